@@ -1,0 +1,228 @@
+"""Mandatory course: trigger (R10, R11, R15, R16), compliance (R17–R19), attendance (R34),
+group size (R32, R41), referral (R21)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from .config import DEFAULT_CONFIG, RulesConfig
+from .dates import deadline_4_months
+from .explain import Decision, Explanation, Flag, fr_date
+from .ledger import Ledger, LicenceFacts, Retrait, replay
+
+TRIGGER_POINTS = 3  # R15: a quarter of the maximum (12)
+ATTENDANCE = ("present", "absent", "late")
+
+
+def triggers_48n(
+    licence: LicenceFacts,
+    infraction: Retrait,
+    ledger_before: Ledger | None = None,
+    same_day_others: Sequence[Retrait] = (),
+    cfg: RulesConfig = DEFAULT_CONFIG,
+) -> Decision:
+    """R15/R16/R11 (R10): does this infraction give rise to a letter 48N (mandatory course)?
+
+    ok iff the licence was probationary at the commission date (R16), the retrait is ≥ 3 points
+    (R15; with ``cfg.simultaneous_cumul`` the sum of the simultaneous retraits, Q10) and the
+    balance after the retrait on its decision date stays > 0 (otherwise 48SI, R11).
+
+    ``ledger_before`` is the ledger without this infraction; when it already contains a retrait
+    with the same ``ref`` it is not deducted twice. Without it, the ledger is replayed from the
+    licence facts alone.
+    """
+    explanations: list[Explanation] = []
+    flags: list[Flag] = []
+    end = licence.probation_end
+    if not licence.in_probation(infraction.committed_on):
+        reason = ("permis non probatoire" if end is None
+                  else f"délai probatoire terminé le {fr_date(end)}")
+        explanations.append(Explanation(
+            "R16", f"R16 : infraction commise le {fr_date(infraction.committed_on)} hors délai "
+                   f"probatoire ({reason}) : pas de lettre 48N"))
+        return Decision(False, tuple(explanations))
+    explanations.append(Explanation(
+        "R16", f"R16 : infraction commise le {fr_date(infraction.committed_on)} pendant le délai "
+               f"probatoire (fin le {fr_date(end)})"))
+
+    simultaneous = [o for o in same_day_others
+                    if o.ref != infraction.ref and o.committed_on == infraction.committed_on]
+    points = infraction.points
+    if points >= TRIGGER_POINTS:
+        explanations.append(Explanation(
+            "R15", f"R15 : retrait de {points} points ≥ 3"))
+    else:
+        total = points + sum(o.points for o in simultaneous)
+        if simultaneous and total >= TRIGGER_POINTS:
+            detail = " + ".join(str(p) for p in [points] + [o.points for o in simultaneous])
+            if cfg.simultaneous_cumul:
+                explanations.append(Explanation(
+                    "R15", f"R15 : infractions simultanées {detail} = {total} points ≥ 3 "
+                           "(CFG_SIMULTANEOUS_CUMUL=true)"))
+                flags.append(Flag("R15", f"R15 : 48N retenue pour des infractions simultanées "
+                                         f"({detail} = {total} points), règle incertaine (Q10)"))
+            else:
+                explanations.append(Explanation(
+                    "R15", f"R15 : retrait de {points} points < 3 ; infractions simultanées "
+                           f"{detail} = {total} points non cumulées (CFG_SIMULTANEOUS_CUMUL=false)"
+                           " : pas de lettre 48N"))
+                flags.append(Flag("R15", f"R15 : infractions simultanées totalisant {total} "
+                                         "points : pas de 48N par défaut, règle incertaine (Q10)"))
+                return Decision(False, tuple(explanations), tuple(flags))
+        else:
+            explanations.append(Explanation(
+                "R15", f"R15 : retrait de {points} points < 3 : pas de lettre 48N"))
+            return Decision(False, tuple(explanations), tuple(flags))
+
+    ledger = ledger_before if ledger_before is not None else replay(licence, cfg=cfg)
+    already = {m.ref for m in ledger.movements if m.kind == "retrait"}
+    balance = ledger.balance_on(infraction.decision_on)
+    deducted = [infraction] + (simultaneous if cfg.simultaneous_cumul else [])
+    to_deduct = sum(r.points for r in deducted if r.ref not in already)
+    after = balance - to_deduct
+    calc = f"{balance} − {to_deduct} = {after}" if to_deduct else f"{after}"
+    if after <= 0:
+        explanations.append(Explanation(
+            "R11", f"R11 : solde après retrait le {fr_date(infraction.decision_on)} : {calc} ≤ 0 "
+                   ": lettre 48SI (invalidation), pas de 48N"))
+        return Decision(False, tuple(explanations), tuple(flags))
+    explanations.append(Explanation(
+        "R10", f"R10 : solde après retrait le {fr_date(infraction.decision_on)} : {calc} > 0 : "
+               "lettre 48N, stage obligatoire dans les quatre mois"))
+    return Decision(True, tuple(explanations), tuple(flags))
+
+
+def enrollment_flags(
+    receipt_on: date | None,
+    deadline: date | None,
+    day1: date,
+    day2: date,
+    cfg: RulesConfig = DEFAULT_CONFIG,
+) -> tuple[Flag, ...]:
+    """Flags of an enrollment: R17 (48N not received, review), R18 (course before the 48N
+    receipt), R19 (session ending after the deadline). The enrollment itself stays allowed."""
+    flags: list[Flag] = []
+    if receipt_on is None:
+        flags.append(Flag("R17", "R17 : lettre 48N non notifiée (NPAI) : le délai ne court pas, "
+                                 "examen manuel du stage", review=True))
+        return tuple(flags)
+    if deadline is None:
+        deadline = deadline_4_months(receipt_on, cfg)
+    if day1 < receipt_on:
+        flags.append(Flag("R18", f"R18 : stage commençant le {fr_date(day1)}, avant la réception "
+                                 f"de la lettre 48N le {fr_date(receipt_on)}"))
+    if day2 > deadline:
+        flags.append(Flag("R19", f"R19 : le stage se termine le {fr_date(day2)}, après "
+                                 f"l'échéance du {fr_date(deadline)}"))
+    return tuple(flags)
+
+
+def compliance(
+    receipt_on: date | None,
+    deadline: date | None,
+    day1: date,
+    day2: date,
+    cfg: RulesConfig = DEFAULT_CONFIG,
+) -> Decision:
+    """R17–R19: does a course on [day1, day2] discharge the 48N obligation?
+
+    - receipt None (NPAI: not notified, the deadline does not run): ok=True with a review flag
+      R17 (a person decides, API.md examen_manuel);
+    - R18: a course starting before the receipt does not discharge it, unless
+      ``cfg.pre_48n_course_discharges`` (flag R18 either way, Q6);
+    - R19: the last day (``cfg.deadline_test`` LAST_DAY, default) or the first day (FIRST_DAY)
+      must be on or before the deadline (D1, included); a course straddling the deadline is
+      flagged R19 (Q3).
+    Attendance (R34) is judged separately (:func:`attestation_issued`).
+    """
+    if receipt_on is None:
+        return Decision(True, (Explanation(
+            "R17", "R17 : lettre 48N non notifiée (NPAI) : le délai de quatre mois ne court pas ; "
+                   "stage retenu sous réserve d'examen manuel"),),
+            (Flag("R17", "R17 : stage sur un dossier dont la lettre 48N est revenue NPAI : "
+                         "examen manuel", review=True),))
+    if deadline is None:
+        deadline = deadline_4_months(receipt_on, cfg)
+    explanations: list[Explanation] = []
+    flags: list[Flag] = []
+    ok = True
+    if day1 < receipt_on:
+        if cfg.pre_48n_course_discharges:
+            explanations.append(Explanation(
+                "R18", f"R18 : stage commencé le {fr_date(day1)}, avant la réception de la 48N "
+                       f"le {fr_date(receipt_on)}, retenu (CFG_PRE_48N_COURSE_DISCHARGES=true)"))
+        else:
+            ok = False
+            explanations.append(Explanation(
+                "R18", f"R18 : le stage commence le {fr_date(day1)}, avant la réception de la "
+                       f"lettre 48N le {fr_date(receipt_on)} : il ne satisfait pas l'obligation"))
+        flags.append(Flag("R18", "R18 : stage commencé avant la réception de la lettre 48N, "
+                                 f"règle incertaine (Q6, CFG_PRE_48N_COURSE_DISCHARGES="
+                                 f"{str(cfg.pre_48n_course_discharges).lower()})"))
+    straddles = day1 <= deadline < day2
+    if cfg.deadline_test == "LAST_DAY":
+        if day2 > deadline:
+            ok = False
+            explanations.append(Explanation(
+                "R19", f"R19 : le stage se termine le {fr_date(day2)}, après l'échéance du "
+                       f"{fr_date(deadline)}"))
+    elif day1 > deadline:
+        ok = False
+        explanations.append(Explanation(
+            "R19", f"R19 : le stage commence le {fr_date(day1)}, après l'échéance du "
+                   f"{fr_date(deadline)}"))
+    if straddles:
+        flags.append(Flag("R19", f"R19 : stage à cheval sur l'échéance du {fr_date(deadline)}, "
+                                 f"règle incertaine (Q3, CFG_DEADLINE_TEST={cfg.deadline_test})"))
+    if ok:
+        explanations.append(Explanation(
+            "R19", f"R19 : stage du {fr_date(day1)} au {fr_date(day2)}, après la réception de la "
+                   f"48N le {fr_date(receipt_on)} et au plus tard à l'échéance du "
+                   f"{fr_date(deadline)} : obligation satisfaite"))
+    return Decision(ok, tuple(explanations), tuple(flags))
+
+
+def session_size_flags(present_count: int, driving_sequence: bool) -> tuple[Flag, ...]:
+    """R32/R41/Q11: a session held outside 6–20 trainees (6–12 with a driving sequence) is
+    credited by default but flagged for review."""
+    upper = 12 if driving_sequence else 20
+    if 6 <= present_count <= upper:
+        return ()
+    return (Flag("R32", f"R32 : session tenue avec {present_count} stagiaire"
+                        f"{'s' if present_count > 1 else ''} présent"
+                        f"{'s' if present_count > 1 else ''} (attendu entre 6 et {upper}) : "
+                        "points crédités par défaut (R41, Q11), examen manuel", review=True),)
+
+
+def attestation_issued(day1_status: str, day2_status: str) -> Decision:
+    """R34: an attestation only for a trainee present on both days (absent or late → none)."""
+    for status in (day1_status, day2_status):
+        if status not in ATTENDANCE:
+            raise ValueError(f"présence inconnue : {status!r}")
+    if day1_status == "present" and day2_status == "present":
+        return Decision(True, (Explanation(
+            "R34", "R34 : présent les deux jours : attestation délivrée"),))
+    words = {"absent": "absent", "late": "en retard (exclusion)"}
+    parts = [f"jour {i} : {words[s]}" for i, s in ((1, day1_status), (2, day2_status))
+             if s != "present"]
+    return Decision(False, (Explanation(
+        "R34", "R34 : stage non suivi en intégralité (" + ", ".join(parts)
+               + ") : pas d'attestation"),))
+
+
+def referral(deadline: date | None, today: date, compliant_course_done: bool) -> Decision:
+    """R21/Q14: referral candidate iff the deadline passed (today > deadline) without a
+    compliant course. A person decides (signalement_parquet); nothing is sent automatically."""
+    if deadline is None:
+        return Decision(False, (Explanation(
+            "R17", "R17 : lettre 48N non notifiée : le délai ne court pas, pas de signalement"),))
+    if compliant_course_done:
+        return Decision(False, (Explanation(
+            "R21", "R21 : obligation satisfaite par un stage conforme : pas de signalement"),))
+    if today > deadline:
+        return Decision(True, (Explanation(
+            "R21", f"R21 : échéance du {fr_date(deadline)} dépassée sans stage conforme : "
+                   "signalement possible au parquet (décision de l'agent)"),))
+    return Decision(False, (Explanation(
+        "R21", f"R21 : échéance du {fr_date(deadline)} non encore dépassée"),))

@@ -1,0 +1,72 @@
+"""Explanations, flags and decisions: every result of the rules carries its reasons.
+
+Messages are in French (they are shown to clerks and drivers); identifiers stay in English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+def fr_date(d: date | None) -> str:
+    """Format a calendar date the French way (``10/07/2026``); ``—`` for None."""
+    return d.strftime("%d/%m/%Y") if d is not None else "—"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One applied rule and the numbers it used, e.g. ``R26 : min(4, 12 − 10) = 2 points``."""
+
+    rule: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An UNCERTAIN rule applied by default, or a situation a person should see.
+
+    ``review=True`` means a person must look at it (the ``examen_manuel`` task of API.md).
+    """
+
+    rule: str
+    message: str
+    review: bool = False
+
+    def to_dict(self) -> dict[str, str]:
+        """The API.md shape of a flag: ``{"rule": "R32", "message": "…"}``."""
+        return {"rule": self.rule, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A yes/no answer of the rules with its explanations and flags."""
+
+    ok: bool
+    explanations: tuple[Explanation, ...] = ()
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Rule ids of the explanations, in order (duplicates removed)."""
+        seen: list[str] = []
+        for e in self.explanations:
+            if e.rule not in seen:
+                seen.append(e.rule)
+        return tuple(seen)
+
+    @property
+    def text(self) -> str:
+        """The French sentences of the explanations, joined."""
+        return " ; ".join(e.message for e in self.explanations)
+
+    @property
+    def needs_review(self) -> bool:
+        """True when one of the flags asks a person to look (examen_manuel)."""
+        return any(f.review for f in self.flags)
+
+    def __bool__(self) -> bool:
+        return self.ok

@@ -1,0 +1,123 @@
+"""Refund of the fine after a mandatory course (R20, R45–R50, D6).
+
+The refund itself is decided by the DGFiP comptable (R50): the software records eligibility,
+the amount to claim and the driver's request deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .config import DEFAULT_CONFIG, RulesConfig
+from .dates import refund_request_deadline
+from .explain import Decision, Explanation, Flag
+
+FINE_KINDS = ("forfaitaire", "majoree", "judiciaire", "composition_penale")
+UNPAID_REASON = "interruption de l'action en recouvrement"
+
+
+@dataclass(frozen=True)
+class FineFacts:
+    amount: Decimal | int | None
+    kind: str  # "forfaitaire" | "majoree" | "judiciaire" | "composition_penale"
+    paid_on: date | None
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    eligible: bool
+    amount: Decimal | None
+    request_deadline: date | None
+    rule: str | None
+    reason: str | None
+    explanations: tuple[Explanation, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    applicable: bool = True  # False for a voluntary course: no refund question at all
+
+    def to_outcome(self) -> dict[str, object] | None:
+        """The API.md ``outcome.refund`` object; None for a voluntary course."""
+        if not self.applicable:
+            return None
+        if not self.eligible:
+            return {"eligible": False, "rule": self.rule, "reason": self.reason}
+        out: dict[str, object] = {
+            "eligible": True,
+            "amount": _json_amount(self.amount),
+            "request_deadline": self.request_deadline.isoformat() if self.request_deadline
+            else None,
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def _json_amount(amount: Decimal | None) -> int | float | None:
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def refund_decision(
+    kind: str,
+    fine: FineFacts | None,
+    compliance: Decision | None,
+    course_last_day: date | None,
+    attestation_issued_on: date | None,
+    cfg: RulesConfig = DEFAULT_CONFIG,
+) -> RefundDecision:
+    """R20/R45–R49/D6: is the fine refundable after this course, how much, until when?
+
+    ``compliance`` is the R19 decision of the course (None: no compliant course, e.g. the
+    deadline passed without one). A course on time but yielding 0 points (R25, R22) stays
+    eligible (Q7).
+    """
+    if kind == "volontaire":
+        return RefundDecision(False, None, None, None, None, (Explanation(
+            "R45", "R45 : stage volontaire : pas de remboursement d'amende"),), (), False)
+    if kind != "obligatoire":
+        raise ValueError(f"type de dossier inconnu : {kind!r}")
+    explanations: list[Explanation] = []
+    flags: list[Flag] = []
+
+    def refuse(rule: str, reason: str) -> RefundDecision:
+        explanations.append(Explanation(rule, f"{rule} : {reason}"))
+        return RefundDecision(False, None, None, rule, reason, tuple(explanations), tuple(flags))
+
+    if fine is not None and fine.kind == "composition_penale":
+        return refuse("R45", "amende issue d'une composition pénale : non remboursable")
+    if compliance is None or not compliance.ok:
+        detail = compliance.text if compliance is not None and compliance.text else (
+            "aucun stage conforme dans le délai de quatre mois")
+        if cfg.refund_requires_deadline:
+            return refuse("R48", f"remboursement seulement si le stage obligatoire est suivi dans "
+                                 f"le délai de quatre mois ({detail})")
+        flags.append(Flag("R48", "R48 : stage hors délai, remboursement admis "
+                                 "(CFG_REFUND_REQUIRES_DEADLINE=false, Q7)"))
+    else:
+        explanations.append(Explanation(
+            "R48", "R48 : stage obligatoire suivi dans le délai : amende remboursable (R20)"))
+
+    amount: Decimal | None = None
+    reason: str | None = None
+    if fine is None or fine.paid_on is None:
+        reason = UNPAID_REASON
+        explanations.append(Explanation(
+            "R45", "R45 : amende non payée : demande d'interruption de l'action en recouvrement"))
+    else:
+        amount = Decimal(str(fine.amount)) if fine.amount is not None else None
+        explanations.append(Explanation(
+            "R49", f"R49 : montant à rembourser = montant payé ({amount} €)" if amount is not None
+            else "R49 : montant payé inconnu"))
+        if fine.kind == "majoree":
+            flags.append(Flag("R49", "R49 : amende majorée : remboursement de la majoration "
+                                     "incertain (le montant payé est retenu)"))
+        if amount is None:
+            flags.append(Flag("R49", "R49 : montant de l'amende payée non renseigné"))
+
+    deadline: date | None = None
+    if course_last_day is not None:
+        deadline, expl = refund_request_deadline(course_last_day, attestation_issued_on, cfg)
+        explanations.append(expl)
+    return RefundDecision(True, amount, deadline, None, reason, tuple(explanations), tuple(flags))
