@@ -1,0 +1,78 @@
+"""Refund of the fine: R20, R45–R49, D6, Q7."""
+
+from datetime import date
+from decimal import Decimal
+
+from services.rules.config import RulesConfig
+from services.rules.eligibility import compliance
+from services.rules.refund import FineFacts, refund_decision
+
+D = date
+ON_TIME = compliance(D(2026, 3, 10), D(2026, 7, 10), D(2026, 6, 5), D(2026, 6, 6))
+LATE = compliance(D(2026, 3, 10), D(2026, 7, 10), D(2026, 7, 10), D(2026, 7, 11))
+PAID = FineFacts(135, "forfaitaire", D(2026, 3, 1))
+
+
+def test_R48_R49_D6_paid_fine_refund_outcome():
+    r = refund_decision("obligatoire", PAID, ON_TIME, D(2026, 6, 6), D(2026, 6, 6))
+    assert r.to_outcome() == {"eligible": True, "amount": 135, "request_deadline": "2026-06-24"}
+    assert r.amount == Decimal("135")
+    assert {e.rule for e in r.explanations} >= {"R48", "R49", "R46"}
+
+
+def test_R45_composition_penale_not_refundable():
+    fine = FineFacts(135, "composition_penale", D(2026, 3, 1))
+    out = refund_decision("obligatoire", fine, ON_TIME, D(2026, 6, 6), None).to_outcome()
+    assert out["eligible"] is False and out["rule"] == "R45"
+    assert "composition pénale" in out["reason"]
+
+
+def test_R48_late_course_not_refundable():
+    out = refund_decision("obligatoire", PAID, LATE, D(2026, 7, 11), None).to_outcome()
+    assert out["eligible"] is False and out["rule"] == "R48"
+    assert "11/07/2026" in out["reason"]
+
+
+def test_R48_no_compliant_course_not_refundable():
+    out = refund_decision("obligatoire", PAID, None, None, None).to_outcome()
+    assert out == {"eligible": False, "rule": "R48",
+                   "reason": out["reason"]} and "quatre mois" in out["reason"]
+
+
+def test_R48_Q7_switch_off_late_course_refundable_with_flag():
+    cfg = RulesConfig(refund_requires_deadline=False)
+    r = refund_decision("obligatoire", PAID, LATE, D(2026, 7, 11), None, cfg)
+    assert r.eligible and [f.rule for f in r.flags] == ["R48"]
+
+
+def test_R22_Q7_on_time_course_with_zero_points_still_refundable():
+    # compliance does not depend on the points credited (R25 refusal)
+    assert refund_decision("obligatoire", PAID, ON_TIME, D(2026, 6, 6), None).eligible
+
+
+def test_R49_majoree_amount_paid_with_flag():
+    fine = FineFacts(Decimal("375"), "majoree", D(2026, 3, 1))
+    r = refund_decision("obligatoire", fine, ON_TIME, D(2026, 6, 6), None)
+    assert r.to_outcome()["amount"] == 375 and [f.rule for f in r.flags] == ["R49"]
+    fine = FineFacts(Decimal("22.50"), "forfaitaire", D(2026, 3, 1))
+    assert refund_decision("obligatoire", fine, ON_TIME, D(2026, 6, 6), None).to_outcome()[
+        "amount"] == 22.5
+
+
+def test_R45_unpaid_fine_interruption_of_recovery():
+    fine = FineFacts(135, "forfaitaire", None)
+    r = refund_decision("obligatoire", fine, ON_TIME, D(2026, 6, 6), None)
+    out = r.to_outcome()
+    assert out["eligible"] is True and out["amount"] is None
+    assert out["reason"] == "interruption de l'action en recouvrement"
+    assert out["request_deadline"] == "2026-06-24"
+
+
+def test_R46_D6_old_text_for_course_before_version_date():
+    r = refund_decision("obligatoire", PAID, ON_TIME, D(2026, 2, 28), None)
+    assert r.request_deadline == D(2026, 3, 15)
+
+
+def test_R20_voluntary_course_has_no_refund():
+    r = refund_decision("volontaire", PAID, ON_TIME, D(2026, 6, 6), None)
+    assert r.to_outcome() is None and not r.eligible
