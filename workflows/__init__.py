@@ -1,0 +1,53 @@
+"""BPMN process definitions and their execution: the only package that imports SpiffWorkflow."""
+
+from .contract import (
+    ACTION_NAMES,
+    FACT_KEYS,
+    MESSAGES,
+    PROCESS_KEYS,
+    REQUIRED_TASK_KEYS,
+    STATUS_BY_ELEMENT,
+    TASK_KEYS,
+    TASK_TITLES,
+    ScriptContext,
+    form_schema,
+)
+from .definitions import (
+    DefinitionError,
+    DefinitionProblem,
+    ParsedProcess,
+    parse_process,
+    validate,
+)
+from .runtime import (
+    OpenTask,
+    ProcessEngine,
+    ProcessRun,
+    TaskNotReady,
+    WaitingTimer,
+    WorkflowError,
+)
+
+__all__ = [
+    "ACTION_NAMES",
+    "FACT_KEYS",
+    "MESSAGES",
+    "PROCESS_KEYS",
+    "REQUIRED_TASK_KEYS",
+    "STATUS_BY_ELEMENT",
+    "TASK_KEYS",
+    "TASK_TITLES",
+    "DefinitionError",
+    "DefinitionProblem",
+    "OpenTask",
+    "ParsedProcess",
+    "ProcessEngine",
+    "ProcessRun",
+    "ScriptContext",
+    "TaskNotReady",
+    "WaitingTimer",
+    "WorkflowError",
+    "form_schema",
+    "parse_process",
+    "validate",
+]
