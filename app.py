@@ -1,0 +1,41 @@
+"""Application factory: configuration, extensions, blueprints and command groups; nothing else."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from services.clock import AppClock
+from services.db import configure_engine, db
+from services.settings import SettingsError, load_settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    try:
+        app.config.update(load_settings(app.instance_path, overrides=config))
+    except SettingsError as exc:
+        raise SystemExit(f"Configuration invalide — {exc}") from None
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    db.init_app(app)
+    Migrate(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+            render_as_batch=True)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from workflows import ProcessEngine
+
+    app_clock = AppClock(app.config["CLOCK_MODE"])
+    app.extensions["app_clock"] = app_clock
+    app.extensions["process_engine"] = ProcessEngine(now=app_clock.now)
+
+    from web.api import init_api
+    from web.cli import register_cli
+
+    init_api(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,195 @@
+"""Cases (dossiers): open one from a 48N or a voluntary request, enrol, receive the attestation."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from services import audit, journey, outcome, processes
+from services.clock import clock
+from services.db import db
+from services.errors import Conflict, Invalid, NotFound
+from services.ledger import rules_config
+from services.models import Case, CourseSession, Enrollment, HumanTask, Infraction, Licence
+from services.rules import dates as rdates
+from services.rules import eligibility
+
+PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
+
+
+def get(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Aucun dossier n° {case_id}.")
+    return case
+
+
+def create(data: dict, actor: str) -> Case:
+    licence = db.session.scalar(select(Licence).where(Licence.number == data["licence"]))
+    if licence is None:
+        raise Invalid.field("licence", f"Permis inconnu : {data['licence']}.")
+    today = clock().today()
+    if outcome.invalidated(licence, today):
+        raise Invalid.field("licence", "R42 : le permis est invalidé (48SI notifiée) ; aucun "
+                            "stage ne peut plus produire de points.",
+                            "R42 : permis invalidé, le dossier ne peut pas être ouvert.")
+    now = clock().now()
+    case = Case(kind=data["kind"], licence=licence, status="nouveau", obligation=None,
+                flags=[], created_at=now, updated_at=now)
+    if data["kind"] == "obligatoire":
+        _mandatory_facts(case, licence, data)
+    db.session.add(case)
+    db.session.flush()
+    case.reference = f"STG-{now.year}-{case.id:06d}"
+    version = processes.active_version(PROCESS_BY_KIND[case.kind])
+    audit.record(case, "dossier_ouvert", actor, kind=case.kind, deadline=case.deadline,
+                 receipt=case.letter_receipt, process=f"{version.key} v{version.version}")
+    journey.start(case, version, actor)
+    return case
+
+
+def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
+    infraction = db.session.get(Infraction, data["infraction"])
+    if infraction is None or infraction.licence_id != licence.id:
+        raise Invalid.field("infraction", "Infraction inconnue pour ce permis.")
+    if not infraction.triggers_48n:
+        raise Invalid.field("infraction", "Cette infraction ne déclenche pas de lettre 48N.",
+                            "R15 : l'infraction ne déclenche pas de stage obligatoire (retrait "
+                            "d'au moins 3 points pendant la période probatoire, solde > 0).")
+    if db.session.scalar(select(Case.id).where(Case.infraction_id == infraction.id)):
+        raise Conflict("Un dossier existe déjà pour cette infraction.")
+    letter = data["letter_48n"]
+    receipt = letter["receipt"]
+    received = letter.get("received_on")
+    if receipt in ("signed", "unclaimed") and received is None:
+        raise Invalid.field("letter_48n.received_on",
+                            "Date de réception obligatoire (signature de l'AR ou première "
+                            "présentation, D11).")
+    if received is not None and received < letter["sent_on"]:
+        raise Invalid.field("letter_48n.received_on", "La réception ne peut précéder l'envoi.")
+    if receipt == "npai" and received is not None:
+        raise Invalid.field("letter_48n.received_on",
+                            "Une lettre NPAI n'a pas de date de réception (D11).")
+    cfg = rules_config()
+    notified, flags = rdates.notification_date(receipt, received, cfg)
+    case.infraction = infraction
+    case.letter_sent_on = letter["sent_on"]
+    case.letter_receipt = receipt
+    case.letter_received_on = received
+    case.notified_on = notified
+    case.deadline = rdates.deadline_4_months(notified, cfg) if notified else None
+    case.obligation = "pending"
+    case.flags = [{"rule": f.rule, "message": f.message} for f in flags]
+
+
+def enroll(case: Case, session_id: int, user) -> Case:
+    session = db.session.get(CourseSession, session_id)
+    if session is None:
+        raise Invalid.field("session", f"Session inconnue : {session_id}.")
+    from services.sessions import check_centre_access
+    check_centre_access(user, session.centre_id)
+    if case.closed:
+        raise Conflict("Le dossier est clos.")
+    if session.status == "cancelled":
+        raise Conflict("La session est annulée (R36).")
+    if session.status == "held":
+        raise Conflict("La session a déjà eu lieu.")
+    seats = sum(1 for e in session.enrollments if e.status == "enrolled")
+    if seats >= session.capacity:
+        raise Conflict(f"La session est complète ({session.capacity} places).")
+    if outcome.invalidated(case.licence, clock().today()):
+        raise Conflict("R42 : le permis est invalidé (48SI notifiée) ; l'inscription est refusée.")
+    if any(e.session_id == session.id for e in case.enrollments):
+        raise Conflict("Le dossier est déjà inscrit à cette session.")
+    if any(e.status == "enrolled" for e in case.enrollments):
+        raise Conflict("Le dossier est déjà inscrit à une autre session.")
+    enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
+    db.session.add(enr)
+    case.session_id = session.id
+    db.session.flush()
+    if not journey.send(case, "inscription", user.username):
+        raise Conflict("Le dossier n'attend pas d'inscription (statut : "
+                       f"{case.status}).")
+    flags = ()
+    if case.kind == "obligatoire":
+        flags = eligibility.enrollment_flags(case.notified_on, case.deadline, session.day1,
+                                             session.day2, rules_config())
+        for f in flags:
+            from services.sessions import _add_flag
+            _add_flag(case, f.rule, f.message)
+    audit.record(case, "inscription", user.username, session=session.id, day1=session.day1,
+                 day2=session.day2, flags=[f.rule for f in flags])
+    journey.notify_conformity(case, user.username)
+    return case
+
+
+def receive_attestation(case: Case, received_on, actor: str) -> Case:
+    enr = outcome.latest_attended(case)
+    if enr is None or enr.attestation_issued_on is None or enr.credit_decision is not None \
+            or enr.verification is not None:
+        raise Conflict("Aucune attestation n'a été délivrée pour ce dossier (R34, R38).")
+    if received_on < enr.attestation_issued_on:
+        raise Invalid.field("received_on", "La réception ne peut précéder la délivrance de "
+                            f"l'attestation ({enr.attestation_issued_on:%d/%m/%Y}).")
+    if received_on > clock().today():
+        raise Invalid.field("received_on", "La date de réception ne peut être dans le futur.")
+    if enr.attestation_received_on is not None:
+        raise Conflict("L'attestation a déjà été reçue.")
+    enr.attestation_received_on = received_on
+    db.session.flush()
+    if not journey.send(case, "attestation_recue", actor):
+        raise Conflict("Le dossier n'attend pas d'attestation.")
+    audit.record(case, "attestation_recue", actor, received_on=received_on,
+                 credit_due_on=rdates.credit_due_on(received_on),
+                 message="Délai d'un mois (R223-8 III) pour la reconstitution (R39, D4).")
+    return case
+
+
+def list_cases(status, licence, q, overdue, page, per_page):
+    query = select(Case).join(Licence, Case.licence_id == Licence.id)
+    if status:
+        query = query.where(Case.status == status)
+    if licence:
+        query = query.where(Licence.number == licence)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Case.reference).like(like), Licence.number.like(like),
+                                func.lower(Licence.last_name).like(like),
+                                func.lower(Licence.first_name).like(like)))
+    if overdue:
+        query = query.where(Case.deadline < clock().today(), Case.closed.is_(False))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Case.id.desc()).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def view(case: Case) -> dict:
+    instance = case.instance
+    tasks = db.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
+    credit = outcome.credit_for(case)
+    timers = list(instance.timers or []) if instance is not None else []
+    return {
+        "id": case.id, "reference": case.reference, "kind": case.kind,
+        "licence": case.licence.number, "holder": case.licence.holder_name,
+        "status": case.status, "closed": case.closed,
+        "process": {"key": instance.version.key, "version": instance.version.version}
+        if instance else None,
+        "letter_48n": ({"sent_on": case.letter_sent_on, "receipt": case.letter_receipt,
+                        "received_on": case.letter_received_on}
+                       if case.kind == "obligatoire" else None),
+        "infraction": case.infraction_id,
+        "deadline": case.deadline, "credit_due_on": outcome.credit_due_on(case),
+        "session": case.session_id,
+        "tasks": [{"id": t.id, "key": t.key, "title": t.title} for t in tasks],
+        "timers": timers,
+        "flags": outcome.case_flags(case),
+        "outcome": {
+            "obligation": case.obligation if case.kind == "obligatoire" else None,
+            "points_credited": credit["points_credited"], "effect_on": credit["effect_on"],
+            "balance_after": credit["balance_after"], "credit_refusal": credit["credit_refusal"],
+            "explanation": credit["explanation"],
+            "refund": case.refund if case.kind == "obligatoire" else None,
+            "referral": case.referral,
+        },
+    }

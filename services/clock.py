@@ -1,0 +1,59 @@
+"""The application clock: the only place that reads the system time.
+
+In CLOCK_MODE=manual (demos, acceptance runs) an admin sets the instant; it is kept in the
+database so that every web process and timer worker reads the same time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from services.db import db
+from services.errors import Conflict
+from services.models import ClockSetting
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class AppClock:
+    def __init__(self, mode: str):
+        self.mode = mode
+
+    def system_now(self) -> dt.datetime:
+        return dt.datetime.now(PARIS)
+
+    def now(self) -> dt.datetime:
+        if self.mode == "manual":
+            setting = db.session.get(ClockSetting, 1)
+            if setting is not None:
+                return setting.now.astimezone(PARIS)
+        return self.system_now()
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def set(self, instant: dt.datetime) -> dt.datetime:
+        """Move the manual clock; it never goes backwards once set (API.md)."""
+        if self.mode != "manual":
+            raise Conflict("L'horloge ne peut être réglée qu'en mode manuel (CLOCK_MODE=manual).")
+        setting = db.session.get(ClockSetting, 1, with_for_update=True)
+        if setting is None:
+            db.session.add(ClockSetting(id=1, now=instant))
+        elif instant < setting.now:
+            raise Conflict(
+                "L'horloge ne recule pas : elle indique déjà "
+                f"{setting.now.astimezone(PARIS).isoformat()}.")
+        else:
+            setting.now = instant
+        return instant.astimezone(PARIS)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=PARIS)
+
+
+def clock() -> AppClock:
+    return current_app.extensions["app_clock"]

@@ -1,0 +1,88 @@
+"""The one SQLAlchemy handle, and the unit of work that owns each command's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware instants stored as UTC (SQLite has no time zones); always read back aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: every instant must carry its offset")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def configure_engine(engine) -> None:
+    """SQLite: WAL, and writers take the write lock when they begin (BEGIN IMMEDIATE), so two
+    concurrent commands queue instead of failing late; readers stay concurrent.
+    PostgreSQL needs nothing here: commands lock their rows with SELECT ... FOR UPDATE."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+@contextmanager
+def transaction():
+    """One command, one transaction: commit on success, roll everything back otherwise.
+
+    A read transaction left open by the request (authentication, lookups) is ended first so
+    that the command's transaction starts as a writer and sees the latest committed state."""
+    if db.session().in_transaction() and not (db.session.new or db.session.dirty
+                                            or db.session.deleted):
+        db.session.commit()
+    token = _write_intent.set(True)
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _write_intent.reset(token)

@@ -1,0 +1,228 @@
+"""The bridge between a case and its BPMN instance: one place that restores the instance, hands
+it the case's facts and actions, applies one event, and writes every projection back.
+
+BPMN decides the order of steps and the waits; the facts it reads (`dossier`) and the actions it
+calls are computed here from the database and `services/rules`, so the law stays in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from services import audit, outcome
+from services.clock import clock
+from services.db import db
+from services.errors import Conflict
+from services.ledger import rules_config
+from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
+from services.rules import calendar as rcal
+from services.rules import eligibility
+from workflows import ProcessEngine, ScriptContext, WorkflowError
+
+# Case status shown to clerks, from the most to the least pressing position of the process.
+STATUS_BY_TASK = ("examen_manuel", "verification_attestation", "signalement_parquet")
+STATUS_BY_ELEMENT = (
+    ("attente_attestation", "en_attente_attestation"),
+    ("resultat_session_recu", "inscrit"),
+    ("attente_inscription", "en_attente_inscription"),
+)
+
+
+def engine() -> ProcessEngine:
+    return current_app.extensions["process_engine"]
+
+
+# ---- facts the BPMN reads -------------------------------------------------------------------
+
+def facts(case: Case) -> dict:
+    today = clock().today()
+    latest = outcome.latest_attended(case)
+    return {
+        "echeance_timer": (rcal.start_of_next_paris_day(case.deadline).isoformat()
+                           if case.deadline else None),
+        "attestation_delivree": bool(latest and latest.attestation_issued_on),
+        "conformite": conformity(case, today),
+        "examen_manuel_requis": bool(outcome.review_reasons(case, outcome.pending_course(case))),
+        "stage_a_crediter": outcome.pending_course(case) is not None,
+    }
+
+
+def conformity(case: Case, today) -> str:
+    """R19 from the course dates, never from when a clerk or centre recorded an event."""
+    if case.kind != "obligatoire":
+        return "sans_objet"
+    if outcome.invalidated(case.licence, today):
+        return "sans_objet"
+    cfg = rules_config()
+    waiting = False
+    for enr in case.enrollments:
+        sess = enr.session
+        ok = eligibility.compliance(case.notified_on, case.deadline, sess.day1, sess.day2, cfg).ok
+        if not ok:
+            continue
+        if enr.verification == "valider":
+            return "conforme"
+        if enr.status == "enrolled" and sess.status == "planned":
+            waiting = True
+        elif enr.attestation_issued_on and enr.verification is None:
+            waiting = True
+    return "en_attente" if waiting else "non_conforme"
+
+
+# ---- actions the BPMN calls -----------------------------------------------------------------
+
+class Actions:
+    """The functions exposed to BPMN scripts; each records its decision on the case."""
+
+    def __init__(self, case: Case, actor: str):
+        self.case = case
+        self.actor = actor
+
+    def as_mapping(self) -> dict[str, Callable]:
+        return {
+            "crediter_points": self.crediter_points,
+            "decider_remboursement": self.decider_remboursement,
+            "constater_non_conformite": self.constater_non_conformite,
+            "enregistrer_signalement": self.enregistrer_signalement,
+            "constater_invalidation": self.constater_invalidation,
+        }
+
+    def crediter_points(self, decision="crediter", motif=""):
+        case = self.case
+        enr = outcome.pending_course(case)
+        if enr is None:
+            raise WorkflowError("Aucun stage attesté n'attend de crédit.", "crediter_points")
+        enr.credit_decision = "refuser" if decision == "refuser" else "crediter"
+        enr.credit_motif = motif or None
+        enr.credited_at = clock().now()
+        case.credited_enrollment = enr
+        if case.kind == "obligatoire" and case.obligation in ("pending", None):
+            compliant = eligibility.compliance(case.notified_on, case.deadline, enr.session.day1,
+                                               enr.session.day2, rules_config()).ok
+            case.obligation = "met" if compliant else case.obligation
+        db.session.flush()
+        credit = outcome.credit_for(case)
+        audit.record(case, "points_credites", self.actor, decision=enr.credit_decision,
+                     motif=motif, points=credit.get("points_credited"),
+                     effect_on=credit.get("effect_on"),
+                     explication=credit.get("explanation"))
+
+    def decider_remboursement(self):
+        case = self.case
+        case.refund = outcome.refund_for(case)
+        audit.record(case, "remboursement_decide", self.actor, refund=case.refund)
+
+    def constater_non_conformite(self):
+        case = self.case
+        case.obligation = "not_met"
+        case.referral = "candidate"
+        audit.record(case, "echeance_depassee", self.actor, deadline=case.deadline,
+                     regle="R21", message="Échéance de 4 mois dépassée sans stage conforme : "
+                     "dossier candidat au signalement (R21).")
+        if case.refund is None:
+            case.refund = outcome.refund_for(case)
+
+    def enregistrer_signalement(self, decision="", motif=""):
+        self.case.referral = "referred" if decision == "signaler" else "not_referred"
+        audit.record(self.case, "signalement_decide", self.actor, decision=decision, motif=motif)
+
+    def constater_invalidation(self):
+        if self.case.kind == "obligatoire" and self.case.obligation in ("pending", None):
+            self.case.obligation = "manual_review"
+        audit.record(self.case, "invalidation_constatee", self.actor, regle="Q8")
+
+
+def context(case: Case, actor: str) -> ScriptContext:
+    return ScriptContext(facts=facts(case), actions=Actions(case, actor).as_mapping())
+
+
+# ---- one event applied to one instance, in the caller's transaction --------------------------
+
+def start(case: Case, version: ProcessVersion, actor: str) -> None:
+    run = engine().start(version.id, version.xml, version.key, context(case, actor))
+    instance = ProcessInstance(case=case, version=version, state_json=run.state_json(),
+                               updated_at=clock().now())
+    db.session.add(instance)
+    _write_back(case, instance, run, actor)
+
+
+def lock_instance(case: Case) -> ProcessInstance:
+    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised)."""
+    instance = db.session.execute(
+        select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    return instance
+
+
+def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
+    """Restore the instance, apply `event(run)`, run the engine, write everything back."""
+    instance = instance or lock_instance(case)
+    version = instance.version
+    run = engine().resume(version.id, version.xml, version.key, instance.state_json,
+                          context(case, actor))
+    result = event(run)
+    _write_back(case, instance, run, actor)
+    return result
+
+
+def send(case: Case, message: str, actor: str) -> bool:
+    """Deliver a message if the process waits for it; say whether it did."""
+    return apply(case, actor, lambda run: run.send_message(message))
+
+
+def notify_conformity(case: Case, actor: str) -> None:
+    """The deadline watch re-reads the conformity whenever a course's fate changes."""
+    send(case, "conformite_connue", actor)
+
+
+def _write_back(case: Case, instance: ProcessInstance, run, actor: str) -> None:
+    now = clock().now()
+    instance.state_json = run.state_json()
+    instance.completed = run.is_completed()
+    instance.next_timer_due_at = run.next_timer_due_at()
+    instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()}
+                       for t in run.waiting_timers()]
+    instance.updated_at = now
+    _sync_tasks(case, run, now)
+    case.status = _status(run)
+    case.closed = run.is_completed()
+    case.updated_at = now
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("Le dossier a été modifié en même temps par quelqu'un d'autre ; "
+                       "rechargez-le et recommencez.") from None
+
+
+def _status(run) -> str:
+    if run.is_completed():
+        return "clos"
+    open_keys = {t.key for t in run.open_tasks()}
+    for key in STATUS_BY_TASK:
+        if key in open_keys:
+            return key
+    active = run.active_element_ids()
+    for element, status in STATUS_BY_ELEMENT:
+        if element in active:
+            return status
+    return "en_cours"
+
+
+def _sync_tasks(case: Case, run, now) -> None:
+    open_rows = {t.guid: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
+    current = run.open_tasks()
+    for task in current:
+        if task.guid not in open_rows:
+            db.session.add(HumanTask(case_id=case.id, guid=task.guid, key=task.key,
+                                     title=task.title, state="open", created_at=now,
+                                     due_on=outcome.task_due_on(case, task.key)))
+    live = {t.guid for t in current}
+    for guid, row in open_rows.items():
+        if guid not in live:
+            row.state = "cancelled"
+            row.completed_at = now

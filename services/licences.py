@@ -1,0 +1,123 @@
+"""Licences, infractions and invalidations (48SI), and the ledger as the API shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from services import audit, journey, ledger
+from services.clock import clock
+from services.db import db
+from services.errors import Conflict, Invalid, NotFound
+from services.models import Case, Infraction, Invalidation, Licence
+from services.rules import dates as rdates
+from services.rules import eligibility
+
+
+def get(number: str) -> Licence:
+    licence = db.session.scalar(select(Licence).where(Licence.number == number))
+    if licence is None:
+        raise NotFound(f"Aucun permis n° {number}.")
+    return licence
+
+
+def create(data: dict, actor: str) -> Licence:
+    if db.session.scalar(select(Licence.id).where(Licence.number == data["number"])):
+        raise Conflict(f"Le permis n° {data['number']} existe déjà.")
+    balance = data.get("balance")
+    if data["probation"] not in ("classic", "aac") and data.get("formation_complementaire"):
+        raise Invalid.field("formation_complementaire",
+                            "La formation complémentaire ne concerne qu'un permis probatoire.")
+    if balance and balance["on"] < data["obtained_on"]:
+        raise Invalid.field("balance.on",
+                            "Le solde importé ne peut précéder l'obtention du permis.")
+    holder = data["holder"]
+    licence = Licence(number=data["number"], last_name=holder["last_name"],
+                      first_name=holder["first_name"], birth_date=holder["birth_date"],
+                      obtained_on=data["obtained_on"], probation=data["probation"],
+                      formation_complementaire=bool(data.get("formation_complementaire")),
+                      imported_points=balance["points"] if balance else None,
+                      imported_on=balance["on"] if balance else None,
+                      created_at=clock().now())
+    db.session.add(licence)
+    db.session.flush()
+    return licence
+
+
+def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
+    if data["decision_on"] < data["committed_on"]:
+        raise Invalid.field("decision_on", "La décision ne peut précéder l'infraction (R8).")
+    if data.get("established_on") and data["established_on"] < data["committed_on"]:
+        raise Invalid.field("established_on", "La date de réalité ne peut précéder l'infraction.")
+    fine = data.get("fine") or {}
+    infraction = Infraction(
+        licence_id=licence.id, committed_on=data["committed_on"], points=data["points"],
+        offence_class=data["offence_class"], label=data["label"],
+        established_on=data.get("established_on"), decision_on=data["decision_on"],
+        fine_amount=fine.get("amount"), fine_kind=fine.get("kind"),
+        fine_paid_on=fine.get("paid_on"),
+        recorded_at=clock().now())
+    before = ledger.replay(licence)
+    facts = ledger.retrait_facts(licence)
+    new = _retrait(infraction)
+    same_day = [r for r in facts if r.committed_on == new.committed_on]
+    decision = eligibility.triggers_48n(ledger.licence_facts(licence), new, before, same_day,
+                                        ledger.rules_config())
+    infraction.triggers_48n = decision.ok
+    infraction.trigger_explanation = decision.text
+    db.session.add(infraction)
+    db.session.flush()
+    return infraction
+
+
+def _retrait(infraction: Infraction):
+    from services.rules.ledger import Retrait
+    return Retrait(ref="nouvelle", committed_on=infraction.committed_on, points=infraction.points,
+                   decision_on=infraction.decision_on, established_on=infraction.established_on,
+                   offence_class=infraction.offence_class)
+
+
+def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
+    if data.get("notified_on") and data["notified_on"] < data["decision_on"]:
+        raise Invalid.field("notified_on", "La notification ne peut précéder la décision (R6).")
+    inv = Invalidation(licence_id=licence.id, decision_on=data["decision_on"],
+                       notified_on=data.get("notified_on"), recorded_at=clock().now())
+    db.session.add(inv)
+    db.session.flush()
+    # Q8: every open mandatory case of this licence goes to a clerk's manual review.
+    open_cases = db.session.scalars(select(Case).where(
+        Case.licence_id == licence.id, Case.closed.is_(False))).all()
+    for case in open_cases:
+        audit.record(case, "invalidation_48si", actor, decision_on=inv.decision_on,
+                     notified_on=inv.notified_on, regle="R42")
+        journey.send(case, "invalidation_48si", actor)
+    return inv
+
+
+def view(licence: Licence, on: dt.date | None = None) -> dict:
+    today = on or clock().today()
+    lg = ledger.replay(licence)
+    return {
+        "number": licence.number,
+        "holder": {"last_name": licence.last_name, "first_name": licence.first_name,
+                   "birth_date": licence.birth_date},
+        "obtained_on": licence.obtained_on, "probation": licence.probation,
+        "formation_complementaire": licence.formation_complementaire,
+        "probation_ends_on": rdates.probation_end(licence.obtained_on, licence.probation,
+                                                  licence.formation_complementaire),
+        "balance": lg.balance_on(today), "cap": lg.cap_on(today), "valid": lg.valid_on(today),
+        "flags": [{"rule": f.rule, "message": f.message} for f in lg.flags(today)],
+        "movements": [_movement(m, licence) for m in lg.movements],
+    }
+
+
+def _movement(m, licence: Licence) -> dict:
+    return {"kind": m.kind, "points": m.points, "effective_on": m.effective_on,
+            "recorded_at": None, "ref": m.ref,
+            "explanation": m.explanation.message if m.explanation else None}
+
+
+def balance(licence: Licence, on: dt.date) -> dict:
+    lg = ledger.replay(licence)
+    return {"on": on, "balance": lg.balance_on(on), "cap": lg.cap_on(on), "valid": lg.valid_on(on)}

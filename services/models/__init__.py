@@ -1,0 +1,14 @@
+"""SQLAlchemy models, one module per concern; importing this package registers them all."""
+
+from services.models.cases import Case, CaseEvent
+from services.models.centres import Centre, CourseSession, Enrollment
+from services.models.clock import ClockSetting
+from services.models.licences import Infraction, Invalidation, Licence
+from services.models.processes import HumanTask, ProcessInstance, ProcessVersion
+from services.models.users import ApiToken, User
+
+__all__ = [
+    "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "Enrollment",
+    "HumanTask", "Infraction", "Invalidation", "Licence", "ProcessInstance", "ProcessVersion",
+    "User",
+]

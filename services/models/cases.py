@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db import UTCDateTime, db
+
+
+class Case(db.Model):
+    """A driver's journey through one course obligation or request (the searchable projection)."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # obligatoire | volontaire
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    infraction_id: Mapped[int | None] = mapped_column(ForeignKey("infractions.id"))
+    letter_sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    letter_receipt: Mapped[str | None] = mapped_column(String(10))  # signed|unclaimed|npai
+    letter_received_on: Mapped[dt.date | None] = mapped_column(Date)
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)  # D11: when the deadline starts
+    deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    closed: Mapped[bool] = mapped_column(default=False, index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("course_sessions.id"))
+    obligation: Mapped[str | None] = mapped_column(String(20))  # pending|met|not_met|manual_review
+    referral: Mapped[str | None] = mapped_column(String(20))
+    refund: Mapped[dict | None] = mapped_column(JSON)
+    credited_enrollment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrollments.id", use_alter=True))
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    updated_at = mapped_column(UTCDateTime(), nullable=False)
+
+    licence = relationship("Licence")
+    infraction = relationship("Infraction")
+    session = relationship("CourseSession", foreign_keys=[session_id])
+    enrollments = relationship("Enrollment", foreign_keys="Enrollment.case_id",
+                               order_by="Enrollment.id", back_populates="case")
+    credited_enrollment = relationship("Enrollment", foreign_keys=[credited_enrollment_id],
+                                       post_update=True)
+    instance = relationship("ProcessInstance", uselist=False, back_populates="case")
+
+
+class CaseEvent(db.Model):
+    """Append-only history: who did what, when. Never updated or deleted."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at = mapped_column(UTCDateTime(), nullable=False)
+    actor: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db import UTCDateTime, db
+
+
+class ProcessVersion(db.Model):
+    """One deployed BPMN version: source stored once, parsed spec cached per process."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_process_versions_key_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int]
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at = mapped_column(UTCDateTime(), nullable=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ProcessInstance(db.Model):
+    """One case's engine state as JSON without the spec, plus indexed projections."""
+
+    __tablename__ = "process_instances"
+    __table_args__ = (Index("ix_process_instances_due", "next_timer_due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    completed: Mapped[bool] = mapped_column(default=False)
+    next_timer_due_at = mapped_column(UTCDateTime())
+    timers: Mapped[list] = mapped_column(JSON, default=list)  # [{"name", "due_at"}] for display
+    lock_version: Mapped[int] = mapped_column(default=1)
+    updated_at = mapped_column(UTCDateTime(), nullable=False)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    case = relationship("Case", back_populates="instance")
+    version = relationship("ProcessVersion")
+
+
+class HumanTask(db.Model):
+    """Projection of the READY user tasks of an instance, for the tasklist."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (Index("ix_human_tasks_state_key", "state", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    guid: Mapped[str] = mapped_column(String(40), unique=True)
+    key: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open|completed|cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    data: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    completed_at = mapped_column(UTCDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+
+    assignee = relationship("User")
+    case = relationship("Case")

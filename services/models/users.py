@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db import UTCDateTime, db
+
+ROLES = ("agent", "designer", "centre", "admin")
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+
+    centre = relationship("Centre")
+
+
+class ApiToken(db.Model):
+    """Only the SHA-256 of a token is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+
+    user = relationship("User")

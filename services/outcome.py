@@ -1,0 +1,141 @@
+"""What a case has come to, as the law computes it now: credit, refund, review reasons, flags.
+
+Read-side helpers shared by the journey (facts for the BPMN) and the API (the case resource).
+Nothing here writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services import ledger
+from services.clock import clock
+from services.models import Case, Enrollment, Licence
+from services.rules import dates as rdates
+from services.rules import eligibility, refund
+from services.rules.explain import Flag
+
+
+def invalidated(licence: Licence, on: dt.date) -> bool:
+    return any(i.notified_on is not None and i.notified_on <= on for i in licence.invalidations)
+
+
+def latest_attended(case: Case) -> Enrollment | None:
+    attended = [e for e in case.enrollments if e.status == "attended"]
+    return attended[-1] if attended else None
+
+
+def pending_course(case: Case) -> Enrollment | None:
+    """The attested course whose crediting is not decided yet (R26 still to apply)."""
+    for enr in reversed(case.enrollments):
+        if (enr.attestation_issued_on and enr.credit_decision is None
+                and enr.verification != "refuser"):
+            return enr
+    return None
+
+
+def present_count(session) -> int:
+    return sum(1 for e in session.enrollments
+               if e.status == "attended" and e.day1 == "present" and e.day2 == "present")
+
+
+def session_flags(session) -> tuple[Flag, ...]:
+    if session.status != "held":
+        return ()
+    return tuple(eligibility.session_size_flags(present_count(session), session.driving_sequence))
+
+
+def review_reasons(case: Case, enr: Enrollment | None) -> list[Flag]:
+    """The situations of API.md that open `examen_manuel` for this course."""
+    if enr is None:
+        return []
+    reasons: list[Flag] = []
+    if case.kind == "obligatoire" and case.letter_receipt == "npai":
+        reasons.append(Flag("R17", "Lettre 48N revenue NPAI : le délai n'a pas couru (D11), "
+                            "un agent doit examiner le stage.", review=True))
+    reasons.extend(f for f in session_flags(enr.session) if f.review)
+    credit = ledger.replay(case.licence, extra_course=enr).course(ledger.course_ref(enr))
+    reasons.extend(f for f in credit.flags if f.review)
+    return reasons
+
+
+def credit_for(case: Case) -> dict:
+    """points_credited / effect_on / balance_after / credit_refusal, replayed from the ledger now,
+    so a retrait registered later but decided before the effect date shows (R43)."""
+    enr = case.credited_enrollment
+    if enr is None:
+        return {"points_credited": None, "effect_on": None, "balance_after": None,
+                "credit_refusal": None, "explanation": None}
+    credit = ledger.replay(case.licence).course(ledger.course_ref(enr))
+    if credit.refusal is not None:
+        return {"points_credited": 0, "effect_on": None, "balance_after": None,
+                "credit_refusal": {"rule": credit.refusal.rule, "reason": credit.refusal.message},
+                "explanation": credit.refusal.message}
+    return {"points_credited": credit.points, "effect_on": credit.effect_on,
+            "balance_after": credit.balance_after, "credit_refusal": None,
+            "explanation": " ".join(e.message for e in credit.explanations)}
+
+
+def refund_for(case: Case) -> dict | None:
+    if case.kind != "obligatoire":
+        return None
+    inf = case.infraction
+    fine = refund.FineFacts(amount=inf.fine_amount, kind=inf.fine_kind or "forfaitaire",
+                            paid_on=inf.fine_paid_on) if inf else None
+    enr = case.credited_enrollment
+    cfg = ledger.rules_config()
+    if enr is None:
+        decision = refund.refund_decision("obligatoire", fine, None, None, None, cfg)
+    else:
+        sess = enr.session
+        compliance = eligibility.compliance(case.notified_on, case.deadline, sess.day1, sess.day2,
+                                            cfg)
+        decision = refund.refund_decision("obligatoire", fine, compliance, sess.day2,
+                                          enr.attestation_issued_on, cfg)
+    return _jsonable(decision.to_outcome())
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value.__class__.__name__ == "Decimal":
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+def task_due_on(case: Case, key: str) -> dt.date | None:
+    """The clerk's deadline for a task: one calendar month after the attestation's receipt for
+    the crediting tasks (R39, D4)."""
+    if key in ("verification_attestation", "examen_manuel"):
+        enr = pending_course(case) or latest_attended(case)
+        if enr and enr.attestation_received_on:
+            return rdates.credit_due_on(enr.attestation_received_on)
+    return None
+
+
+def credit_due_on(case: Case) -> dt.date | None:
+    enr = pending_course(case)
+    if enr and enr.attestation_received_on:
+        return rdates.credit_due_on(enr.attestation_received_on)
+    return None
+
+
+def case_flags(case: Case) -> list[dict]:
+    """Stored flags (raised by events) plus those the law computes now."""
+    flags = list(case.flags or [])
+    today = clock().today()
+    seen = {(f["rule"], f["message"]) for f in flags}
+    computed: list[Flag] = []
+    if case.letter_receipt in ("unclaimed", "npai"):
+        computed.extend(rdates.notification_date(case.letter_receipt, case.letter_received_on,
+                                                 ledger.rules_config())[1])
+    lg = ledger.replay(case.licence)
+    computed.extend(lg.flags(today))
+    for enr in case.enrollments:
+        computed.extend(session_flags(enr.session))
+    for f in computed:
+        if (f.rule, f.message) not in seen:
+            seen.add((f.rule, f.message))
+            flags.append({"rule": f.rule, "message": f.message})
+    return flags

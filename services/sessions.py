@@ -1,0 +1,182 @@
+"""Approved centres, their course sessions, cancellation (R36) and attendance (R32, R34)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from services import audit, journey, outcome
+from services.clock import clock
+from services.db import db
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.models import Centre, CourseSession, Enrollment
+from services.rules import dates as rdates
+from services.rules import eligibility
+
+
+def get_centre(agrement: str) -> Centre:
+    centre = db.session.scalar(select(Centre).where(Centre.agrement == agrement))
+    if centre is None:
+        raise NotFound(f"Aucun centre agréé n° {agrement}.")
+    return centre
+
+
+def create_centre(data: dict) -> Centre:
+    if db.session.scalar(select(Centre.id).where(Centre.agrement == data["agrement"])):
+        raise Conflict(f"Le centre agréé n° {data['agrement']} existe déjà.")
+    centre = Centre(**data)
+    db.session.add(centre)
+    db.session.flush()
+    return centre
+
+
+def get(session_id: int) -> CourseSession:
+    session = db.session.get(CourseSession, session_id)
+    if session is None:
+        raise NotFound(f"Aucune session n° {session_id}.")
+    return session
+
+
+def check_centre_access(user, centre_id: int) -> None:
+    """A centre operator acts only on its own centre's sessions."""
+    if user.role == "centre" and user.centre_id != centre_id:
+        raise Forbidden("Cette session appartient à un autre centre.")
+
+
+def create(data: dict, user) -> CourseSession:
+    centre = db.session.scalar(select(Centre).where(Centre.agrement == data["centre"]))
+    if centre is None:
+        raise Invalid.field("centre", f"Centre agréé inconnu : {data['centre']}.")
+    check_centre_access(user, centre.id)
+    problems = rdates.course_days_problems(data["day1"], data["day2"])
+    if problems:
+        raise Invalid("Dates de stage invalides : " + " ".join(p.message for p in problems),
+                      {"day2" if "R31" in p.rule or "consécutif" in p.message else "day1":
+                       [p.message] for p in problems})
+    if data["day2"] > centre.valid_until:
+        raise Invalid.field("centre", f"L'agrément du centre a expiré le "
+                            f"{centre.valid_until:%d/%m/%Y} (R23).",
+                            f"R23 : l'agrément du centre {centre.agrement} n'est plus valide.")
+    session = CourseSession(centre_id=centre.id, day1=data["day1"], day2=data["day2"],
+                            capacity=data["capacity"],
+                            driving_sequence=bool(data.get("driving_sequence")),
+                            status="planned", created_at=clock().now())
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int):
+    query = select(CourseSession).join(Centre)
+    if user.role == "centre":
+        query = query.where(CourseSession.centre_id == user.centre_id)
+    if centre:
+        query = query.where(Centre.agrement == centre)
+    if from_:
+        query = query.where(CourseSession.day1 >= from_)
+    if to:
+        query = query.where(CourseSession.day1 <= to)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(CourseSession.day1, CourseSession.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def active_enrollments(session: CourseSession) -> list[Enrollment]:
+    return [e for e in session.enrollments if e.status == "enrolled"]
+
+
+def cancel(session: CourseSession, data: dict, user) -> CourseSession:
+    check_centre_access(user, session.centre_id)
+    if session.status != "planned":
+        raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
+    session.status = "cancelled"
+    session.cancelled_on = data["on"]
+    session.cancel_reason = data["reason"]
+    for enr in active_enrollments(session):
+        enr.status = "cancelled"
+        case = enr.case
+        case.session_id = None
+        audit.record(case, "session_annulee", user.username, session=session.id,
+                     reason=data["reason"], on=data["on"], regle="R36",
+                     message="Session annulée : le dossier revient en attente d'inscription ; "
+                             "l'échéance ne change pas (R36).")
+        journey.send(case, "annulation_session", user.username)
+        journey.notify_conformity(case, user.username)
+    return session
+
+
+def record_attendance(session: CourseSession, records: list[dict], user) -> CourseSession:
+    check_centre_access(user, session.centre_id)
+    if session.status == "cancelled":
+        raise Conflict("La session est annulée.")
+    if session.status == "held":
+        raise Conflict("La présence de cette session est déjà enregistrée.")
+    if clock().today() < session.day2:
+        raise Conflict(f"La présence ne peut être enregistrée qu'à partir du second jour "
+                       f"({session.day2:%d/%m/%Y}).")
+    enrolled = {e.case.licence.number: e for e in active_enrollments(session)}
+    errors: dict[str, list[str]] = {}
+    seen = set()
+    for i, rec in enumerate(records):
+        if rec["licence"] not in enrolled:
+            errors[f"records.{i}.licence"] = ["Ce permis n'est pas inscrit à la session."]
+        elif rec["licence"] in seen:
+            errors[f"records.{i}.licence"] = ["Ce permis apparaît deux fois."]
+        seen.add(rec["licence"])
+    missing = sorted(set(enrolled) - seen)
+    if missing:
+        errors["records"] = [f"Il manque la présence de : {', '.join(missing)}."]
+    if errors:
+        raise Invalid("La feuille de présence ne correspond pas aux inscrits.", errors)
+
+    session.status = "held"
+    for rec in records:
+        enr = enrolled[rec["licence"]]
+        enr.status = "attended"
+        enr.day1, enr.day2 = rec["day1"], rec["day2"]
+        issued = eligibility.attestation_issued(rec["day1"], rec["day2"])
+        enr.attestation_issued_on = session.day2 if issued.ok else None
+    db.session.flush()
+    flags = outcome.session_flags(session)
+    for enr in session.enrollments:
+        if enr.status != "attended":
+            continue
+        case = enr.case
+        audit.record(case, "presence_enregistree", user.username, session=session.id,
+                     day1=enr.day1, day2=enr.day2,
+                     attestation=enr.attestation_issued_on is not None,
+                     message=("Attestation de stage délivrée." if enr.attestation_issued_on else
+                              "Pas d'attestation : stage non suivi en entier (R34) ; "
+                              "le dossier revient en attente d'inscription."))
+        if enr.attestation_issued_on is None:
+            case.session_id = None
+        for flag in flags:
+            _add_flag(case, flag.rule, flag.message)
+        journey.send(case, "resultat_session", user.username)
+        journey.notify_conformity(case, user.username)
+    return session
+
+
+def _add_flag(case, rule: str, message: str) -> None:
+    flags = list(case.flags or [])
+    if not any(f["rule"] == rule and f["message"] == message for f in flags):
+        flags.append({"rule": rule, "message": message})
+        case.flags = flags
+
+
+def _status_fr(status: str) -> str:
+    return {"held": "tenue", "cancelled": "annulée", "planned": "planifiée"}[status]
+
+
+def view(session: CourseSession) -> dict:
+    return {
+        "id": session.id, "centre": session.centre.agrement, "day1": session.day1,
+        "day2": session.day2, "capacity": session.capacity,
+        "driving_sequence": session.driving_sequence, "status": session.status,
+        "cancelled_on": session.cancelled_on, "cancel_reason": session.cancel_reason,
+        "enrollments": [{"case": e.case_id, "licence": e.case.licence.number,
+                         "status": e.status, "day1": e.day1, "day2": e.day2,
+                         "attestation_issued_on": e.attestation_issued_on}
+                        for e in session.enrollments],
+        "flags": [{"rule": f.rule, "message": f.message} for f in outcome.session_flags(session)],
+    }

@@ -1,0 +1,76 @@
+"""Application settings from the environment; a missing or invalid one stops start-up, named."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from services.rules.config import ConfigError, RulesConfig
+
+CLOCK_MODES = ("system", "manual")
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+def _default_database_url(instance_path: str) -> str:
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'stages.sqlite'}"
+
+
+def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, object] | None = None) -> dict:
+    """Build the Flask config: environment first, then explicit overrides (tests)."""
+    env = dict(os.environ if env is None else env)
+    env.update({k: v for k, v in (overrides or {}).items() if isinstance(v, str)})
+    merged: dict[str, object] = {**env, **(overrides or {})}
+
+    url = str(merged.get("DATABASE_URL") or _default_database_url(instance_path))
+    if not url.startswith(("sqlite://", "postgresql")):
+        raise SettingsError(
+            f"DATABASE_URL : URL non prise en charge « {url.split(':')[0]} » "
+            "(attendu sqlite:/// ou postgresql+psycopg://)")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+
+    mode = str(merged.get("CLOCK_MODE") or "system")
+    if mode not in CLOCK_MODES:
+        raise SettingsError(f"CLOCK_MODE : valeur invalide « {mode} » (attendu system ou manual)")
+
+    secret = merged.get("SECRET_KEY")
+    if not secret:
+        # A development default only: production must set it (documented in the README).
+        secret = "dev-only-secret-change-me"
+
+    try:
+        rules = RulesConfig.from_mapping({k: v for k, v in merged.items() if k.startswith("CFG_")})
+    except ConfigError as exc:
+        raise SettingsError(str(exc)) from None
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+        "CLOCK_MODE": mode,
+        "SECRET_KEY": secret,
+        "RULES": rules,
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # BPMN uploads; JSON bodies are capped at 1 MiB
+        "MAX_JSON_BYTES": 1024 * 1024,
+        "API_TITLE": "Stages de sensibilisation à la sécurité routière",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+    for key, value in (overrides or {}).items():
+        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY") and not key.startswith("CFG_"):
+            config[key] = value
+    return config
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

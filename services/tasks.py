@@ -1,0 +1,145 @@
+"""The clerks' tasklist: claim, unclaim, complete (of two concurrent completions, one wins)."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+from sqlalchemy import func, select
+
+from services import audit, journey
+from services.clock import clock
+from services.db import db
+from services.errors import Conflict, Invalid, NotFound
+from services.models import Case, HumanTask
+from workflows import TaskNotReady, form_schema
+
+
+def get(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Aucune tâche n° {task_id}.")
+    return task
+
+
+def list_tasks(user, case_id, key, mine, state, page, per_page):
+    query = select(HumanTask)
+    if case_id:
+        query = query.where(HumanTask.case_id == case_id)
+    if key:
+        query = query.where(HumanTask.key == key)
+    if mine:
+        query = query.where(HumanTask.assignee_id == user.id)
+    if state:
+        query = query.where(HumanTask.state == state)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(HumanTask.due_on.is_(None), HumanTask.due_on,
+                                              HumanTask.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def _lock(task_id: int) -> tuple[HumanTask, Case]:
+    """Lock the case's instance first, then read the task fresh, so a concurrent winner is seen."""
+    task = get(task_id)
+    case = task.case
+    journey.lock_instance(case)
+    db.session.refresh(task)
+    return task, case
+
+
+def claim(task_id: int, user) -> HumanTask:
+    task, case = _lock(task_id)
+    _check_open(task)
+    if task.assignee_id not in (None, user.id):
+        raise Conflict(f"La tâche est déjà prise par {task.assignee.username}.")
+    if task.assignee_id is None:
+        task.assignee_id = user.id
+        audit.record(case, "tache_prise", user.username, task=task.key)
+    return task
+
+
+def unclaim(task_id: int, user) -> HumanTask:
+    task, case = _lock(task_id)
+    _check_open(task)
+    if task.assignee_id not in (None, user.id) and user.role != "admin":
+        raise Conflict(f"La tâche est prise par {task.assignee.username}.")
+    if task.assignee_id is not None:
+        task.assignee_id = None
+        audit.record(case, "tache_rendue", user.username, task=task.key)
+    return task
+
+
+def validate_data(key: str, data: dict) -> None:
+    schema = form_schema(key)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors: dict[str, list[str]] = {}
+    for err in validator.iter_errors(data):
+        path = ".".join(["data", *[str(p) for p in err.absolute_path]])
+        if err.validator == "required":
+            missing = err.message.split("'")[1]
+            path = f"data.{missing}"
+        errors.setdefault(path, []).append(_message_fr(err))
+    if errors:
+        raise Invalid("Les données de la tâche ne correspondent pas à son formulaire.", errors)
+
+
+def _message_fr(err) -> str:
+    if err.validator == "required":
+        return "Champ obligatoire."
+    if err.validator == "enum":
+        return "Valeur non permise ; valeurs possibles : " + ", ".join(
+            str(v) for v in err.validator_value) + "."
+    if err.validator == "type":
+        return f"Type attendu : {err.validator_value}."
+    if err.validator == "additionalProperties":
+        return "Champ inconnu."
+    if err.validator == "minLength":
+        return "Ne peut pas être vide."
+    return "Valeur invalide."
+
+
+def complete(task_id: int, data: dict, user) -> Case:
+    task, case = _lock(task_id)
+    _check_open(task)
+    if task.assignee_id not in (None, user.id):
+        raise Conflict(f"La tâche est prise par {task.assignee.username}.")
+    validate_data(task.key, data)
+    task.assignee_id = user.id
+    task.state = "completed"
+    task.completed_at = clock().now()
+    task.completed_by = user.username
+    task.data = json.dumps(data, ensure_ascii=False)
+    _record_decision(case, task.key, data)
+    db.session.flush()
+    audit.record(case, "tache_terminee", user.username, task=task.key, title=task.title, **data)
+
+    def event(run):
+        try:
+            run.complete_task(task.key, data)
+        except TaskNotReady:
+            raise Conflict("La tâche n'est plus à faire.") from None
+
+    journey.apply(case, user.username, event)
+    if task.key == "verification_attestation":
+        journey.notify_conformity(case, user.username)
+    return case
+
+
+def _record_decision(case: Case, key: str, data: dict) -> None:
+    """The verification decision belongs to the course (R19 conformity reads it)."""
+    if key != "verification_attestation":
+        return
+    from services.outcome import pending_course
+    enr = pending_course(case)
+    if enr is not None:
+        enr.verification = data["decision"]
+        enr.verification_motif = data.get("motif") or None
+        if data["decision"] == "refuser":
+            case.session_id = None
+
+
+def _check_open(task: HumanTask) -> None:
+    if task.state != "open":
+        raise Conflict("La tâche est déjà terminée." if task.state == "completed"
+                       else "La tâche a été annulée.")

@@ -1,0 +1,67 @@
+"""The timer sweep: fire what is due, each instance in its own transaction.
+
+Its cost follows the number of due timers, not the number of open cases: it selects on the
+indexed `next_timer_due_at` only (SKIP LOCKED on PostgreSQL so several workers share the work).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import select
+
+from services import audit, journey
+from services.clock import clock
+from services.db import db, transaction
+from services.models import Case, ProcessInstance
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+def _claim_due(now, limit: int):
+    query = (select(ProcessInstance).where(ProcessInstance.next_timer_due_at <= now)
+             .order_by(ProcessInstance.next_timer_due_at, ProcessInstance.id).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalars(query.execution_options(populate_existing=True)).all()
+
+
+def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
+    """Fire every timer due at the clock's now; returns how many instances fired."""
+    fired = 0
+    failed: set[int] = set()
+    while limit is None or fired < limit:
+        with transaction():
+            now = clock().now()
+            batch = [i for i in _claim_due(now, 1 + len(failed)) if i.id not in failed]
+            if not batch:
+                break
+            instance = batch[0]
+            try:
+                with db.session.begin_nested():
+                    case = db.session.get(Case, instance.case_id)
+                    count = journey.apply(case, actor, lambda run: run.fire_due_timers(),
+                                          instance=instance)
+                    if count:
+                        audit.record(case, "minuteur_declenche", actor,
+                                     timers=count, at=now)
+                fired += count
+                if not count:  # due but nothing fired: do not spin on it in this sweep
+                    failed.add(instance.id)
+            except Exception as exc:  # one bad instance must not stop the sweep
+                log.exception("timer failed for instance %s", instance.id)
+                failed.add(instance.id)
+                audit.record(db.session.get(Case, instance.case_id), "erreur_minuteur", actor,
+                             erreur=str(exc)[:500])
+    return fired
+
+
+def loop(interval: float = 5.0) -> None:  # pragma: no cover - exercised by the CLI
+    while True:
+        fired = run_due()
+        if fired:
+            log.info("%s timer(s) fired", fired)
+        db.session.remove()
+        time.sleep(interval)

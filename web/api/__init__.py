@@ -1,0 +1,72 @@
+"""The REST API (API.md): flask-smorest blueprints whose marshmallow schemas also make the
+OpenAPI document at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from services.errors import ServiceError
+from web.api import cases, clock, licences, processes, sessions, tasks
+from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
+
+
+class ProblemApi(Api):
+    """Every HTTP error as application/problem+json, in French."""
+
+    def handle_http_exception(self, error):
+        return from_http_exception(error)
+
+
+def init_api(app: Flask) -> Api:
+    api = ProblemApi(app, spec_kwargs={"info": {"description": "API REST v1 — voir API.md"}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
+                processes.blp, clock.blp):
+        api.register_blueprint(blp)
+    app.register_error_handler(ServiceError, from_service_error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        if isinstance(error, HTTPException):
+            return from_http_exception(error)
+        return from_unexpected(error)
+
+    @app.before_request
+    def _json_size_limit():
+        # BPMN uploads may reach MAX_CONTENT_LENGTH (5 MiB); JSON bodies stop at 1 MiB (API.md).
+        length = request.content_length or 0
+        if request.is_json and length > app.config["MAX_JSON_BYTES"]:
+            raise RequestEntityTooLarge()
+
+    @app.route("/api/v1/docs")
+    def api_docs():
+        return _docs_page(api)
+
+    @app.errorhandler(413)
+    def _too_large(_error):
+        return problem(413)
+
+    return api
+
+
+def _docs_page(api: Api) -> str:
+    """A browsable view of the OpenAPI document, without any external script."""
+    from flask import render_template_string
+    spec = api.spec.to_dict()
+    return render_template_string(DOCS_TEMPLATE, spec=spec)
+
+
+DOCS_TEMPLATE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>{{ spec.info.title }} — documentation de l'API</title>
+<style>body{font-family:Marianne,Arial,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
+code{background:#eee;padding:0 .2rem}h2{border-bottom:1px solid #ccc}
+.m{display:inline-block;min-width:4rem;font-weight:bold}</style></head><body>
+<h1>{{ spec.info.title }}</h1>
+<p>Document OpenAPI : <a href="/api/v1/openapi.json">/api/v1/openapi.json</a></p>
+{% for path, ops in spec.paths.items() %}<h2><code>{{ path }}</code></h2><ul>
+{% for method, op in ops.items() if method in ['get','post','put','delete','patch'] %}
+<li><span class="m">{{ method|upper }}</span> {{ op.summary or '' }}
+ — réponses : {% for code in op.responses %}<code>{{ code }}</code> {% endfor %}</li>{% endfor %}
+</ul>{% endfor %}</body></html>"""

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from services import cases
+from services.db import db, transaction
+from services.models import CaseEvent
+from web.api.auth import current_user, require
+from web.api.schemas import (
+    AttestationInSchema,
+    CaseInSchema,
+    CaseListArgs,
+    CaseSchema,
+    CaseSummarySchema,
+    EnrollmentInSchema,
+    EventSchema,
+    PageArgs,
+    page_schema,
+)
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
+                description="Dossiers : 48N, inscription, attestation, issue (R15–R22, R26, R45)")
+
+CasePage = page_schema(CaseSummarySchema, "CasePage")
+EventPage = page_schema(EventSchema, "EventPage")
+
+
+@blp.route("", methods=["POST"])
+@require("agent")
+@blp.arguments(CaseInSchema)
+@blp.response(201, CaseSchema)
+def post_case(data):
+    """Ouvrir un dossier (obligatoire depuis une 48N, ou volontaire)"""
+    with transaction():
+        case_id = cases.create(data, current_user().username).id
+    return cases.view(cases.get(case_id))
+
+
+@blp.route("", methods=["GET"])
+@require("agent")
+@blp.arguments(CaseListArgs, location="query")
+@blp.response(200, CasePage)
+def list_cases(args):
+    """Rechercher des dossiers (référence, n° de permis, nom)"""
+    items, total = cases.list_cases(args["status"], args["licence"], args["q"], args["overdue"],
+                                    args["page"], args["per_page"])
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/<int:case_id>")
+@require("agent")
+@blp.response(200, CaseSchema)
+def get_case(case_id):
+    """Un dossier, ses tâches, ses minuteurs, ses signalements et son issue expliquée"""
+    return cases.view(cases.get(case_id))
+
+
+@blp.route("/<int:case_id>/enrollment", methods=["POST"])
+@require("agent", "centre")
+@blp.arguments(EnrollmentInSchema)
+@blp.response(200, CaseSchema)
+def post_enrollment(data, case_id):
+    """Inscrire le dossier à une session"""
+    with transaction():
+        cases.enroll(cases.get(case_id), data["session"], current_user())
+    return cases.view(cases.get(case_id))
+
+
+@blp.route("/<int:case_id>/attestation", methods=["POST"])
+@require("agent")
+@blp.arguments(AttestationInSchema)
+@blp.response(200, CaseSchema)
+def post_attestation(data, case_id):
+    """La préfecture a reçu l'attestation (R38) ; délai d'un mois pour créditer (R39, D4)"""
+    with transaction():
+        cases.receive_attestation(cases.get(case_id), data["received_on"],
+                                  current_user().username)
+    return cases.view(cases.get(case_id))
+
+
+@blp.route("/<int:case_id>/events")
+@require("agent")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EventPage)
+def list_events(args, case_id):
+    """L'historique du dossier, du plus ancien au plus récent"""
+    cases.get(case_id)
+    query = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(CaseEvent.id).limit(args["per_page"])
+                               .offset((args["page"] - 1) * args["per_page"])).all()
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}

@@ -1,0 +1,89 @@
+"""problem+json for every error: French detail, flat dotted `errors`; never a 500 page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+from services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: ("Requête mal formée", "Le corps de la requête n'est pas un JSON valide."),
+    401: ("Authentification requise", "Jeton d'accès absent ou invalide."),
+    403: ("Accès refusé", "Votre rôle ne permet pas cette action."),
+    404: ("Ressource introuvable", "Aucune ressource à cette adresse."),
+    405: ("Méthode non permise", "Cette méthode n'est pas permise sur cette ressource."),
+    409: ("Conflit avec l'état actuel", "L'état actuel ne permet pas cette action."),
+    413: ("Requête trop volumineuse", "Le corps de la requête dépasse la taille permise."),
+    415: ("Type de contenu non pris en charge", "Envoyez du JSON (application/json)."),
+    422: ("Données invalides", "Certaines données sont invalides."),
+    500: ("Erreur interne", "Une erreur inattendue s'est produite ; rien n'a été enregistré."),
+}
+
+
+def problem(status: int, detail: str | None = None, errors: dict | None = None,
+            title: str | None = None, headers: dict | None = None) -> Response:
+    default_title, default_detail = TITLES.get(status, ("Erreur", "Erreur."))
+    body = {"type": "about:blank", "title": title or default_title, "status": status,
+            "detail": detail or default_detail}
+    if errors:
+        body["errors"] = errors
+    resp = Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/problem+json")
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """{"a": {"b": ["x"]}, "r": {0: {"d": ["y"]}}} → {"a.b": ["x"], "r.0.d": ["y"]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = str(key) if not prefix else f"{prefix}.{key}"
+            if key == "_schema":
+                path = prefix or "_schema"
+            for k, v in flatten(value, path).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_schema"] = list(messages)
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(flatten(value, f"{prefix}.{i}" if prefix else str(i)))
+    else:
+        out[prefix or "_schema"] = [str(messages)]
+    return out
+
+
+def from_http_exception(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    code = error.code or 500
+    messages = data.get("messages") or data.get("errors")
+    if code == 422 and messages:
+        # webargs nests by location ({"json": {...}}); the contract wants the field paths only.
+        if isinstance(messages, dict) and set(messages) <= {"json", "query", "path", "form",
+                                                            "files", "headers"}:
+            merged: dict = {}
+            for value in messages.values():
+                merged.update(flatten(value))
+            errors = merged
+        else:
+            errors = flatten(messages)
+        fields_ = ", ".join(sorted(errors))
+        return problem(422, f"Données invalides : {fields_}.", errors)
+    if code == 400:
+        return problem(400, data.get("message") or TITLES[400][1])
+    return problem(code, data.get("message"), headers=dict(data.get("headers") or {}))
+
+
+def from_service_error(error: ServiceError) -> Response:
+    return problem(error.status, error.detail, error.errors or None, title=error.title)
+
+
+def from_unexpected(error: Exception) -> Response:
+    log.exception("unexpected error", exc_info=error)
+    return problem(500)

@@ -1,0 +1,382 @@
+"""Marshmallow schemas: the same classes validate requests and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from web.api import messages_fr
+
+messages_fr.install()
+
+
+def one_of(choices):
+    return validate.OneOf(choices, error="Valeur non permise ; valeurs possibles : {choices}.")
+
+
+def length(min_=None, max_=None):
+    return validate.Length(min=min_, max=max_,
+                           error="Longueur attendue entre {min} et {max} caractères.")
+
+
+def range_(min_=None, max_=None):
+    return validate.Range(min=min_, max=max_, error="Valeur attendue entre {min} et {max}.")
+
+
+class In(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# ---- common -----------------------------------------------------------------------------------
+
+class FlagSchema(Schema):
+    rule = fields.String()
+    message = fields.String()
+
+
+class PageArgs(In):
+    page = fields.Integer(load_default=1, validate=range_(1, None))
+    per_page = fields.Integer(load_default=50, validate=range_(1, 200))
+
+
+def page_schema(item_schema, name: str):
+    return type(name, (Schema,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(), "page": fields.Integer(), "per_page": fields.Integer()})
+
+
+# ---- licences -----------------------------------------------------------------------------------
+
+class HolderSchema(In):
+    last_name = fields.String(required=True, validate=length(1, 120))
+    first_name = fields.String(required=True, validate=length(1, 120))
+    birth_date = fields.Date(required=True)
+
+
+class BalanceInSchema(In):
+    points = fields.Integer(required=True, validate=range_(-24, 12))
+    on = fields.Date(required=True)
+
+
+class LicenceInSchema(In):
+    number = fields.String(required=True, validate=[
+        length(1, 20), validate.Regexp(r"^[0-9A-Za-z]+$", error="Chiffres et lettres seulement.")])
+    holder = fields.Nested(HolderSchema, required=True)
+    obtained_on = fields.Date(required=True)
+    probation = fields.String(required=True, validate=one_of(["classic", "aac", "none"]))
+    formation_complementaire = fields.Boolean(load_default=False)
+    balance = fields.Nested(BalanceInSchema, load_default=None, allow_none=True)
+
+
+class MovementSchema(Schema):
+    kind = fields.String()
+    points = fields.Integer()
+    effective_on = fields.Date()
+    recorded_at = fields.DateTime(allow_none=True)
+    ref = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+
+
+class LicenceSchema(Schema):
+    number = fields.String()
+    holder = fields.Nested(HolderSchema)
+    obtained_on = fields.Date()
+    probation = fields.String()
+    formation_complementaire = fields.Boolean()
+    probation_ends_on = fields.Date(allow_none=True)
+    balance = fields.Integer()
+    cap = fields.Integer()
+    valid = fields.Boolean()
+    flags = fields.List(fields.Nested(FlagSchema))
+    movements = fields.List(fields.Nested(MovementSchema))
+
+
+class BalanceArgs(In):
+    on = fields.Date(required=True)
+
+
+class BalanceSchema(Schema):
+    on = fields.Date()
+    balance = fields.Integer()
+    cap = fields.Integer()
+    valid = fields.Boolean()
+
+
+class FineSchema(In):
+    amount = fields.Decimal(required=True, places=2, as_string=False, validate=range_(0, 100000))
+    kind = fields.String(required=True, validate=one_of(
+        ["forfaitaire", "majoree", "judiciaire", "composition_penale"]))
+    paid_on = fields.Date(load_default=None, allow_none=True)
+
+
+class InfractionInSchema(In):
+    committed_on = fields.Date(required=True)
+    points = fields.Integer(required=True, validate=range_(1, 8))
+    offence_class = fields.String(required=True,
+                                  validate=one_of(["C1", "C2", "C3", "C4", "C5", "delit"]))
+    label = fields.String(required=True, validate=length(1, 255))
+    established_on = fields.Date(load_default=None, allow_none=True)
+    decision_on = fields.Date(required=True)
+    fine = fields.Nested(FineSchema, load_default=None, allow_none=True)
+
+
+class InfractionSchema(Schema):
+    id = fields.Integer()
+    licence = fields.Function(lambda i: i.licence.number)
+    committed_on = fields.Date()
+    points = fields.Integer()
+    offence_class = fields.String()
+    label = fields.String()
+    established_on = fields.Date(allow_none=True)
+    decision_on = fields.Date()
+    fine = fields.Function(lambda i: None if i.fine_kind is None else {
+        "amount": float(i.fine_amount) if i.fine_amount is not None else None,
+        "kind": i.fine_kind, "paid_on": i.fine_paid_on.isoformat() if i.fine_paid_on else None})
+    triggers_48n = fields.Boolean()
+    explanation = fields.Function(lambda i: getattr(i, "trigger_explanation", None))
+
+
+class InvalidationInSchema(In):
+    decision_on = fields.Date(required=True)
+    notified_on = fields.Date(load_default=None, allow_none=True)
+
+
+class InvalidationSchema(Schema):
+    id = fields.Integer()
+    decision_on = fields.Date()
+    notified_on = fields.Date(allow_none=True)
+
+
+# ---- centres and sessions -----------------------------------------------------------------------
+
+class CentreSchema(In):
+    agrement = fields.String(required=True, validate=length(1, 30))
+    name = fields.String(required=True, validate=length(1, 200))
+    departement = fields.String(required=True, validate=validate.Regexp(
+        r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$", error="Numéro de département invalide."))
+    valid_until = fields.Date(required=True)
+
+
+class SessionInSchema(In):
+    centre = fields.String(required=True)
+    day1 = fields.Date(required=True)
+    day2 = fields.Date(required=True)
+    capacity = fields.Integer(required=True, validate=range_(1, 20))
+    driving_sequence = fields.Boolean(load_default=False)
+
+
+class EnrollmentViewSchema(Schema):
+    case = fields.Integer()
+    licence = fields.String()
+    status = fields.String()
+    day1 = fields.String(allow_none=True)
+    day2 = fields.String(allow_none=True)
+    attestation_issued_on = fields.Date(allow_none=True)
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    centre = fields.String()
+    day1 = fields.Date()
+    day2 = fields.Date()
+    capacity = fields.Integer()
+    driving_sequence = fields.Boolean()
+    status = fields.String()
+    cancelled_on = fields.Date(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    enrollments = fields.List(fields.Nested(EnrollmentViewSchema))
+    flags = fields.List(fields.Nested(FlagSchema))
+
+
+class SessionListArgs(PageArgs):
+    centre = fields.String(load_default=None)
+    from_ = fields.Date(load_default=None, data_key="from")
+    to = fields.Date(load_default=None)
+
+
+class CancelSchema(In):
+    on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=length(1, 255))
+
+
+ATTENDANCE = ["present", "absent", "late"]
+
+
+class AttendanceRecordSchema(In):
+    licence = fields.String(required=True)
+    day1 = fields.String(required=True, validate=one_of(ATTENDANCE))
+    day2 = fields.String(required=True, validate=one_of(ATTENDANCE))
+
+
+class AttendanceSchema(In):
+    records = fields.List(fields.Nested(AttendanceRecordSchema), required=True)
+
+
+# ---- cases ------------------------------------------------------------------------------------
+
+class LetterSchema(In):
+    sent_on = fields.Date(required=True)
+    receipt = fields.String(required=True, validate=one_of(["signed", "unclaimed", "npai"]))
+    received_on = fields.Date(load_default=None, allow_none=True)
+
+
+class CaseInSchema(In):
+    kind = fields.String(required=True, validate=one_of(["obligatoire", "volontaire"]))
+    licence = fields.String(required=True)
+    infraction = fields.Integer(load_default=None, allow_none=True)
+    letter_48n = fields.Nested(LetterSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def mandatory_fields(self, data, **_):
+        if data.get("kind") == "obligatoire":
+            errors = {}
+            if data.get("infraction") is None:
+                errors["infraction"] = ["Champ obligatoire pour un stage obligatoire."]
+            if data.get("letter_48n") is None:
+                errors["letter_48n"] = ["Champ obligatoire pour un stage obligatoire."]
+            if errors:
+                raise ValidationError(errors)
+
+
+class CaseListArgs(PageArgs):
+    status = fields.String(load_default=None)
+    licence = fields.String(load_default=None)
+    q = fields.String(load_default=None)
+    overdue = fields.Boolean(load_default=False)
+
+
+class TaskRefSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    title = fields.String()
+
+
+class TimerSchema(Schema):
+    name = fields.String()
+    due_at = fields.String()
+
+
+class RefusalSchema(Schema):
+    rule = fields.String()
+    reason = fields.String()
+
+
+class OutcomeSchema(Schema):
+    obligation = fields.String(allow_none=True)
+    points_credited = fields.Integer(allow_none=True)
+    effect_on = fields.Date(allow_none=True)
+    balance_after = fields.Integer(allow_none=True)
+    credit_refusal = fields.Nested(RefusalSchema, allow_none=True)
+    explanation = fields.String(allow_none=True)
+    refund = fields.Dict(allow_none=True)
+    referral = fields.String(allow_none=True)
+
+
+class ProcessRefSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    kind = fields.String()
+    licence = fields.String()
+    holder = fields.String()
+    status = fields.String()
+    closed = fields.Boolean()
+    process = fields.Nested(ProcessRefSchema, allow_none=True)
+    letter_48n = fields.Nested(LetterSchema, allow_none=True)
+    infraction = fields.Integer(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    credit_due_on = fields.Date(allow_none=True)
+    session = fields.Integer(allow_none=True)
+    tasks = fields.List(fields.Nested(TaskRefSchema))
+    timers = fields.List(fields.Nested(TimerSchema))
+    flags = fields.List(fields.Nested(FlagSchema))
+    outcome = fields.Nested(OutcomeSchema)
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    kind = fields.String()
+    licence = fields.Function(lambda c: c.licence.number)
+    holder = fields.Function(lambda c: c.licence.holder_name)
+    status = fields.String()
+    closed = fields.Boolean()
+    deadline = fields.Date(allow_none=True)
+    obligation = fields.String(allow_none=True)
+    referral = fields.String(allow_none=True)
+
+
+class EnrollmentInSchema(In):
+    session = fields.Integer(required=True)
+
+
+class AttestationInSchema(In):
+    received_on = fields.Date(required=True)
+
+
+class EventSchema(Schema):
+    at = fields.DateTime()
+    actor = fields.String()
+    type = fields.String()
+    detail = fields.Dict()
+
+
+# ---- tasks ------------------------------------------------------------------------------------
+
+class TaskListArgs(PageArgs):
+    case = fields.Integer(load_default=None)
+    key = fields.String(load_default=None)
+    mine = fields.Boolean(load_default=False)
+    state = fields.String(load_default="open", validate=one_of(["open", "completed",
+                                                                "cancelled"]))
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    case = fields.Integer(attribute="case_id")
+    key = fields.String()
+    title = fields.String()
+    form = fields.Function(lambda t: __import__("workflows").form_schema(t.key))
+    assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
+    state = fields.String()
+    created_at = fields.DateTime()
+    due_on = fields.Date(allow_none=True)
+
+
+class CompleteInSchema(In):
+    data = fields.Dict(required=True)
+
+
+# ---- processes and clock -------------------------------------------------------------------------
+
+class ProcessVersionSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String()
+    active = fields.Boolean()
+    running_cases = fields.Integer()
+
+
+class ClockSchema(Schema):
+    now = fields.String()
+    today = fields.Date()
+    mode = fields.String()
+
+
+class ClockInSchema(In):
+    today = fields.Date(load_default=None)
+    now = fields.AwareDateTime(load_default=None)
+
+    @validates_schema
+    def exactly_one(self, data, **_):
+        if (data.get("today") is None) == (data.get("now") is None):
+            raise ValidationError("Indiquez soit « today », soit « now ».", "today")
+
+
+class FiredSchema(Schema):
+    fired = fields.Integer()

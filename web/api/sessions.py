@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from services import sessions
+from services.db import transaction
+from web.api.auth import current_user, require
+from web.api.schemas import (
+    AttendanceSchema,
+    CancelSchema,
+    CentreSchema,
+    SessionInSchema,
+    SessionListArgs,
+    SessionSchema,
+    page_schema,
+)
+
+centres_blp = Blueprint("centres", __name__, url_prefix="/api/v1/centres",
+                        description="Centres agréés (R23)")
+blp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions",
+                description="Sessions de stage, annulation et présence (R31–R36)")
+
+SessionPage = page_schema(SessionSchema, "SessionPage")
+
+
+@centres_blp.route("", methods=["POST"])
+@require("agent")
+@centres_blp.arguments(CentreSchema)
+@centres_blp.response(201, CentreSchema)
+def post_centre(data):
+    """Enregistrer un centre agréé"""
+    with transaction():
+        return sessions.create_centre(data)
+
+
+@centres_blp.route("/<agrement>")
+@require("agent", "centre")
+@centres_blp.response(200, CentreSchema)
+def get_centre(agrement):
+    """Un centre agréé"""
+    centre = sessions.get_centre(agrement)
+    sessions.check_centre_access(current_user(), centre.id)
+    return centre
+
+
+@blp.route("", methods=["POST"])
+@require("agent", "centre")
+@blp.arguments(SessionInSchema)
+@blp.response(201, SessionSchema)
+def post_session(data):
+    """Déclarer une session (jours consécutifs, ni dimanche ni jour férié : D12, R31)"""
+    with transaction():
+        session = sessions.create(data, current_user())
+        session_id = session.id
+    return sessions.view(sessions.get(session_id))
+
+
+@blp.route("", methods=["GET"])
+@require("agent", "centre")
+@blp.arguments(SessionListArgs, location="query")
+@blp.response(200, SessionPage)
+def list_sessions(args):
+    """Sessions dont le premier jour est dans [from, to] (un centre ne voit que les siennes)"""
+    items, total = sessions.list_sessions(current_user(), args["centre"], args["from_"],
+                                          args["to"], args["page"], args["per_page"])
+    return {"items": [sessions.view(s) for s in items], "total": total, "page": args["page"],
+            "per_page": args["per_page"]}
+
+
+@blp.route("/<int:session_id>")
+@require("agent", "centre")
+@blp.response(200, SessionSchema)
+def get_session(session_id):
+    """Une session, ses inscrits et ses signalements"""
+    session = sessions.get(session_id)
+    sessions.check_centre_access(current_user(), session.centre_id)
+    return sessions.view(session)
+
+
+@blp.route("/<int:session_id>/cancel", methods=["POST"])
+@require("agent", "centre")
+@blp.arguments(CancelSchema)
+@blp.response(200, SessionSchema)
+def cancel_session(data, session_id):
+    """Annuler une session : les dossiers inscrits reviennent en attente d'inscription (R36)"""
+    with transaction():
+        sessions.cancel(sessions.get(session_id), data, current_user())
+    return sessions.view(sessions.get(session_id))
+
+
+@blp.route("/<int:session_id>/attendance", methods=["POST"])
+@require("agent", "centre")
+@blp.arguments(AttendanceSchema)
+@blp.response(200, SessionSchema)
+def post_attendance(data, session_id):
+    """Enregistrer la présence des deux journées (R32, R34)"""
+    with transaction():
+        sessions.record_attendance(sessions.get(session_id), data["records"], current_user())
+    return sessions.view(sessions.get(session_id))

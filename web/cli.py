@@ -1,0 +1,95 @@
+"""The command line of API.md: processes deploy, users create/token, timers run, demo seed."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from services import processes, timers, users
+from services.db import transaction
+from services.errors import ServiceError
+
+processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
+users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
+timers_cli = AppGroup("timers", help="Minuteurs des dossiers.")
+demo_cli = AppGroup("demo", help="Données de démonstration.")
+
+
+def _fail(exc: ServiceError) -> None:
+    click.echo(f"Erreur : {exc.detail}", err=True)
+    for field, messages in exc.errors.items():
+        for message in messages:
+            click.echo(f"  {field} : {message}", err=True)
+    sys.exit(1)
+
+
+@processes_cli.command("deploy")
+def deploy_cmd():
+    """Déployer bpmn/*.bpmn comme nouvelles versions s'ils ont changé (idempotent)."""
+    try:
+        with transaction():
+            results = [(v.key, v.version, created)
+                       for v, created in processes.deploy_shipped("cli")]
+    except ServiceError as exc:
+        _fail(exc)
+    for key, version, created in results:
+        click.echo(f"{key} v{version} {'déployée' if created else 'inchangée'}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["agent", "designer", "centre", "admin"]))
+@click.option("--centre", "centre", default=None, help="Agrément du centre (rôle centre).")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
+def create_user_cmd(username, role, centre, password_stdin):
+    """Créer un utilisateur (le mot de passe est demandé, ou lu avec --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction():
+            users.create(username, role, password, centre)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Utilisateur « {username} » créé (rôle {role}).", err=True)
+
+
+@users_cli.command("token")
+@click.argument("username")
+def token_cmd(username):
+    """Afficher un nouveau jeton d'API (et rien d'autre)."""
+    try:
+        with transaction():
+            token = users.new_token(users.get_by_name(username))
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(token)
+
+
+@timers_cli.command("run")
+@click.option("--loop", is_flag=True, help="Continuer à surveiller les minuteurs échus.")
+@click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+def run_timers_cmd(loop, interval):
+    """Déclencher les minuteurs échus une fois (ou en continu avec --loop)."""
+    if loop:
+        timers.loop(interval)
+    else:
+        click.echo(f"{timers.run_due()} minuteur(s) déclenché(s)")
+
+
+@demo_cli.command("seed")
+def seed_cmd():
+    """Charger des données de démonstration (idempotent)."""
+    from services import demo
+
+    for line in demo.seed():
+        click.echo(line)
+
+
+def register_cli(app: Flask) -> None:
+    for group in (processes_cli, users_cli, timers_cli, demo_cli):
+        app.cli.add_command(group)
