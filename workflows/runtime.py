@@ -208,7 +208,8 @@ class ProcessRun:
                 raise
             except Exception as exc:  # noqa: BLE001 - every engine failure becomes a WorkflowError
                 self._broken = True
-                raise _translate(exc) from exc
+                err = _translate(exc)
+                raise err from err.__cause__
 
     def _advance(self) -> None:
         wf = self._wf
