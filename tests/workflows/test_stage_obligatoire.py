@@ -20,7 +20,11 @@ def test_start_waits_for_enrollment_and_deadline(obligatoire):
     assert [(t.name, t.due_at) for t in run.waiting_timers()] == [("echeance_4_mois", DUE)]
     assert run.next_timer_due_at() == DUE
     assert run.waiting_timers()[0].label.startswith("Échéance")
-    assert {"attente_inscription", "surveillance_echeance", "parcours_stage"} <= run.active_element_ids()
+    assert {
+        "attente_inscription",
+        "surveillance_echeance",
+        "parcours_stage",
+    } <= run.active_element_ids()
     assert run.open_tasks() == []
     assert not run.is_completed()
 
@@ -39,7 +43,11 @@ def test_happy_path(obligatoire):
     run = h.view()
     assert run.is_completed()
     assert run.waiting_timers() == [] and run.waiting_messages() == set()
-    assert {"dossier_clos", "decider_remboursement", "crediter_sans_examen"} <= run.completed_element_ids()
+    assert {
+        "dossier_clos",
+        "decider_remboursement",
+        "crediter_sans_examen",
+    } <= run.completed_element_ids()
     assert "constater_non_conformite" not in h.action_names()
 
 
