@@ -53,7 +53,10 @@ def deadline_4_months(receipt: date, cfg: RulesConfig = DEFAULT_CONFIG) -> date:
 # --- D3 / R27: effect date ---------------------------------------------------------------------
 
 def effect_date(last_day: date) -> date:
-    """D3/R27: the credit takes effect the day after the last course day."""
+    """D3/R27: the credit takes effect the day after the last course day.
+
+    R40: whatever the date the attestation was received or recorded (retroactive effect).
+    """
     return last_day + timedelta(days=1)
 
 

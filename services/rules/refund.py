@@ -71,7 +71,7 @@ def refund_decision(
 
     ``compliance`` is the R19 decision of the course (None: no compliant course, e.g. the
     deadline passed without one). A course on time but yielding 0 points (R25, R22) stays
-    eligible (Q7).
+    eligible (Q7). R50: only the eligibility is recorded; the comptable decides the refund.
     """
     if kind == "volontaire":
         return RefundDecision(False, None, None, None, None, (Explanation(

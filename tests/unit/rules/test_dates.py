@@ -298,3 +298,14 @@ def test_D12_R31_whit_monday_2027_and_ascension_2030_rejected():
 
 def test_D12_valid_friday_saturday():
     assert course_days_problems(D(2026, 6, 5), D(2026, 6, 6)) == []
+
+
+def test_R40_effect_date_does_not_depend_on_attestation_receipt():
+    # the prefecture receives the attestation late: the credit still takes effect on day2 + 1
+    last_day, received = D(2026, 6, 6), D(2026, 8, 1)
+    assert effect_date(last_day) == D(2026, 6, 7)
+    assert credit_due_on(received) == D(2026, 9, 1)
+
+
+def test_R9_D11_dematerialised_letter_deemed_notified():
+    assert dematerialised_notification_date(D(2026, 3, 1)) == D(2026, 3, 16)

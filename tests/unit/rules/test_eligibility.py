@@ -181,3 +181,9 @@ def test_R34_attestation_only_when_present_both_days():
     assert not d.ok and "retard" in d.text
     with pytest.raises(ValueError):
         attestation_issued("sick", "present")
+
+
+def test_R10_48n_explanation_names_the_four_month_obligation():
+    d = triggers_48n(PROB, infraction(4))
+    assert d.ok and d.explanations[-1].rule == "R10"
+    assert "quatre mois" in d.explanations[-1].message

@@ -482,3 +482,10 @@ def test_D9_shuffle_example():
         random.Random(seed).shuffle(rs)
         random.Random(seed).shuffle(cs)
         assert replay(FULL, rs, cs).movements == ref.movements
+
+
+def test_R7_realite_date_defaults_to_decision_date_and_starts_recovery():
+    r = Retrait("i1", D(2026, 1, 1), 1, D(2026, 1, 20))
+    assert r.realite_on == D(2026, 1, 20)
+    lg = replay(FULL, [r])
+    assert lg.balance_on(D(2026, 7, 20)) == 11 and lg.balance_on(D(2026, 7, 21)) == 12

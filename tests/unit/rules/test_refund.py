@@ -76,3 +76,8 @@ def test_R46_D6_old_text_for_course_before_version_date():
 def test_R20_voluntary_course_has_no_refund():
     r = refund_decision("volontaire", PAID, ON_TIME, D(2026, 6, 6), None)
     assert r.to_outcome() is None and not r.eligible
+
+
+def test_R50_software_only_records_eligibility():
+    r = refund_decision("obligatoire", PAID, ON_TIME, D(2026, 6, 6), None)
+    assert set(r.to_outcome()) == {"eligible", "amount", "request_deadline"}
