@@ -105,6 +105,9 @@ _SPIFF_MESSAGES = [
     ),
     ("Duplicate process ID", "identifiant de processus en double"),
     ("Expected a Message node", "message introuvable (messageRef)"),
+    ("has no implementation", "magasin de données (dataStore) non pris en charge"),
+    ("was not found. Did you mean", "processus appelé introuvable"),
+    ("Exactly one start event is required", "un sous-processus exige un seul événement de début"),
     ("Element '", "non conforme au schéma BPMN 2.0"),
 ]
 
