@@ -178,6 +178,7 @@ class Ledger:
     notes: list[Explanation] = field(default_factory=list)
     increments: list[tuple[date, int, bool]] = field(default_factory=list)  # (date, +n, granted)
     invalidations: tuple[InvalidationFacts, ...] = ()
+    dated_flags: list[tuple[date, Flag]] = field(default_factory=list)  # shown from that date
     _dates: list[date] = field(default_factory=list)
     _balances: list[int] = field(default_factory=list)
 
@@ -214,13 +215,14 @@ class Ledger:
 
     def flags(self, on: date) -> tuple[Flag, ...]:
         """Licence-level flags on ``on`` (R24: balance ≤ 0 while no 48SI is notified; Q5)."""
+        flags = [f for d, f in self.dated_flags if d <= on]
         balance = self.balance_on(on)
         if balance <= 0 and self.valid_on(on) and on >= self.licence.obtained_on:
             extra = " (solde négatif admis, CFG_NEGATIVE_BALANCE, Q5)" if balance < 0 else ""
-            return (Flag("R24", f"R24 : solde en droit de {_pts(balance)} le {fr_date(on)} sans "
-                                f"lettre 48SI notifiée : le permis reste valide jusqu'à la "
-                                f"notification{extra}"),)
-        return ()
+            flags.append(Flag("R24", f"R24 : solde en droit de {_pts(balance)} le {fr_date(on)} "
+                                     "sans lettre 48SI notifiée : le permis reste valide jusqu'à "
+                                     f"la notification{extra}"))
+        return tuple(flags)
 
 
 def _increments(licence: LicenceFacts, retraits: list[Retrait]) -> list[tuple[date, int, bool]]:
@@ -315,6 +317,14 @@ def replay(
             ledger.notes.append(Explanation(
                 "R3", f"R3 : pas de majoration de {_pts(n)} le {fr_date(a)} : infraction commise "
                       "avant cette date (Q9 : date de commission)"))
+            blocking = [r for r in retraits if r.committed_on < a]
+            if blocking and all(r.decision_on >= a for r in blocking):
+                # Q9: the increment is withdrawn by a retrait decided after the anniversary
+                first = min(r.decision_on for r in blocking)
+                ledger.dated_flags.append((first, Flag(
+                    "R3", f"R3 : majoration du {fr_date(a)} retirée, l'infraction ayant été "
+                          f"commise avant cette date mais décidée le {fr_date(first)} "
+                          "(règle incertaine, Q9)")))
     for i, r in enumerate(retraits):
         events.append(_Event(r.decision_on, "retrait", r.ref, r, i))
     for i, c in enumerate(course_list):
@@ -456,6 +466,11 @@ def _credit(
                                  "(retraits décidés avant l'effet du stage) sans 48SI notifiée : "
                                  "le stage est pris en compte (CE 29/09/2023), examen manuel",
                           review=True))
+    end = ledger.licence.probation_end
+    if end is not None and effect >= end and not all(ok for _, _, ok in ledger.increments):
+        flags.append(Flag("R4", f"R4 : plafond de 12 points appliqué après la fin de la période "
+                                f"probatoire ({fr_date(end)}) malgré une infraction pendant "
+                                "celle-ci (règle déduite, Q15)"))
     starts = points >= 1 or cfg.zero_point_course_starts_clock
     if points == 0:
         explanations.append(Explanation(

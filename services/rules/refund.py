@@ -91,6 +91,9 @@ def refund_decision(
         detail = compliance.text if compliance is not None and compliance.text else (
             "aucun stage conforme dans le délai de quatre mois")
         if cfg.refund_requires_deadline:
+            flags.append(Flag("R48", "R48 : remboursement refusé faute de stage dans le délai "
+                                     "de quatre mois, règle incertaine (Q7, "
+                                     "CFG_REFUND_REQUIRES_DEADLINE=true)"))
             return refuse("R48", f"remboursement seulement si le stage obligatoire est suivi dans "
                                  f"le délai de quatre mois ({detail})")
         flags.append(Flag("R48", "R48 : stage hors délai, remboursement admis "

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.rules.calendar import add_months, is_public_holiday, is_sunday
@@ -71,6 +71,7 @@ def test_D1_Q4_extension_to_next_working_day_when_switched_on():
     assert deadline_4_months(D(2026, 3, 10), cfg) == D(2026, 7, 10)  # a Friday
 
 
+@settings(deadline=None)
 @given(dates)
 def test_D1_property_deadline_bounds(receipt):
     deadline = deadline_4_months(receipt)
@@ -88,6 +89,7 @@ def test_D1_property_deadline_bounds(receipt):
         assert (deadline + timedelta(days=1)).day == 1
 
 
+@settings(deadline=None)
 @given(dates)
 def test_D1_Q4_property_extension_lands_on_working_day(receipt):
     cfg = RulesConfig(extend_to_next_working_day=True)
@@ -127,6 +129,7 @@ def test_D3_R27_effect_date_explained():
     assert d == D(2026, 6, 7) and expl.rule == "R27" and "07/06/2026" in expl.message
 
 
+@settings(deadline=None)
 @given(dates)
 def test_D3_property_effect_is_always_next_day(d):
     assert effect_date(d) == d + timedelta(days=1)

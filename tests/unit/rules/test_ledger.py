@@ -95,6 +95,8 @@ def test_R3_Q9_infraction_committed_before_anniversary_decided_after_blocks_it()
     assert lg.balance_on(D(2026, 9, 1)) == 6  # increment withdrawn by the re-computation
     assert lg.cap_on(D(2026, 9, 1)) == 6
     assert lg.balance_on(D(2026, 10, 1)) == 3
+    assert lg.flags(D(2026, 9, 30)) == ()
+    assert [f.rule for f in lg.flags(D(2026, 10, 1))] == ["R3"]
 
 
 def test_R3_Q9_infraction_committed_on_the_anniversary_does_not_block_it():
@@ -112,6 +114,7 @@ def test_R4_Q15_cap_12_after_probation_but_balance_not_raised():
     assert lg.balance_on(D(2026, 5, 1)) == 3
     assert lg.cap_on(D(2026, 5, 1)) == 12
     assert lg.course("s1").points == 4 and lg.course("s1").balance_after == 7
+    assert [f.rule for f in lg.course("s1").flags] == ["R4"]
 
 
 def test_R4_probation_cap_limits_credit():

@@ -28,8 +28,10 @@ def test_R45_composition_penale_not_refundable():
 
 
 def test_R48_late_course_not_refundable():
-    out = refund_decision("obligatoire", PAID, LATE, D(2026, 7, 11), None).to_outcome()
+    r = refund_decision("obligatoire", PAID, LATE, D(2026, 7, 11), None)
+    out = r.to_outcome()
     assert out["eligible"] is False and out["rule"] == "R48"
+    assert [f.rule for f in r.flags] == ["R48"]
     assert "11/07/2026" in out["reason"]
 
 
