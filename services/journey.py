@@ -28,6 +28,7 @@ STATUS_BY_TASK = ("examen_manuel", "verification_attestation", "signalement_parq
 STATUS_BY_ELEMENT = (
     ("attente_attestation", "en_attente_attestation"),
     ("resultat_session_recu", "inscrit"),
+    ("attente_resultat", "inscrit"),
     ("attente_inscription", "en_attente_inscription"),
 )
 
