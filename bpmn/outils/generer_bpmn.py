@@ -172,10 +172,10 @@ def emit_di(procs_with_pools, collab_id):
                 "intermediateCatchEvent",
                 "boundaryEvent",
             ) or n.kind.endswith("Gateway"):
-                lx, ly = n.cx - 50, n.y + n.h + 4
+                lx, ly = n.cx - 38, n.y + n.h + 4
                 if n.attrs.get("_label_above"):
-                    ly = n.y - 34
-                label = f'<bpmndi:BPMNLabel><dc:Bounds x="{lx}" y="{ly}" width="100" height="27" /></bpmndi:BPMNLabel>'
+                    ly = n.y - 44
+                label = f'<bpmndi:BPMNLabel><dc:Bounds x="{lx}" y="{ly}" width="76" height="40" /></bpmndi:BPMNLabel>'
             lines.append(
                 f'      <bpmndi:BPMNShape id="{n.id}_di" bpmnElement="{n.id}"{extra}>'
                 f'<dc:Bounds x="{n.x}" y="{n.y}" width="{n.w}" height="{n.h}" />{label}</bpmndi:BPMNShape>'

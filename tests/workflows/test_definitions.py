@@ -248,3 +248,28 @@ def test_corpus_never_raises_and_is_fast():
         if elapsed > 2.0:
             slow.append((f.name, elapsed))
     assert slow == []
+
+
+@pytest.mark.parametrize("key", ["stage_obligatoire", "stage_volontaire"])
+def test_shipped_diagram_shapes_and_labels_do_not_overlap(key):
+    from lxml import etree
+
+    ns = {
+        "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+        "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    }
+    containers = ("participant_", "parcours_stage", "invalidation_48si_recue")
+    boxes = []
+    for shape in etree.parse(str(BPMN_DIR / f"{key}.bpmn")).iterfind(".//bpmndi:BPMNShape", ns):
+        element = shape.get("bpmnElement")
+        if element.startswith(containers):
+            continue
+        for bounds in shape.iterfind(".//dc:Bounds", ns):
+            x, y, w, h = (float(bounds.get(a)) for a in ("x", "y", "width", "height"))
+            boxes.append((element, x, y, w, h))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if a[0] == b[0]:
+                continue
+            overlap = a[1] < b[1] + b[3] and b[1] < a[1] + a[3] and a[2] < b[2] + b[4]
+            assert not (overlap and b[2] < a[2] + a[4]), (a[0], b[0])
