@@ -35,7 +35,7 @@ from .contract import ACTION_NAMES, DOSSIER_NAME, ScriptContext
 # Variables user tasks put in the task data (form fields), readable by scripts.
 TASK_DATA_NAMES = frozenset({"decision", "motif"})
 MAX_RANGE = 10_000
-MAX_INT_LITERAL = 10**9
+MAX_INT_LITERAL = 10**6
 MAX_STR_LITERAL = 10_000
 MAX_SOURCE_CHARS = 20_000
 

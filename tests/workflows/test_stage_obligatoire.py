@@ -301,3 +301,25 @@ def test_version_content_is_immutable(obligatoire):
     h = obligatoire
     with pytest.raises(WorkflowError):
         h.engine.start(1, h.xml + b"\n", "stage_obligatoire", h.context())
+
+
+def test_invalidation_while_examen_manuel_open_leaves_a_single_task(obligatoire):
+    h = obligatoire
+    h.facts["examen_manuel_requis"] = True
+    h.take_course()
+    h.complete("verification_attestation", decision="valider", motif="")
+    first = h.view().open_tasks()
+    assert [t.key for t in first] == ["examen_manuel"]
+    h.facts["stage_a_crediter"] = True
+    assert h.send("invalidation_48si")
+    tasks = h.view().open_tasks()
+    assert [t.key for t in tasks] == ["examen_manuel"]
+    assert tasks[0].guid != first[0].guid  # the branch-A review was cancelled
+    assert "appel_examen_manuel_invalidation" in h.view().active_element_ids()
+    h.complete("examen_manuel", decision="crediter", motif="")
+    assert h.action_names() == [
+        "constater_invalidation",
+        "crediter_points",
+        "decider_remboursement",
+    ]
+    assert h.view().is_completed()
