@@ -56,7 +56,13 @@ class ApiClient:
             h.setdefault("Content-Type", "application/json")
         elif body is not None:
             kwargs["json"] = body
-        return self.http.open(path, method=method, **kwargs)
+        try:
+            return self.http.open(path, method=method, **kwargs)
+        finally:
+            # Requests here share the test's app context: end its session as a real request's
+            # teardown would, so the next request reads fresh data.
+            from services.db import db
+            db.session.remove()
 
     def get(self, path, as_="admin", **query):
         return self.request("GET", path, as_=as_, **query)

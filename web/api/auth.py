@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request, session
+from flask import request, session
 
 from services import users
 from services.db import db
@@ -18,15 +18,16 @@ class Unauthorized(ServiceError):
 
 
 def current_user():
-    user = getattr(g, "user", None)
-    if user is not None:
-        return user
+    """The caller of this request (cached on the request, never on the app context)."""
+    if "app.user" in request.environ:
+        return request.environ["app.user"]
+    user = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = users.user_for_token(header[len("Bearer "):].strip())
     elif session.get("user_id"):
         user = db.session.get(User, session["user_id"])
-    g.user = user
+    request.environ["app.user"] = user
     return user
 
 
