@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command: set up and run every test (lint, unit, workflows, integration) on SQLite, and the
+# database tests again on PostgreSQL when TEST_DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+.venv/bin/ruff check .
+pg_url=${TEST_DATABASE_URL:-}
+echo "== tous les tests, SQLite"
+TEST_DATABASE_URL= .venv/bin/python -m pytest -q "$@"
+if [ -n "$pg_url" ]; then
+  echo "== tests d'intégration, PostgreSQL"
+  TEST_DATABASE_URL="$pg_url" .venv/bin/python -m pytest -q tests/integration "$@"
+fi
