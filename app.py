@@ -35,7 +35,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     from web.api import init_api
     from web.cli import register_cli
-
     from web.home import blp as home_blp
 
     init_api(app)
