@@ -97,6 +97,10 @@ class Actions:
         enr = outcome.pending_course(case)
         if enr is None:
             raise WorkflowError("Aucun stage attesté n'attend de crédit.", "crediter_points")
+        if decision == "refuser":
+            reasons = outcome.review_reasons(case, enr)
+            enr.credit_rule = reasons[0].rule if reasons else (
+                "R42" if case.obligation == "manual_review" else "R41")
         enr.credit_decision = "refuser" if decision == "refuser" else "crediter"
         enr.credit_motif = motif or None
         enr.credited_at = clock().now()

@@ -39,7 +39,8 @@ def course_ref(enrollment: Enrollment) -> str:
 def course_facts(enrollment: Enrollment, session: CourseSession) -> rl.CourseFacts:
     refused = None
     if enrollment.credit_decision == "refuser":
-        refused = Explanation("examen_manuel", "Crédit refusé après examen manuel : "
+        rule = enrollment.credit_rule or "R41"
+        refused = Explanation(rule, f"{rule} : crédit refusé après examen manuel : "
                               f"{enrollment.credit_motif or 'sans motif'}")
     return rl.CourseFacts(ref=course_ref(enrollment), day1=session.day1, day2=session.day2,
                           attested=enrollment.attestation_issued_on is not None,

@@ -54,6 +54,7 @@ class Enrollment(db.Model):
     verification_motif: Mapped[str | None] = mapped_column(String(500))
     credit_decision: Mapped[str | None] = mapped_column(String(12))  # crediter|refuser
     credit_motif: Mapped[str | None] = mapped_column(String(500))
+    credit_rule: Mapped[str | None] = mapped_column(String(10))  # why a person refused (R32…)
     credited_at = mapped_column(UTCDateTime())
     created_at = mapped_column(UTCDateTime(), nullable=False)
 

@@ -96,7 +96,7 @@ def _fired_count() -> int:
 
 
 @pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
-                    reason="uses its own SQLite file; PostgreSQL has the SKIP LOCKED test")
+                    reason="runs on its own SQLite file, already exercised by the SQLite pass")
 def test_worker_killed_mid_sweep_loses_nothing_and_fires_each_timer_once(tmp_path):
     from app import create_app
 

@@ -102,5 +102,6 @@ def test_examen_manuel_refusal_credits_nothing_with_the_motif(api):
     case = api.complete(case["id"], "examen_manuel", decision="refuser",
                         motif="Session tenue avec un seul stagiaire")
     assert case["outcome"]["points_credited"] == 0
+    assert case["outcome"]["credit_refusal"]["rule"] == "R32"
     assert "seul stagiaire" in case["outcome"]["credit_refusal"]["reason"]
     assert api.balance(NUM) == 6
