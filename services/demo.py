@@ -90,11 +90,20 @@ def seed() -> list[str]:
             today - dt.timedelta(days=100)).number}, "demo")
         for case in (b, c):
             cases.enroll(case, held.id, admin)
+        # four voluntary trainees more, so the held session has the legal size (R32: 6 to 20)
+        others = []
+        for i, (last, first) in enumerate((("Lambert", "Zoé"), ("Fontaine", "Louis"),
+                                           ("Chevalier", "Manon"), ("Robin", "Adam"))):
+            lic = licence(f"12017520020{i}", last, first, today - dt.timedelta(days=3000), 8,
+                          today - dt.timedelta(days=200))
+            other = cases.create({"kind": "volontaire", "licence": lic.number}, "demo")
+            cases.enroll(other, held.id, admin)
+            others.append(lic.number)
         cases.enroll(a, held.id + 1, admin)
     with transaction():
         sessions.record_attendance(sessions.get(held.id), [
-            {"licence": "120175200124", "day1": "present", "day2": "present"},
-            {"licence": "120175200125", "day1": "present", "day2": "present"}], admin)
+            {"licence": n, "day1": "present", "day2": "present"}
+            for n in ("120175200124", "120175200125", *others)], admin)
     with transaction():
         cases.receive_attestation(cases.get(b.id), past2 + dt.timedelta(days=3), "demo")
         cases.receive_attestation(cases.get(c.id), past2 + dt.timedelta(days=4), "demo")
@@ -104,7 +113,7 @@ def seed() -> list[str]:
         task = items[0]
         tasks.complete(task.id, {"decision": "valider", "motif": ""}, agent)
     fired = timers.run_due(actor="demo")
-    out.append(f"Démonstration : 5 dossiers créés, {fired} minuteur(s) déclenché(s) "
+    out.append(f"Démonstration : 9 dossiers créés, {fired} minuteur(s) déclenché(s) "
                f"(dossier {d.reference} hors délai).")
     for username, role, _centre in DEMO_USERS:
         out.append(f"  utilisateur {username} (rôle {role}), mot de passe « {DEMO_PASSWORD} »")

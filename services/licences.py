@@ -108,7 +108,7 @@ def view(licence: Licence, on: dt.date | None = None) -> dict:
                                                   licence.formation_complementaire),
         "balance": lg.balance_on(today), "cap": lg.cap_on(today), "valid": lg.valid_on(today),
         "flags": [{"rule": f.rule, "message": f.message} for f in lg.flags(today)],
-        "movements": [_movement(m, licence) for m in lg.movements],
+        "movements": [_movement(m, licence) for m in lg.movements if m.effective_on <= today],
     }
 
 

@@ -7,15 +7,24 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import inspect
 
 from services import processes, timers, users
-from services.db import transaction
+from services.db import db, transaction
 from services.errors import ServiceError
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
 timers_cli = AppGroup("timers", help="Minuteurs des dossiers.")
 demo_cli = AppGroup("demo", help="Données de démonstration.")
+
+
+def _require_schema() -> None:
+    """A clear message instead of a traceback when the database was never migrated."""
+    if not inspect(db.engine).has_table("process_versions"):
+        click.echo("Erreur : la base de données n'est pas initialisée ; lancez "
+                   "« flask --app app db upgrade ».", err=True)
+        sys.exit(1)
 
 
 def _fail(exc: ServiceError) -> None:
@@ -29,6 +38,7 @@ def _fail(exc: ServiceError) -> None:
 @processes_cli.command("deploy")
 def deploy_cmd():
     """Déployer bpmn/*.bpmn comme nouvelles versions s'ils ont changé (idempotent)."""
+    _require_schema()
     try:
         with transaction():
             results = [(v.key, v.version, created)
@@ -46,6 +56,7 @@ def deploy_cmd():
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
 def create_user_cmd(username, role, centre, password_stdin):
     """Créer un utilisateur (le mot de passe est demandé, ou lu avec --password-stdin)."""
+    _require_schema()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -62,6 +73,7 @@ def create_user_cmd(username, role, centre, password_stdin):
 @click.argument("username")
 def token_cmd(username):
     """Afficher un nouveau jeton d'API (et rien d'autre)."""
+    _require_schema()
     try:
         with transaction():
             token = users.new_token(users.get_by_name(username))
@@ -75,6 +87,7 @@ def token_cmd(username):
 @click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
 def run_timers_cmd(loop, interval):
     """Déclencher les minuteurs échus une fois (ou en continu avec --loop)."""
+    _require_schema()
     if loop:
         timers.loop(interval)
     else:
@@ -84,6 +97,7 @@ def run_timers_cmd(loop, interval):
 @demo_cli.command("seed")
 def seed_cmd():
     """Charger des données de démonstration (idempotent)."""
+    _require_schema()
     from services import demo
 
     for line in demo.seed():
