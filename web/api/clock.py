@@ -17,6 +17,7 @@ def _view():
 
 
 @blp.route("/clock", methods=["GET"])
+@require("agent", "designer", "centre")
 @blp.response(200, ClockSchema)
 def get_clock():
     """L'heure de l'application (Europe/Paris)"""
