@@ -1,0 +1,268 @@
+"""Steps about the case (dossier): 48N, voluntary request, clerk's tasks, outcome, referral."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pytest_bdd import given, parsers, then, when
+
+from tests.bdd.outils import DATE, OBLIGATIONS, STATUTS, Contexte, d, fr, verifier
+
+
+# -- Étant donné / Quand : le temps -----------------------------------------------------------
+@given(parsers.re(rf"(?:que )?nous sommes le (?P<date>{DATE})"))
+def nous_sommes_le(ctx: Contexte, date):
+    ctx.avancer(date)
+
+
+@when(parsers.re(rf"le temps passe jusqu(?:'|’)au (?P<date>{DATE})"))
+def le_temps_passe(ctx, date):
+    """The clock moves to that day and the due timers fire (e.g. the 4-month deadline)."""
+    ctx.avancer(date)
+    ctx.api.run_timers()
+
+
+# -- ouverture des dossiers -------------------------------------------------------------------
+def ouvrir_48n(ctx, receipt: str, recue=None, envoyee=None, attendu=201):
+    if recue:
+        envoyee = envoyee or (dt.date.fromisoformat(d(recue)) - dt.timedelta(days=3)).strftime(
+            "%d/%m/%Y")
+    assert ctx.infraction is not None, "Aucune infraction n'a été enregistrée pour la 48N"
+    body = {"kind": "obligatoire", "licence": ctx.numero, "infraction": ctx.infraction["id"],
+            "letter_48n": {"sent_on": d(envoyee), "receipt": receipt,
+                           "received_on": d(recue) if recue else None}}
+    ctx.reponse = ctx.api.post("/api/v1/cases", body)
+    if attendu == 201:
+        ctx.dossier = ctx.ok(ctx.reponse, "ouvrir le dossier obligatoire", 201)
+
+
+@given(parsers.re(rf"la lettre 48N (?:est |a été )?reçue le (?P<date>{DATE})"))
+@when(parsers.re(rf"la lettre 48N est reçue le (?P<date>{DATE})"))
+def lettre_48n_recue(ctx, date):
+    ctx.avancer(date)
+    ouvrir_48n(ctx, "signed", recue=date)
+
+
+@when(parsers.re(rf"la lettre 48N est présentée le (?P<date>{DATE}) mais non réclamée"))
+def lettre_48n_non_reclamee(ctx, date):
+    ctx.avancer(date)
+    ouvrir_48n(ctx, "unclaimed", recue=date)
+
+
+@when(parsers.re(rf"la lettre 48N envoyée le (?P<date>{DATE}) revient avec la mention NPAI"))
+def lettre_48n_npai(ctx, date):
+    ctx.avancer(date)
+    ouvrir_48n(ctx, "npai", envoyee=date)
+
+
+@when(parsers.re(rf"l'agent tente d'ouvrir un dossier obligatoire sur une 48N reçue le "
+                 rf"(?P<date>{DATE})"))
+def tentative_48n(ctx, date):
+    ctx.avancer(date)
+    ouvrir_48n(ctx, "signed", recue=date, attendu=None)
+
+
+@given("le conducteur demande un stage volontaire")
+@when("le conducteur demande un stage volontaire")
+def stage_volontaire(ctx):
+    ctx.dossier = ctx.ok(ctx.api.post("/api/v1/cases", {"kind": "volontaire",
+                                                        "licence": ctx.numero}),
+                         "ouvrir le dossier de stage volontaire", 201)
+
+
+@when("l'agent tente d'ouvrir un dossier de stage volontaire")
+def tentative_volontaire(ctx):
+    ctx.reponse = ctx.api.post("/api/v1/cases", {"kind": "volontaire", "licence": ctx.numero})
+
+
+# -- décisions des agents ---------------------------------------------------------------------
+@when("l'agent valide l'attestation")
+def valide_attestation(ctx):
+    ctx.terminer("verification_attestation", "valider l'attestation", decision="valider")
+
+
+@when(parsers.re(r"l'agent refuse l'attestation pour « (?P<motif>.+) »"))
+def refuse_attestation(ctx, motif):
+    ctx.terminer("verification_attestation", "refuser l'attestation", decision="refuser",
+                 motif=motif)
+
+
+@when(parsers.re(r"l'agent crédite le stage après examen manuel"))
+def examen_crediter(ctx):
+    ctx.terminer("examen_manuel", "créditer après examen manuel", decision="crediter", motif="")
+
+
+@when(parsers.re(r"l'agent refuse le crédit après examen manuel pour « (?P<motif>.+) »"))
+def examen_refuser(ctx, motif):
+    ctx.terminer("examen_manuel", "refuser après examen manuel", decision="refuser", motif=motif)
+
+
+@when("l'agent signale le dossier au parquet")
+def signaler(ctx):
+    ctx.terminer("signalement_parquet", "signaler au parquet", decision="signaler", motif="")
+
+
+@when(parsers.re(r"l'agent décide de ne pas signaler le dossier pour « (?P<motif>.+) »"))
+def ne_pas_signaler(ctx, motif):
+    ctx.terminer("signalement_parquet", "ne pas signaler", decision="ne_pas_signaler",
+                 motif=motif)
+
+
+# -- Alors : le dossier -----------------------------------------------------------------------
+@then(parsers.re(rf"l'échéance (?:du stage obligatoire )?est le (?P<date>{DATE})"))
+def echeance(ctx, date):
+    verifier(ctx.rafraichir()["deadline"], d(date), "échéance")
+
+
+@then("le dossier n'a pas d'échéance")
+def sans_echeance(ctx):
+    verifier(ctx.rafraichir()["deadline"], None, "échéance")
+    verifier(len(ctx.dossier["timers"]), 0, "nombre de minuteries d'échéance")
+
+
+@then(parsers.re(r"le dossier est (?P<statut>en attente d'inscription|inscrit|"
+                 r"en attente d'attestation|en vérification d'attestation|en examen manuel|clos)"))
+def statut(ctx, statut):
+    verifier(ctx.rafraichir()["status"], STATUTS[statut], "statut du dossier")
+
+
+@then("le dossier reste ouvert")
+def reste_ouvert(ctx):
+    verifier("clos" if ctx.rafraichir()["closed"] else "ouvert", "ouvert", "état du dossier")
+
+
+@then(parsers.re(r"l'obligation de stage est (?P<etat>remplie|non remplie|en attente|"
+                 r"en examen manuel)"))
+def obligation(ctx, etat):
+    libelles = {v: k for k, v in OBLIGATIONS.items()}
+    obtenu = ctx.issue()["obligation"]
+    verifier(libelles.get(obtenu, obtenu), etat, "état de l'obligation")
+
+
+@then(parsers.re(r"(?:le stage crédite )?(?P<points>\d+) points? (?:sont|est) crédités?"))
+@then(parsers.re(r"le stage crédite (?P<points>\d+) points?"))
+def points_credites(ctx, points):
+    issue = ctx.issue()
+    refus = issue.get("credit_refusal")
+    assert issue["points_credited"] == int(points), (
+        f"Points crédités attendus : {points} ; points crédités obtenus : "
+        f"{fr(issue['points_credited'])}"
+        + (f" (refus {refus['rule']} : {refus['reason']})" if refus else "")
+        + f" ; statut du dossier : {ctx.dossier['status']}")
+
+
+@then(parsers.re(r"aucun point n'est crédité \((?P<regle>[RDQ]\d+)\)"))
+def aucun_point(ctx, regle):
+    issue = ctx.issue()
+    verifier(issue["points_credited"], 0, "nombre de points crédités", "points")
+    refus = issue.get("credit_refusal") or {}
+    verifier(refus.get("rule"), regle, "règle du refus de crédit")
+
+
+@then(parsers.re(r"aucun point n'est encore crédité"))
+def pas_encore(ctx):
+    verifier(ctx.issue()["points_credited"], None, "nombre de points crédités")
+
+
+@then(parsers.re(rf"le crédit prend effet le (?P<date>{DATE})"))
+def effet(ctx, date):
+    verifier(ctx.issue()["effect_on"], d(date), "date d'effet du crédit")
+
+
+@then(parsers.re(r"le solde après le stage est de (?P<points>-?\d+) points?"))
+def solde_apres(ctx, points):
+    verifier(ctx.issue()["balance_after"], int(points), "solde après le stage", "points")
+
+
+@then(parsers.re(rf"le préfet doit créditer les points avant le (?P<date>{DATE})"))
+def credit_du(ctx, date):
+    verifier(ctx.rafraichir()["credit_due_on"], d(date), "date limite de crédit (un mois)")
+
+
+@then(parsers.re(rf"le remboursement est de (?P<montant>\d+) € à demander avant le "
+                 rf"(?P<date>{DATE})"))
+def remboursement(ctx, montant, date):
+    refund = ctx.issue()["refund"]
+    assert refund and refund.get("eligible"), (
+        f"Remboursement attendu : {montant} € ; remboursement obtenu : "
+        + (f"refusé ({refund.get('rule')} : {refund.get('reason')})" if refund else "aucun"))
+    verifier(refund["amount"], int(montant), "montant du remboursement", "€")
+    verifier(refund["request_deadline"], d(date), "date limite de la demande de remboursement")
+
+
+@then(parsers.re(r"aucun remboursement n'est dû \((?P<regle>[RDQ]\d+)\)"))
+def pas_de_remboursement(ctx, regle):
+    refund = ctx.issue()["refund"]
+    assert refund is not None and refund.get("eligible") is False, (
+        f"Refus de remboursement attendu ({regle}) ; obtenu : {refund}")
+    verifier(refund.get("rule"), regle, "règle du refus de remboursement")
+
+
+@then("le dossier ne donne lieu à aucun remboursement")
+def remboursement_sans_objet(ctx):
+    verifier(ctx.issue()["refund"], None, "remboursement")
+
+
+REFERRALS = {None: "non signalé", "candidate": "candidat au signalement",
+             "referred": "signalé au parquet", "not_referred": "non signalé (décision de l'agent)"}
+
+
+@then(parsers.re(r"le dossier (?P<etat>est signalé au parquet|est candidat au signalement|"
+                 r"n'est pas signalé|n'est pas signalé \(décision de l'agent\))"))
+def signalement(ctx, etat):
+    attendu = {"est signalé au parquet": "signalé au parquet",
+               "est candidat au signalement": "candidat au signalement",
+               "n'est pas signalé": "non signalé",
+               "n'est pas signalé (décision de l'agent)": "non signalé (décision de l'agent)"}
+    obtenu = ctx.issue()["referral"]
+    verifier(REFERRALS.get(obtenu, obtenu), attendu[etat], "signalement au parquet")
+
+
+@then(parsers.re(r"une tâche « (?P<cle>[a-z_]+) » est ouverte"))
+def tache_ouverte(ctx, cle):
+    ctx.tache(cle)
+
+
+@then("aucune tâche n'est ouverte")
+def aucune_tache(ctx):
+    taches = [t["key"] for t in ctx.rafraichir()["tasks"]]
+    verifier(", ".join(taches) or "aucune", "aucune", "tâches ouvertes")
+
+
+@then(parsers.re(r"le dossier porte le signalement (?P<regle>[RDQ]\d+)"))
+def drapeau(ctx, regle):
+    regles = [f["rule"] for f in ctx.rafraichir()["flags"]]
+    assert regle in regles, (f"Signalement attendu sur le dossier : {regle} ; signalements "
+                             f"obtenus : {', '.join(regles) or 'aucun'}")
+
+
+@then(parsers.re(r"l'historique du dossier mentionne « (?P<texte>.+) »"))
+def historique(ctx, texte):
+    events = ctx.ok(ctx.api.get(f"/api/v1/cases/{ctx.dossier['id']}/events"),
+                    "consulter l'historique")["items"]
+    lisible = [f"{e['type']} {e.get('detail') or ''}" for e in events]
+    assert any(texte in ligne for ligne in lisible), (
+        f"Mention attendue dans l'historique : « {texte} » ; historique : "
+        + " | ".join(e["type"] for e in events))
+
+
+@then(parsers.re(r"la demande est refusée en citant la règle (?P<regle>[RDQ]\d+)"))
+def refusee(ctx, regle):
+    rep = ctx.reponse
+    assert rep is not None, "Aucune demande n'a été tentée dans ce scénario"
+    corps = rep.get_json(silent=True) or {}
+    assert rep.status_code in (409, 422), (
+        f"Refus attendu (règle {regle}) ; l'application a accepté la demande "
+        f"(code HTTP {rep.status_code})")
+    texte = f"{corps.get('detail', '')} {corps.get('errors', '')}"
+    assert regle in texte, (f"Règle attendue dans le refus : {regle} ; motif obtenu : "
+                            f"{corps.get('detail')}")
+
+
+@then("la demande est acceptée")
+def acceptee(ctx):
+    rep = ctx.reponse
+    corps = rep.get_json(silent=True) or {}
+    assert rep.status_code in (200, 201), (
+        f"Acceptation attendue ; refus obtenu (code HTTP {rep.status_code}) : "
+        f"{corps.get('detail')}")

@@ -1,0 +1,149 @@
+"""Steps about the licence: creation, infractions, 48SI, balance, cap and ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pytest_bdd import given, parsers, then, when
+
+from tests.bdd.outils import DATE, Contexte, d, fr, jour, verifier
+
+TYPES = {"probatoire": "classic", "probatoire classique": "classic", "probatoire AAC": "aac",
+         "non probatoire": "none"}
+MOUVEMENTS = {"une majoration": "majoration", "une restitution": "restitution",
+              "un retrait": "retrait", "un crédit de stage": "stage"}
+
+
+def creer_permis(ctx: Contexte, obtenu: str, type_: str = "classic", points=None, au=None):
+    body = {"number": ctx.numero,
+            "holder": {"last_name": "Martin", "first_name": "Léa", "birth_date": "2004-05-02"},
+            "obtained_on": d(obtenu), "probation": type_, "formation_complementaire": False}
+    if points is not None:
+        body["balance"] = {"points": points, "on": d(au or obtenu)}
+    return ctx.ok(ctx.api.post("/api/v1/licences", body), "enregistrer le permis", 201)
+
+
+def enregistrer_infraction(ctx: Contexte, points: int, commise: str, decidee=None, payee=None,
+                           amende: int = 135, nature: str = "forfaitaire", classe: str = "C4"):
+    body = {"committed_on": d(commise), "points": points, "offence_class": classe,
+            "label": "Excès de vitesse", "decision_on": d(decidee or commise),
+            "established_on": d(payee or commise),
+            "fine": {"amount": amende, "kind": nature, "paid_on": d(payee or commise)}}
+    ctx.infraction = ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body),
+                            "enregistrer l'infraction", 201)
+    return ctx.infraction
+
+
+# -- Étant donné ------------------------------------------------------------------------------
+@given(parsers.re(rf"un permis (?P<type_>probatoire|probatoire classique|probatoire AAC) "
+                  rf"obtenu le (?P<obtenu>{DATE})"))
+def permis_probatoire(ctx, type_, obtenu):
+    creer_permis(ctx, obtenu, TYPES[type_])
+
+
+@given(parsers.re(rf"un permis (?P<type_>probatoire|probatoire classique|probatoire AAC) "
+                  rf"obtenu le (?P<obtenu>{DATE}) avec (?P<points>\d+) points"))
+def permis_probatoire_avec_points(ctx, type_, obtenu, points):
+    """A probationary licence (6 points when obtained) that lost 6 − N points for an infraction
+    committed five months after it was obtained (the infraction of the 48N)."""
+    creer_permis(ctx, obtenu, TYPES[type_])
+    perdus = 6 - int(points)
+    if perdus > 0:
+        o = jour(obtenu)
+        commise = dt.date(o.year + (o.month + 4) // 12, (o.month + 4) % 12 + 1, 1)
+        enregistrer_infraction(ctx, perdus, commise.strftime("%d/%m/%Y"))
+
+
+@given(parsers.re(rf"un permis (?P<type_>probatoire|probatoire classique|probatoire AAC|"
+                  rf"non probatoire) obtenu le (?P<obtenu>{DATE}) avec (?P<points>-?\d+) points? "
+                  rf"au (?P<au>{DATE})"))
+def permis_avec_solde(ctx, type_, obtenu, points, au):
+    creer_permis(ctx, obtenu, TYPES[type_], int(points), au)
+
+
+@given(parsers.re(rf"un permis non probatoire avec (?P<points>-?\d+) points? au (?P<au>{DATE})"))
+def permis_non_probatoire(ctx, points, au):
+    creer_permis(ctx, "01/01/2010", "none", int(points), au)
+
+
+@given(parsers.re(rf"un centre dont l'agrément a expiré le (?P<fin>{DATE})"))
+def centre_expire(ctx, fin):
+    ctx.ok(ctx.api.post("/api/v1/centres", {"agrement": "R2407500099", "name": "Centre fermé",
+                                            "departement": "75", "valid_until": d(fin)}),
+           "enregistrer le centre", 201)
+    ctx.centre = "R2407500099"
+
+
+INFRACTION = (rf"une infraction de (?P<points>\d+) points? (?:de classe (?P<classe>C[1-5]|délit) )?"
+              rf"commise le (?P<commise>{DATE})"
+              rf"(?:, décidée le (?P<decidee>{DATE}))?"
+              rf"(?:,? (?:et )?payée le (?P<payee>{DATE}))?"
+              rf"(?: \(amende (?P<nature>forfaitaire|majorée|judiciaire|de composition pénale) "
+              rf"de (?P<amende>\d+) €\))?")
+
+
+@given(parsers.re(INFRACTION))
+@when(parsers.re(INFRACTION.replace("une infraction", "une infraction est enregistrée :")))
+def infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
+    natures = {"majorée": "majoree", "de composition pénale": "composition_penale"}
+    enregistrer_infraction(ctx, int(points), commise, decidee, payee,
+                           int(amende) if amende else 135, natures.get(nature, nature or
+                                                                        "forfaitaire"),
+                           {"délit": "delit"}.get(classe, classe or "C4"))
+
+
+# -- Quand ------------------------------------------------------------------------------------
+@when(parsers.re(rf"la 48SI est notifiée le (?P<notifiee>{DATE}) "
+                 rf"\(décision du (?P<decision>{DATE})\)"))
+def invalidation(ctx, notifiee, decision):
+    ctx.avancer(notifiee)
+    ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/invalidation",
+                        {"decision_on": d(decision), "notified_on": d(notifiee)}),
+           "enregistrer la 48SI", 201)
+
+
+# -- Alors ------------------------------------------------------------------------------------
+@then(parsers.re(r"le solde du permis est de (?P<points>-?\d+) points?"))
+def solde(ctx, points):
+    permis = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}"), "consulter le permis")
+    verifier(permis["balance"], int(points), "solde", "points")
+
+
+@then(parsers.re(rf"le solde du permis au (?P<au>{DATE}) est de (?P<points>-?\d+) points?"))
+def solde_au(ctx, au, points):
+    rep = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}/balance", on=d(au)),
+                 "consulter le solde")
+    verifier(rep["balance"], int(points), f"solde au {au}", "points")
+
+
+@then(parsers.re(r"le plafond du permis est de (?P<points>\d+) points"))
+def plafond(ctx, points):
+    permis = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}"), "consulter le permis")
+    verifier(permis["cap"], int(points), "plafond", "points")
+
+
+@then(parsers.re(rf"le plafond du permis au (?P<au>{DATE}) est de (?P<points>\d+) points"))
+def plafond_au(ctx, au, points):
+    rep = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}/balance", on=d(au)),
+                 "consulter le solde")
+    verifier(rep["cap"], int(points), f"plafond au {au}", "points")
+
+
+@then(parsers.re(r"le permis (?P<etat>est|n'est plus) valide"))
+def validite(ctx, etat):
+    permis = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}"), "consulter le permis")
+    verifier("valide" if permis["valid"] else "non valide",
+             "valide" if etat == "est" else "non valide", "état du permis")
+
+
+@then(parsers.re(rf"le relevé du permis contient (?P<quoi>une majoration|une restitution|"
+                 rf"un retrait|un crédit de stage) de (?P<points>-?\d+) points? "
+                 rf"au (?P<au>{DATE})"))
+def mouvement(ctx, quoi, points, au):
+    permis = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}"), "consulter le permis")
+    mouvements = [(m["kind"], m["points"], m["effective_on"]) for m in permis["movements"]]
+    attendu = (MOUVEMENTS[quoi], int(points), d(au))
+    lisible = "; ".join(f"{k} {p:+d} au {fr(e)}" for k, p, e in mouvements) or "aucun"
+    assert attendu in mouvements, (
+        f"Mouvement attendu : {quoi} de {points} points au {au} ; "
+        f"mouvements du relevé : {lisible}")
