@@ -33,3 +33,54 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
       | 31/10/2027 | 29/02/2028 |
       | 31/05/2026 | 30/09/2026 |
       | 30/06/2026 | 30/10/2026 |
+
+  @D1 @R19 @R21
+  Scénario: Un stage dont le dernier jour est le jour de l'échéance est dans les délais
+    Étant donné un permis probatoire obtenu le 01/09/2024
+    Et une infraction de 3 points commise le 01/10/2025
+    Quand la lettre 48N est reçue le 31/10/2025
+    Et le conducteur suit le stage des 27/02/2026 et 28/02/2026
+    Et le temps passe jusqu'au 01/03/2026
+    Alors le dossier n'est pas signalé
+    Et aucune tâche n'est ouverte
+    Quand l'attestation est reçue et validée le 02/03/2026
+    Alors l'obligation de stage est remplie
+    Et le dossier est clos
+
+  @R15
+  Scénario: Une infraction de 2 points ne déclenche pas de stage obligatoire
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 2 points commise le 01/02/2026
+    Quand l'agent tente d'ouvrir un dossier obligatoire sur une 48N reçue le 10/03/2026
+    Alors la demande est refusée en citant la règle R15
+
+  @R15 @R16
+  Scénario: Un permis qui n'est pas probatoire n'est jamais soumis au stage obligatoire
+    Étant donné un permis non probatoire avec 12 points au 01/01/2026
+    Et une infraction de 4 points commise le 01/02/2026
+    Quand l'agent tente d'ouvrir un dossier obligatoire sur une 48N reçue le 10/03/2026
+    Alors la demande est refusée en citant la règle R15
+
+  @R16 @D1
+  Scénario: La période probatoire s'apprécie à la date de l'infraction, même si la 48N arrive après
+    Étant donné un permis probatoire obtenu le 01/09/2023
+    Et une infraction de 3 points commise le 15/08/2026
+    Quand la lettre 48N est reçue le 10/10/2026
+    Alors l'échéance est le 10/02/2027
+    Et l'obligation de stage est en attente
+
+  @R11 @R15
+  Scénario: Un retrait qui ramène le solde à zéro donne une 48SI, pas une 48N
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 6 points de classe délit commise le 01/02/2026
+    Quand l'agent tente d'ouvrir un dossier obligatoire sur une 48N reçue le 10/03/2026
+    Alors la demande est refusée en citant la règle R15
+    Et le solde du permis est de 0 points
+
+  @R18 @R19
+  Scénario: Un stage commencé avant la réception de la 48N est signalé sur le dossier
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 06/03/2026 et 07/03/2026 avec 0 autre stagiaire
+    Quand le conducteur s'inscrit à cette session
+    Alors le dossier porte le signalement R18

@@ -132,7 +132,7 @@ def reste_ouvert(ctx):
 
 
 @then(parsers.re(r"l'obligation de stage est (?P<etat>remplie|non remplie|en attente|"
-                 r"en examen manuel)"))
+                 r"en examen manuel|sans objet)"))
 def obligation(ctx, etat):
     libelles = {v: k for k, v in OBLIGATIONS.items()}
     obtenu = ctx.issue()["obligation"]

@@ -35,8 +35,8 @@ def enregistrer_infraction(ctx: Contexte, points: int, commise: str, decidee=Non
 
 
 # -- Étant donné ------------------------------------------------------------------------------
-@given(parsers.re(rf"un permis (?P<type_>probatoire|probatoire classique|probatoire AAC) "
-                  rf"obtenu le (?P<obtenu>{DATE})"))
+@given(parsers.re(rf"un permis (?P<type_>probatoire|probatoire classique|probatoire AAC|"
+                  rf"non probatoire) obtenu le (?P<obtenu>{DATE})"))
 def permis_probatoire(ctx, type_, obtenu):
     creer_permis(ctx, obtenu, TYPES[type_])
 
@@ -83,7 +83,7 @@ INFRACTION = (rf"une infraction de (?P<points>\d+) points? (?:de classe (?P<clas
 
 
 @given(parsers.re(INFRACTION))
-@when(parsers.re(INFRACTION.replace("une infraction", "une infraction est enregistrée :")))
+@when(parsers.re(INFRACTION + " est enregistrée"))
 def infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
     natures = {"majorée": "majoree", "de composition pénale": "composition_penale"}
     enregistrer_infraction(ctx, int(points), commise, decidee, payee,

@@ -23,7 +23,7 @@ STATUTS = {
     "clos": "clos",
 }
 OBLIGATIONS = {"remplie": "met", "non remplie": "not_met", "en attente": "pending",
-               "en examen manuel": "manual_review"}
+               "en examen manuel": "manual_review", "sans objet": None}
 PRESENCES = {"présent": "present", "absent": "absent", "en retard": "late"}
 
 

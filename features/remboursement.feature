@@ -1,0 +1,44 @@
+# language: fr
+Fonctionnalité: Remboursement de l'amende après le stage obligatoire
+  Le stage obligatoire suivi dans les délais se substitue à l'amende (R20) : le conducteur peut
+  demander le remboursement du montant payé (R45, R49) dans les 15 jours ouvrables suivant la fin
+  du stage (R46, D6 ; 15 jours calendaires pour un stage fini avant le 01/04/2026).
+
+  @R20 @R45 @R46 @R48 @R49 @D6
+  Plan du scénario: Montant et date limite de la demande de remboursement
+    Étant donné un permis probatoire obtenu le 01/09/2024
+    Et une infraction de 3 points commise le 01/10/2025 (amende forfaitaire de <amende> €)
+    Quand la lettre 48N est reçue le <réception>
+    Et le conducteur suit le stage des <jour 1> et <jour 2>
+    Et l'attestation est reçue et validée le <jour 2>
+    Alors l'obligation de stage est remplie
+    Et le remboursement est de <amende> € à demander avant le <date limite>
+
+    Exemples:
+      | amende | réception  | jour 1     | jour 2     | date limite |
+      | 135    | 10/03/2026 | 05/06/2026 | 06/06/2026 | 24/06/2026  |
+      | 90     | 10/03/2026 | 12/05/2026 | 13/05/2026 | 02/06/2026  |
+      | 135    | 31/10/2025 | 27/02/2026 | 28/02/2026 | 15/03/2026  |
+
+  @R45
+  Scénario: Une amende de composition pénale n'est pas remboursée
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 3 points commise le 01/02/2026 (amende de composition pénale de 300 €)
+    Quand la lettre 48N est reçue le 10/03/2026
+    Et le conducteur suit le stage des 05/06/2026 et 06/06/2026
+    Et l'attestation est reçue et validée le 10/06/2026
+    Alors l'obligation de stage est remplie
+    Et aucun remboursement n'est dû (R45)
+
+  @R22 @R25 @R20
+  Scénario: Un stage obligatoire moins d'un an après un autre ne rapporte rien mais remplit l'obligation
+    Étant donné un permis probatoire obtenu le 01/09/2024
+    Et une infraction de 2 points commise le 01/02/2025
+    Et le conducteur a suivi un stage volontaire des 06/06/2025 et 07/06/2025 crédité le 10/06/2025
+    Et une infraction de 3 points commise le 01/02/2026
+    Quand la lettre 48N est reçue le 10/03/2026
+    Et le conducteur suit le stage des 05/06/2026 et 06/06/2026
+    Et l'attestation est reçue et validée le 08/06/2026
+    Alors l'obligation de stage est remplie
+    Et aucun point n'est crédité (R25)
+    Et le remboursement est de 135 € à demander avant le 24/06/2026

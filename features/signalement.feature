@@ -1,0 +1,40 @@
+# language: fr
+Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conforme
+  Ne pas suivre le stage dans les quatre mois est une contravention (R21). Le logiciel ne signale
+  rien de lui-même : il ouvre une tâche « signalement_parquet » et l'agent décide.
+
+  Contexte:
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+
+  @R21 @D1
+  Scénario: Le dossier devient candidat au signalement le lendemain de l'échéance, jamais le jour même
+    Quand le temps passe jusqu'au 10/07/2026
+    Alors le dossier n'est pas signalé
+    Et l'obligation de stage est en attente
+    Quand le temps passe jusqu'au 11/07/2026
+    Alors le dossier est candidat au signalement
+    Et l'obligation de stage est non remplie
+    Et une tâche « signalement_parquet » est ouverte
+    Quand l'agent signale le dossier au parquet
+    Alors le dossier est signalé au parquet
+
+  @R21
+  Scénario: L'agent peut décider de ne pas signaler le dossier
+    Quand le temps passe jusqu'au 11/07/2026
+    Et l'agent décide de ne pas signaler le dossier pour « Hospitalisation justifiée »
+    Alors le dossier n'est pas signalé (décision de l'agent)
+
+  @R19 @R21 @R26 @R48
+  Scénario: Un stage suivi après l'échéance crédite les points mais sans remboursement
+    Quand le temps passe jusqu'au 11/07/2026
+    Et le conducteur suit le stage des 17/07/2026 et 18/07/2026
+    Alors le dossier porte le signalement R19
+    Quand l'attestation est reçue et validée le 20/07/2026
+    Alors 3 points sont crédités
+    Et l'obligation de stage est non remplie
+    Et aucun remboursement n'est dû (R48)
+    Et le dossier reste ouvert
+    Quand l'agent signale le dossier au parquet
+    Alors le dossier est signalé au parquet
+    Et le dossier est clos
