@@ -38,3 +38,14 @@ Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conf
     Quand l'agent signale le dossier au parquet
     Alors le dossier est signalé au parquet
     Et le dossier est clos
+
+  # Scénario écrit en dernier, uniquement avec des phrases existantes (aucun code Python ajouté).
+  @R21 @R36 @D1
+  Scénario: Une session annulée ne repousse pas l'échéance : le dossier devient candidat au signalement
+    Étant donné une session est programmée les 05/06/2026 et 06/06/2026 avec 0 autre stagiaire
+    Et le conducteur s'inscrit à cette session
+    Quand la session est annulée le 01/05/2026 pour « formateur indisponible »
+    Et le temps passe jusqu'au 11/07/2026
+    Alors l'échéance est le 10/07/2026
+    Et le dossier est candidat au signalement
+    Et une tâche « signalement_parquet » est ouverte

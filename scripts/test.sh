@@ -7,8 +7,10 @@ bash scripts/setup.sh --dev
 .venv/bin/ruff check .
 pg_url=${TEST_DATABASE_URL:-}
 echo "== tous les tests, SQLite"
-TEST_DATABASE_URL= .venv/bin/python -m pytest -q "$@"
+mkdir -p reports
+TEST_DATABASE_URL= .venv/bin/python -m pytest -q --cucumberjson=reports/cucumber.json "$@"
 if [ -n "$pg_url" ]; then
   echo "== tests d'intégration, PostgreSQL"
-  TEST_DATABASE_URL="$pg_url" .venv/bin/python -m pytest -q tests/integration "$@"
+  TEST_DATABASE_URL="$pg_url" .venv/bin/python -m pytest -q tests/integration tests/bdd \
+    --cucumberjson=reports/cucumber-postgresql.json "$@"
 fi

@@ -5,8 +5,8 @@ Sources of the table:
   string constants equal to a rule id (``Explanation("R26", …)``), attributed to the enclosing
   function or class (``ledger.replay``, ``ledger.Ledger.cap_on``);
 - tests: test functions of tests/unit/rules whose name carries the id (``test_R26_…``);
-- Gherkin scenarios: ``@R26`` tags of ``features/**/*.feature`` — column left empty for now;
-  pass ``--with-features`` (or ``generate(with_features=True)``) once the features are tagged.
+- Gherkin scenarios: ``@R26`` tags of ``features/**/*.feature`` (included by default;
+  ``--without-features`` leaves that column empty).
 
 Usage: ``.venv/bin/python tools/traceability.py`` (rewrites the file) or ``--check``.
 """
@@ -146,7 +146,7 @@ def scan_features(features_dir: Path = FEATURES_DIR) -> dict[str, list[str]]:
                 pending += [t[1:] for t in line.split() if EXACT_ID_RE.match(t[1:])]
             elif line.startswith(("Feature:", "Fonctionnalité:")):
                 feature_tags, pending = pending, []
-            elif line.startswith(("Scenario", "Scénario")):
+            elif line.startswith(("Scenario", "Scénario", "Plan du scénario")):
                 title = line.split(":", 1)[1].strip()
                 for rule in dict.fromkeys(feature_tags + pending):
                     found.setdefault(rule, []).append(
@@ -159,7 +159,7 @@ def _cell(items: list[str]) -> str:
     return "<br>".join(f"`{i}`" for i in items)
 
 
-def generate(with_features: bool = False) -> str:
+def generate(with_features: bool = True) -> str:
     code = scan_code()
     tests = scan_tests()
     features = scan_features() if with_features else {}
@@ -189,7 +189,7 @@ def generate(with_features: bool = False) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = generate(with_features="--with-features" in argv)
+    text = generate(with_features="--without-features" not in argv)
     if "--check" in argv:
         current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
         if current != text:

@@ -62,3 +62,22 @@ def pytest_unconfigure(config):
     spec.loader.exec_module(module)
     html = Path(path).with_suffix(".html")
     module.ecrire(Path(path), html)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Prints the French scenario names with their rules and result, even with -q."""
+    from pytest_bdd.reporting import test_report_context_registry as registre
+
+    lignes = []
+    for statut, mot in (("passed", "réussi"), ("failed", "ÉCHOUÉ")):
+        for rep in terminalreporter.stats.get(statut, []):
+            contexte = registre.get(rep) if rep.when == "call" else None
+            if contexte is None:
+                continue
+            sc = contexte.scenario
+            regles = " ".join(f"@{t}" for t in sc.get("tags", []) if t[:1] in "RDQ")
+            lignes.append(f"  [{mot}] {sc['feature']['name']} — {sc['name']} {regles}")
+    if lignes:
+        terminalreporter.section("Scénarios Gherkin (features/)")
+        for ligne in lignes:
+            terminalreporter.write_line(ligne)
