@@ -48,8 +48,8 @@ def verifier(obtenu, attendu, quoi: str, unite: str = "") -> None:
     « Solde attendu : 6 points ; solde obtenu : 9 points »."""
     suffixe = f" {unite}" if unite else ""
     assert obtenu == attendu, (
-        f"{quoi[0].upper()}{quoi[1:]} attendu : {fr(attendu)}{suffixe} ; "
-        f"{quoi} obtenu : {fr(obtenu)}{suffixe}")
+        f"{quoi[0].upper()}{quoi[1:]} attendu(e) : {fr(attendu)}{suffixe} ; "
+        f"{quoi} obtenu(e) : {fr(obtenu)}{suffixe}")
 
 
 class RefusInattendu(AssertionError):
