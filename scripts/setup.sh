@@ -15,3 +15,29 @@ if [ ! -f "$stamp" ]; then
     2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   touch "$stamp"
 fi
+
+# Front-end assets (DSFR, bpmn-js, Chart.js, axe-core) from npm, pinned by package-lock.json;
+# installed again whenever the lock file changes. Nothing is copied into the repository.
+lock_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+if [ ! -f "$lock_stamp" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "ERREUR : npm est introuvable ; installez Node.js et npm (apt-get install -y npm)." >&2
+    exit 1
+  fi
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null \
+    2> >(grep -v "Unknown user config" >&2)
+  touch "$lock_stamp"
+fi
+
+# Browser tests (--dev): Debian's Chromium, driven headless by Playwright (never `playwright
+# install`). When it cannot be installed the browser tests fail, loudly.
+if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+      >/dev/null || echo "ERREUR : Chromium n'a pas pu être installé (apt-get install chromium) ;" \
+                        "les tests du navigateur échoueront." >&2
+  else
+    echo "ERREUR : /usr/bin/chromium est absent ; installez-le (sudo apt-get install chromium)," \
+         "sinon les tests du navigateur échoueront." >&2
+  fi
+fi

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template_string
+from flask import Blueprint, current_app, redirect, render_template_string, session, url_for
 
 from services.clock import clock
 from services.rules.config import SWITCHES
@@ -12,6 +12,8 @@ blp = Blueprint("home", __name__)
 
 @blp.route("/")
 def home():
+    if session.get("user_id"):
+        return redirect(url_for("ui.index"))
     rules = current_app.config["RULES"].as_dict()
     return render_template_string(PAGE, now=clock().now(), mode=clock().mode,
                                   switches=[(s, rules[s.env]) for s in SWITCHES])
@@ -29,6 +31,8 @@ padding:.3rem .6rem;text-align:left}</style></head><body>
 crédit de points et remboursement de l'amende.</p>
 <p>Horloge de l'application : <strong>{{ now.strftime('%d/%m/%Y %H:%M') }}</strong>
 (mode {{ 'manuel' if mode == 'manual' else 'système' }}).</p>
+<p><a href="/ui/connexion"><strong>Se connecter à l'interface des agents et des
+centres</strong></a></p>
 <ul>
 <li><a href="/api/v1/docs">Documentation de l'API REST</a>
  (<a href="/api/v1/openapi.json">document OpenAPI</a>)</li>

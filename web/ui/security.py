@@ -1,0 +1,76 @@
+"""Browser sessions: login state, role checks and the per-session CSRF token of every form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from functools import wraps
+
+from flask import Flask, abort, redirect, request, session, url_for
+
+from web.api.auth import current_user
+
+CSRF_FIELD = "csrf_token"
+
+
+def init(app: Flask) -> None:
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+
+    @app.context_processor
+    def _csrf():
+        return {"csrf_token": csrf_token, "current_user": current_user}
+
+
+def csrf_token() -> str:
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def check_csrf() -> None:
+    """Before every state-changing request of the UI: the form's token must be the session's."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.form.get(CSRF_FIELD, "")
+    expected = session.get(CSRF_FIELD, "")
+    if not expected or not sent or not hmac.compare_digest(sent, expected):
+        abort(400, "Jeton CSRF absent ou invalide : rechargez la page et recommencez.")
+
+
+def log_in(user) -> None:
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def log_out() -> None:
+    session.clear()
+
+
+def login_required(*roles: str):
+    """The view needs a logged-in user with one of `roles` (admin always; none = any role)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user is None or not user.active:
+                return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
+            if roles and user.role != "admin" and user.role not in roles:
+                abort(403, f"Le rôle « {user.role} » ne permet pas d'ouvrir cette page.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a local UI path (no open redirect)."""
+    if target and target.startswith("/ui/") and not target.startswith("//"):
+        return target
+    return default

@@ -1,0 +1,76 @@
+/* Charts (Chart.js) and the BPMN diagram (bpmn-js NavigatedViewer) of the UI pages. */
+(function () {
+  "use strict";
+  var BLUE = "#000091", ORANGE = "#b34000";
+
+  function data(id) {
+    var el = document.getElementById(id + "-data") || document.getElementById(id);
+    return JSON.parse(el.textContent);
+  }
+
+  function barChart(canvasId) {
+    var canvas = document.getElementById(canvasId);
+    if (!canvas || !window.Chart) { return; }
+    var d = data(canvasId), colours = [BLUE, ORANGE];
+    d.datasets.forEach(function (ds, i) { ds.backgroundColor = colours[i % 2]; });
+    new window.Chart(canvas, {type: "bar", data: d, options: {
+      maintainAspectRatio: false, animation: false,
+      scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
+  }
+
+  function lineChart(canvasId) {
+    var canvas = document.getElementById(canvasId);
+    if (!canvas || !window.Chart) { return; }
+    var d = data(canvasId);
+    d.datasets[0].borderColor = BLUE; d.datasets[0].backgroundColor = BLUE; d.datasets[0].stepped = true;
+    new window.Chart(canvas, {type: "line", data: d, options: {
+      maintainAspectRatio: false, animation: false,
+      scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
+  }
+
+  function frDate(iso) {
+    var d = new Date(iso);
+    return d.toLocaleDateString("fr-FR", {timeZone: "UTC"});
+  }
+
+  function diagram(containerId, stateId) {
+    var container = document.getElementById(containerId);
+    if (!container || !window.BpmnJS) { return; }
+    var state = JSON.parse(document.getElementById(stateId).textContent);
+    var viewer = new window.BpmnJS({container: container});
+    fetch(container.dataset.xmlUrl, {credentials: "same-origin"})
+      .then(function (r) { return r.text(); })
+      .then(function (xml) { return viewer.importXML(xml); })
+      .then(function () {
+        var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry"),
+            overlays = viewer.get("overlays");
+        canvas.zoom("fit-viewport");
+        var done = new Set(state.completed), active = new Set(state.active);
+        done.forEach(function (id) {
+          if (!registry.get(id) || active.has(id)) { return; }
+          canvas.addMarker(id, "done");
+          overlays.add(id, {position: {top: -4, right: 14}, html: '<span class="ui-done-overlay" aria-hidden="true">✓</span>'});
+        });
+        // sequence flows between two completed elements are on the completed path
+        registry.filter(function (e) { return e.type === "bpmn:SequenceFlow"; }).forEach(function (e) {
+          var s = e.businessObject.sourceRef, t = e.businessObject.targetRef;
+          if (s && t && done.has(s.id) && (done.has(t.id) || active.has(t.id))) { canvas.addMarker(e.id, "done"); }
+        });
+        active.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "active"); } });
+        state.timers.forEach(function (t) {
+          if (!registry.get(t.element)) { return; }
+          var html = document.createElement("div");
+          html.className = "ui-timer-overlay";
+          html.textContent = "Échéance : " + frDate(t.due_at);
+          overlays.add(t.element, {position: {bottom: -4, left: -30}, html: html});
+        });
+        container.dataset.ready = "true";
+      })
+      .catch(function (err) {
+        container.textContent = "Le diagramme n'a pas pu être affiché : " + err.message;
+        container.dataset.ready = "error";
+      });
+  }
+
+  window.UI = {barChart: barChart, lineChart: lineChart, diagram: diagram};
+})();
