@@ -47,7 +47,9 @@
         canvas.zoom("fit-viewport");
         var done = new Set(state.completed), active = new Set(state.active);
         done.forEach(function (id) {
-          if (!registry.get(id) || active.has(id)) { return; }
+          var el = registry.get(id);
+          if (!el || active.has(id)) { return; }
+          if (el.children && el.children.length) { canvas.addMarker(id, "done-container"); return; }
           canvas.addMarker(id, "done");
           overlays.add(id, {position: {top: -4, right: 14}, html: '<span class="ui-done-overlay" aria-hidden="true">✓</span>'});
         });
@@ -56,7 +58,10 @@
           var s = e.businessObject.sourceRef, t = e.businessObject.targetRef;
           if (s && t && done.has(s.id) && (done.has(t.id) || active.has(t.id))) { canvas.addMarker(e.id, "done"); }
         });
-        active.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "active"); } });
+        active.forEach(function (id) {
+          var el = registry.get(id);
+          if (el) { canvas.addMarker(id, el.children && el.children.length ? "active-container" : "active"); }
+        });
         state.timers.forEach(function (t) {
           if (!registry.get(t.element)) { return; }
           var html = document.createElement("div");

@@ -1,0 +1,198 @@
+"""Browser tests: the app served by werkzeug in a thread on a fresh SQLite database (manual
+clock, data made through the services), driven by Playwright with Debian's Chromium headless.
+
+Chromium is installed by `scripts/setup.sh --dev`; when it is missing these tests fail (never
+skip). Screenshots go to reports/browser/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "reports" / "browser"
+PASSWORD = "mot-de-passe-ui"
+TODAY = dt.date(2026, 3, 16)  # a Monday
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+class Data:
+    """Ids of what the seed made, for the tests to navigate to."""
+
+
+def _seed(app) -> Data:
+    from services import cases, licences, processes, sessions, users
+    from services.clock import PARIS, clock
+    from services.db import transaction
+
+    out = Data()
+    with app.app_context():
+        with transaction():
+            clock().set(dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=PARIS))
+            processes.deploy_shipped("tests")
+            for agrement, name, dep in (("R2407500010", "Centre Sécurité Paris 11", "75"),
+                                        ("R2409300020", "Stages Routiers Bobigny", "93")):
+                sessions.create_centre({"agrement": agrement, "name": name, "departement": dep,
+                                        "valid_until": dt.date(2030, 12, 31)})
+            for username, role, centre in (("agent", "agent", None), ("admin", "admin", None),
+                                           ("centre75", "centre", "R2407500010"),
+                                           ("centre93", "centre", "R2409300020")):
+                users.create(username, role, PASSWORD, centre)
+        admin = users.get_by_name("admin")
+        counter = iter(range(100))
+
+        def licence(last, first, points=None):
+            n = next(counter)
+            data = {"number": f"1201752{n:05d}", "holder": {
+                "last_name": last, "first_name": first, "birth_date": dt.date(2003, 5, 2)},
+                "obtained_on": TODAY - dt.timedelta(days=500) if points is None
+                else TODAY - dt.timedelta(days=3000),
+                "probation": "classic", "formation_complementaire": False, "balance": None}
+            if points is not None:
+                data["balance"] = {"points": points, "on": TODAY - dt.timedelta(days=200)}
+            return licences.create(data, "tests")
+
+        def mandatory(last, first):
+            lic = licence(last, first)
+            committed = TODAY - dt.timedelta(days=60)
+            inf = licences.add_infraction(lic, {
+                "committed_on": committed, "points": 3, "offence_class": "C4",
+                "label": "Excès de vitesse de 20 à 30 km/h", "established_on": committed,
+                "decision_on": committed + dt.timedelta(days=10),
+                "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": committed}}, "tests")
+            received = TODAY - dt.timedelta(days=30)
+            return cases.create({"kind": "obligatoire", "licence": lic.number,
+                                 "infraction": inf.id,
+                                 "letter_48n": {"sent_on": received - dt.timedelta(days=4),
+                                                "receipt": "signed", "received_on": received}},
+                                "tests")
+
+        def fill(session, n, tag):
+            """n voluntary trainees, so a held session has a legal size (R32: 6 to 20)."""
+            for i in range(n):
+                case = cases.create({"kind": "volontaire", "licence": licence(
+                    f"Stagiaire{tag}", f"N{i}", points=8).number}, "tests")
+                cases.enroll(case, session.id, admin)
+
+        with transaction():
+            # a session held a week ago: attendance recorded, Petit's attestation received
+            done = sessions.create({"centre": "R2407500010", "day1": TODAY - dt.timedelta(days=11),
+                                    "day2": TODAY - dt.timedelta(days=10), "capacity": 20}, admin)
+            petit = mandatory("Petit", "Inès")
+            cases.enroll(petit, done.id, admin)
+            fill(done, 5, "A")
+            # the session of last Friday and Saturday: attendance still to record by the centre
+            last = sessions.create({"centre": "R2407500010", "day1": TODAY - dt.timedelta(days=3),
+                                    "day2": TODAY - dt.timedelta(days=2), "capacity": 20}, admin)
+            martin = mandatory("Martin", "Léa")
+            cases.enroll(martin, last.id, admin)
+            fill(last, 5, "B")
+            # another centre's session
+            other = sessions.create({"centre": "R2409300020",
+                                     "day1": TODAY + dt.timedelta(days=11),
+                                     "day2": TODAY + dt.timedelta(days=12), "capacity": 12},
+                                    admin)
+            out.petit, out.martin, out.done, out.last, out.other = (
+                petit.id, martin.id, done.id, last.id, other.id)
+            out.martin_ref = martin.reference
+            out.martin_licence = martin.licence.number
+        with transaction():
+            s = sessions.get(out.done)
+            sessions.record_attendance(s, [
+                {"licence": e.case.licence.number, "day1": "present", "day2": "present"}
+                for e in sessions.active_enrollments(s)], admin)
+        with transaction():
+            cases.receive_attestation(cases.get(out.petit), TODAY - dt.timedelta(days=6), "tests")
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from services.db import db
+
+    db_path = tmp_path_factory.mktemp("browser") / "ui.sqlite"
+    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "CLOCK_MODE": "manual",
+                      "SECRET_KEY": "browser-tests"})
+    with app.app_context():
+        upgrade()
+    data = _seed(app)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    srv = Data()
+    srv.app, srv.data, srv.url = app, data, f"http://127.0.0.1:{httpd.server_port}"
+    yield srv
+    httpd.shutdown()
+    thread.join(5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} est absent : lancez `bash scripts/setup.sh --dev` (il installe "
+                    "le paquet Debian chromium) ; les tests du navigateur ne sont pas facultatifs.")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} est absent : lancez `bash scripts/setup.sh` (npm ci).")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server.url, locale="fr-FR",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"erreurs JavaScript dans la page : {errors}"
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/ui/connexion")
+    page.get_by_label("Identifiant", exact=True).fill(username)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core (from node_modules) in the page; the serious and critical violations."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def tick(radio) -> None:
+    """Tick a DSFR radio as a user does: by clicking its label (the input is drawn by CSS)."""
+    radio_id = radio.get_attribute("id")
+    radio.page.locator(f"label[for='{radio_id}']").click()
+    assert radio.is_checked()
