@@ -9,6 +9,7 @@ from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import Centre, CourseSession, Enrollment
+from services.rules import calendar as rcal
 from services.rules import dates as rdates
 from services.rules import eligibility
 
@@ -50,8 +51,7 @@ def create(data: dict, user) -> CourseSession:
     problems = rdates.course_days_problems(data["day1"], data["day2"])
     if problems:
         raise Invalid("Dates de stage invalides : " + " ".join(p.message for p in problems),
-                      {"day2" if "R31" in p.rule or "consécutif" in p.message else "day1":
-                       [p.message] for p in problems})
+                      _course_days_errors(data["day1"], problems))
     if data["day2"] > centre.valid_until:
         raise Invalid.field("centre", f"L'agrément du centre a expiré le "
                             f"{centre.valid_until:%d/%m/%Y} (R23).",
@@ -63,6 +63,20 @@ def create(data: dict, user) -> CourseSession:
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def _course_days_errors(day1, problems) -> dict[str, list[str]]:
+    """Each D12/R31 problem under the day it concerns: D12 (days not consecutive) under day2;
+    R31 problems come day 1's first (Sunday, then public holiday), then day 2's."""
+    on_day1 = int(rcal.is_sunday(day1)) + int(rcal.public_holiday_name(day1) is not None)
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.rule == "R31" and on_day1 > 0:
+            field, on_day1 = "day1", on_day1 - 1
+        else:
+            field = "day2"
+        errors.setdefault(field, []).append(problem.message)
+    return errors
 
 
 def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int):

@@ -79,6 +79,10 @@ def validate_data(key: str, data: dict) -> None:
         if err.validator == "required":
             missing = err.message.split("'")[1]
             path = f"data.{missing}"
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            for extra in sorted(set(err.instance) - set(err.schema.get("properties", {}))):
+                errors.setdefault(f"{path}.{extra}", []).append(_message_fr(err))
+            continue
         errors.setdefault(path, []).append(_message_fr(err))
     if errors:
         raise Invalid("Les données de la tâche ne correspondent pas à son formulaire.", errors)

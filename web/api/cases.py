@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from sqlalchemy import func, select
 
 from services import cases
+from services.clock import clock
 from services.db import db, transaction
+from services.errors import Invalid
 from services.models import CaseEvent
 from web.api.auth import current_user, require
 from web.api.schemas import (
@@ -32,14 +35,25 @@ EventPage = page_schema(EventSchema, "EventPage")
 @blp.response(201, CaseSchema)
 def post_case(data):
     """Ouvrir un dossier (obligatoire depuis une 48N, ou volontaire)"""
+    _check_letter_not_in_future(data.get("letter_48n"))
     with transaction():
         case_id = cases.create(data, current_user().username).id
     return cases.view(cases.get(case_id))
 
 
+def _check_letter_not_in_future(letter: dict | None) -> None:
+    """A 48N cannot have been sent or received after the clock's today."""
+    today = clock().today()
+    for name in ("sent_on", "received_on"):
+        if letter and letter.get(name) and letter[name] > today:
+            raise Invalid.field(f"letter_48n.{name}",
+                                f"La date ne peut être dans le futur (aujourd'hui : "
+                                f"{today:%d/%m/%Y}).")
+
+
 @blp.route("", methods=["GET"])
 @require("agent")
-@blp.arguments(CaseListArgs, location="query")
+@blp.arguments(CaseListArgs, location="query", unknown=RAISE)
 @blp.response(200, CasePage)
 def list_cases(args):
     """Rechercher des dossiers (référence, n° de permis, nom)"""
@@ -81,7 +95,7 @@ def post_attestation(data, case_id):
 
 @blp.route("/<int:case_id>/events")
 @require("agent")
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
 @blp.response(200, EventPage)
 def list_events(args, case_id):
     """L'historique du dossier, du plus ancien au plus récent"""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services import licences
 from services.db import transaction
@@ -44,7 +45,7 @@ def get_licence(number):
 
 @blp.route("/<number>/balance")
 @require("agent")
-@blp.arguments(BalanceArgs, location="query")
+@blp.arguments(BalanceArgs, location="query", unknown=RAISE)
 @blp.response(200, BalanceSchema)
 def get_balance(args, number):
     """Le solde en droit à une date (R8, R43)"""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services import processes
 from services.db import transaction
@@ -17,7 +18,7 @@ VersionPage = page_schema(ProcessVersionSchema, "ProcessVersionPage")
 
 @blp.route("", methods=["GET"])
 @require("agent", "designer")
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
 @blp.response(200, VersionPage)
 def list_processes(args):
     """Les versions déployées, avec le nombre de dossiers en cours sur chacune"""

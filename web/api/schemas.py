@@ -22,6 +22,11 @@ def range_(min_=None, max_=None):
     return validate.Range(min=min_, max=max_, error="Valeur attendue entre {min} et {max}.")
 
 
+def integer(**kwargs) -> fields.Integer:
+    """A JSON integer: 2.5, "3" or true are refused, never truncated or coerced."""
+    return fields.Integer(strict=True, **kwargs)
+
+
 class In(Schema):
     class Meta:
         unknown = RAISE
@@ -54,7 +59,7 @@ class HolderSchema(In):
 
 
 class BalanceInSchema(In):
-    points = fields.Integer(required=True, validate=range_(-24, 12))
+    points = integer(required=True, validate=range_(-24, 12))
     on = fields.Date(required=True)
 
 
@@ -66,6 +71,14 @@ class LicenceInSchema(In):
     probation = fields.String(required=True, validate=one_of(["classic", "aac", "none"]))
     formation_complementaire = fields.Boolean(load_default=False)
     balance = fields.Nested(BalanceInSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def born_before_obtained(self, data, **_):
+        holder = data.get("holder") or {}
+        if holder.get("birth_date") and data.get("obtained_on") \
+                and holder["birth_date"] >= data["obtained_on"]:
+            raise ValidationError({"holder": {"birth_date": [
+                "La date de naissance doit précéder l'obtention du permis."]}})
 
 
 class MovementSchema(Schema):
@@ -111,7 +124,7 @@ class FineSchema(In):
 
 class InfractionInSchema(In):
     committed_on = fields.Date(required=True)
-    points = fields.Integer(required=True, validate=range_(1, 8))
+    points = integer(required=True, validate=range_(1, 8))
     offence_class = fields.String(required=True,
                                   validate=one_of(["C1", "C2", "C3", "C4", "C5", "delit"]))
     label = fields.String(required=True, validate=length(1, 255))
@@ -161,7 +174,7 @@ class SessionInSchema(In):
     centre = fields.String(required=True)
     day1 = fields.Date(required=True)
     day2 = fields.Date(required=True)
-    capacity = fields.Integer(required=True, validate=range_(1, 20))
+    capacity = integer(required=True, validate=range_(1, 20))
     driving_sequence = fields.Boolean(load_default=False)
 
 
@@ -223,7 +236,7 @@ class LetterSchema(In):
 class CaseInSchema(In):
     kind = fields.String(required=True, validate=one_of(["obligatoire", "volontaire"]))
     licence = fields.String(required=True)
-    infraction = fields.Integer(load_default=None, allow_none=True)
+    infraction = integer(load_default=None, allow_none=True)
     letter_48n = fields.Nested(LetterSchema, load_default=None, allow_none=True)
 
     @validates_schema
@@ -311,7 +324,7 @@ class CaseSummarySchema(Schema):
 
 
 class EnrollmentInSchema(In):
-    session = fields.Integer(required=True)
+    session = integer(required=True)
 
 
 class AttestationInSchema(In):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services import sessions
 from services.db import transaction
@@ -57,7 +58,7 @@ def post_session(data):
 
 @blp.route("", methods=["GET"])
 @require("agent", "centre")
-@blp.arguments(SessionListArgs, location="query")
+@blp.arguments(SessionListArgs, location="query", unknown=RAISE)
 @blp.response(200, SessionPage)
 def list_sessions(args):
     """Sessions dont le premier jour est dans [from, to] (un centre ne voit que les siennes)"""

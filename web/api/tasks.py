@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services import cases, tasks
 from services.db import transaction
@@ -15,7 +16,7 @@ TaskPage = page_schema(TaskSchema, "TaskPage")
 
 @blp.route("", methods=["GET"])
 @require("agent")
-@blp.arguments(TaskListArgs, location="query")
+@blp.arguments(TaskListArgs, location="query", unknown=RAISE)
 @blp.response(200, TaskPage)
 def list_tasks(args):
     """Tâches (filtres : dossier, clé, les miennes, état)"""
