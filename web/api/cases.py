@@ -35,9 +35,11 @@ EventPage = page_schema(EventSchema, "EventPage")
 @blp.response(201, CaseSchema)
 def post_case(data):
     """Ouvrir un dossier (obligatoire depuis une 48N, ou volontaire)"""
-    _check_letter_not_in_future(data.get("letter_48n"))
     with transaction():
         case_id = cases.create(data, current_user().username).id
+        # after the service's own checks, so that a rule refusal (R15, R42) is the one reported;
+        # raising here rolls the whole case back.
+        _check_letter_not_in_future(data.get("letter_48n"))
     return cases.view(cases.get(case_id))
 
 
