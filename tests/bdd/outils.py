@@ -47,9 +47,10 @@ def verifier(obtenu, attendu, quoi: str, unite: str = "") -> None:
     """Assert with a message a business analyst understands:
     « Solde attendu : 6 points ; solde obtenu : 9 points »."""
     suffixe = f" {unite}" if unite else ""
+    e = "e" if quoi.startswith(("échéance", "date", "règle")) else ""
     assert obtenu == attendu, (
-        f"{quoi[0].upper()}{quoi[1:]} attendu(e) : {fr(attendu)}{suffixe} ; "
-        f"{quoi} obtenu(e) : {fr(obtenu)}{suffixe}")
+        f"{quoi[0].upper()}{quoi[1:]} attendu{e} : {fr(attendu)}{suffixe} ; "
+        f"{quoi} obtenu{e} : {fr(obtenu)}{suffixe}")
 
 
 class RefusInattendu(AssertionError):
