@@ -108,3 +108,14 @@ def diagram_state(case: Case) -> dict | None:
         "timers": [{"element": t.name, "label": t.label, "due_at": t.due_at.isoformat()}
                    for t in run.waiting_timers()],
     }
+
+
+def open_sessions(today: dt.date, limit: int = 50):
+    """Planned sessions from today on that still have a free seat (for the enrolment form)."""
+    from services.models import CourseSession
+
+    rows = db.session.scalars(select(CourseSession).where(
+        CourseSession.status == "planned", CourseSession.day1 >= today)
+        .order_by(CourseSession.day1, CourseSession.id).limit(limit)).all()
+    return [s for s in rows
+            if sum(1 for e in s.enrollments if e.status == "enrolled") < s.capacity]

@@ -99,8 +99,9 @@ def _seed(app) -> Data:
                                      "day1": TODAY + dt.timedelta(days=11),
                                      "day2": TODAY + dt.timedelta(days=12), "capacity": 12},
                                     admin)
-            out.petit, out.martin, out.done, out.last, out.other = (
-                petit.id, martin.id, done.id, last.id, other.id)
+            durand = mandatory("Durand", "Noah")  # waits for an enrolment
+            out.petit, out.martin, out.done, out.last, out.other, out.durand = (
+                petit.id, martin.id, done.id, last.id, other.id, durand.id)
             out.martin_ref = martin.reference
             out.martin_licence = martin.licence.number
         with transaction():
@@ -113,7 +114,7 @@ def _seed(app) -> Data:
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
@@ -140,7 +141,7 @@ def server(tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} est absent : lancez `bash scripts/setup.sh --dev` (il installe "

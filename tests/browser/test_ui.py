@@ -95,13 +95,30 @@ def test_clerk_validates_the_attestation_and_sees_balance_and_diagram(page, serv
     from services import cases
     from services.db import transaction
 
-    # the prefecture receives the centre's copy of the attestation (set-up through the service)
-    with server.app.app_context():
+    with server.app.app_context():  # when run alone: the centre's attendance, by the service
         case = cases.get(server.data.martin)
-        if case.status == "en_attente_attestation":
+        if case.status == "en_attente_resultat":
+            from services import sessions
             with transaction():
-                cases.receive_attestation(case, TODAY - dt.timedelta(days=1), "tests")
+                s = sessions.get(server.data.last)
+                sessions.record_attendance(s, [
+                    {"licence": e.case.licence.number, "day1": "present", "day2": "present"}
+                    for e in sessions.active_enrollments(s)], _admin())
     login(page, "agent")
+    # the prefecture receives the centre's copy of the attestation, recorded on the case page
+    page.goto(f"/ui/dossiers/{server.data.martin}")
+    date_field = page.get_by_label("Attestation reçue le")
+    date_field.fill((TODAY + dt.timedelta(days=3)).isoformat())  # in the future: refused
+    page.get_by_role("button", name="Enregistrer la réception").click()
+    page.wait_for_load_state()
+    assert page.locator("#received_on-error").inner_text() == \
+        "La date de réception ne peut être dans le futur."
+    _no_serious_violations(page, "formulaire de réception de l'attestation")
+    page.get_by_label("Attestation reçue le").fill((TODAY - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Enregistrer la réception").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Réception de l'attestation enregistrée").is_visible()
+
     page.goto("/ui/recherche")
     page.get_by_label("Référence du dossier, numéro de permis ou nom du titulaire").fill("martin")
     page.get_by_role("button", name="Rechercher").click()
@@ -138,6 +155,20 @@ def test_clerk_validates_the_attestation_and_sees_balance_and_diagram(page, serv
     page.locator("#bpmn").screenshot(path=str(SHOTS / "10-diagramme.png"))
 
 
+def test_clerk_enrols_a_case_in_a_session(page, server):
+    login(page, "agent")
+    page.goto(f"/ui/dossiers/{server.data.durand}")
+    page.get_by_role("button", name="Inscrire").click()  # no session chosen
+    page.wait_for_load_state()
+    assert page.locator("#session-error").inner_text() == "Choisissez une session."
+    _no_serious_violations(page, "formulaire d'inscription")
+    page.get_by_label("Session (places libres)").select_option(str(server.data.other))
+    page.get_by_role("button", name="Inscrire").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Dossier inscrit à la session.").is_visible()
+    assert f"n° {server.data.other}" in page.locator("dl").nth(1).inner_text()
+
+
 def test_csrf_and_french_error_pages(page, server):
     login(page, "agent")
     # a form posted without the session's token is refused
@@ -161,3 +192,8 @@ def test_csrf_and_french_error_pages(page, server):
     assert "/ui/connexion" in page.url
     page.goto("/ui/tableau-de-bord")
     assert "/ui/connexion" in page.url
+
+
+def _admin():
+    from services import users
+    return users.get_by_name("admin")

@@ -65,6 +65,23 @@ def _fdatetime(value) -> str:
     return value.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M")
 
 
+@blp.app_template_filter("fvalue")
+def _fvalue(value) -> str:
+    """A history detail value, readable: French dates, lists and objects spelled out."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return ", ".join(_fvalue(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} : {_fvalue(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
 @blp.context_processor
 def _labels():
     return {"STATUS_LABELS": STATUS_LABELS, "EVENT_LABELS": EVENT_LABELS,
@@ -244,7 +261,7 @@ def case_page(case_id: int):
     return _render_case(case_id)
 
 
-def _render_case(case_id: int, form_task: int | None = None, values: dict | None = None,
+def _render_case(case_id: int, form_task: int | str | None = None, values: dict | None = None,
                  errors: dict | None = None, status: int = 200):
     case = cases.get(case_id)
     today = clock().today()
@@ -258,9 +275,14 @@ def _render_case(case_id: int, form_task: int | None = None, values: dict | None
     series = dashboard.balance_series(case.licence, today)
     diagram = dashboard.diagram_state(case)
     days_left = (case.deadline - today).days if case.deadline else None
+    action = {"form": form_task if isinstance(form_task, str) else None,
+              "values": values or {}, "errors": errors or {}}
+    open_sessions = (dashboard.open_sessions(today)
+                     if case.status == "en_attente_inscription" else [])
     return render_template("ui/case.html", case=case, view=view, task_forms=task_forms,
                            ledger=ledger, series=series, diagram=diagram, days_left=days_left,
-                           history=dashboard.history(case)), status
+                           history=dashboard.history(case), action=action,
+                           open_sessions=open_sessions), status
 
 
 @blp.route("/dossiers/<int:case_id>/diagramme.bpmn")
@@ -290,6 +312,45 @@ def complete_task(case_id: int, task_id: int):
         flash(exc.detail, "error")
         return redirect(url_for("ui.case_page", case_id=case_id))
     flash(f"« {task.title} » : tâche terminée.", "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
+@blp.route("/dossiers/<int:case_id>/inscription", methods=["POST"])
+@login_required("agent")
+def enroll(case_id: int):
+    raw = request.form.get("session", "")
+    if not raw.isdigit():
+        return _render_case(case_id, "inscription", dict(request.form),
+                            {"session": ["Choisissez une session."]}, 422)
+    try:
+        with transaction():
+            cases.enroll(cases.get(case_id), int(raw), current_user())
+    except Invalid as exc:
+        return _render_case(case_id, "inscription", dict(request.form), exc.errors, 422)
+    except Conflict as exc:
+        return _render_case(case_id, "inscription", dict(request.form),
+                            {"session": [exc.detail]}, 409)
+    flash("Dossier inscrit à la session.", "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
+@blp.route("/dossiers/<int:case_id>/attestation", methods=["POST"])
+@login_required("agent")
+def receive_attestation(case_id: int):
+    try:
+        received_on = dt.date.fromisoformat(request.form.get("received_on", ""))
+    except ValueError:
+        return _render_case(case_id, "attestation", dict(request.form),
+                            {"received_on": ["Indiquez une date valide (jj/mm/aaaa)."]}, 422)
+    try:
+        with transaction():
+            cases.receive_attestation(cases.get(case_id), received_on, current_user().username)
+    except Invalid as exc:
+        return _render_case(case_id, "attestation", dict(request.form), exc.errors, 422)
+    except Conflict as exc:
+        return _render_case(case_id, "attestation", dict(request.form),
+                            {"received_on": [exc.detail]}, 409)
+    flash("Réception de l'attestation enregistrée : la vérification est à faire.", "success")
     return redirect(url_for("ui.case_page", case_id=case_id))
 
 
