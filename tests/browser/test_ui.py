@@ -57,6 +57,7 @@ def test_rejected_form_shows_the_field_error_and_keeps_the_input(page, server):
     # the task is still open, and the waiting deadline timer has its due date on the diagram
     page.wait_for_selector("#bpmn[data-ready='true']")
     assert page.locator(".ui-timer-overlay").first.inner_text().startswith("Échéance : ")
+    page.locator("#bpmn").screenshot(path=str(SHOTS / "04b-diagramme-en-cours.png"))
 
 
 def test_centre_records_attendance_and_is_refused_another_centre(page, server):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from services import cases, dashboard, licences, sessions, tasks, users
-from services.clock import clock
+from services.clock import PARIS, clock
 from services.db import db, transaction
 from services.errors import Conflict, Invalid, ServiceError
 from services.models import HumanTask
@@ -62,7 +62,7 @@ def _fdatetime(value) -> str:
         return "—"
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M")
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
 @blp.app_template_filter("fvalue")

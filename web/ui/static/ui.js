@@ -30,7 +30,7 @@
 
   function frDate(iso) {
     var d = new Date(iso);
-    return d.toLocaleDateString("fr-FR", {timeZone: "UTC"});
+    return d.toLocaleString("fr-FR", {timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short"});
   }
 
   function diagram(containerId, stateId) {
