@@ -37,17 +37,17 @@ def get_version(key: str, number: int) -> ProcessVersion:
 def deploy(key: str, xml: bytes, actor: str) -> tuple[ProcessVersion, bool]:
     """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
     Returns (version, created)."""
+    checksum = hashlib.sha256(xml).hexdigest()
+    latest = db.session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
+                               .order_by(ProcessVersion.version.desc()).limit(1))
+    if latest is not None and latest.checksum == checksum:
+        return latest, False  # unchanged: already validated when it was deployed
     problems = validate_definition(xml, key)
     if problems:
         raise Invalid(
             f"Le BPMN du processus « {key} » est refusé : {len(problems)} problème(s).",
             {(p.element_id or "document"): [p.message + (f" (ligne {p.line})" if p.line else "")]
              for p in problems})
-    checksum = hashlib.sha256(xml).hexdigest()
-    latest = db.session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
-                               .order_by(ProcessVersion.version.desc()).limit(1))
-    if latest is not None and latest.checksum == checksum:
-        return latest, False
     version = ProcessVersion(key=key, version=(latest.version + 1) if latest else 1, xml=xml,
                              checksum=checksum, deployed_by=actor, deployed_at=clock().now(),
                              active=True)

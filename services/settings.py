@@ -55,6 +55,8 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "CLOCK_MODE": mode,
         "SECRET_KEY": secret,
         "RULES": rules,
+        # scrypt in production; the test-suite passes a cheap method (hashing is not under test)
+        "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # BPMN uploads; JSON bodies are capped at 1 MiB
         "MAX_JSON_BYTES": 1024 * 1024,
         "API_TITLE": "Stages de sensibilisation à la sécurité routière",

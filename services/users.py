@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,7 +32,9 @@ def create(username: str, role: str, password: str, centre_agrement: str | None 
         if centre is None:
             raise Invalid.field("centre", f"Centre agréé inconnu : {centre_agrement}.")
     user = User(username=username, role=role, centre=centre, active=True,
-                password_hash=generate_password_hash(password), created_at=clock().now())
+                password_hash=generate_password_hash(
+                    password, method=current_app.config["PASSWORD_HASH_METHOD"]),
+                created_at=clock().now())
     db.session.add(user)
     db.session.flush()
     return user

@@ -12,6 +12,7 @@ from app import create_app
 from services.db import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+FAST = {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}  # password hashing is not under test
 
 
 def _reset_schema(app) -> None:
@@ -44,7 +45,7 @@ def _migrated(database_url):
 def app(_migrated, database_url):
     """A fresh app per test on an emptied database (tables truncated, schema kept)."""
     app = create_app({"DATABASE_URL": database_url, "CLOCK_MODE": "manual",
-                      "SECRET_KEY": "test", "TESTING": True})
+                      "SECRET_KEY": "test", "TESTING": True, **FAST})
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:

@@ -34,18 +34,6 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{tag}: scénarios Gherkin étiquetés @{tag}")
 
 
-@pytest.fixture(autouse=True)
-def _hachage_rapide(monkeypatch):
-    """The test users' passwords are hashed cheaply here (scrypt costs ~0.3 s per user and per
-    scenario); the application's own hashing is unchanged."""
-    from werkzeug.security import generate_password_hash
-
-    import services.users
-
-    monkeypatch.setattr(services.users, "generate_password_hash",
-                        lambda p: generate_password_hash(p, method="pbkdf2:sha256:1"))
-
-
 @pytest.fixture
 def ctx(api) -> Contexte:
     return Contexte(api)
