@@ -106,7 +106,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
     db.session.add(enr)
     case.session_id = session.id
     db.session.flush()
-    if not journey.send(case, "inscription", user.username):
+    if not journey.send(case, "inscription", user.username, recheck_conformity=True):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
                        f"{case.status}).")
     flags = ()
@@ -118,7 +118,6 @@ def enroll(case: Case, session_id: int, user) -> Case:
             _add_flag(case, f.rule, f.message)
     audit.record(case, "inscription", user.username, session=session.id, day1=session.day1,
                  day2=session.day2, flags=[f.rule for f in flags])
-    journey.notify_conformity(case, user.username)
     return case
 
 

@@ -23,6 +23,9 @@ from services.rules import calendar as rcal
 from services.rules import eligibility
 from workflows import ProcessEngine, ScriptContext, WorkflowError
 
+# The deadline watch re-reads the `conformite` fact whenever a course's fate changes.
+CONFORMITY_CHANGED = "conformite_connue"
+
 # Case status shown to clerks, from the most to the least pressing position of the process.
 STATUS_BY_TASK = ("examen_manuel", "verification_attestation", "signalement_parquet")
 STATUS_BY_ELEMENT = (
@@ -174,14 +177,18 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     return result
 
 
-def send(case: Case, message: str, actor: str) -> bool:
-    """Deliver a message if the process waits for it; say whether it did."""
-    return apply(case, actor, lambda run: run.send_message(message))
+def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = False) -> bool:
+    """Deliver a message if the process waits for it; say whether it did. With
+    `recheck_conformity`, the deadline watch re-reads the conformity in the same run (one
+    restore and one save per command)."""
 
+    def event(run):
+        delivered = run.send_message(message)
+        if recheck_conformity:
+            run.send_message(CONFORMITY_CHANGED)
+        return delivered
 
-def notify_conformity(case: Case, actor: str) -> None:
-    """The deadline watch re-reads the conformity whenever a course's fate changes."""
-    send(case, "conformite_connue", actor)
+    return apply(case, actor, event)
 
 
 def _write_back(case: Case, instance: ProcessInstance, run, actor: str) -> None:

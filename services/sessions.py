@@ -114,8 +114,7 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
                      reason=data["reason"], on=data["on"], regle="R36",
                      message="Session annulée : le dossier revient en attente d'inscription ; "
                              "l'échéance ne change pas (R36).")
-        journey.send(case, "annulation_session", user.username)
-        journey.notify_conformity(case, user.username)
+        journey.send(case, "annulation_session", user.username, recheck_conformity=True)
     return session
 
 
@@ -166,8 +165,7 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
             case.session_id = None
         for flag in flags:
             _add_flag(case, flag.rule, flag.message)
-        journey.send(case, "resultat_session", user.username)
-        journey.notify_conformity(case, user.username)
+        journey.send(case, "resultat_session", user.username, recheck_conformity=True)
     return session
 
 

@@ -123,10 +123,10 @@ def complete(task_id: int, data: dict, user) -> Case:
             run.complete_task(task.key, data)
         except TaskNotReady:
             raise Conflict("La tâche n'est plus à faire.") from None
+        if task.key == "verification_attestation":  # the course's fate is now known (R19)
+            run.send_message(journey.CONFORMITY_CHANGED)
 
     journey.apply(case, user.username, event)
-    if task.key == "verification_attestation":
-        journey.notify_conformity(case, user.username)
     return case
 
 
