@@ -22,10 +22,11 @@ Fonctionnalité: Présence au stage et attestation
       | présent   | absent    |
       | en retard | présent   |
 
-  @R38 @R39 @D4
+  @R38 @R39 @D4 @D5
   Scénario: L'attestation reçue ouvre la vérification par l'agent, à faire dans le mois
     Quand le conducteur suit le stage des 05/06/2026 et 06/06/2026
     Alors le dossier est en attente d'attestation
+    Et le centre doit transmettre l'attestation avant le 21/06/2026
     Quand l'attestation est reçue le 15/06/2026
     Alors le dossier est en vérification d'attestation
     Et le préfet doit créditer les points avant le 15/07/2026

@@ -168,6 +168,15 @@ def view(case: Case) -> dict:
         HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
     credit = outcome.credit_for(case)
     timers = list(instance.timers or []) if instance is not None else []
+    attested = outcome.latest_attended(case)
+    attestation = None
+    if attested is not None and attested.attestation_issued_on is not None:
+        attestation = {
+            "issued_on": attested.attestation_issued_on,
+            # D5 / R38: the centre sends its copy within 15 days of the course's end
+            "transmission_deadline": rdates.centre_transmission_deadline(attested.session.day2),
+            "received_on": attested.attestation_received_on,
+        }
     return {
         "id": case.id, "reference": case.reference, "kind": case.kind,
         "licence": case.licence.number, "holder": case.licence.holder_name,
@@ -180,6 +189,7 @@ def view(case: Case) -> dict:
         "infraction": case.infraction_id,
         "deadline": case.deadline, "credit_due_on": outcome.credit_due_on(case),
         "session": case.session_id,
+        "attestation": attestation,
         "tasks": [{"id": t.id, "key": t.key, "title": t.title} for t in tasks],
         "timers": timers,
         "flags": outcome.case_flags(case),

@@ -179,6 +179,14 @@ def credit_du(ctx, date):
     verifier(ctx.rafraichir()["credit_due_on"], d(date), "date limite de crédit (un mois)")
 
 
+@then(parsers.re(rf"le centre doit transmettre l'attestation avant le (?P<date>{DATE})"))
+def transmission_due(ctx, date):
+    attestation = ctx.rafraichir()["attestation"]
+    assert attestation, "Aucune attestation n'a été délivrée pour ce dossier."
+    verifier(attestation["transmission_deadline"], d(date),
+             "date limite de transmission de l'attestation par le centre (15 jours)")
+
+
 @then(parsers.re(rf"le remboursement est de (?P<montant>\d+) € à demander avant le "
                  rf"(?P<date>{DATE})"))
 def remboursement(ctx, montant, date):

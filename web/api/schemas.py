@@ -285,6 +285,13 @@ class OutcomeSchema(Schema):
     referral = fields.String(allow_none=True)
 
 
+class AttestationOutSchema(Schema):
+    issued_on = fields.Date()
+    transmission_deadline = fields.Date(metadata={
+        "description": "D5 : le centre transmet l'attestation au préfet dans les 15 jours"})
+    received_on = fields.Date(allow_none=True)
+
+
 class ProcessRefSchema(Schema):
     key = fields.String()
     version = fields.Integer()
@@ -304,6 +311,7 @@ class CaseSchema(Schema):
     deadline = fields.Date(allow_none=True)
     credit_due_on = fields.Date(allow_none=True)
     session = fields.Integer(allow_none=True)
+    attestation = fields.Nested(AttestationOutSchema, allow_none=True)
     tasks = fields.List(fields.Nested(TaskRefSchema))
     timers = fields.List(fields.Nested(TimerSchema))
     flags = fields.List(fields.Nested(FlagSchema))
