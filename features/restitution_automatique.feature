@@ -37,3 +37,17 @@ Fonctionnalité: Restitution automatique des points
       | classe | veille     | retour     |
       | C3     | 10/01/2028 | 11/01/2028 |
       | C4     | 10/01/2029 | 11/01/2029 |
+
+  @R53 @D8
+  Scénario: Les points d'une contravention reviennent dix ans après, même si d'autres infractions ont suivi
+    Étant donné un permis non probatoire avec 12 points au 01/01/2015
+    Et une infraction de 3 points de classe C4 commise le 02/01/2016, décidée le 05/01/2016 et payée le 10/01/2016
+    Et une infraction de 1 point de classe C4 commise le 02/01/2018, décidée le 05/01/2018 et payée le 10/01/2018
+    Et une infraction de 1 point de classe C4 commise le 02/01/2020, décidée le 05/01/2020 et payée le 10/01/2020
+    Et une infraction de 1 point de classe C4 commise le 02/01/2022, décidée le 05/01/2022 et payée le 10/01/2022
+    Et une infraction de 1 point de classe C4 commise le 02/01/2024, décidée le 05/01/2024 et payée le 10/01/2024
+    Et une infraction de 1 point de classe C4 commise le 02/01/2026, décidée le 05/01/2026 et payée le 10/01/2026
+    Et que nous sommes le 12/01/2026
+    Alors le solde du permis au 10/01/2026 est de 8 points
+    Et le solde du permis au 11/01/2026 est de 11 points
+    Et le relevé du permis contient une restitution de 3 points au 11/01/2026
