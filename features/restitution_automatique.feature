@@ -51,3 +51,13 @@ Fonctionnalité: Restitution automatique des points
     Alors le solde du permis au 10/01/2026 est de 8 points
     Et le solde du permis au 11/01/2026 est de 11 points
     Et le relevé du permis contient une restitution de 3 points au 11/01/2026
+
+  @R54 @R6
+  Scénario: Aucune restitution automatique après la notification d'une invalidation
+    Étant donné un permis non probatoire avec 12 points au 01/01/2025
+    Et une infraction de 1 point de classe C3 commise le 02/01/2026, décidée le 05/01/2026 et payée le 10/01/2026
+    Et que nous sommes le 01/03/2026
+    Quand la 48SI est notifiée le 01/03/2026 (décision du 20/02/2026)
+    Et le temps passe jusqu'au 12/07/2026
+    Alors le permis n'est plus valide
+    Et le solde du permis au 11/07/2026 est de 11 points
