@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from services import audit, journey, outcome, processes
+from services import audit, journey, ledger, outcome, processes
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
@@ -12,6 +12,7 @@ from services.ledger import rules_config
 from services.models import Case, CourseSession, Enrollment, HumanTask, Infraction, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.sessions import check_centre_access
 
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
 
@@ -85,7 +86,6 @@ def enroll(case: Case, session_id: int, user) -> Case:
     session = db.session.get(CourseSession, session_id)
     if session is None:
         raise Invalid.field("session", f"Session inconnue : {session_id}.")
-    from services.sessions import check_centre_access
     check_centre_access(user, session.centre_id)
     if case.closed:
         raise Conflict("Le dossier est clos.")
@@ -114,8 +114,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
         flags = eligibility.enrollment_flags(case.notified_on, case.deadline, session.day1,
                                              session.day2, rules_config())
         for f in flags:
-            from services.sessions import _add_flag
-            _add_flag(case, f.rule, f.message)
+            case.add_flag(f.rule, f.message)
     audit.record(case, "inscription", user.username, session=session.id, day1=session.day1,
                  day2=session.day2, flags=[f.rule for f in flags])
     return case
@@ -166,7 +165,8 @@ def view(case: Case) -> dict:
     instance = case.instance
     tasks = db.session.scalars(select(HumanTask).where(
         HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
-    credit = outcome.credit_for(case)
+    lg = ledger.replay(case.licence)  # replayed once for the credit and the flags
+    credit = outcome.credit_for(case, lg)
     timers = list(instance.timers or []) if instance is not None else []
     attested = outcome.latest_attended(case)
     attestation = None
@@ -192,7 +192,7 @@ def view(case: Case) -> dict:
         "attestation": attestation,
         "tasks": [{"id": t.id, "key": t.key, "title": t.title} for t in tasks],
         "timers": timers,
-        "flags": outcome.case_flags(case),
+        "flags": outcome.case_flags(case, lg),
         "outcome": {
             "obligation": case.obligation if case.kind == "obligatoire" else None,
             "points_credited": credit["points_credited"], "effect_on": credit["effect_on"],

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from services import journey, ledger
 from services.clock import clock
 from services.db import db
-from services.models import Case, CaseEvent, HumanTask, Licence
+from services.models import Case, CaseEvent, CourseSession, HumanTask, Licence
 
 NEAR_DAYS = 30
 SORTS = {
@@ -112,8 +112,6 @@ def diagram_state(case: Case) -> dict | None:
 
 def open_sessions(today: dt.date, limit: int = 50):
     """Planned sessions from today on that still have a free seat (for the enrolment form)."""
-    from services.models import CourseSession
-
     rows = db.session.scalars(select(CourseSession).where(
         CourseSession.status == "planned", CourseSession.day1 >= today)
         .order_by(CourseSession.day1, CourseSession.id).limit(limit)).all()

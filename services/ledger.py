@@ -25,11 +25,15 @@ def licence_facts(licence: Licence) -> rl.LicenceFacts:
         imported_points=licence.imported_points, imported_on=licence.imported_on)
 
 
+def retrait_of(infraction) -> rl.Retrait:
+    return rl.Retrait(ref=f"infraction:{infraction.id}", committed_on=infraction.committed_on,
+                      points=infraction.points, decision_on=infraction.decision_on,
+                      established_on=infraction.established_on,
+                      offence_class=infraction.offence_class)
+
+
 def retrait_facts(licence: Licence) -> list[rl.Retrait]:
-    return [rl.Retrait(ref=f"infraction:{i.id}", committed_on=i.committed_on, points=i.points,
-                       decision_on=i.decision_on, established_on=i.established_on,
-                       offence_class=i.offence_class)
-            for i in licence.infractions]
+    return [retrait_of(i) for i in licence.infractions]
 
 
 def course_ref(enrollment: Enrollment) -> str:

@@ -60,7 +60,7 @@ def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
         recorded_at=clock().now())
     before = ledger.replay(licence)
     facts = ledger.retrait_facts(licence)
-    new = _retrait(infraction)
+    new = ledger.retrait_of(infraction)  # not flushed yet: its ref is "infraction:None"
     same_day = [r for r in facts if r.committed_on == new.committed_on]
     decision = eligibility.triggers_48n(ledger.licence_facts(licence), new, before, same_day,
                                         ledger.rules_config())
@@ -69,13 +69,6 @@ def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
     db.session.add(infraction)
     db.session.flush()
     return infraction
-
-
-def _retrait(infraction: Infraction):
-    from services.rules.ledger import Retrait
-    return Retrait(ref="nouvelle", committed_on=infraction.committed_on, points=infraction.points,
-                   decision_on=infraction.decision_on, established_on=infraction.established_on,
-                   offence_class=infraction.offence_class)
 
 
 def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:

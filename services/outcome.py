@@ -58,14 +58,14 @@ def review_reasons(case: Case, enr: Enrollment | None) -> list[Flag]:
     return reasons
 
 
-def credit_for(case: Case) -> dict:
+def credit_for(case: Case, lg=None) -> dict:
     """points_credited / effect_on / balance_after / credit_refusal, replayed from the ledger now,
     so a retrait registered later but decided before the effect date shows (R43)."""
     enr = case.credited_enrollment
     if enr is None:
         return {"points_credited": None, "effect_on": None, "balance_after": None,
                 "credit_refusal": None, "explanation": None}
-    credit = ledger.replay(case.licence).course(ledger.course_ref(enr))
+    credit = (lg or ledger.replay(case.licence)).course(ledger.course_ref(enr))
     if credit.refusal is not None:
         return {"points_credited": 0, "effect_on": None, "balance_after": None,
                 "credit_refusal": {"rule": credit.refusal.rule, "reason": credit.refusal.message},
@@ -121,7 +121,7 @@ def credit_due_on(case: Case) -> dt.date | None:
     return None
 
 
-def case_flags(case: Case) -> list[dict]:
+def case_flags(case: Case, lg=None) -> list[dict]:
     """Stored flags (raised by events) plus those the law computes now."""
     flags = list(case.flags or [])
     today = clock().today()
@@ -130,8 +130,7 @@ def case_flags(case: Case) -> list[dict]:
     if case.letter_receipt in ("unclaimed", "npai"):
         computed.extend(rdates.notification_date(case.letter_receipt, case.letter_received_on,
                                                  ledger.rules_config())[1])
-    lg = ledger.replay(case.licence)
-    computed.extend(lg.flags(today))
+    computed.extend((lg or ledger.replay(case.licence)).flags(today))
     for enr in case.enrollments:
         computed.extend(session_flags(enr.session))
     for f in computed:

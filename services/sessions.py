@@ -164,16 +164,9 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
         if enr.attestation_issued_on is None:
             case.session_id = None
         for flag in flags:
-            _add_flag(case, flag.rule, flag.message)
+            case.add_flag(flag.rule, flag.message)
         journey.send(case, "resultat_session", user.username, recheck_conformity=True)
     return session
-
-
-def _add_flag(case, rule: str, message: str) -> None:
-    flags = list(case.flags or [])
-    if not any(f["rule"] == rule and f["message"] == message for f in flags):
-        flags.append({"rule": rule, "message": message})
-        case.flags = flags
 
 
 def _status_fr(status: str) -> str:

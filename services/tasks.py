@@ -7,7 +7,7 @@ import json
 import jsonschema
 from sqlalchemy import func, select
 
-from services import audit, journey
+from services import audit, journey, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
@@ -134,8 +134,7 @@ def _record_decision(case: Case, key: str, data: dict) -> None:
     """The verification decision belongs to the course (R19 conformity reads it)."""
     if key != "verification_attestation":
         return
-    from services.outcome import pending_course
-    enr = pending_course(case)
+    enr = outcome.pending_course(case)
     if enr is not None:
         enr.verification = data["decision"]
         enr.verification_motif = data.get("motif") or None

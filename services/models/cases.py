@@ -43,6 +43,12 @@ class Case(db.Model):
                                        post_update=True)
     instance = relationship("ProcessInstance", uselist=False, back_populates="case")
 
+    def add_flag(self, rule: str, message: str) -> None:
+        """Record a flag once (the JSON list is reassigned so the change is persisted)."""
+        flags = list(self.flags or [])
+        if not any(f["rule"] == rule and f["message"] == message for f in flags):
+            self.flags = [*flags, {"rule": rule, "message": message}]
+
 
 class CaseEvent(db.Model):
     """Append-only history: who did what, when. Never updated or deleted."""
