@@ -1,7 +1,12 @@
-"""Bearer-token authentication and role checks for the REST API."""
+"""Bearer-token authentication and role checks for the REST API.
+
+The browser UI may also call the API with its session cookie; such a call that changes state
+must then carry the session's CSRF token in an `X-CSRF-Token` header (a bearer token cannot be
+sent by another site, a cookie can)."""
 
 from __future__ import annotations
 
+import hmac
 from functools import wraps
 
 from flask import request, session
@@ -11,10 +16,19 @@ from services.db import db
 from services.errors import Forbidden, ServiceError
 from services.models import User
 
+CSRF_SESSION_KEY = "csrf_token"  # the session's CSRF token (also the UI forms' field name)
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 class Unauthorized(ServiceError):
     status = 401
     title = "Authentification requise"
+
+
+class CsrfRefused(ServiceError):
+    status = 400
+    title = "Jeton CSRF absent ou invalide"
 
 
 def current_user():
@@ -27,8 +41,22 @@ def current_user():
         user = users.user_for_token(header[len("Bearer "):].strip())
     elif session.get("user_id"):
         user = db.session.get(User, session["user_id"])
+        request.environ["app.by_session"] = user is not None
     request.environ["app.user"] = user
     return user
+
+
+def check_session_csrf() -> None:
+    """A state-changing API call authenticated by the session cookie needs the session's token
+    in the X-CSRF-Token header; bearer-token calls are unaffected."""
+    if request.method in SAFE_METHODS or not request.environ.get("app.by_session"):
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    expected = session.get(CSRF_SESSION_KEY, "")
+    if not expected or not sent or not hmac.compare_digest(sent, expected):
+        raise CsrfRefused(f"Jeton CSRF absent ou invalide : une requête authentifiée par la "
+                          f"session doit porter l'en-tête {CSRF_HEADER} de la page ; rechargez "
+                          "la page et recommencez.")
 
 
 def require(*roles: str):
@@ -41,6 +69,7 @@ def require(*roles: str):
             if user is None:
                 raise Unauthorized("Jeton d'accès absent ou invalide "
                                    "(en-tête Authorization: Bearer <jeton>).")
+            check_session_csrf()
             if user.role != "admin" and user.role not in roles:
                 raise Forbidden(f"Le rôle « {user.role} » ne permet pas cette action.")
             return view(*args, **kwargs)

@@ -9,9 +9,9 @@ from functools import wraps
 
 from flask import Flask, abort, redirect, request, session, url_for
 
-from web.api.auth import current_user
+from web.api.auth import CSRF_SESSION_KEY, current_user
 
-CSRF_FIELD = "csrf_token"
+CSRF_FIELD = CSRF_SESSION_KEY  # the form field carries the session's token under the same name
 
 
 def init(app: Flask) -> None:
