@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.ui import security, vendor, views
+from web.ui import designer, security, vendor, views  # noqa: F401  designer: /ui/processus routes
 
 
 def init_ui(app: Flask) -> None:

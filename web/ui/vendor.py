@@ -14,7 +14,7 @@ PACKAGES = {
     "chart.js": ("chart.js/dist", set()),
 }
 FILES = {
-    "bpmn-js": {"bpmn-navigated-viewer.production.min.js"},
+    "bpmn-js": {"bpmn-navigated-viewer.production.min.js", "bpmn-modeler.production.min.js"},
     "chart.js": {"chart.umd.min.js"},
 }
 

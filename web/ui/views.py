@@ -41,6 +41,7 @@ EVENT_LABELS = {
     "signalement_decide": "Signalement décidé", "echeance_depassee": "Échéance dépassée",
     "minuteur_declenche": "Minuteur déclenché", "invalidation_48si": "Invalidation (48SI)",
     "invalidation_constatee": "Invalidation constatée", "erreur_minuteur": "Erreur de minuteur",
+    "migration_version": "Migration vers une autre version du processus",
 }
 ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
@@ -165,8 +166,7 @@ def login():
         user = users.check_password(username, request.form.get("password", ""))
         if user is not None and user.active:
             log_in(user)
-            default = url_for("ui.session_list" if user.role == "centre" else "ui.dashboard")
-            return redirect(safe_next(request.args.get("next"), default))
+            return redirect(safe_next(request.args.get("next"), home_url(user)))
         error = "Identifiant ou mot de passe incorrect."
     return render_template("ui/login.html", error=error, username=username), \
         (401 if error else 200)
@@ -182,8 +182,13 @@ def logout():
 @blp.route("/")
 @login_required()
 def index():
-    user = current_user()
-    return redirect(url_for("ui.session_list" if user.role == "centre" else "ui.dashboard"))
+    return redirect(home_url(current_user()))
+
+
+def home_url(user) -> str:
+    """Where a role lands: centres on their sessions, designers on the process versions."""
+    return url_for({"centre": "ui.session_list", "designer": "ui.processus_versions"}
+                   .get(user.role, "ui.dashboard"))
 
 
 # ---- dashboard, tasklist, search ----------------------------------------------------------

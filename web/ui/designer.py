@@ -1,0 +1,118 @@
+"""The process designers' pages under /ui/processus (issue #6): versions, XML, diffs, drafts,
+history, the BPMN editor, test runs, deployment and case migration.
+
+The pages are shells: their script (static/designer.js, static/editor.js) reads and writes
+through the REST API with the session cookie and the CSRF token of the page's <meta> tag, so
+the browser and the API share one contract. The views only check the role, that the process
+or version exists, and hand the script its URLs in data-* attributes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import abort, current_app, render_template, request, url_for
+
+from services import processes
+from web.api.auth import current_user
+from web.ui.security import login_required
+from web.ui.views import blp
+
+DESIGNERS = ("designer",)  # admin is always allowed
+NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _page(page: str, **data):
+    """Render ui/processus_<page>.html; `data` goes to the template and, as JSON, to the script."""
+    config = {"page": page, "role": current_user().role, "base": url_for("ui.processus_versions"),
+              "cases": url_for("ui.case_page", case_id=0).rsplit("/", 1)[0], **data}
+    return render_template(f"ui/processus_{page}.html", config=config, **data)
+
+
+@blp.route("/processus")
+@login_required(*DESIGNERS)
+def processus_versions():
+    return _page("versions")
+
+
+@blp.route("/processus/<key>/versions/<int:number>")
+@login_required(*DESIGNERS)
+def processus_version(key: str, number: int):
+    version = processes.get_version(key, number)
+    return _page("version", key=key, number=version.version)
+
+
+@blp.route("/processus/<key>/comparer")
+@login_required(*DESIGNERS)
+def processus_diff(key: str):
+    latest = processes.active_version(key).version
+    to = _version_arg("a", latest)
+    since = _version_arg("de", max(1, to - 1))
+    return _page("diff", key=key, to=to, since=since)
+
+
+@blp.route("/processus/<key>/brouillons")
+@login_required(*DESIGNERS)
+def processus_drafts(key: str):
+    processes.active_version(key)  # 404 for an unknown process
+    return _page("drafts", key=key)
+
+
+@blp.route("/processus/<key>/historique")
+@login_required(*DESIGNERS)
+def processus_history(key: str):
+    processes.active_version(key)
+    return _page("history", key=key)
+
+
+@blp.route("/processus/<key>/editeur")
+@login_required(*DESIGNERS)
+def processus_editor(key: str):
+    """Opens the current version, `?version=N`, or `?brouillon=ID` (a draft of this process)."""
+    current = processes.active_version(key)
+    draft = _number(request.args.get("brouillon"))
+    number = _number(request.args.get("version"))
+    if "brouillon" in request.args and draft is None:
+        abort(404)
+    version = processes.get_version(key, number) if number else current
+    return _page("editor", key=key, current=current.version,
+                 version=version.version, draft=draft)
+
+
+@blp.route("/processus/brouillons/<int:draft_id>")
+@login_required(*DESIGNERS)
+def processus_draft(draft_id: int):
+    return _page("draft", draft=draft_id, features=feature_list())
+
+
+@blp.route("/processus/<key>/versions/<int:number>/migrations")
+@login_required(*DESIGNERS)
+def processus_migrations(key: str, number: int):
+    version = processes.get_version(key, number)
+    return _page("migrations", key=key, number=version.version)
+
+
+def _version_arg(name: str, default: int) -> int:
+    return _number(request.args.get(name)) or default
+
+
+def _number(raw: str | None) -> int | None:
+    """A positive id or version number from the query string (None when absent or not one)."""
+    return int(raw) if raw and NUMBER.fullmatch(raw) else None
+
+
+# ---- the acceptance features a draft can be tested against ---------------------------------
+
+TITLE = re.compile(r"^\s*Fonctionnalité\s*:\s*(.+?)\s*$", re.MULTILINE)
+SCENARIO = re.compile(r"^\s*(Scénario|Exemple|Plan du scénario)\s*:", re.MULTILINE)
+
+
+def feature_list() -> list[dict]:
+    """The Gherkin features of the acceptance suite (file stem, French title, scenarios)."""
+    out = []
+    for path in sorted((Path(current_app.root_path) / "features").glob("*.feature")):
+        text = path.read_text(encoding="utf-8")
+        title = TITLE.search(text)
+        out.append({"name": path.stem, "title": title.group(1) if title else path.stem,
+                    "scenarios": len(SCENARIO.findall(text))})
+    return out
