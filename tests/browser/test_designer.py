@@ -1,0 +1,239 @@
+"""The process designers' workspace (issue #6) in a real browser (Chromium headless): the bpmn-js
+editor saves drafts (never live versions) whose problems are marked on the diagram, a draft runs
+an acceptance feature in the sandbox, passes, is deployed; running cases stay on their version
+and migrate from the UI. axe-core checks every page, the modeler's canvas included."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import SHOTS, axe_violations, login, shot
+
+KEY = "stage_obligatoire"
+FEATURE = "remboursement"  # 5 short scenarios of the mandatory journey: keeps the run fast
+RUN_TIMEOUT = 240_000  # ms: the sandbox is a pytest process of its own
+
+
+def _no_serious_violations(page, name: str) -> None:
+    violations = axe_violations(page)  # the whole page, the modeler's canvas included
+    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
+
+
+def _status(page) -> str:
+    return page.locator("#designer-status").inner_text()
+
+
+def _open_editor(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#canvas[data-ready='true']")
+
+
+def _save_draft(page) -> int:
+    before = page.locator("#canvas").get_attribute("data-draft")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_function("before => { const c = document.getElementById('canvas'); "
+                           "return c.dataset.draft && c.dataset.draft !== before; }",
+                           arg=before or "")
+    return int(page.locator("#canvas").get_attribute("data-draft"))
+
+
+def _version_row(page, number: int):
+    return page.locator(f"#versions-{KEY} tbody tr[data-version='{number}']")
+
+
+def _versions_loaded(page) -> None:
+    page.goto("/ui/processus")
+    page.wait_for_selector(f"#versions-{KEY}")
+
+
+def test_designer_lands_on_the_versions_and_reads_a_version(page, server):
+    login(page, "conceptrice")
+    assert page.url.endswith("/ui/processus")
+    page.wait_for_selector(f"#versions-{KEY}")
+    nav = page.locator("#navigation-principale")
+    assert nav.get_by_role("link", name="Processus", exact=True).get_attribute(
+        "aria-current") == "page"
+    row = _version_row(page, 1)
+    assert int(row.locator(".ui-running").inner_text()) >= 1  # the seeded mandatory cases
+    assert "tests" in row.inner_text()
+    _no_serious_violations(page, "versions")
+    shot(page, "20-processus-versions")
+
+    row.get_by_role("link", name="XML de la version 1").click()
+    page.wait_for_function("() => document.getElementById('xml').textContent.length > 0")
+    assert "<bpmn:definitions" in page.locator("#xml").inner_text()
+    download = page.get_by_role("link", name="Télécharger le XML")
+    assert download.get_attribute("download") == f"{KEY}-v1.bpmn"
+    _no_serious_violations(page, "XML d'une version")
+
+
+def test_the_designer_pages_are_refused_to_a_clerk(page, server):
+    login(page, "agent")
+    assert page.locator("#navigation-principale").get_by_role("link", name="Processus").count() == 0
+    response = page.goto("/ui/processus")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="Accès refusé").is_visible()
+
+
+def test_edit_save_validate_test_deploy_and_migrate(page, server):
+    login(page, "conceptrice")
+    _versions_loaded(page)
+    running_v1 = int(_version_row(page, 1).locator(".ui-running").inner_text())
+    assert running_v1 >= 1
+
+    # -- the editor opens the current version, in French
+    page.get_by_role("link", name="Modifier dans l'éditeur").first.click()
+    page.wait_for_selector("#canvas[data-ready='true']")
+    assert page.locator(".djs-palette .entry[aria-label='Créer une tâche']").count() == 1
+    _no_serious_violations(page, "éditeur")
+
+    # -- rename a task's label by direct editing (double-click, type, click away)
+    page.locator(".djs-element[data-element-id='verification_attestation']").dblclick()
+    editor = page.locator(".djs-direct-editing-parent")
+    editor.wait_for(state="visible")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Contrôler l'attestation de stage")
+    box = page.locator("#canvas").bounding_box()  # an empty spot: below the pools
+    page.locator("#canvas").click(position={"x": box["width"] - 250, "y": box["height"] - 40})
+    assert page.evaluate("() => DesignerEditor.modeler.get('elementRegistry')"
+                         ".get('verification_attestation').businessObject.name") \
+        == "Contrôler l'attestation de stage"
+    assert page.locator("#dirty").is_visible()
+
+    # -- save as a draft: valid, no version created
+    draft = _save_draft(page)
+    assert f"Brouillon n° {draft} enregistré" in _status(page)
+    assert page.locator("#no-problem").is_visible()
+    assert page.url.endswith(f"/editeur?brouillon={draft}")
+    shot(page, "21-editeur-brouillon-enregistre")
+
+    # -- a broken draft: a script that imports; the element is marked on the diagram
+    page.evaluate("""() => {
+        const m = DesignerEditor.modeler, el = m.get('elementRegistry').get('crediter_sans_examen');
+        m.get('modeling').updateProperties(el, {script: "__import__('os').system('id')"});
+    }""")
+    broken = _save_draft(page)
+    assert broken != draft
+    marked = page.locator(".djs-element.probleme-bpmn[data-element-id='crediter_sans_examen']")
+    assert marked.count() == 1
+    assert page.locator(".ui-probleme-overlay").first.is_visible()
+    item = page.locator("#problem-list li[data-element-id='crediter_sans_examen']")
+    assert item.count() >= 1
+    assert "problème" in page.locator("#problems-count").inner_text()
+    item.first.get_by_role("button").click()  # selects and scrolls to the element
+    assert page.locator(".djs-element.selected[data-element-id='crediter_sans_examen']")\
+        .count() == 1
+    _no_serious_violations(page, "éditeur avec problèmes")
+    shot(page, "22-editeur-probleme-marque")
+    page.locator("#canvas").screenshot(path=str(SHOTS / "22b-diagramme-probleme.png"))
+
+    # the broken draft cannot run the features nor be deployed
+    page.goto(f"/ui/processus/brouillons/{broken}")
+    page.wait_for_selector("#draft-body:not([hidden])")
+    assert page.locator("#draft-problems-list li[data-element-id='crediter_sans_examen']").count()
+    assert page.get_by_role("button", name="Déployer ce brouillon").is_disabled()
+    assert page.get_by_role("button", name="Lancer les scénarios").is_disabled()
+
+    # -- the valid draft: its diff, then one feature in the sandbox
+    page.goto(f"/ui/processus/brouillons/{draft}")
+    page.wait_for_selector("#draft-body:not([hidden])")
+    assert page.locator("#draft-valid").is_visible()
+    page.wait_for_selector("#diff-changed, #diff-empty, #diff .fr-alert")
+    changed = page.locator("#diff-changed tr[data-element-id='verification_attestation']")
+    assert changed.count() >= 1 and "nom" in changed.first.inner_text()
+    assert "Contrôler l'attestation de stage" in changed.first.inner_text()
+    deploy = page.get_by_role("button", name="Déployer ce brouillon")
+    assert deploy.is_disabled()  # not tested yet
+    boxes = page.locator("#test-form input[name=features]")
+    assert boxes.count() >= 5 and all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    page.get_by_role("button", name="Tout décocher").click()
+    page.get_by_role("button", name="Lancer les scénarios").click()
+    assert page.locator("#features-error").inner_text() == "Cochez au moins une fonctionnalité."
+    page.locator(f"label[for='feature-{FEATURE}']").click()
+    assert page.locator(f"#feature-{FEATURE}").is_checked()
+    _no_serious_violations(page, "brouillon avant test")
+    page.get_by_role("button", name="Lancer les scénarios").click()
+    page.wait_for_selector("#h-run")
+    page.wait_for_function("() => { const b = document.querySelector('#h-run .fr-badge');"
+                           " return b && !/en attente|en cours/i.test(b.textContent); }",
+                           timeout=RUN_TIMEOUT)
+    assert page.locator("#h-run .fr-badge").inner_text().lower() == "réussi", \
+        page.locator("#test-run").inner_text()
+    rows = page.locator("#scenarios tbody tr")
+    assert rows.count() >= 1
+    assert rows.count() == page.locator("#scenarios tbody tr[data-status='passed']").count()
+    assert ", 0 échoué sur" in page.locator("#run-summary").inner_text()
+    _no_serious_violations(page, "résultat des scénarios")
+    shot(page, "23-scenarios-reussis")
+
+    # -- deploy: a new version, the running cases stay pinned on theirs
+    page.wait_for_function("() => !document.getElementById('deploy').disabled")
+    deploy.click()
+    result = page.locator("#deploy-result .fr-alert--success")
+    result.wait_for()
+    new = int(re.search(r"Version (\d+) déployée", result.inner_text()).group(1))
+    assert new >= 2
+    shot(page, "24-brouillon-deploye")
+
+    _versions_loaded(page)
+    row = _version_row(page, new)
+    assert "en service" in row.inner_text().lower()
+    assert row.locator(".ui-running").inner_text() == "0"
+    assert row.get_by_role("link", name=f"brouillon n° {draft}").count() == 1
+    assert int(_version_row(page, 1).locator(".ui-running").inner_text()) == running_v1
+    shot(page, "25-versions-apres-deploiement")
+
+    # -- the process history tells the story
+    page.goto(f"/ui/processus/{KEY}/historique")
+    page.wait_for_selector("#history-table")
+    types = page.locator("#history-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.type)")
+    assert {"brouillon_enregistre", "scenarios_testes", "version_deployee"} <= set(types)
+    _no_serious_violations(page, "historique")
+
+    # -- migrate one running case from the UI
+    page.goto(f"/ui/processus/{KEY}/versions/{new}/migrations")
+    page.wait_for_selector("#migration-table, #designer-status:has-text('Aucun dossier')")
+    _no_serious_violations(page, "migration")
+    shot(page, "26-migration")
+    safe = page.locator("#migration-table tbody tr[data-safe='true']")
+    assert safe.count() >= 1, page.locator("#migrations").inner_text()
+    case_id = safe.first.get_attribute("data-case")
+    safe.first.get_by_role("button", name=re.compile("^Migrer le dossier")).click()
+    page.locator("#one-result .fr-alert--success").wait_for()
+    page.wait_for_function(
+        "id => !document.querySelector(`#migration-table tr[data-case='${id}']`)", arg=case_id)
+    _versions_loaded(page)
+    assert int(_version_row(page, 1).locator(".ui-running").inner_text()) == running_v1 - 1
+    assert _version_row(page, new).locator(".ui-running").inner_text() == "1"
+
+
+def test_admin_forces_a_deploy_with_a_reason(page, server):
+    login(page, "admin")
+    _open_editor(page, f"/ui/processus/{KEY}/editeur")
+    page.evaluate("""() => {
+        const m = DesignerEditor.modeler, el = m.get('elementRegistry').get('examen_manuel');
+        m.get('modeling').updateLabel(el, 'Examen manuel (version forcée)');
+    }""")
+    draft = _save_draft(page)
+    page.get_by_role("link", name=f"Tester et déployer le brouillon n° {draft}").click()
+    page.wait_for_selector("#draft-body:not([hidden])")
+    assert page.get_by_role("button", name="Déployer ce brouillon").is_disabled()
+    form = page.locator("#force-form")
+    assert form.is_visible()
+    page.get_by_role("button", name="Forcer le déploiement").click()  # no reason: refused
+    error = page.locator("#reason-error")
+    assert error.is_visible() and "motif" in error.inner_text()
+    assert page.locator("#reason").get_attribute("aria-invalid") == "true"
+    _no_serious_violations(page, "forçage sans motif")
+    page.get_by_label("Motif du forçage").fill("Correction urgente du libellé, scénarios à rejouer")
+    page.get_by_role("button", name="Forcer le déploiement").click()
+    result = page.locator("#deploy-result .fr-alert--success")
+    result.wait_for()
+    forced = int(re.search(r"Version (\d+) déployée", result.inner_text()).group(1))
+    _versions_loaded(page)
+    row = _version_row(page, forced)
+    assert "forcé" in row.inner_text() and "Correction urgente" in row.inner_text()
+    page.goto(f"/ui/processus/{KEY}/historique")
+    page.wait_for_selector("#history-table")
+    assert page.locator("#history-table tbody tr[data-type='deploiement_force']").count() >= 1
