@@ -26,6 +26,7 @@ from .script_env import ALLOWED_GLOBAL_NAMES, check_source
 
 MAX_BYTES = 5 * 1024 * 1024
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+BPMN_NS = BPMN_MODEL_NS
 _B = f"{{{BPMN_MODEL_NS}}}"
 _ISO_DURATION = re.compile(
     r"^\s*R?\d*/?P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?\s*$", re.I
@@ -175,6 +176,14 @@ def check_document(xml: object) -> list[DefinitionProblem]:
         return _parse_document(xml)[1]
     except Exception as exc:  # noqa: BLE001 - last resort
         return [DefinitionProblem(None, None, f"définition illisible : {type(exc).__name__}")]
+
+
+def document_root(xml: object):
+    """The parsed root of safe, well-formed BPMN XML; DefinitionError (French) otherwise."""
+    root, problems = _parse_document(xml)
+    if problems:
+        raise DefinitionError(problems)
+    return root
 
 
 MAX_SCHEMA_PROBLEMS = 50
