@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
+from services import process_history
 from services.clock import clock
 from services.db import db
 from services.errors import Invalid, NotFound
@@ -34,41 +36,92 @@ def get_version(key: str, number: int) -> ProcessVersion:
     return version
 
 
-def deploy(key: str, xml: bytes, actor: str) -> tuple[ProcessVersion, bool]:
-    """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
-    Returns (version, created)."""
-    checksum = hashlib.sha256(xml).hexdigest()
-    latest = db.session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
-                               .order_by(ProcessVersion.version.desc()).limit(1))
-    if latest is not None and latest.checksum == checksum:
-        return latest, False  # unchanged: already validated when it was deployed
+def latest_version(key: str) -> ProcessVersion | None:
+    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
+                             .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+def problems_as_errors(problems) -> dict[str, list[str]]:
+    """French problems keyed by element id ("document" for the file itself), line appended."""
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p.element_id or "document", []).append(
+            p.message + (f" (ligne {p.line})" if p.line else ""))
+    return errors
+
+
+def refuse(key: str, problems) -> Invalid:
+    return Invalid(f"Le BPMN du processus « {key} » est refusé : {len(problems)} problème(s).",
+                   problems_as_errors(problems))
+
+
+def store_version(key: str, xml: bytes, actor: str, *, draft_id: int | None = None,
+                  override_by: str | None = None,
+                  override_reason: str | None = None) -> ProcessVersion:
+    """Validate `xml` and store it as the next version of `key` (Invalid: nothing stored)."""
     problems = validate_definition(xml, key)
     if problems:
-        raise Invalid(
-            f"Le BPMN du processus « {key} » est refusé : {len(problems)} problème(s).",
-            {(p.element_id or "document"): [p.message + (f" (ligne {p.line})" if p.line else "")]
-             for p in problems})
+        raise refuse(key, problems)
+    latest = latest_version(key)
     version = ProcessVersion(key=key, version=(latest.version + 1) if latest else 1, xml=xml,
-                             checksum=checksum, deployed_by=actor, deployed_at=clock().now(),
-                             active=True)
+                             checksum=hashlib.sha256(xml).hexdigest(), deployed_by=actor,
+                             deployed_at=clock().now(), active=True, draft_id=draft_id,
+                             override_by=override_by, override_reason=override_reason)
     db.session.add(version)
     db.session.flush()
+    return version
+
+
+def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
+           ) -> tuple[ProcessVersion, bool]:
+    """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
+    Recorded in the process history as deployed without a scenario test run.
+    Returns (version, created)."""
+    latest = latest_version(key)
+    if latest is not None and latest.checksum == hashlib.sha256(xml).hexdigest():
+        return latest, False  # unchanged: already validated when it was deployed
+    version = store_version(key, xml, actor)
+    process_history.record(key, process_history.VERSION_DEPLOYED, actor, version=version.version,
+                           origine=origin, scenarios_testes=False)
     return version, True
+
+
+def bpmn_dir() -> Path:
+    """Where the shipped definitions are read from (BPMN_DIR; the sandbox points it elsewhere)."""
+    return Path(current_app.config.get("BPMN_DIR") or BPMN_DIR)
 
 
 def deploy_shipped(actor: str = "system") -> list[tuple[ProcessVersion, bool]]:
     results = []
-    for path in sorted(BPMN_DIR.glob("*.bpmn")):
-        results.append(deploy(path.stem, path.read_bytes(), actor))
+    for path in sorted(bpmn_dir().glob("*.bpmn")):
+        results.append(deploy(path.stem, path.read_bytes(), actor, origin="fichiers_livres"))
     return results
+
+
+def running_counts(version_id: int | None = None) -> dict[int, int]:
+    """Running (not completed) instances per version id."""
+    query = (select(ProcessInstance.version_id, func.count(ProcessInstance.id))
+             .where(ProcessInstance.completed.is_(False)).group_by(ProcessInstance.version_id))
+    if version_id is not None:
+        query = query.where(ProcessInstance.version_id == version_id)
+    return dict(db.session.execute(query).all())
 
 
 def list_versions(page: int, per_page: int):
     total = db.session.scalar(select(func.count(ProcessVersion.id)))
-    counts = dict(db.session.execute(
-        select(ProcessInstance.version_id, func.count(ProcessInstance.id))
-        .where(ProcessInstance.completed.is_(False)).group_by(ProcessInstance.version_id)).all())
+    counts = running_counts()
     items = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.key,
                                                                ProcessVersion.version)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return [(v, counts.get(v.id, 0)) for v in items], total
+
+
+def version_view(version: ProcessVersion, running_cases: int | None = None) -> dict:
+    """The version resource of the API (GET /processes items, deploy answers)."""
+    if running_cases is None:
+        running_cases = running_counts(version.id).get(version.id, 0)
+    override = ({"by": version.override_by, "reason": version.override_reason}
+                if version.override_by else None)
+    return {"key": version.key, "version": version.version, "deployed_at": version.deployed_at,
+            "deployed_by": version.deployed_by, "active": version.active,
+            "running_cases": running_cases, "draft": version.draft_id, "override": override}

@@ -49,12 +49,18 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     except ConfigError as exc:
         raise SettingsError(str(exc)) from None
 
+    bpmn_dir = str(merged.get("BPMN_DIR") or "")
+    if bpmn_dir and not Path(bpmn_dir).is_dir():
+        raise SettingsError(f"BPMN_DIR : dossier introuvable « {bpmn_dir} »")
+
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
         "CLOCK_MODE": mode,
         "SECRET_KEY": secret,
         "RULES": rules,
+        # where `processes deploy` reads the shipped definitions (default: bpmn/ of the project)
+        "BPMN_DIR": bpmn_dir or None,
         # scrypt in production; the test-suite passes a cheap method (hashing is not under test)
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # BPMN uploads; JSON bodies are capped at 1 MiB
@@ -67,7 +73,8 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "JSON_SORT_KEYS": False,
     }
     for key, value in (overrides or {}).items():
-        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY") and not key.startswith("CFG_"):
+        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR") \
+                and not key.startswith("CFG_"):
             config[key] = value
     return config
 

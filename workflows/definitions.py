@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import ast
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,13 +17,16 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import BPMN_MODEL_NS
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from . import problems_fr
 from .contract import REQUIRED_TASK_KEYS
-from .script_env import check_source
+from .script_env import ALLOWED_GLOBAL_NAMES, check_source
 
 MAX_BYTES = 5 * 1024 * 1024
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+BPMN_NS = BPMN_MODEL_NS
 _B = f"{{{BPMN_MODEL_NS}}}"
 _ISO_DURATION = re.compile(
     r"^\s*R?\d*/?P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?\s*$", re.I
@@ -60,6 +65,10 @@ class ParsedProcess:
 
 
 def _xml_parser() -> etree.XMLParser:
+    # No DTD, no entity substitution, no network; XInclude is only ever processed on an explicit
+    # .xinclude() call (never made) and XML Schema validation never follows xsi:schemaLocation.
+    # Comments and processing instructions are dropped so that the text SpiffWorkflow reads
+    # (`.text`) is exactly the text checked here.
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -67,6 +76,7 @@ def _xml_parser() -> etree.XMLParser:
         dtd_validation=False,
         huge_tree=False,
         remove_pis=True,
+        remove_comments=True,
     )
 
 
@@ -88,38 +98,116 @@ def _element_id(el) -> str | None:
     return None
 
 
-_SPIFF_MESSAGES = [
-    (
-        "There is no support implemented for this task type",
-        "élément BPMN non pris en charge par le moteur",
-    ),
-    (
-        "Multiple outgoing flows are not supported",
-        "plusieurs flux sortants sur une tâche : utilisez une passerelle",
-    ),
-    ("No start event found", "aucun événement de début"),
-    ("is not executable", "le processus n'est pas exécutable"),
-    (
-        "When looking for a task spec",
-        "flux de séquence vers un élément inexistant, ou identifiant en double",
-    ),
-    ("Duplicate process ID", "identifiant de processus en double"),
-    ("Expected a Message node", "message introuvable (messageRef)"),
-    ("has no implementation", "magasin de données (dataStore) non pris en charge"),
-    ("was not found. Did you mean", "processus appelé introuvable"),
-    ("Exactly one start event is required", "un sous-processus exige un seul événement de début"),
-    ("Element '", "non conforme au schéma BPMN 2.0"),
-]
+def _parse_document(xml: object) -> tuple[object, list[DefinitionProblem]]:
+    """(root, []) for safe, well-formed XML whose root is bpmn:definitions; (None, problems)
+    otherwise. Nothing here reads a file, a DTD or the network."""
+    if not isinstance(xml, (bytes, bytearray)):
+        return None, [DefinitionProblem(None, None, "la définition doit être fournie en octets")]
+    if len(xml) > MAX_BYTES:
+        return None, [DefinitionProblem(None, None, "fichier trop volumineux (maximum 5 Mio)")]
+    if not xml.strip():
+        return None, [DefinitionProblem(None, None, "fichier vide")]
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        return None, [DefinitionProblem(
+            None, None, "déclaration DOCTYPE ou ENTITY interdite dans un fichier BPMN")]
+    try:
+        root = etree.fromstring(bytes(xml), _xml_parser())
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        return None, [DefinitionProblem(None, line, f"XML mal formé : {_xml_syntax_fr(exc)}")]
+    except Exception as exc:  # noqa: BLE001
+        return None, [DefinitionProblem(None, None, f"XML illisible : {type(exc).__name__}")]
+    if root is None:
+        return None, [DefinitionProblem(None, None, "document XML vide")]
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        return None, [DefinitionProblem(
+            None, 1, "déclaration DOCTYPE interdite dans un fichier BPMN")]
+    if root.tag != _B + "definitions":
+        return None, [DefinitionProblem(
+            None, root.sourceline,
+            "l'élément racine doit être bpmn:definitions (espace de noms BPMN 2.0 MODEL)")]
+    return root, []
 
 
-def _french(msg: str, tag: str | None = None) -> str:
-    text = str(msg).strip().splitlines()[0] if str(msg).strip() else ""
-    for needle, french in _SPIFF_MESSAGES:
-        if needle in text:
-            if needle == "Element '":
-                return f"{french} : {text[:300]}"
-            return f"{french}{f' ({tag})' if tag else ''}"
-    return f"définition BPMN refusée : {text[:300]}"
+_XML_ERRORS_FR = (
+    ("Opening and ending tag mismatch",
+     "balise fermante qui ne correspond pas à la balise ouverte"),
+    ("Premature end of data", "fin de fichier prématurée (balise non fermée)"),
+    ("EndTag: '</' not found", "balise non fermée"),
+    ("Extra content at the end of the document", "contenu après la fin du document"),
+    ("Start tag expected", "balise ouvrante attendue (ce n'est pas du XML)"),
+    ("Document is empty", "document vide"),
+    ("Entity", "entité non déclarée ou interdite"),
+    ("Namespace prefix", "préfixe d'espace de noms non déclaré"),
+    ("AttValue", "valeur d'attribut mal formée"),
+    ("attributes construct error", "attribut mal formé"),
+    ("Attribute", "attribut en double ou mal formé"),
+    ("Couldn't find end of Start Tag", "balise ouvrante mal formée"),
+    ("Char 0x", "caractère interdit en XML"),
+    ("PCDATA invalid Char", "caractère interdit en XML"),
+    ("invalid character", "caractère invalide"),
+    ("Input is not proper UTF-8", "encodage invalide (UTF-8 attendu)"),
+    ("Unsupported encoding", "encodage non pris en charge"),
+    ("Document labelled UTF-16 but has UTF-8 content", "encodage déclaré incohérent"),
+    ("XML declaration allowed only at the start", "déclaration XML ailleurs qu'au début"),
+    ("Comment not terminated", "commentaire non terminé"),
+    ("CData section not finished", "section CDATA non terminée"),
+    ("xmlParseStartTag: invalid element name", "nom d'élément invalide"),
+    ("StartTag: invalid element name", "nom d'élément invalide"),
+    ("Specification mandates value for attribute", "attribut sans valeur"),
+    ("huge", "document trop profond ou trop grand"),
+    ("Excessive depth", "document trop profond"),
+)
+
+
+def _xml_syntax_fr(exc: etree.XMLSyntaxError) -> str:
+    msg = str(exc.msg or exc)
+    for needle, french in _XML_ERRORS_FR:
+        if needle in msg:
+            return french
+    return "syntaxe XML invalide"
+
+
+def check_document(xml: object) -> list[DefinitionProblem]:
+    """Problems that make the bytes unfit to store at all (unsafe or not BPMN XML); empty when
+    they are safe, well-formed BPMN XML (which may still have BPMN problems). Never raises."""
+    try:
+        return _parse_document(xml)[1]
+    except Exception as exc:  # noqa: BLE001 - last resort
+        return [DefinitionProblem(None, None, f"définition illisible : {type(exc).__name__}")]
+
+
+def document_root(xml: object):
+    """The parsed root of safe, well-formed BPMN XML; DefinitionError (French) otherwise."""
+    root, problems = _parse_document(xml)
+    if problems:
+        raise DefinitionError(problems)
+    return root
+
+
+MAX_SCHEMA_PROBLEMS = 50
+
+
+def _schema_problems(root) -> list[DefinitionProblem]:
+    """Every XML Schema (BPMN 2.0) error, in French, with the element id found at its line."""
+    VALIDATOR.preprocess(root)  # what SpiffWorkflow does before validating (bpmn-js quirk)
+    schema = VALIDATOR.validator
+    if schema.validate(root):
+        return []
+    by_line: dict[int, list] = {}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.sourceline:
+            by_line.setdefault(el.sourceline, []).append(el)
+    problems = []
+    for error in list(schema.error_log)[:MAX_SCHEMA_PROBLEMS]:
+        message = problems_fr.schema_message(error.message)
+        candidates = by_line.get(error.line, [])
+        named = re.match(r"^Element '([^']+)'", error.message or "")
+        chosen = next((e for e in candidates if named and e.tag == named.group(1)),
+                      candidates[0] if candidates else None)
+        problems.append(DefinitionProblem(_element_id(chosen), error.line or None, message))
+    return problems
 
 
 def _validation_problem(exc: ValidationException, root) -> DefinitionProblem:
@@ -127,39 +215,100 @@ def _validation_problem(exc: ValidationException, root) -> DefinitionProblem:
     line = getattr(exc, "line_number", None)
     if not isinstance(line, int) or line <= 0:
         line = _line_of(root, element_id)
-    return DefinitionProblem(element_id, line, _french(str(exc), getattr(exc, "tag", "") or None))
+    return DefinitionProblem(
+        element_id, line, problems_fr.engine_message(str(exc), getattr(exc, "tag", "") or None))
+
+
+_SPIFF = f"{{{SPIFF_NS}}}"
+_EXEC_TAGS = {_B + "script", _SPIFF + "preScript", _SPIFF + "postScript"}
+_EVAL_TAGS = {
+    _B + "conditionExpression": "condition refusée",
+    _B + "completionCondition": "condition refusée",
+    _B + "loopCardinality": "cardinalité refusée",
+    _B + "loopCondition": "condition refusée",
+    _SPIFF + "messagePayload": "contenu de message refusé",
+    _SPIFF + "payloadExpression": "contenu d'événement refusé",
+}
+_VARIABLE_TAGS = {_SPIFF + "messageVariable", _SPIFF + "variableName"}
+_TIMER_TAGS = {_B + "timeDate", _B + "timeDuration"}
+
+
+def _check_timer_literal(el, element_id, problems) -> None:
+    """A timer given as a quoted literal must be a valid ISO 8601 instant (timeDate, with its
+    offset) or duration (timeDuration); anything else fails when the timer starts."""
+    try:
+        tree = ast.parse((el.text or "").strip(), mode="eval")
+    except SyntaxError:
+        return  # already reported by check_source
+    if not (isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str)):
+        return
+    value = tree.body.value.strip()
+    if el.tag == _B + "timeDuration":
+        try:
+            TimerEventDefinition.parse_iso_duration(value)
+            valid = value.upper().startswith("P")
+        except Exception:  # noqa: BLE001 - SpiffWorkflow raises a bare Exception
+            valid = False
+        if not valid:
+            problems.append(DefinitionProblem(
+                element_id, el.sourceline,
+                f"minuterie : « {value[:80]} » n'est pas une durée ISO 8601 (ex. \"P30D\")"))
+        return
+    try:
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        problems.append(DefinitionProblem(
+            element_id, el.sourceline,
+            f"minuterie : « {value[:80]} » n'est pas une date ISO 8601 avec son fuseau horaire "
+            '(ex. "2026-07-11T00:00:00+02:00")'))
 
 
 def _check_code(root) -> list[DefinitionProblem]:
+    """Every script, condition, timer and payload expression SpiffWorkflow may evaluate must pass
+    the restricted environment's static check (script_env.check_source)."""
     problems: list[DefinitionProblem] = []
 
-    def check(el, mode: str, what: str):
+    def check(el, mode: str, what: str) -> bool:
         src = el.text or ""
         element_id = _element_id(el.getparent())
-        for line_in, msg in check_source(src, mode):
+        found = check_source(src, mode)
+        for line_in, msg in found:
             line = el.sourceline + (line_in - 1 if line_in else 0) if el.sourceline else None
             problems.append(DefinitionProblem(element_id, line, f"{what} : {msg}"))
+        return not found
 
     for el in root.iter():
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if tag == _B + "script":
+        if tag in _EXEC_TAGS:
             check(el, "exec", "script refusé")
-        elif tag in (f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript"):
-            check(el, "exec", "script refusé")
-        elif tag in (
-            _B + "conditionExpression",
-            _B + "completionCondition",
-            _B + "loopCardinality",
-        ):
+        elif tag in _EVAL_TAGS:
             if (el.text or "").strip():
-                check(el, "eval", "condition refusée")
+                check(el, "eval", _EVAL_TAGS[tag])
             elif tag == _B + "conditionExpression":
                 problems.append(
                     DefinitionProblem(_element_id(el.getparent()), el.sourceline, "condition vide")
                 )
-        elif tag in (_B + "timeDate", _B + "timeDuration"):
+        elif tag == _B + "correlationPropertyRetrievalExpression":
+            # SpiffWorkflow evaluates the text of the first child, whatever its tag
+            children = [c for c in el if isinstance(c.tag, str)]
+            if children and (children[0].text or "").strip():
+                check(children[0], "eval", "expression de corrélation refusée")
+        elif tag == _SPIFF + "processVariableCorrelation":
+            for expr in el.iterfind(_SPIFF + "expression"):
+                check(expr, "eval", "expression de corrélation refusée")
+        elif tag in _VARIABLE_TAGS:
+            name = (el.text or "").strip()
+            if name and (not name.isidentifier() or name.startswith("_")
+                         or name in ALLOWED_GLOBAL_NAMES):
+                problems.append(DefinitionProblem(
+                    _element_id(el.getparent()), el.sourceline,
+                    f"nom de variable refusé : « {name[:80]} » (identifiant Python ne commençant "
+                    "pas par « _ », hors noms réservés)"))
+        elif tag in _TIMER_TAGS:
             element_id = _element_id(el.getparent())
             src = el.text or ""
             if _ISO_DURATION.match(src) or re.match(r"^\s*\d{4}-\d{2}-\d{2}", src):
@@ -173,8 +322,8 @@ def _check_code(root) -> list[DefinitionProblem]:
                         'entre guillemets ("P30D")',
                     )
                 )
-            else:
-                check(el, "eval", "minuterie refusée")
+            elif check(el, "eval", "minuterie refusée"):
+                _check_timer_literal(el, element_id, problems)
         elif tag in _REFUSED_TAGS:
             problems.append(DefinitionProblem(_element_id(el), el.sourceline, _REFUSED_TAGS[tag]))
     return problems
@@ -193,51 +342,21 @@ def _user_task_ids(parsed: ParsedProcess) -> set[str]:
 
 def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProblem], dict]:
     """Returns (problems, {process_id: ParsedProcess}) and never raises."""
-    if not isinstance(xml, (bytes, bytearray)):
-        return [DefinitionProblem(None, None, "la définition doit être fournie en octets")], {}
-    if len(xml) > MAX_BYTES:
-        return [DefinitionProblem(None, None, "fichier trop volumineux (maximum 5 Mio)")], {}
-    if not xml.strip():
-        return [DefinitionProblem(None, None, "fichier vide")], {}
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        return [
-            DefinitionProblem(
-                None, None, "déclaration DOCTYPE ou ENTITY interdite dans un fichier BPMN"
-            )
-        ], {}
-    try:
-        root = etree.fromstring(bytes(xml), _xml_parser())
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        return [DefinitionProblem(None, line, f"XML mal formé : {exc.msg}")], {}
-    except Exception as exc:  # noqa: BLE001
-        return [DefinitionProblem(None, None, f"XML illisible : {type(exc).__name__}")], {}
-    if root is None:
-        return [DefinitionProblem(None, None, "document XML vide")], {}
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        return [
-            DefinitionProblem(None, 1, "déclaration DOCTYPE interdite dans un fichier BPMN")
-        ], {}
-    if root.tag != _B + "definitions":
-        return [
-            DefinitionProblem(
-                None,
-                root.sourceline,
-                "l'élément racine doit être bpmn:definitions (espace de noms BPMN 2.0 MODEL)",
-            )
-        ], {}
+    root, problems = _parse_document(xml)
+    if problems:
+        return problems, {}
+    schema_problems = _schema_problems(root)
+    problems = schema_problems + _check_code(root)
+    if schema_problems:
+        return problems, {}  # SpiffWorkflow is only given schema-valid documents
 
-    problems: list[DefinitionProblem] = []
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = SpiffBpmnParser(validator=None)  # validated above, all errors at once
     try:
         parser.add_bpmn_xml(root, filename="definition.bpmn")
     except ValidationException as exc:
-        return [_validation_problem(exc, root)], {}
-    except Exception as exc:  # noqa: BLE001
-        return [DefinitionProblem(None, None, _french(str(exc)))], {}
-
-    problems.extend(_check_code(root))
+        return [*problems, _validation_problem(exc, root)], {}
+    except Exception:  # noqa: BLE001
+        return [*problems, DefinitionProblem(None, None, "document refusé par le moteur BPMN")], {}
 
     try:
         executable = list(parser.get_process_ids())
@@ -284,7 +403,8 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
             )
             continue
         except Exception as exc:  # noqa: BLE001
-            problems.append(DefinitionProblem(pid, _line_of(root, pid), _french(str(exc))))
+            problems.append(DefinitionProblem(pid, _line_of(root, pid),
+                                              problems_fr.engine_message(str(exc))))
             continue
         missing_subs = [name for name, sub in subs.items() if sub is None]
         for name in missing_subs:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import re
 from collections.abc import Callable, Mapping
 from types import CodeType, MappingProxyType, ModuleType
 
@@ -153,7 +154,8 @@ def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
     try:
         tree = ast.parse(source, "<bpmn>", mode)
     except SyntaxError as exc:
-        return [(exc.lineno, f"erreur de syntaxe Python : {exc.msg}")]
+        column = f" (colonne {exc.offset})" if exc.offset else ""
+        return [(exc.lineno, f"erreur de syntaxe Python : {_syntax_fr(exc.msg)}{column}")]
     except (ValueError, RecursionError, MemoryError) as exc:
         return [(None, f"code illisible : {type(exc).__name__}")]
     problems: list[tuple[int | None, str]] = []
@@ -198,8 +200,59 @@ def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
     if not problems:
         result = _restricted_compile(source, mode)
         for err in result.errors:
-            problems.append((None, f"refusé par l'environnement restreint : {err}"))
+            problems.append(_restricted_fr(str(err)))
     return sorted(set(problems), key=lambda p: (p[0] or 0, p[1]))
+
+
+_SYNTAX_FR = (
+    ("was never closed", "parenthèse, crochet ou accolade jamais fermé"),
+    ("unterminated triple-quoted string", "texte entre triples guillemets non terminé"),
+    ("unterminated string literal", "texte entre guillemets non terminé"),
+    ("unexpected EOF", "fin de code inattendue"),
+    ("unexpected indent", "indentation inattendue"),
+    ("unindent does not match", "indentation incohérente"),
+    ("expected an indented block", "bloc indenté attendu"),
+    ("inconsistent use of tabs", "mélange de tabulations et d'espaces"),
+    ("invalid character", "caractère invalide"),
+    ("invalid non-printable character", "caractère invisible invalide"),
+    ("does not match opening parenthesis", "parenthèses mal appariées"),
+    ("unmatched", "parenthèse, crochet ou accolade fermant sans ouvrant"),
+    ("cannot assign to", "affectation impossible à cet endroit"),
+    ("expected ':'", "« : » attendu"),
+    ("invalid decimal literal", "nombre invalide"),
+    ("leading zeros", "zéros en tête d'un nombre interdits"),
+    ("Perhaps you forgot a comma", "virgule manquante ?"),
+    ("positional argument follows keyword argument",
+     "argument positionnel après un argument nommé"),
+    ("outside function", "instruction hors d'une fonction"),
+    ("outside loop", "instruction hors d'une boucle"),
+    ("source code cannot contain null bytes", "le code contient un octet nul"),
+)
+
+
+def _syntax_fr(msg: str | None) -> str:
+    for needle, french in _SYNTAX_FR:
+        if needle in (msg or ""):
+            return french
+    return "syntaxe invalide"
+
+
+_LINE = re.compile(r"^Line (\d+):")
+
+
+def _restricted_fr(err: str) -> tuple[int | None, str]:
+    """A RestrictedPython compile error in French (its English text stays out)."""
+    m = _LINE.match(err)
+    line = int(m.group(1)) if m else None
+    if "starts with" in err and "_" in err:
+        what = "nom commençant par « _ »"
+    elif "Exec calls" in err or "Eval calls" in err:
+        what = "exec/eval"
+    elif "Print statements" in err or "print" in err:
+        what = "print"
+    else:
+        what = "construction"
+    return line, f"refusé par l'environnement restreint : {what} interdit(e)"
 
 
 @functools.lru_cache(maxsize=2048)

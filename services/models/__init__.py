@@ -3,12 +3,13 @@
 from services.models.cases import Case, CaseEvent
 from services.models.centres import Centre, CourseSession, Enrollment
 from services.models.clock import ClockSetting
+from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.licences import Infraction, Invalidation, Licence
 from services.models.processes import HumanTask, ProcessInstance, ProcessVersion
 from services.models.users import ApiToken, User
 
 __all__ = [
-    "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "Enrollment",
-    "HumanTask", "Infraction", "Invalidation", "Licence", "ProcessInstance", "ProcessVersion",
-    "User",
+    "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
+    "Enrollment", "HumanTask", "Infraction", "Invalidation", "Licence", "ProcessDraft",
+    "ProcessEvent", "ProcessInstance", "ProcessVersion", "User",
 ]

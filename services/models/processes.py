@@ -21,6 +21,13 @@ class ProcessVersion(db.Model):
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at = mapped_column(UTCDateTime(), nullable=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Deployed from a designer's draft (null for a direct upload or a shipped file), and who
+    # forced it past failing scenarios, why.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("process_drafts.id"), unique=True)
+    override_by: Mapped[str | None] = mapped_column(String(80))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+    draft = relationship("ProcessDraft", back_populates="deployed_version")
 
 
 class ProcessInstance(db.Model):

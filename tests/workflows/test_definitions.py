@@ -196,9 +196,26 @@ def test_bare_timer_literal_rejected(expr):
 
 def test_timer_expression_ok_and_bad():
     assert validate(minimal(timer='dossier["echeance_timer"]')) == []
-    assert validate(minimal(timer='"P30D"')) == []
+    assert validate(minimal(timer='"2026-07-11T00:00:00+02:00"')) == []
+    duration = minimal(timer='"P30D"').replace(b"timeDate", b"timeDuration")
+    assert validate(duration) == []
     problems = validate(minimal(timer="dossier[")) + validate(minimal(timer="inconnu"))
     assert {p.element_id for p in problems} == {"minuterie"}
+
+
+@pytest.mark.parametrize(("tag", "literal", "says"), [
+    # a duration in a timeDate makes SpiffWorkflow compare a dict with a datetime when it starts
+    ("timeDate", '"P30D"', "fuseau horaire"),
+    ("timeDate", '"2026-07-11T00:00:00"', "fuseau horaire"),  # naive: refused by the runtime
+    ("timeDate", '"demain"', "date ISO 8601"),
+    ("timeDuration", '"P3X"', "durée ISO 8601"),
+    ("timeDuration", '"30 jours"', "durée ISO 8601"),
+])
+def test_timer_literal_must_be_valid_iso(tag, literal, says):
+    xml = minimal(timer=literal).replace(b"timeDate", tag.encode())
+    problems = validate(xml)
+    assert [p.element_id for p in problems] == ["minuterie"]
+    assert says in problems[0].message and problems[0].line == 7
 
 
 def test_time_cycle_rejected():

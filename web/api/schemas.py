@@ -374,6 +374,11 @@ class CompleteInSchema(In):
 
 # ---- processes and clock -------------------------------------------------------------------------
 
+class OverrideSchema(Schema):
+    by = fields.String(metadata={"description": "l'administrateur qui a forcé le déploiement"})
+    reason = fields.String(metadata={"description": "le motif qu'il a donné"})
+
+
 class ProcessVersionSchema(Schema):
     key = fields.String()
     version = fields.Integer()
@@ -381,6 +386,11 @@ class ProcessVersionSchema(Schema):
     deployed_by = fields.String()
     active = fields.Boolean()
     running_cases = fields.Integer()
+    draft = fields.Integer(allow_none=True,
+                           metadata={"description": "le brouillon d'où vient la version"})
+    override = fields.Nested(OverrideSchema, allow_none=True,
+                             metadata={"description": "déploiement forcé malgré des scénarios "
+                                                      "en échec (null sinon)"})
 
 
 class ClockSchema(Schema):

@@ -1,0 +1,191 @@
+"""A readable diff between two BPMN definitions: elements added, removed and changed.
+
+Pure (bytes in, dataclasses out) and layout-blind: diagram interchange (BPMNDI shapes, edges,
+coordinates) is ignored, and so are the order of elements and the whitespace around texts. An
+element is anything with an ``id`` that sits directly in a process, a sub-process, a
+collaboration, a lane set or the definitions; its parts (event definitions, loop
+characteristics, extension elements...) belong to it. Each change says ``what`` changed, in the
+French words the designers' UI shows as is: ``nom``, ``script``, ``condition``, ``minuterie``,
+``documentation``, ``flux``, ``attributs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .definitions import BPMN_NS, SPIFF_NS, document_root
+
+_B = f"{{{BPMN_NS}}}"
+_S = f"{{{SPIFF_NS}}}"
+_CONTAINERS = {_B + t for t in ("definitions", "process", "subProcess", "transaction",
+                                "adHocSubProcess", "collaboration", "laneSet", "lane",
+                                "childLaneSet")}
+_FLOW_TAGS = {_B + "sequenceFlow", _B + "messageFlow", _B + "association",
+              _B + "dataInputAssociation", _B + "dataOutputAssociation"}
+_TIMER_TAGS = {_B + "timeDate": "timeDate", _B + "timeDuration": "timeDuration",
+               _B + "timeCycle": "timeCycle"}
+_CONDITION_TAGS = {_B + "conditionExpression", _B + "completionCondition",
+                   _B + "loopCondition"}
+_SCRIPT_TAGS = {_B + "script": "", _S + "preScript": "[avant] ", _S + "postScript": "[après] "}
+# Facets carried by dedicated `what` words, or derived from the flows: not "attributs".
+_OWN_FACETS = {_B + "documentation", _B + "incoming", _B + "outgoing",
+               *_TIMER_TAGS, *_CONDITION_TAGS, *_SCRIPT_TAGS}
+_SKIPPED_ATTRIBUTES = {"id", "name", "sourceRef", "targetRef"}
+WHATS = ("nom", "documentation", "script", "condition", "minuterie", "flux", "attributs")
+
+
+@dataclass(frozen=True)
+class ElementRef:
+    id: str
+    type: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    what: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class ChangedElement:
+    id: str
+    type: str
+    name: str | None
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class DefinitionDiff:
+    added: tuple[ElementRef, ...] = field(default_factory=tuple)
+    removed: tuple[ElementRef, ...] = field(default_factory=tuple)
+    changed: tuple[ChangedElement, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def _local(tag: str) -> str:
+    return etree.QName(tag).localname
+
+
+def _text(el) -> str:
+    return "\n".join(line.rstrip() for line in (el.text or "").strip().splitlines())
+
+
+def _tracked(root) -> dict[str, etree._Element]:
+    """id → element for every BPMN element that stands on its own."""
+    out: dict[str, etree._Element] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.tag.startswith(_B):
+            continue
+        parent = el.getparent()
+        if el.get("id") and parent is not None and parent.tag in _CONTAINERS:
+            out.setdefault(el.get("id"), el)
+    return out
+
+
+def _own_parts(el, tracked_ids: set[str]):
+    """The descendants that belong to `el` (not to a nested tracked element), DI excluded."""
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.get("id") in tracked_ids and el.tag in _CONTAINERS:
+            continue
+        yield child
+        yield from _own_parts(child, tracked_ids) if child.tag not in _CONTAINERS else ()
+
+
+def _canonical(el, tracked_ids: set[str]) -> str:
+    """A stable one-line text of an element part: tag, sorted attributes, text, children."""
+    attrs = " ".join(f"{_local(k)}={v}" for k, v in sorted(el.attrib.items()))
+    text = _text(el)
+    children = [_canonical(c, tracked_ids) for c in el if isinstance(c.tag, str)
+                and c.tag not in _OWN_FACETS and c.get("id") not in tracked_ids]
+    inner = " ".join(x for x in (attrs, repr(text) if text else "", *children) if x)
+    return f"{_local(el.tag)}({inner})" if inner else _local(el.tag)
+
+
+def _flows_by_node(root) -> dict[str, tuple[list[str], list[str]]]:
+    nodes: dict[str, tuple[list[str], list[str]]] = {}
+    for flow in root.iter(_B + "sequenceFlow"):
+        fid = flow.get("id") or "?"
+        nodes.setdefault(flow.get("sourceRef") or "", ([], []))[1].append(fid)
+        nodes.setdefault(flow.get("targetRef") or "", ([], []))[0].append(fid)
+    return nodes
+
+
+def _facets(el, tracked_ids: set[str], flows) -> dict[str, object]:
+    parts = list(_own_parts(el, tracked_ids))
+    documentation = "\n".join(_text(d) for d in el if isinstance(d.tag, str)
+                              and d.tag == _B + "documentation").strip()
+    scripts = "\n".join(f"{_SCRIPT_TAGS[p.tag]}{_text(p)}" for p in parts
+                        if p.tag in _SCRIPT_TAGS).strip()
+    conditions = "\n".join(_text(p) for p in parts if p.tag in _CONDITION_TAGS).strip()
+    timers = "\n".join(f"{_TIMER_TAGS[p.tag]} : {_text(p)}" for p in parts
+                       if p.tag in _TIMER_TAGS).strip()
+    if el.tag in _FLOW_TAGS:
+        flux = f"{el.get('sourceRef') or '?'} → {el.get('targetRef') or '?'}"
+    elif el.get("id") in flows:
+        ins, outs = (", ".join(sorted(ids)) or "—" for ids in flows[el.get("id")])
+        flux = f"entrées : {ins} ; sorties : {outs}"
+    else:
+        flux = ""
+    attributes = {f"@{_local(k)}={v}" for k, v in el.attrib.items()
+                  if _local(k) not in _SKIPPED_ATTRIBUTES}
+    parent = el.getparent()
+    if parent is not None and parent.tag != _B + "definitions":
+        attributes.add(f"dans={parent.get('id') or _local(parent.tag)}")
+    for p in el:
+        if isinstance(p.tag, str) and p.tag not in _OWN_FACETS and p.get("id") not in tracked_ids:
+            attributes.add(_canonical(p, tracked_ids))
+    return {"type": _local(el.tag), "nom": el.get("name") or "", "documentation": documentation,
+            "script": scripts, "condition": conditions, "minuterie": timers, "flux": flux,
+            "attributs": attributes}
+
+
+def _or_none(text: str) -> str | None:
+    return text or None
+
+
+def _compare(old: dict, new: dict) -> tuple[Change, ...]:
+    changes = []
+    if old["type"] != new["type"]:
+        changes.append(Change("attributs", f"type={old['type']}", f"type={new['type']}"))
+    for what in WHATS:
+        if what == "attributs":
+            gone, came = sorted(old[what] - new[what]), sorted(new[what] - old[what])
+            if gone or came:
+                changes.append(Change(what, _or_none(" ; ".join(gone)),
+                                      _or_none(" ; ".join(came))))
+        elif old[what] != new[what]:
+            changes.append(Change(what, _or_none(old[what]), _or_none(new[what])))
+    return tuple(changes)
+
+
+def diff_definitions(old_xml: bytes, new_xml: bytes) -> DefinitionDiff:
+    """What changed from `old_xml` to `new_xml`. Raises DefinitionError (French) when either is
+    not safe, well-formed BPMN XML."""
+    old_root, new_root = document_root(old_xml), document_root(new_xml)
+    old, new = _tracked(old_root), _tracked(new_root)
+    old_ids, new_ids = set(old), set(new)
+    old_flows, new_flows = _flows_by_node(old_root), _flows_by_node(new_root)
+
+    def ref(el) -> ElementRef:
+        return ElementRef(el.get("id"), _local(el.tag), el.get("name"))
+
+    added = tuple(ref(el) for i, el in new.items() if i not in old)
+    removed = tuple(ref(el) for i, el in old.items() if i not in new)
+    changed = []
+    for i, el in new.items():
+        if i in old:
+            changes = _compare(_facets(old[i], old_ids, old_flows),
+                               _facets(el, new_ids, new_flows))
+            if changes:
+                changed.append(ChangedElement(i, _local(el.tag), el.get("name")
+                                              or old[i].get("name"), changes))
+    return DefinitionDiff(added, removed, tuple(changed))
