@@ -55,5 +55,10 @@ def start_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=PARIS)
 
 
+def in_paris(instant: dt.datetime | None) -> dt.datetime | None:
+    """The same instant with the Paris offset (stable output whether fresh or read back)."""
+    return instant.astimezone(PARIS) if instant is not None else None
+
+
 def clock() -> AppClock:
     return current_app.extensions["app_clock"]

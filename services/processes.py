@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from services import process_history
-from services.clock import clock
+from services.clock import clock, in_paris
 from services.db import db
 from services.errors import Invalid, NotFound
 from services.models import ProcessInstance, ProcessVersion
 from workflows import validate as validate_definition
+from workflows.diff import diff_definitions
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
@@ -122,6 +124,26 @@ def version_view(version: ProcessVersion, running_cases: int | None = None) -> d
         running_cases = running_counts(version.id).get(version.id, 0)
     override = ({"by": version.override_by, "reason": version.override_reason}
                 if version.override_by else None)
-    return {"key": version.key, "version": version.version, "deployed_at": version.deployed_at,
+    return {"key": version.key, "version": version.version,
+            "deployed_at": in_paris(version.deployed_at),
             "deployed_by": version.deployed_by, "active": version.active,
             "running_cases": running_cases, "draft": version.draft_id, "override": override}
+
+
+def diff_view(d) -> dict:
+    """A workflows.diff.DefinitionDiff as the API's added / removed / changed lists."""
+    return {"added": [asdict(a) for a in d.added], "removed": [asdict(r) for r in d.removed],
+            "changed": [{"id": c.id, "type": c.type, "name": c.name,
+                         "changes": [asdict(ch) for ch in c.changes]} for c in d.changed]}
+
+
+def version_diff(key: str, number: int, against: int | None = None) -> dict:
+    """What changed from version `against` (default: the previous one) to version `number`;
+    version 1 without `against` is compared with nothing (everything is added)."""
+    new = get_version(key, number)
+    if against is None and number == 1:
+        return {"key": key, "from": None, "to": number,
+                **diff_view(diff_definitions(None, new.xml))}
+    old = get_version(key, against if against is not None else number - 1)
+    return {"key": key, "from": old.version, "to": number,
+            **diff_view(diff_definitions(old.xml, new.xml))}

@@ -16,6 +16,7 @@ from .definitions import (
     DefinitionError,
     DefinitionProblem,
     ParsedProcess,
+    check_document,
     parse_process,
     validate,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "TaskNotReady",
     "WaitingTimer",
     "WorkflowError",
+    "check_document",
     "form_schema",
     "parse_process",
     "validate",

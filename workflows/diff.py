@@ -167,10 +167,12 @@ def _compare(old: dict, new: dict) -> tuple[Change, ...]:
     return tuple(changes)
 
 
-def diff_definitions(old_xml: bytes, new_xml: bytes) -> DefinitionDiff:
-    """What changed from `old_xml` to `new_xml`. Raises DefinitionError (French) when either is
-    not safe, well-formed BPMN XML."""
-    old_root, new_root = document_root(old_xml), document_root(new_xml)
+def diff_definitions(old_xml: bytes | None, new_xml: bytes) -> DefinitionDiff:
+    """What changed from `old_xml` (None: nothing, every element is added) to `new_xml`.
+    Raises DefinitionError (French) when either is not safe, well-formed BPMN XML."""
+    new_root = document_root(new_xml)
+    old_root = document_root(old_xml) if old_xml is not None else etree.Element(
+        _B + "definitions")
     old, new = _tracked(old_root), _tracked(new_root)
     old_ids, new_ids = set(old), set(new)
     old_flows, new_flows = _flows_by_node(old_root), _flows_by_node(new_root)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from web.api.schemas import In, integer, length, range_
+
 
 class ProcessEventSchema(Schema):
     at = fields.DateTime()
@@ -16,3 +18,129 @@ class ProcessEventSchema(Schema):
     draft = fields.Integer(attribute="draft_id", allow_none=True)
     detail = fields.Dict()
 
+
+# ---- diffs ----------------------------------------------------------------------------------
+
+class DiffArgs(In):
+    against = fields.Integer(load_default=None, validate=range_(1, None),
+                             metadata={"description": "version de départ (défaut : n-1)"})
+
+
+class DiffElementSchema(Schema):
+    id = fields.String()
+    type = fields.String(metadata={"description": "type BPMN (userTask, sequenceFlow…)"})
+    name = fields.String(allow_none=True)
+
+
+class DiffChangeSchema(Schema):
+    what = fields.String(metadata={"description": "nom, script, condition, minuterie, "
+                                                  "documentation, flux ou attributs"})
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
+class DiffChangedSchema(DiffElementSchema):
+    changes = fields.List(fields.Nested(DiffChangeSchema))
+
+
+class DiffSchema(Schema):
+    key = fields.String()
+    from_ = fields.Integer(data_key="from", attribute="from", allow_none=True)
+    to = fields.Raw(metadata={"description": "numéro de version, ou « brouillon »"})
+    added = fields.List(fields.Nested(DiffElementSchema))
+    removed = fields.List(fields.Nested(DiffElementSchema))
+    changed = fields.List(fields.Nested(DiffChangedSchema))
+
+
+# ---- drafts and test runs -------------------------------------------------------------------
+
+class DraftArgs(In):
+    based_on = fields.Integer(load_default=None, validate=range_(1, None),
+                              metadata={"description": "version éditée (défaut : la dernière)"})
+
+
+class ProblemSchema(Schema):
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
+class SummarySchema(Schema):
+    passed = fields.Integer()
+    failed = fields.Integer()
+    total = fields.Integer()
+
+
+class ScenarioSchema(Schema):
+    feature = fields.String(metadata={"description": "fichier features/<feature>.feature"})
+    name = fields.String()
+    tags = fields.List(fields.String())
+    status = fields.String(metadata={"description": "passed ou failed"})
+    message = fields.String(allow_none=True)
+
+
+class TestRunSchema(Schema):
+    id = fields.Integer()
+    draft = fields.Integer()
+    status = fields.String(metadata={"description": "en_attente, en_cours, reussi, echoue, "
+                                                    "erreur"})
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    features = fields.List(fields.String())
+    summary = fields.Nested(SummarySchema)
+    scenarios = fields.List(fields.Nested(ScenarioSchema))
+    message = fields.String(allow_none=True)
+
+
+class TestRunInSchema(In):
+    features = fields.List(fields.String(validate=length(1, 80)), load_default=None,
+                           allow_none=True,
+                           metadata={"description": "noms de fichiers de features/ sans "
+                                                    "« .feature » ; défaut : toutes"})
+
+
+class DraftSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    based_on = fields.Integer(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    valid = fields.Boolean()
+    problems = fields.List(fields.Nested(ProblemSchema))
+    last_test_run = fields.Nested(TestRunSchema, allow_none=True)
+    deployed_as = fields.Integer(allow_none=True)
+
+
+class DeployInSchema(In):
+    override = fields.Boolean(load_default=False)
+    reason = fields.String(load_default="", validate=length(0, 2000))
+
+
+# ---- migrations -----------------------------------------------------------------------------
+
+class MigrationCandidateSchema(Schema):
+    case = fields.Integer()
+    reference = fields.String(allow_none=True)
+    from_version = fields.Integer()
+    safe = fields.Boolean()
+    reasons = fields.List(fields.String())
+
+
+class CaseMigrationInSchema(In):
+    version = integer(required=True, validate=range_(1, None))
+
+
+class BulkMigrationInSchema(In):
+    from_version = integer(load_default=None, allow_none=True, validate=range_(1, None))
+
+
+class RefusedMigrationSchema(Schema):
+    case = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class BulkMigrationSchema(Schema):
+    migrated = fields.List(fields.Integer())
+    refused = fields.List(fields.Nested(RefusedMigrationSchema))

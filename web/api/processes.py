@@ -7,7 +7,7 @@ from marshmallow import RAISE
 from services import process_history, processes
 from services.db import transaction
 from web.api.auth import current_user, require
-from web.api.designer_schemas import ProcessEventSchema
+from web.api.designer_schemas import DiffArgs, DiffSchema, ProcessEventSchema
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_schema
 from web.api.uploads import bpmn_bytes
 
@@ -36,6 +36,16 @@ def get_version(key, number):
     """Le XML BPMN d'une version"""
     version = processes.get_version(key, number)
     return Response(version.xml, mimetype="application/xml")
+
+
+@blp.route("/<key>/versions/<int:number>/diff")
+@require("agent", "designer")
+@blp.arguments(DiffArgs, location="query", unknown=RAISE)
+@blp.response(200, DiffSchema)
+def get_version_diff(args, key, number):
+    """Les différences entre deux versions : éléments ajoutés, supprimés, modifiés (la mise en
+    page du diagramme est ignorée)"""
+    return processes.version_diff(key, number, args["against"])
 
 
 @blp.route("/<key>/versions", methods=["POST"])

@@ -1,0 +1,143 @@
+"""Drafts: what the designers' editor saves. A draft is never live; deploying one makes a new
+version, gated on its latest scenario test run (an admin may force it, with a reason)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+
+from services import process_history, processes, test_runs
+from services.clock import clock, in_paris
+from services.db import db
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.models import DraftTestRun, ProcessDraft, ProcessVersion
+from workflows import check_document
+from workflows import validate as validate_definition
+from workflows.diff import diff_definitions
+
+
+def _require_process(key: str) -> ProcessVersion:
+    latest = processes.latest_version(key)
+    if latest is None:
+        raise NotFound(f"Aucun processus « {key} » n'est déployé.")
+    return latest
+
+
+def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft:
+    """Store `xml` as a draft of `key`, with its BPMN problems; refuse (422, nothing stored)
+    bytes that are not safe, well-formed BPMN XML at all."""
+    latest = _require_process(key)
+    if based_on is None:
+        based_on = latest.version
+    elif db.session.scalar(select(ProcessVersion.id).where(
+            ProcessVersion.key == key, ProcessVersion.version == based_on)) is None:
+        raise Invalid.field("based_on", f"Aucune version {based_on} du processus « {key} ».")
+    unsafe = check_document(xml)
+    if unsafe:
+        raise processes.refuse(key, unsafe)
+    problems = validate_definition(xml, key)
+    draft = ProcessDraft(key=key, based_on=based_on, xml=xml,
+                         checksum=hashlib.sha256(xml).hexdigest(), valid=not problems,
+                         problems=[asdict(p) for p in problems], created_by=actor,
+                         created_at=clock().now())
+    db.session.add(draft)
+    db.session.flush()
+    process_history.record(key, process_history.DRAFT_SAVED, actor, draft=draft.id,
+                           based_on=based_on, valid=draft.valid, problems=len(problems))
+    return draft
+
+
+def get(draft_id: int) -> ProcessDraft:
+    draft = db.session.get(ProcessDraft, draft_id)
+    if draft is None:
+        raise NotFound(f"Aucun brouillon n° {draft_id}.")
+    return draft
+
+
+def list_drafts(key: str, page: int, per_page: int):
+    _require_process(key)
+    query = select(ProcessDraft).where(ProcessDraft.key == key)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(ProcessDraft.id.desc()).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def latest_run(draft: ProcessDraft) -> DraftTestRun | None:
+    return db.session.scalar(select(DraftTestRun).where(DraftTestRun.draft_id == draft.id)
+                             .order_by(DraftTestRun.id.desc()).limit(1))
+
+
+def view(draft: ProcessDraft) -> dict:
+    run = latest_run(draft)
+    deployed = draft.deployed_version
+    return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
+            "created_by": draft.created_by, "created_at": in_paris(draft.created_at),
+            "valid": draft.valid, "problems": list(draft.problems or []),
+            "last_test_run": test_runs.view(run) if run is not None else None,
+            "deployed_as": deployed.version if deployed is not None else None}
+
+
+def diff(draft: ProcessDraft) -> dict:
+    """The draft against the version it was edited from."""
+    base = processes.get_version(draft.key, draft.based_on)
+    return {"key": draft.key, "from": base.version, "to": "brouillon",
+            **processes.diff_view(diff_definitions(base.xml, draft.xml))}
+
+
+def _lock(draft_id: int) -> ProcessDraft:
+    draft = db.session.get(ProcessDraft, draft_id, with_for_update=True, populate_existing=True)
+    if draft is None:
+        raise NotFound(f"Aucun brouillon n° {draft_id}.")
+    return draft
+
+
+def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> ProcessVersion:
+    """Make the draft the newest version of its process, if its latest scenario run passed, or
+    if an admin forces it with a reason (recorded as a forced deployment)."""
+    reason = (reason or "").strip()
+    draft = _lock(draft_id)
+    if override and user.role != "admin":
+        raise Forbidden("Seul un administrateur peut forcer le déploiement d'un brouillon dont "
+                        "les scénarios ne sont pas réussis.")
+    if override and not reason:
+        raise Invalid.field("reason", "Indiquez le motif du déploiement forcé.")
+    if draft.deployed_version is not None:
+        raise Conflict(f"Ce brouillon est déjà déployé (version {draft.deployed_version.version}).")
+    problems = validate_definition(draft.xml, draft.key)
+    if problems:
+        raise processes.refuse(draft.key, problems)
+    latest = processes.latest_version(draft.key)
+    if latest is not None and latest.version != draft.based_on:
+        raise Conflict(f"Le brouillon part de la version {draft.based_on}, mais la version "
+                       f"{latest.version} a été déployée depuis : enregistrez un nouveau "
+                       f"brouillon à partir de la version {latest.version}.")
+    if latest is not None and latest.checksum == draft.checksum:
+        raise Conflict(f"Le brouillon est identique à la version {latest.version} déjà déployée.")
+    run = latest_run(draft)
+    status = test_runs.effective_status(run) if run is not None else None
+    forced = status != test_runs.PASSED
+    if forced and not override:
+        what = ("aucun test des scénarios n'a été lancé" if run is None
+                else f"le dernier test des scénarios (n° {run.id}) est « {status} »")
+        raise Conflict(f"Déploiement refusé : {what}. Lancez les scénarios et attendez qu'ils "
+                       "réussissent, ou un administrateur peut forcer le déploiement avec un "
+                       "motif.")
+    version = processes.store_version(
+        draft.key, draft.xml, user.username, draft_id=draft.id,
+        override_by=user.username if forced else None, override_reason=reason if forced else None)
+    tested = {"test": run.id if run else None, "statut_test": status,
+              "fonctionnalites": list(run.features or []) if run else None}
+    if forced:
+        failed = [f"{s['feature']} — {s['name']}" for s in (run.scenarios if run else [])
+                  if s.get("status") != "passed"]
+        process_history.record(draft.key, process_history.FORCED_DEPLOYMENT, user.username,
+                               version=version.version, draft=draft.id, motif=reason,
+                               scenarios_en_echec=failed, **tested)
+    else:
+        process_history.record(draft.key, process_history.VERSION_DEPLOYED, user.username,
+                               version=version.version, draft=draft.id, origine="brouillon",
+                               scenarios_testes=True, **tested)
+    return version

@@ -1,0 +1,174 @@
+"""Run the acceptance features (features/*.feature, through tests/bdd) against a draft BPMN, in
+a sandbox: a separate Python process with its own temporary SQLite database and manual clock,
+the draft's XML in place of the shipped bpmn/<key>.bpmn, a time limit, and an environment that
+names no database of the caller's. The result is read from the Cucumber JSON it writes.
+
+Nothing here touches the caller's database: services/test_runs.py records the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES_DIR = ROOT / "features"
+SHIPPED_BPMN = ROOT / "bpmn"
+# Only what a Python process needs to start; no DATABASE_URL, no secret of the caller's.
+_INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "PYTHONHASHSEED")
+_OUTPUT_TAIL = 4000
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    feature: str
+    name: str
+    tags: tuple[str, ...]
+    status: str  # passed | failed
+    message: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"feature": self.feature, "name": self.name, "tags": list(self.tags),
+                "status": self.status, "message": self.message}
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    status: str  # reussi | echoue | erreur
+    scenarios: tuple[ScenarioResult, ...] = field(default_factory=tuple)
+    message: str | None = None  # French, when status is erreur
+
+    @property
+    def summary(self) -> dict:
+        passed = sum(s.status == "passed" for s in self.scenarios)
+        return {"passed": passed, "failed": len(self.scenarios) - passed,
+                "total": len(self.scenarios)}
+
+
+def available_features() -> list[str]:
+    """The feature file stems a run may be restricted to (features/<stem>.feature)."""
+    return sorted(p.stem for p in FEATURES_DIR.glob("*.feature"))
+
+
+def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, str]:
+    env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
+    env.update({
+        "PYTHONPATH": str(ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "BPMN_DIR": str(bpmn_dir),
+        "BDD_FEATURES": ",".join(features),
+        # the acceptance fixtures use SQLite under --basetemp when this is empty; the other two
+        # make sure that anything else would also land in the sandbox, never in a real database
+        "TEST_DATABASE_URL": "",
+        "DATABASE_URL": f"sqlite:///{tmp / 'garde.sqlite'}",
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "CLOCK_MODE": "manual",
+    })
+    return env
+
+
+def run(key: str, xml: bytes, features: list[str] | None = None,
+        timeout: float = 900.0) -> SandboxResult:
+    """Run `features` (stems; all when empty) with `xml` deployed as process `key`."""
+    features = list(features or [])
+    with tempfile.TemporaryDirectory(prefix="bac-a-sable-") as name:
+        tmp = Path(name)
+        bpmn_dir = tmp / "bpmn"
+        bpmn_dir.mkdir()
+        for shipped in SHIPPED_BPMN.glob("*.bpmn"):
+            shutil.copy(shipped, bpmn_dir / shipped.name)
+        (bpmn_dir / f"{key}.bpmn").write_bytes(xml)
+        report = tmp / "cucumber.json"
+        output = tmp / "sortie.txt"
+        cmd = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "bdd"), "-q",
+               "-p", "no:cacheprovider", f"--basetemp={tmp / 'pytest'}",
+               f"--cucumberjson={report}", "--rootdir", str(ROOT)]
+        with output.open("wb") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=_environment(tmp, bpmn_dir, features),
+                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+                return SandboxResult("erreur", message=(
+                    f"Délai dépassé : les scénarios n'ont pas fini en {int(timeout)} secondes ; "
+                    "le bac à sable a été arrêté."))
+        tail = output.read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", "replace")
+        scenarios = parse_cucumber(report) if report.exists() else ()
+    return _verdict(code, scenarios, tail)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+def _verdict(code: int, scenarios: tuple[ScenarioResult, ...], tail: str) -> SandboxResult:
+    failed = any(s.status == "failed" for s in scenarios)
+    if code == 0 and scenarios and not failed:
+        return SandboxResult("reussi", scenarios)
+    if code == 1 and failed:
+        return SandboxResult("echoue", scenarios)
+    if code == 5 or (code == 0 and not scenarios):
+        return SandboxResult("erreur", scenarios, "Aucun scénario n'a été exécuté.")
+    return SandboxResult("erreur", scenarios,
+                         f"Le bac à sable s'est arrêté anormalement (code {code}). "
+                         f"Fin de sa sortie :\n{tail[-1500:]}")
+
+
+_E_LINE = re.compile(r"^E +(.*)$", re.M)
+_EXCEPTION_PREFIX = re.compile(r"^(?:[a-z_]\w*\.)*[A-Z]\w*: ")
+
+
+def _short_message(error: str) -> str:
+    """The assertion or error a business analyst can read, not the whole traceback."""
+    lines = [m.group(1).rstrip() for m in _E_LINE.finditer(error or "")]
+    if lines:
+        text = "\n".join(lines).strip()
+    else:
+        rest = (error or "").strip().splitlines()
+        text = rest[-1] if rest else ""
+    return _EXCEPTION_PREFIX.sub("", text or "échec")[:1000]
+
+
+def parse_cucumber(path: Path) -> tuple[ScenarioResult, ...]:
+    """Per-scenario results (one per example row of a scenario outline) from Cucumber JSON."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    out = []
+    for feature in document if isinstance(document, list) else []:
+        for element in feature.get("elements") or []:
+            if element.get("type", "scenario") != "scenario":
+                continue
+            name = element.get("name") or ""
+            example = re.search(r"\[(.*)\]$", element.get("id") or "")
+            if example:
+                name = f"{name} [{example.group(1)}]"
+            steps = element.get("steps") or []
+            failing = next((s for s in steps if (s.get("result") or {}).get("status")
+                            != "passed"), None)
+            message = None
+            if failing is not None:
+                error = (failing.get("result") or {}).get("error_message") or ""
+                message = (f"{failing.get('keyword', '').strip()} {failing.get('name', '')} : "
+                           f"{_short_message(error)}")
+            out.append(ScenarioResult(
+                feature=Path(feature.get("uri") or "").stem or feature.get("name") or "",
+                name=name, tags=tuple(t.get("name", "") for t in element.get("tags") or []),
+                status="failed" if failing is not None or not steps else "passed",
+                message=message))
+    return tuple(out)

@@ -1,0 +1,155 @@
+"""Scenario test runs of drafts: requested by the API (run in a background thread) or the CLI
+(run at once); each records its outcome in its own transaction, and in the process history.
+
+The run itself (services/sandbox.py) is a separate process on its own temporary database: a
+run never writes in the application's database except its own test-run row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from services import process_history, sandbox
+from services.clock import clock, in_paris
+from services.db import db, transaction
+from services.errors import Invalid, NotFound
+from services.models import DraftTestRun, ProcessDraft
+
+log = logging.getLogger(__name__)
+
+WAITING, RUNNING, PASSED, FAILED, ERROR = "en_attente", "en_cours", "reussi", "echoue", "erreur"
+DEFAULT_TIMEOUT = 900  # seconds; the full acceptance suite takes far less (docs/designers.md)
+# One sandbox at a time per web process: the suite is CPU-bound; other runs wait their turn.
+_one_at_a_time = threading.Semaphore(1)
+
+
+def timeout() -> float:
+    return float(current_app.config.get("SANDBOX_TIMEOUT") or DEFAULT_TIMEOUT)
+
+
+def check_features(features: list[str] | None) -> list[str]:
+    known = set(sandbox.available_features())
+    errors = {f"features.{i}": [f"Fonctionnalité inconnue « {name} » ; fonctionnalités : "
+                                f"{', '.join(sorted(known))}."]
+              for i, name in enumerate(features or []) if name not in known}
+    if errors:
+        raise Invalid("Fonctionnalité inconnue.", errors)
+    return list(dict.fromkeys(features or []))  # order kept, duplicates dropped
+
+
+def request_run(draft: ProcessDraft, features: list[str] | None, actor: str) -> DraftTestRun:
+    """Record a waiting run of `draft` (422 when the draft has BPMN problems)."""
+    features = check_features(features)
+    if not draft.valid:
+        raise Invalid(f"Le brouillon n° {draft.id} a {len(draft.problems)} problème(s) BPMN : "
+                      "corrigez-les avant de lancer les scénarios.",
+                      {(p.get("element_id") or "document"): [p["message"]]
+                       for p in draft.problems})
+    run = DraftTestRun(draft_id=draft.id, status=WAITING, requested_by=actor,
+                       requested_at=clock().system_now(), features=features, summary={},
+                       scenarios=[])
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def start(run_id: int) -> None:
+    """Execute the run now (SANDBOX_SYNC, tests) or in a background thread (the API answers
+    202 at once). Call after the run row was committed."""
+    app = current_app._get_current_object()
+    if app.config.get("SANDBOX_SYNC"):
+        execute(run_id)
+        return
+    threading.Thread(target=_in_background, args=(app, run_id), daemon=True,
+                     name=f"test-run-{run_id}").start()
+
+
+def _in_background(app: Flask, run_id: int) -> None:
+    with app.app_context():
+        try:
+            execute(run_id)
+        except Exception:  # noqa: BLE001 - a thread has nobody to raise to: record it
+            log.exception("test run %s failed", run_id)
+            with transaction():
+                run = db.session.get(DraftTestRun, run_id)
+                if run is not None and run.status in (WAITING, RUNNING):
+                    _finish(run, sandbox.SandboxResult(ERROR, message=(
+                        "Erreur interne pendant le test des scénarios ; rien d'autre n'a été "
+                        "modifié.")))
+        finally:
+            db.session.remove()
+
+
+def execute(run_id: int) -> DraftTestRun:
+    """Run a waiting test run in the sandbox and record its outcome (own transactions)."""
+    with _one_at_a_time:
+        with transaction():
+            run = db.session.get(DraftTestRun, run_id, with_for_update=True)
+            if run is None:
+                raise NotFound(f"Aucun test n° {run_id}.")
+            if run.status != WAITING:
+                return run
+            run.status = RUNNING
+            run.started_at = clock().system_now()
+            key, xml, features = run.draft.key, run.draft.xml, list(run.features or [])
+        result = sandbox.run(key, xml, features, timeout=timeout())
+    with transaction():
+        run = db.session.get(DraftTestRun, run_id, with_for_update=True)
+        _finish(run, result)
+    return run
+
+
+def _finish(run: DraftTestRun, result: sandbox.SandboxResult) -> None:
+    run.status = result.status
+    run.finished_at = clock().system_now()
+    run.summary = result.summary
+    run.scenarios = [s.as_dict() for s in result.scenarios]
+    run.message = result.message
+    draft = run.draft
+    process_history.record(draft.key, process_history.SCENARIOS_TESTED, run.requested_by,
+                           draft=draft.id, test=run.id, statut=run.status,
+                           fonctionnalites=list(run.features or []) or "toutes",
+                           **run.summary)
+
+
+def get(run_id: int) -> DraftTestRun:
+    run = db.session.get(DraftTestRun, run_id)
+    if run is None:
+        raise NotFound(f"Aucun test n° {run_id}.")
+    return run
+
+
+def runs_of(draft: ProcessDraft) -> list[DraftTestRun]:
+    return list(db.session.scalars(select(DraftTestRun).where(DraftTestRun.draft_id == draft.id)
+                                   .order_by(DraftTestRun.id)))
+
+
+def effective_status(run: DraftTestRun) -> str:
+    """A run still waiting or running long after its time limit is reported `erreur` (the
+    process that ran it died); the row itself is left as it was."""
+    if run.status not in (WAITING, RUNNING):
+        return run.status
+    since = run.started_at or run.requested_at
+    limit = dt.timedelta(seconds=timeout() + 120)
+    if clock().system_now() - since > limit:
+        return ERROR
+    return run.status
+
+
+def view(run: DraftTestRun) -> dict:
+    status = effective_status(run)
+    message = run.message
+    if status == ERROR and run.status in (WAITING, RUNNING):
+        message = ("Le test est resté « " + run.status + " » au-delà du délai permis : le "
+                   "processus qui l'exécutait s'est arrêté. Relancez les scénarios.")
+    return {"id": run.id, "draft": run.draft_id, "status": status,
+            "requested_by": run.requested_by, "requested_at": in_paris(run.requested_at),
+            "started_at": in_paris(run.started_at), "finished_at": in_paris(run.finished_at),
+            "features": list(run.features or []),
+            "summary": dict(run.summary or {"passed": 0, "failed": 0, "total": 0}),
+            "scenarios": list(run.scenarios or []), "message": message}

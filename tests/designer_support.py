@@ -1,0 +1,29 @@
+"""Shared material of the designers' workspace tests: shipped BPMN variants (a renamed task, a
+journey broken on purpose) and upload helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VOLONTAIRE = (ROOT / "bpmn" / "stage_volontaire.bpmn").read_bytes()
+OBLIGATOIRE = (ROOT / "bpmn" / "stage_obligatoire.bpmn").read_bytes()
+VERIFY_LABEL = "name=\"Vérifier l'attestation de stage\"".encode()
+# Valid BPMN, wrong journey: after the clerk's verification the case goes back to waiting for an
+# enrollment instead of being credited.
+BROKEN_FLOW = (b'sourceRef="verification_attestation" targetRef="decision_verification_gw"',
+               b'sourceRef="verification_attestation" targetRef="fusion_inscription"')
+
+
+def renamed(xml: bytes, label: str) -> bytes:
+    """`xml` with the verification task relabelled (the rename of the browser test)."""
+    assert VERIFY_LABEL in xml
+    return xml.replace(VERIFY_LABEL, f'name="{label}"'.encode(), 1)
+
+
+def renamed_volontaire(label: str = "Contrôler l'attestation") -> bytes:
+    return renamed(VOLONTAIRE, label)
+
+
+def xml_headers() -> dict:
+    return {"Content-Type": "application/xml"}

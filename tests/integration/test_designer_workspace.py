@@ -1,0 +1,246 @@
+"""The designers' workspace through the API (docs/designers.md): drafts that are never live,
+scenario test runs in a sandbox, deployment gated on them (admin override recorded), the
+version list, diffs and the process history."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from services.db import db
+from services.models import DraftTestRun, ProcessDraft, ProcessVersion
+from tests.api_errors_support import assert_problem, unchanged
+from tests.designer_support import BROKEN_FLOW, VOLONTAIRE, renamed_volontaire, xml_headers
+
+KEY = "stage_volontaire"
+
+
+def post_draft(api, xml: bytes, as_="designer", **query):
+    return api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_=as_, raw=xml,
+                       headers=xml_headers(), **query)
+
+
+def events(api, key=KEY):
+    return api.ok(api.get(f"/api/v1/processes/{key}/events", as_="designer"))["items"]
+
+
+def versions_of(api, key=KEY):
+    items = api.ok(api.get("/api/v1/processes", as_="designer", per_page=200))["items"]
+    return [v for v in items if v["key"] == key]
+
+
+def test_saving_a_draft_stores_it_without_creating_a_version(api):
+    resp = post_draft(api, renamed_volontaire())
+    draft = api.ok(resp, 201)
+    assert draft["key"] == KEY and draft["based_on"] == 1 and draft["valid"] is True
+    assert draft["problems"] == [] and draft["last_test_run"] is None
+    assert draft["deployed_as"] is None and draft["created_by"] == "designer"
+    assert [v["version"] for v in versions_of(api)] == [1]
+    xml = api.get(f"/api/v1/drafts/{draft['id']}/xml", as_="designer")
+    assert xml.status_code == 200 and xml.mimetype == "application/xml"
+    assert xml.data == renamed_volontaire()
+    assert api.ok(api.get(f"/api/v1/drafts/{draft['id']}", as_="designer")) == draft
+    saved = [e for e in events(api) if e["type"] == "brouillon_enregistre"]
+    assert saved and saved[-1]["draft"] == draft["id"] and saved[-1]["actor"] == "designer"
+    assert saved[-1]["detail"]["valid"] is True
+
+
+def test_a_draft_with_bpmn_problems_is_kept_with_its_problems_located(api):
+    broken = VOLONTAIRE.replace(b'"verification_attestation"', b'"verification_autre"')
+    draft = api.ok(post_draft(api, broken), 201)
+    assert draft["valid"] is False
+    (problem,) = draft["problems"]
+    assert problem["element_id"] == KEY and problem["line"]
+    assert "verification_attestation" in problem["message"]
+    resp = api.post(f"/api/v1/drafts/{draft['id']}/test-runs", {}, as_="designer")
+    assert_problem(resp, 422, KEY)
+    deploy = api.post(f"/api/v1/drafts/{draft['id']}/deploy", {}, as_="designer")
+    assert_problem(deploy, 422, KEY)
+    assert [v["version"] for v in versions_of(api)] == [1]
+
+
+def test_a_draft_may_come_as_multipart_and_be_based_on_an_older_version(api):
+    api.ok(api.request("POST", f"/api/v1/processes/{KEY}/versions", as_="designer",
+                       raw=renamed_volontaire("v2"), headers=xml_headers()), 201)
+    resp = api.http.post(f"/api/v1/processes/{KEY}/drafts?based_on=1",
+                         headers={"Authorization": f"Bearer {api.tokens['designer']}"},
+                         data={"file": (io.BytesIO(renamed_volontaire("brouillon")),
+                                        "stage_volontaire.bpmn")},
+                         content_type="multipart/form-data")
+    draft = api.ok(resp, 201)
+    assert draft["based_on"] == 1
+    listed = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer"))
+    assert listed["total"] == 1 and listed["items"][0]["id"] == draft["id"]
+    # based on v1 while v2 is live: deploying would silently drop v2's change
+    api.app.config["SANDBOX_SYNC"] = True
+    resp = api.post(f"/api/v1/drafts/{draft['id']}/deploy",
+                    {"override": True, "reason": "essai"}, as_="admin")
+    body = assert_problem(resp, 409)
+    assert "version 2" in body["detail"]
+
+
+def test_drafts_are_listed_newest_first(api):
+    first = api.ok(post_draft(api, renamed_volontaire("un")), 201)
+    second = api.ok(post_draft(api, renamed_volontaire("deux")), 201)
+    items = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer"))["items"]
+    assert [i["id"] for i in items] == [second["id"], first["id"]]
+
+
+def test_draft_diff_against_its_base_version(api):
+    draft = api.ok(post_draft(api, renamed_volontaire("Vérifier (v2)")), 201)
+    diff = api.ok(api.get(f"/api/v1/drafts/{draft['id']}/diff", as_="designer"))
+    assert diff["from"] == 1 and diff["to"] == "brouillon" and diff["key"] == KEY
+    assert diff["added"] == [] and diff["removed"] == []
+    assert diff["changed"] == [{
+        "id": "verification_attestation", "type": "userTask", "name": "Vérifier (v2)",
+        "changes": [{"what": "nom", "before": "Vérifier l'attestation de stage",
+                     "after": "Vérifier (v2)"}]}]
+
+
+def test_version_diff_and_version_list(api):
+    api.ok(api.request("POST", f"/api/v1/processes/{KEY}/versions", as_="designer",
+                       raw=renamed_volontaire("v2"), headers=xml_headers()), 201)
+    diff = api.ok(api.get(f"/api/v1/processes/{KEY}/versions/2/diff", as_="agent"))
+    assert (diff["from"], diff["to"]) == (1, 2)
+    assert [c["id"] for c in diff["changed"]] == ["verification_attestation"]
+    back = api.ok(api.get(f"/api/v1/processes/{KEY}/versions/1/diff", as_="designer",
+                          against=2))
+    assert (back["from"], back["to"]) == (2, 1)
+    assert back["changed"][0]["changes"][0]["before"] == "v2"
+    first = api.ok(api.get(f"/api/v1/processes/{KEY}/versions/1/diff", as_="designer"))
+    assert first["from"] is None and first["removed"] == [] and first["changed"] == []
+    assert {"verification_attestation", "f_a_10"} <= {a["id"] for a in first["added"]}
+    listed = versions_of(api)
+    assert [(v["version"], v["draft"], v["override"]) for v in listed] == [(1, None, None),
+                                                                          (2, None, None)]
+    deployed = [e for e in events(api) if e["type"] == "version_deployee"]
+    assert [(e["version"], e["detail"]["origine"], e["detail"]["scenarios_testes"])
+            for e in deployed] == [(1, "fichiers_livres", False), (2, "televersement", False)]
+
+
+def test_a_draft_whose_scenarios_pass_is_deployed_and_new_cases_use_it(api):
+    api.app.config["SANDBOX_SYNC"] = True
+    api.set_today("01/03/2026")
+    api.licence("120175200301", obtained="01/01/2010", probation="none", points=8,
+                on="01/01/2026")
+    old_case = api.voluntary_case("120175200301")
+    draft = api.ok(post_draft(api, renamed_volontaire("Vérifier (v2)")), 201)
+    resp = api.post(f"/api/v1/drafts/{draft['id']}/test-runs", {"features": ["volontaire"]},
+                    as_="designer")
+    run = api.ok(resp, 202)
+    assert run["draft"] == draft["id"] and run["features"] == ["volontaire"]
+    run = api.ok(api.get(f"/api/v1/test-runs/{run['id']}", as_="designer"))
+    assert run["status"] == "reussi", run
+    assert run["summary"]["failed"] == 0 and run["summary"]["passed"] == run["summary"]["total"]
+    assert run["summary"]["total"] >= 4 and run["started_at"] and run["finished_at"]
+    assert all(s["feature"] == "volontaire" and s["status"] == "passed" for s in run["scenarios"])
+    assert api.ok(api.get(f"/api/v1/drafts/{draft['id']}", as_="designer"))[
+        "last_test_run"]["id"] == run["id"]
+
+    version = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {}, as_="designer"), 201)
+    assert (version["key"], version["version"], version["draft"]) == (KEY, 2, draft["id"])
+    assert version["override"] is None and version["deployed_by"] == "designer"
+    assert api.ok(api.get(f"/api/v1/drafts/{draft['id']}", as_="designer"))["deployed_as"] == 2
+    assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {}, as_="designer"), 409)
+
+    api.licence("120175200302", obtained="01/01/2010", probation="none", points=8,
+                on="01/01/2026")
+    new_case = api.voluntary_case("120175200302")
+    assert api.case(new_case["id"])["process"] == {"key": KEY, "version": 2}
+    assert api.case(old_case["id"])["process"] == {"key": KEY, "version": 1}
+    listed = {v["version"]: v for v in versions_of(api)}
+    assert listed[1]["running_cases"] == 1 and listed[2]["running_cases"] == 1
+    types = [(e["type"], e["draft"], e["version"]) for e in events(api)]
+    assert ("scenarios_testes", draft["id"], None) in types
+    assert types[-1] == ("version_deployee", draft["id"], 2)
+    assert events(api)[-1]["detail"]["test"] == run["id"]
+
+
+def test_a_broken_draft_fails_named_scenarios_and_only_an_admin_may_force_it(api):
+    api.app.config["SANDBOX_SYNC"] = True
+    broken = VOLONTAIRE.replace(*BROKEN_FLOW)
+    draft = api.ok(post_draft(api, broken), 201)
+    assert draft["valid"] is True  # valid BPMN, wrong journey
+    run = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
+                          {"features": ["volontaire"]}, as_="designer"), 202)
+    run = api.ok(api.get(f"/api/v1/test-runs/{run['id']}", as_="designer"))
+    assert run["status"] == "echoue", run
+    failed = {s["name"]: s for s in run["scenarios"] if s["status"] == "failed"}
+    crediting = "Un stage volontaire crédite 4 points et ne donne lieu à aucun remboursement"
+    assert crediting in failed and run["summary"]["failed"] == len(failed)
+    assert failed[crediting]["message"] and "Traceback" not in failed[crediting]["message"]
+
+    with unchanged():
+        body = assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {},
+                                       as_="designer"), 409)
+    assert "administrateur" in body["detail"] and "echoue" in body["detail"]
+    with unchanged():
+        assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy",
+                                {"override": True, "reason": "urgence"}, as_="designer"), 403)
+        assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy",
+                                {"override": True, "reason": "  "}, as_="admin"), 422, "reason")
+    version = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/deploy",
+                              {"override": True, "reason": "Correctif urgent validé par le "
+                                                           "chef de bureau"}, as_="admin"), 201)
+    assert version["override"] == {"by": "admin",
+                                   "reason": "Correctif urgent validé par le chef de bureau"}
+    assert versions_of(api)[-1]["override"]["by"] == "admin"
+    forced = events(api)[-1]
+    assert forced["type"] == "deploiement_force" and forced["actor"] == "admin"
+    assert forced["version"] == 2 and forced["detail"]["motif"].startswith("Correctif")
+    assert any(crediting in s for s in forced["detail"]["scenarios_en_echec"])
+
+
+def test_deploying_without_any_test_run_is_409(api):
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    with unchanged():
+        body = assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {},
+                                       as_="designer"), 409)
+    assert "aucun test" in body["detail"]
+
+
+def test_a_draft_identical_to_the_live_version_is_not_deployed(api):
+    draft = api.ok(post_draft(api, VOLONTAIRE), 201)
+    resp = api.post(f"/api/v1/drafts/{draft['id']}/deploy", {"override": True, "reason": "x"},
+                    as_="admin")
+    assert "identique" in assert_problem(resp, 409)["detail"]
+
+
+def test_unsafe_bytes_are_refused_and_nothing_is_stored(api):
+    with unchanged():
+        resp = post_draft(api, b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>')
+        assert_problem(resp, 422, "document")
+        assert_problem(post_draft(api, b"<bpmn:definitions"), 422, "document")
+        assert_problem(post_draft(api, b'<svg xmlns="http://www.w3.org/2000/svg"/>'), 422,
+                       "document")
+    assert db.session.scalar(select(func.count(ProcessDraft.id))) == 0
+
+
+def test_a_test_run_never_writes_in_the_callers_database(api, app):
+    """The sandbox has its own database: only the test-run row and the history change here."""
+    app.config["SANDBOX_SYNC"] = True
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    before = {t.name: db.session.execute(select(func.count()).select_from(t)).scalar()
+              for t in db.metadata.sorted_tables}
+    db.session.rollback()
+    run = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
+                          {"features": ["sessions"]}, as_="designer"), 202)
+    assert api.ok(api.get(f"/api/v1/test-runs/{run['id']}", as_="designer"))["status"] \
+        == "reussi"
+    after = {t.name: db.session.execute(select(func.count()).select_from(t)).scalar()
+             for t in db.metadata.sorted_tables}
+    changed = {t: (before[t], after[t]) for t in after if after[t] != before[t]}
+    assert changed == {"draft_test_runs": (0, 1), "process_events": (before["process_events"],
+                                                                     before["process_events"]
+                                                                     + 1)}
+    assert db.session.scalar(select(func.count(ProcessVersion.id))) == 2
+    assert db.session.scalar(select(func.count(DraftTestRun.id))) == 1
+
+
+def test_unknown_feature_is_422_naming_it(api):
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    with unchanged():
+        resp = api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
+                        {"features": ["volontaire", "inexistante"]}, as_="designer")
+        assert_problem(resp, 422, "features.1")

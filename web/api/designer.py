@@ -1,0 +1,111 @@
+"""The process designers' workspace (docs/designers.md): drafts saved by the editor, scenario
+test runs in a sandbox, deployment of a draft, migration of running cases."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services import drafts, processes, test_runs
+from services.db import transaction
+from web.api.auth import current_user, require
+from web.api.designer_schemas import (
+    DeployInSchema,
+    DiffSchema,
+    DraftArgs,
+    DraftSchema,
+    TestRunInSchema,
+    TestRunSchema,
+)
+from web.api.schemas import PageArgs, ProcessVersionSchema, page_schema
+from web.api.uploads import bpmn_bytes
+
+blp = Blueprint("designer", __name__, url_prefix="/api/v1",
+                description="Atelier des concepteurs : brouillons, test des scénarios, "
+                            "déploiement et migration des dossiers")
+
+DraftPage = page_schema(DraftSchema, "DraftPage")
+
+
+@blp.route("/processes/<key>/drafts", methods=["POST"])
+@require("designer")
+@blp.arguments(DraftArgs, location="query", unknown=RAISE)
+@blp.response(201, DraftSchema)
+def post_draft(args, key):
+    """Enregistrer un brouillon (XML BPMN, ou multipart avec un fichier .bpmn) : jamais une
+    version en service ; gardé même avec des problèmes BPMN, listés avec leur élément"""
+    xml = bpmn_bytes()
+    with transaction():
+        draft = drafts.save(key, xml, args["based_on"], current_user().username)
+        return drafts.view(draft)
+
+
+@blp.route("/processes/<key>/drafts", methods=["GET"])
+@require("designer")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.response(200, DraftPage)
+def list_drafts(args, key):
+    """Les brouillons d'un processus, du plus récent au plus ancien"""
+    items, total = drafts.list_drafts(key, args["page"], args["per_page"])
+    return {"items": [drafts.view(d) for d in items], "total": total, "page": args["page"],
+            "per_page": args["per_page"]}
+
+
+@blp.route("/drafts/<int:draft_id>")
+@require("designer")
+@blp.response(200, DraftSchema)
+def get_draft(draft_id):
+    """Un brouillon, ses problèmes, son dernier test et la version qu'il est devenu"""
+    return drafts.view(drafts.get(draft_id))
+
+
+@blp.route("/drafts/<int:draft_id>/xml")
+@require("designer")
+@blp.response(200, content_type="application/xml")
+def get_draft_xml(draft_id):
+    """Le XML BPMN d'un brouillon"""
+    return Response(drafts.get(draft_id).xml, mimetype="application/xml")
+
+
+@blp.route("/drafts/<int:draft_id>/diff")
+@require("designer")
+@blp.response(200, DiffSchema)
+def get_draft_diff(draft_id):
+    """Les différences entre le brouillon et la version dont il part"""
+    return drafts.diff(drafts.get(draft_id))
+
+
+@blp.route("/drafts/<int:draft_id>/test-runs", methods=["POST"])
+@require("designer")
+@blp.arguments(TestRunInSchema)
+@blp.response(202, TestRunSchema)
+def post_test_run(data, draft_id):
+    """Lancer les scénarios (toutes les fonctionnalités, ou celles nommées) sur le brouillon,
+    dans un bac à sable ; la réponse arrive avant la fin du test"""
+    with transaction():
+        run = test_runs.request_run(drafts.get(draft_id), data.get("features"),
+                                    current_user().username)
+        run_id = run.id
+    test_runs.start(run_id)
+    return test_runs.view(test_runs.get(run_id))
+
+
+@blp.route("/test-runs/<int:run_id>")
+@require("designer")
+@blp.response(200, TestRunSchema)
+def get_test_run(run_id):
+    """Un test des scénarios : statut et résultat de chaque scénario"""
+    return test_runs.view(test_runs.get(run_id))
+
+
+@blp.route("/drafts/<int:draft_id>/deploy", methods=["POST"])
+@require("designer")
+@blp.arguments(DeployInSchema)
+@blp.response(201, ProcessVersionSchema)
+def post_deploy(data, draft_id):
+    """Déployer le brouillon comme nouvelle version : ses scénarios doivent avoir réussi, sauf
+    déploiement forcé par un administrateur, avec un motif, inscrit à l'historique"""
+    with transaction():
+        version = drafts.deploy(draft_id, current_user(), data["override"], data["reason"])
+        return processes.version_view(version)
