@@ -43,7 +43,6 @@ def _seed(app) -> Data:
                                         "valid_until": dt.date(2030, 12, 31)})
             for username, role, centre in (("agent", "agent", None), ("admin", "admin", None),
                                            ("conceptrice", "designer", None),
-                                           ("conceptrice", "designer", None),
                                            ("centre75", "centre", "R2407500010"),
                                            ("centre93", "centre", "R2409300020")):
                 users.create(username, role, PASSWORD, centre)
