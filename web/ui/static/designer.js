@@ -243,16 +243,17 @@
       return h("tr", {"data-element-id": e.id}, h("td", {}, h("code", {text: e.id})),
                h("td", {text: typeLabel(e.type)}), h("td", {text: e.name || "—"}));
     };
-    const toLabel = diff.to === "brouillon" ? "le brouillon" : "la version " + diff.to;
+    const draft = diff.to === "brouillon";
     if (added.length) {
       container.append(h("h3", {class: "fr-h5", text: "Éléments ajoutés (" + added.length + ")"}),
-        table("diff-added", "Éléments présents dans " + toLabel + " et pas dans la version " + diff.from,
-              ["Identifiant", "Type", "Nom"], added.map(row)));
+        table("diff-added", "Éléments présents dans " + (draft ? "le brouillon" : "la version " + diff.to)
+              + " et pas dans la version " + diff.from, ["Identifiant", "Type", "Nom"], added.map(row)));
     }
     if (removed.length) {
       container.append(h("h3", {class: "fr-h5", text: "Éléments supprimés (" + removed.length + ")"}),
-        table("diff-removed", "Éléments de la version " + diff.from + " absents de " + toLabel,
-              ["Identifiant", "Type", "Nom"], removed.map(row)));
+        table("diff-removed", "Éléments de la version " + diff.from + " absents "
+              + (draft ? "du brouillon" : "de la version " + diff.to), ["Identifiant", "Type", "Nom"],
+              removed.map(row)));
     }
     if (changed.length) {
       const rows = [];
@@ -260,11 +261,12 @@
         (e.changes || []).forEach(function (c) {
           rows.push(h("tr", {"data-element-id": e.id},
             h("th", {scope: "row"}, elementLabel(e), h("br"), h("span", {class: "fr-hint-text", text: typeLabel(e.type)})),
-            h("td", {}, badge(c.what, "info")), h("td", {}, value(c.before)), h("td", {}, value(c.after))));
+            h("td", {class: "ui-what", text: c.what}), h("td", {}, value(c.before)), h("td", {}, value(c.after))));
         });
       });
       container.append(h("h3", {class: "fr-h5", text: "Éléments modifiés (" + changed.length + ")"}),
-        table("diff-changed", "Changements élément par élément, de la version " + diff.from + " à " + toLabel,
+        table("diff-changed", "Changements élément par élément, de la version " + diff.from
+              + (draft ? " au brouillon" : " à la version " + diff.to),
               ["Élément", "Changement", "Avant", "Après"], rows));
     }
   }
