@@ -183,6 +183,21 @@ def test_edit_save_validate_test_deploy_and_migrate(page, server):
     assert int(_version_row(page, 1).locator(".ui-running").inner_text()) == running_v1
     shot(page, "25-versions-apres-deploiement")
 
+    # -- the diff between the two versions, and the drafts list
+    row.get_by_role("link", name=f"Différences entre les versions {new - 1} et {new}").click()
+    page.wait_for_selector("#diff-changed")
+    changed = page.locator("#diff-changed tr[data-element-id='verification_attestation']")
+    assert changed.locator(".ui-what").first.inner_text() == "nom"
+    assert page.locator("#de").input_value() == str(new - 1)
+    assert page.locator("#a").input_value() == str(new)
+    _no_serious_violations(page, "différences entre versions")
+    shot(page, "25b-differences")
+    page.goto(f"/ui/processus/{KEY}/brouillons")
+    page.wait_for_selector("#drafts-table")
+    assert f"version {new}" in page.locator(f"#drafts-table tr[data-draft='{draft}']").inner_text()
+    assert "problème" in page.locator(f"#drafts-table tr[data-draft='{broken}']").text_content()
+    _no_serious_violations(page, "brouillons")
+
     # -- the process history tells the story
     page.goto(f"/ui/processus/{KEY}/historique")
     page.wait_for_selector("#history-table")
@@ -233,7 +248,8 @@ def test_admin_forces_a_deploy_with_a_reason(page, server):
     forced = int(re.search(r"Version (\d+) déployée", result.inner_text()).group(1))
     _versions_loaded(page)
     row = _version_row(page, forced)
-    assert "forcé" in row.inner_text() and "Correction urgente" in row.inner_text()
+    text = row.text_content()  # the DOM's text: the badge is uppercased by CSS only
+    assert "forcé par admin : Correction urgente" in text, text
     page.goto(f"/ui/processus/{KEY}/historique")
     page.wait_for_selector("#history-table")
     assert page.locator("#history-table tbody tr[data-type='deploiement_force']").count() >= 1

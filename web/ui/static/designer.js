@@ -373,7 +373,7 @@
           h("td", {}, runCell(d.last_test_run)),
           h("td", {}, d.deployed_as ? link(ui.version(config.key, d.deployed_as), "version " + d.deployed_as) : "non"),
           h("td", {class: "ui-actions"},
-            link(ui.editor(config.key, d.id), "Éditer", "Ouvrir le brouillon n° " + d.id + " dans l'éditeur"), " · ",
+            link(ui.editor(config.key, d.id), "Ouvrir dans l'éditeur", "Ouvrir dans l'éditeur le brouillon n° " + d.id), " · ",
             link(ui.draft(d.id), "Tester et déployer", "Tester et déployer le brouillon n° " + d.id)));
       })));
     say(plural(items.length, "brouillon", "brouillons") + ".");
