@@ -342,7 +342,7 @@
     try {
       const diff = await api("GET", apiKey(config.key) + "/versions/" + config.to + "/diff?against=" + config.since);
       renderDiff(root, diff);
-      say("Différences chargées.");
+      say("");
     } catch (err) { fail(root, err, "Les différences n'ont pas pu être calculées"); }
   };
 
