@@ -238,3 +238,14 @@ def _sync_tasks(case: Case, run, now) -> None:
         if guid not in live:
             row.state = "cancelled"
             row.completed_at = now
+
+
+def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, actor: str) -> None:
+    """Pin the instance to `version` with `run` (migrated onto it, services/case_migration.py)
+    and write every projection back, in the caller's transaction."""
+    try:
+        instance.version = version
+        _write_back(case, instance, run, actor)
+    except StaleDataError:  # an autoflush inside the write-back may meet it first
+        raise Conflict("Le dossier a été modifié en même temps par quelqu'un d'autre ; "
+                       "rechargez-le et recommencez.") from None

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from services import processes, timers, users
 from services.db import db, transaction
 from services.errors import ServiceError
+from workflows import validate as validate_definition
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
@@ -47,6 +48,61 @@ def deploy_cmd():
         _fail(exc)
     for key, version, created in results:
         click.echo(f"{key} v{version} {'déployée' if created else 'inchangée'}")
+
+
+@processes_cli.command("test")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", default=None, help="Processus remplacé (défaut : nom du fichier).")
+@click.option("--draft", "draft_id", type=int, default=None, help="Tester ce brouillon.")
+@click.option("--feature", "features", multiple=True,
+              help="Fonctionnalité (features/NOM.feature) ; répétable ; défaut : toutes.")
+def test_cmd(file, key, draft_id, features):
+    """Jouer les scénarios d'acceptation sur un fichier BPMN ou un brouillon, dans un bac à
+    sable (sa propre base et son horloge manuelle) ; code de sortie 0 si tous réussissent."""
+    from pathlib import Path
+
+    from services import drafts, sandbox, test_runs
+
+    if (file is None) == (draft_id is None):
+        click.echo("Erreur : indiquez soit un FICHIER .bpmn, soit --draft ID.", err=True)
+        sys.exit(2)
+    try:
+        features = test_runs.check_features(list(features))
+        if draft_id is not None:
+            _require_schema()
+            with transaction():
+                run = test_runs.request_run(drafts.get(draft_id), features, "cli")
+            run = test_runs.execute(run.id)
+            result = sandbox.SandboxResult(run.status, tuple(
+                sandbox.ScenarioResult(s["feature"], s["name"], tuple(s["tags"]), s["status"],
+                                       s.get("message")) for s in run.scenarios), run.message)
+            click.echo(f"Test n° {run.id} du brouillon n° {draft_id} enregistré.")
+        else:
+            xml = Path(file).read_bytes()
+            key = key or Path(file).stem
+            problems = validate_definition(xml, key)
+            if problems:
+                raise processes.refuse(key, problems)
+            click.echo(f"Scénarios joués avec {file} à la place de bpmn/{key}.bpmn…")
+            result = sandbox.run(key, xml, features, timeout=test_runs.timeout())
+    except ServiceError as exc:
+        _fail(exc)
+    _print_result(result)
+    sys.exit(0 if result.status == test_runs.PASSED else 1)
+
+
+def _print_result(result) -> None:
+    marks = {"passed": "réussi", "failed": "ÉCHOUÉ"}
+    for s in result.scenarios:
+        tags = " ".join(f"@{t}" for t in s.tags)
+        click.echo(f"  [{marks[s.status]}] {s.feature} — {s.name} {tags}".rstrip())
+        if s.message:
+            click.echo(f"      {s.message.splitlines()[0][:300]}")
+    summary = result.summary
+    click.echo(f"{summary['passed']} réussi(s), {summary['failed']} échoué(s) sur "
+               f"{summary['total']} scénario(s) : {result.status}.")
+    if result.message:
+        click.echo(result.message, err=True)
 
 
 @users_cli.command("create")

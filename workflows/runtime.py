@@ -403,6 +403,15 @@ class ProcessEngine:
         return ProcessRun(self, wf, context)
 
     @staticmethod
+    def serializer_registry():
+        """The converters that serialize specs (SpiffWorkflow's diff compares specs with them)."""
+        return _serializer().registry
+
+    def dump(self, wf: BpmnWorkflow) -> str:
+        """The state JSON of a workflow (migration writes a migrated one back)."""
+        return self._dump(wf)
+
+    @staticmethod
     def _dump(wf: BpmnWorkflow) -> str:
         serializer = _serializer()
         serializer.registry._encoder_mode = True

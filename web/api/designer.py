@@ -7,10 +7,11 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import drafts, processes, test_runs
+from services import case_migration, cases, drafts, processes, test_runs
 from services.db import transaction
 from web.api.auth import current_user, require
 from web.api.designer_schemas import (
+    CaseMigrationInSchema,
     DeployInSchema,
     DiffSchema,
     DraftArgs,
@@ -18,7 +19,7 @@ from web.api.designer_schemas import (
     TestRunInSchema,
     TestRunSchema,
 )
-from web.api.schemas import PageArgs, ProcessVersionSchema, page_schema
+from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_schema
 from web.api.uploads import bpmn_bytes
 
 blp = Blueprint("designer", __name__, url_prefix="/api/v1",
@@ -109,3 +110,15 @@ def post_deploy(data, draft_id):
     with transaction():
         version = drafts.deploy(draft_id, current_user(), data["override"], data["reason"])
         return processes.version_view(version)
+
+
+@blp.route("/cases/<int:case_id>/migration", methods=["POST"])
+@require("designer")
+@blp.arguments(CaseMigrationInSchema)
+@blp.response(200, CaseSchema)
+def post_case_migration(data, case_id):
+    """Faire passer un dossier en cours à une autre version de son processus, si c'est sans
+    risque (409 avec les raisons sinon) ; inscrit à l'historique du dossier"""
+    with transaction():
+        case_migration.migrate_one(case_id, data["version"], current_user().username)
+    return cases.view(cases.get(case_id))

@@ -4,10 +4,17 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import process_history, processes
+from services import case_migration, process_history, processes
 from services.db import transaction
 from web.api.auth import current_user, require
-from web.api.designer_schemas import DiffArgs, DiffSchema, ProcessEventSchema
+from web.api.designer_schemas import (
+    BulkMigrationInSchema,
+    BulkMigrationSchema,
+    DiffArgs,
+    DiffSchema,
+    MigrationCandidateSchema,
+    ProcessEventSchema,
+)
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_schema
 from web.api.uploads import bpmn_bytes
 
@@ -16,6 +23,7 @@ blp = Blueprint("processes", __name__, url_prefix="/api/v1/processes",
 
 VersionPage = page_schema(ProcessVersionSchema, "ProcessVersionPage")
 ProcessEventPage = page_schema(ProcessEventSchema, "ProcessEventPage")
+MigrationPage = page_schema(MigrationCandidateSchema, "MigrationCandidatePage")
 
 
 @blp.route("", methods=["GET"])
@@ -69,3 +77,26 @@ def list_events(args, key):
     versions déployées (forcées ou non), migrations de dossiers"""
     items, total = process_history.list_events(key, args["page"], args["per_page"])
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/<key>/versions/<int:number>/migrations", methods=["GET"])
+@require("designer")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.response(200, MigrationPage)
+def list_migrations(args, key, number):
+    """Les dossiers en cours sur d'autres versions : peuvent-ils passer sans risque à la version
+    n (aucune étape déjà passée modifiée ou supprimée) ? sinon, pourquoi"""
+    rows, total = case_migration.candidates(key, number, args["page"], args["per_page"])
+    return {"items": rows, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/<key>/versions/<int:number>/migrations", methods=["POST"])
+@require("designer")
+@blp.arguments(BulkMigrationInSchema)
+@blp.response(200, BulkMigrationSchema)
+def post_migrations(data, key, number):
+    """Faire passer à la version n tous les dossiers qui le peuvent sans risque (chacun dans sa
+    propre transaction, avec un événement à son historique) ; les autres sont listés avec leurs
+    raisons"""
+    return case_migration.migrate_all(key, number, data.get("from_version"),
+                                      current_user().username)
