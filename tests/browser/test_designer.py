@@ -226,9 +226,10 @@ def test_edit_save_validate_test_deploy_and_migrate(page, server):
 def test_admin_forces_a_deploy_with_a_reason(page, server):
     login(page, "admin")
     _open_editor(page, f"/ui/processus/{KEY}/editeur")
+    # the start event, completed by every running case: no case can move to this version
     page.evaluate("""() => {
-        const m = DesignerEditor.modeler, el = m.get('elementRegistry').get('examen_manuel');
-        m.get('modeling').updateLabel(el, 'Examen manuel (version forcée)');
+        const m = DesignerEditor.modeler, el = m.get('elementRegistry').get('lettre_48n_recue');
+        m.get('modeling').updateLabel(el, 'Lettre 48N reçue (version forcée)');
     }""")
     draft = _save_draft(page)
     page.get_by_role("link", name=f"Tester et déployer le brouillon n° {draft}").click()
@@ -253,3 +254,20 @@ def test_admin_forces_a_deploy_with_a_reason(page, server):
     page.goto(f"/ui/processus/{KEY}/historique")
     page.wait_for_selector("#history-table")
     assert page.locator("#history-table tbody tr[data-type='deploiement_force']").count() >= 1
+
+    # its migration page: every running case refused, with the reasons, by the bulk move too
+    page.goto(f"/ui/processus/{KEY}/versions/{forced}/migrations")
+    page.wait_for_selector("#migration-table")
+    rows = page.locator("#migration-table tbody tr")
+    assert rows.count() >= 1
+    assert page.locator("#migration-table tbody tr[data-safe='true']").count() == 0
+    assert rows.first.locator(".ui-reasons li").count() >= 1
+    page.get_by_role("button", name=f"Migrer tous les dossiers sûrs vers la version {forced}")\
+        .click()
+    page.locator("#bulk-result .fr-alert").wait_for()
+    assert "Aucun dossier migré" in page.locator("#bulk-result .fr-alert").inner_text()
+    refused = page.locator("#refused-table tbody tr")
+    assert refused.count() == rows.count()
+    assert refused.first.locator(".ui-reasons li").count() >= 1
+    _no_serious_violations(page, "migration refusée")
+    shot(page, "27-migration-refusee")

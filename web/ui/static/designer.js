@@ -199,6 +199,11 @@
       h("h3", {class: "fr-alert__title", text: title}), children);
   }
 
+  function infoBox(title, children) {
+    return h("div", {class: "fr-alert fr-alert--info fr-alert--sm fr-mb-2w", role: "status"},
+      h("h3", {class: "fr-alert__title", text: title}), children);
+  }
+
   function fail(container, err, title) {
     say("");
     if (container) { container.replaceChildren(errorBox(err, title)); }
@@ -624,7 +629,7 @@
       select.replaceChildren(h("option", {value: "", text: "Toutes les autres versions"}),
         froms.map(function (v) { return h("option", {value: v, selected: String(v) === chosen, text: "Version " + v}); }));
       const safe = items.filter(function (i) { return i.safe; }).length;
-      $("bulk-migrate").disabled = safe === 0;
+      $("bulk-migrate").disabled = items.length === 0;  // the refused are listed with why
       root.replaceChildren();
       if (!items.length) {
         say("Aucun dossier en cours sur une autre version que la version " + n + ".");
@@ -642,7 +647,7 @@
               onclick: function (event) { migrateOne(i, event.currentTarget); }, text: "Migrer"}) : "—"));
         })));
       say(plural(items.length, "dossier en cours", "dossiers en cours") + " sur d'autres versions, dont "
-          + plural(safe, "migrable", "migrables") + " sans risque.");
+          + (safe ? plural(safe, "migrable", "migrables") : "aucun migrable") + " sans risque.");
     }
 
     async function migrateOne(item, button) {
@@ -671,10 +676,7 @@
       }
       const moved = result.migrated || [], refused = result.refused || [];
       bulk.replaceChildren(
-        (moved.length ? successBox : function (title, children) {
-          return h("div", {class: "fr-alert fr-alert--info fr-alert--sm fr-mb-2w", role: "status"},
-                   h("h3", {class: "fr-alert__title", text: title}), children);
-        })(plural(moved.length, "dossier migré", "dossiers migrés") + " vers la version " + n,
+        (moved.length ? successBox : infoBox)((moved.length ? plural(moved.length, "dossier migré", "dossiers migrés") : "Aucun dossier migré") + " vers la version " + n,
           moved.length ? h("p", {id: "bulk-moved", text: "Migrés : " + moved.map(reference).join(", ") + "."}) : null),
         refused.length ? table("refused-table", "Dossiers restés sur leur version, et pourquoi", ["Dossier", "Raisons"],
           refused.map(function (r) {
