@@ -205,6 +205,7 @@ def test_edit_save_validate_test_deploy_and_migrate(page, server):
         "rows => rows.map(r => r.dataset.type)")
     assert {"brouillon_enregistre", "scenarios_testes", "version_deployee"} <= set(types)
     _no_serious_violations(page, "historique")
+    shot(page, "25c-historique")
 
     # -- migrate one running case from the UI
     page.goto(f"/ui/processus/{KEY}/versions/{new}/migrations")

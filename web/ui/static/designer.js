@@ -173,12 +173,29 @@
     return h("code", {text: v});
   }
 
+  // the process history's detail keys, for people (unknown keys are shown as they are)
+  const DETAIL_LABELS = {
+    based_on: "basé sur la version", valid: "valide", problems: "problèmes", test: "numéro du test",
+    statut: "statut", statut_test: "statut du test", fonctionnalites: "fonctionnalités",
+    passed: "réussis", failed: "échoués", total: "scénarios", motif: "motif",
+    scenarios_en_echec: "scénarios en échec", scenarios_testes: "scénarios testés",
+    origine: "origine", migrated: "dossiers migrés", refused: "dossiers refusés",
+    from_version: "depuis la version", reasons: "raisons", case: "numéro du dossier",
+    from: "de la version", to: "vers la version", process: "processus", reason: "motif",
+  };
+
+  const DETAIL_VALUES = {fichiers_livres: "fichiers livrés avec l'application",
+                         televersement: "dépôt direct (API)", brouillon: "brouillon"};
+
   function detailText(detail) {
     if (detail === null || detail === undefined || detail === "") { return "—"; }
-    if (typeof detail !== "object") { return String(detail); }
-    if (Array.isArray(detail)) { return detail.map(detailText).join(", "); }
+    if (typeof detail === "boolean") { return detail ? "oui" : "non"; }
+    if (typeof detail !== "object") {
+      return RUN_LABELS[detail] ? RUN_LABELS[detail].toLowerCase() : (DETAIL_VALUES[detail] || String(detail));
+    }
+    if (Array.isArray(detail)) { return detail.length ? detail.map(detailText).join(", ") : "aucun"; }
     return Object.entries(detail).filter(function (e) { return e[1] !== null && e[1] !== ""; })
-      .map(function (e) { return e[0] + " : " + detailText(e[1]); }).join(" ; ");
+      .map(function (e) { return (DETAIL_LABELS[e[0]] || e[0]) + " : " + detailText(e[1]); }).join(" ; ");
   }
 
   /** A DSFR error alert for an ApiError (its detail and each field's messages). */
