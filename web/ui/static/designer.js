@@ -328,7 +328,7 @@
               h("td", {text: frDateTime(v.deployed_at)}),
               h("td", {text: v.deployed_by || "—"}),
               h("td", {class: "ui-running", text: String(v.running_cases)}),
-              h("td", {}, v.draft ? link(ui.draft(v.draft), "brouillon n° " + v.draft) : "dépôt direct"),
+              h("td", {}, v.draft ? link(ui.draft(v.draft), "brouillon n° " + v.draft) : "sans brouillon"),
               h("td", {}, v.override ? [badge("forcé", "warning"), " par " + v.override.by + " : " + v.override.reason] : "—"),
               h("td", {class: "ui-actions"},
                 link(ui.version(key, n), "XML", "XML de la version " + n), " · ",
