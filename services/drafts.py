@@ -18,19 +18,13 @@ from workflows import validate as validate_definition
 from workflows.diff import diff_definitions
 
 
-def _require_process(key: str) -> ProcessVersion:
-    latest = processes.latest_version(key)
-    if latest is None:
-        raise NotFound(f"Aucun processus « {key} » n'est déployé.")
-    return latest
-
-
 def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft:
-    """Store `xml` as a draft of `key`, with its BPMN problems; refuse (422, nothing stored)
-    bytes that are not safe, well-formed BPMN XML at all."""
-    latest = _require_process(key)
+    """Store `xml` as a draft of `key` (a new process when `key` has no version yet), with its
+    BPMN problems; refuse (422, nothing stored) bytes that are not safe, well-formed BPMN XML."""
+    processes.check_key(key)
+    latest = processes.latest_version(key)
     if based_on is None:
-        based_on = latest.version
+        based_on = latest.version if latest is not None else None
     elif db.session.scalar(select(ProcessVersion.id).where(
             ProcessVersion.key == key, ProcessVersion.version == based_on)) is None:
         raise Invalid.field("based_on", f"Aucune version {based_on} du processus « {key} ».")
@@ -57,7 +51,6 @@ def get(draft_id: int) -> ProcessDraft:
 
 
 def list_drafts(key: str, page: int, per_page: int):
-    _require_process(key)
     query = select(ProcessDraft).where(ProcessDraft.key == key)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(query.order_by(ProcessDraft.id.desc()).limit(per_page)
@@ -81,10 +74,10 @@ def view(draft: ProcessDraft) -> dict:
 
 
 def diff(draft: ProcessDraft) -> dict:
-    """The draft against the version it was edited from."""
-    base = processes.get_version(draft.key, draft.based_on)
-    return {"key": draft.key, "from": base.version, "to": "brouillon",
-            **processes.diff_view(diff_definitions(base.xml, draft.xml))}
+    """The draft against the version it was edited from (nothing, for a new process)."""
+    base = processes.get_version(draft.key, draft.based_on) if draft.based_on else None
+    return {"key": draft.key, "from": base.version if base else None, "to": "brouillon",
+            **processes.diff_view(diff_definitions(base.xml if base else None, draft.xml))}
 
 
 def _lock(draft_id: int) -> ProcessDraft:
@@ -111,7 +104,8 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
         raise processes.refuse(draft.key, problems)
     latest = processes.latest_version(draft.key)
     if latest is not None and latest.version != draft.based_on:
-        raise Conflict(f"Le brouillon part de la version {draft.based_on}, mais la version "
+        since = f"la version {draft.based_on}" if draft.based_on else "rien (nouveau processus)"
+        raise Conflict(f"Le brouillon part de {since}, mais la version "
                        f"{latest.version} a été déployée depuis : enregistrez un nouveau "
                        f"brouillon à partir de la version {latest.version}.")
     if latest is not None and latest.checksum == draft.checksum:

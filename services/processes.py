@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -43,6 +44,17 @@ def latest_version(key: str) -> ProcessVersion | None:
                              .order_by(ProcessVersion.version.desc()).limit(1))
 
 
+KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")
+
+
+def check_key(key: str) -> None:
+    """A process key is the BPMN id of its process, stored in 80 characters."""
+    if not KEY_PATTERN.match(key or ""):
+        raise Invalid.field("key", "Clé de processus invalide : 80 caractères au plus, lettres "
+                            "sans accent, chiffres, « _ », « - » ou « . », en commençant par "
+                            "une lettre ou « _ ».")
+
+
 def problems_as_errors(problems) -> dict[str, list[str]]:
     """French problems keyed by element id ("document" for the file itself), line appended."""
     errors: dict[str, list[str]] = {}
@@ -61,6 +73,7 @@ def store_version(key: str, xml: bytes, actor: str, *, draft_id: int | None = No
                   override_by: str | None = None,
                   override_reason: str | None = None) -> ProcessVersion:
     """Validate `xml` and store it as the next version of `key` (Invalid: nothing stored)."""
+    check_key(key)
     problems = validate_definition(xml, key)
     if problems:
         raise refuse(key, problems)
@@ -79,6 +92,7 @@ def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
     """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
     Recorded in the process history as deployed without a scenario test run.
     Returns (version, created)."""
+    check_key(key)
     latest = latest_version(key)
     if latest is not None and latest.checksum == hashlib.sha256(xml).hexdigest():
         return latest, False  # unchanged: already validated when it was deployed

@@ -90,12 +90,23 @@ def _line_of(root, element_id: str | None) -> int | None:
     return found[0].sourceline if found else None
 
 
+_CONTAINER_TAGS = {_B + t for t in ("definitions", "process", "subProcess", "transaction",
+                                    "adHocSubProcess", "collaboration", "laneSet", "lane")}
+
+
 def _element_id(el) -> str | None:
+    """The id of the diagram element `el` belongs to: the nearest ancestor-or-self with an id
+    that sits in a process or sub-process (not an event definition's own id), else the nearest
+    id at all."""
+    nearest = None
     while el is not None:
         if isinstance(el.tag, str) and el.get("id"):
-            return el.get("id")
+            nearest = nearest or el.get("id")
+            parent = el.getparent()
+            if parent is None or parent.tag in _CONTAINER_TAGS:
+                return el.get("id")
         el = el.getparent()
-    return None
+    return nearest
 
 
 def _parse_document(xml: object) -> tuple[object, list[DefinitionProblem]]:
