@@ -22,6 +22,7 @@
   const RUN_BADGES = {en_attente: "new", en_cours: "info", reussi: "success", echoue: "error",
                       erreur: "error"};
   const RUNNING = new Set(["en_attente", "en_cours"]);
+  const runLabel = function (status) { return RUN_LABELS[status] || String(status); };
   const SCENARIO_LABELS = {passed: "Réussi", failed: "Échoué"};
   const TYPE_LABELS = {
     startEvent: "Événement de début", endEvent: "Événement de fin",
@@ -432,7 +433,7 @@
   function renderRun(run) {
     const root = $("test-run");
     const s = run.summary || {passed: 0, failed: 0, total: 0};
-    const label = RUN_LABELS[run.status] || run.status;
+    const label = runLabel(run.status);
     const when = RUNNING.has(run.status) ? "lancé le " + frDateTime(run.started_at || run.requested_at)
       : "fini le " + frDateTime(run.finished_at);
     root.replaceChildren(
@@ -499,7 +500,7 @@
       } else if (run && RUNNING.has(run.status)) {
         state.textContent = "Test en cours : le déploiement sera possible s'il réussit.";
       } else {
-        state.textContent = (run ? "Le dernier test n'a pas réussi (" + RUN_LABELS[run.status].toLowerCase() + ") : corrigez le brouillon ou relancez les scénarios."
+        state.textContent = (run ? "Le dernier test n'a pas réussi (" + runLabel(run.status).toLowerCase() + ") : corrigez le brouillon ou relancez les scénarios."
           : "Lancez les scénarios : le déploiement est possible quand le dernier test a réussi.")
           + (config.role === "admin" ? " Un administrateur peut forcer le déploiement en donnant un motif."
             : " Seul un administrateur peut forcer le déploiement.");
@@ -514,13 +515,14 @@
       pollTimer = setTimeout(async function () {
         let run;
         try { run = await api("GET", "/test-runs/" + runId); } catch (err) {
+          if (err.status === 0) { poll(runId); return; }  // the network hiccuped: ask again
           return fail($("test-run"), err, "L'état du test n'a pas pu être lu");
         }
         renderRun(run);
         if (RUNNING.has(run.status)) { poll(runId); return; }
         const s = run.summary || {};
-        say("Test n° " + run.id + " terminé : " + RUN_LABELS[run.status].toLowerCase()
-            + (s.total ? " (" + s.passed + " scénario" + (s.passed > 1 ? "s" : "") + " réussi" + (s.passed > 1 ? "s" : "") + " sur " + s.total + ")." : "."));
+        say("Test n° " + run.id + " terminé : " + runLabel(run.status).toLowerCase()
+            + (s.total ? " (" + plural(s.passed, "scénario réussi", "scénarios réussis") + " sur " + s.total + ")." : "."));
         try { await reload(); } catch (err) { fail($("deploy-result"), err); }
       }, POLL_MS);
     }
