@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from services import audit, journey, process_history, processes
 from services.db import db, transaction
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, ServiceError
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from workflows import WorkflowError
 from workflows.migration import Definition, MigrationRefused, check, migrate
@@ -136,7 +136,7 @@ def migrate_all(key: str, number: int, from_version: int | None, actor: str) -> 
             with transaction():
                 migrate_case(case_id, db.session.get(ProcessVersion, target_id), actor)
             migrated.append(case_id)
-        except Conflict as exc:
+        except ServiceError as exc:  # refused (409) or gone meanwhile (404): listed, not fatal
             refused.append({"case": case_id,
                             "reasons": exc.errors.get("version") or [exc.detail]})
     with transaction():

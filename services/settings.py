@@ -53,6 +53,14 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     if bpmn_dir and not Path(bpmn_dir).is_dir():
         raise SettingsError(f"BPMN_DIR : dossier introuvable « {bpmn_dir} »")
 
+    try:
+        sandbox_timeout = int(merged.get("SANDBOX_TIMEOUT") or 900)
+        if sandbox_timeout <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise SettingsError(f"SANDBOX_TIMEOUT : nombre de secondes attendu, reçu "
+                            f"« {merged.get('SANDBOX_TIMEOUT')} »") from None
+
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
@@ -61,6 +69,9 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "RULES": rules,
         # where `processes deploy` reads the shipped definitions (default: bpmn/ of the project)
         "BPMN_DIR": bpmn_dir or None,
+        # the designers' scenario runs: time limit (seconds); run inline instead of in a thread
+        "SANDBOX_TIMEOUT": sandbox_timeout,
+        "SANDBOX_SYNC": False,
         # scrypt in production; the test-suite passes a cheap method (hashing is not under test)
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # BPMN uploads; JSON bodies are capped at 1 MiB
@@ -73,7 +84,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "JSON_SORT_KEYS": False,
     }
     for key, value in (overrides or {}).items():
-        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR") \
+        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT") \
                 and not key.startswith("CFG_"):
             config[key] = value
     return config

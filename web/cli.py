@@ -71,8 +71,8 @@ def test_cmd(file, key, draft_id, features):
         if draft_id is not None:
             _require_schema()
             with transaction():
-                run = test_runs.request_run(drafts.get(draft_id), features, "cli")
-            run = test_runs.execute(run.id)
+                run_id = test_runs.request_run(drafts.get(draft_id), features, "cli").id
+            run = test_runs.execute(run_id)
             result = sandbox.SandboxResult(run.status, tuple(
                 sandbox.ScenarioResult(s["feature"], s["name"], tuple(s["tags"]), s["status"],
                                        s.get("message")) for s in run.scenarios), run.message)

@@ -4,11 +4,15 @@ version list, diffs and the process history."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import time
 
 from sqlalchemy import func, select
 
-from services.db import db
+from services import drafts, test_runs
+from services.clock import clock
+from services.db import db, transaction
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import BROKEN_FLOW, VOLONTAIRE, renamed_volontaire, xml_headers
@@ -244,3 +248,31 @@ def test_unknown_feature_is_422_naming_it(api):
         resp = api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
                         {"features": ["volontaire", "inexistante"]}, as_="designer")
         assert_problem(resp, 422, "features.1")
+
+
+def test_the_api_answers_at_once_and_the_run_finishes_in_the_background(api, app):
+    assert not app.config["SANDBOX_SYNC"]
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    run = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
+                          {"features": ["invalidation"]}, as_="designer"), 202)
+    assert run["status"] in ("en_attente", "en_cours") and run["finished_at"] is None
+    for _ in range(600):
+        run = api.ok(api.get(f"/api/v1/test-runs/{run['id']}", as_="designer"))
+        if run["status"] not in ("en_attente", "en_cours"):
+            break
+        time.sleep(0.5)
+    assert run["status"] == "reussi", run
+    assert run["summary"]["total"] == run["summary"]["passed"] > 0
+
+
+def test_a_run_stuck_past_its_time_limit_is_reported_as_an_error(api, app):
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    with transaction():
+        run = test_runs.request_run(drafts.get(draft["id"]), [], "designer")
+        run.status = test_runs.RUNNING
+        run.started_at = clock().system_now() - dt.timedelta(
+            seconds=app.config["SANDBOX_TIMEOUT"] + 600)
+        run_id = run.id
+    shown = api.ok(api.get(f"/api/v1/test-runs/{run_id}", as_="designer"))
+    assert shown["status"] == "erreur" and "délai" in shown["message"]
+    assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {}, as_="designer"), 409)
