@@ -20,7 +20,7 @@ SHOTS = ROOT / "reports" / "browser"
 PASSWORD = "mot-de-passe-ui"
 TODAY = dt.date(2026, 3, 16)  # a Monday
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+                 "--disable-component-update", "--no-first-run", "--lang=fr-FR"]
 
 
 class Data:

@@ -26,7 +26,7 @@ blp.before_request(check_csrf)
 
 STATUS_LABELS = {
     "nouveau": "Nouveau", "en_attente_inscription": "En attente d'inscription",
-    "en_attente_resultat": "En attente du résultat du stage",
+    "inscrit": "Inscrit à une session", "en_attente_resultat": "En attente du résultat du stage",
     "en_attente_attestation": "En attente de l'attestation",
     "verification_attestation": "Attestation à vérifier", "examen_manuel": "Examen manuel",
     "signalement_parquet": "Signalement au parquet à décider",
@@ -50,7 +50,7 @@ PROBATION_LABELS = {"classic": "classique (3 ans)", "aac": "apprentissage antici
 RECEIPT_LABELS = {"signed": "signé", "unclaimed": "non réclamé",
                   "npai": "NPAI (n’habite pas à l’adresse indiquée)"}
 SESSION_STATUS_LABELS = {"planned": "Planifiée", "held": "Tenue", "cancelled": "Annulée"}
-MOVEMENT_LABELS = {"solde": "Solde importé", "retrait": "Retrait", "majoration": "Majoration",
+MOVEMENT_LABELS = {"solde": "Solde de départ", "retrait": "Retrait", "majoration": "Majoration",
                    "stage": "Stage", "restitution": "Restitution"}
 
 
