@@ -7,6 +7,8 @@ database so that every web process and timer worker reads the same time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -21,11 +23,24 @@ PARIS = ZoneInfo("Europe/Paris")
 class AppClock:
     def __init__(self, mode: str):
         self.mode = mode
+        self._frozen: dt.datetime | None = None
 
     def system_now(self) -> dt.datetime:
         return dt.datetime.now(PARIS)
 
+    @contextmanager
+    def frozen(self, instant: dt.datetime) -> Iterator[None]:
+        """Every reading returns `instant` meanwhile, in either mode: the demo data writes its
+        history on the days it would have happened. Single-threaded use (a CLI command) only."""
+        previous, self._frozen = self._frozen, instant
+        try:
+            yield
+        finally:
+            self._frozen = previous
+
     def now(self) -> dt.datetime:
+        if self._frozen is not None:
+            return self._frozen
         if self.mode == "manual":
             setting = db.session.get(ClockSetting, 1)
             if setting is not None:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from services import journey, ledger
 from services.clock import clock
 from services.db import db
-from services.models import Case, CaseEvent, CourseSession, HumanTask, Licence
+from services.errors import Invalid
+from services.models import Case, CaseEvent, Centre, CourseSession, HumanTask, Licence
 
 NEAR_DAYS = 30
 SORTS = {
@@ -117,3 +118,45 @@ def open_sessions(today: dt.date, limit: int = 50):
         .order_by(CourseSession.day1, CourseSession.id).limit(limit)).all()
     return [s for s in rows
             if sum(1 for e in s.enrollments if e.status == "enrolled") < s.capacity]
+
+
+def cases_by_infraction(licence: Licence) -> dict[int, Case]:
+    """The case opened on each of the licence's infractions (at most one each)."""
+    rows = db.session.scalars(select(Case).where(Case.licence_id == licence.id,
+                                                 Case.infraction_id.is_not(None))).all()
+    return {c.infraction_id: c for c in rows}
+
+
+def open_cases(licence: Licence) -> list[Case]:
+    return db.session.scalars(select(Case).where(Case.licence_id == licence.id,
+                                                 Case.closed.is_(False))
+                              .order_by(Case.id)).all()
+
+
+def centres() -> list[Centre]:
+    return db.session.scalars(select(Centre).order_by(Centre.name, Centre.id)).all()
+
+
+def waiting_cases(limit: int = 200) -> list[Case]:
+    """Cases waiting for an enrolment, the nearest deadline first (the session page's list)."""
+    return db.session.scalars(select(Case).where(Case.status == "en_attente_inscription")
+                              .order_by(Case.deadline.is_(None), Case.deadline, Case.id)
+                              .limit(limit)).all()
+
+
+def find_case_to_enrol(term: str) -> Case:
+    """The case named by its reference, or the waiting case of a licence number."""
+    term = term.strip()
+    case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
+    if case is not None:
+        return case
+    licence = db.session.scalar(select(Licence).where(func.upper(Licence.number) == term.upper()))
+    if licence is None:
+        raise Invalid.field("case", f"Aucun dossier ni permis « {term} ».")
+    case = db.session.scalar(select(Case).where(Case.licence_id == licence.id,
+                                                Case.status == "en_attente_inscription")
+                             .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
+    if case is None:
+        raise Invalid.field("case", f"Le permis n° {licence.number} n'a aucun dossier en "
+                            "attente d'inscription.")
+    return case

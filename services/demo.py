@@ -1,22 +1,29 @@
-"""Demo data: a few centres, sessions, licences and cases in several states (idempotent).
+"""Demo data: two centres, their sessions, licences and cases in every state the dashboard shows
+(idempotent: a second run changes nothing).
 
-Dates are relative to the application clock's today so the demo always looks current."""
+Dates are relative to the application clock's today so the demo always looks current: the
+dashboard opens on my tasks, unassigned tasks, a 4-month deadline near and one passed, and
+attestations waiting beyond the one-month crediting deadline (R39, D4)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 from sqlalchemy import select
 
 from services import cases, licences, processes, sessions, tasks, timers, users
+from services.clock import PARIS as PARIS_TZ
 from services.clock import clock
 from services.db import db, transaction
 from services.models import Centre, User
 from services.rules import calendar as rcal
 
 DEMO_PASSWORD = "demo-demo-demo"
-DEMO_USERS = (("agent", "agent", None), ("admin", "admin", None), ("designer", "designer", None),
-              ("centre75", "centre", "R2407500010"))
+PARIS, BOBIGNY = "R2407500010", "R2409300020"
+DEMO_USERS = (("agent", "agent", None), ("agent2", "agent", None), ("admin", "admin", None),
+              ("designer", "designer", None), ("centre75", "centre", PARIS),
+              ("centre93", "centre", BOBIGNY))
 
 
 def _course_days(near: dt.date) -> tuple[dt.date, dt.date]:
@@ -29,92 +36,144 @@ def _course_days(near: dt.date) -> tuple[dt.date, dt.date]:
         day = nxt
 
 
-def seed() -> list[str]:
-    out: list[str] = []
-    with transaction():
-        processes.deploy_shipped("demo")
-        if db.session.scalar(select(Centre.id).where(Centre.agrement == "R2407500010")):
-            return ["Données de démonstration déjà présentes."]
-        today = clock().today()
-        sessions.create_centre({"agrement": "R2407500010", "name": "Centre Sécurité Paris 11",
-                                "departement": "75",
-                                "valid_until": rcal.add_years(today, 4)})
-        sessions.create_centre({"agrement": "R2409300020", "name": "Stages Routiers Bobigny",
-                                "departement": "93",
-                                "valid_until": rcal.add_years(today, 3)})
-        for username, role, centre in DEMO_USERS:
-            users.create(username, role, DEMO_PASSWORD, centre)
-    admin = db.session.scalar(select(User).where(User.username == "admin"))
-    agent = db.session.scalar(select(User).where(User.username == "agent"))
+class _Maker:
+    """Licences and cases through the services, each on the day it would have happened."""
 
-    def licence(number, last, first, obtained, points=None, on=None):
-        data = {"number": number, "holder": {"last_name": last, "first_name": first,
-                                             "birth_date": dt.date(2003, 5, 2)},
-                "obtained_on": obtained, "probation": "classic",
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.serial = 0
+
+    def days(self, n: int) -> dt.date:
+        return self.today + dt.timedelta(days=n)
+
+    @contextmanager
+    def on(self, day: dt.date):
+        """One step of the story: the clock reads `day` at 10:00 (Paris), the timers due by
+        then fire, then the step runs in one transaction."""
+        with clock().frozen(dt.datetime.combine(day, dt.time(10, 0), tzinfo=PARIS_TZ)):
+            timers.run_due(actor="demo")
+            with transaction():
+                yield
+
+    def licence(self, last, first, obtained_days_ago, points=None, probation="classic"):
+        self.serial += 1
+        data = {"number": f"1201752{self.serial:05d}",
+                "holder": {"last_name": last, "first_name": first,
+                           "birth_date": dt.date(2003, 5, 2) if probation != "none"
+                           else dt.date(1985, 9, 14)},
+                "obtained_on": self.days(-obtained_days_ago), "probation": probation,
                 "formation_complementaire": False, "balance": None}
         if points is not None:
-            data["balance"] = {"points": points, "on": on}
+            data["balance"] = {"points": points, "on": self.days(-400)}
         return licences.create(data, "demo")
 
-    def mandatory(lic, committed, received):
-        inf = licences.add_infraction(lic, {
-            "committed_on": committed, "points": 3, "offence_class": "C4",
-            "label": "Excès de vitesse de 20 à 30 km/h", "established_on": committed,
-            "decision_on": committed + dt.timedelta(days=10),
-            "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": committed}}, "demo")
-        return cases.create({"kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
-                             "letter_48n": {"sent_on": received - dt.timedelta(days=4),
-                                            "receipt": "signed", "received_on": received}},
-                            "demo")
+    def mandatory(self, last, first, received_days_ago, receipt="signed"):
+        """A probationary licence, a 3-point infraction (R15) and its 48N case, opened two
+        days after the letter's receipt."""
+        received = self.days(-received_days_ago)
+        with self.on(received + dt.timedelta(days=2)):
+            lic = self.licence(last, first, 500)
+            committed = received - dt.timedelta(days=30)
+            inf = licences.add_infraction(lic, {
+                "committed_on": committed, "points": 3, "offence_class": "C4",
+                "label": "Excès de vitesse de 20 à 30 km/h", "established_on": committed,
+                "decision_on": committed + dt.timedelta(days=10),
+                "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": committed}}, "demo")
+            case = cases.create({
+                "kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
+                "letter_48n": {"sent_on": received - dt.timedelta(days=4), "receipt": receipt,
+                               "received_on": None if receipt == "npai" else received}}, "demo")
+        return case.id
 
+    def voluntary(self, last, first, days_ago):
+        with self.on(self.days(-days_ago)):
+            lic = self.licence(last, first, 3000, points=8, probation="none")
+            case = cases.create({"kind": "volontaire", "licence": lic.number}, "demo")
+        return case.id
+
+
+def seed() -> list[str]:
     with transaction():
-        past1, past2 = _course_days(today - dt.timedelta(days=20))
-        held = sessions.create({"centre": "R2407500010", "day1": past1, "day2": past2,
-                                "capacity": 20}, admin)
-        f1, f2 = _course_days(today + dt.timedelta(days=30))
-        sessions.create({"centre": "R2407500010", "day1": f1, "day2": f2, "capacity": 20}, admin)
-        g1, g2 = _course_days(today + dt.timedelta(days=45))
-        sessions.create({"centre": "R2409300020", "day1": g1, "day2": g2, "capacity": 12,
-                         "driving_sequence": True}, admin)
-        obtained = today - dt.timedelta(days=500)
-        a = mandatory(licence("120175200123", "Martin", "Léa", obtained),
-                      today - dt.timedelta(days=60), today - dt.timedelta(days=30))
-        b = mandatory(licence("120175200124", "Bernard", "Hugo", obtained),
-                      today - dt.timedelta(days=70), today - dt.timedelta(days=40))
-        c = mandatory(licence("120175200125", "Petit", "Inès", obtained),
-                      today - dt.timedelta(days=80), today - dt.timedelta(days=45))
-        d = mandatory(licence("120175200126", "Durand", "Noah", obtained),
-                      today - dt.timedelta(days=250), today - dt.timedelta(days=160))
-        cases.create({"kind": "volontaire", "licence": licence(
-            "120175200127", "Moreau", "Chloé", today - dt.timedelta(days=2000), 7,
-            today - dt.timedelta(days=100)).number}, "demo")
-        for case in (b, c):
-            cases.enroll(case, held.id, admin)
-        # four voluntary trainees more, so the held session has the legal size (R32: 6 to 20)
-        others = []
-        for i, (last, first) in enumerate((("Lambert", "Zoé"), ("Fontaine", "Louis"),
-                                           ("Chevalier", "Manon"), ("Robin", "Adam"))):
-            lic = licence(f"12017520020{i}", last, first, today - dt.timedelta(days=3000), 8,
-                          today - dt.timedelta(days=200))
-            other = cases.create({"kind": "volontaire", "licence": lic.number}, "demo")
-            cases.enroll(other, held.id, admin)
-            others.append(lic.number)
-        cases.enroll(a, held.id + 1, admin)
-    with transaction():
-        sessions.record_attendance(sessions.get(held.id), [
-            {"licence": n, "day1": "present", "day2": "present"}
-            for n in ("120175200124", "120175200125", *others)], admin)
-    with transaction():
-        cases.receive_attestation(cases.get(b.id), past2 + dt.timedelta(days=3), "demo")
-        cases.receive_attestation(cases.get(c.id), past2 + dt.timedelta(days=4), "demo")
-    with transaction():
-        items, _total = tasks.list_tasks(agent, b.id, "verification_attestation", False,
+        processes.deploy_shipped("demo")
+        if db.session.scalar(select(Centre.id).where(Centre.agrement == PARIS)):
+            return ["Données de démonstration déjà présentes."]
+    today = clock().today()
+    m = _Maker(today)
+    with m.on(m.days(-200)):
+        sessions.create_centre({"agrement": PARIS, "name": "Centre Sécurité Paris 11",
+                                "departement": "75", "valid_until": rcal.add_years(today, 4)})
+        sessions.create_centre({"agrement": BOBIGNY, "name": "Stages Routiers Bobigny",
+                                "departement": "93", "valid_until": rcal.add_years(today, 3)})
+        for username, role, centre in DEMO_USERS:
+            users.create(username, role, DEMO_PASSWORD, centre)
+
+    def user(name):
+        return db.session.scalar(select(User).where(User.username == name))
+
+    def session(centre, near_days, capacity=20, driving=False) -> int:
+        d1, d2 = _course_days(m.days(near_days))
+        return sessions.create({"centre": centre, "day1": d1, "day2": d2, "capacity": capacity,
+                                "driving_sequence": driving}, user("admin")).id
+
+    def enroll(case_id, session_id):
+        cases.enroll(cases.get(case_id), session_id, user("admin"))
+
+    with m.on(m.days(-120)):  # the centres declare their sessions
+        held = session(PARIS, -46)  # held six weeks ago: attestations issued and received
+        last = session(PARIS, -9)  # held last week: the centre still has to record attendance
+        soon = session(PARIS, 30)
+        later = session(BOBIGNY, 45, capacity=12, driving=True)
+        session(BOBIGNY, 60, capacity=12)
+    durand = m.mandatory("Durand", "Noah", 160)  # deadline passed, no course: referral (R21)
+    garnier = m.mandatory("Garnier", "Lucas", 125)  # deadline passed, attestation to verify
+    petit = m.mandatory("Petit", "Inès", 80)  # verification claimed by agent, late (D4)
+    bernard = m.mandatory("Bernard", "Hugo", 70)  # validated and credited: closed
+    held_cases = [garnier, petit, bernard] + [
+        m.voluntary(last_name, first, 65) for last_name, first in (
+            ("Lambert", "Zoé"), ("Fontaine", "Louis"), ("Chevalier", "Manon"))]
+    leroy = m.mandatory("Leroy", "Sarah", 100)  # the 4-month deadline is near
+    david = m.mandatory("David", "Eva", 50)  # a 48SI notified after the enrolment (Q8, R42)
+    lefebvre = m.mandatory("Lefebvre", "Camille", 40)
+    last_cases = [lefebvre] + [m.voluntary(last_name, first, 35) for last_name, first in (
+        ("Robin", "Adam"), ("Mercier", "Jules"), ("Blanc", "Léna"), ("Guerin", "Nathan"),
+        ("Faure", "Emma"))]
+    martin = m.mandatory("Martin", "Léa", 30)  # enrolled in next month's session
+    m.mandatory("Roussel", "Théo", 20, receipt="npai")  # NPAI: no deadline (D11, R17)
+    m.voluntary("Moreau", "Chloé", 5)  # a voluntary request waiting for an enrolment
+    with m.on(m.days(-60)):
+        for case_id in held_cases:
+            enroll(case_id, held)
+    held_day2 = sessions.get(held).day2
+    with m.on(m.days(-30)):
+        for case_id in last_cases:
+            enroll(case_id, last)
+        enroll(david, later)
+    with m.on(held_day2):
+        sessions.record_attendance(sessions.get(held), [
+            {"licence": cases.get(c).licence.number, "day1": "present", "day2": "present"}
+            for c in held_cases], user("centre75"))
+    for offset, case_id in ((3, bernard), (4, petit), (5, garnier)):
+        with m.on(held_day2 + dt.timedelta(days=offset)):
+            cases.receive_attestation(cases.get(case_id), held_day2 + dt.timedelta(days=offset),
+                                      "agent")
+    with m.on(held_day2 + dt.timedelta(days=8)):
+        agent = user("agent")
+        items, _total = tasks.list_tasks(agent, bernard, "verification_attestation", False,
                                          "open", 1, 5)
-        task = items[0]
-        tasks.complete(task.id, {"decision": "valider", "motif": ""}, agent)
-    fired = timers.run_due(actor="demo")
-    out.append(f"Démonstration : 9 dossiers créés, {fired} minuteur(s) déclenché(s) "
-               f"(dossier {d.reference} hors délai).")
+        tasks.complete(items[0].id, {"decision": "valider", "motif": ""}, agent)
+        items, _total = tasks.list_tasks(agent, petit, "verification_attestation", False,
+                                         "open", 1, 5)
+        tasks.claim(items[0].id, agent)
+    with m.on(m.days(-20)):
+        enroll(martin, soon)
+    with m.on(m.days(-1)):
+        licences.add_invalidation(cases.get(david).licence, {
+            "decision_on": m.days(-4), "notified_on": m.days(-1)}, "agent")
+    fired = timers.run_due(actor="demo")  # today's due timers
+    out = [f"Démonstration : {m.serial} permis et leurs dossiers dans tous les états "
+           f"(dossiers {cases.get(durand).reference} et {cases.get(garnier).reference} hors "
+           f"délai, {cases.get(leroy).reference} à échéance proche) ; {fired} minuteur(s) "
+           "déclenché(s) aujourd'hui."]
     for username, role, _centre in DEMO_USERS:
         out.append(f"  utilisateur {username} (rôle {role}), mot de passe « {DEMO_PASSWORD} »")
     return out

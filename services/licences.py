@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from services import audit, journey, ledger
 from services.clock import clock
@@ -20,6 +20,18 @@ def get(number: str) -> Licence:
     if licence is None:
         raise NotFound(f"Aucun permis n° {number}.")
     return licence
+
+
+def search(q: str, page: int = 1, per_page: int = 20) -> tuple[list[Licence], int]:
+    """Licences whose number, last name or first name contains `q` (case-insensitive)."""
+    like = f"%{q.lower()}%"
+    query = select(Licence).where(or_(func.lower(Licence.number).like(like),
+                                      func.lower(Licence.last_name).like(like),
+                                      func.lower(Licence.first_name).like(like)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Licence.last_name, Licence.first_name, Licence.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
 
 
 def create(data: dict, actor: str) -> Licence:

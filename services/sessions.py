@@ -79,12 +79,15 @@ def _course_days_errors(day1, problems) -> dict[str, list[str]]:
     return errors
 
 
-def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int):
+def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
+                  status: str | None = None):
     query = select(CourseSession).join(Centre)
     if user.role == "centre":
         query = query.where(CourseSession.centre_id == user.centre_id)
     if centre:
         query = query.where(Centre.agrement == centre)
+    if status:
+        query = query.where(CourseSession.status == status)
     if from_:
         query = query.where(CourseSession.day1 >= from_)
     if to:

@@ -20,7 +20,7 @@ SHOTS = ROOT / "reports" / "browser"
 PASSWORD = "mot-de-passe-ui"
 TODAY = dt.date(2026, 3, 16)  # a Monday
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+                 "--disable-component-update", "--no-first-run", "--lang=fr-FR"]
 
 
 class Data:
@@ -101,8 +101,10 @@ def _seed(app) -> Data:
                                      "day2": TODAY + dt.timedelta(days=12), "capacity": 12},
                                     admin)
             durand = mandatory("Durand", "Noah")  # waits for an enrolment
+            bernard = mandatory("Bernard", "Hugo")  # enrolled, then its session is cancelled
             out.petit, out.martin, out.done, out.last, out.other, out.durand = (
                 petit.id, martin.id, done.id, last.id, other.id, durand.id)
+            out.bernard, out.bernard_ref = bernard.id, bernard.reference
             out.martin_ref = martin.reference
             out.martin_licence = martin.licence.number
         with transaction():
@@ -159,17 +161,45 @@ def browser():
     pw.stop()
 
 
+def _open_page(browser, server, viewport=None):
+    """A page in a fresh context that records JavaScript errors and Content-Security-Policy
+    violations (Chromium reports each on the console); none is allowed."""
+    context = browser.new_context(base_url=server.url, locale="fr-FR",
+                                  viewport=viewport or {"width": 1280, "height": 900})
+    page = context.new_page()
+    page.js_errors, page.csp_violations = [], []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.on("console", lambda msg: page.csp_violations.append(f"{page.url} : {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    return context, page
+
+
+def _close(context, page) -> None:
+    context.close()
+    assert not page.js_errors, f"erreurs JavaScript dans la page : {page.js_errors}"
+    assert not page.csp_violations, f"violations de la CSP : {page.csp_violations}"
+
+
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server.url, locale="fr-FR",
-                                  viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
+    context, page = _open_page(browser, server)
     yield page
-    context.close()
-    assert not errors, f"erreurs JavaScript dans la page : {errors}"
+    _close(context, page)
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """More pages in their own contexts (another user logged in at the same time)."""
+    opened = []
+
+    def make(viewport=None):
+        context, page = _open_page(browser, server, viewport)
+        opened.append((context, page))
+        return page
+
+    yield make
+    for context, page in opened:
+        _close(context, page)
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:
@@ -185,8 +215,12 @@ def shot(page, name: str) -> None:
 
 
 def axe_violations(page) -> list[dict]:
-    """axe-core (from node_modules) in the page; the serious and critical violations."""
-    page.add_script_tag(path=str(AXE))
+    """axe-core (from node_modules) in the page; the serious and critical violations.
+
+    Evaluated through the DevTools protocol: the pages' Content-Security-Policy forbids inline
+    scripts, so add_script_tag would be blocked (as it should)."""
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -39,11 +39,11 @@ def post_case(data):
         case_id = cases.create(data, current_user().username).id
         # after the service's own checks, so that a rule refusal (R15, R42) is the one reported;
         # raising here rolls the whole case back.
-        _check_letter_not_in_future(data.get("letter_48n"))
+        check_letter_not_in_future(data.get("letter_48n"))
     return cases.view(cases.get(case_id))
 
 
-def _check_letter_not_in_future(letter: dict | None) -> None:
+def check_letter_not_in_future(letter: dict | None) -> None:
     """A 48N cannot have been sent or received after the clock's today."""
     today = clock().today()
     for name in ("sent_on", "received_on"):

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.ui import designer, security, vendor, views  # noqa: F401  designer: /ui/processus routes
+from web.ui import (
+    case_pages,
+    designer,
+    licence_pages,
+    nav,
+    security,
+    session_pages,
+    vendor,
+    views,
+)
+
+PAGES = (case_pages, licence_pages, session_pages, designer)  # their routes are on views.blp
 
 
 def init_ui(app: Flask) -> None:
@@ -13,3 +24,7 @@ def init_ui(app: Flask) -> None:
     vendor.init(app)
     app.register_blueprint(views.blp)
     views.register_app_errors(app)
+
+    @app.context_processor
+    def _nav():
+        return {"nav_entries_for": nav.entries_for}

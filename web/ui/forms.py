@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from web.ui.formdata import Field, Form, FormSpec
 from workflows import form_schema
 
 LABELS = {
@@ -28,6 +29,27 @@ def fields(key: str) -> list[dict]:
             field["kind"] = "text"
         out.append(field)
     return out
+
+
+def spec(key: str) -> FormSpec:
+    """The task's fields as a form of the UI (radios for an enum, a text area for long text)."""
+    out = []
+    for f in fields(key):
+        if f["kind"] == "radio":
+            out.append(Field(f["name"], f["title"], "choice", f["required"], f["hint"],
+                             tuple(f["options"])))
+        else:
+            out.append(Field(f["name"], f["title"], "text", f["required"], f["hint"],
+                             widget="textarea" if f["kind"] == "textarea" else "",
+                             max_length=f.get("max_length")))
+    return FormSpec(*out)
+
+
+def task_form(task, values: dict | None = None, errors: dict | None = None) -> Form:
+    prefix = f"t{task.id}-"
+    if errors:
+        return Form.rejected(spec(task.key), values or {}, errors, prefix)
+    return Form(spec(task.key), prefix=prefix)
 
 
 def data_from(key: str, form) -> dict:

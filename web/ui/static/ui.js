@@ -1,4 +1,6 @@
-/* Charts (Chart.js) and the BPMN diagram (bpmn-js NavigatedViewer) of the UI pages. */
+/* Charts (Chart.js), the BPMN diagram (bpmn-js NavigatedViewer) and form helpers of the UI pages.
+   No inline script (Content-Security-Policy): elements say what they need with data-* attributes,
+   their data comes from <script type="application/json"> blocks. */
 (function () {
   "use strict";
   var BLUE = "#000091", ORANGE = "#b34000";
@@ -77,5 +79,31 @@
       });
   }
 
+  function init() {
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      (canvas.dataset.chart === "bar" ? barChart : lineChart)(canvas.id);
+    });
+    document.querySelectorAll("[data-bpmn-state]").forEach(function (el) {
+      diagram(el.id, el.dataset.bpmnState);
+    });
+    // "everyone present": ticks one value in every radio group of a table, the rest left to edit
+    document.querySelectorAll("[data-fill-radios]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var table = document.getElementById(button.dataset.fillTarget);
+        table.querySelectorAll('input[type=radio][value="' + button.dataset.fillRadios + '"]')
+          .forEach(function (radio) { radio.checked = true; });
+      });
+    });
+    // a rejected form: focus its error summary, which links to each field in error
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+
   window.UI = {barChart: barChart, lineChart: lineChart, diagram: diagram};
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
 })();

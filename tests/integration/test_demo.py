@@ -1,0 +1,48 @@
+"""`flask demo seed`: the dashboard opens on demo cases in every block (R39/D4 late attestations,
+a 4-month deadline near and one passed), the history is dated as it happened, and a second run
+changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from services import dashboard, demo, users
+from services.clock import clock
+from services.db import db
+from services.models import Case, CaseEvent, HumanTask, Licence
+from tests.api_errors_support import snapshot
+
+
+def test_demo_fills_every_dashboard_block_and_is_idempotent(app):
+    with app.app_context():
+        lines = demo.seed()
+        assert lines[0].startswith("Démonstration : 18 permis")
+        today = clock().today()
+        agent = users.get_by_name("agent")
+        mine, mine_total = dashboard.task_page(agent, "mine")
+        free, free_total = dashboard.task_page(agent, "unassigned")
+        assert mine_total >= 1 and free_total >= 2
+        assert {t.key for t in free} >= {"signalement_parquet", "verification_attestation",
+                                          "examen_manuel"}
+        near, _ = dashboard.deadline_cases(today)
+        assert any(c.deadline < today for c in near), "a deadline passed, still pending"
+        assert any(today <= c.deadline <= today + dt.timedelta(days=dashboard.NEAR_DAYS)
+                   for c in near), "a deadline within 30 days"
+        late, late_total = dashboard.late_attestations(today)
+        assert late_total >= 2 and all(t.due_on < today for t in late)  # beyond D4
+        chart = dashboard.deadlines_per_week(today)
+        assert sum(chart["deadlines"]) >= 1
+        statuses = set(db.session.scalars(select(Case.status)))
+        assert statuses >= {"clos", "inscrit", "en_attente_inscription", "en_attente_attestation",
+                            "verification_attestation", "examen_manuel", "signalement_parquet"}
+        # the story is dated: cases opened over months, not all at once today
+        first_event = db.session.scalar(select(func.min(CaseEvent.at)))
+        assert (today - first_event.astimezone(clock().now().tzinfo).date()).days > 100
+        assert db.session.scalar(select(func.count()).select_from(HumanTask)) >= 5
+
+        before = snapshot()
+        assert demo.seed() == ["Données de démonstration déjà présentes."]
+        assert snapshot() == before
+        assert db.session.scalar(select(func.count()).select_from(Licence)) == 18

@@ -1,0 +1,148 @@
+"""The case page (dossier) and its commands: the current task's form, enrolment in a session, the
+attestation's receipt. Agents only: a centre operator never opens a case."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from services import cases, dashboard, licences, sessions, tasks
+from services.clock import clock
+from services.db import db, transaction
+from services.errors import Conflict, Invalid
+from services.models import HumanTask
+from web.api.auth import current_user
+from web.api.schemas import AttestationInSchema, EnrollmentInSchema
+from web.ui import forms
+from web.ui.formdata import Field, Form, FormSpec
+from web.ui.listing import clamp, int_arg, pages, window
+from web.ui.security import login_required
+from web.ui.views import blp
+
+HISTORY_PER_PAGE = 15
+LEDGER_PER_PAGE = 10
+
+ENROL_FORM = FormSpec(Field("session", "Session (places libres)", "int", True, widget="select",
+                            hint="Planifiées à partir d'aujourd'hui ; une session qui se termine "
+                                 "après l'échéance est signalée (R19)."))
+ATTESTATION_FORM = FormSpec(Field(
+    "received_on", "Attestation reçue le", "date", True,
+    hint="Le délai d'un mois pour créditer les points court à partir de cette date (R39, D4)."))
+
+
+def session_choices(items, deadline=None) -> list[tuple[str, str]]:
+    out = []
+    for s in items:
+        free = s.capacity - sum(1 for e in s.enrollments if e.status == "enrolled")
+        late = " — après l'échéance" if deadline and s.day2 > deadline else ""
+        out.append((str(s.id), f"n° {s.id} — {s.centre.name}, {s.day1:%d/%m/%Y} et "
+                               f"{s.day2:%d/%m/%Y} ({free} place{'s' if free > 1 else ''}){late}"))
+    return out
+
+
+@blp.route("/dossiers/<int:case_id>")
+@login_required("agent")
+def case_page(case_id: int):
+    return render_case(case_id)
+
+
+def render_case(case_id: int, form_task: int | None = None, values: dict | None = None,
+                errors: dict | None = None, status: int = 200, enrol: Form | None = None,
+                attestation: Form | None = None):
+    case = cases.get(case_id)
+    today = clock().today()
+    view = cases.view(case)
+    open_tasks = db.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
+    task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
+                   else forms.task_form(t)} for t in open_tasks]
+    ledger = licences.view(case.licence)
+    movements = list(reversed(ledger["movements"]))  # the latest first
+    ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)
+    history_all = dashboard.history(case)
+    history_page = clamp(int_arg("historique"), len(history_all), HISTORY_PER_PAGE)
+    open_sessions = (dashboard.open_sessions(today)
+                     if case.status == "en_attente_inscription" else [])
+    return render_template(
+        "ui/case.html", case=case, view=view, task_forms=task_forms, ledger=ledger,
+        movements=window(movements, ledger_page, LEDGER_PER_PAGE), ledger_page=ledger_page,
+        ledger_pages=pages(len(movements), LEDGER_PER_PAGE),
+        series=dashboard.balance_series(case.licence, today),
+        diagram=dashboard.diagram_state(case),
+        days_left=(case.deadline - today).days if case.deadline else None,
+        history=window(history_all, history_page, HISTORY_PER_PAGE), history_page=history_page,
+        history_pages=pages(len(history_all), HISTORY_PER_PAGE), history_total=len(history_all),
+        session_choices=session_choices(open_sessions, case.deadline),
+        enrol=enrol or Form(ENROL_FORM),
+        attestation=attestation or Form(ATTESTATION_FORM, {"received_on": today.isoformat()}),
+    ), status
+
+
+@blp.route("/dossiers/<int:case_id>/diagramme.bpmn")
+@login_required("agent")
+def case_diagram(case_id: int):
+    case = cases.get(case_id)
+    if case.instance is None:
+        abort(404)
+    return current_app.response_class(case.instance.version.xml,
+                                      mimetype="application/xml")
+
+
+@blp.route("/dossiers/<int:case_id>/taches/<int:task_id>", methods=["POST"])
+@login_required("agent")
+def complete_task(case_id: int, task_id: int):
+    task = tasks.get(task_id)
+    if task.case_id != case_id:
+        abort(404)
+    data = forms.data_from(task.key, request.form)
+    try:
+        with transaction():
+            tasks.complete(task_id, data, current_user())
+    except Invalid as exc:
+        return render_case(case_id, task_id, dict(request.form),
+                           forms.field_errors(exc.errors), 422)
+    except Conflict as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("ui.case_page", case_id=case_id))
+    flash(f"« {task.title} » : tâche terminée.", "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
+@blp.route("/dossiers/<int:case_id>/inscription", methods=["POST"])
+@login_required("agent")
+def enroll(case_id: int):
+    try:
+        data = ENROL_FORM.load(EnrollmentInSchema, request.form)
+        with transaction():
+            case = cases.enroll(cases.get(case_id), data["session"], current_user())
+            message = enrolled_message(case, sessions.get(data["session"]))
+    except (Invalid, Conflict) as exc:
+        errors = exc.errors or {"session": [exc.detail]}
+        return render_case(case_id, status=exc.status,
+                           enrol=Form.rejected(ENROL_FORM, request.form, errors))
+    flash(message, "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
+def enrolled_message(case, session) -> str:
+    text = f"Dossier {case.reference} inscrit à la session n° {session.id}."
+    if case.deadline is not None and session.day2 > case.deadline:
+        text += (f" Attention : la session se termine après l'échéance du "
+                 f"{case.deadline:%d/%m/%Y} (R19) ; le dossier est signalé.")
+    return text
+
+
+@blp.route("/dossiers/<int:case_id>/attestation", methods=["POST"])
+@login_required("agent")
+def receive_attestation(case_id: int):
+    try:
+        data = ATTESTATION_FORM.load(AttestationInSchema, request.form)
+        with transaction():
+            cases.receive_attestation(cases.get(case_id), data["received_on"],
+                                      current_user().username)
+    except (Invalid, Conflict) as exc:
+        errors = exc.errors or {"received_on": [exc.detail]}
+        return render_case(case_id, status=exc.status,
+                           attestation=Form.rejected(ATTESTATION_FORM, request.form, errors))
+    flash("Réception de l'attestation enregistrée : la vérification est à faire.", "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))

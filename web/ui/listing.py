@@ -1,0 +1,45 @@
+"""Query-string helpers of the list pages: page numbers, dates, page links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request, url_for
+
+PER_PAGE = 20
+
+
+def int_arg(name: str, default: int = 1) -> int:
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except ValueError:
+        return default
+
+
+def date_arg(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def pages(total: int, per_page: int = PER_PAGE) -> int:
+    return max(1, -(-total // per_page))
+
+
+def clamp(page: int, total: int, per_page: int = PER_PAGE) -> int:
+    """A page number past the end shows the last page (a list that shrank, an edited URL)."""
+    return min(page, pages(total, per_page))
+
+
+def page_url(page: int, param: str = "page", anchor: str | None = None) -> str:
+    """This page's URL with `param` set to `page`, the other arguments kept."""
+    args = request.args.to_dict()
+    args[param] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args,
+                   **({"_anchor": anchor} if anchor else {}))
+
+
+def window(items: list, page: int, per_page: int = PER_PAGE) -> list:
+    """One page of a list already in memory (a ledger replayed, a history)."""
+    return items[(page - 1) * per_page:page * per_page]

@@ -1,0 +1,244 @@
+"""Course sessions, for clerks and centres: the list with its filters, create a session, its page
+(trainees, enrolment, attendance grid), cancel it (R36). A centre operator sees and acts only on
+its own centre's sessions (403 otherwise) and creates sessions for its own centre only."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import fields
+
+from services import cases, dashboard, sessions
+from services.clock import clock
+from services.db import transaction
+from services.errors import Conflict, Invalid
+from web.api.auth import current_user
+from web.api.schemas import CancelSchema, In, SessionInSchema, SessionListArgs, length
+from web.ui.case_pages import enrolled_message
+from web.ui.formdata import Field, Form, FormSpec
+from web.ui.listing import PER_PAGE, int_arg, pages
+from web.ui.security import login_required
+from web.ui.views import SESSION_STATUS_LABELS, blp
+
+ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))
+
+SESSION_FORM = FormSpec(
+    Field("centre", "Centre agréé", "text", True, widget="select"),
+    Field("day1", "Premier jour", "date", True, hint="Ni dimanche ni jour férié (R31)."),
+    Field("day2", "Second jour", "date", True,
+          hint="Le lendemain du premier jour, ni dimanche ni jour férié (D12, R31)."),
+    Field("capacity", "Nombre de places", "int", True,
+          hint="De 1 à 20 ; une session tenue avec moins de 6 ou plus de 20 présents est "
+               "signalée (R32)."),
+    Field("driving_sequence", "Avec une séquence de conduite", "bool",
+          hint="12 stagiaires présents au plus dans ce cas (R32)."),
+)
+FILTER_FORM = FormSpec(
+    Field("centre", "Centre", "text", widget="select"),
+    Field("from", "Premier jour à partir du", "date"),
+    Field("to", "Premier jour jusqu'au", "date"),
+)
+CANCEL_FORM = FormSpec(
+    Field("on", "Annulée le", "date", True),
+    Field("reason", "Motif de l'annulation", "text", True, widget="textarea", max_length=255,
+          hint="Par exemple : effectif insuffisant. Il figure dans l'historique de chaque "
+               "dossier inscrit (R36)."),
+)
+ENROL_FORM = FormSpec(Field(
+    "case", "Dossier à inscrire", "text", True,
+    hint="Référence du dossier (STG-…) ou numéro de permis du stagiaire ; le dossier doit "
+         "attendre une inscription."))
+
+
+class CaseTermSchema(In):
+    """The session page's enrolment: a case reference or a licence number."""
+
+    case = fields.String(required=True, validate=length(1, 40))
+
+
+def _centre_choices() -> list[tuple[str, str]]:
+    return [(c.agrement, f"{c.name} ({c.agrement})") for c in dashboard.centres()]
+
+
+# ---- the list ---------------------------------------------------------------------------------
+
+@blp.route("/sessions")
+@login_required("agent", "centre")
+def session_list():
+    user = current_user()
+    page = int_arg("page")
+    status = request.args.get("statut", "")
+    status = status if status in SESSION_STATUS_LABELS else ""
+    args = {k: v for k, v in request.args.items() if k in FILTER_FORM.fields and v}
+    if user.role == "centre":
+        args.pop("centre", None)
+    form = Form(FILTER_FORM, args)
+    try:
+        filters = FILTER_FORM.load(SessionListArgs, args, {"page": page, "per_page": PER_PAGE})
+    except Invalid as exc:
+        form = Form.rejected(FILTER_FORM, args, exc.errors)
+        items, total = [], 0
+    else:
+        items, total = sessions.list_sessions(user, filters["centre"], filters["from_"],
+                                              filters["to"], page, PER_PAGE, status or None)
+    return render_template("ui/sessions.html", items=items, total=total, page=page,
+                           pages=pages(total), form=form, status=status,
+                           centre_choices=_centre_choices() if user.role != "centre" else [],
+                           filtered=bool(args or status))
+
+
+# ---- create -----------------------------------------------------------------------------------
+
+@blp.route("/sessions/nouvelle", methods=["GET", "POST"])
+@login_required("agent", "centre")
+def session_new():
+    user = current_user()
+    own = user.centre if user.role == "centre" else None
+    form, status = Form(SESSION_FORM, {"capacity": "20"}), 200
+    if request.method == "POST":
+        try:
+            extra = {"centre": own.agrement} if own else None  # a centre declares its own only
+            data = SESSION_FORM.load(SessionInSchema, request.form, extra)
+            with transaction():
+                session_id = sessions.create(data, user).id
+        except (Invalid, Conflict) as exc:
+            form = Form.rejected(SESSION_FORM, request.form, exc.errors or
+                                 {"_schema": [exc.detail]})
+            status = exc.status
+        else:
+            flash(f"Session n° {session_id} créée.", "success")
+            return redirect(url_for("ui.session_page", session_id=session_id))
+    intro = ("Une session dure deux jours consécutifs de 7 heures (R31). "
+             + (f"Centre agréé : {own.name} ({own.agrement})." if own else ""))
+    fields = ["day1", "day2", "capacity", "driving_sequence"]
+    return render_template(
+        "ui/form_page.html", form=form, heading="Créer une session de stage", intro=intro,
+        action=url_for("ui.session_new"), submit="Créer la session",
+        back_url=url_for("ui.session_list"),
+        groups=[("Session", fields if own else ["centre", *fields])],
+        choices={"centre": _centre_choices()},
+        attrs={"centre": {"placeholder": "Choisir un centre"}},
+        crumbs=[("Sessions de stage", url_for("ui.session_list")),
+                ("Nouvelle session", None)]), status
+
+
+# ---- the session page: trainees, enrolment, attendance ----------------------------------------
+
+def _session_for_user(session_id: int):
+    session = sessions.get(session_id)
+    sessions.check_centre_access(current_user(), session.centre_id)
+    return session
+
+
+@blp.route("/sessions/<int:session_id>")
+@login_required("agent", "centre")
+def session_page(session_id: int):
+    return render_session(session_id)
+
+
+def render_session(session_id: int, values: dict | None = None, errors: dict | None = None,
+                   message: str | None = None, status: int = 200, enrol: Form | None = None):
+    session = _session_for_user(session_id)
+    enrolled = sessions.active_enrollments(session)
+    today = clock().today()
+    user = current_user()
+    can_record = session.status == "planned" and enrolled and today >= session.day2
+    can_enrol = session.status == "planned" and len(enrolled) < session.capacity
+    waiting = (dashboard.waiting_cases() if can_enrol and user.role != "centre" else [])
+    return render_template(
+        "ui/session.html", session=session, view=sessions.view(session), enrolled=enrolled,
+        can_record=can_record, can_enrol=can_enrol, waiting=waiting,
+        enrol=enrol or Form(ENROL_FORM), values=values or {}, errors=errors or {},
+        message=message, attendance=ATTENDANCE), status
+
+
+@blp.route("/sessions/<int:session_id>/inscription", methods=["POST"])
+@login_required("agent", "centre")
+def session_enroll(session_id: int):
+    _session_for_user(session_id)
+    try:
+        ENROL_FORM.load(CaseTermSchema, request.form)
+        with transaction():
+            case = dashboard.find_case_to_enrol(request.form["case"])
+            cases.enroll(case, session_id, current_user())
+            message = enrolled_message(case, sessions.get(session_id))
+    except (Invalid, Conflict) as exc:
+        errors = {"case": [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]}
+        return render_session(session_id, status=exc.status,
+                              enrol=Form.rejected(ENROL_FORM, request.form, errors))
+    flash(message, "success")
+    return redirect(url_for("ui.session_page", session_id=session_id) + "#stagiaires")
+
+
+@blp.route("/sessions/<int:session_id>/presence", methods=["POST"])
+@login_required("agent", "centre")
+def record_attendance(session_id: int):
+    session = _session_for_user(session_id)
+    enrolled = sessions.active_enrollments(session)
+    records, errors = [], {}
+    allowed = {v for v, _ in ATTENDANCE}
+    for enr in enrolled:
+        rec = {"licence": enr.case.licence.number}
+        for day in ("day1", "day2"):
+            value = request.form.get(f"{day}-{enr.id}", "")
+            if value not in allowed:
+                errors[f"{day}-{enr.id}"] = ["Indiquez présent, absent ou en retard."]
+            rec[day] = value
+        records.append(rec)
+    if errors:
+        return render_session(session_id, dict(request.form), errors,
+                              "La feuille de présence est incomplète.", 422)
+    try:
+        with transaction():
+            sessions.record_attendance(sessions.get(session_id), records, current_user())
+    except (Invalid, Conflict) as exc:
+        return render_session(session_id, dict(request.form), {}, exc.detail, exc.status)
+    flash("Présence enregistrée : les attestations des stagiaires présents les deux jours "
+          "sont délivrées.", "success")
+    return redirect(url_for("ui.session_page", session_id=session_id))
+
+
+# ---- cancel (R36) -------------------------------------------------------------------------------
+
+@blp.route("/sessions/<int:session_id>/annulation", methods=["GET", "POST"])
+@login_required("agent", "centre")
+def session_cancel(session_id: int):
+    session = _session_for_user(session_id)
+    if session.status != "planned":
+        done = {"held": "tenue", "cancelled": "annulée"}[session.status]
+        flash(f"La session n° {session.id} est déjà {done} : elle ne peut plus être annulée.",
+              "error")
+        return redirect(url_for("ui.session_page", session_id=session_id))
+    form, status = Form(CANCEL_FORM, {"on": clock().today().isoformat()}), 200
+    if request.method == "POST":
+        try:
+            data = CANCEL_FORM.load(CancelSchema, request.form)
+            with transaction():
+                back = len(sessions.active_enrollments(session))
+                sessions.cancel(sessions.get(session_id), data, current_user())
+        except (Invalid, Conflict) as exc:
+            form = Form.rejected(CANCEL_FORM, request.form, exc.errors or
+                                 {"_schema": [exc.detail]})
+            status = exc.status
+        else:
+            flash(f"Session n° {session_id} annulée. " + (
+                f"{back} dossier{'s' if back > 1 else ''} revien{'nent' if back > 1 else 't'} "
+                "en attente d'inscription ; l'échéance ne change pas (R36)." if back else
+                "Aucun dossier n'y était inscrit."), "success")
+            return redirect(url_for("ui.session_page", session_id=session_id))
+    enrolled = sessions.active_enrollments(session)
+    intro = (f"Session n° {session.id} — {session.centre.name}, les {session.day1:%d/%m/%Y} et "
+             f"{session.day2:%d/%m/%Y}. Les stagiaires doivent être prévenus au moins un mois "
+             "à l'avance, sauf force majeure (R36). "
+             + (f"{len(enrolled)} dossier{'s' if len(enrolled) > 1 else ''} inscrit"
+                f"{'s' if len(enrolled) > 1 else ''} reviendr{'ont' if len(enrolled) > 1 else 'a'}"
+                " en attente d'inscription, sans report de leur échéance."
+                if enrolled else "Aucun stagiaire n'est inscrit."))
+    return render_template(
+        "ui/form_page.html", form=form, heading="Annuler la session", intro=intro,
+        action=url_for("ui.session_cancel", session_id=session_id),
+        submit="Annuler la session", back_label="Retour à la session",
+        back_url=url_for("ui.session_page", session_id=session_id),
+        groups=[("Annulation", ["on", "reason"])],
+        crumbs=[("Sessions de stage", url_for("ui.session_list")),
+                (f"Session n° {session.id}", url_for("ui.session_page", session_id=session_id)),
+                ("Annulation", None)]), status
