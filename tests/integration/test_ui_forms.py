@@ -345,7 +345,7 @@ def test_enrolling_from_the_session_page(api, ui):
     with unchanged():  # the full session refuses with the service's message (409)
         resp = ui.post(f"/ui/sessions/{full['id']}/inscription", {"case": case["reference"]})
     assert resp.status_code == 409
-    assert field_errors(resp) == {"case": ["La session est complète (1 places)."]}
+    assert field_errors(resp) == {"case": ["La session est complète (1 place)."]}
     resp = ui.post(f"/ui/sessions/{session['id']}/inscription",
                    {"case": case["reference"].lower()})
     assert resp.status_code == 302
