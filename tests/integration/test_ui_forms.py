@@ -84,6 +84,31 @@ def test_security_headers_on_the_ui_and_not_the_api_document(api):
     assert docs.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def _session_cookie(resp) -> str:
+    cookies = [c for c in resp.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert len(cookies) == 1, resp.headers.getlist("Set-Cookie")
+    return cookies[0]
+
+
+def test_the_session_cookie_expires_after_8_hours_and_is_secure_when_set(api, app):
+    from email.utils import parsedate_to_datetime
+
+    client = UiClient(api.app)
+    cookie = _session_cookie(client.login("agent"))
+    flags = [part.strip() for part in cookie.split(";")]
+    assert "HttpOnly" in flags and "SameSite=Lax" in flags and "Secure" not in flags
+    expires = parsedate_to_datetime(next(f for f in flags if f.startswith("Expires="))[8:])
+    lifetime = expires - dt.datetime.now(dt.UTC)  # Flask dates it by the real time
+    assert dt.timedelta(hours=7, minutes=59) < lifetime <= dt.timedelta(hours=8)
+
+    from app import create_app
+    secure = create_app({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "CLOCK_MODE": "manual", "SECRET_KEY": "test", "TESTING": True,
+                         "SESSION_COOKIE_SECURE": "true"})
+    cookie = _session_cookie(UiClient(secure).login("agent"))
+    assert "Secure" in [part.strip() for part in cookie.split(";")]
+
+
 def test_pages_have_no_inline_script_nor_style_attribute(api, ui):
     api.licence(NUM)
     inf = api.infraction(NUM, "01/02/2026")

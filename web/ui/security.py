@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import secrets
 from functools import wraps
@@ -30,9 +29,7 @@ EVERY_HEADERS = {
 
 
 def init(app: Flask) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    """The cookie's lifetime and flags are settings (services/settings.py)."""
 
     @app.context_processor
     def _csrf():
