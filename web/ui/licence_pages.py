@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, dashboard, licences
+from services import cases, dashboard, ledger, licences
 from services.clock import clock
 from services.db import db, transaction
 from services.errors import Conflict, Invalid
@@ -136,8 +136,9 @@ def licence_page(number: str):
 def render_licence(number: str, voluntary_error: str | None = None, status: int = 200):
     licence = licences.get(number)
     today = clock().today()
-    view = licences.view(licence, today)
-    series = dashboard.balance_series(licence, today)
+    lg = ledger.replay(licence)  # once, for the figures and the chart
+    view = licences.view(licence, today, lg)
+    series = dashboard.balance_series(licence, today, lg)
     balance_on = {p["on"]: p["balance"] for p in series}
     movements = list(reversed(view["movements"]))  # the latest first
     ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)

@@ -123,8 +123,8 @@ def session_new():
 
 # ---- the session page: trainees, enrolment, attendance ----------------------------------------
 
-def _session_for_user(session_id: int):
-    session = sessions.get(session_id)
+def _session_for_user(session_id: int, *options):
+    session = sessions.get(session_id, *options)
     sessions.check_centre_access(current_user(), session.centre_id)
     return session
 
@@ -137,7 +137,7 @@ def session_page(session_id: int):
 
 def render_session(session_id: int, values: dict | None = None, errors: dict | None = None,
                    message: str | None = None, status: int = 200, enrol: Form | None = None):
-    session = _session_for_user(session_id)
+    session = _session_for_user(session_id, *dashboard.SESSION_TRAINEES)
     enrolled = sessions.active_enrollments(session)
     today = clock().today()
     user = current_user()
