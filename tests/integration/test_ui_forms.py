@@ -84,6 +84,32 @@ def test_security_headers_on_the_ui_and_not_the_api_document(api):
     assert docs.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_what_a_browser_can_send_gets_a_french_page_never_a_500(api, ui):
+    api.licence(NUM)
+    # a method the page does not take: the French page, with its Allow header and the CSP
+    for method, path in (("PUT", "/ui/connexion"), ("POST", "/ui/tableau-de-bord")):
+        resp = ui.http.open(path, method=method)
+        assert resp.status_code == 405 and resp.mimetype == "text/html", path
+        assert "Méthode non permise" in text(resp)
+        assert "GET" in resp.headers["Allow"]
+        assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert api.request("PUT", "/api/v1/cases").mimetype == "application/problem+json"
+    # a page number past any database integer: the last page, not an OFFSET overflow
+    huge = "9" * 30
+    for path, query in (("/ui/taches", {"page": huge}), ("/ui/sessions", {"page": huge}),
+                        ("/ui/recherche", {"q": "martin", "page": huge, "permis": huge}),
+                        (f"/ui/permis/{NUM}", {"dossiers": huge, "releve": huge})):
+        assert ui.get(path, **query).status_code == 200, path
+    # a NUL character (PostgreSQL text cannot hold one): refused in French, nothing stored
+    for path, query in (("/ui/recherche", {"q": "mar\x00tin"}), ("/ui/permis/12\x00", {}),
+                        ("/ui/taches", {"tache\x00": "x"})):
+        resp = ui.get(path, **query)
+        assert resp.status_code == 400 and "caractère nul" in text(resp), path
+    with unchanged():
+        resp = ui.post("/ui/permis/nouveau", {**LICENCE_FORM, "number": "1201752\x0099"})
+    assert resp.status_code == 400 and "caractère nul" in text(resp)
+
+
 def _session_cookie(resp) -> str:
     cookies = [c for c in resp.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert len(cookies) == 1, resp.headers.getlist("Set-Cookie")

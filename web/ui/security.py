@@ -66,6 +66,17 @@ def check_csrf() -> None:
         abort(400, "Jeton CSRF absent ou invalide : rechargez la page et recommencez.")
 
 
+def refuse_nul() -> None:
+    """A NUL character in the path, the query or a form is refused (400) before it reaches the
+    database: PostgreSQL text cannot hold one, and no field of the UI takes one."""
+    parts = [request.path, *request.args.keys(), *(v for vs in request.args.listvalues()
+                                                    for v in vs)]
+    if request.method == "POST":
+        parts += [*request.form.keys(), *(v for vs in request.form.listvalues() for v in vs)]
+    if any("\x00" in part for part in parts):
+        abort(400, "La requête contient un caractère nul : elle est refusée.")
+
+
 def log_in(user) -> None:
     session.clear()
     session.permanent = True

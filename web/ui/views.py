@@ -18,10 +18,19 @@ from services.rules.config import SWITCHES
 from web.api.auth import current_user
 from web.ui.listing import PER_PAGE, date_arg, int_arg, page_url, pages
 from web.ui.nav import home_url
-from web.ui.security import check_csrf, is_ui_path, log_in, log_out, login_required, safe_next
+from web.ui.security import (
+    check_csrf,
+    is_ui_path,
+    log_in,
+    log_out,
+    login_required,
+    refuse_nul,
+    safe_next,
+)
 
 blp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates",
                 static_folder="static", static_url_path="/static")
+blp.before_request(refuse_nul)
 blp.before_request(check_csrf)
 
 STATUS_LABELS = {
@@ -105,9 +114,10 @@ ERROR_TITLES = {400: "Requête invalide", 403: "Accès refusé", 404: "Page intr
                 422: "Données invalides", 500: "Erreur interne"}
 
 
-def error_page(status: int, detail: str = ""):
+def error_page(status: int, detail: str = "", headers: dict | None = None):
     return render_template("ui/error.html", status=status,
-                           title=ERROR_TITLES.get(status, "Erreur"), detail=detail), status
+                           title=ERROR_TITLES.get(status, "Erreur"), detail=detail), status, \
+        headers or {}
 
 
 @blp.errorhandler(ServiceError)
@@ -130,14 +140,18 @@ def _unexpected(error: Exception):
 
 
 def register_app_errors(app) -> None:
-    """Unknown URLs under /ui get the French page; every other path keeps the API's handler."""
+    """The routing errors under /ui (an unknown URL, a method the page does not take) get the
+    French page; every other path keeps the API's handler."""
     from web.api.problems import from_http_exception
 
-    @app.errorhandler(404)
-    def _not_found(error):
-        if is_ui_path(request.path):
-            return error_page(404)
-        return from_http_exception(error)
+    def _routing_error(error):
+        if not is_ui_path(request.path):
+            return from_http_exception(error)
+        allow = getattr(error, "valid_methods", None)  # 405: the methods the page takes
+        return error_page(error.code, headers={"Allow": ", ".join(allow)} if allow else None)
+
+    for code in (404, 405):
+        app.register_error_handler(code, _routing_error)
 
 
 # ---- login --------------------------------------------------------------------------------
