@@ -118,9 +118,8 @@ def enroll(case_id: int):
             case = cases.enroll(cases.get(case_id), data["session"], current_user())
             message = enrolled_message(case, sessions.get(data["session"]))
     except (Invalid, Conflict) as exc:
-        errors = exc.errors or {"session": [exc.detail]}
         return render_case(case_id, status=exc.status,
-                           enrol=Form.rejected(ENROL_FORM, request.form, errors))
+                           enrol=Form.refused(ENROL_FORM, request.form, exc, "session"))
     flash(message, "success")
     return redirect(url_for("ui.case_page", case_id=case_id))
 
@@ -142,8 +141,7 @@ def receive_attestation(case_id: int):
             cases.receive_attestation(cases.get(case_id), data["received_on"],
                                       current_user().username)
     except (Invalid, Conflict) as exc:
-        errors = exc.errors or {"received_on": [exc.detail]}
-        return render_case(case_id, status=exc.status,
-                           attestation=Form.rejected(ATTESTATION_FORM, request.form, errors))
+        return render_case(case_id, status=exc.status, attestation=Form.refused(
+            ATTESTATION_FORM, request.form, exc, "received_on"))
     flash("Réception de l'attestation enregistrée : la vérification est à faire.", "success")
     return redirect(url_for("ui.case_page", case_id=case_id))

@@ -101,9 +101,7 @@ def session_new():
             with transaction():
                 session_id = sessions.create(data, user).id
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(SESSION_FORM, request.form, exc.errors or
-                                 {"_schema": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(SESSION_FORM, request.form, exc), exc.status
         else:
             flash(f"Session n° {session_id} créée.", "success")
             return redirect(url_for("ui.session_page", session_id=session_id))
@@ -216,9 +214,7 @@ def session_cancel(session_id: int):
                 back = len(sessions.active_enrollments(session))
                 sessions.cancel(sessions.get(session_id), data, current_user())
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(CANCEL_FORM, request.form, exc.errors or
-                                 {"_schema": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(CANCEL_FORM, request.form, exc), exc.status
         else:
             flash(f"Session n° {session_id} annulée. " + (
                 f"{back} dossier{'s' if back > 1 else ''} revien{'nent' if back > 1 else 't'} "
