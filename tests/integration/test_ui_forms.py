@@ -384,7 +384,9 @@ def test_enrolling_from_the_session_page(api, ui):
     session = api.session("12/06/2026", "13/06/2026", fill=0)
     page = text(ui.get(f"/ui/sessions/{session['id']}"))
     assert f'<option value="{case["reference"]}">' in page  # the waiting cases, proposed
-    assert "Inscrire un dossier" not in text(ui.get(f"/ui/sessions/{full['id']}"))  # full
+    full_page = text(ui.get(f"/ui/sessions/{full['id']}"))
+    assert "Inscrire un dossier" not in full_page  # full
+    assert "1 inscrit sur 1 place." in full_page and "<td>En cours</td>" in full_page
     for term, message in (("", "Champ obligatoire."),
                           ("XYZ", "Aucun dossier ni permis « XYZ »."),
                           (api.fillers[full["id"]][0], "Le permis n° "
@@ -455,7 +457,20 @@ def test_session_list_filters_and_pages(api, ui):
     assert "11 sessions." in text(centre.get("/ui/sessions", centre=CENTRE))  # its own only
 
 
-# ---- the case page -----------------------------------------------------------------------------
+# ---- the dashboard and the case page --------------------------------------------------------
+
+def test_dashboard_counts_agree_with_their_number(api, ui):
+    api.licence(NUM)
+    inf = api.infraction(NUM, "01/02/2026")
+    api.mandatory_case(NUM, inf["id"], "20/02/2026")
+    api.ok(api.post(f"/api/v1/licences/{NUM}/invalidation",  # a manual review (Q8): one task
+                    {"decision_on": "2026-02-25", "notified_on": "2026-03-01"}), 201)
+    page = text(ui.get("/ui/tableau-de-bord"))
+    assert '<span class="ui-count__n" id="count-free">1</span> tâche non attribuée<' in page
+    assert '<span class="ui-count__n" id="count-mine">0</span> tâche à mon nom<' in page
+    assert '<span class="ui-count__n" id="count-late">0</span> attestation au-delà' in page
+
+
 
 def test_case_page_pages_its_history_and_ledger(api, ui):
     api.licence(NUM, obtained="01/09/2015", probation="none", points=12, on="01/01/2025")
@@ -480,6 +495,9 @@ def test_case_page_pages_its_history_and_ledger(api, ui):
     assert "Mouvements du permis 120175200123, du plus récent au plus ancien (page 1 sur 2)" \
         in first
     assert f'href="{path}?historique=2#h-history"' in first
+    # the events' details under French names and values, not the stored keys
+    assert "type : volontaire" in first and "jour 1 : 03/06/2026" in first
+    assert "day1" not in first and "kind :" not in first
     second = text(ui.get(path, historique=2, releve=2))
     assert "(page 2 sur 2)" in second and second.count("(page 2 sur 2)") == 2
     assert text(ui.get(path, historique=99)).count("(page 2 sur 2)") == 1  # the last page

@@ -17,9 +17,7 @@ from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, int_arg, pages
 from web.ui.security import login_required
-from web.ui.views import SESSION_STATUS_LABELS, blp
-
-ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))
+from web.ui.views import ATTENDANCE, SESSION_STATUS_LABELS, blp
 
 SESSION_FORM = FormSpec(
     Field("centre", "Centre agréé", "text", True, widget="select"),

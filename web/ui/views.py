@@ -16,6 +16,7 @@ from services.db import db, transaction
 from services.errors import ServiceError
 from services.rules.config import SWITCHES
 from web.api.auth import current_user
+from web.ui import forms
 from web.ui.listing import PER_PAGE, date_arg, int_arg, page_url, pages
 from web.ui.nav import home_url
 from web.ui.security import (
@@ -61,6 +62,19 @@ RECEIPT_LABELS = {"signed": "signé", "unclaimed": "non réclamé",
 SESSION_STATUS_LABELS = {"planned": "Planifiée", "held": "Tenue", "cancelled": "Annulée"}
 MOVEMENT_LABELS = {"solde": "Solde de départ", "retrait": "Retrait", "majoration": "Majoration",
                    "stage": "Stage", "restitution": "Restitution"}
+ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))
+# the details of the history's events (the services' audit.record), under French names
+DETAIL_LABELS = {
+    "kind": "type", "deadline": "échéance", "receipt": "accusé de réception",
+    "process": "processus", "session": "session n°", "day1": "jour 1", "day2": "jour 2",
+    "flags": "signalements", "attestation": "attestation délivrée", "reason": "motif",
+    "on": "le", "regle": "règle", "rule": "règle", "decision_on": "décision du",
+    "notified_on": "notifiée le", "decision": "décision", "motif": "motif", "points": "points",
+    "effect_on": "effet le", "explication": "explication", "refund": "remboursement",
+    "eligible": "possible", "amount": "montant (€)", "request_deadline": "à demander avant le",
+    "timers": "minuteurs", "at": "à", "erreur": "erreur", "task": "tâche",
+    "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
+}
 
 
 @blp.app_template_filter("fdate")
@@ -86,16 +100,42 @@ def _fvalue(value) -> str:
     """A history detail value, readable: French dates, lists and objects spelled out."""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
         try:
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            if len(value) == 10:
+                return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            return _fdatetime(dt.datetime.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, list):
         return ", ".join(_fvalue(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} : {_fvalue(v)}" for k, v in value.items() if v is not None)
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} : {_fvalue(v)}" for k, v in value.items()
+                         if v is not None)
     return str(value)
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    attendance = dict(ATTENDANCE)
+    return {"receipt": RECEIPT_LABELS, "day1": attendance, "day2": attendance,
+            "task": _task_titles(), "decision": forms.LABELS}
+
+
+@blp.app_template_filter("fdetail")
+def _fdetail(detail: dict | None) -> str:
+    """A history event's detail for people: its message, or each value under a French name."""
+    detail = detail or {}
+    if detail.get("message"):
+        return detail["message"]
+    labels = _value_labels()
+    parts = []
+    for key, value in detail.items():
+        if value is None or value == "" or value == [] or (key == "title" and "task" in detail):
+            continue  # nothing to show, or the task's title twice
+        if isinstance(value, str):
+            value = labels.get(key, {}).get(value, value)
+        parts.append(f"{DETAIL_LABELS.get(key, key)} : {_fvalue(value)}")
+    return " ; ".join(parts)
 
 
 @blp.context_processor
