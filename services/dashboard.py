@@ -176,19 +176,27 @@ def waiting_cases(limit: int = 200) -> list[Case]:
                               .limit(limit)).all()
 
 
-def find_case_to_enrol(term: str) -> Case:
-    """The case named by its reference, or the waiting case of a licence number."""
+def find_case_to_enrol(term: str, by_reference: bool = True) -> Case:
+    """The case named by its reference, or the waiting case of a licence number.
+
+    Without `by_reference` (a centre operator), a licence number only, and the same answer for
+    an unknown licence and a licence with no case waiting: a centre learns nothing of the
+    prefecture's cases beyond the trainee it enrols."""
     term = term.strip()
-    case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
-    if case is not None:
-        return case
+    if by_reference:
+        case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
+        if case is not None:
+            return case
     licence = db.session.scalar(select(Licence).where(func.upper(Licence.number) == term.upper()))
+    waiting = licence and db.session.scalar(
+        select(Case).where(Case.licence_id == licence.id, Case.status == "en_attente_inscription")
+        .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
+    if waiting is not None:
+        return waiting
+    if not by_reference:
+        raise Invalid.field("case", "Aucun dossier en attente d'inscription pour le permis "
+                            f"« {term} ».")
     if licence is None:
         raise Invalid.field("case", f"Aucun dossier ni permis « {term} ».")
-    case = db.session.scalar(select(Case).where(Case.licence_id == licence.id,
-                                                Case.status == "en_attente_inscription")
-                             .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
-    if case is None:
-        raise Invalid.field("case", f"Le permis n° {licence.number} n'a aucun dossier en "
-                            "attente d'inscription.")
-    return case
+    raise Invalid.field("case", f"Le permis n° {licence.number} n'a aucun dossier en attente "
+                        "d'inscription.")

@@ -370,7 +370,16 @@ def test_a_centre_operator_stays_within_its_own_centres_sessions(api, ui):
             assert centre.post(path, form).status_code == 403, path
     # on its own session: enrol a trainee by licence number (no list of other drivers shown)
     page = centre.get(f"/ui/sessions/{own['id']}")
-    assert "<datalist" not in text(page)
+    assert "<datalist" not in text(page) and "Numéro de permis du stagiaire" in text(page)
+    # ... and by nothing else: not a case reference (a centre could walk the numbers), and one
+    # answer whether the licence is unknown or has no case waiting (nothing learnt)
+    api.licence("120175200777")
+    with unchanged():
+        for term in (case["reference"], "999999999999", "120175200777"):
+            resp = centre.post(f"/ui/sessions/{own['id']}/inscription", {"case": term})
+            assert resp.status_code == 422, term
+            assert field_errors(resp) == {"case": [
+                f"Aucun dossier en attente d'inscription pour le permis « {term} »."]}, term
     resp = follow(centre, centre.post(f"/ui/sessions/{own['id']}/inscription", {"case": NUM}))
     assert f"inscrit à la session n° {own['id']}" in flashes(resp)[0]
     assert api.case(case["id"])["session"] == own["id"]

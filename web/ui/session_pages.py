@@ -45,6 +45,14 @@ ENROL_FORM = FormSpec(Field(
     "case", "Dossier à inscrire", "text", True,
     hint="Référence du dossier (STG-…) ou numéro de permis du stagiaire ; le dossier doit "
          "attendre une inscription."))
+CENTRE_ENROL_FORM = FormSpec(Field(  # a centre names the trainee by the licence only
+    "case", "Numéro de permis du stagiaire", "text", True,
+    hint="Tel qu'il figure sur le permis ; le stagiaire doit avoir un dossier en attente "
+         "d'inscription à la préfecture."))
+
+
+def _enrol_form(user) -> FormSpec:
+    return CENTRE_ENROL_FORM if user.role == "centre" else ENROL_FORM
 
 
 class CaseTermSchema(In):
@@ -143,7 +151,7 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
     return render_template(
         "ui/session.html", session=session, view=sessions.view(session), enrolled=enrolled,
         can_record=can_record, can_enrol=can_enrol, waiting=waiting,
-        enrol=enrol or Form(ENROL_FORM), values=values or {}, errors=errors or {},
+        enrol=enrol or Form(_enrol_form(user)), values=values or {}, errors=errors or {},
         message=message, attendance=ATTENDANCE), status
 
 
@@ -151,16 +159,19 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
 @login_required("agent", "centre")
 def session_enroll(session_id: int):
     _session_for_user(session_id)
+    user = current_user()
+    spec = _enrol_form(user)
     try:
-        ENROL_FORM.load(CaseTermSchema, request.form)
+        spec.load(CaseTermSchema, request.form)
         with transaction():
-            case = dashboard.find_case_to_enrol(request.form["case"])
-            cases.enroll(case, session_id, current_user())
+            case = dashboard.find_case_to_enrol(request.form["case"],
+                                                by_reference=user.role != "centre")
+            cases.enroll(case, session_id, user)
             message = enrolled_message(case, sessions.get(session_id))
     except (Invalid, Conflict) as exc:
         errors = {"case": [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]}
         return render_session(session_id, status=exc.status,
-                              enrol=Form.rejected(ENROL_FORM, request.form, errors))
+                              enrol=Form.rejected(spec, request.form, errors))
     flash(message, "success")
     return redirect(url_for("ui.session_page", session_id=session_id) + "#stagiaires")
 
