@@ -468,6 +468,26 @@ def test_session_list_filters_and_pages(api, ui):
 
 # ---- the dashboard and the case page --------------------------------------------------------
 
+def test_a_task_taken_meanwhile_is_told_on_the_list(api, ui):
+    api.licence(NUM)
+    inf = api.infraction(NUM, "01/02/2026")
+    case = api.mandatory_case(NUM, inf["id"], "20/02/2026")
+    api.ok(api.post(f"/api/v1/licences/{NUM}/invalidation",  # a manual review (Q8): one task
+                    {"decision_on": "2026-02-25", "notified_on": "2026-03-01"}), 201)
+    task = api.task(case["id"], "examen_manuel")
+    api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent2"))  # the other clerk won
+    with unchanged():
+        for action in ("prendre", "rendre"):
+            back = "/ui/taches?tri=-echeance"
+            resp = ui.post(f"/ui/taches/{task['id']}/{action}", {"next": back})
+            assert resp.headers["Location"].endswith(back), action
+            page = text(ui.get(resp.headers["Location"]))
+            assert 'fr-alert--error' in page and "prise par agent2" in page, action
+    assert api.task(case["id"], "examen_manuel")["assignee"] == "agent2"
+    resp = ui.post(f"/ui/taches/{task['id']}/prendre", {"next": "https://ailleurs.example/"})
+    assert resp.headers["Location"].endswith("/ui/taches")  # never an outside address
+
+
 def test_dashboard_counts_agree_with_their_number(api, ui):
     api.licence(NUM)
     inf = api.infraction(NUM, "01/02/2026")

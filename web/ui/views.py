@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from services import cases, dashboard, licences, tasks, users
 from services.clock import PARIS, clock
 from services.db import db, transaction
-from services.errors import ServiceError
+from services.errors import Conflict, ServiceError
 from services.rules.config import SWITCHES
 from web.api.auth import current_user
 from web.ui import forms
@@ -271,18 +271,27 @@ def _task_titles() -> dict[str, str]:
 @blp.route("/taches/<int:task_id>/prendre", methods=["POST"])
 @login_required("agent")
 def claim(task_id: int):
-    with transaction():
-        tasks.claim(task_id, current_user())
-    flash("Tâche prise : elle figure dans « Mes tâches ».", "success")
-    return redirect(safe_next(request.form.get("next"), url_for("ui.task_list")))
+    return _claim_or_unclaim(tasks.claim, task_id,
+                             "Tâche prise : elle figure dans « Mes tâches ».")
 
 
 @blp.route("/taches/<int:task_id>/rendre", methods=["POST"])
 @login_required("agent")
 def unclaim(task_id: int):
-    with transaction():
-        tasks.unclaim(task_id, current_user())
-    flash("Tâche rendue : elle est de nouveau non attribuée.", "success")
+    return _claim_or_unclaim(tasks.unclaim, task_id,
+                             "Tâche rendue : elle est de nouveau non attribuée.")
+
+
+def _claim_or_unclaim(command, task_id: int, done: str):
+    """Back to the list the button was on; a clerk who lost the race (another took the task
+    meanwhile, or finished it) is told there, as the case page does for a task's form."""
+    try:
+        with transaction():
+            command(task_id, current_user())
+    except Conflict as exc:
+        flash(exc.detail, "error")
+    else:
+        flash(done, "success")
     return redirect(safe_next(request.form.get("next"), url_for("ui.task_list")))
 
 
