@@ -95,7 +95,8 @@ def enroll(case: Case, session_id: int, user) -> Case:
         raise Conflict("La session a déjà eu lieu.")
     seats = sum(1 for e in session.enrollments if e.status == "enrolled")
     if seats >= session.capacity:
-        raise Conflict(f"La session est complète ({session.capacity} places).")
+        raise Conflict(f"La session est complète ({session.capacity} place"
+                       f"{'s' if session.capacity > 1 else ''}).")
     if outcome.invalidated(case.licence, clock().today()):
         raise Conflict("R42 : le permis est invalidé (48SI notifiée) ; l'inscription est refusée.")
     if any(e.session_id == session.id for e in case.enrollments):

@@ -6,14 +6,29 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services import journey, ledger
 from services.clock import clock
 from services.db import db
 from services.errors import Invalid
-from services.models import Case, CaseEvent, Centre, CourseSession, HumanTask, Licence
+from services.models import Case, CaseEvent, Centre, CourseSession, Enrollment, HumanTask, Licence
 
 NEAR_DAYS = 30
+# What a row of the pages' lists shows, read with the page instead of one query per row: a
+# task's case, holder and assignee; a case's holder; a session's centre and seats taken. (The
+# joins are left out of the pages' count subqueries.)
+TASK_ROW = (joinedload(HumanTask.case, innerjoin=True).joinedload(Case.licence, innerjoin=True),
+            joinedload(HumanTask.assignee))
+CASE_ROW = (joinedload(Case.licence, innerjoin=True),)
+SESSION_ROW = (joinedload(CourseSession.centre, innerjoin=True),
+               selectinload(CourseSession.enrollments))
+# the session page: each enrolment's case and holder
+SESSION_TRAINEES = (joinedload(CourseSession.centre, innerjoin=True),
+                    selectinload(CourseSession.enrollments)
+                    .joinedload(Enrollment.case, innerjoin=True)
+                    .joinedload(Case.licence, innerjoin=True))
 SORTS = {
     "echeance": (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id),
     "-echeance": (HumanTask.due_on.is_(None), HumanTask.due_on.desc(), HumanTask.id),
@@ -32,7 +47,7 @@ def _page(query, order, page: int, per_page: int):
 def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
               sort: str = "echeance", page: int = 1, per_page: int = 20):
     """Open tasks; scope '' (all), 'mine' or 'unassigned'."""
-    query = select(HumanTask).where(HumanTask.state == "open")
+    query = select(HumanTask).options(*TASK_ROW).where(HumanTask.state == "open")
     if scope == "mine":
         query = query.where(HumanTask.assignee_id == user.id)
     elif scope == "unassigned":
@@ -46,18 +61,19 @@ def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None =
 
 def deadline_cases(today: dt.date, limit: int = 10):
     """Open mandatory cases whose 4-month deadline is passed or within NEAR_DAYS days."""
-    query = (select(Case).where(Case.closed.is_(False), Case.deadline.is_not(None),
-                                Case.deadline <= today + dt.timedelta(days=NEAR_DAYS),
-                                Case.obligation.in_(("pending", "manual_review"))))
+    query = (select(Case).options(*CASE_ROW)
+             .where(Case.closed.is_(False), Case.deadline.is_not(None),
+                    Case.deadline <= today + dt.timedelta(days=NEAR_DAYS),
+                    Case.obligation.in_(("pending", "manual_review"))))
     return _page(query, (Case.deadline, Case.id), 1, limit)
 
 
 def late_attestations(today: dt.date, limit: int = 10):
     """Crediting tasks still open after the one-month deadline (R39, D4)."""
-    query = (select(HumanTask).where(HumanTask.state == "open",
-                                     HumanTask.key.in_(("verification_attestation",
-                                                        "examen_manuel")),
-                                     HumanTask.due_on < today))
+    query = (select(HumanTask).options(*TASK_ROW)
+             .where(HumanTask.state == "open",
+                    HumanTask.key.in_(("verification_attestation", "examen_manuel")),
+                    HumanTask.due_on < today))
     return _page(query, (HumanTask.due_on, HumanTask.id), 1, limit)
 
 
@@ -86,10 +102,11 @@ def history(case: Case) -> list[CaseEvent]:
                               .order_by(CaseEvent.at, CaseEvent.id)).all()
 
 
-def balance_series(licence: Licence, today: dt.date | None = None) -> list[dict]:
-    """The balance after each movement date up to today (for the small chart)."""
+def balance_series(licence: Licence, today: dt.date | None = None, lg=None) -> list[dict]:
+    """The balance after each movement date up to today (for the small chart); `lg`: the
+    licence's ledger already replayed for the same page."""
     today = today or clock().today()
-    lg = ledger.replay(licence)
+    lg = lg or ledger.replay(licence)
     days = sorted({m.effective_on for m in lg.movements if m.effective_on <= today} | {today})
     return [{"on": d, "balance": lg.balance_on(d)} for d in days]
 
@@ -113,11 +130,25 @@ def diagram_state(case: Case) -> dict | None:
 
 def open_sessions(today: dt.date, limit: int = 50):
     """Planned sessions from today on that still have a free seat (for the enrolment form)."""
-    rows = db.session.scalars(select(CourseSession).where(
-        CourseSession.status == "planned", CourseSession.day1 >= today)
+    taken = (select(func.count()).where(Enrollment.session_id == CourseSession.id,
+                                        Enrollment.status == "enrolled")
+             .correlate(CourseSession).scalar_subquery())
+    return db.session.scalars(select(CourseSession).options(*SESSION_ROW).where(
+        CourseSession.status == "planned", CourseSession.day1 >= today,
+        taken < CourseSession.capacity)
         .order_by(CourseSession.day1, CourseSession.id).limit(limit)).all()
-    return [s for s in rows
-            if sum(1 for e in s.enrollments if e.status == "enrolled") < s.capacity]
+
+
+def with_licences(items: list[Case]) -> list[Case]:
+    """The cases with their licences, read in one query (services.cases.list_cases reads the
+    cases alone; a list of results shows each holder)."""
+    ids = {c.licence_id for c in items}
+    if ids:
+        found = {lic.id: lic for lic in db.session.scalars(
+            select(Licence).where(Licence.id.in_(ids)))}
+        for case in items:
+            set_committed_value(case, "licence", found[case.licence_id])
+    return items
 
 
 def cases_by_infraction(licence: Licence) -> dict[int, Case]:
@@ -139,24 +170,33 @@ def centres() -> list[Centre]:
 
 def waiting_cases(limit: int = 200) -> list[Case]:
     """Cases waiting for an enrolment, the nearest deadline first (the session page's list)."""
-    return db.session.scalars(select(Case).where(Case.status == "en_attente_inscription")
+    return db.session.scalars(select(Case).options(*CASE_ROW)
+                              .where(Case.status == "en_attente_inscription")
                               .order_by(Case.deadline.is_(None), Case.deadline, Case.id)
                               .limit(limit)).all()
 
 
-def find_case_to_enrol(term: str) -> Case:
-    """The case named by its reference, or the waiting case of a licence number."""
+def find_case_to_enrol(term: str, by_reference: bool = True) -> Case:
+    """The case named by its reference, or the waiting case of a licence number.
+
+    Without `by_reference` (a centre operator), a licence number only, and the same answer for
+    an unknown licence and a licence with no case waiting: a centre learns nothing of the
+    prefecture's cases beyond the trainee it enrols."""
     term = term.strip()
-    case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
-    if case is not None:
-        return case
+    if by_reference:
+        case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
+        if case is not None:
+            return case
     licence = db.session.scalar(select(Licence).where(func.upper(Licence.number) == term.upper()))
+    waiting = licence and db.session.scalar(
+        select(Case).where(Case.licence_id == licence.id, Case.status == "en_attente_inscription")
+        .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
+    if waiting is not None:
+        return waiting
+    if not by_reference:
+        raise Invalid.field("case", "Aucun dossier en attente d'inscription pour le permis "
+                            f"« {term} ».")
     if licence is None:
         raise Invalid.field("case", f"Aucun dossier ni permis « {term} ».")
-    case = db.session.scalar(select(Case).where(Case.licence_id == licence.id,
-                                                Case.status == "en_attente_inscription")
-                             .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
-    if case is None:
-        raise Invalid.field("case", f"Le permis n° {licence.number} n'a aucun dossier en "
-                            "attente d'inscription.")
-    return case
+    raise Invalid.field("case", f"Le permis n° {licence.number} n'a aucun dossier en attente "
+                        "d'inscription.")

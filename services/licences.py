@@ -100,9 +100,10 @@ def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
     return inv
 
 
-def view(licence: Licence, on: dt.date | None = None) -> dict:
+def view(licence: Licence, on: dt.date | None = None, lg=None) -> dict:
+    """`lg`: the licence's ledger when the caller has replayed it already (a page's chart)."""
     today = on or clock().today()
-    lg = ledger.replay(licence)
+    lg = lg or ledger.replay(licence)
     return {
         "number": licence.number,
         "holder": {"last_name": licence.last_name, "first_name": licence.first_name,

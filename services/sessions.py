@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from services import audit, journey, outcome
 from services.clock import clock
@@ -30,8 +31,9 @@ def create_centre(data: dict) -> Centre:
     return centre
 
 
-def get(session_id: int) -> CourseSession:
-    session = db.session.get(CourseSession, session_id)
+def get(session_id: int, *options) -> CourseSession:
+    """The session; `options` are loader options (what a page shows with it)."""
+    session = db.session.get(CourseSession, session_id, options=options)
     if session is None:
         raise NotFound(f"Aucune session n° {session_id}.")
     return session
@@ -81,7 +83,10 @@ def _course_days_errors(day1, problems) -> dict[str, list[str]]:
 
 def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
                   status: str | None = None):
-    query = select(CourseSession).join(Centre)
+    # with each row's centre and enrolments (seats taken), not one query each
+    query = (select(CourseSession).join(Centre)
+             .options(contains_eager(CourseSession.centre),
+                      selectinload(CourseSession.enrollments)))
     if user.role == "centre":
         query = query.where(CourseSession.centre_id == user.centre_id)
     if centre:

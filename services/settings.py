@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from services.rules.config import ConfigError, RulesConfig
+from services.rules.config import FALSE_WORDS, TRUE_WORDS, ConfigError, RulesConfig
 
 CLOCK_MODES = ("system", "manual")
 
@@ -44,6 +45,10 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # A development default only: production must set it (documented in the README).
         secret = "dev-only-secret-change-me"
 
+    # Secure: the browser sends the UI's session cookie over HTTPS only. Off by default so that
+    # the local http://127.0.0.1 works; on in production behind TLS (README).
+    cookie_secure = _flag("SESSION_COOKIE_SECURE", merged.get("SESSION_COOKIE_SECURE"), False)
+
     try:
         rules = RulesConfig.from_mapping({k: v for k, v in merged.items() if k.startswith("CFG_")})
     except ConfigError as exc:
@@ -72,6 +77,12 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # the designers' scenario runs: time limit (seconds); run inline instead of in a thread
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_SYNC": False,
+        # the browser UI's session (web/ui/security.py): expires 8 hours after the last request,
+        # never readable by scripts, not sent with cross-site sub-requests or form posts
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": cookie_secure,
         # scrypt in production; the test-suite passes a cheap method (hashing is not under test)
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # BPMN uploads; JSON bodies are capped at 1 MiB
@@ -84,10 +95,22 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "JSON_SORT_KEYS": False,
     }
     for key, value in (overrides or {}).items():
-        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT") \
+        if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT",
+                       "SESSION_COOKIE_SECURE") \
                 and not key.startswith("CFG_"):
             config[key] = value
     return config
+
+
+def _flag(name: str, raw: object, default: bool) -> bool:
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS + FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise SettingsError(f"{name} : valeur invalide « {raw} » (attendu true ou false)")
 
 
 def _engine_options(url: str) -> dict:

@@ -57,8 +57,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "one_year_rule": ("SAME_DATE", "PLUS_ONE_DAY"),
     "deadline_test": ("LAST_DAY", "FIRST_DAY"),
 }
-_TRUE = ("true", "1", "yes", "oui", "on")
-_FALSE = ("false", "0", "no", "non", "off")
+TRUE_WORDS = ("true", "1", "yes", "oui", "on")  # also read by services/settings.py
+FALSE_WORDS = ("false", "0", "no", "non", "off")
 
 
 def _parse(switch: Switch, raw: object) -> object:
@@ -73,8 +73,8 @@ def _parse(switch: Switch, raw: object) -> object:
     if isinstance(switch.default, bool):
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
-            return raw.strip().lower() in _TRUE
+        if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+            return raw.strip().lower() in TRUE_WORDS
         raise ConfigError(f"{switch.env} : valeur invalide {raw!r} (attendu true ou false)")
     if isinstance(switch.default, date):
         if isinstance(raw, date):

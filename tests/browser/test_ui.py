@@ -49,6 +49,13 @@ def test_login_dashboard_and_tasklist_are_accessible(page, server):
     login(page, "agent", "mauvais")
     assert page.get_by_text("Identifiant ou mot de passe incorrect.").is_visible()
     assert page.get_by_label("Identifiant", exact=True).input_value() == "agent"  # kept
+    # the fields say they are in error and point at the message
+    for label in ("Identifiant", "Mot de passe"):
+        field = page.get_by_label(label, exact=True)
+        assert field.get_attribute("aria-invalid") == "true", label
+        assert field.get_attribute("aria-describedby") == "login-error", label
+    assert page.title().startswith("Erreur — Connexion")
+    accessible(page, "connexion refusée")
     login(page, "agent")
     assert page.url.endswith("/ui/tableau-de-bord")
     page.goto("/")  # logged in: "/" is the agent's home

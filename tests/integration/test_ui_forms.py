@@ -84,6 +84,57 @@ def test_security_headers_on_the_ui_and_not_the_api_document(api):
     assert docs.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_what_a_browser_can_send_gets_a_french_page_never_a_500(api, ui):
+    api.licence(NUM)
+    # a method the page does not take: the French page, with its Allow header and the CSP
+    for method, path in (("PUT", "/ui/connexion"), ("POST", "/ui/tableau-de-bord")):
+        resp = ui.http.open(path, method=method)
+        assert resp.status_code == 405 and resp.mimetype == "text/html", path
+        assert "Méthode non permise" in text(resp)
+        assert "GET" in resp.headers["Allow"]
+        assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert api.request("PUT", "/api/v1/cases").mimetype == "application/problem+json"
+    # a page number past any database integer: the last page, not an OFFSET overflow
+    huge = "9" * 30
+    for path, query in (("/ui/taches", {"page": huge}), ("/ui/sessions", {"page": huge}),
+                        ("/ui/recherche", {"q": "martin", "page": huge, "permis": huge}),
+                        (f"/ui/permis/{NUM}", {"dossiers": huge, "releve": huge})):
+        assert ui.get(path, **query).status_code == 200, path
+    # a NUL character (PostgreSQL text cannot hold one): refused in French, nothing stored
+    for path, query in (("/ui/recherche", {"q": "mar\x00tin"}), ("/ui/permis/12\x00", {}),
+                        ("/ui/taches", {"tache\x00": "x"})):
+        resp = ui.get(path, **query)
+        assert resp.status_code == 400 and "caractère nul" in text(resp), path
+    with unchanged():
+        resp = ui.post("/ui/permis/nouveau", {**LICENCE_FORM, "number": "1201752\x0099"})
+    assert resp.status_code == 400 and "caractère nul" in text(resp)
+
+
+def _session_cookie(resp) -> str:
+    cookies = [c for c in resp.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert len(cookies) == 1, resp.headers.getlist("Set-Cookie")
+    return cookies[0]
+
+
+def test_the_session_cookie_expires_after_8_hours_and_is_secure_when_set(api, app):
+    from email.utils import parsedate_to_datetime
+
+    client = UiClient(api.app)
+    cookie = _session_cookie(client.login("agent"))
+    flags = [part.strip() for part in cookie.split(";")]
+    assert "HttpOnly" in flags and "SameSite=Lax" in flags and "Secure" not in flags
+    expires = parsedate_to_datetime(next(f for f in flags if f.startswith("Expires="))[8:])
+    lifetime = expires - dt.datetime.now(dt.UTC)  # Flask dates it by the real time
+    assert dt.timedelta(hours=7, minutes=59) < lifetime <= dt.timedelta(hours=8)
+
+    from app import create_app
+    secure = create_app({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "CLOCK_MODE": "manual", "SECRET_KEY": "test", "TESTING": True,
+                         "SESSION_COOKIE_SECURE": "true"})
+    cookie = _session_cookie(UiClient(secure).login("agent"))
+    assert "Secure" in [part.strip() for part in cookie.split(";")]
+
+
 def test_pages_have_no_inline_script_nor_style_attribute(api, ui):
     api.licence(NUM)
     inf = api.infraction(NUM, "01/02/2026")
@@ -319,7 +370,16 @@ def test_a_centre_operator_stays_within_its_own_centres_sessions(api, ui):
             assert centre.post(path, form).status_code == 403, path
     # on its own session: enrol a trainee by licence number (no list of other drivers shown)
     page = centre.get(f"/ui/sessions/{own['id']}")
-    assert "<datalist" not in text(page)
+    assert "<datalist" not in text(page) and "Numéro de permis du stagiaire" in text(page)
+    # ... and by nothing else: not a case reference (a centre could walk the numbers), and one
+    # answer whether the licence is unknown or has no case waiting (nothing learnt)
+    api.licence("120175200777")
+    with unchanged():
+        for term in (case["reference"], "999999999999", "120175200777"):
+            resp = centre.post(f"/ui/sessions/{own['id']}/inscription", {"case": term})
+            assert resp.status_code == 422, term
+            assert field_errors(resp) == {"case": [
+                f"Aucun dossier en attente d'inscription pour le permis « {term} »."]}, term
     resp = follow(centre, centre.post(f"/ui/sessions/{own['id']}/inscription", {"case": NUM}))
     assert f"inscrit à la session n° {own['id']}" in flashes(resp)[0]
     assert api.case(case["id"])["session"] == own["id"]
@@ -333,7 +393,9 @@ def test_enrolling_from_the_session_page(api, ui):
     session = api.session("12/06/2026", "13/06/2026", fill=0)
     page = text(ui.get(f"/ui/sessions/{session['id']}"))
     assert f'<option value="{case["reference"]}">' in page  # the waiting cases, proposed
-    assert "Inscrire un dossier" not in text(ui.get(f"/ui/sessions/{full['id']}"))  # full
+    full_page = text(ui.get(f"/ui/sessions/{full['id']}"))
+    assert "Inscrire un dossier" not in full_page  # full
+    assert "1 inscrit sur 1 place." in full_page and "<td>En cours</td>" in full_page
     for term, message in (("", "Champ obligatoire."),
                           ("XYZ", "Aucun dossier ni permis « XYZ »."),
                           (api.fillers[full["id"]][0], "Le permis n° "
@@ -345,7 +407,7 @@ def test_enrolling_from_the_session_page(api, ui):
     with unchanged():  # the full session refuses with the service's message (409)
         resp = ui.post(f"/ui/sessions/{full['id']}/inscription", {"case": case["reference"]})
     assert resp.status_code == 409
-    assert field_errors(resp) == {"case": ["La session est complète (1 places)."]}
+    assert field_errors(resp) == {"case": ["La session est complète (1 place)."]}
     resp = ui.post(f"/ui/sessions/{session['id']}/inscription",
                    {"case": case["reference"].lower()})
     assert resp.status_code == 302
@@ -404,7 +466,40 @@ def test_session_list_filters_and_pages(api, ui):
     assert "11 sessions." in text(centre.get("/ui/sessions", centre=CENTRE))  # its own only
 
 
-# ---- the case page -----------------------------------------------------------------------------
+# ---- the dashboard and the case page --------------------------------------------------------
+
+def test_a_task_taken_meanwhile_is_told_on_the_list(api, ui):
+    api.licence(NUM)
+    inf = api.infraction(NUM, "01/02/2026")
+    case = api.mandatory_case(NUM, inf["id"], "20/02/2026")
+    api.ok(api.post(f"/api/v1/licences/{NUM}/invalidation",  # a manual review (Q8): one task
+                    {"decision_on": "2026-02-25", "notified_on": "2026-03-01"}), 201)
+    task = api.task(case["id"], "examen_manuel")
+    api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent2"))  # the other clerk won
+    with unchanged():
+        for action in ("prendre", "rendre"):
+            back = "/ui/taches?tri=-echeance"
+            resp = ui.post(f"/ui/taches/{task['id']}/{action}", {"next": back})
+            assert resp.headers["Location"].endswith(back), action
+            page = text(ui.get(resp.headers["Location"]))
+            assert 'fr-alert--error' in page and "prise par agent2" in page, action
+    assert api.task(case["id"], "examen_manuel")["assignee"] == "agent2"
+    resp = ui.post(f"/ui/taches/{task['id']}/prendre", {"next": "https://ailleurs.example/"})
+    assert resp.headers["Location"].endswith("/ui/taches")  # never an outside address
+
+
+def test_dashboard_counts_agree_with_their_number(api, ui):
+    api.licence(NUM)
+    inf = api.infraction(NUM, "01/02/2026")
+    api.mandatory_case(NUM, inf["id"], "20/02/2026")
+    api.ok(api.post(f"/api/v1/licences/{NUM}/invalidation",  # a manual review (Q8): one task
+                    {"decision_on": "2026-02-25", "notified_on": "2026-03-01"}), 201)
+    page = text(ui.get("/ui/tableau-de-bord"))
+    assert '<span class="ui-count__n" id="count-free">1</span> tâche non attribuée<' in page
+    assert '<span class="ui-count__n" id="count-mine">0</span> tâche à mon nom<' in page
+    assert '<span class="ui-count__n" id="count-late">0</span> attestation au-delà' in page
+
+
 
 def test_case_page_pages_its_history_and_ledger(api, ui):
     api.licence(NUM, obtained="01/09/2015", probation="none", points=12, on="01/01/2025")
@@ -429,6 +524,9 @@ def test_case_page_pages_its_history_and_ledger(api, ui):
     assert "Mouvements du permis 120175200123, du plus récent au plus ancien (page 1 sur 2)" \
         in first
     assert f'href="{path}?historique=2#h-history"' in first
+    # the events' details under French names and values, not the stored keys
+    assert "type : volontaire" in first and "jour 1 : 03/06/2026" in first
+    assert "day1" not in first and "kind :" not in first
     second = text(ui.get(path, historique=2, releve=2))
     assert "(page 2 sur 2)" in second and second.count("(page 2 sur 2)") == 2
     assert text(ui.get(path, historique=99)).count("(page 2 sur 2)") == 1  # the last page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from services import cases, dashboard, licences, sessions, tasks
+from services import cases, dashboard, ledger, licences, sessions, tasks
 from services.clock import clock
 from services.db import db, transaction
 from services.errors import Conflict, Invalid
@@ -56,18 +56,19 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
     task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
                    else forms.task_form(t)} for t in open_tasks]
-    ledger = licences.view(case.licence)
-    movements = list(reversed(ledger["movements"]))  # the latest first
+    replayed = ledger.replay(case.licence)  # once, for the figures and the chart
+    points = licences.view(case.licence, today, replayed)
+    movements = list(reversed(points["movements"]))  # the latest first
     ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)
     history_all = dashboard.history(case)
     history_page = clamp(int_arg("historique"), len(history_all), HISTORY_PER_PAGE)
     open_sessions = (dashboard.open_sessions(today)
                      if case.status == "en_attente_inscription" else [])
     return render_template(
-        "ui/case.html", case=case, view=view, task_forms=task_forms, ledger=ledger,
+        "ui/case.html", case=case, view=view, task_forms=task_forms, ledger=points,
         movements=window(movements, ledger_page, LEDGER_PER_PAGE), ledger_page=ledger_page,
         ledger_pages=pages(len(movements), LEDGER_PER_PAGE),
-        series=dashboard.balance_series(case.licence, today),
+        series=dashboard.balance_series(case.licence, today, replayed),
         diagram=dashboard.diagram_state(case),
         days_left=(case.deadline - today).days if case.deadline else None,
         history=window(history_all, history_page, HISTORY_PER_PAGE), history_page=history_page,
@@ -117,9 +118,8 @@ def enroll(case_id: int):
             case = cases.enroll(cases.get(case_id), data["session"], current_user())
             message = enrolled_message(case, sessions.get(data["session"]))
     except (Invalid, Conflict) as exc:
-        errors = exc.errors or {"session": [exc.detail]}
         return render_case(case_id, status=exc.status,
-                           enrol=Form.rejected(ENROL_FORM, request.form, errors))
+                           enrol=Form.refused(ENROL_FORM, request.form, exc, "session"))
     flash(message, "success")
     return redirect(url_for("ui.case_page", case_id=case_id))
 
@@ -141,8 +141,7 @@ def receive_attestation(case_id: int):
             cases.receive_attestation(cases.get(case_id), data["received_on"],
                                       current_user().username)
     except (Invalid, Conflict) as exc:
-        errors = exc.errors or {"received_on": [exc.detail]}
-        return render_case(case_id, status=exc.status,
-                           attestation=Form.rejected(ATTESTATION_FORM, request.form, errors))
+        return render_case(case_id, status=exc.status, attestation=Form.refused(
+            ATTESTATION_FORM, request.form, exc, "received_on"))
     flash("Réception de l'attestation enregistrée : la vérification est à faire.", "success")
     return redirect(url_for("ui.case_page", case_id=case_id))

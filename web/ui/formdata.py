@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
-from services.errors import Invalid
+from services.errors import Invalid, ServiceError
 from web.api.problems import flatten
 
 INTEGER = re.compile(r"^[+-]?\d+$")
@@ -103,6 +103,13 @@ class Form:
                  prefix: str = ""):
         values = {k: form.get(k, "") for k in form if k != "csrf_token"}
         return cls(spec, values, errors, submitted=True, prefix=prefix)
+
+    @classmethod
+    def refused(cls, spec: FormSpec, form: Mapping[str, str], exc: ServiceError,
+                field: str = "_schema"):
+        """The form again after the service refused it: the errors by field, or the refusal's
+        message under `field` (a conflict names no field; "_schema" is the summary only)."""
+        return cls.rejected(spec, form, exc.errors or {field: [exc.detail]})
 
     def field(self, name: str) -> Field:
         return self.spec.fields[name]

@@ -12,36 +12,21 @@ LABELS = {
 HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du dossier."}
 
 
-def fields(key: str) -> list[dict]:
+def spec(key: str) -> FormSpec:
+    """The task's fields as a form of the UI: radios for an enum, a text area for long text."""
     schema = form_schema(key)
     required = set(schema.get("required", ()))
     out = []
     for name, prop in schema.get("properties", {}).items():
-        field = {"name": name, "title": prop.get("title", name), "required": name in required,
-                 "hint": HINTS.get(name, "")}
+        title, needed, hint = prop.get("title", name), name in required, HINTS.get(name, "")
         if "enum" in prop:
-            field["kind"] = "radio"
-            field["options"] = [(v, LABELS.get(v, v)) for v in prop["enum"]]
+            out.append(Field(name, title, "choice", needed, hint,
+                             tuple((v, LABELS.get(v, v)) for v in prop["enum"])))
         elif prop.get("type") == "string" and prop.get("maxLength", 0) > 200:
-            field["kind"] = "textarea"
-            field["max_length"] = prop["maxLength"]
+            out.append(Field(name, title, "text", needed, hint, widget="textarea",
+                             max_length=prop["maxLength"]))
         else:
-            field["kind"] = "text"
-        out.append(field)
-    return out
-
-
-def spec(key: str) -> FormSpec:
-    """The task's fields as a form of the UI (radios for an enum, a text area for long text)."""
-    out = []
-    for f in fields(key):
-        if f["kind"] == "radio":
-            out.append(Field(f["name"], f["title"], "choice", f["required"], f["hint"],
-                             tuple(f["options"])))
-        else:
-            out.append(Field(f["name"], f["title"], "text", f["required"], f["hint"],
-                             widget="textarea" if f["kind"] == "textarea" else "",
-                             max_length=f.get("max_length")))
+            out.append(Field(name, title, "text", needed, hint))
     return FormSpec(*out)
 
 
@@ -55,13 +40,12 @@ def task_form(task, values: dict | None = None, errors: dict | None = None) -> F
 def data_from(key: str, form) -> dict:
     """The submitted values as the schema types them (strings); an unticked radio is absent."""
     data = {}
-    for field in fields(key):
-        value = form.get(field["name"])
-        if field["kind"] == "radio":
-            if value:
-                data[field["name"]] = value
-        else:
-            data[field["name"]] = (value or "").strip()
+    for field in spec(key).fields.values():
+        value = form.get(field.name)
+        if field.kind != "choice":
+            data[field.name] = (value or "").strip()
+        elif value:
+            data[field.name] = value
     return data
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, dashboard, licences
+from services import cases, dashboard, ledger, licences
 from services.clock import clock
 from services.db import db, transaction
 from services.errors import Conflict, Invalid
@@ -105,8 +105,7 @@ def licence_new():
             with transaction():
                 number = licences.create(data, current_user().username).number
         except (Invalid, Conflict) as exc:
-            errors = exc.errors or {"number": [exc.detail]}
-            form, status = Form.rejected(LICENCE_FORM, request.form, errors), exc.status
+            form, status = Form.refused(LICENCE_FORM, request.form, exc, "number"), exc.status
         else:
             flash(f"Permis n° {number} enregistré.", "success")
             return redirect(_back(number))
@@ -136,8 +135,9 @@ def licence_page(number: str):
 def render_licence(number: str, voluntary_error: str | None = None, status: int = 200):
     licence = licences.get(number)
     today = clock().today()
-    view = licences.view(licence, today)
-    series = dashboard.balance_series(licence, today)
+    lg = ledger.replay(licence)  # once, for the figures and the chart
+    view = licences.view(licence, today, lg)
+    series = dashboard.balance_series(licence, today, lg)
     balance_on = {p["on"]: p["balance"] for p in series}
     movements = list(reversed(view["movements"]))  # the latest first
     ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)
@@ -169,9 +169,7 @@ def infraction_new(number: str):
                 message = _infraction_message(inf)
                 anchor = f"infraction-{inf.id}"
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(INFRACTION_FORM, request.form, exc.errors or
-                                 {"_schema": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(INFRACTION_FORM, request.form, exc), exc.status
         else:
             flash(message, "success")
             return redirect(_back(number) + "#" + anchor)
@@ -215,9 +213,7 @@ def invalidation_new(number: str):
                 reviewed = len(dashboard.open_cases(licence))
                 licences.add_invalidation(licences.get(number), data, current_user().username)
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(INVALIDATION_FORM, request.form, exc.errors or
-                                 {"_schema": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(INVALIDATION_FORM, request.form, exc), exc.status
         else:
             flash("Invalidation (48SI) enregistrée." + (
                 f" {reviewed} dossier{'s' if reviewed > 1 else ''} ouvert"
@@ -255,9 +251,7 @@ def case_48n_new(number: str, infraction_id: int):
                 check_letter_not_in_future(data["letter_48n"])  # as POST /cases does
                 case_id, reference = case.id, case.reference
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(LETTER_FORM, request.form, exc.errors or
-                                 {"infraction": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(LETTER_FORM, request.form, exc, "infraction"), exc.status
         else:
             flash(f"Dossier {reference} ouvert : stage obligatoire (lettre 48N).", "success")
             return redirect(url_for("ui.case_page", case_id=case_id))

@@ -7,11 +7,13 @@ import datetime as dt
 from flask import request, url_for
 
 PER_PAGE = 20
+MAX_PAGE = 100_000  # beyond, an OFFSET would overflow the database's integers (a 500)
 
 
 def int_arg(name: str, default: int = 1) -> int:
+    """A page number from the query string: 1 when absent or unreadable, at most MAX_PAGE."""
     try:
-        return max(1, int(request.args.get(name, default)))
+        return min(max(1, int(request.args.get(name, default))), MAX_PAGE)
     except ValueError:
         return default
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import secrets
 from functools import wraps
@@ -30,9 +29,7 @@ EVERY_HEADERS = {
 
 
 def init(app: Flask) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    """The cookie's lifetime and flags are settings (services/settings.py)."""
 
     @app.context_processor
     def _csrf():
@@ -67,6 +64,17 @@ def check_csrf() -> None:
     expected = session.get(CSRF_FIELD, "")
     if not expected or not sent or not hmac.compare_digest(sent, expected):
         abort(400, "Jeton CSRF absent ou invalide : rechargez la page et recommencez.")
+
+
+def refuse_nul() -> None:
+    """A NUL character in the path, the query or a form is refused (400) before it reaches the
+    database: PostgreSQL text cannot hold one, and no field of the UI takes one."""
+    parts = [request.path, *request.args.keys(), *(v for vs in request.args.listvalues()
+                                                    for v in vs)]
+    if request.method == "POST":
+        parts += [*request.form.keys(), *(v for vs in request.form.listvalues() for v in vs)]
+    if any("\x00" in part for part in parts):
+        abort(400, "La requête contient un caractère nul : elle est refusée.")
 
 
 def log_in(user) -> None:

@@ -17,9 +17,7 @@ from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, int_arg, pages
 from web.ui.security import login_required
-from web.ui.views import SESSION_STATUS_LABELS, blp
-
-ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))
+from web.ui.views import ATTENDANCE, SESSION_STATUS_LABELS, blp
 
 SESSION_FORM = FormSpec(
     Field("centre", "Centre agréé", "text", True, widget="select"),
@@ -47,6 +45,14 @@ ENROL_FORM = FormSpec(Field(
     "case", "Dossier à inscrire", "text", True,
     hint="Référence du dossier (STG-…) ou numéro de permis du stagiaire ; le dossier doit "
          "attendre une inscription."))
+CENTRE_ENROL_FORM = FormSpec(Field(  # a centre names the trainee by the licence only
+    "case", "Numéro de permis du stagiaire", "text", True,
+    hint="Tel qu'il figure sur le permis ; le stagiaire doit avoir un dossier en attente "
+         "d'inscription à la préfecture."))
+
+
+def _enrol_form(user) -> FormSpec:
+    return CENTRE_ENROL_FORM if user.role == "centre" else ENROL_FORM
 
 
 class CaseTermSchema(In):
@@ -101,9 +107,7 @@ def session_new():
             with transaction():
                 session_id = sessions.create(data, user).id
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(SESSION_FORM, request.form, exc.errors or
-                                 {"_schema": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(SESSION_FORM, request.form, exc), exc.status
         else:
             flash(f"Session n° {session_id} créée.", "success")
             return redirect(url_for("ui.session_page", session_id=session_id))
@@ -123,8 +127,8 @@ def session_new():
 
 # ---- the session page: trainees, enrolment, attendance ----------------------------------------
 
-def _session_for_user(session_id: int):
-    session = sessions.get(session_id)
+def _session_for_user(session_id: int, *options):
+    session = sessions.get(session_id, *options)
     sessions.check_centre_access(current_user(), session.centre_id)
     return session
 
@@ -137,7 +141,7 @@ def session_page(session_id: int):
 
 def render_session(session_id: int, values: dict | None = None, errors: dict | None = None,
                    message: str | None = None, status: int = 200, enrol: Form | None = None):
-    session = _session_for_user(session_id)
+    session = _session_for_user(session_id, *dashboard.SESSION_TRAINEES)
     enrolled = sessions.active_enrollments(session)
     today = clock().today()
     user = current_user()
@@ -147,7 +151,7 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
     return render_template(
         "ui/session.html", session=session, view=sessions.view(session), enrolled=enrolled,
         can_record=can_record, can_enrol=can_enrol, waiting=waiting,
-        enrol=enrol or Form(ENROL_FORM), values=values or {}, errors=errors or {},
+        enrol=enrol or Form(_enrol_form(user)), values=values or {}, errors=errors or {},
         message=message, attendance=ATTENDANCE), status
 
 
@@ -155,16 +159,19 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
 @login_required("agent", "centre")
 def session_enroll(session_id: int):
     _session_for_user(session_id)
+    user = current_user()
+    spec = _enrol_form(user)
     try:
-        ENROL_FORM.load(CaseTermSchema, request.form)
+        spec.load(CaseTermSchema, request.form)
         with transaction():
-            case = dashboard.find_case_to_enrol(request.form["case"])
-            cases.enroll(case, session_id, current_user())
+            case = dashboard.find_case_to_enrol(request.form["case"],
+                                                by_reference=user.role != "centre")
+            cases.enroll(case, session_id, user)
             message = enrolled_message(case, sessions.get(session_id))
     except (Invalid, Conflict) as exc:
         errors = {"case": [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]}
         return render_session(session_id, status=exc.status,
-                              enrol=Form.rejected(ENROL_FORM, request.form, errors))
+                              enrol=Form.rejected(spec, request.form, errors))
     flash(message, "success")
     return redirect(url_for("ui.session_page", session_id=session_id) + "#stagiaires")
 
@@ -216,9 +223,7 @@ def session_cancel(session_id: int):
                 back = len(sessions.active_enrollments(session))
                 sessions.cancel(sessions.get(session_id), data, current_user())
         except (Invalid, Conflict) as exc:
-            form = Form.rejected(CANCEL_FORM, request.form, exc.errors or
-                                 {"_schema": [exc.detail]})
-            status = exc.status
+            form, status = Form.refused(CANCEL_FORM, request.form, exc), exc.status
         else:
             flash(f"Session n° {session_id} annulée. " + (
                 f"{back} dossier{'s' if back > 1 else ''} revien{'nent' if back > 1 else 't'} "

@@ -13,15 +13,25 @@ from werkzeug.exceptions import HTTPException
 from services import cases, dashboard, licences, tasks, users
 from services.clock import PARIS, clock
 from services.db import db, transaction
-from services.errors import ServiceError
+from services.errors import Conflict, ServiceError
 from services.rules.config import SWITCHES
 from web.api.auth import current_user
+from web.ui import forms
 from web.ui.listing import PER_PAGE, date_arg, int_arg, page_url, pages
 from web.ui.nav import home_url
-from web.ui.security import check_csrf, is_ui_path, log_in, log_out, login_required, safe_next
+from web.ui.security import (
+    check_csrf,
+    is_ui_path,
+    log_in,
+    log_out,
+    login_required,
+    refuse_nul,
+    safe_next,
+)
 
 blp = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates",
                 static_folder="static", static_url_path="/static")
+blp.before_request(refuse_nul)
 blp.before_request(check_csrf)
 
 STATUS_LABELS = {
@@ -53,6 +63,19 @@ RECEIPT_LABELS = {"signed": "signé", "unclaimed": "non réclamé",
 SESSION_STATUS_LABELS = {"planned": "Planifiée", "held": "Tenue", "cancelled": "Annulée"}
 MOVEMENT_LABELS = {"solde": "Solde de départ", "retrait": "Retrait", "majoration": "Majoration",
                    "stage": "Stage", "restitution": "Restitution"}
+ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))
+# the details of the history's events (the services' audit.record), under French names
+DETAIL_LABELS = {
+    "kind": "type", "deadline": "échéance", "receipt": "accusé de réception",
+    "process": "processus", "session": "session n°", "day1": "jour 1", "day2": "jour 2",
+    "flags": "signalements", "attestation": "attestation délivrée", "reason": "motif",
+    "on": "le", "regle": "règle", "rule": "règle", "decision_on": "décision du",
+    "notified_on": "notifiée le", "decision": "décision", "motif": "motif", "points": "points",
+    "effect_on": "effet le", "explication": "explication", "refund": "remboursement",
+    "eligible": "possible", "amount": "montant (€)", "request_deadline": "à demander avant le",
+    "timers": "minuteurs", "at": "à", "erreur": "erreur", "task": "tâche",
+    "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
+}
 
 
 @blp.app_template_filter("fdate")
@@ -78,16 +101,42 @@ def _fvalue(value) -> str:
     """A history detail value, readable: French dates, lists and objects spelled out."""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
         try:
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            if len(value) == 10:
+                return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            return _fdatetime(dt.datetime.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, list):
         return ", ".join(_fvalue(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} : {_fvalue(v)}" for k, v in value.items() if v is not None)
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} : {_fvalue(v)}" for k, v in value.items()
+                         if v is not None)
     return str(value)
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    attendance = dict(ATTENDANCE)
+    return {"receipt": RECEIPT_LABELS, "day1": attendance, "day2": attendance,
+            "task": _task_titles(), "decision": forms.LABELS}
+
+
+@blp.app_template_filter("fdetail")
+def _fdetail(detail: dict | None) -> str:
+    """A history event's detail for people: its message, or each value under a French name."""
+    detail = detail or {}
+    if detail.get("message"):
+        return detail["message"]
+    labels = _value_labels()
+    parts = []
+    for key, value in detail.items():
+        if value is None or value == "" or value == [] or (key == "title" and "task" in detail):
+            continue  # nothing to show, or the task's title twice
+        if isinstance(value, str):
+            value = labels.get(key, {}).get(value, value)
+        parts.append(f"{DETAIL_LABELS.get(key, key)} : {_fvalue(value)}")
+    return " ; ".join(parts)
 
 
 @blp.context_processor
@@ -106,9 +155,10 @@ ERROR_TITLES = {400: "Requête invalide", 403: "Accès refusé", 404: "Page intr
                 422: "Données invalides", 500: "Erreur interne"}
 
 
-def error_page(status: int, detail: str = ""):
+def error_page(status: int, detail: str = "", headers: dict | None = None):
     return render_template("ui/error.html", status=status,
-                           title=ERROR_TITLES.get(status, "Erreur"), detail=detail), status
+                           title=ERROR_TITLES.get(status, "Erreur"), detail=detail), status, \
+        headers or {}
 
 
 @blp.errorhandler(ServiceError)
@@ -131,14 +181,18 @@ def _unexpected(error: Exception):
 
 
 def register_app_errors(app) -> None:
-    """Unknown URLs under /ui get the French page; every other path keeps the API's handler."""
+    """The routing errors under /ui (an unknown URL, a method the page does not take) get the
+    French page; every other path keeps the API's handler."""
     from web.api.problems import from_http_exception
 
-    @app.errorhandler(404)
-    def _not_found(error):
-        if is_ui_path(request.path):
-            return error_page(404)
-        return from_http_exception(error)
+    def _routing_error(error):
+        if not is_ui_path(request.path):
+            return from_http_exception(error)
+        allow = getattr(error, "valid_methods", None)  # 405: the methods the page takes
+        return error_page(error.code, headers={"Allow": ", ".join(allow)} if allow else None)
+
+    for code in (404, 405):
+        app.register_error_handler(code, _routing_error)
 
 
 # ---- login --------------------------------------------------------------------------------
@@ -218,18 +272,27 @@ def _task_titles() -> dict[str, str]:
 @blp.route("/taches/<int:task_id>/prendre", methods=["POST"])
 @login_required("agent")
 def claim(task_id: int):
-    with transaction():
-        tasks.claim(task_id, current_user())
-    flash("Tâche prise : elle figure dans « Mes tâches ».", "success")
-    return redirect(safe_next(request.form.get("next"), url_for("ui.task_list")))
+    return _claim_or_unclaim(tasks.claim, task_id,
+                             "Tâche prise : elle figure dans « Mes tâches ».")
 
 
 @blp.route("/taches/<int:task_id>/rendre", methods=["POST"])
 @login_required("agent")
 def unclaim(task_id: int):
-    with transaction():
-        tasks.unclaim(task_id, current_user())
-    flash("Tâche rendue : elle est de nouveau non attribuée.", "success")
+    return _claim_or_unclaim(tasks.unclaim, task_id,
+                             "Tâche rendue : elle est de nouveau non attribuée.")
+
+
+def _claim_or_unclaim(command, task_id: int, done: str):
+    """Back to the list the button was on; a clerk who lost the race (another took the task
+    meanwhile, or finished it) is told there, as the case page does for a task's form."""
+    try:
+        with transaction():
+            command(task_id, current_user())
+    except Conflict as exc:
+        flash(exc.detail, "error")
+    else:
+        flash(done, "success")
     return redirect(safe_next(request.form.get("next"), url_for("ui.task_list")))
 
 
@@ -242,6 +305,7 @@ def search():
     found_licences, licence_total, items, total = [], 0, [], 0
     if q:
         items, total = cases.list_cases(None, None, q, False, page, PER_PAGE)
+        dashboard.with_licences(items)
         found_licences, licence_total = licences.search(q, int_arg("permis"), PER_PAGE)
     return render_template("ui/search.html", q=q, items=items, total=total, page=page,
                            pages=pages(total), found_licences=found_licences,
