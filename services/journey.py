@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services import audit, outcome
@@ -152,28 +153,31 @@ def context(case: Case, actor: str) -> ScriptContext:
 
 def start(case: Case, version: ProcessVersion, actor: str) -> None:
     run = engine().start(version.id, version.xml, version.key, context(case, actor))
-    instance = ProcessInstance(case=case, version=version, state_json=run.state_json(),
-                               updated_at=clock().now())
+    instance = ProcessInstance(case=case, version=version)
     db.session.add(instance)
-    _write_back(case, instance, run, actor)
+    _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
 
 
 def lock_instance(case: Case) -> ProcessInstance:
-    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised)."""
+    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised).
+    Its version comes in the same query; only the instance row is locked."""
     instance = db.session.execute(
         select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+        .options(joinedload(ProcessInstance.version, innerjoin=True))
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)).scalar_one()
     return instance
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
     """Restore the instance, apply `event(run)`, run the engine, write everything back."""
     instance = instance or lock_instance(case)
+    open_rows = _open_task_rows(case)  # before the run: its actions never touch task rows
     version = instance.version
     run = engine().resume(version.id, version.xml, version.key, instance.state_json,
                           context(case, actor))
     result = event(run)
-    _write_back(case, instance, run, actor)
+    _write_back(case, instance, run, actor, open_rows)
     return result
 
 
@@ -191,18 +195,24 @@ def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = Fal
     return apply(case, actor, event)
 
 
-def _write_back(case: Case, instance: ProcessInstance, run, actor: str) -> None:
-    now = clock().now()
-    instance.state_json = run.state_json()
-    instance.completed = run.is_completed()
-    instance.next_timer_due_at = run.next_timer_due_at()
-    instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()}
-                       for t in run.waiting_timers()]
-    instance.updated_at = now
-    _sync_tasks(case, run, now)
-    case.status = _status(run)
-    case.closed = run.is_completed()
-    case.updated_at = now
+def _write_back(case: Case, instance: ProcessInstance, run, actor: str,
+                open_rows: dict[str, HumanTask]) -> None:
+    """Every projection of the run, written in ONE flush (`open_rows`, the task rows open
+    before the run, are read by the caller so that reading them flushes nothing of this)."""
+    open_tasks = run.open_tasks()
+    timers = run.waiting_timers()
+    completed = run.is_completed()
+    with db.session.no_autoflush:  # the manual clock and a task's due date may read the db
+        now = clock().now()
+        _sync_tasks(case, open_rows, open_tasks, now)
+        instance.state_json = run.state_json()
+        instance.completed = completed
+        instance.next_timer_due_at = timers[0].due_at if timers else None
+        instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()} for t in timers]
+        instance.updated_at = now
+        case.status = _status(run, completed, open_tasks)
+        case.closed = completed
+        case.updated_at = now
     try:
         db.session.flush()
     except StaleDataError:
@@ -210,10 +220,10 @@ def _write_back(case: Case, instance: ProcessInstance, run, actor: str) -> None:
                        "rechargez-le et recommencez.") from None
 
 
-def _status(run) -> str:
-    if run.is_completed():
+def _status(run, completed: bool, open_tasks) -> str:
+    if completed:
         return "clos"
-    open_keys = {t.key for t in run.open_tasks()}
+    open_keys = {t.key for t in open_tasks}
     for key in STATUS_BY_TASK:
         if key in open_keys:
             return key
@@ -224,15 +234,16 @@ def _status(run) -> str:
     return "en_cours"
 
 
-def _sync_tasks(case: Case, run, now) -> None:
-    open_rows = {t.guid: t for t in db.session.scalars(
+def _open_task_rows(case: Case) -> dict[str, HumanTask]:
+    return {t.guid: t for t in db.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
-    current = run.open_tasks()
-    for task in current:
-        if task.guid not in open_rows:
-            db.session.add(HumanTask(case_id=case.id, guid=task.guid, key=task.key,
-                                     title=task.title, state="open", created_at=now,
-                                     due_on=outcome.task_due_on(case, task.key)))
+
+
+def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> None:
+    new = [HumanTask(case_id=case.id, guid=task.guid, key=task.key, title=task.title,
+                     state="open", created_at=now, due_on=outcome.task_due_on(case, task.key))
+           for task in current if task.guid not in open_rows]
+    db.session.add_all(new)
     live = {t.guid for t in current}
     for guid, row in open_rows.items():
         if guid not in live:

@@ -11,7 +11,7 @@ from services import audit, journey, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
-from services.models import Case, HumanTask
+from services.models import Case, HumanTask, ProcessInstance
 from workflows import TaskNotReady, form_schema
 
 
@@ -39,17 +39,17 @@ def list_tasks(user, case_id, key, mine, state, page, per_page):
     return items, total
 
 
-def _lock(task_id: int) -> tuple[HumanTask, Case]:
+def _lock(task_id: int) -> tuple[HumanTask, Case, ProcessInstance]:
     """Lock the case's instance first, then read the task fresh, so a concurrent winner is seen."""
     task = get(task_id)
     case = task.case
-    journey.lock_instance(case)
+    instance = journey.lock_instance(case)
     db.session.refresh(task)
-    return task, case
+    return task, case, instance
 
 
 def claim(task_id: int, user) -> HumanTask:
-    task, case = _lock(task_id)
+    task, case, _ = _lock(task_id)
     _check_open(task)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est déjà prise par {task.assignee.username}.")
@@ -60,7 +60,7 @@ def claim(task_id: int, user) -> HumanTask:
 
 
 def unclaim(task_id: int, user) -> HumanTask:
-    task, case = _lock(task_id)
+    task, case, _ = _lock(task_id)
     _check_open(task)
     if task.assignee_id not in (None, user.id) and user.role != "admin":
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
@@ -104,7 +104,7 @@ def _message_fr(err) -> str:
 
 
 def complete(task_id: int, data: dict, user) -> Case:
-    task, case = _lock(task_id)
+    task, case, instance = _lock(task_id)
     _check_open(task)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
@@ -126,7 +126,7 @@ def complete(task_id: int, data: dict, user) -> Case:
         if task.key == "verification_attestation":  # the course's fate is now known (R19)
             run.send_message(journey.CONFORMITY_CHANGED)
 
-    journey.apply(case, user.username, event)
+    journey.apply(case, user.username, event, instance=instance)
     return case
 
 
