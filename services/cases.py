@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from services import audit, journey, ledger, outcome, processes
 from services.clock import clock
@@ -17,8 +18,14 @@ from services.sessions import check_centre_access
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
 
 
+# What every command on a case and its page read (facts, conformity R19, the view): the
+# licence and the enrolments with their sessions come with the case, not one lazy load each.
+CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
+              selectinload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
+
+
 def get(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id, options=CASE_GRAPH)
     if case is None:
         raise NotFound(f"Aucun dossier n° {case_id}.")
     return case
@@ -102,11 +109,13 @@ def enroll(case: Case, session_id: int, user) -> Case:
         raise Conflict("Le dossier est déjà inscrit à cette session.")
     if any(e.status == "enrolled" for e in case.enrollments):
         raise Conflict("Le dossier est déjà inscrit à une autre session.")
+    conformity_before = journey.conformity_now(case)
     enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
     db.session.add(enr)
     case.session_id = session.id
     db.session.flush()
-    if not journey.send(case, "inscription", user.username, recheck_conformity=True):
+    if not journey.send(case, "inscription", user.username, recheck_conformity=True,
+                        conformity_before=conformity_before):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
                        f"{case.status}).")
     flags = ()

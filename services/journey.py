@@ -7,7 +7,9 @@ calls are computed here from the database and `services/rules`, so the law stays
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from flask import current_app
 from sqlalchemy import select
@@ -43,17 +45,55 @@ def engine() -> ProcessEngine:
 
 # ---- facts the BPMN reads -------------------------------------------------------------------
 
-def facts(case: Case) -> dict:
-    today = clock().today()
+def _echeance_timer(case: Case, today) -> str | None:
+    return rcal.start_of_next_paris_day(case.deadline).isoformat() if case.deadline else None
+
+
+def _attestation_delivree(case: Case, today) -> bool:
     latest = outcome.latest_attended(case)
-    return {
-        "echeance_timer": (rcal.start_of_next_paris_day(case.deadline).isoformat()
-                           if case.deadline else None),
-        "attestation_delivree": bool(latest and latest.attestation_issued_on),
-        "conformite": conformity(case, today),
-        "examen_manuel_requis": bool(outcome.review_reasons(case, outcome.pending_course(case))),
-        "stage_a_crediter": outcome.pending_course(case) is not None,
-    }
+    return bool(latest and latest.attestation_issued_on)
+
+
+def _examen_manuel_requis(case: Case, today) -> bool:
+    return bool(outcome.review_reasons(case, outcome.pending_course(case)))
+
+
+def _stage_a_crediter(case: Case, today) -> bool:
+    return outcome.pending_course(case) is not None
+
+
+class Facts(Mapping):
+    """The `dossier` facts of one run, each computed the first time the BPMN reads it.
+
+    Only an action changes the case during a run, so every fact not read yet is computed
+    before the first action (`settle`): the run sees the facts as they were when it was
+    restored, exactly as if they had been computed then, without paying for those it never
+    reads (the ledger replay behind `examen_manuel_requis` matters only once a course is
+    validated, R24/R32)."""
+
+    def __init__(self, case: Case):
+        self._case = case
+        self._today = clock().today()
+        self._values: dict[str, object] = {}
+
+    def __getitem__(self, key: str):
+        if key not in self._values:
+            self._values[key] = _FACTS[key](self._case, self._today)
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(_FACTS)
+
+    def __len__(self) -> int:
+        return len(_FACTS)
+
+    def settle(self) -> None:
+        for key in _FACTS:
+            self[key]
+
+
+def facts(case: Case) -> dict:
+    return dict(Facts(case))
 
 
 def conformity(case: Case, today) -> str:
@@ -76,6 +116,15 @@ def conformity(case: Case, today) -> str:
         elif enr.attestation_issued_on and enr.verification is None:
             waiting = True
     return "en_attente" if waiting else "non_conforme"
+
+
+_FACTS: dict[str, Callable] = {  # the contract's FACT_KEYS, in order
+    "echeance_timer": _echeance_timer,
+    "attestation_delivree": _attestation_delivree,
+    "conformite": conformity,
+    "examen_manuel_requis": _examen_manuel_requis,
+    "stage_a_crediter": _stage_a_crediter,
+}
 
 
 # ---- actions the BPMN calls -----------------------------------------------------------------
@@ -146,7 +195,18 @@ class Actions:
 
 
 def context(case: Case, actor: str) -> ScriptContext:
-    return ScriptContext(facts=facts(case), actions=Actions(case, actor).as_mapping())
+    """Facts (a read-only view, computed lazily) and actions (each settles the facts first)."""
+    lazy = Facts(case)
+
+    def settling(action: Callable) -> Callable:
+        @functools.wraps(action)
+        def run(*args, **kwargs):
+            lazy.settle()
+            return action(*args, **kwargs)
+        return run
+
+    actions = {name: settling(fn) for name, fn in Actions(case, actor).as_mapping().items()}
+    return ScriptContext(facts=MappingProxyType(lazy), actions=actions)
 
 
 # ---- one event applied to one instance, in the caller's transaction --------------------------
@@ -181,18 +241,30 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     return result
 
 
-def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = False) -> bool:
+def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = False,
+         conformity_before: str | None = None) -> bool:
     """Deliver a message if the process waits for it; say whether it did. With
-    `recheck_conformity`, the deadline watch re-reads the conformity in the same run (one
-    restore and one save per command)."""
+    `recheck_conformity`, the deadline watch is told in the same run that the conformity may
+    have changed (one restore and one save per command); a caller that read
+    `conformity_now(case)` before its change passes it as `conformity_before`, and the watch
+    is then told only if the conformity did change (the message's meaning, R19)."""
 
     def event(run):
         delivered = run.send_message(message)
-        if recheck_conformity:
+        if recheck_conformity and conformity_changed(case, conformity_before):
             run.send_message(CONFORMITY_CHANGED)
         return delivered
 
     return apply(case, actor, event)
+
+
+def conformity_now(case: Case) -> str:
+    return conformity(case, clock().today())
+
+
+def conformity_changed(case: Case, before: str | None) -> bool:
+    """Unknown before (None) counts as changed."""
+    return before is None or conformity_now(case) != before
 
 
 def _write_back(case: Case, instance: ProcessInstance, run, actor: str,

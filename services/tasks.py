@@ -7,7 +7,7 @@ import json
 import jsonschema
 from sqlalchemy import func, select
 
-from services import audit, journey, outcome
+from services import audit, cases, journey, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
@@ -42,7 +42,7 @@ def list_tasks(user, case_id, key, mine, state, page, per_page):
 def _lock(task_id: int) -> tuple[HumanTask, Case, ProcessInstance]:
     """Lock the case's instance first, then read the task fresh, so a concurrent winner is seen."""
     task = get(task_id)
-    case = task.case
+    case = cases.get(task.case_id)  # with the graph the facts read
     instance = journey.lock_instance(case)
     db.session.refresh(task)
     return task, case, instance
