@@ -23,9 +23,9 @@ def measure(url: str, open_cases: int, due: int) -> dict:
         tpl = seed.template(cid)
         assert tpl["process_instances"][0]["next_timer_due_at"] is not None
         t0 = time.perf_counter()
-        seed.clone([(tpl, due - 1)], prefix="7")  # + the template itself: `due` due
+        seed.clone([(tpl, due - 1)], prefix=7)  # + the template itself: `due` due
         far = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)  # open, watched, not due
-        seed.clone([(tpl, open_cases - due)], due_at=far, prefix="6")
+        seed.clone([(tpl, open_cases - due)], due_at=far, prefix=6)
         seeded = time.perf_counter() - t0
         with transaction():
             clock().set(start_of_day(today + dt.timedelta(days=150)))
