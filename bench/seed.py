@@ -63,8 +63,8 @@ def _sequence(conn, n: int):
     have = conn.scalar(text("SELECT coalesce(max(k), 0) FROM bench_seq"))
     if have < n:
         conn.execute(text(
-            "INSERT INTO bench_seq (k) WITH RECURSIVE s(k) AS (SELECT :a UNION ALL "
-            "SELECT k + 1 FROM s WHERE k < :b) SELECT k FROM s"), {"a": have + 1, "b": n})
+            "INSERT INTO bench_seq (k) WITH RECURSIVE s(k) AS (SELECT CAST(:a AS INTEGER) "
+            "UNION ALL SELECT k + 1 FROM s WHERE k < :b) SELECT k FROM s"), {"a": have + 1, "b": n})
     return Table("bench_seq", MetaData(), Column("k", Integer))
 
 

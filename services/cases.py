@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from services import audit, journey, ledger, outcome, processes
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
 from services.ledger import rules_config
-from services.models import Case, CourseSession, Enrollment, HumanTask, Infraction, Licence
+from services.models import (
+    Case,
+    CourseSession,
+    Enrollment,
+    HumanTask,
+    Infraction,
+    Licence,
+    ProcessInstance,
+    ProcessVersion,
+)
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.sessions import check_centre_access
@@ -151,6 +160,15 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
     return case
 
 
+def _instance_for_view(case: Case) -> ProcessInstance | None:
+    """The instance without what the page never shows: the engine state and the BPMN source."""
+    return db.session.scalar(
+        select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+        .options(defer(ProcessInstance.state_json),
+                 joinedload(ProcessInstance.version, innerjoin=True)
+                 .load_only(ProcessVersion.key, ProcessVersion.version)))
+
+
 def list_cases(status, licence, q, overdue, page, per_page):
     query = select(Case).join(Licence, Case.licence_id == Licence.id)
     if status:
@@ -171,7 +189,7 @@ def list_cases(status, licence, q, overdue, page, per_page):
 
 
 def view(case: Case) -> dict:
-    instance = case.instance
+    instance = _instance_for_view(case)
     tasks = db.session.scalars(select(HumanTask).where(
         HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
     lg = ledger.replay(case.licence)  # replayed once for the credit and the flags
