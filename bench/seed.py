@@ -51,8 +51,7 @@ def template(case_id: int) -> dict:
         "enrollments": enrollments,
         "process_instances": _rows(t["process_instances"], t["process_instances"].c.case_id,
                                    case_id),
-        "human_tasks": [r for r in _rows(t["human_tasks"], t["human_tasks"].c.case_id, case_id)
-                        if r["state"] == "open"],
+        "human_tasks": _rows(t["human_tasks"], t["human_tasks"].c.case_id, case_id),
         "case_events": _rows(t["case_events"], t["case_events"].c.case_id, case_id),
     }
 
@@ -148,7 +147,7 @@ def clone(mix: list[tuple[dict, int]], state_json: str | None = None,
             over = {"id": literal(base["human_tasks"] + j * kmax, Integer) + k,
                     "case_id": ids["cases"],
                     "guid": literal(f"b{prefix}-{j}-") + cast(k, String)}
-            if r["due_on"] is None:
+            if r["due_on"] is None or r["state"] != "open":
                 ins("human_tasks", r, over)
                 continue
             for day in range(spread_days):  # due dates spread over the days
