@@ -167,10 +167,12 @@ def clone(mix: list[tuple[dict, int]], state_json: str | None = None,
 
 
 def analyze() -> None:
-    """Fresh planner statistics (and, on PostgreSQL, the visibility map index-only scans use)."""
+    """Fresh planner statistics (and, on PostgreSQL, the visibility map index-only scans use;
+    then a checkpoint, so that writing the seed's dirty pages does not happen while measuring)."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
+            conn.execute(text("CHECKPOINT"))
     else:
         with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))

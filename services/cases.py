@@ -118,7 +118,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
         raise Conflict("Le dossier est déjà inscrit à cette session.")
     if any(e.status == "enrolled" for e in case.enrollments):
         raise Conflict("Le dossier est déjà inscrit à une autre session.")
-    conformity_before = journey.conformity_now(case)
+    conformity_before = journey.conformity_now(case)  # R19: the watch hears only of a change
     enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
     db.session.add(enr)
     case.session_id = session.id

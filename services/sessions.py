@@ -104,6 +104,7 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
     enrolled = active_enrollments(session)
+    # R19: before the cancellation (R36), so the deadline watch hears only of a change
     conformity_before = {enr.case_id: journey.conformity_now(enr.case) for enr in enrolled}
     session.status = "cancelled"
     session.cancelled_on = data["on"]
@@ -145,6 +146,7 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
     if errors:
         raise Invalid("La feuille de présence ne correspond pas aux inscrits.", errors)
 
+    # R19: before the attendance (R34), so the deadline watch hears only of a change
     conformity_before = {enr.case_id: journey.conformity_now(enr.case)
                          for enr in enrolled.values()}
     session.status = "held"
