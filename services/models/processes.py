@@ -68,7 +68,7 @@ class HumanTask(db.Model):
 
 # The task list (API and UI) shows open tasks by due date, undated ones last, then by id
 # (R39, D4): these indexes serve that order, with or without a key filter, and the creation
-# sort, so a page costs the same with 60 or 60,000 open tasks (migration 0003).
+# sort, so a page is read in index order however many tasks are open (migration 0003).
 Index("ix_human_tasks_open_due", HumanTask.state, HumanTask.due_on.is_(None), HumanTask.due_on,
       HumanTask.id)
 Index("ix_human_tasks_key_due", HumanTask.state, HumanTask.key, HumanTask.due_on.is_(None),
