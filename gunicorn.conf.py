@@ -10,6 +10,8 @@ Every setting can be overridden from the environment:
   WEB_GRACEFUL_TIMEOUT seconds a worker gets to finish its requests on restart (default 30)
   WEB_KEEPALIVE       seconds an idle keep-alive connection is held (default 5)
   WEB_MAX_REQUESTS    recycle a worker after this many requests (default 0: never), with jitter
+  WEB_ACCESS_LOG      where the access log goes (default "-": standard output)
+  WEB_LOG_LEVEL       gunicorn's log level (default info)
 
 preload_app is off: each worker creates the app (and its database engine) after the fork, so no
 connection is ever shared between processes. Timers are NOT run by the web processes: start any

@@ -1,9 +1,11 @@
-"""One command for every benchmark: `.venv/bin/python -m bench` (or `bash bench/run.sh`).
+"""One command for every benchmark: `bash bench/run.sh` (= `.venv/bin/python -m bench` once the
+load tool is installed). Writes bench/results/latest.json after each section.
 
-Writes bench/results/latest.json. Sections run in order of priority; each is bounded.
-Set BENCH_PG_URL (an admin URL on a PostgreSQL server, e.g.
-postgresql+psycopg://postgres@127.0.0.1:5432/postgres) to also run the large read paths on
-PostgreSQL in a database named `bench` that is dropped and recreated.
+BENCH_PG_URL (an admin URL on a PostgreSQL server, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres; bench/run.sh sets the local one) adds
+the 400,000-case read paths and the HTTP run on PostgreSQL, in the databases
+<BENCH_PG_PREFIX>_large and <BENCH_PG_PREFIX>_http (default prefix "bench"), dropped and
+recreated, and dropped again at the end. BENCH_PG_URL= (empty) skips PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,82 +22,174 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "results" / "latest.json"
+SERVICE_SECONDS = 40  # engine and service rounds, interleaved so both see the same load
 
 
 def machine() -> dict:
     mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    model = next((line.split(":", 1)[1].strip()
+                  for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
     pg = None
     try:
         pg = subprocess.run(["psql", "--version"], capture_output=True, text=True,
                             timeout=10).stdout.strip()
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "memory_mb": int(mem) // 1024,
-            "cpu": platform.processor() or platform.machine(),
+    return {"nproc": os.cpu_count(), "memory_mb": int(mem) // 1024, "cpu": model,
             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "postgresql_client": pg, "platform": platform.platform()}
+            "postgresql_client": pg, "platform": platform.platform(),
+            "load_average_at_start": list(os.getloadavg())}
+
+
+def engine_and_service(tmp: Path) -> dict:
+    """Alternate rounds: 6 engine-baseline lifecycles, then one service group of 6."""
+    from bench import common
+    from bench.engine import Baseline
+
+    base = Baseline(tmp / "engine.sqlite")
+    base.lifecycle()  # warm-up: parse and cache the spec
+    app = common.fresh_app(f"sqlite:///{tmp / 'service.sqlite'}")
+    eng = {"n": 0, "wall": 0.0, "cpu": 0.0}
+    svc = {"n": 0, "wall": 0.0, "cpu": 0.0}
+    with app.app_context():
+        from services.clock import clock
+        today = clock().today()
+        common.bootstrap(today)
+        nums = common.Numbers("5")
+        common.service_group(nums, today)  # warm-up
+        t_end = time.perf_counter() + SERVICE_SECONDS
+        while time.perf_counter() < t_end:
+            w, c = time.perf_counter(), time.process_time()
+            for _ in range(common.GROUP):
+                base.lifecycle()
+            eng["n"] += common.GROUP
+            eng["wall"] += time.perf_counter() - w
+            eng["cpu"] += time.process_time() - c
+            w, c = time.perf_counter(), time.process_time()
+            svc["n"] += len(common.service_group(nums, today))
+            svc["wall"] += time.perf_counter() - w
+            svc["cpu"] += time.process_time() - c
+    base.close()
+    e_rate, s_rate = eng["n"] / eng["wall"], svc["n"] / svc["wall"]
+    return {
+        "engine": {"lifecycles": eng["n"], "seconds": round(eng["wall"], 2),
+                   "cpu_ms_per_lifecycle": round(1000 * eng["cpu"] / eng["n"], 1)},
+        "service": {"lifecycles": svc["n"], "seconds": round(svc["wall"], 2),
+                    "cpu_ms_per_lifecycle": round(1000 * svc["cpu"] / svc["n"], 1)},
+        "engine_baseline_lifecycles_per_s": round(e_rate, 2),
+        "service_lifecycles_per_s": round(s_rate, 2),
+        "ratio_service_vs_engine": round(s_rate / e_rate, 3),
+        "ratio_cpu_time": round((eng["cpu"] / eng["n"]) / (svc["cpu"] / svc["n"]), 3),
+    }
+
+
+class PgDatabases:
+    """Bench databases on the BENCH_PG_URL server: made empty on demand, dropped at the end."""
+
+    def __init__(self, admin_url: str, prefix: str):
+        from sqlalchemy.engine import make_url
+
+        self.admin = make_url(admin_url)
+        self.prefix, self.made = prefix, []
+
+    def _run(self, sql: str) -> None:
+        import psycopg
+
+        u = self.admin
+        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username,
+                             password=u.password, dbname=u.database or "postgres",
+                             autocommit=True) as conn:
+            conn.execute(sql)
+
+    def fresh(self, name: str) -> str:
+        db = f"{self.prefix}_{name}"
+        self._run(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        self._run(f'CREATE DATABASE "{db}"')
+        self.made.append(db)
+        return self.admin.set(database=db).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        for db in self.made:
+            self._run(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main() -> int:
     import logging
     logging.disable(logging.INFO)
-    from bench import common, engine, large, sweep
+    from bench import http_load, large, sweep
 
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     t_all = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        tmp = Path(tmp)
+    pg_url = os.environ.get("BENCH_PG_URL", "")
+    pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench")) if pg_url else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            tmp = Path(tmp)
+            _section(results, t_all, "engine baseline and service layer, interleaved (SQLite)")
+            es = engine_and_service(tmp)
+            results.update({k: v for k, v in es.items() if not isinstance(v, dict)})
+            results["engine"], results["service"] = es["engine"], es["service"]
+            _write(results)
 
-        print("== engine baseline (SpiffWorkflow + JSON in SQLite)", flush=True)
-        eng = engine.run(tmp / "engine.sqlite", seconds=20)
-        results["engine"] = eng
+            _section(results, t_all, "timer sweep, 1,000 and 100,000 open cases, 400 due")
+            small, big = sweep.measure_pair(f"sqlite:///{tmp / 'sweep_small.sqlite'}",
+                                            f"sqlite:///{tmp / 'sweep_large.sqlite'}")
+            results["sweep"] = {"small": small, "large": big}
+            results["timer_sweep_ms_per_due_small"] = small["ms_per_due"]
+            results["timer_sweep_ms_per_due_large"] = big["ms_per_due"]
+            results["sweep_ratio_large_vs_small"] = round(big["ms_per_due"] / small["ms_per_due"],
+                                                          3)
+            _write(results)
 
-        print("== service layer lifecycles (SQLite)", flush=True)
-        app = common.fresh_app(f"sqlite:///{tmp / 'service.sqlite'}")
-        with app.app_context():
-            from services.clock import clock
-            today = clock().today()
-            common.bootstrap(today)
-            nums = common.Numbers("5")
-            common.service_group(nums, today)  # warm-up
-            done, t0 = 0, time.perf_counter()
-            while time.perf_counter() - t0 < 30 and done < 300:
-                done += len(common.service_group(nums, today))
-            elapsed = time.perf_counter() - t0
-        svc = round(done / elapsed, 2)
-        results["service"] = {"lifecycles": done, "seconds": round(elapsed, 2),
-                              "service_lifecycles_per_s": svc}
-        results["engine_baseline_lifecycles_per_s"] = eng["engine_baseline_lifecycles_per_s"]
-        results["service_lifecycles_per_s"] = svc
-        results["ratio_service_vs_engine"] = round(svc / eng["engine_baseline_lifecycles_per_s"],
-                                                   3)
-        print(json.dumps(results["service"]), "ratio", results["ratio_service_vs_engine"],
-              flush=True)
+            _section(results, t_all, "400,000 cases: task list and case page (SQLite)")
+            lg = large.measure(f"sqlite:///{tmp / 'large.sqlite'}")
+            (tmp / "large.sqlite").unlink()
+            results["large_sqlite"] = lg
+            results["tasklist_p95_ms_large_sqlite"] = lg["tasklist"]["p95_ms"]
+            results["case_page_p95_ms_large_sqlite"] = lg["case_page"]["p95_ms"]
+            _write(results)
 
-        print("== timer sweep, 1,000 and 100,000 open cases, 200 due (SQLite)", flush=True)
-        small = sweep.measure(f"sqlite:///{tmp / 'sweep_small.sqlite'}", 1_000, 200)
-        print(small, flush=True)
-        big = sweep.measure(f"sqlite:///{tmp / 'sweep_large.sqlite'}", 100_000, 200)
-        print(big, flush=True)
-        results["sweep"] = {"small": small, "large": big}
-        results["timer_sweep_ms_per_due_small"] = small["ms_per_due"]
-        results["timer_sweep_ms_per_due_large"] = big["ms_per_due"]
-        results["sweep_ratio_large_vs_small"] = round(big["ms_per_due"] / small["ms_per_due"], 3)
-        _write(results)
+            if pg:
+                _section(results, t_all, "400,000 cases: task list and case page (PostgreSQL)")
+                lg = large.measure(pg.fresh("large"))
+                results["large_postgresql"] = lg
+                results["tasklist_p95_ms_large_postgresql"] = lg["tasklist"]["p95_ms"]
+                results["case_page_p95_ms_large_postgresql"] = lg["case_page"]["p95_ms"]
+                pg.drop_all()
+                _write(results)
+            sides = [s for s in ("sqlite", "postgresql") if f"large_{s}" in results]
+            results["tasklist_p95_ms_large"] = max(results[f"tasklist_p95_ms_large_{s}"]
+                                                   for s in sides)
+            results["case_page_p95_ms_large"] = max(results[f"case_page_p95_ms_large_{s}"]
+                                                    for s in sides)
 
-        print("== 400,000 cases: task list and case page (SQLite)", flush=True)
-        lg = large.measure(f"sqlite:///{tmp / 'large.sqlite'}")
-        print(json.dumps(lg), flush=True)
-        results["large_sqlite"] = lg
-        results["tasklist_p95_ms_large"] = lg["tasklist"]["p95_ms"]
-        results["case_page_p95_ms_large"] = lg["case_page"]["p95_ms"]
-        results["peak_rss_mb_large_sqlite"] = lg["process_peak_rss_mb"]
-        _write(results)
-
+            _section(results, t_all, "REST API under gunicorn, locust clients (SQLite, 2 workers)")
+            results["http_sqlite"] = http_load.measure(f"sqlite:///{tmp / 'http.sqlite'}",
+                                                       workers=2)
+            _write(results)
+            if pg:
+                _section(results, t_all, "REST API under gunicorn, locust clients (PostgreSQL)")
+                results["http_postgresql"] = http_load.measure(pg.fresh("http"))
+            main_http = results.get("http_postgresql") or results["http_sqlite"]
+            results["http_database"] = main_http["database"]
+            results["http_lifecycles_per_s"] = main_http["http_lifecycles_per_s"]
+            results["http_p50_ms"] = main_http["p50_ms"]
+            results["http_p95_ms"] = main_http["p95_ms"]
+            results["server_peak_rss_mb"] = main_http["server_peak_rss_mb"]
+            _write(results)
+    finally:
+        if pg:
+            pg.drop_all()
     results["total_seconds"] = round(time.perf_counter() - t_all, 1)
     _write(results)
+    print(json.dumps({k: v for k, v in results.items() if not isinstance(v, dict)}, indent=2))
     print(f"== written {OUT.relative_to(ROOT)} in {results['total_seconds']} s")
     return 0
+
+
+def _section(results: dict, t0: float, title: str) -> None:
+    print(f"== [{time.perf_counter() - t0:6.1f} s] {title}", flush=True)
 
 
 def _write(results: dict) -> None:

@@ -16,52 +16,64 @@ ROOT = Path(__file__).resolve().parents[1]
 KEY = "stage_obligatoire"
 
 
-def run(path: Path, seconds: float = 20.0, max_lifecycles: int = 300) -> dict:
-    xml = (ROOT / "bpmn" / f"{KEY}.bpmn").read_bytes()
-    now = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
-    engine = ProcessEngine(lambda: now)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("CREATE TABLE IF NOT EXISTS instances (id INTEGER PRIMARY KEY, state TEXT)")
-    noop = {n: (lambda *a: None) for n in ACTION_NAMES}
+class Baseline:
+    """One SQLite file and one engine; `lifecycle()` runs one complete mandatory course."""
 
-    def ctx(facts):
-        return ScriptContext(dict(facts), noop)
+    def __init__(self, path: Path):
+        self.xml = (ROOT / "bpmn" / f"{KEY}.bpmn").read_bytes()
+        now = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+        self.engine = ProcessEngine(lambda: now)
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS instances (id INTEGER PRIMARY KEY, "
+                          "state TEXT)")
+        self.noop = {n: (lambda *a: None) for n in ACTION_NAMES}
 
-    def step(iid, facts, act):
+    def _ctx(self, facts):
+        return ScriptContext(dict(facts), self.noop)
+
+    def _step(self, iid, facts, act):
+        conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         state = conn.execute("SELECT state FROM instances WHERE id=?", (iid,)).fetchone()[0]
-        wf = engine.resume(1, xml, KEY, state, ctx(facts))
+        wf = self.engine.resume(1, self.xml, KEY, state, self._ctx(facts))
         act(wf)
         conn.execute("UPDATE instances SET state=? WHERE id=?", (wf.state_json(), iid))
         conn.execute("COMMIT")
         return wf
 
-    def lifecycle():
+    def lifecycle(self) -> None:
         facts = {"echeance_timer": "2026-07-11T00:00:00+02:00", "attestation_delivree": False,
                  "conformite": "en_attente", "examen_manuel_requis": False,
                  "stage_a_crediter": False}
+        conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
-        wf = engine.start(1, xml, KEY, ctx(facts))
+        wf = self.engine.start(1, self.xml, KEY, self._ctx(facts))
         iid = conn.execute("INSERT INTO instances (state) VALUES (?)",
                            (wf.state_json(),)).lastrowid
         conn.execute("COMMIT")
-        step(iid, facts, lambda w: w.send_message("inscription"))
+        self._step(iid, facts, lambda w: w.send_message("inscription"))
         facts["attestation_delivree"] = True
-        step(iid, facts, lambda w: w.send_message("resultat_session"))
-        step(iid, facts, lambda w: w.send_message("attestation_recue"))
-        step(iid, facts, lambda w: w.complete_task("verification_attestation",
-                                                   {"decision": "valider", "motif": ""}))
+        self._step(iid, facts, lambda w: w.send_message("resultat_session"))
+        self._step(iid, facts, lambda w: w.send_message("attestation_recue"))
+        self._step(iid, facts, lambda w: w.complete_task("verification_attestation",
+                                                         {"decision": "valider", "motif": ""}))
         facts["conformite"] = "conforme"
-        wf = step(iid, facts, lambda w: w.send_message("conformite_connue"))
+        wf = self._step(iid, facts, lambda w: w.send_message("conformite_connue"))
         assert wf.is_completed()
 
-    lifecycle()  # warm-up: parse and cache the spec
+    def close(self) -> None:
+        self.conn.close()
+
+
+def run(path: Path, seconds: float = 20.0, max_lifecycles: int = 300) -> dict:
+    base = Baseline(path)
+    base.lifecycle()  # warm-up: parse and cache the spec
     done, t0 = 0, time.perf_counter()
     while done < max_lifecycles and time.perf_counter() - t0 < seconds:
-        lifecycle()
+        base.lifecycle()
         done += 1
     elapsed = time.perf_counter() - t0
-    conn.close()
+    base.close()
     return {"lifecycles": done, "seconds": round(elapsed, 2),
             "engine_baseline_lifecycles_per_s": round(done / elapsed, 2)}

@@ -1,6 +1,6 @@
 """Read paths at national scale: 400,000 cases seeded in bulk (a mix of states and open
 tasks), then the task list and the case page timed through the REST API (in-process WSGI
-client, authenticated like a clerk)."""
+client, authenticated like a clerk), on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +12,25 @@ import time
 from bench import common, seed
 
 PLACEHOLDER = '{"bench": "shared placeholder blob", "pad": "' + "x" * 2000 + '"}'
+# share of each template among the copies: waiting for an enrolment, enrolled, attestation to
+# verify (open task with a due date), deadline passed (open referral task, no due date), closed
+SHARE = {"open": 0.30, "enrolled": 0.20, "verification": 0.15, "referral": 0.05, None: 0.30}
+
+
+def _templates(nums, today) -> dict:
+    from services import timers
+
+    tpls = {stop: seed.template(common.service_group(nums, today, stop_at=stop)[0])
+            for stop in ("open", "enrolled", "verification", None)}
+    late = common.open_mandatory(nums, today, days_ago=150)  # its 4-month deadline is passed
+    timers.run_due()  # (the engine may already have fired it when the case was opened)
+    tpls["referral"] = seed.template(late)
+    def open_keys(tpl):
+        return [t["key"] for t in tpl["human_tasks"] if t["state"] == "open"]
+
+    assert open_keys(tpls["referral"]) == ["signalement_parquet"]
+    assert open_keys(tpls["verification"]) == ["verification_attestation"]
+    return tpls
 
 
 def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
@@ -22,15 +41,15 @@ def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
 
         today = clock().today()
         tokens = common.bootstrap(today)
-        nums = common.Numbers("5")
-        tpls = {stop: seed.template(common.service_group(nums, today, stop_at=stop)[0])
-                for stop in ("open", "enrolled", "verification", None)}
-        share = {"open": 0.35, "enrolled": 0.2, "verification": 0.15, None: 0.3}
-        mix = [(tpls[k], int(total * share[k])) for k in tpls]
+        tpls = _templates(common.Numbers("5"), today)
+        mix = [(tpls[k], int(total * share)) for k, share in SHARE.items()]
         t0 = time.perf_counter()
-        n = seed.clone(mix, state_json=PLACEHOLDER, prefix="8")
+        n = seed.clone(mix, state_json=PLACEHOLDER, prefix=8)
+        seed.analyze()
         seeded = time.perf_counter() - t0
-        max_case = db.session.scalar(db.text("SELECT max(id) FROM cases"))
+        case_ids = db.session.scalars(db.text("SELECT id FROM cases")).all()
+        open_tasks = db.session.scalar(db.text(
+            "SELECT count(*) FROM human_tasks WHERE state = 'open'"))
         db.session.remove()
         client = app.test_client()
         headers = {"Authorization": f"Bearer {tokens['agent']}"}
@@ -44,15 +63,17 @@ def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
 
         for _ in range(5):  # warm-up
             timed("/api/v1/tasks")
-            timed(f"/api/v1/cases/{rng.randint(1, max_case)}")
+            timed(f"/api/v1/cases/{rng.choice(case_ids)}")
         tasklist = [timed("/api/v1/tasks") for _ in range(requests)]
         tasklist_key = [timed("/api/v1/tasks?key=verification_attestation&page=50")
                         for _ in range(requests // 4)]
-        case_page = [timed(f"/api/v1/cases/{rng.randint(1, max_case)}")
+        case_page = [timed(f"/api/v1/cases/{rng.choice(case_ids)}")
                      for _ in range(requests)]
+        dialect = db.engine.dialect.name
         db.session.remove()
         db.engine.dispose()
-    return {"cases": n + 24, "seed_s": round(seeded, 1),
+    return {"database": dialect, "cases": n + 25, "open_tasks": open_tasks,
+            "seed_s": round(seeded, 1),
             "tasklist": common.summary_ms(tasklist),
             "tasklist_by_key_page_50": common.summary_ms(tasklist_key),
             "case_page": common.summary_ms(case_page),

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from services import audit, journey, ledger, outcome, processes
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
 from services.ledger import rules_config
-from services.models import Case, CourseSession, Enrollment, HumanTask, Infraction, Licence
+from services.models import (
+    Case,
+    CourseSession,
+    Enrollment,
+    HumanTask,
+    Infraction,
+    Licence,
+    ProcessInstance,
+    ProcessVersion,
+)
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.sessions import check_centre_access
@@ -17,8 +27,14 @@ from services.sessions import check_centre_access
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
 
 
+# What every command on a case and its page read (facts, conformity R19, the view): the
+# licence and the enrolments with their sessions come with the case, not one lazy load each.
+CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
+              selectinload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
+
+
 def get(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id, options=CASE_GRAPH)
     if case is None:
         raise NotFound(f"Aucun dossier n° {case_id}.")
     return case
@@ -103,11 +119,13 @@ def enroll(case: Case, session_id: int, user) -> Case:
         raise Conflict("Le dossier est déjà inscrit à cette session.")
     if any(e.status == "enrolled" for e in case.enrollments):
         raise Conflict("Le dossier est déjà inscrit à une autre session.")
+    conformity_before = journey.conformity_now(case)  # R19: the watch hears only of a change
     enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
     db.session.add(enr)
     case.session_id = session.id
     db.session.flush()
-    if not journey.send(case, "inscription", user.username, recheck_conformity=True):
+    if not journey.send(case, "inscription", user.username, recheck_conformity=True,
+                        conformity_before=conformity_before):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
                        f"{case.status}).")
     flags = ()
@@ -143,6 +161,15 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
     return case
 
 
+def _instance_for_view(case: Case) -> ProcessInstance | None:
+    """The instance without what the page never shows: the engine state and the BPMN source."""
+    return db.session.scalar(
+        select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+        .options(defer(ProcessInstance.state_json),
+                 joinedload(ProcessInstance.version, innerjoin=True)
+                 .load_only(ProcessVersion.key, ProcessVersion.version)))
+
+
 def list_cases(status, licence, q, overdue, page, per_page):
     query = select(Case).join(Licence, Case.licence_id == Licence.id)
     if status:
@@ -163,7 +190,7 @@ def list_cases(status, licence, q, overdue, page, per_page):
 
 
 def view(case: Case) -> dict:
-    instance = case.instance
+    instance = _instance_for_view(case)
     tasks = db.session.scalars(select(HumanTask).where(
         HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
     lg = ledger.replay(case.licence)  # replayed once for the credit and the flags

@@ -56,6 +56,7 @@ def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None =
         query = query.where(HumanTask.key == key)
     if due_before:
         query = query.where(HumanTask.due_on <= due_before)
+    # "echeance" and the creation sorts follow the indexes of migration 0003
     return _page(query, SORTS.get(sort, SORTS["echeance"]), page, per_page)
 
 

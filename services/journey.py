@@ -7,10 +7,13 @@ calls are computed here from the database and `services/rules`, so the law stays
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services import audit, outcome
@@ -42,17 +45,55 @@ def engine() -> ProcessEngine:
 
 # ---- facts the BPMN reads -------------------------------------------------------------------
 
-def facts(case: Case) -> dict:
-    today = clock().today()
+def _echeance_timer(case: Case, today) -> str | None:
+    return rcal.start_of_next_paris_day(case.deadline).isoformat() if case.deadline else None
+
+
+def _attestation_delivree(case: Case, today) -> bool:
     latest = outcome.latest_attended(case)
-    return {
-        "echeance_timer": (rcal.start_of_next_paris_day(case.deadline).isoformat()
-                           if case.deadline else None),
-        "attestation_delivree": bool(latest and latest.attestation_issued_on),
-        "conformite": conformity(case, today),
-        "examen_manuel_requis": bool(outcome.review_reasons(case, outcome.pending_course(case))),
-        "stage_a_crediter": outcome.pending_course(case) is not None,
-    }
+    return bool(latest and latest.attestation_issued_on)
+
+
+def _examen_manuel_requis(case: Case, today) -> bool:
+    return bool(outcome.review_reasons(case, outcome.pending_course(case)))
+
+
+def _stage_a_crediter(case: Case, today) -> bool:
+    return outcome.pending_course(case) is not None
+
+
+class Facts(Mapping):
+    """The `dossier` facts of one run, each computed the first time the BPMN reads it.
+
+    Only an action changes the case during a run, so every fact not read yet is computed
+    before the first action (`settle`): the run sees the facts as they were when it was
+    restored, exactly as if they had been computed then, without paying for those it never
+    reads (the ledger replay behind `examen_manuel_requis` matters only once a course is
+    validated, R24/R32)."""
+
+    def __init__(self, case: Case):
+        self._case = case
+        self._today = clock().today()
+        self._values: dict[str, object] = {}
+
+    def __getitem__(self, key: str):
+        if key not in self._values:
+            self._values[key] = _FACTS[key](self._case, self._today)
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(_FACTS)
+
+    def __len__(self) -> int:
+        return len(_FACTS)
+
+    def settle(self) -> None:
+        for key in _FACTS:
+            self[key]
+
+
+def facts(case: Case) -> dict:
+    return dict(Facts(case))
 
 
 def conformity(case: Case, today) -> str:
@@ -75,6 +116,15 @@ def conformity(case: Case, today) -> str:
         elif enr.attestation_issued_on and enr.verification is None:
             waiting = True
     return "en_attente" if waiting else "non_conforme"
+
+
+_FACTS: dict[str, Callable] = {  # the contract's FACT_KEYS, in order
+    "echeance_timer": _echeance_timer,
+    "attestation_delivree": _attestation_delivree,
+    "conformite": conformity,
+    "examen_manuel_requis": _examen_manuel_requis,
+    "stage_a_crediter": _stage_a_crediter,
+}
 
 
 # ---- actions the BPMN calls -----------------------------------------------------------------
@@ -145,64 +195,96 @@ class Actions:
 
 
 def context(case: Case, actor: str) -> ScriptContext:
-    return ScriptContext(facts=facts(case), actions=Actions(case, actor).as_mapping())
+    """Facts (a read-only view, computed lazily) and actions (each settles the facts first)."""
+    lazy = Facts(case)
+
+    def settling(action: Callable) -> Callable:
+        @functools.wraps(action)
+        def run(*args, **kwargs):
+            lazy.settle()
+            return action(*args, **kwargs)
+        return run
+
+    actions = {name: settling(fn) for name, fn in Actions(case, actor).as_mapping().items()}
+    return ScriptContext(facts=MappingProxyType(lazy), actions=actions)
 
 
 # ---- one event applied to one instance, in the caller's transaction --------------------------
 
 def start(case: Case, version: ProcessVersion, actor: str) -> None:
     run = engine().start(version.id, version.xml, version.key, context(case, actor))
-    instance = ProcessInstance(case=case, version=version, state_json=run.state_json(),
-                               updated_at=clock().now())
+    instance = ProcessInstance(case=case, version=version)
     db.session.add(instance)
-    _write_back(case, instance, run, actor)
+    _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
 
 
 def lock_instance(case: Case) -> ProcessInstance:
-    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised)."""
+    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised).
+    Its version comes in the same query; only the instance row is locked."""
     instance = db.session.execute(
         select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+        .options(joinedload(ProcessInstance.version, innerjoin=True))
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)).scalar_one()
     return instance
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
     """Restore the instance, apply `event(run)`, run the engine, write everything back."""
     instance = instance or lock_instance(case)
+    open_rows = _open_task_rows(case)  # before the run: its actions never touch task rows
     version = instance.version
     run = engine().resume(version.id, version.xml, version.key, instance.state_json,
                           context(case, actor))
     result = event(run)
-    _write_back(case, instance, run, actor)
+    _write_back(case, instance, run, actor, open_rows)
     return result
 
 
-def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = False) -> bool:
+def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = False,
+         conformity_before: str | None = None) -> bool:
     """Deliver a message if the process waits for it; say whether it did. With
-    `recheck_conformity`, the deadline watch re-reads the conformity in the same run (one
-    restore and one save per command)."""
+    `recheck_conformity`, the deadline watch is told in the same run that the conformity may
+    have changed (one restore and one save per command); a caller that read
+    `conformity_now(case)` before its change passes it as `conformity_before`, and the watch
+    is then told only if the conformity did change (the message's meaning, R19)."""
 
     def event(run):
         delivered = run.send_message(message)
-        if recheck_conformity:
+        if recheck_conformity and conformity_changed(case, conformity_before):
             run.send_message(CONFORMITY_CHANGED)
         return delivered
 
     return apply(case, actor, event)
 
 
-def _write_back(case: Case, instance: ProcessInstance, run, actor: str) -> None:
-    now = clock().now()
-    instance.state_json = run.state_json()
-    instance.completed = run.is_completed()
-    instance.next_timer_due_at = run.next_timer_due_at()
-    instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()}
-                       for t in run.waiting_timers()]
-    instance.updated_at = now
-    _sync_tasks(case, run, now)
-    case.status = _status(run)
-    case.closed = run.is_completed()
-    case.updated_at = now
+def conformity_now(case: Case) -> str:
+    return conformity(case, clock().today())
+
+
+def conformity_changed(case: Case, before: str | None) -> bool:
+    """Unknown before (None) counts as changed."""
+    return before is None or conformity_now(case) != before
+
+
+def _write_back(case: Case, instance: ProcessInstance, run, actor: str,
+                open_rows: dict[str, HumanTask]) -> None:
+    """Every projection of the run, written in ONE flush (`open_rows`, the task rows open
+    before the run, are read by the caller so that reading them flushes nothing of this)."""
+    open_tasks = run.open_tasks()
+    timers = run.waiting_timers()
+    completed = run.is_completed()
+    with db.session.no_autoflush:  # the manual clock and a task's due date may read the db
+        now = clock().now()
+        _sync_tasks(case, open_rows, open_tasks, now)
+        instance.state_json = run.state_json()
+        instance.completed = completed
+        instance.next_timer_due_at = timers[0].due_at if timers else None
+        instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()} for t in timers]
+        instance.updated_at = now
+        case.status = _status(run, completed, open_tasks)
+        case.closed = completed
+        case.updated_at = now
     try:
         db.session.flush()
     except StaleDataError:
@@ -210,10 +292,10 @@ def _write_back(case: Case, instance: ProcessInstance, run, actor: str) -> None:
                        "rechargez-le et recommencez.") from None
 
 
-def _status(run) -> str:
-    if run.is_completed():
+def _status(run, completed: bool, open_tasks) -> str:
+    if completed:
         return "clos"
-    open_keys = {t.key for t in run.open_tasks()}
+    open_keys = {t.key for t in open_tasks}
     for key in STATUS_BY_TASK:
         if key in open_keys:
             return key
@@ -224,15 +306,16 @@ def _status(run) -> str:
     return "en_cours"
 
 
-def _sync_tasks(case: Case, run, now) -> None:
-    open_rows = {t.guid: t for t in db.session.scalars(
+def _open_task_rows(case: Case) -> dict[str, HumanTask]:
+    return {t.guid: t for t in db.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
-    current = run.open_tasks()
-    for task in current:
-        if task.guid not in open_rows:
-            db.session.add(HumanTask(case_id=case.id, guid=task.guid, key=task.key,
-                                     title=task.title, state="open", created_at=now,
-                                     due_on=outcome.task_due_on(case, task.key)))
+
+
+def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> None:
+    new = [HumanTask(case_id=case.id, guid=task.guid, key=task.key, title=task.title,
+                     state="open", created_at=now, due_on=outcome.task_due_on(case, task.key))
+           for task in current if task.guid not in open_rows]
+    db.session.add_all(new)
     live = {t.guid for t in current}
     for guid, row in open_rows.items():
         if guid not in live:
@@ -243,9 +326,6 @@ def _sync_tasks(case: Case, run, now) -> None:
 def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, actor: str) -> None:
     """Pin the instance to `version` with `run` (migrated onto it, services/case_migration.py)
     and write every projection back, in the caller's transaction."""
-    try:
-        instance.version = version
-        _write_back(case, instance, run, actor)
-    except StaleDataError:  # an autoflush inside the write-back may meet it first
-        raise Conflict("Le dossier a été modifié en même temps par quelqu'un d'autre ; "
-                       "rechargez-le et recommencez.") from None
+    open_rows = _open_task_rows(case)
+    instance.version = version
+    _write_back(case, instance, run, actor, open_rows)

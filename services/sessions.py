@@ -111,10 +111,13 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     check_centre_access(user, session.centre_id)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
+    enrolled = active_enrollments(session)
+    # R19: before the cancellation (R36), so the deadline watch hears only of a change
+    conformity_before = {enr.case_id: journey.conformity_now(enr.case) for enr in enrolled}
     session.status = "cancelled"
     session.cancelled_on = data["on"]
     session.cancel_reason = data["reason"]
-    for enr in active_enrollments(session):
+    for enr in enrolled:
         enr.status = "cancelled"
         case = enr.case
         case.session_id = None
@@ -122,7 +125,8 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
                      reason=data["reason"], on=data["on"], regle="R36",
                      message="Session annulée : le dossier revient en attente d'inscription ; "
                              "l'échéance ne change pas (R36).")
-        journey.send(case, "annulation_session", user.username, recheck_conformity=True)
+        journey.send(case, "annulation_session", user.username, recheck_conformity=True,
+                     conformity_before=conformity_before[case.id])
     return session
 
 
@@ -150,6 +154,9 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
     if errors:
         raise Invalid("La feuille de présence ne correspond pas aux inscrits.", errors)
 
+    # R19: before the attendance (R34), so the deadline watch hears only of a change
+    conformity_before = {enr.case_id: journey.conformity_now(enr.case)
+                         for enr in enrolled.values()}
     session.status = "held"
     for rec in records:
         enr = enrolled[rec["licence"]]
@@ -173,7 +180,8 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
             case.session_id = None
         for flag in flags:
             case.add_flag(flag.rule, flag.message)
-        journey.send(case, "resultat_session", user.username, recheck_conformity=True)
+        journey.send(case, "resultat_session", user.username, recheck_conformity=True,
+                     conformity_before=conformity_before[case.id])
     return session
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import jsonschema
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from services import audit, journey, outcome
+from services import audit, cases, journey, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
-from services.models import Case, HumanTask
+from services.models import Case, HumanTask, ProcessInstance
 from workflows import TaskNotReady, form_schema
 
 
@@ -33,23 +35,32 @@ def list_tasks(user, case_id, key, mine, state, page, per_page):
     if state:
         query = query.where(HumanTask.state == state)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    # the order of ix_human_tasks_open_due / _key_due (migration 0003): no sort, no scan
     items = db.session.scalars(query.order_by(HumanTask.due_on.is_(None), HumanTask.due_on,
                                               HumanTask.id)
+                               .options(selectinload(HumanTask.assignee))
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 
 
-def _lock(task_id: int) -> tuple[HumanTask, Case]:
+@functools.cache
+def form_for_display(key: str) -> dict:
+    """A task's form (JSON Schema) to serialise: one shared copy per key, never changed by its
+    readers, instead of a deep copy per task of a page."""
+    return form_schema(key)
+
+
+def _lock(task_id: int) -> tuple[HumanTask, Case, ProcessInstance]:
     """Lock the case's instance first, then read the task fresh, so a concurrent winner is seen."""
     task = get(task_id)
-    case = task.case
-    journey.lock_instance(case)
+    case = cases.get(task.case_id)  # with the graph the facts read
+    instance = journey.lock_instance(case)
     db.session.refresh(task)
-    return task, case
+    return task, case, instance
 
 
 def claim(task_id: int, user) -> HumanTask:
-    task, case = _lock(task_id)
+    task, case, _ = _lock(task_id)
     _check_open(task)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est déjà prise par {task.assignee.username}.")
@@ -60,7 +71,7 @@ def claim(task_id: int, user) -> HumanTask:
 
 
 def unclaim(task_id: int, user) -> HumanTask:
-    task, case = _lock(task_id)
+    task, case, _ = _lock(task_id)
     _check_open(task)
     if task.assignee_id not in (None, user.id) and user.role != "admin":
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
@@ -104,7 +115,7 @@ def _message_fr(err) -> str:
 
 
 def complete(task_id: int, data: dict, user) -> Case:
-    task, case = _lock(task_id)
+    task, case, instance = _lock(task_id)
     _check_open(task)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
@@ -126,7 +137,7 @@ def complete(task_id: int, data: dict, user) -> Case:
         if task.key == "verification_attestation":  # the course's fate is now known (R19)
             run.send_message(journey.CONFORMITY_CHANGED)
 
-    journey.apply(case, user.username, event)
+    journey.apply(case, user.username, event, instance=instance)
     return case
 
 

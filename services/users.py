@@ -65,7 +65,8 @@ def new_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or not row.user.active:
+    user = db.session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                             .where(ApiToken.token_hash == _digest(token)))  # one query
+    if user is None or not user.active:
         return None
-    return row.user
+    return user

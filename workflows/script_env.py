@@ -285,7 +285,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         unknown = set(context.actions) - set(ACTION_NAMES)
         if unknown:
             raise ValueError(f"actions inconnues du contrat : {sorted(unknown)}")
-        facts = MappingProxyType(dict(context.facts))
+        # a read-only view handed over as such is kept (the service computes its facts on
+        # first read); anything else is copied, so later changes to it are not seen
+        facts = (context.facts if isinstance(context.facts, MappingProxyType)
+                 else MappingProxyType(dict(context.facts)))
         super().__init__({DOSSIER_NAME: facts, **context.actions})
 
     def _globals(self, data: Mapping[str, object]) -> dict[str, object]:

@@ -1,6 +1,8 @@
 """Several timer workers on PostgreSQL: each due timer fires exactly once, none is lost, and a
 worker killed while it holds claimed rows loses nothing (its transaction rolls back, the lock is
-released, and another sweep fires those timers).
+released, and another sweep fires those timers): a worker started afterwards fires what is
+left, and a worker already running skips the claimed instance while it is locked and fires it
+once the dead worker's lock is released.
 
 These run only when TEST_DATABASE_URL is a PostgreSQL URL. They use their own database
 (`<name>_workers`), created and dropped here, so they never fight the `app` fixture's database.
@@ -188,3 +190,56 @@ def test_worker_killed_while_holding_claimed_rows_loses_nothing(wapp, workers_ur
     assert int(out.split()[0]) == n - fired_before
     _assert_each_fired_once(n)
     assert timers.run_due() == 0  # and nothing fires twice
+
+
+def _locked_due_ids() -> set[int]:
+    """Due instances another transaction holds (FOR UPDATE): due, but skipped by SKIP LOCKED."""
+    now = db.session.scalar(text("SELECT now FROM clock_settings WHERE id = 1"))
+    due = set(db.session.scalars(select(ProcessInstance.id)
+                                 .where(ProcessInstance.next_timer_due_at <= now)))
+    free = set(db.session.scalars(select(ProcessInstance.id)
+                                  .where(ProcessInstance.next_timer_due_at <= now)
+                                  .with_for_update(skip_locked=True)))
+    db.session.rollback()
+    return due - free
+
+
+def test_instance_claimed_by_a_killed_worker_is_fired_by_the_running_one(wapp, workers_url):
+    n = 40
+    _seed_due_cases(n)
+    db.session.remove()
+    first = _worker(workers_url)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # until it has fired some and holds a claim
+        if _fired_count() >= 3 and _others_lock_instances():
+            first.send_signal(signal.SIGSTOP)  # frozen while it holds the claim
+            claimed = _locked_due_ids()
+            if claimed:
+                break
+            first.send_signal(signal.SIGCONT)
+        time.sleep(0.005)
+    assert claimed, "the first worker should hold a claimed instance"
+    # the other worker runs meanwhile: it skips the claimed instance while it is locked...
+    other = subprocess.Popen([sys.executable, "-m", "flask", "timers", "run", "--loop",
+                              "--interval", "0.2"], cwd=ROOT,
+                             env={**os.environ, "DATABASE_URL": workers_url,
+                                  "CLOCK_MODE": "manual", "FLASK_APP": "app"},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        db.session.remove()
+        assert claimed <= _locked_due_ids()  # still held by the frozen first worker
+        first.send_signal(signal.SIGKILL)  # ...and fires it once the dead worker's lock goes
+        first.wait(10)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _fired_count() < n:
+            time.sleep(0.1)
+    finally:
+        other.terminate()
+        other.wait(30)
+    _assert_each_fired_once(n)
+    fired_claimed = db.session.scalars(
+        select(CaseEvent.case_id)
+        .join(ProcessInstance, ProcessInstance.case_id == CaseEvent.case_id)
+        .where(ProcessInstance.id.in_(claimed), CaseEvent.type == "echeance_depassee")).all()
+    assert len(fired_claimed) == len(claimed)  # each claimed one fired, once, by the other

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services import tasks
 from web.api import messages_fr
 
 messages_fr.install()
@@ -361,7 +362,7 @@ class TaskSchema(Schema):
     case = fields.Integer(attribute="case_id")
     key = fields.String()
     title = fields.String()
-    form = fields.Function(lambda t: __import__("workflows").form_schema(t.key))
+    form = fields.Function(lambda t: tasks.form_for_display(t.key))
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
     state = fields.String()
     created_at = fields.DateTime()
