@@ -142,6 +142,11 @@ def test_edit_save_validate_test_deploy_and_migrate(page, server):
     changed = page.locator("#diff-changed tr[data-element-id='verification_attestation']")
     assert changed.count() >= 1 and changed.first.locator(".ui-what").inner_text() == "nom"
     assert "Contrôler l'attestation de stage" in changed.first.inner_text()
+    # bpmn-js left out the attributes equal to their BPMN default (cancelActivity="true"): the
+    # rename is the only change
+    rows = page.locator("#diff-changed tr[data-element-id]").evaluate_all(
+        "rows => rows.map(r => r.dataset.elementId)")
+    assert set(rows) == {"verification_attestation"}, rows
     deploy = page.get_by_role("button", name="Déployer ce brouillon")
     assert deploy.is_disabled()  # not tested yet
     boxes = page.locator("#test-form input[name=features]")
