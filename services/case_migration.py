@@ -103,8 +103,11 @@ def migrate_case(case_id: int, target: ProcessVersion, actor: str) -> Case:
                                       f"{exc.message}"]) from None
     journey.repin(case, instance, target, run, actor)
     _refresh_task_titles(case, run)
+    # from/to as the API contract names them; the message is what the case page shows
     audit.record(case, CASE_MIGRATED, actor, process=target.key, **{
-        "from": source.version, "to": target.version})
+        "from": source.version, "to": target.version}, message=(
+            f"Dossier passé de la version {source.version} à la version {target.version} du "
+            f"processus « {target.key} »."))
     return case
 
 

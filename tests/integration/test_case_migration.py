@@ -5,6 +5,8 @@ transaction; a migration racing a clerk's completion never loses an update."""
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 
 from sqlalchemy import select, text
@@ -15,6 +17,8 @@ from services.errors import Conflict
 from services.models import Case, HumanTask, ProcessInstance
 from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import VOLONTAIRE, renamed_volontaire, xml_headers
+from tests.ui_support import UiClient
+from tests.ui_support import text as page_text
 from workflows.migration import migrate
 
 KEY = "stage_volontaire"
@@ -78,6 +82,20 @@ def test_a_case_moves_to_a_compatible_version_and_goes_on_there(api):
     done = api.complete(case["id"], "verification_attestation", decision="valider")
     assert done["outcome"]["points_credited"] == 4 and done["process"]["version"] == 2
     assert done["closed"] is True
+
+
+def test_the_case_page_tells_the_migration_in_french(api, app):
+    api.set_today("01/03/2026")
+    case = waiting_case(api, "120175200509")
+    deploy(api, renamed_volontaire(V2_LABEL))
+    api.ok(api.post(f"/api/v1/cases/{case['id']}/migration", {"version": 2}, as_="designer"))
+    ui = UiClient(app)
+    ui.login("agent")
+    page = page_text(ui.get(f"/ui/dossiers/{case['id']}"))
+    row = next(r for r in page.split("<tr>") if "Migration vers une autre version" in r)
+    assert ("Dossier passé de la version 1 à la version 2 du processus « stage_volontaire »."
+            in html.unescape(row))
+    assert not re.search(r"\b(from|to|process) :", row), row
 
 
 def test_an_incompatible_version_is_refused_with_reasons_and_changes_nothing(api):
