@@ -3,7 +3,10 @@ a sandbox: a separate Python process with its own temporary SQLite database and 
 the draft's XML in place of the shipped bpmn/<key>.bpmn, a time limit, and an environment that
 names no database of the caller's. The result is read from the Cucumber JSON it writes.
 
-Nothing here touches the caller's database: services/test_runs.py records the outcome.
+Nothing here touches the caller's database: services/test_runs.py records the outcome. Nothing
+reaches the sandbox process unchecked: the key, the features and the XML are validated again
+here, with the checks of a deployment, whatever the caller checked before (a draft saved as
+valid before a rule was tightened is refused too).
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from services import processes
+from services.errors import Invalid
+from workflows import validate as validate_definition
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES_DIR = ROOT / "features"
@@ -63,6 +70,7 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
     env.update({
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",  # no code from the user's ~/.local
         "BPMN_DIR": str(bpmn_dir),
         "BDD_FEATURES": ",".join(features),
         # the acceptance fixtures use SQLite under --basetemp when this is empty; the other two
@@ -75,10 +83,25 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
     return env
 
 
+def check(key: str, xml: bytes, features: list[str]) -> None:
+    """Invalid (French, per element) unless `xml` would deploy as process `key` and every
+    feature is a known feature file stem."""
+    processes.check_key(key)  # also keeps <key>.bpmn inside the sandbox's directory
+    known = set(available_features())
+    unknown = [f for f in features if f not in known]
+    if unknown:
+        raise Invalid.field("features", f"Fonctionnalité inconnue « {unknown[0]} ».")
+    problems = validate_definition(xml, key)
+    if problems:
+        raise processes.refuse(key, problems)
+
+
 def run(key: str, xml: bytes, features: list[str] | None = None,
         timeout: float = 900.0) -> SandboxResult:
-    """Run `features` (stems; all when empty) with `xml` deployed as process `key`."""
+    """Run `features` (stems; all when empty) with `xml` deployed as process `key`; Invalid,
+    before anything is started, when `check` refuses them."""
     features = list(features or [])
+    check(key, xml, features)
     with tempfile.TemporaryDirectory(prefix="bac-a-sable-") as name:
         tmp = Path(name)
         bpmn_dir = tmp / "bpmn"

@@ -106,7 +106,12 @@ def execute(run_id: int) -> DraftTestRun:
         time.sleep(POLL_SECONDS)
     if isinstance(claim, DraftTestRun):
         return claim  # run by someone else, or given up
-    result = sandbox.run(*claim, timeout=timeout())
+    try:
+        result = sandbox.run(*claim, timeout=timeout())
+    except Invalid as exc:  # validated again before anything starts: nothing ran
+        result = sandbox.SandboxResult(ERROR, message=(
+            f"{exc.detail} Rien n'a été lancé. "
+            + " ".join(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
     with transaction():
         run = db.session.get(DraftTestRun, run_id, with_for_update=True)
         _finish(run, result)

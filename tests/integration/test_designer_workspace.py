@@ -10,7 +10,7 @@ import time
 
 from sqlalchemy import func, select
 
-from services import drafts, test_runs
+from services import drafts, sandbox, test_runs
 from services.clock import clock
 from services.db import db, transaction
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
@@ -276,3 +276,21 @@ def test_a_run_stuck_past_its_time_limit_is_reported_as_an_error(api, app):
     shown = api.ok(api.get(f"/api/v1/test-runs/{run_id}", as_="designer"))
     assert shown["status"] == "erreur" and "délai" in shown["message"]
     assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {}, as_="designer"), 409)
+
+
+def test_a_draft_saved_valid_is_validated_again_before_its_sandbox_starts(api, app,
+                                                                          monkeypatch):
+    """Whatever the stored flag says (a rule tightened since the save, a row changed by hand),
+    the sandbox process never starts on bytes that would not deploy."""
+    app.config["SANDBOX_SYNC"] = True
+    started = []
+    monkeypatch.setattr(sandbox.subprocess, "Popen", lambda *a, **k: started.append(a))
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    with transaction():
+        db.session.get(ProcessDraft, draft["id"]).xml = VOLONTAIRE.replace(
+            b'crediter_points("crediter", "")', b"__import__('os').system('id')", 1)
+    run = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
+                          {"features": ["volontaire"]}, as_="designer"), 202)
+    run = api.ok(api.get(f"/api/v1/test-runs/{run['id']}", as_="designer"))
+    assert run["status"] == "erreur" and "Rien n'a été lancé" in run["message"]
+    assert "import" in run["message"] and started == []

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from services import sandbox
+from services.errors import Invalid
 from tests.designer_support import VOLONTAIRE
 
 STEP_OK = {"keyword": "Étant donné", "name": "un permis", "result": {"status": "passed"}}
@@ -81,3 +84,30 @@ def test_features_are_the_stems_of_the_feature_files():
     stems = sandbox.available_features()
     assert "volontaire" in stems and "stage_obligatoire" in stems
     assert all("/" not in s and not s.endswith(".feature") for s in stems)
+
+
+@pytest.fixture
+def no_process(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a sandbox process was started")
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", refuse)
+
+
+CODE_IN_SCRIPT = VOLONTAIRE.replace(b'crediter_points("crediter", "")',
+                                    b"__import__('os').system('id')", 1)
+
+
+@pytest.mark.parametrize(("key", "xml", "features", "field"), [
+    ("stage_volontaire", CODE_IN_SCRIPT, [], None),
+    ("../../tmp/x", VOLONTAIRE, [], "key"),
+    ("stage_volontaire", VOLONTAIRE, ["../../etc/passwd"], "features"),
+    ("stage_volontaire", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', [],
+     "document"),
+])
+def test_nothing_invalid_ever_reaches_the_sandbox_process(no_process, key, xml, features, field):
+    with pytest.raises(Invalid) as refused:
+        sandbox.run(key, xml, features, timeout=5)
+    assert refused.value.errors
+    if field:
+        assert field in refused.value.errors
