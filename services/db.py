@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -86,3 +86,18 @@ def transaction():
         raise
     finally:
         _write_intent.reset(token)
+
+
+# Namespaces of advisory_lock (PostgreSQL's two-key advisory locks).
+LOCK_PROCESS_KEY = 1  # deploying a version of one process
+LOCK_SANDBOX_CLAIM = 2  # taking a free sandbox for a scenario run
+
+
+def advisory_lock(namespace: int, name: str) -> None:
+    """Serialise, until the end of the current transaction, the commands that lock the same
+    (namespace, name), also when there is no row to lock yet (a first version, a free slot).
+    PostgreSQL: pg_advisory_xact_lock; SQLite: writers are serialised already (BEGIN
+    IMMEDIATE)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
+                           {"ns": namespace, "name": name})

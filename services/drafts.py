@@ -102,7 +102,7 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
     problems = validate_definition(draft.xml, draft.key)
     if problems:
         raise processes.refuse(draft.key, problems)
-    latest = processes.latest_version(draft.key)
+    latest = processes.lock_for_deploy(draft.key)
     if latest is not None and latest.version != draft.based_on:
         since = f"la version {draft.based_on}" if draft.based_on else "rien (nouveau processus)"
         raise Conflict(f"Le brouillon part de {since}, mais la version "

@@ -13,11 +13,11 @@ import threading
 import time
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services import process_history, sandbox
 from services.clock import clock, in_paris
-from services.db import db, transaction
+from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, db, transaction
 from services.errors import Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft
 
@@ -27,9 +27,6 @@ WAITING, RUNNING, PASSED, FAILED, ERROR = "en_attente", "en_cours", "reussi", "e
 DEFAULT_TIMEOUT = 900  # seconds; the full acceptance suite takes far less (docs/designers.md)
 GRACE = dt.timedelta(seconds=120)  # past its time limit and this, a run's process is dead
 POLL_SECONDS = 2.0  # how often a waiting run asks for a free sandbox
-# Serialises the claims of a free sandbox on PostgreSQL (pg_advisory_xact_lock); SQLite writers
-# are serialised already (BEGIN IMMEDIATE).
-_CLAIM_LOCK = 0x5A4D_B0C5
 
 
 def timeout() -> float:
@@ -123,8 +120,7 @@ def _claim(run_id: int) -> tuple[str, bytes, list[str]] | DraftTestRun | None:
     itself when it is no longer waiting (or waited past the limit: recorded `erreur`); None when
     every sandbox is busy. One transaction, serialised with every other claim."""
     with transaction():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CLAIM_LOCK})
+        advisory_lock(LOCK_SANDBOX_CLAIM, "sandbox")
         run = db.session.get(DraftTestRun, run_id, populate_existing=True)
         if run is None:
             raise NotFound(f"Aucun test n° {run_id}.")

@@ -242,3 +242,37 @@ def test_a_migration_written_over_a_concurrent_change_is_409(api, app):
         assert db.session.get(Case, case["id"]).instance.version.version == 1
         assert db.session.scalar(select(HumanTask.title).where(
             HumanTask.case_id == case["id"], HumanTask.state == "open")) != V2_LABEL
+
+
+def test_a_deploy_racing_a_bulk_migration_never_gives_a_500(api, app):
+    """They touch different rows (a new version; each case's instance): both go through, and the
+    cases end on the version the migration named, not on the one deployed meanwhile."""
+    api.set_today("01/03/2026")
+    case = waiting_case(api, "120175200510")
+    assert deploy(api, renamed_volontaire(V2_LABEL)) == 2
+    draft = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                               raw=renamed_volontaire("v3"), headers=xml_headers()), 201)
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def call(name, path, body, token):
+        client = app.test_client()
+        barrier.wait()
+        resp = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+        results[name] = (resp.status_code, resp.get_json())
+
+    threads = [
+        threading.Thread(target=call, args=("migrate", f"/api/v1/processes/{KEY}/versions/2/"
+                                            "migrations", {}, api.tokens["designer"])),
+        threading.Thread(target=call, args=("deploy", f"/api/v1/drafts/{draft['id']}/deploy",
+                                            {"override": True, "reason": "essai"},
+                                            api.tokens["admin"])),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results["deploy"][0] == 201 and results["deploy"][1]["version"] == 3, results
+    assert results["migrate"][0] == 200, results
+    assert case["id"] in results["migrate"][1]["migrated"]
+    assert api.case(case["id"])["process"]["version"] == 2
