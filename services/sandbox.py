@@ -12,8 +12,10 @@ valid before a rule was tightened is refused too).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -32,6 +34,9 @@ SHIPPED_BPMN = ROOT / "bpmn"
 # Only what a Python process needs to start; no DATABASE_URL, no secret of the caller's.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "PYTHONHASHSEED")
 _OUTPUT_TAIL = 4000
+# Address space of the sandbox process: a run takes about 150 MiB; a draft's script that builds
+# an enormous value gets a MemoryError there instead of exhausting the machine.
+MEMORY_LIMIT = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             proc = subprocess.Popen(cmd, cwd=ROOT, env=_environment(tmp, bpmn_dir, features),
                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True)
+            _confine(proc.pid, timeout)
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -128,6 +134,18 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         tail = output.read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", "replace")
         scenarios = parse_cucumber(report) if report.exists() else ()
     return _verdict(code, scenarios, tail)
+
+
+def _confine(pid: int, timeout: float) -> None:
+    """Kernel limits on the sandbox process, which hold even when the process that started it
+    dies (a web worker restarted mid-run leaves it running in its own session): CPU seconds (the
+    time limit) and memory. Set before it has imported pytest, let alone run a draft's code."""
+    cpu = max(1, math.ceil(timeout))
+    try:
+        resource.prlimit(pid, resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except ProcessLookupError:
+        pass  # already gone: nothing left to confine
 
 
 def _kill(proc: subprocess.Popen) -> None:
