@@ -4,10 +4,10 @@ in its own transaction with its own case event; the refused ones listed with Fre
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services import audit, journey, process_history, processes
-from services.db import db, transaction
+from services.db import db, paginate, transaction
 from services.errors import Conflict, Invalid, NotFound, ServiceError
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from workflows import WorkflowError
@@ -57,11 +57,10 @@ def _running_query(key: str, target: ProcessVersion, from_version: int | None):
 def candidates(key: str, number: int, page: int, per_page: int):
     """The running cases of `key` on other versions than `number`, each checked."""
     target = target_version(key, number)
-    query = _running_query(key, target, None)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    instances, total = paginate(_running_query(key, target, None), (ProcessInstance.case_id,),
+                                page, per_page)
     rows = []
-    for instance in db.session.scalars(query.order_by(ProcessInstance.case_id).limit(per_page)
-                                       .offset((page - 1) * per_page)):
+    for instance in instances:
         case = instance.case
         reasons = reasons_against(case, instance, target)
         rows.append({"case": case.id, "reference": case.reference,

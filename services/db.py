@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, event, func, select, text
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -86,6 +86,14 @@ def transaction():
         raise
     finally:
         _write_intent.reset(token)
+
+
+def paginate(query, order, page: int, per_page: int) -> tuple[list, int]:
+    """One page of `query` in `order` (a tuple of ORDER BY terms), and how many rows it has."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(*order).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
+    return items, total
 
 
 # Namespaces of advisory_lock (PostgreSQL's two-key advisory locks).

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services import process_history, processes, test_runs
 from services.clock import clock, in_paris
-from services.db import db
+from services.db import db, paginate
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from workflows import check_document
@@ -51,11 +51,8 @@ def get(draft_id: int) -> ProcessDraft:
 
 
 def list_drafts(key: str, page: int, per_page: int):
-    query = select(ProcessDraft).where(ProcessDraft.key == key)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(ProcessDraft.id.desc()).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(select(ProcessDraft).where(ProcessDraft.key == key),
+                    (ProcessDraft.id.desc(),), page, per_page)
 
 
 def latest_run(draft: ProcessDraft) -> DraftTestRun | None:

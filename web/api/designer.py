@@ -19,7 +19,7 @@ from web.api.designer_schemas import (
     TestRunInSchema,
     TestRunSchema,
 )
-from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_schema
+from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_body, page_schema
 from web.api.uploads import bpmn_bytes
 
 blp = Blueprint("designer", __name__, url_prefix="/api/v1",
@@ -49,8 +49,7 @@ def post_draft(args, key):
 def list_drafts(args, key):
     """Les brouillons d'un processus, du plus récent au plus ancien"""
     items, total = drafts.list_drafts(key, args["page"], args["per_page"])
-    return {"items": [drafts.view(d) for d in items], "total": total, "page": args["page"],
-            "per_page": args["per_page"]}
+    return page_body([drafts.view(d) for d in items], total, args)
 
 
 @blp.route("/drafts/<int:draft_id>")

@@ -50,6 +50,11 @@ def page_schema(item_schema, name: str):
         "total": fields.Integer(), "page": fields.Integer(), "per_page": fields.Integer()})
 
 
+def page_body(items, total: int, args: dict) -> dict:
+    """The body of a paged list (`page_schema`) for the query's PageArgs."""
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
 # ---- licences -----------------------------------------------------------------------------------
 
 class HolderSchema(In):
