@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
@@ -16,7 +15,7 @@ from web.api.designer_schemas import (
     ProcessEventSchema,
 )
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
-from web.api.uploads import bpmn_bytes
+from web.api.uploads import bpmn_bytes, bpmn_response
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1/processes",
                 description="Définitions de processus BPMN et leurs versions")
@@ -43,7 +42,7 @@ def list_processes(args):
 def get_version(key, number):
     """Le XML BPMN d'une version"""
     version = processes.get_version(key, number)
-    return Response(version.xml, mimetype="application/xml")
+    return bpmn_response(version.xml, f"{key}-v{version.version}.bpmn")
 
 
 @blp.route("/<key>/versions/<int:number>/diff")
