@@ -25,9 +25,8 @@ def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft
     latest = processes.latest_version(key)
     if based_on is None:
         based_on = latest.version if latest is not None else None
-    elif db.session.scalar(select(ProcessVersion.id).where(
-            ProcessVersion.key == key, ProcessVersion.version == based_on)) is None:
-        raise Invalid.field("based_on", f"Aucune version {based_on} du processus « {key} ».")
+    else:
+        processes.get_version(key, based_on, field="based_on")
     unsafe = check_document(xml)
     if unsafe:
         raise processes.refuse(key, unsafe)

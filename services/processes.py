@@ -31,11 +31,14 @@ def active_version(key: str) -> ProcessVersion:
     return version
 
 
-def get_version(key: str, number: int) -> ProcessVersion:
+def get_version(key: str, number: int, field: str | None = None) -> ProcessVersion:
+    """Version `number` of `key`: NotFound (404), or Invalid on `field` (422) when the number
+    came in a request's body or query."""
     version = db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.key == key, ProcessVersion.version == number))
     if version is None:
-        raise NotFound(f"Aucune version {number} du processus « {key} ».")
+        detail = f"Aucune version {number} du processus « {key} »."
+        raise Invalid.field(field, detail) if field else NotFound(detail)
     return version
 
 
