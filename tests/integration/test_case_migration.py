@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 
 from sqlalchemy import select, text
 
@@ -16,7 +15,7 @@ from services.db import db, transaction
 from services.errors import Conflict
 from services.models import Case, HumanTask, ProcessInstance
 from tests.api_errors_support import assert_problem, unchanged
-from tests.designer_support import VOLONTAIRE, renamed_volontaire, xml_headers
+from tests.designer_support import VOLONTAIRE, race, renamed_volontaire, xml_headers
 from tests.ui_support import UiClient
 from tests.ui_support import text as page_text
 from workflows.migration import migrate
@@ -182,26 +181,12 @@ def test_migration_racing_a_completion_is_serialised(api, app):
     api.set_today("01/03/2026")
     case, task = case_at_verification(api, "120175200507")
     deploy(api, renamed_volontaire(V2_LABEL))
-    barrier = threading.Barrier(2)
-    results = {}
-
-    def call(name, path, body, token):
-        client = app.test_client()
-        barrier.wait()
-        resp = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-        results[name] = resp.status_code
-
-    threads = [
-        threading.Thread(target=call, args=("complete", f"/api/v1/tasks/{task['id']}/complete",
-                                            {"data": {"decision": "valider"}},
-                                            api.tokens["agent"])),
-        threading.Thread(target=call, args=("migrate", f"/api/v1/cases/{case['id']}/migration",
-                                            {"version": 2}, api.tokens["designer"])),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = {name: status for name, (status, _) in race(app, {
+        "complete": (f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "valider"}},
+                     api.tokens["agent"]),
+        "migrate": (f"/api/v1/cases/{case['id']}/migration", {"version": 2},
+                    api.tokens["designer"]),
+    }).items()}
     assert results["complete"] == 200, results
     view = api.case(case["id"])
     types = [e["type"] for e in events_of(api, case["id"])]
@@ -252,26 +237,12 @@ def test_a_deploy_racing_a_bulk_migration_never_gives_a_500(api, app):
     assert deploy(api, renamed_volontaire(V2_LABEL)) == 2
     draft = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
                                raw=renamed_volontaire("v3"), headers=xml_headers()), 201)
-    barrier = threading.Barrier(2)
-    results = {}
-
-    def call(name, path, body, token):
-        client = app.test_client()
-        barrier.wait()
-        resp = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-        results[name] = (resp.status_code, resp.get_json())
-
-    threads = [
-        threading.Thread(target=call, args=("migrate", f"/api/v1/processes/{KEY}/versions/2/"
-                                            "migrations", {}, api.tokens["designer"])),
-        threading.Thread(target=call, args=("deploy", f"/api/v1/drafts/{draft['id']}/deploy",
-                                            {"override": True, "reason": "essai"},
-                                            api.tokens["admin"])),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = race(app, {
+        "migrate": (f"/api/v1/processes/{KEY}/versions/2/migrations", {},
+                    api.tokens["designer"]),
+        "deploy": (f"/api/v1/drafts/{draft['id']}/deploy", {"override": True, "reason": "essai"},
+                   api.tokens["admin"]),
+    })
     assert results["deploy"][0] == 201 and results["deploy"][1]["version"] == 3, results
     assert results["migrate"][0] == 200, results
     assert case["id"] in results["migrate"][1]["migrated"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 import time
 
 from sqlalchemy import func, select
@@ -16,7 +15,13 @@ from services.clock import clock
 from services.db import db, transaction
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from tests.api_errors_support import assert_problem, unchanged
-from tests.designer_support import BROKEN_FLOW, VOLONTAIRE, renamed_volontaire, xml_headers
+from tests.designer_support import (
+    BROKEN_FLOW,
+    VOLONTAIRE,
+    race,
+    renamed_volontaire,
+    xml_headers,
+)
 
 KEY = "stage_volontaire"
 
@@ -297,29 +302,6 @@ def test_a_draft_saved_valid_is_validated_again_before_its_sandbox_starts(api, a
     assert "import" in run["message"] and started == []
 
 
-def _race(app, calls):
-    """Send the (path, body, token, raw) calls at the same moment; their status codes."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def call(i, path, body, token, raw):
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {token}"}
-        barrier.wait()
-        if raw is not None:
-            resp = client.post(path, data=raw, headers={**headers, **xml_headers()})
-        else:
-            resp = client.post(path, json=body, headers=headers)
-        results[i] = (resp.status_code, resp.get_json())
-
-    threads = [threading.Thread(target=call, args=(i, *c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 FORCED = {"override": True, "reason": "correctif urgent"}
 
 
@@ -327,8 +309,8 @@ def test_two_drafts_deployed_at_the_same_moment_one_wins_the_other_is_409(api, a
     one = api.ok(post_draft(api, renamed_volontaire("un")), 201)
     two = api.ok(post_draft(api, renamed_volontaire("deux")), 201)
     admin = api.tokens["admin"]
-    results = _race(app, [(f"/api/v1/drafts/{d['id']}/deploy", FORCED, admin, None)
-                          for d in (one, two)])
+    results = race(app, {d["id"]: (f"/api/v1/drafts/{d['id']}/deploy", FORCED, admin)
+                         for d in (one, two)}).values()
     assert sorted(status for status, _ in results) == [201, 409], results
     loser = next(body for status, body in results if status == 409)
     assert loser["detail"] and loser["status"] == 409
@@ -339,12 +321,12 @@ def test_two_drafts_deployed_at_the_same_moment_one_wins_the_other_is_409(api, a
 
 def test_an_upload_racing_a_draft_deploy_never_gives_a_500(api, app):
     draft = api.ok(post_draft(api, renamed_volontaire("brouillon")), 201)
-    results = _race(app, [
-        (f"/api/v1/drafts/{draft['id']}/deploy", FORCED, api.tokens["admin"], None),
-        (f"/api/v1/processes/{KEY}/versions", None, api.tokens["designer"],
-         renamed_volontaire("téléversée")),
-    ])
-    statuses = sorted(status for status, _ in results)
+    results = race(app, {
+        "deploy": (f"/api/v1/drafts/{draft['id']}/deploy", FORCED, api.tokens["admin"]),
+        "upload": (f"/api/v1/processes/{KEY}/versions", renamed_volontaire("téléversée"),
+                   api.tokens["designer"]),
+    })
+    statuses = sorted(status for status, _ in results.values())
     assert statuses in ([201, 201], [201, 409]), results
     numbers = [v["version"] for v in versions_of(api)]
     assert numbers == list(range(1, 1 + statuses.count(201) + 1))
