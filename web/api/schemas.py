@@ -18,8 +18,18 @@ def length(min_=None, max_=None):
                            error="Longueur attendue entre {min} et {max} caractères.")
 
 
+# PostgreSQL's INTEGER: a larger id, version or page in a request would make the database
+# raise (a 500); refused as a field error instead. Path ids are bounded by web.routing.
+MAX_INT = 2**31 - 1
+
+
 def range_(min_=None, max_=None):
     return validate.Range(min=min_, max=max_, error="Valeur attendue entre {min} et {max}.")
+
+
+def identifier(**kwargs) -> fields.Integer:
+    """A strict JSON integer naming a row (an id, a version number): 1 to MAX_INT."""
+    return integer(validate=range_(1, MAX_INT), **kwargs)
 
 
 def integer(**kwargs) -> fields.Integer:
@@ -40,7 +50,7 @@ class FlagSchema(Schema):
 
 
 class PageArgs(In):
-    page = fields.Integer(load_default=1, validate=range_(1, None))
+    page = fields.Integer(load_default=1, validate=range_(1, MAX_INT))
     per_page = fields.Integer(load_default=50, validate=range_(1, 200))
 
 
@@ -241,7 +251,7 @@ class LetterSchema(In):
 class CaseInSchema(In):
     kind = fields.String(required=True, validate=one_of(["obligatoire", "volontaire"]))
     licence = fields.String(required=True)
-    infraction = integer(load_default=None, allow_none=True)
+    infraction = identifier(load_default=None, allow_none=True)
     letter_48n = fields.Nested(LetterSchema, load_default=None, allow_none=True)
 
     @validates_schema
@@ -337,7 +347,7 @@ class CaseSummarySchema(Schema):
 
 
 class EnrollmentInSchema(In):
-    session = integer(required=True)
+    session = identifier(required=True)
 
 
 class AttestationInSchema(In):
@@ -354,7 +364,7 @@ class EventSchema(Schema):
 # ---- tasks ------------------------------------------------------------------------------------
 
 class TaskListArgs(PageArgs):
-    case = fields.Integer(load_default=None)
+    case = fields.Integer(load_default=None, validate=range_(1, MAX_INT))
     key = fields.String(load_default=None)
     mine = fields.Boolean(load_default=False)
     state = fields.String(load_default="open", validate=one_of(["open", "completed",
