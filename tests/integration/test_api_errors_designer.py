@@ -295,3 +295,24 @@ def test_a_number_too_large_for_the_database_in_a_field_is_422(api, ids, method,
         else:
             resp = api.request(method, path, body, as_="admin", **query)
         assert_problem(resp, 422, field)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "query"), [
+    ("GET", f"/api/v1/processes/{KEY}%00/versions/1", None, {}),
+    ("GET", f"/api/v1/processes/{KEY}%00/events", None, {}),
+    ("POST", f"/api/v1/processes/{KEY}%00/drafts", XML, {}),
+    ("GET", f"/api/v1/processes/{KEY}%00/versions/1/migrations", None, {}),
+    ("GET", "/api/v1/cases", None, {"q": "mar\x00tin"}),
+    ("POST", "/api/v1/drafts/{d}/deploy", {"override": True, "reason": "ur\x00gent"}, {}),
+    ("POST", "/api/v1/drafts/{d}/test-runs", {"features": ["volon\x00taire"]}, {}),
+])
+def test_a_nul_character_anywhere_in_a_call_is_400(api, ids, method, path, body, query):
+    """PostgreSQL text cannot hold a NUL character: the database raised (a 500)."""
+    path = path.format(**ids)
+    with unchanged():
+        if isinstance(body, bytes):
+            resp = api.request(method, path, as_="admin", raw=body, headers=xml_headers(),
+                               **query)
+        else:
+            resp = api.request(method, path, body, as_="admin", **query)
+        assert "caractère nul" in assert_problem(resp, 400)["detail"]
