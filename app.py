@@ -36,8 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     from web.api import init_api
     from web.cli import register_cli
     from web.home import blp as home_blp
+    from web.routing import BoundedInt
     from web.ui import init_ui
 
+    app.url_map.converters["int"] = BoundedInt  # before any route is added
     init_api(app)
     app.register_blueprint(home_blp)
     init_ui(app)  # browser UI under /ui: session cookie (8 h), CSRF, French error pages

@@ -4,11 +4,11 @@ in its own transaction with its own case event; the refused ones listed with Fre
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services import audit, journey, process_history, processes
-from services.db import db, transaction
-from services.errors import Conflict, Invalid, NotFound, ServiceError
+from services.db import db, paginate, transaction
+from services.errors import Conflict, NotFound, ServiceError
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from workflows import WorkflowError
 from workflows.migration import Definition, MigrationRefused, check, migrate
@@ -19,16 +19,6 @@ CASE_MIGRATED = "migration_version"
 def definition(version: ProcessVersion) -> Definition:
     """A stored version as the engine's migration input."""
     return Definition(version.id, version.xml, version.key)
-
-
-def target_version(key: str, number: int, field: str | None = None) -> ProcessVersion:
-    """The version cases move to (404, or 422 on `field` when it came in a body)."""
-    try:
-        return processes.get_version(key, number)
-    except NotFound as exc:
-        if field is None:
-            raise
-        raise Invalid.field(field, exc.detail) from None
 
 
 def reasons_against(case: Case, instance: ProcessInstance, target: ProcessVersion) -> list[str]:
@@ -56,12 +46,11 @@ def _running_query(key: str, target: ProcessVersion, from_version: int | None):
 
 def candidates(key: str, number: int, page: int, per_page: int):
     """The running cases of `key` on other versions than `number`, each checked."""
-    target = target_version(key, number)
-    query = _running_query(key, target, None)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    target = processes.get_version(key, number)
+    instances, total = paginate(_running_query(key, target, None), (ProcessInstance.case_id,),
+                                page, per_page)
     rows = []
-    for instance in db.session.scalars(query.order_by(ProcessInstance.case_id).limit(per_page)
-                                       .offset((page - 1) * per_page)):
+    for instance in instances:
         case = instance.case
         reasons = reasons_against(case, instance, target)
         rows.append({"case": case.id, "reference": case.reference,
@@ -103,8 +92,11 @@ def migrate_case(case_id: int, target: ProcessVersion, actor: str) -> Case:
                                       f"{exc.message}"]) from None
     journey.repin(case, instance, target, run, actor)
     _refresh_task_titles(case, run)
+    # from/to as the API contract names them; the message is what the case page shows
     audit.record(case, CASE_MIGRATED, actor, process=target.key, **{
-        "from": source.version, "to": target.version})
+        "from": source.version, "to": target.version}, message=(
+            f"Dossier passé de la version {source.version} à la version {target.version} du "
+            f"processus « {target.key} »."))
     return case
 
 
@@ -114,7 +106,7 @@ def migrate_one(case_id: int, number: int, actor: str) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or case.instance is None:
         raise NotFound(f"Aucun dossier n° {case_id}.")
-    target = target_version(case.instance.version.key, number, "version")
+    target = processes.get_version(case.instance.version.key, number, field="version")
     moved = migrate_case(case_id, target, actor)
     process_history.record(target.key, process_history.CASES_MIGRATED, actor,
                            version=target.version, migrated=[case_id], refused=[])
@@ -124,7 +116,7 @@ def migrate_one(case_id: int, number: int, actor: str) -> Case:
 def migrate_all(key: str, number: int, from_version: int | None, actor: str) -> dict:
     """Every safe running case of `key` to version `number`, each in its own transaction; the
     others are listed with their reasons. The summary goes to the process history."""
-    target = target_version(key, number)
+    target = processes.get_version(key, number)
     target_id = target.id
     case_ids = list(db.session.scalars(
         _running_query(key, target, from_version).with_only_columns(ProcessInstance.case_id)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, func, select, text
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -86,3 +86,26 @@ def transaction():
         raise
     finally:
         _write_intent.reset(token)
+
+
+def paginate(query, order, page: int, per_page: int) -> tuple[list, int]:
+    """One page of `query` in `order` (a tuple of ORDER BY terms), and how many rows it has."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(*order).limit(per_page)
+                               .offset((page - 1) * per_page)).all()
+    return items, total
+
+
+# Namespaces of advisory_lock (PostgreSQL's two-key advisory locks).
+LOCK_PROCESS_KEY = 1  # deploying a version of one process
+LOCK_SANDBOX_CLAIM = 2  # taking a free sandbox for a scenario run
+
+
+def advisory_lock(namespace: int, name: str) -> None:
+    """Serialise, until the end of the current transaction, the commands that lock the same
+    (namespace, name), also when there is no row to lock yet (a first version, a free slot).
+    PostgreSQL: pg_advisory_xact_lock; SQLite: writers are serialised already (BEGIN
+    IMMEDIATE)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
+                           {"ns": namespace, "name": name})

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services import process_history, processes, test_runs
 from services.clock import clock, in_paris
-from services.db import db
+from services.db import db, paginate
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from workflows import check_document
@@ -25,9 +25,8 @@ def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft
     latest = processes.latest_version(key)
     if based_on is None:
         based_on = latest.version if latest is not None else None
-    elif db.session.scalar(select(ProcessVersion.id).where(
-            ProcessVersion.key == key, ProcessVersion.version == based_on)) is None:
-        raise Invalid.field("based_on", f"Aucune version {based_on} du processus « {key} ».")
+    else:
+        processes.get_version(key, based_on, field="based_on")
     unsafe = check_document(xml)
     if unsafe:
         raise processes.refuse(key, unsafe)
@@ -51,11 +50,8 @@ def get(draft_id: int) -> ProcessDraft:
 
 
 def list_drafts(key: str, page: int, per_page: int):
-    query = select(ProcessDraft).where(ProcessDraft.key == key)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(ProcessDraft.id.desc()).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(select(ProcessDraft).where(ProcessDraft.key == key),
+                    (ProcessDraft.id.desc(),), page, per_page)
 
 
 def latest_run(draft: ProcessDraft) -> DraftTestRun | None:
@@ -102,7 +98,7 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
     problems = validate_definition(draft.xml, draft.key)
     if problems:
         raise processes.refuse(draft.key, problems)
-    latest = processes.latest_version(draft.key)
+    latest = processes.lock_for_deploy(draft.key)
     if latest is not None and latest.version != draft.based_on:
         since = f"la version {draft.based_on}" if draft.based_on else "rien (nouveau processus)"
         raise Conflict(f"Le brouillon part de {since}, mais la version "

@@ -3,11 +3,11 @@ deployed (forced or not) or migrated what, when."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.audit import jsonable
 from services.clock import clock
-from services.db import db
+from services.db import db, paginate
 from services.models import ProcessEvent
 
 DRAFT_SAVED = "brouillon_enregistre"
@@ -29,8 +29,5 @@ def record(key: str, type_: str, actor: str, *, version: int | None = None,
 
 
 def list_events(key: str, page: int, per_page: int):
-    query = select(ProcessEvent).where(ProcessEvent.key == key)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(ProcessEvent.id).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(select(ProcessEvent).where(ProcessEvent.key == key), (ProcessEvent.id,),
+                    page, per_page)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from services import process_history
 from services.clock import clock, in_paris
-from services.db import db
+from services.db import LOCK_PROCESS_KEY, advisory_lock, db
 from services.errors import Invalid, NotFound
 from services.models import ProcessInstance, ProcessVersion
 from workflows import validate as validate_definition
@@ -31,17 +31,28 @@ def active_version(key: str) -> ProcessVersion:
     return version
 
 
-def get_version(key: str, number: int) -> ProcessVersion:
+def get_version(key: str, number: int, field: str | None = None) -> ProcessVersion:
+    """Version `number` of `key`: NotFound (404), or Invalid on `field` (422) when the number
+    came in a request's body or query."""
     version = db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.key == key, ProcessVersion.version == number))
     if version is None:
-        raise NotFound(f"Aucune version {number} du processus « {key} ».")
+        detail = f"Aucune version {number} du processus « {key} »."
+        raise Invalid.field(field, detail) if field else NotFound(detail)
     return version
 
 
 def latest_version(key: str) -> ProcessVersion | None:
     return db.session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
                              .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+def lock_for_deploy(key: str) -> ProcessVersion | None:
+    """Serialise the deployments of `key` until the end of the transaction, then read its
+    newest version afresh: of two deployments at once, the second sees the first's version
+    (PostgreSQL would otherwise give both the same number: a unique violation, a 500)."""
+    advisory_lock(LOCK_PROCESS_KEY, key)
+    return latest_version(key)
 
 
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")
@@ -77,7 +88,7 @@ def store_version(key: str, xml: bytes, actor: str, *, draft_id: int | None = No
     problems = validate_definition(xml, key)
     if problems:
         raise refuse(key, problems)
-    latest = latest_version(key)
+    latest = lock_for_deploy(key)
     version = ProcessVersion(key=key, version=(latest.version + 1) if latest else 1, xml=xml,
                              checksum=hashlib.sha256(xml).hexdigest(), deployed_by=actor,
                              deployed_at=clock().now(), active=True, draft_id=draft_id,
@@ -93,7 +104,7 @@ def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
     Recorded in the process history as deployed without a scenario test run.
     Returns (version, created)."""
     check_key(key)
-    latest = latest_version(key)
+    latest = lock_for_deploy(key)
     if latest is not None and latest.checksum == hashlib.sha256(xml).hexdigest():
         return latest, False  # unchanged: already validated when it was deployed
     version = store_version(key, xml, actor)

@@ -3,14 +3,19 @@ a sandbox: a separate Python process with its own temporary SQLite database and 
 the draft's XML in place of the shipped bpmn/<key>.bpmn, a time limit, and an environment that
 names no database of the caller's. The result is read from the Cucumber JSON it writes.
 
-Nothing here touches the caller's database: services/test_runs.py records the outcome.
+Nothing here touches the caller's database: services/test_runs.py records the outcome. Nothing
+reaches the sandbox process unchecked: the key, the features and the XML are validated again
+here, with the checks of a deployment, whatever the caller checked before (a draft saved as
+valid before a rule was tightened is refused too).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -19,12 +24,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services import processes
+from services.errors import Invalid
+from workflows import validate as validate_definition
+
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES_DIR = ROOT / "features"
 SHIPPED_BPMN = ROOT / "bpmn"
 # Only what a Python process needs to start; no DATABASE_URL, no secret of the caller's.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "PYTHONHASHSEED")
 _OUTPUT_TAIL = 4000
+# Address space of the sandbox process: a run takes about 150 MiB; a draft's script that builds
+# an enormous value gets a MemoryError there instead of exhausting the machine.
+MEMORY_LIMIT = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,7 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
     env.update({
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",  # no code from the user's ~/.local
         "BPMN_DIR": str(bpmn_dir),
         "BDD_FEATURES": ",".join(features),
         # the acceptance fixtures use SQLite under --basetemp when this is empty; the other two
@@ -75,10 +88,25 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
     return env
 
 
+def check(key: str, xml: bytes, features: list[str]) -> None:
+    """Invalid (French, per element) unless `xml` would deploy as process `key` and every
+    feature is a known feature file stem."""
+    processes.check_key(key)  # also keeps <key>.bpmn inside the sandbox's directory
+    known = set(available_features())
+    unknown = [f for f in features if f not in known]
+    if unknown:
+        raise Invalid.field("features", f"Fonctionnalité inconnue « {unknown[0]} ».")
+    problems = validate_definition(xml, key)
+    if problems:
+        raise processes.refuse(key, problems)
+
+
 def run(key: str, xml: bytes, features: list[str] | None = None,
         timeout: float = 900.0) -> SandboxResult:
-    """Run `features` (stems; all when empty) with `xml` deployed as process `key`."""
+    """Run `features` (stems; all when empty) with `xml` deployed as process `key`; Invalid,
+    before anything is started, when `check` refuses them."""
     features = list(features or [])
+    check(key, xml, features)
     with tempfile.TemporaryDirectory(prefix="bac-a-sable-") as name:
         tmp = Path(name)
         bpmn_dir = tmp / "bpmn"
@@ -95,6 +123,7 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             proc = subprocess.Popen(cmd, cwd=ROOT, env=_environment(tmp, bpmn_dir, features),
                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True)
+            _confine(proc.pid, timeout)
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -105,6 +134,18 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         tail = output.read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", "replace")
         scenarios = parse_cucumber(report) if report.exists() else ()
     return _verdict(code, scenarios, tail)
+
+
+def _confine(pid: int, timeout: float) -> None:
+    """Kernel limits on the sandbox process, which hold even when the process that started it
+    dies (a web worker restarted mid-run leaves it running in its own session): CPU seconds (the
+    time limit) and memory. Set before it has imported pytest, let alone run a draft's code."""
+    cpu = max(1, math.ceil(timeout))
+    try:
+        resource.prlimit(pid, resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except ProcessLookupError:
+        pass  # already gone: nothing left to confine
 
 
 def _kill(proc: subprocess.Popen) -> None:

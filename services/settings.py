@@ -58,13 +58,8 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     if bpmn_dir and not Path(bpmn_dir).is_dir():
         raise SettingsError(f"BPMN_DIR : dossier introuvable « {bpmn_dir} »")
 
-    try:
-        sandbox_timeout = int(merged.get("SANDBOX_TIMEOUT") or 900)
-        if sandbox_timeout <= 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise SettingsError(f"SANDBOX_TIMEOUT : nombre de secondes attendu, reçu "
-                            f"« {merged.get('SANDBOX_TIMEOUT')} »") from None
+    sandbox_timeout = _positive_int(merged, "SANDBOX_TIMEOUT", 900, "nombre de secondes")
+    sandbox_max_runs = _positive_int(merged, "SANDBOX_MAX_RUNS", 1, "nombre de bacs à sable")
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -74,8 +69,11 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "RULES": rules,
         # where `processes deploy` reads the shipped definitions (default: bpmn/ of the project)
         "BPMN_DIR": bpmn_dir or None,
-        # the designers' scenario runs: time limit (seconds); run inline instead of in a thread
+        # the designers' scenario runs: time limit (seconds), how many at once on the whole
+        # deployment (every web process shares the limit, through the database); run inline
+        # instead of in a thread
         "SANDBOX_TIMEOUT": sandbox_timeout,
+        "SANDBOX_MAX_RUNS": sandbox_max_runs,
         "SANDBOX_SYNC": False,
         # the browser UI's session (web/ui/security.py): expires 8 hours after the last request,
         # never readable by scripts, not sent with cross-site sub-requests or form posts
@@ -96,7 +94,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     }
     for key, value in (overrides or {}).items():
         if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT",
-                       "SESSION_COOKIE_SECURE") \
+                       "SESSION_COOKIE_SECURE", "SANDBOX_MAX_RUNS") \
                 and not key.startswith("CFG_"):
             config[key] = value
     return config
@@ -117,3 +115,13 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     return {"pool_pre_ping": True}
+
+
+def _positive_int(merged: Mapping[str, object], name: str, default: int, what: str) -> int:
+    try:
+        value = int(merged.get(name) or default)
+        if value <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} : {what} attendu, reçu « {merged.get(name)} »") from None
+    return value

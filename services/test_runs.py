@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services import process_history, sandbox
 from services.clock import clock, in_paris
-from services.db import db, transaction
+from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, db, transaction
 from services.errors import Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft
 
@@ -24,12 +25,21 @@ log = logging.getLogger(__name__)
 
 WAITING, RUNNING, PASSED, FAILED, ERROR = "en_attente", "en_cours", "reussi", "echoue", "erreur"
 DEFAULT_TIMEOUT = 900  # seconds; the full acceptance suite takes far less (docs/designers.md)
-# One sandbox at a time per web process: the suite is CPU-bound; other runs wait their turn.
-_one_at_a_time = threading.Semaphore(1)
+GRACE = dt.timedelta(seconds=120)  # past its time limit and this, a run's process is dead
+POLL_SECONDS = 2.0  # how often a waiting run asks for a free sandbox
 
 
 def timeout() -> float:
     return float(current_app.config.get("SANDBOX_TIMEOUT") or DEFAULT_TIMEOUT)
+
+
+def max_runs() -> int:
+    """How many sandboxes may run at once on the whole deployment (SANDBOX_MAX_RUNS)."""
+    return int(current_app.config.get("SANDBOX_MAX_RUNS") or 1)
+
+
+def _stale_limit() -> dt.timedelta:
+    return dt.timedelta(seconds=timeout()) + GRACE
 
 
 def check_features(features: list[str] | None) -> list[str]:
@@ -86,22 +96,49 @@ def _in_background(app: Flask, run_id: int) -> None:
 
 
 def execute(run_id: int) -> DraftTestRun:
-    """Run a waiting test run in the sandbox and record its outcome (own transactions)."""
-    with _one_at_a_time:
-        with transaction():
-            run = db.session.get(DraftTestRun, run_id, with_for_update=True)
-            if run is None:
-                raise NotFound(f"Aucun test n° {run_id}.")
-            if run.status != WAITING:
-                return run
-            run.status = RUNNING
-            run.started_at = clock().system_now()
-            key, xml, features = run.draft.key, run.draft.xml, list(run.features or [])
-        result = sandbox.run(key, xml, features, timeout=timeout())
+    """Run a waiting test run in the sandbox as soon as one is free on the whole deployment
+    (at most SANDBOX_MAX_RUNS at once: every web process and the CLI share the limit through
+    the database), and record its outcome. Own transactions: the claim, then the result."""
+    while (claim := _claim(run_id)) is None:
+        time.sleep(POLL_SECONDS)
+    if isinstance(claim, DraftTestRun):
+        return claim  # run by someone else, or given up
+    try:
+        result = sandbox.run(*claim, timeout=timeout())
+    except Invalid as exc:  # validated again before anything starts: nothing ran
+        result = sandbox.SandboxResult(ERROR, message=(
+            f"{exc.detail} Rien n'a été lancé. "
+            + " ".join(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
     with transaction():
         run = db.session.get(DraftTestRun, run_id, with_for_update=True)
         _finish(run, result)
     return run
+
+
+def _claim(run_id: int) -> tuple[str, bytes, list[str]] | DraftTestRun | None:
+    """Take a free sandbox for the run: its (key, xml, features), the run now `en_cours`; the run
+    itself when it is no longer waiting (or waited past the limit: recorded `erreur`); None when
+    every sandbox is busy. One transaction, serialised with every other claim."""
+    with transaction():
+        advisory_lock(LOCK_SANDBOX_CLAIM, "sandbox")
+        run = db.session.get(DraftTestRun, run_id, populate_existing=True)
+        if run is None:
+            raise NotFound(f"Aucun test n° {run_id}.")
+        if run.status != WAITING:
+            return run
+        now = clock().system_now()
+        if now - run.requested_at > _stale_limit():
+            _finish(run, sandbox.SandboxResult(ERROR, message=(
+                "Aucun bac à sable ne s'est libéré dans le délai permis ; relancez les "
+                "scénarios.")))
+            return run
+        busy = db.session.scalar(select(func.count(DraftTestRun.id)).where(
+            DraftTestRun.status == RUNNING, DraftTestRun.started_at > now - _stale_limit()))
+        if busy >= max_runs():
+            return None
+        run.status = RUNNING
+        run.started_at = now
+        return run.draft.key, run.draft.xml, list(run.features or [])
 
 
 def _finish(run: DraftTestRun, result: sandbox.SandboxResult) -> None:
@@ -135,8 +172,7 @@ def effective_status(run: DraftTestRun) -> str:
     if run.status not in (WAITING, RUNNING):
         return run.status
     since = run.started_at or run.requested_at
-    limit = dt.timedelta(seconds=timeout() + 120)
-    if clock().system_now() - since > limit:
+    if clock().system_now() - since > _stale_limit():
         return ERROR
     return run.status
 

@@ -3,6 +3,7 @@ journey broken on purpose) and upload helpers."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,3 +28,27 @@ def renamed_volontaire(label: str = "Contrôler l'attestation") -> bytes:
 
 def xml_headers() -> dict:
     return {"Content-Type": "application/xml"}
+
+
+def race(app, calls: dict) -> dict:
+    """POST {name: (path, body, token)} at the same moment, each from its own client (a body in
+    bytes goes as BPMN XML, anything else as JSON); {name: (status, JSON answer)}."""
+    barrier = threading.Barrier(len(calls))
+    results = {}
+
+    def call(name, path, body, token):
+        headers = {"Authorization": f"Bearer {token}"}
+        client = app.test_client()
+        barrier.wait()
+        if isinstance(body, bytes):
+            resp = client.post(path, data=body, headers={**headers, **xml_headers()})
+        else:
+            resp = client.post(path, json=body, headers=headers)
+        results[name] = (resp.status_code, resp.get_json())
+
+    threads = [threading.Thread(target=call, args=(name, *c)) for name, c in calls.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results

@@ -12,7 +12,6 @@ from sqlalchemy import inspect
 from services import processes, timers, users
 from services.db import db, transaction
 from services.errors import ServiceError
-from workflows import validate as validate_definition
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
@@ -80,9 +79,7 @@ def test_cmd(file, key, draft_id, features):
         else:
             xml = Path(file).read_bytes()
             key = key or Path(file).stem
-            problems = validate_definition(xml, key)
-            if problems:
-                raise processes.refuse(key, problems)
+            sandbox.check(key, xml, features)
             click.echo(f"Scénarios joués avec {file} à la place de bpmn/{key}.bpmn…")
             result = sandbox.run(key, xml, features, timeout=test_runs.timeout())
     except ServiceError as exc:

@@ -64,7 +64,7 @@ class ParsedProcess:
     subprocess_specs: Mapping[str, BpmnProcessSpec] = field(default_factory=dict)
 
 
-def _xml_parser() -> etree.XMLParser:
+def hardened_parser() -> etree.XMLParser:
     # No DTD, no entity substitution, no network; XInclude is only ever processed on an explicit
     # .xinclude() call (never made) and XML Schema validation never follows xsi:schemaLocation.
     # Comments and processing instructions are dropped so that the text SpiffWorkflow reads
@@ -122,7 +122,7 @@ def _parse_document(xml: object) -> tuple[object, list[DefinitionProblem]]:
         return None, [DefinitionProblem(
             None, None, "déclaration DOCTYPE ou ENTITY interdite dans un fichier BPMN")]
     try:
-        root = etree.fromstring(bytes(xml), _xml_parser())
+        root = etree.fromstring(bytes(xml), hardened_parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         return None, [DefinitionProblem(None, line, f"XML mal formé : {_xml_syntax_fr(exc)}")]

@@ -7,15 +7,22 @@ collaboration, a lane set or the definitions; its parts (event definitions, loop
 characteristics, extension elements...) belong to it. Each change says ``what`` changed, in the
 French words the designers' UI shows as is: ``nom``, ``script``, ``condition``, ``minuterie``,
 ``documentation``, ``flux``, ``attributs``.
+
+An attribute left out means its BPMN 2.0 default (bpmn-js drops ``cancelActivity="true"`` and
+the like when it saves): an attribute equal to its default, as the XSD declares it, counts as
+left out, and a real change shows the default on the side that leaves it out.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 
-from .definitions import BPMN_NS, SPIFF_NS, document_root
+from .definitions import BPMN_NS, SPIFF_NS, document_root, hardened_parser
 
 _B = f"{{{BPMN_NS}}}"
 _S = f"{{{SPIFF_NS}}}"
@@ -73,6 +80,48 @@ def _local(tag: str) -> str:
     return etree.QName(tag).localname
 
 
+_XSD = "{http://www.w3.org/2001/XMLSchema}"
+
+
+@functools.cache
+def _attribute_defaults() -> dict[str, dict[str, str]]:
+    """BPMN element name → {attribute: default}, as the BPMN 2.0 XSD that SpiffWorkflow ships
+    declares them (Semantic.xsd), inherited along the type extensions (tBoundaryEvent extends
+    tCatchEvent, which brings parallelMultiple=false...)."""
+    schema = etree.parse(str(Path(XSD_PATH).with_name("Semantic.xsd")), hardened_parser())
+    own: dict[str, dict[str, str]] = {}
+    base: dict[str, str] = {}
+    for ctype in schema.getroot().iterfind(_XSD + "complexType"):
+        extension = ctype.find(f"{_XSD}complexContent/{_XSD}extension")
+        holder = extension if extension is not None else ctype
+        own[ctype.get("name")] = {a.get("name"): a.get("default")
+                                  for a in holder.iterfind(_XSD + "attribute")
+                                  if a.get("default") is not None}
+        if extension is not None:
+            base[ctype.get("name")] = extension.get("base")
+
+    def inherited(type_name: str | None) -> dict[str, str]:
+        if type_name not in own:
+            return {}
+        return {**inherited(base.get(type_name)), **own[type_name]}
+
+    elements = {e.get("name"): e.get("type") for e in schema.getroot().iter(_XSD + "element")
+                if e.get("name") and e.get("type")}
+    return {name: defaults for name, type_name in elements.items()
+            if (defaults := inherited(type_name))}
+
+
+def _defaults(el) -> dict[str, str]:
+    return _attribute_defaults().get(_local(el.tag), {}) if el.tag.startswith(_B) else {}
+
+
+def _attributes(el) -> dict[str, str]:
+    """The element's attributes by local name, those equal to their BPMN default left out (the
+    defaults are those of unqualified attributes: a namespaced one never matches)."""
+    defaults = _defaults(el)
+    return {_local(k): v for k, v in el.attrib.items() if defaults.get(k) != v}
+
+
 def _text(el) -> str:
     return "\n".join(line.rstrip() for line in (el.text or "").strip().splitlines())
 
@@ -102,7 +151,7 @@ def _own_parts(el, tracked_ids: set[str]):
 
 def _canonical(el, tracked_ids: set[str]) -> str:
     """A stable one-line text of an element part: tag, sorted attributes, text, children."""
-    attrs = " ".join(f"{_local(k)}={v}" for k, v in sorted(el.attrib.items()))
+    attrs = " ".join(f"{k}={v}" for k, v in sorted(_attributes(el).items()))
     text = _text(el)
     children = [_canonical(c, tracked_ids) for c in el if isinstance(c.tag, str)
                 and c.tag not in _OWN_FACETS and c.get("id") not in tracked_ids]
@@ -135,21 +184,35 @@ def _facets(el, tracked_ids: set[str], flows) -> dict[str, object]:
         flux = f"entrées : {ins} ; sorties : {outs}"
     else:
         flux = ""
-    attributes = {f"@{_local(k)}={v}" for k, v in el.attrib.items()
-                  if _local(k) not in _SKIPPED_ATTRIBUTES}
+    values = {k: v for k, v in _attributes(el).items() if k not in _SKIPPED_ATTRIBUTES}
+    others = set()
     parent = el.getparent()
     if parent is not None and parent.tag != _B + "definitions":
-        attributes.add(f"dans={parent.get('id') or _local(parent.tag)}")
+        others.add(f"dans={parent.get('id') or _local(parent.tag)}")
     for p in el:
         if isinstance(p.tag, str) and p.tag not in _OWN_FACETS and p.get("id") not in tracked_ids:
-            attributes.add(_canonical(p, tracked_ids))
+            others.add(_canonical(p, tracked_ids))
     return {"type": _local(el.tag), "nom": el.get("name") or "", "documentation": documentation,
             "script": scripts, "condition": conditions, "minuterie": timers, "flux": flux,
-            "attributs": attributes}
+            "attributs": (values, _defaults(el), others)}
 
 
 def _or_none(text: str) -> str | None:
     return text or None
+
+
+def _attribute_changes(old, new) -> tuple[list[str], list[str]]:
+    """(before, after) of the attributes and parts that differ; an attribute left out on one
+    side is shown there with its BPMN default, if it has one."""
+    (old_values, old_defaults, old_others), (new_values, new_defaults, new_others) = old, new
+    before, after = [], []
+    for name in sorted(old_values.keys() | new_values.keys()):
+        was = old_values.get(name, old_defaults.get(name))
+        now = new_values.get(name, new_defaults.get(name))
+        if was != now:
+            before += [f"@{name}={was}"] if was is not None else []
+            after += [f"@{name}={now}"] if now is not None else []
+    return (before + sorted(old_others - new_others), after + sorted(new_others - old_others))
 
 
 def _compare(old: dict, new: dict) -> tuple[Change, ...]:
@@ -158,7 +221,7 @@ def _compare(old: dict, new: dict) -> tuple[Change, ...]:
         changes.append(Change("attributs", f"type={old['type']}", f"type={new['type']}"))
     for what in WHATS:
         if what == "attributs":
-            gone, came = sorted(old[what] - new[what]), sorted(new[what] - old[what])
+            gone, came = _attribute_changes(old[what], new[what])
             if gone or came:
                 changes.append(Change(what, _or_none(" ; ".join(gone)),
                                       _or_none(" ; ".join(came))))

@@ -43,6 +43,41 @@ _SCHEMA_HEAD = re.compile(
 _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
+# libxml2's XML Schema errors after "Element '…'[, attribute '…']: ", matched in this order;
+# each French text is formatted with the groups (names shortened), {el}, {where}, {expected}.
+_SCHEMA = [(re.compile(pattern, re.S), french) for pattern, french in (
+    (r"This element is not expected",
+     "schéma BPMN 2.0 : élément « {el} » inattendu à cet endroit{expected}"),
+    (r"^Missing child element",
+     "schéma BPMN 2.0 : élément enfant manquant dans « {el} »{expected}"),
+    (r"No matching global declaration",
+     "schéma BPMN 2.0 : élément « {el} » inconnu (espace de noms manquant ?)"),
+    (r"The attribute '([^']+)' is not allowed",
+     "schéma BPMN 2.0 : attribut « {0} » non permis sur « {el} »"),
+    (r"The attribute '([^']+)' is required but missing",
+     "schéma BPMN 2.0 : attribut obligatoire « {0} » absent de « {el} »"),
+    (r"The value '([^']*)' is not an element of the set \{(.*)\}",
+     "schéma BPMN 2.0 : valeur « {0} » non permise pour {where} (valeurs possibles : {1})"),
+    (r"^'(.*)' is not a valid value of the (?:atomic type '([^']+)'|(\w+) type)", None),
+    (r"Character content other than whitespace is not allowed",
+     "schéma BPMN 2.0 : texte non permis dans « {el} »"),
+    (r"No match found for key-sequence \['([^']*)'\]",
+     "référence « {0} » vers un élément inexistant"),
+    (r"Duplicate key-sequence \['([^']*)'\]", "identifiant « {0} » en double dans le fichier"),
+    (r"The QName value '([^']*)' (?:does not resolve|has no corresponding)",
+     "schéma BPMN 2.0 : référence « {0} » introuvable ({where})"),
+)]
+
+
+def _invalid_value(found: re.Match, where: str) -> str:
+    value, type_ = found.group(1), found.group(2) or found.group(3)
+    if type_ == "xs:ID" and _NCNAME.match(value):
+        return f"identifiant « {value} » en double dans le fichier"
+    if type_ == "xs:ID":
+        return f"identifiant « {value[:80]} » invalide (lettres, chiffres, _ . -)"
+    return f"schéma BPMN 2.0 : valeur « {value[:80]} » invalide pour {where} ({type_})"
+
+
 def schema_message(message: str) -> str:
     """One libxml2 XML Schema error in French."""
     m = _SCHEMA_HEAD.match(message.strip())
@@ -52,42 +87,13 @@ def schema_message(message: str) -> str:
     attr = m.group("attr")
     rest = m.group("rest")
     where = f"l'attribut « {attr} » de « {el} »" if attr else f"« {el} »"
-    if "This element is not expected" in rest:
-        return f"schéma BPMN 2.0 : élément « {el} » inattendu à cet endroit{_expected(rest)}"
-    if rest.startswith("Missing child element"):
-        return f"schéma BPMN 2.0 : élément enfant manquant dans « {el} »{_expected(rest)}"
-    if "No matching global declaration" in rest:
-        return f"schéma BPMN 2.0 : élément « {el} » inconnu (espace de noms manquant ?)"
-    found = re.search(r"The attribute '([^']+)' is not allowed", rest)
-    if found:
-        return f"schéma BPMN 2.0 : attribut « {found.group(1)} » non permis sur « {el} »"
-    found = re.search(r"The attribute '([^']+)' is required but missing", rest)
-    if found:
-        return f"schéma BPMN 2.0 : attribut obligatoire « {found.group(1)} » absent de « {el} »"
-    found = re.search(r"The value '([^']*)' is not an element of the set \{(.*)\}", rest)
-    if found:
-        return (f"schéma BPMN 2.0 : valeur « {found.group(1)} » non permise pour {where} "
-                f"(valeurs possibles : {found.group(2)})")
-    found = re.search(r"^'(.*)' is not a valid value of the (?:atomic type '([^']+)'|(\w+) type)",
-                      rest, re.S)
-    if found:
-        value, type_ = found.group(1), found.group(2) or found.group(3)
-        if type_ == "xs:ID" and _NCNAME.match(value):
-            return f"identifiant « {value} » en double dans le fichier"
-        if type_ == "xs:ID":
-            return f"identifiant « {value[:80]} » invalide (lettres, chiffres, _ . -)"
-        return f"schéma BPMN 2.0 : valeur « {value[:80]} » invalide pour {where} ({type_})"
-    if "Character content other than whitespace is not allowed" in rest:
-        return f"schéma BPMN 2.0 : texte non permis dans « {el} »"
-    found = re.search(r"No match found for key-sequence \['([^']*)'\]", rest)
-    if found:
-        return f"référence « {found.group(1)} » vers un élément inexistant"
-    found = re.search(r"Duplicate key-sequence \['([^']*)'\]", rest)
-    if found:
-        return f"identifiant « {found.group(1)} » en double dans le fichier"
-    found = re.search(r"The QName value '([^']*)' (?:does not resolve|has no corresponding)", rest)
-    if found:
-        return f"schéma BPMN 2.0 : référence « {short_name(found.group(1))} » introuvable ({where})"
+    for pattern, french in _SCHEMA:
+        found = pattern.search(rest)
+        if found and french is None:
+            return _invalid_value(found, where)
+        if found:
+            return french.format(*(short_name(g) for g in found.groups()), el=el, where=where,
+                                 expected=_expected(rest))
     return f"non conforme au schéma BPMN 2.0 ({where})"
 
 

@@ -245,14 +245,14 @@ def _restricted_fr(err: str) -> tuple[int | None, str]:
     m = _LINE.match(err)
     line = int(m.group(1)) if m else None
     if "starts with" in err and "_" in err:
-        what = "nom commençant par « _ »"
+        what = "nom commençant par « _ » interdit"
     elif "Exec calls" in err or "Eval calls" in err:
-        what = "exec/eval"
+        what = "exec et eval interdits"
     elif "Print statements" in err or "print" in err:
-        what = "print"
+        what = "print interdit"
     else:
-        what = "construction"
-    return line, f"refusé par l'environnement restreint : {what} interdit(e)"
+        what = "construction interdite"
+    return line, f"refusé par l'environnement restreint : {what}"
 
 
 @functools.lru_cache(maxsize=2048)

@@ -142,6 +142,11 @@ def test_edit_save_validate_test_deploy_and_migrate(page, server):
     changed = page.locator("#diff-changed tr[data-element-id='verification_attestation']")
     assert changed.count() >= 1 and changed.first.locator(".ui-what").inner_text() == "nom"
     assert "Contrôler l'attestation de stage" in changed.first.inner_text()
+    # bpmn-js left out the attributes equal to their BPMN default (cancelActivity="true"): the
+    # rename is the only change
+    rows = page.locator("#diff-changed tr[data-element-id]").evaluate_all(
+        "rows => rows.map(r => r.dataset.elementId)")
+    assert set(rows) == {"verification_attestation"}, rows
     deploy = page.get_by_role("button", name="Déployer ce brouillon")
     assert deploy.is_disabled()  # not tested yet
     boxes = page.locator("#test-form input[name=features]")
@@ -272,3 +277,30 @@ def test_admin_forces_a_deploy_with_a_reason(page, server):
     assert refused.first.locator(".ui-reasons li").count() >= 1
     _no_serious_violations(page, "migration refusée")
     shot(page, "27-migration-refusee")
+
+
+def test_opening_a_drafts_xml_never_runs_what_it_carries(page, server):
+    """A draft may carry an XHTML <script> in its extensionElements (any namespace is allowed
+    there, and a draft is stored even with problems): opening its XML saves a file, it runs
+    nothing at the application's origin."""
+    login(page, "conceptrice")
+    _versions_loaded(page)
+    draft = page.evaluate("""async key => {
+        const xml = await (await fetch(`/api/v1/processes/${key}/versions/1`)).text();
+        const script = '<bpmn:extensionElements><h:script xmlns:h="http://www.w3.org/1999/xhtml">'
+          + 'window.pwned = 42</h:script>'
+          + '</bpmn:extensionElements>';
+        const at = xml.indexOf('<bpmn:startEvent');
+        const token = document.querySelector('meta[name="csrf-token"]').content;
+        const resp = await fetch(`/api/v1/processes/${key}/drafts`, {method: 'POST',
+          headers: {'Content-Type': 'application/xml', 'X-CSRF-Token': token},
+          body: xml.slice(0, at) + script + xml.slice(at)});
+        const body = await resp.json();
+        return body.id === undefined ? JSON.stringify([resp.status, body]) : body.id;
+    }""", KEY)
+    assert isinstance(draft, int), draft
+    with page.expect_download() as download:
+        page.evaluate("url => { window.location.href = url; }", f"/api/v1/drafts/{draft}/xml")
+    assert download.value.suggested_filename == f"brouillon-{draft}.bpmn"
+    assert "h:script" in download.value.path().read_text(encoding="utf-8")
+    assert page.evaluate("() => window.pwned") is None

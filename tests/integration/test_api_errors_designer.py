@@ -260,3 +260,59 @@ def test_empty_or_unsafe_draft_is_422(api, ids):
             resp = api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
                                raw=raw, headers=xml_headers())
             assert_problem(resp, 422)
+
+
+BIG = 2**31  # one past PostgreSQL's INTEGER: the database would raise on it
+HUGE = 10**20
+
+
+@pytest.mark.parametrize("path", [
+    f"/api/v1/processes/{KEY}/versions/{BIG}", f"/api/v1/processes/{KEY}/versions/{HUGE}/diff",
+    f"/api/v1/drafts/{HUGE}", f"/api/v1/drafts/{BIG}/xml", f"/api/v1/test-runs/{HUGE}",
+    f"/api/v1/cases/{HUGE}", f"/api/v1/processes/{KEY}/versions/{BIG}/migrations",
+])
+def test_a_number_too_large_for_the_database_in_a_path_is_404(api, path):
+    assert_problem(api.get(path, as_="admin"), 404)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "query", "field"), [
+    ("GET", f"/api/v1/processes/{KEY}/versions/1/diff", None, {"against": HUGE}, "against"),
+    ("POST", f"/api/v1/processes/{KEY}/drafts", XML, {"based_on": BIG}, "based_on"),
+    ("GET", f"/api/v1/processes/{KEY}/drafts", None, {"page": HUGE}, "page"),
+    ("POST", "/api/v1/cases/{c}/migration", {"version": BIG}, {}, "version"),
+    ("POST", f"/api/v1/processes/{KEY}/versions/1/migrations", {"from_version": HUGE}, {},
+     "from_version"),
+    ("POST", "/api/v1/cases/{c}/enrollment", {"session": HUGE}, {}, "session"),
+    ("GET", "/api/v1/tasks", None, {"case": HUGE}, "case"),
+])
+def test_a_number_too_large_for_the_database_in_a_field_is_422(api, ids, method, path, body,
+                                                                query, field):
+    path = path.format(**ids)
+    with unchanged():
+        if isinstance(body, bytes):
+            resp = api.request(method, path, as_="admin", raw=body, headers=xml_headers(),
+                               **query)
+        else:
+            resp = api.request(method, path, body, as_="admin", **query)
+        assert_problem(resp, 422, field)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "query"), [
+    ("GET", f"/api/v1/processes/{KEY}%00/versions/1", None, {}),
+    ("GET", f"/api/v1/processes/{KEY}%00/events", None, {}),
+    ("POST", f"/api/v1/processes/{KEY}%00/drafts", XML, {}),
+    ("GET", f"/api/v1/processes/{KEY}%00/versions/1/migrations", None, {}),
+    ("GET", "/api/v1/cases", None, {"q": "mar\x00tin"}),
+    ("POST", "/api/v1/drafts/{d}/deploy", {"override": True, "reason": "ur\x00gent"}, {}),
+    ("POST", "/api/v1/drafts/{d}/test-runs", {"features": ["volon\x00taire"]}, {}),
+])
+def test_a_nul_character_anywhere_in_a_call_is_400(api, ids, method, path, body, query):
+    """PostgreSQL text cannot hold a NUL character: the database raised (a 500)."""
+    path = path.format(**ids)
+    with unchanged():
+        if isinstance(body, bytes):
+            resp = api.request(method, path, as_="admin", raw=body, headers=xml_headers(),
+                               **query)
+        else:
+            resp = api.request(method, path, body, as_="admin", **query)
+        assert "caractère nul" in assert_problem(resp, 400)["detail"]

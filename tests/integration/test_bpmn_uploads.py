@@ -369,3 +369,33 @@ def test_an_invalid_process_key_is_422(api, endpoint):
         for key in ("x" * 81, "é-clé", "1commence-par-un-chiffre"):
             resp = upload(api, f"/api/v1/processes/{key}/{endpoint}", VOLONTAIRE)
             assert_problem(resp, 422, "key")
+
+
+XHTML_SCRIPT = (b'<bpmn:extensionElements><h:script xmlns:h="http://www.w3.org/1999/xhtml">'
+                b"window.pwned = 42</h:script></bpmn:extensionElements>")
+
+
+def _with_xhtml_script(xml: bytes) -> bytes:
+    """Valid BPMN (extensionElements take any other namespace) that a browser would run."""
+    task = xml.index(b'<bpmn:userTask id="verification_attestation"')
+    at = xml.index(b"</bpmn:documentation>", task) + len(b"</bpmn:documentation>")
+    return xml[:at] + XHTML_SCRIPT + xml[at:]
+
+
+def test_the_xml_of_a_version_or_a_draft_is_served_so_that_no_browser_runs_it(api):
+    """application/xml is rendered by browsers, XHTML elements in it included: a designer's file
+    could run script at our origin for whoever opens its link. Served sandboxed, as a download."""
+    xml = _with_xhtml_script(VOLONTAIRE)
+    version = api.ok(api.request("POST", "/api/v1/processes/stage_volontaire/versions",
+                                 as_="designer", raw=xml, headers=xml_headers()), 201)
+    draft = api.ok(api.request("POST", "/api/v1/processes/stage_volontaire/drafts",
+                               as_="designer", raw=xml, headers=xml_headers()), 201)
+    for path, name in ((f"/api/v1/processes/stage_volontaire/versions/{version['version']}",
+                        f"stage_volontaire-v{version['version']}.bpmn"),
+                       (f"/api/v1/drafts/{draft['id']}/xml", f"brouillon-{draft['id']}.bpmn")):
+        resp = api.get(path, as_="agent" if "versions" in path else "designer")
+        assert resp.status_code == 200 and resp.data == xml
+        policy = resp.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "sandbox" in policy
+        assert resp.headers["Content-Disposition"] == f"attachment; filename={name}"
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"

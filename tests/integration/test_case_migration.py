@@ -5,7 +5,8 @@ transaction; a migration racing a clerk's completion never loses an update."""
 
 from __future__ import annotations
 
-import threading
+import html
+import re
 
 from sqlalchemy import select, text
 
@@ -14,7 +15,9 @@ from services.db import db, transaction
 from services.errors import Conflict
 from services.models import Case, HumanTask, ProcessInstance
 from tests.api_errors_support import assert_problem, unchanged
-from tests.designer_support import VOLONTAIRE, renamed_volontaire, xml_headers
+from tests.designer_support import VOLONTAIRE, race, renamed_volontaire, xml_headers
+from tests.ui_support import UiClient
+from tests.ui_support import text as page_text
 from workflows.migration import migrate
 
 KEY = "stage_volontaire"
@@ -78,6 +81,20 @@ def test_a_case_moves_to_a_compatible_version_and_goes_on_there(api):
     done = api.complete(case["id"], "verification_attestation", decision="valider")
     assert done["outcome"]["points_credited"] == 4 and done["process"]["version"] == 2
     assert done["closed"] is True
+
+
+def test_the_case_page_tells_the_migration_in_french(api, app):
+    api.set_today("01/03/2026")
+    case = waiting_case(api, "120175200509")
+    deploy(api, renamed_volontaire(V2_LABEL))
+    api.ok(api.post(f"/api/v1/cases/{case['id']}/migration", {"version": 2}, as_="designer"))
+    ui = UiClient(app)
+    ui.login("agent")
+    page = page_text(ui.get(f"/ui/dossiers/{case['id']}"))
+    row = next(r for r in page.split("<tr>") if "Migration vers une autre version" in r)
+    assert ("Dossier passé de la version 1 à la version 2 du processus « stage_volontaire »."
+            in html.unescape(row))
+    assert not re.search(r"\b(from|to|process) :", row), row
 
 
 def test_an_incompatible_version_is_refused_with_reasons_and_changes_nothing(api):
@@ -164,26 +181,12 @@ def test_migration_racing_a_completion_is_serialised(api, app):
     api.set_today("01/03/2026")
     case, task = case_at_verification(api, "120175200507")
     deploy(api, renamed_volontaire(V2_LABEL))
-    barrier = threading.Barrier(2)
-    results = {}
-
-    def call(name, path, body, token):
-        client = app.test_client()
-        barrier.wait()
-        resp = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-        results[name] = resp.status_code
-
-    threads = [
-        threading.Thread(target=call, args=("complete", f"/api/v1/tasks/{task['id']}/complete",
-                                            {"data": {"decision": "valider"}},
-                                            api.tokens["agent"])),
-        threading.Thread(target=call, args=("migrate", f"/api/v1/cases/{case['id']}/migration",
-                                            {"version": 2}, api.tokens["designer"])),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = {name: status for name, (status, _) in race(app, {
+        "complete": (f"/api/v1/tasks/{task['id']}/complete", {"data": {"decision": "valider"}},
+                     api.tokens["agent"]),
+        "migrate": (f"/api/v1/cases/{case['id']}/migration", {"version": 2},
+                    api.tokens["designer"]),
+    }).items()}
     assert results["complete"] == 200, results
     view = api.case(case["id"])
     types = [e["type"] for e in events_of(api, case["id"])]
@@ -224,3 +227,23 @@ def test_a_migration_written_over_a_concurrent_change_is_409(api, app):
         assert db.session.get(Case, case["id"]).instance.version.version == 1
         assert db.session.scalar(select(HumanTask.title).where(
             HumanTask.case_id == case["id"], HumanTask.state == "open")) != V2_LABEL
+
+
+def test_a_deploy_racing_a_bulk_migration_never_gives_a_500(api, app):
+    """They touch different rows (a new version; each case's instance): both go through, and the
+    cases end on the version the migration named, not on the one deployed meanwhile."""
+    api.set_today("01/03/2026")
+    case = waiting_case(api, "120175200510")
+    assert deploy(api, renamed_volontaire(V2_LABEL)) == 2
+    draft = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                               raw=renamed_volontaire("v3"), headers=xml_headers()), 201)
+    results = race(app, {
+        "migrate": (f"/api/v1/processes/{KEY}/versions/2/migrations", {},
+                    api.tokens["designer"]),
+        "deploy": (f"/api/v1/drafts/{draft['id']}/deploy", {"override": True, "reason": "essai"},
+                   api.tokens["admin"]),
+    })
+    assert results["deploy"][0] == 201 and results["deploy"][1]["version"] == 3, results
+    assert results["migrate"][0] == 200, results
+    assert case["id"] in results["migrate"][1]["migrated"]
+    assert api.case(case["id"])["process"]["version"] == 2

@@ -10,12 +10,18 @@ import time
 
 from sqlalchemy import func, select
 
-from services import drafts, test_runs
+from services import drafts, sandbox, test_runs
 from services.clock import clock
 from services.db import db, transaction
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from tests.api_errors_support import assert_problem, unchanged
-from tests.designer_support import BROKEN_FLOW, VOLONTAIRE, renamed_volontaire, xml_headers
+from tests.designer_support import (
+    BROKEN_FLOW,
+    VOLONTAIRE,
+    race,
+    renamed_volontaire,
+    xml_headers,
+)
 
 KEY = "stage_volontaire"
 
@@ -276,3 +282,51 @@ def test_a_run_stuck_past_its_time_limit_is_reported_as_an_error(api, app):
     shown = api.ok(api.get(f"/api/v1/test-runs/{run_id}", as_="designer"))
     assert shown["status"] == "erreur" and "délai" in shown["message"]
     assert_problem(api.post(f"/api/v1/drafts/{draft['id']}/deploy", {}, as_="designer"), 409)
+
+
+def test_a_draft_saved_valid_is_validated_again_before_its_sandbox_starts(api, app,
+                                                                          monkeypatch):
+    """Whatever the stored flag says (a rule tightened since the save, a row changed by hand),
+    the sandbox process never starts on bytes that would not deploy."""
+    app.config["SANDBOX_SYNC"] = True
+    started = []
+    monkeypatch.setattr(sandbox.subprocess, "Popen", lambda *a, **k: started.append(a))
+    draft = api.ok(post_draft(api, renamed_volontaire()), 201)
+    with transaction():
+        db.session.get(ProcessDraft, draft["id"]).xml = VOLONTAIRE.replace(
+            b'crediter_points("crediter", "")', b"__import__('os').system('id')", 1)
+    run = api.ok(api.post(f"/api/v1/drafts/{draft['id']}/test-runs",
+                          {"features": ["volontaire"]}, as_="designer"), 202)
+    run = api.ok(api.get(f"/api/v1/test-runs/{run['id']}", as_="designer"))
+    assert run["status"] == "erreur" and "Rien n'a été lancé" in run["message"]
+    assert "import" in run["message"] and started == []
+
+
+FORCED = {"override": True, "reason": "correctif urgent"}
+
+
+def test_two_drafts_deployed_at_the_same_moment_one_wins_the_other_is_409(api, app):
+    one = api.ok(post_draft(api, renamed_volontaire("un")), 201)
+    two = api.ok(post_draft(api, renamed_volontaire("deux")), 201)
+    admin = api.tokens["admin"]
+    results = race(app, {d["id"]: (f"/api/v1/drafts/{d['id']}/deploy", FORCED, admin)
+                         for d in (one, two)}).values()
+    assert sorted(status for status, _ in results) == [201, 409], results
+    loser = next(body for status, body in results if status == 409)
+    assert loser["detail"] and loser["status"] == 409
+    assert [v["version"] for v in versions_of(api)] == [1, 2]
+    deployed = [e for e in events(api) if e["type"] == "deploiement_force"]
+    assert len(deployed) == 1 and deployed[0]["version"] == 2
+
+
+def test_an_upload_racing_a_draft_deploy_never_gives_a_500(api, app):
+    draft = api.ok(post_draft(api, renamed_volontaire("brouillon")), 201)
+    results = race(app, {
+        "deploy": (f"/api/v1/drafts/{draft['id']}/deploy", FORCED, api.tokens["admin"]),
+        "upload": (f"/api/v1/processes/{KEY}/versions", renamed_volontaire("téléversée"),
+                   api.tokens["designer"]),
+    })
+    statuses = sorted(status for status, _ in results.values())
+    assert statuses in ([201, 201], [201, 409]), results
+    numbers = [v["version"] for v in versions_of(api)]
+    assert numbers == list(range(1, 1 + statuses.count(201) + 1))

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from services import sandbox
+from services.errors import Invalid
 from tests.designer_support import VOLONTAIRE
 
 STEP_OK = {"keyword": "Étant donné", "name": "un permis", "result": {"status": "passed"}}
@@ -81,3 +84,62 @@ def test_features_are_the_stems_of_the_feature_files():
     stems = sandbox.available_features()
     assert "volontaire" in stems and "stage_obligatoire" in stems
     assert all("/" not in s and not s.endswith(".feature") for s in stems)
+
+
+@pytest.fixture
+def no_process(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a sandbox process was started")
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", refuse)
+
+
+CODE_IN_SCRIPT = VOLONTAIRE.replace(b'crediter_points("crediter", "")',
+                                    b"__import__('os').system('id')", 1)
+
+
+@pytest.mark.parametrize(("key", "xml", "features", "field"), [
+    ("stage_volontaire", CODE_IN_SCRIPT, [], None),
+    ("../../tmp/x", VOLONTAIRE, [], "key"),
+    ("stage_volontaire", VOLONTAIRE, ["../../etc/passwd"], "features"),
+    ("stage_volontaire", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', [],
+     "document"),
+])
+def test_nothing_invalid_ever_reaches_the_sandbox_process(no_process, key, xml, features, field):
+    with pytest.raises(Invalid) as refused:
+        sandbox.run(key, xml, features, timeout=5)
+    assert refused.value.errors
+    if field:
+        assert field in refused.value.errors
+
+
+def test_the_sandbox_process_gets_cpu_and_memory_limits_that_outlive_its_parent():
+    import resource
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                             start_new_session=True)
+    try:
+        sandbox._confine(child.pid, 12.5)
+        assert resource.prlimit(child.pid, resource.RLIMIT_CPU) == (13, 18)
+        assert resource.prlimit(child.pid, resource.RLIMIT_AS) == (sandbox.MEMORY_LIMIT,
+                                                                   sandbox.MEMORY_LIMIT)
+    finally:
+        child.kill()
+        child.wait()
+    sandbox._confine(child.pid, 1)  # gone already: no error
+
+
+def test_a_script_that_builds_an_enormous_value_hits_the_memory_limit():
+    """x doubles 30 times: a 2 GiB text, 3 GiB while the last copy is made, past the limit. The
+    MemoryError in the sandbox fails the scenarios (without the limit they would pass, after
+    taking 3 GiB of the machine for a moment)."""
+    greedy = VOLONTAIRE.replace(b'crediter_points("crediter", "")',
+                                b'x = "ab"\nfor i in range(30):\n    x = x + x\nx = 0\n'
+                                b'crediter_points("crediter", "")', 1)
+    assert sandbox.MEMORY_LIMIT < 3 * 1024**3
+    result = sandbox.run("stage_volontaire", greedy, ["volontaire"], timeout=300)
+    assert result.status == "echoue", (result.status, result.message)
+    crediting = [s for s in result.scenarios if "crédite 4 points" in s.name]
+    assert crediting and crediting[0].status == "failed"

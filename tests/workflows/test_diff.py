@@ -118,3 +118,39 @@ def test_unsafe_or_non_bpmn_input_raises_in_french(bad):
     with pytest.raises(DefinitionError) as err:
         diff_definitions(V1.encode(), bad)
     assert err.value.problems and all(p.message for p in err.value.problems)
+
+
+# What bpmn-js writes when it saves: an attribute equal to its BPMN 2.0 default is left out.
+BOUNDARY = '<bpmn:boundaryEvent id="invalidation_48si_recue" name="48SI notifiée"'
+EXPLICIT_DEFAULTS = (
+    ('<bpmn:userTask id="verification_attestation"',
+     '<bpmn:userTask id="verification_attestation" isForCompensation="false" startQuantity="1" '
+     'completionQuantity="1" implementation="##unspecified"'),
+    ('<bpmn:eventBasedGateway id="attente_resultat"',
+     '<bpmn:eventBasedGateway id="attente_resultat" eventGatewayType="Exclusive" '
+     'instantiate="false" gatewayDirection="Unspecified"'),
+    (BOUNDARY, BOUNDARY + ' parallelMultiple="false"'),
+)
+
+
+def test_an_attribute_left_out_equals_its_bpmn_default_as_bpmn_js_saves_it():
+    assert f'{BOUNDARY} cancelActivity="true"' in V1
+    saved_by_bpmn_js = V1.replace(' cancelActivity="true"', "")
+    assert diff(saved_by_bpmn_js).empty
+    assert diff(V1, old=saved_by_bpmn_js).empty
+    explicit = V1
+    for plain, spelled in EXPLICIT_DEFAULTS:
+        assert plain in explicit
+        explicit = explicit.replace(plain, spelled, 1)
+    assert diff(explicit).empty and diff(saved_by_bpmn_js, old=explicit).empty
+
+
+def test_a_value_other_than_the_default_is_a_change_shown_against_the_default():
+    gone = V1.replace(' cancelActivity="true"', "")
+    not_interrupting = gone.replace(BOUNDARY, BOUNDARY + ' cancelActivity="false"', 1)
+    assert changes_of(diff(not_interrupting, old=gone), "invalidation_48si_recue") == {
+        "attributs": ("@cancelActivity=true", "@cancelActivity=false")}
+    sequential = V1.replace('<bpmn:eventBasedGateway id="attente_resultat"',
+                            '<bpmn:eventBasedGateway id="attente_resultat" instantiate="true"', 1)
+    assert changes_of(diff(sequential), "attente_resultat") == {
+        "attributs": ("@instantiate=false", "@instantiate=true")}

@@ -115,3 +115,19 @@ def test_check_source_messages_are_french():
     assert problems == [(1, "« import » est interdit"), (2, "nom inconnu « y »")]
     assert check_source("", "eval") == [(None, "expression vide")]
     assert check_source("x = (", "exec")[0][1].startswith("erreur de syntaxe")
+
+
+@pytest.mark.parametrize(("error", "said"), [
+    ('Line 2: "_secret" is an invalid variable name because it starts with "_"',
+     "nom commençant par « _ » interdit"),
+    ("Line 1: Exec calls are not allowed.", "exec et eval interdits"),
+    ("Line 3: Print statements are not allowed.", "print interdit"),
+    ("Line 1: AsyncFunctionDef statements are not allowed.", "construction interdite"),
+])
+def test_restricted_python_errors_read_as_french_sentences(error, said):
+    from workflows.script_env import _restricted_fr
+
+    line, message = _restricted_fr(error)
+    assert line == int(error.split()[1].rstrip(":"))
+    assert message == f"refusé par l'environnement restreint : {said}"
+    assert "(e)" not in message

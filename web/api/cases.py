@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services import cases
 from services.clock import clock
-from services.db import db, transaction
+from services.db import paginate, transaction
 from services.errors import Invalid
 from services.models import CaseEvent
 from web.api.auth import current_user, require
@@ -19,6 +19,7 @@ from web.api.schemas import (
     EnrollmentInSchema,
     EventSchema,
     PageArgs,
+    page_body,
     page_schema,
 )
 
@@ -61,7 +62,7 @@ def list_cases(args):
     """Rechercher des dossiers (référence, n° de permis, nom)"""
     items, total = cases.list_cases(args["status"], args["licence"], args["q"], args["overdue"],
                                     args["page"], args["per_page"])
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page_body(items, total, args)
 
 
 @blp.route("/<int:case_id>")
@@ -102,8 +103,6 @@ def post_attestation(data, case_id):
 def list_events(args, case_id):
     """L'historique du dossier, du plus ancien au plus récent"""
     cases.get(case_id)
-    query = select(CaseEvent).where(CaseEvent.case_id == case_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(CaseEvent.id).limit(args["per_page"])
-                               .offset((args["page"] - 1) * args["per_page"])).all()
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    items, total = paginate(select(CaseEvent).where(CaseEvent.case_id == case_id),
+                            (CaseEvent.id,), args["page"], args["per_page"])
+    return page_body(items, total, args)

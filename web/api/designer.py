@@ -3,7 +3,6 @@ test runs in a sandbox, deployment of a draft, migration of running cases."""
 
 from __future__ import annotations
 
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
@@ -19,8 +18,8 @@ from web.api.designer_schemas import (
     TestRunInSchema,
     TestRunSchema,
 )
-from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_schema
-from web.api.uploads import bpmn_bytes
+from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_body, page_schema
+from web.api.uploads import bpmn_bytes, bpmn_response
 
 blp = Blueprint("designer", __name__, url_prefix="/api/v1",
                 description="Atelier des concepteurs : brouillons, test des scénarios, "
@@ -49,8 +48,7 @@ def post_draft(args, key):
 def list_drafts(args, key):
     """Les brouillons d'un processus, du plus récent au plus ancien"""
     items, total = drafts.list_drafts(key, args["page"], args["per_page"])
-    return {"items": [drafts.view(d) for d in items], "total": total, "page": args["page"],
-            "per_page": args["per_page"]}
+    return page_body([drafts.view(d) for d in items], total, args)
 
 
 @blp.route("/drafts/<int:draft_id>")
@@ -66,7 +64,8 @@ def get_draft(draft_id):
 @blp.response(200, content_type="application/xml")
 def get_draft_xml(draft_id):
     """Le XML BPMN d'un brouillon"""
-    return Response(drafts.get(draft_id).xml, mimetype="application/xml")
+    draft = drafts.get(draft_id)
+    return bpmn_response(draft.xml, f"brouillon-{draft.id}.bpmn")
 
 
 @blp.route("/drafts/<int:draft_id>/diff")

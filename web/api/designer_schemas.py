@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from web.api.schemas import In, integer, length, range_
+from web.api.schemas import MAX_INT, In, identifier, length, range_
 
 
 class ProcessEventSchema(Schema):
@@ -22,7 +22,7 @@ class ProcessEventSchema(Schema):
 # ---- diffs ----------------------------------------------------------------------------------
 
 class DiffArgs(In):
-    against = fields.Integer(load_default=None, validate=range_(1, None),
+    against = fields.Integer(load_default=None, validate=range_(1, MAX_INT),
                              metadata={"description": "version de départ (défaut : n-1)"})
 
 
@@ -55,7 +55,7 @@ class DiffSchema(Schema):
 # ---- drafts and test runs -------------------------------------------------------------------
 
 class DraftArgs(In):
-    based_on = fields.Integer(load_default=None, validate=range_(1, None),
+    based_on = fields.Integer(load_default=None, validate=range_(1, MAX_INT),
                               metadata={"description": "version éditée (défaut : la dernière)"})
 
 
@@ -129,11 +129,11 @@ class MigrationCandidateSchema(Schema):
 
 
 class CaseMigrationInSchema(In):
-    version = integer(required=True, validate=range_(1, None))
+    version = identifier(required=True)
 
 
 class BulkMigrationInSchema(In):
-    from_version = integer(load_default=None, allow_none=True, validate=range_(1, None))
+    from_version = identifier(load_default=None, allow_none=True)
 
 
 class RefusedMigrationSchema(Schema):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
@@ -15,8 +14,8 @@ from web.api.designer_schemas import (
     MigrationCandidateSchema,
     ProcessEventSchema,
 )
-from web.api.schemas import PageArgs, ProcessVersionSchema, page_schema
-from web.api.uploads import bpmn_bytes
+from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
+from web.api.uploads import bpmn_bytes, bpmn_response
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1/processes",
                 description="Définitions de processus BPMN et leurs versions")
@@ -34,7 +33,7 @@ def list_processes(args):
     """Les versions déployées, avec le nombre de dossiers en cours sur chacune"""
     rows, total = processes.list_versions(args["page"], args["per_page"])
     items = [processes.version_view(v, n) for v, n in rows]
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page_body(items, total, args)
 
 
 @blp.route("/<key>/versions/<int:number>")
@@ -43,7 +42,7 @@ def list_processes(args):
 def get_version(key, number):
     """Le XML BPMN d'une version"""
     version = processes.get_version(key, number)
-    return Response(version.xml, mimetype="application/xml")
+    return bpmn_response(version.xml, f"{key}-v{version.version}.bpmn")
 
 
 @blp.route("/<key>/versions/<int:number>/diff")
@@ -76,7 +75,7 @@ def list_events(args, key):
     """L'historique du processus, du plus ancien au plus récent : brouillons, scénarios testés,
     versions déployées (forcées ou non), migrations de dossiers"""
     items, total = process_history.list_events(key, args["page"], args["per_page"])
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page_body(items, total, args)
 
 
 @blp.route("/<key>/versions/<int:number>/migrations", methods=["GET"])
@@ -87,7 +86,7 @@ def list_migrations(args, key, number):
     """Les dossiers en cours sur d'autres versions : peuvent-ils passer sans risque à la version
     n (aucune étape déjà passée modifiée ou supprimée) ? sinon, pourquoi"""
     rows, total = case_migration.candidates(key, number, args["page"], args["per_page"])
-    return {"items": rows, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page_body(rows, total, args)
 
 
 @blp.route("/<key>/versions/<int:number>/migrations", methods=["POST"])

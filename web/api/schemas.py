@@ -19,8 +19,18 @@ def length(min_=None, max_=None):
                            error="Longueur attendue entre {min} et {max} caractères.")
 
 
+# PostgreSQL's INTEGER: a larger id, version or page in a request would make the database
+# raise (a 500); refused as a field error instead. Path ids are bounded by web.routing.
+MAX_INT = 2**31 - 1
+
+
 def range_(min_=None, max_=None):
     return validate.Range(min=min_, max=max_, error="Valeur attendue entre {min} et {max}.")
+
+
+def identifier(**kwargs) -> fields.Integer:
+    """A strict JSON integer naming a row (an id, a version number): 1 to MAX_INT."""
+    return integer(validate=range_(1, MAX_INT), **kwargs)
 
 
 def integer(**kwargs) -> fields.Integer:
@@ -41,7 +51,7 @@ class FlagSchema(Schema):
 
 
 class PageArgs(In):
-    page = fields.Integer(load_default=1, validate=range_(1, None))
+    page = fields.Integer(load_default=1, validate=range_(1, MAX_INT))
     per_page = fields.Integer(load_default=50, validate=range_(1, 200))
 
 
@@ -49,6 +59,11 @@ def page_schema(item_schema, name: str):
     return type(name, (Schema,), {
         "items": fields.List(fields.Nested(item_schema)),
         "total": fields.Integer(), "page": fields.Integer(), "per_page": fields.Integer()})
+
+
+def page_body(items, total: int, args: dict) -> dict:
+    """The body of a paged list (`page_schema`) for the query's PageArgs."""
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
 # ---- licences -----------------------------------------------------------------------------------
@@ -237,7 +252,7 @@ class LetterSchema(In):
 class CaseInSchema(In):
     kind = fields.String(required=True, validate=one_of(["obligatoire", "volontaire"]))
     licence = fields.String(required=True)
-    infraction = integer(load_default=None, allow_none=True)
+    infraction = identifier(load_default=None, allow_none=True)
     letter_48n = fields.Nested(LetterSchema, load_default=None, allow_none=True)
 
     @validates_schema
@@ -333,7 +348,7 @@ class CaseSummarySchema(Schema):
 
 
 class EnrollmentInSchema(In):
-    session = integer(required=True)
+    session = identifier(required=True)
 
 
 class AttestationInSchema(In):
@@ -350,7 +365,7 @@ class EventSchema(Schema):
 # ---- tasks ------------------------------------------------------------------------------------
 
 class TaskListArgs(PageArgs):
-    case = fields.Integer(load_default=None)
+    case = fields.Integer(load_default=None, validate=range_(1, MAX_INT))
     key = fields.String(load_default=None)
     mine = fields.Boolean(load_default=False)
     state = fields.String(load_default="open", validate=one_of(["open", "completed",

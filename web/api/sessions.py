@@ -13,6 +13,7 @@ from web.api.schemas import (
     SessionInSchema,
     SessionListArgs,
     SessionSchema,
+    page_body,
     page_schema,
 )
 
@@ -64,8 +65,7 @@ def list_sessions(args):
     """Sessions dont le premier jour est dans [from, to] (un centre ne voit que les siennes)"""
     items, total = sessions.list_sessions(current_user(), args["centre"], args["from_"],
                                           args["to"], args["page"], args["per_page"])
-    return {"items": [sessions.view(s) for s in items], "total": total, "page": args["page"],
-            "per_page": args["per_page"]}
+    return page_body([sessions.view(s) for s in items], total, args)
 
 
 @blp.route("/<int:session_id>")

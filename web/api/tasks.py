@@ -6,7 +6,14 @@ from marshmallow import RAISE
 from services import cases, tasks
 from services.db import transaction
 from web.api.auth import current_user, require
-from web.api.schemas import CaseSchema, CompleteInSchema, TaskListArgs, TaskSchema, page_schema
+from web.api.schemas import (
+    CaseSchema,
+    CompleteInSchema,
+    TaskListArgs,
+    TaskSchema,
+    page_body,
+    page_schema,
+)
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
                 description="La liste de tâches des agents")
@@ -22,7 +29,7 @@ def list_tasks(args):
     """Tâches (filtres : dossier, clé, les miennes, état)"""
     items, total = tasks.list_tasks(current_user(), args["case"], args["key"], args["mine"],
                                     args["state"], args["page"], args["per_page"])
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page_body(items, total, args)
 
 
 @blp.route("/<int:task_id>/claim", methods=["POST"])

@@ -9,11 +9,10 @@ or version exists, and hand the script its URLs in data-* attributes."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 
-from services import processes
+from services import processes, sandbox
 from web.api.auth import current_user
 from web.ui.security import login_required
 from web.ui.views import blp
@@ -110,9 +109,10 @@ SCENARIO = re.compile(r"^\s*(Scénario|Exemple|Plan du scénario)\s*:", re.MULTI
 def feature_list() -> list[dict]:
     """The Gherkin features of the acceptance suite (file stem, French title, scenarios)."""
     out = []
-    for path in sorted((Path(current_app.root_path) / "features").glob("*.feature")):
+    for name in sandbox.available_features():  # exactly the stems a test run accepts
+        path = sandbox.FEATURES_DIR / f"{name}.feature"
         text = path.read_text(encoding="utf-8")
         title = TITLE.search(text)
-        out.append({"name": path.stem, "title": title.group(1) if title else path.stem,
+        out.append({"name": name, "title": title.group(1) if title else name,
                     "scenarios": len(SCENARIO.findall(text))})
     return out

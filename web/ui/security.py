@@ -9,6 +9,7 @@ from functools import wraps
 from flask import Flask, abort, redirect, request, session, url_for
 
 from web.api.auth import CSRF_SESSION_KEY, current_user
+from web.nul import request_has_nul
 
 CSRF_FIELD = CSRF_SESSION_KEY  # the form field carries the session's token under the same name
 
@@ -69,11 +70,7 @@ def check_csrf() -> None:
 def refuse_nul() -> None:
     """A NUL character in the path, the query or a form is refused (400) before it reaches the
     database: PostgreSQL text cannot hold one, and no field of the UI takes one."""
-    parts = [request.path, *request.args.keys(), *(v for vs in request.args.listvalues()
-                                                    for v in vs)]
-    if request.method == "POST":
-        parts += [*request.form.keys(), *(v for vs in request.form.listvalues() for v in vs)]
-    if any("\x00" in part for part in parts):
+    if request_has_nul():
         abort(400, "La requête contient un caractère nul : elle est refusée.")
 
 
