@@ -220,13 +220,15 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
 
 def lock_instance(case: Case) -> ProcessInstance:
     """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised).
-    Its version comes in the same query; only the instance row is locked."""
-    instance = db.session.execute(
-        select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-        .options(joinedload(ProcessInstance.version, innerjoin=True))
-        .with_for_update(of=ProcessInstance)
-        .execution_options(populate_existing=True)).scalar_one()
-    return instance
+    Its version comes in the same query; only the instance row is locked. Nothing pending
+    changes which row that is, so the command's changes are not flushed for it: they go out
+    with the write-back's flush."""
+    with db.session.no_autoflush:
+        return db.session.execute(
+            select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+            .options(joinedload(ProcessInstance.version, innerjoin=True))
+            .with_for_update(of=ProcessInstance)
+            .execution_options(populate_existing=True)).scalar_one()
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
@@ -307,8 +309,12 @@ def _status(run, completed: bool, open_tasks) -> str:
 
 
 def _open_task_rows(case: Case) -> dict[str, HumanTask]:
-    return {t.guid: t for t in db.session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
+    """The case's open task rows, without flushing the command's changes: a row the command
+    has just completed is still open in the database, so the state is checked here again."""
+    with db.session.no_autoflush:
+        rows = db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
+                                                          HumanTask.state == "open"))
+        return {t.guid: t for t in rows if t.state == "open"}
 
 
 def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> None:
