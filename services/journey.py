@@ -234,10 +234,13 @@ def lock_instance(case: Case) -> ProcessInstance:
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
     """Restore the instance, apply `event(run)`, run the engine, write everything back."""
     instance = instance or lock_instance(case)
-    open_rows = _open_task_rows(case)  # before the run: its actions never touch task rows
     version = instance.version
     run = engine().resume(version.id, version.xml, version.key, instance.state_json,
                           context(case, actor))
+    # Before the event (its actions never touch task rows). The rows are written with the
+    # state they come from (`_write_back`), so a state with no open task has no open row and
+    # the query is saved.
+    open_rows = _open_task_rows(case) if run.open_tasks() else {}
     result = event(run)
     _write_back(case, instance, run, actor, open_rows)
     return result
