@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import audit, outcome
+from services import audit, ledger, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict
@@ -54,8 +54,9 @@ def _attestation_delivree(case: Case, today) -> bool:
     return bool(latest and latest.attestation_issued_on)
 
 
-def _examen_manuel_requis(case: Case, today) -> bool:
-    return bool(outcome.review_reasons(case, outcome.pending_course(case)))
+def _examen_manuel_requis(facts: Facts) -> bool:
+    enr = outcome.pending_course(facts.case)
+    return bool(outcome.review_reasons(facts.case, enr, facts.ledger_crediting(enr)))
 
 
 def _stage_a_crediter(case: Case, today) -> bool:
@@ -72,14 +73,28 @@ class Facts(Mapping):
     validated, R24/R32)."""
 
     def __init__(self, case: Case):
-        self._case = case
+        self.case = case
         self._today = clock().today()
         self._values: dict[str, object] = {}
+        self._crediting: tuple[int, object] | None = None
 
     def __getitem__(self, key: str):
         if key not in self._values:
-            self._values[key] = _FACTS[key](self._case, self._today)
+            fact = _FACTS[key]
+            self._values[key] = (fact(self) if fact is _examen_manuel_requis
+                                 else fact(self.case, self._today))
         return self._values[key]
+
+    def ledger_crediting(self, enr):
+        """The licence's ledger replayed with the pending course `enr` as if credited, once per
+        run (R24, R32). Crediting it (`crediter_points`, decision "crediter") turns the
+        course's facts into exactly those, and nothing else of the ledger changes in a run,
+        so the credit it records is read from this same replay."""
+        if enr is None:
+            return None
+        if self._crediting is None or self._crediting[0] != enr.id:
+            self._crediting = (enr.id, ledger.replay(self.case.licence, extra_course=enr))
+        return self._crediting[1]
 
     def __iter__(self):
         return iter(_FACTS)
@@ -132,9 +147,10 @@ _FACTS: dict[str, Callable] = {  # the contract's FACT_KEYS, in order
 class Actions:
     """The functions exposed to BPMN scripts; each records its decision on the case."""
 
-    def __init__(self, case: Case, actor: str):
+    def __init__(self, case: Case, actor: str, facts: Facts | None = None):
         self.case = case
         self.actor = actor
+        self.facts = facts or Facts(case)
 
     def as_mapping(self) -> dict[str, Callable]:
         return {
@@ -150,8 +166,9 @@ class Actions:
         enr = outcome.pending_course(case)
         if enr is None:
             raise WorkflowError("Aucun stage attesté n'attend de crédit.", "crediter_points")
+        lg = self.facts.ledger_crediting(enr)  # replayed before this decision changes it
         if decision == "refuser":
-            reasons = outcome.review_reasons(case, enr)
+            reasons = outcome.review_reasons(case, enr, lg)
             enr.credit_rule = reasons[0].rule if reasons else (
                 "R42" if case.obligation == "manual_review" else "R41")
         enr.credit_decision = "refuser" if decision == "refuser" else "crediter"
@@ -162,8 +179,9 @@ class Actions:
             compliant = eligibility.compliance(case.notified_on, case.deadline, enr.session.day1,
                                                enr.session.day2, rules_config()).ok
             case.obligation = "met" if compliant else case.obligation
-        db.session.flush()
-        credit = outcome.credit_for(case)
+        # refused: the course's facts now carry the refusal, replayed afresh (the query
+        # flushes the decision first)
+        credit = outcome.credit_for(case, lg if enr.credit_decision == "crediter" else None)
         audit.record(case, "points_credites", self.actor, decision=enr.credit_decision,
                      motif=motif, points=credit.get("points_credited"),
                      effect_on=credit.get("effect_on"),
@@ -205,7 +223,8 @@ def context(case: Case, actor: str) -> ScriptContext:
             return action(*args, **kwargs)
         return run
 
-    actions = {name: settling(fn) for name, fn in Actions(case, actor).as_mapping().items()}
+    actions = {name: settling(fn)
+               for name, fn in Actions(case, actor, lazy).as_mapping().items()}
     return ScriptContext(facts=MappingProxyType(lazy), actions=actions)
 
 
