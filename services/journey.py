@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from services import audit, ledger, outcome
 from services.clock import clock
 from services.db import db
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.ledger import rules_config
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
@@ -242,12 +242,22 @@ def lock_instance(case: Case) -> ProcessInstance:
     Its version comes in the same query; only the instance row is locked. Nothing pending
     changes which row that is, so the command's changes are not flushed for it: they go out
     with the write-back's flush."""
+    query = (select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+             .options(joinedload(ProcessInstance.version, innerjoin=True))
+             .with_for_update(of=ProcessInstance)
+             .execution_options(populate_existing=True))
     with db.session.no_autoflush:
-        return db.session.execute(
-            select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-            .options(joinedload(ProcessInstance.version, innerjoin=True))
-            .with_for_update(of=ProcessInstance)
-            .execution_options(populate_existing=True)).scalar_one()
+        for _ in range(_LOCK_ATTEMPTS):
+            instance = db.session.execute(query).scalar_one_or_none()
+            if instance is not None:
+                return instance
+            # PostgreSQL re-checks a row it waited for against the joined version row it read
+            # before waiting: a concurrent migration (new version_id) makes the row drop out,
+            # unlocked. Read again: the new version now joins.
+    raise NotFound(f"Aucune instance de processus pour le dossier n° {case.id}.")
+
+
+_LOCK_ATTEMPTS = 3
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
