@@ -6,10 +6,15 @@ postgresql+psycopg://postgres@127.0.0.1:5432/postgres; bench/run.sh sets the loc
 the 400,000-case read paths and the HTTP run on PostgreSQL, in the databases
 <BENCH_PG_PREFIX>_large and <BENCH_PG_PREFIX>_http (default prefix "bench"), dropped and
 recreated, and dropped again at the end. BENCH_PG_URL= (empty) skips PostgreSQL.
+
+`--only service` runs only the interleaved engine/service section (`--seconds` long, default
+40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
+adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -42,7 +47,7 @@ def machine() -> dict:
             "load_average_at_start": list(os.getloadavg())}
 
 
-def engine_and_service(tmp: Path) -> dict:
+def engine_and_service(tmp: Path, seconds: float = SERVICE_SECONDS) -> dict:
     """Alternate rounds: 6 engine-baseline lifecycles, then one service group of 6."""
     from bench import common
     from bench.engine import Baseline
@@ -58,7 +63,7 @@ def engine_and_service(tmp: Path) -> dict:
         common.bootstrap(today)
         nums = common.Numbers("5")
         common.service_group(nums, today)  # warm-up
-        t_end = time.perf_counter() + SERVICE_SECONDS
+        t_end = time.perf_counter() + seconds
         while time.perf_counter() < t_end:
             w, c = time.perf_counter(), time.process_time()
             for _ in range(common.GROUP):
@@ -114,9 +119,58 @@ class PgDatabases:
             self._run(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-def main() -> int:
+def profile_service(tmp: Path, seconds: float, out: Path) -> dict:
+    """Service groups only, for `seconds`, under pyinstrument; the HTML profile goes to `out`."""
+    from pyinstrument import Profiler
+
+    from bench import common
+
+    app = common.fresh_app(f"sqlite:///{tmp / 'profile.sqlite'}")
+    with app.app_context():
+        from services.clock import clock
+        today = clock().today()
+        common.bootstrap(today)
+        nums = common.Numbers("6")
+        common.service_group(nums, today)  # warm-up
+        n, profiler = 0, Profiler(interval=0.0005)
+        w, c = time.perf_counter(), time.process_time()
+        with profiler:
+            t_end = time.perf_counter() + seconds
+            while time.perf_counter() < t_end:
+                n += len(common.service_group(nums, today))
+        w, c = time.perf_counter() - w, time.process_time() - c
+    out.write_text(profiler.output_html())
+    return {"lifecycles": n, "seconds": round(w, 2),
+            "cpu_ms_per_lifecycle": round(1000 * c / n, 1), "profile": str(out)}
+
+
+def only_service(seconds: float, profile: str | None) -> int:
+    out = OUT.with_name("only-service.json")
+    results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        results.update(engine_and_service(Path(tmp), seconds))
+        if profile:
+            results["profiled"] = profile_service(Path(tmp), seconds, Path(profile).resolve())
+    results["load_average_at_end"] = list(os.getloadavg())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", choices=["service"],
+                        help="run one section only (written to results/only-<section>.json)")
+    parser.add_argument("--seconds", type=float, default=SERVICE_SECONDS,
+                        help="length of the interleaved engine/service measure")
+    parser.add_argument("--profile", metavar="FILE.html",
+                        help="with --only service: also profile the service alone")
+    args = parser.parse_args(argv)
+    if args.only == "service":
+        return only_service(args.seconds, args.profile)
     from bench import http_load, large, sweep
 
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -127,7 +181,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             tmp = Path(tmp)
             _section(results, t_all, "engine baseline and service layer, interleaved (SQLite)")
-            es = engine_and_service(tmp)
+            es = engine_and_service(tmp, args.seconds)
             results.update({k: v for k, v in es.items() if not isinstance(v, dict)})
             results["engine"], results["service"] = es["engine"], es["service"]
             _write(results)

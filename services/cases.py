@@ -54,10 +54,12 @@ def create(data: dict, actor: str) -> Case:
                 flags=[], created_at=now, updated_at=now)
     if data["kind"] == "obligatoire":
         _mandatory_facts(case, licence, data)
+    # read before the case is added: the query would flush it, and the reference set after
+    # its id is known would then need a flush of its own instead of the write-back's
+    version = processes.active_version(PROCESS_BY_KIND[case.kind])
     db.session.add(case)
     db.session.flush()
     case.reference = f"STG-{now.year}-{case.id:06d}"
-    version = processes.active_version(PROCESS_BY_KIND[case.kind])
     audit.record(case, "dossier_ouvert", actor, kind=case.kind, deadline=case.deadline,
                  receipt=case.letter_receipt, process=f"{version.key} v{version.version}")
     journey.start(case, version, actor)
@@ -123,7 +125,6 @@ def enroll(case: Case, session_id: int, user) -> Case:
     enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
     db.session.add(enr)
     case.session_id = session.id
-    db.session.flush()
     if not journey.send(case, "inscription", user.username, recheck_conformity=True,
                         conformity_before=conformity_before):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
@@ -152,7 +153,6 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
     if enr.attestation_received_on is not None:
         raise Conflict("L'attestation a déjà été reçue.")
     enr.attestation_received_on = received_on
-    db.session.flush()
     if not journey.send(case, "attestation_recue", actor):
         raise Conflict("Le dossier n'attend pas d'attestation.")
     audit.record(case, "attestation_recue", actor, received_on=received_on,

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import audit, outcome
+from services import audit, ledger, outcome
 from services.clock import clock
 from services.db import db
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.ledger import rules_config
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
@@ -54,8 +54,9 @@ def _attestation_delivree(case: Case, today) -> bool:
     return bool(latest and latest.attestation_issued_on)
 
 
-def _examen_manuel_requis(case: Case, today) -> bool:
-    return bool(outcome.review_reasons(case, outcome.pending_course(case)))
+def _examen_manuel_requis(facts: Facts) -> bool:
+    enr = outcome.pending_course(facts.case)
+    return bool(outcome.review_reasons(facts.case, enr, facts.ledger_crediting(enr)))
 
 
 def _stage_a_crediter(case: Case, today) -> bool:
@@ -72,14 +73,28 @@ class Facts(Mapping):
     validated, R24/R32)."""
 
     def __init__(self, case: Case):
-        self._case = case
+        self.case = case
         self._today = clock().today()
         self._values: dict[str, object] = {}
+        self._crediting: tuple[int, object] | None = None
 
     def __getitem__(self, key: str):
         if key not in self._values:
-            self._values[key] = _FACTS[key](self._case, self._today)
+            fact = _FACTS[key]
+            self._values[key] = (fact(self) if fact is _examen_manuel_requis
+                                 else fact(self.case, self._today))
         return self._values[key]
+
+    def ledger_crediting(self, enr):
+        """The licence's ledger replayed with the pending course `enr` as if credited, once per
+        run (R24, R32). Crediting it (`crediter_points`, decision "crediter") turns the
+        course's facts into exactly those, and nothing else of the ledger changes in a run,
+        so the credit it records is read from this same replay."""
+        if enr is None:
+            return None
+        if self._crediting is None or self._crediting[0] != enr.id:
+            self._crediting = (enr.id, ledger.replay(self.case.licence, extra_course=enr))
+        return self._crediting[1]
 
     def __iter__(self):
         return iter(_FACTS)
@@ -132,9 +147,10 @@ _FACTS: dict[str, Callable] = {  # the contract's FACT_KEYS, in order
 class Actions:
     """The functions exposed to BPMN scripts; each records its decision on the case."""
 
-    def __init__(self, case: Case, actor: str):
+    def __init__(self, case: Case, actor: str, facts: Facts | None = None):
         self.case = case
         self.actor = actor
+        self.facts = facts or Facts(case)
 
     def as_mapping(self) -> dict[str, Callable]:
         return {
@@ -150,8 +166,9 @@ class Actions:
         enr = outcome.pending_course(case)
         if enr is None:
             raise WorkflowError("Aucun stage attesté n'attend de crédit.", "crediter_points")
+        lg = self.facts.ledger_crediting(enr)  # replayed before this decision changes it
         if decision == "refuser":
-            reasons = outcome.review_reasons(case, enr)
+            reasons = outcome.review_reasons(case, enr, lg)
             enr.credit_rule = reasons[0].rule if reasons else (
                 "R42" if case.obligation == "manual_review" else "R41")
         enr.credit_decision = "refuser" if decision == "refuser" else "crediter"
@@ -162,8 +179,9 @@ class Actions:
             compliant = eligibility.compliance(case.notified_on, case.deadline, enr.session.day1,
                                                enr.session.day2, rules_config()).ok
             case.obligation = "met" if compliant else case.obligation
-        db.session.flush()
-        credit = outcome.credit_for(case)
+        # refused: the course's facts now carry the refusal, replayed afresh (the query
+        # flushes the decision first)
+        credit = outcome.credit_for(case, lg if enr.credit_decision == "crediter" else None)
         audit.record(case, "points_credites", self.actor, decision=enr.credit_decision,
                      motif=motif, points=credit.get("points_credited"),
                      effect_on=credit.get("effect_on"),
@@ -205,7 +223,8 @@ def context(case: Case, actor: str) -> ScriptContext:
             return action(*args, **kwargs)
         return run
 
-    actions = {name: settling(fn) for name, fn in Actions(case, actor).as_mapping().items()}
+    actions = {name: settling(fn)
+               for name, fn in Actions(case, actor, lazy).as_mapping().items()}
     return ScriptContext(facts=MappingProxyType(lazy), actions=actions)
 
 
@@ -220,22 +239,37 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
 
 def lock_instance(case: Case) -> ProcessInstance:
     """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised).
-    Its version comes in the same query; only the instance row is locked."""
-    instance = db.session.execute(
-        select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-        .options(joinedload(ProcessInstance.version, innerjoin=True))
-        .with_for_update(of=ProcessInstance)
-        .execution_options(populate_existing=True)).scalar_one()
-    return instance
+    Its version comes in the same query; only the instance row is locked. Nothing pending
+    changes which row that is, so the command's changes are not flushed for it: they go out
+    with the write-back's flush."""
+    query = (select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+             .options(joinedload(ProcessInstance.version, innerjoin=True))
+             .with_for_update(of=ProcessInstance)
+             .execution_options(populate_existing=True))
+    with db.session.no_autoflush:
+        for _ in range(_LOCK_ATTEMPTS):
+            instance = db.session.execute(query).scalar_one_or_none()
+            if instance is not None:
+                return instance
+            # PostgreSQL re-checks a row it waited for against the joined version row it read
+            # before waiting: a concurrent migration (new version_id) makes the row drop out,
+            # unlocked. Read again: the new version now joins.
+    raise NotFound(f"Aucune instance de processus pour le dossier n° {case.id}.")
+
+
+_LOCK_ATTEMPTS = 3
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
     """Restore the instance, apply `event(run)`, run the engine, write everything back."""
     instance = instance or lock_instance(case)
-    open_rows = _open_task_rows(case)  # before the run: its actions never touch task rows
     version = instance.version
     run = engine().resume(version.id, version.xml, version.key, instance.state_json,
                           context(case, actor))
+    # Before the event (its actions never touch task rows). The rows are written with the
+    # state they come from (`_write_back`), so a state with no open task has no open row and
+    # the query is saved.
+    open_rows = _open_task_rows(case) if run.open_tasks() else {}
     result = event(run)
     _write_back(case, instance, run, actor, open_rows)
     return result
@@ -307,8 +341,12 @@ def _status(run, completed: bool, open_tasks) -> str:
 
 
 def _open_task_rows(case: Case) -> dict[str, HumanTask]:
-    return {t.guid: t for t in db.session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open"))}
+    """The case's open task rows, without flushing the command's changes: a row the command
+    has just completed is still open in the database, so the state is checked here again."""
+    with db.session.no_autoflush:
+        rows = db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
+                                                          HumanTask.state == "open"))
+        return {t.guid: t for t in rows if t.state == "open"}
 
 
 def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> None:

@@ -44,8 +44,9 @@ def session_flags(session) -> tuple[Flag, ...]:
     return tuple(eligibility.session_size_flags(present_count(session), session.driving_sequence))
 
 
-def review_reasons(case: Case, enr: Enrollment | None) -> list[Flag]:
-    """The situations of API.md that open `examen_manuel` for this course."""
+def review_reasons(case: Case, enr: Enrollment | None, lg=None) -> list[Flag]:
+    """The situations of API.md that open `examen_manuel` for this course; `lg`: the ledger
+    replayed with `enr` as if credited, when the caller has it already."""
     if enr is None:
         return []
     reasons: list[Flag] = []
@@ -53,7 +54,8 @@ def review_reasons(case: Case, enr: Enrollment | None) -> list[Flag]:
         reasons.append(Flag("R17", "Lettre 48N revenue NPAI : le délai n'a pas couru (D11), "
                             "un agent doit examiner le stage.", review=True))
     reasons.extend(f for f in session_flags(enr.session) if f.review)
-    credit = ledger.replay(case.licence, extra_course=enr).course(ledger.course_ref(enr))
+    lg = lg or ledger.replay(case.licence, extra_course=enr)
+    credit = lg.course(ledger.course_ref(enr))
     reasons.extend(f for f in credit.flags if f.review)
     return reasons
 

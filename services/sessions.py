@@ -164,7 +164,6 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
         enr.day1, enr.day2 = rec["day1"], rec["day2"]
         issued = eligibility.attestation_issued(rec["day1"], rec["day2"])
         enr.attestation_issued_on = session.day2 if issued.ok else None
-    db.session.flush()
     flags = outcome.session_flags(session)
     for enr in session.enrollments:
         if enr.status != "attended":

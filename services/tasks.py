@@ -126,7 +126,6 @@ def complete(task_id: int, data: dict, user) -> Case:
     task.completed_by = user.username
     task.data = json.dumps(data, ensure_ascii=False)
     _record_decision(case, task.key, data)
-    db.session.flush()
     audit.record(case, "tache_terminee", user.username, task=task.key, title=task.title, **data)
 
     def event(run):
