@@ -13,7 +13,6 @@ from types import MappingProxyType
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services import audit, ledger, outcome
@@ -238,26 +237,20 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
 
 
 def lock_instance(case: Case) -> ProcessInstance:
-    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised).
-    Its version comes in the same query; only the instance row is locked. Nothing pending
-    changes which row that is, so the command's changes are not flushed for it: they go out
-    with the write-back's flush."""
-    query = (select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-             .options(joinedload(ProcessInstance.version, innerjoin=True))
-             .with_for_update(of=ProcessInstance)
-             .execution_options(populate_existing=True))
+    """Lock the instance row (FOR UPDATE on PostgreSQL; SQLite writers are already serialised),
+    then read its version. The lock is taken on the instance alone: a query joined to the
+    version would, after waiting for a concurrent migration (new version_id), be re-checked by
+    PostgreSQL against the old version row and return nothing. Nothing pending changes which
+    row that is, so the command's changes are not flushed for it: they go out with the
+    write-back's flush."""
     with db.session.no_autoflush:
-        for _ in range(_LOCK_ATTEMPTS):
-            instance = db.session.execute(query).scalar_one_or_none()
-            if instance is not None:
-                return instance
-            # PostgreSQL re-checks a row it waited for against the joined version row it read
-            # before waiting: a concurrent migration (new version_id) makes the row drop out,
-            # unlocked. Read again: the new version now joins.
-    raise NotFound(f"Aucune instance de processus pour le dossier n° {case.id}.")
-
-
-_LOCK_ATTEMPTS = 3
+        instance = db.session.execute(
+            select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+            .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+        if instance is None:
+            raise NotFound(f"Aucune instance de processus pour le dossier n° {case.id}.")
+        instance.version  # noqa: B018 - loaded now (an immutable row), not in the engine run
+    return instance
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
