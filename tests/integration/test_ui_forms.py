@@ -108,6 +108,14 @@ def test_what_a_browser_can_send_gets_a_french_page_never_a_500(api, ui):
     with unchanged():
         resp = ui.post("/ui/permis/nouveau", {**LICENCE_FORM, "number": "1201752\x0099"})
     assert resp.status_code == 400 and "caractère nul" in text(resp)
+    # a form past the request size limit (5 MiB): the French page, not the API's JSON
+    with unchanged():
+        resp = ui.post("/ui/permis/nouveau", {**LICENCE_FORM, "holder.last_name": "x" * 6_000_000})
+    assert resp.status_code == 413 and resp.mimetype == "text/html"
+    assert "Requête trop volumineuse" in text(resp)
+    assert api.request("POST", "/api/v1/licences", data="x" * 6_000_000,
+                       headers={"Content-Type": "application/json"}).mimetype \
+        == "application/problem+json"
 
 
 def _session_cookie(resp) -> str:

@@ -152,7 +152,8 @@ def _labels():
 
 ERROR_TITLES = {400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable",
                 405: "Méthode non permise", 409: "Action impossible dans l'état actuel",
-                422: "Données invalides", 500: "Erreur interne"}
+                413: "Requête trop volumineuse", 422: "Données invalides", 500: "Erreur interne"}
+ERROR_DETAILS = {413: "Le formulaire envoyé dépasse la taille permise : rien n'a été enregistré."}
 
 
 def error_page(status: int, detail: str = "", headers: dict | None = None):
@@ -181,7 +182,8 @@ def _unexpected(error: Exception):
 
 
 def register_app_errors(app) -> None:
-    """The routing errors under /ui (an unknown URL, a method the page does not take) get the
+    """The routing errors under /ui (an unknown URL, a method the page does not take) and a
+    body past the size limit (app-level handlers, which win over the blueprint's) get the
     French page; every other path keeps the API's handler."""
     from web.api.problems import from_http_exception
 
@@ -189,9 +191,10 @@ def register_app_errors(app) -> None:
         if not is_ui_path(request.path):
             return from_http_exception(error)
         allow = getattr(error, "valid_methods", None)  # 405: the methods the page takes
-        return error_page(error.code, headers={"Allow": ", ".join(allow)} if allow else None)
+        return error_page(error.code, ERROR_DETAILS.get(error.code, ""),
+                          headers={"Allow": ", ".join(allow)} if allow else None)
 
-    for code in (404, 405):
+    for code in (404, 405, 413):
         app.register_error_handler(code, _routing_error)
 
 
