@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
 
 from services import process_history, processes, test_runs
 from services.clock import clock, in_paris
@@ -49,18 +50,38 @@ def get(draft_id: int) -> ProcessDraft:
     return draft
 
 
-def list_drafts(key: str, page: int, per_page: int):
-    return paginate(select(ProcessDraft).where(ProcessDraft.key == key),
-                    (ProcessDraft.id.desc(),), page, per_page)
+def list_drafts(key: str, page: int, per_page: int) -> tuple[list[dict], int]:
+    """One page of `key`'s drafts, newest first, as views: the drafts without their XML, then
+    their latest test runs and the versions they became, a query each whatever the page size."""
+    query = (select(ProcessDraft).where(ProcessDraft.key == key)
+             .options(defer(ProcessDraft.xml),
+                      selectinload(ProcessDraft.deployed_version).load_only(
+                          ProcessVersion.version, ProcessVersion.draft_id)))
+    items, total = paginate(query, (ProcessDraft.id.desc(),), page, per_page)
+    runs = _latest_runs([d.id for d in items])
+    return [view(d, runs.get(d.id)) for d in items], total
 
 
 def latest_run(draft: ProcessDraft) -> DraftTestRun | None:
-    return db.session.scalar(select(DraftTestRun).where(DraftTestRun.draft_id == draft.id)
-                             .order_by(DraftTestRun.id.desc()).limit(1))
+    return _latest_runs([draft.id]).get(draft.id)
 
 
-def view(draft: ProcessDraft) -> dict:
-    run = latest_run(draft)
+def _latest_runs(draft_ids: list[int]) -> dict[int, DraftTestRun]:
+    if not draft_ids:
+        return {}
+    latest = (select(func.max(DraftTestRun.id)).where(DraftTestRun.draft_id.in_(draft_ids))
+              .group_by(DraftTestRun.draft_id))
+    return {run.draft_id: run
+            for run in db.session.scalars(select(DraftTestRun).where(DraftTestRun.id.in_(latest)))}
+
+
+_LATEST = object()
+
+
+def view(draft: ProcessDraft, run: DraftTestRun | None | object = _LATEST) -> dict:
+    """The draft as the API shows it; `run`, its latest test run when the caller read it."""
+    if run is _LATEST:
+        run = latest_run(draft)
     deployed = draft.deployed_version
     return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
             "created_by": draft.created_by, "created_at": in_paris(draft.created_at),

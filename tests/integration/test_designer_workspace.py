@@ -4,6 +4,7 @@ version list, diffs and the process history."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 import time
@@ -22,6 +23,7 @@ from tests.designer_support import (
     renamed_volontaire,
     xml_headers,
 )
+from tests.query_count import counted
 
 KEY = "stage_volontaire"
 
@@ -95,6 +97,36 @@ def test_drafts_are_listed_newest_first(api):
     second = api.ok(post_draft(api, renamed_volontaire("deux")), 201)
     items = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer"))["items"]
     assert [i["id"] for i in items] == [second["id"], first["id"]]
+
+
+def test_the_drafts_page_reads_the_same_statements_whatever_its_size(api):
+    """No query per draft (its latest run, the version it became) and no draft XML read."""
+    def add_drafts(n: int) -> None:
+        for i in range(n):
+            draft = api.ok(post_draft(api, renamed_volontaire(f"page {i}")), 201)
+            with transaction():
+                for status in ("echoue", "reussi"):
+                    db.session.add(DraftTestRun(draft_id=draft["id"], status=status,
+                                                requested_by="designer",
+                                                requested_at=clock().now(), features=[]))
+
+    def page() -> tuple[list[dict], collections.Counter]:
+        with counted() as seen:
+            items = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                                   per_page=50))["items"]
+        return items, seen
+
+    add_drafts(2)
+    small, seen_small = page()
+    add_drafts(5)
+    large, seen_large = page()
+    assert len(small) == 2 and len(large) == 7
+    assert seen_large == seen_small, seen_large - seen_small
+    assert not [sql for sql in seen_large  # (the count's subquery names it, reads no value)
+                if "process_drafts.xml" in sql and not sql.startswith("SELECT count(")]
+    assert {d["last_test_run"]["status"] for d in large} == {"reussi"}
+    latest = db.session.scalar(select(func.max(DraftTestRun.id)))
+    assert large[0]["last_test_run"]["id"] == latest and large[0]["deployed_as"] is None
 
 
 def test_draft_diff_against_its_base_version(api):

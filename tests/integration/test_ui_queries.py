@@ -6,33 +6,11 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import re
-from contextlib import contextmanager
 
-from sqlalchemy import event
-
-from services.db import db
+from tests.query_count import counted
 from tests.ui_support import UiClient, text
 
 TRAINEES_OF = "120175399999"  # the licence whose page lists its infractions
-PG_PARAM = re.compile(r"%\(\w+\)s")  # psycopg's named parameters, as SQLite's "?"
-IN_LIST = re.compile(r"\bIN \([^)]*\)")
-
-
-@contextmanager
-def counted():
-    """The SQL statements run meanwhile, by text (parameters and IN lists aside)."""
-    seen: collections.Counter = collections.Counter()
-
-    def count(_conn, _cursor, statement, *_args):
-        statement = IN_LIST.sub("IN (…)", PG_PARAM.sub("?", statement))
-        seen[re.sub(r"\s+", " ", statement)] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 class World:

@@ -48,7 +48,7 @@ def post_draft(args, key):
 def list_drafts(args, key):
     """Les brouillons d'un processus, du plus récent au plus ancien"""
     items, total = drafts.list_drafts(key, args["page"], args["per_page"])
-    return page_body([drafts.view(d) for d in items], total, args)
+    return page_body(items, total, args)
 
 
 @blp.route("/drafts/<int:draft_id>")
