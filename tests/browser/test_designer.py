@@ -304,3 +304,53 @@ def test_opening_a_drafts_xml_never_runs_what_it_carries(page, server):
     assert download.value.suggested_filename == f"brouillon-{draft}.bpmn"
     assert "h:script" in download.value.path().read_text(encoding="utf-8")
     assert page.evaluate("() => window.pwned") is None
+
+
+XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+       b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+       b'&x;</bpmn:definitions>')
+
+
+def test_a_file_from_another_tool_is_imported_as_a_draft_or_refused_in_french(page, server,
+                                                                            tmp_path):
+    def drafts_listed() -> int:
+        page.wait_for_function("() => !document.getElementById('designer-status')"
+                               ".textContent.startsWith('Chargement')")
+        return page.locator("#drafts-table tbody tr").count()
+
+    login(page, "conceptrice")
+    page.goto(f"/ui/processus/{KEY}/brouillons")
+    drafts_before = drafts_listed()
+    submit = page.get_by_role("button", name="Importer le fichier")
+
+    submit.click()  # no file chosen
+    assert page.locator("#import-file-messages").inner_text() == "Choisissez un fichier BPMN."
+    assert page.locator("#import-file").get_attribute("aria-invalid") == "true"
+
+    hostile = tmp_path / "entite.bpmn"
+    hostile.write_bytes(XXE)
+    page.set_input_files("#import-file", str(hostile))
+    submit.click()
+    alert = page.locator("#import-result .fr-alert--error")
+    alert.wait_for()
+    assert "n'a pas été importé" in alert.inner_text()
+    assert "DOCTYPE" in page.locator("#import-file-messages").inner_text()  # the file's problem
+    assert "DOCTYPE" in alert.inner_text()
+    assert "root:" not in page.content()
+    _no_serious_violations(page, "import refusé")
+    shot(page, "29-import-refuse")
+    page.reload()
+    assert drafts_listed() == drafts_before  # nothing stored
+
+    xml = page.evaluate("async key => (await fetch(`/api/v1/processes/${key}/versions/1`)).text()",
+                        KEY)
+    mine = tmp_path / "depuis-camunda.bpmn"
+    mine.write_text(xml.replace('name="Vérifier l\'attestation', 'name="Vérifier (importé)', 1),
+                    encoding="utf-8")
+    page.set_input_files("#import-file", str(mine))
+    submit.click()
+    page.wait_for_url(re.compile(r"/ui/processus/brouillons/\d+$"))
+    draft = int(page.url.rsplit("/", 1)[1])
+    page.goto(f"/ui/processus/{KEY}/brouillons")
+    assert drafts_listed() == drafts_before + 1
+    assert page.locator(f"#drafts-table tr[data-draft='{draft}']").count() == 1

@@ -376,12 +376,51 @@
             s.total ? " " + s.passed + " / " + s.total : ""];
   }
 
+  const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;  // MAX_CONTENT_LENGTH: the server refuses more (413)
+
+  /** The drafts page's import form: the file's bytes are posted as a draft, as the editor saves. */
+  function wireImport() {
+    const form = $("import-form"), input = $("import-file"), group = $("import-group");
+    const messages = $("import-file-messages"), result = $("import-result");
+    function fieldError(text) {
+      group.classList.toggle("fr-upload-group--error", Boolean(text));
+      messages.replaceChildren(text ? h("p", {class: "fr-message fr-message--error", text: text}) : "");
+      if (text) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+    }
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      result.replaceChildren();
+      const file = input.files && input.files[0];
+      if (!file) { fieldError("Choisissez un fichier BPMN."); input.focus(); return; }
+      if (file.size > MAX_UPLOAD_BYTES) {
+        fieldError("Le fichier dépasse 5 Mo : il n'a pas été envoyé."); input.focus(); return;
+      }
+      fieldError("");
+      $("import-submit").disabled = true;
+      say("Import du fichier « " + file.name + " »…");
+      try {
+        const draft = await api("POST", apiKey(config.key) + "/drafts", {xml: await file.arrayBuffer()});
+        window.location.href = ui.draft(draft.id);
+      } catch (err) {
+        say("");
+        // the file's own problems under the field (the alert below lists them with their place)
+        const reasons = [].concat.apply([], Object.values(err.errors || {}));
+        fieldError(reasons.length ? reasons.slice(0, 3).join(" ; ") + (reasons.length > 3 ? " ; …" : "")
+          : (err.detail || err.message));
+        result.replaceChildren(errorBox(err, "Le fichier n'a pas été importé"));
+        $("import-submit").disabled = false;
+        input.focus();
+      }
+    });
+  }
+
   pages.drafts = async function () {
+    wireImport();
     const root = $("drafts");
     let items;
     try { items = await fetchAll(apiKey(config.key) + "/drafts"); } catch (err) { return fail(root, err, "Les brouillons n'ont pas pu être lus"); }
     if (!items.length) {
-      say("Aucun brouillon : ouvrez l'éditeur pour en créer un.");
+      say("Aucun brouillon : ouvrez l'éditeur ou importez un fichier pour en créer un.");
       return;
     }
     root.append(table("drafts-table", "Brouillons du processus " + config.key + ", le plus récent d'abord",
