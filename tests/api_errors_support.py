@@ -10,11 +10,35 @@ from sqlalchemy import select
 from services.db import db
 from tests.helpers import CENTRE, OTHER_CENTRE, d
 
-__all__ = ["CENTRE", "OTHER_CENTRE", "NUM", "assert_problem", "snapshot", "unchanged", "World",
-           "d"]
+__all__ = ["CENTRE", "OTHER_CENTRE", "NUM", "ROLE_OF", "assert_problem", "endpoint_id",
+           "forbidden", "send", "snapshot", "unchanged", "World", "d"]
 
 NUM = "120175200123"
 OTHER_NUM = "120175200999"
+
+# The error tests' endpoint tables are (method, path with {id} fields, body, roles allowed):
+# a body in bytes is sent as BPMN XML, a dict as JSON. The users they try, with their role:
+ROLE_OF = {"agent": "agent", "designer": "designer", "centre75": "centre"}
+
+
+def endpoint_id(endpoint) -> str:
+    return f"{endpoint[0]} {endpoint[1].split('?')[0]}"
+
+
+def forbidden(endpoints) -> list[tuple]:
+    """(endpoint, user) for every user of ROLE_OF whose role the endpoint does not allow."""
+    return [(e, user) for e in endpoints for user, role in ROLE_OF.items() if role not in e[3]]
+
+
+def send(api, endpoint, ids, as_, raw=None, headers=None):
+    """Call an endpoint of such a table, its path's {fields} filled from `ids`; `raw` replaces
+    the body's bytes."""
+    method, path, body, _roles = endpoint
+    path = path.format(**ids)
+    if isinstance(body, bytes):
+        return api.request(method, path, as_=as_, raw=body if raw is None else raw,
+                           headers={"Content-Type": "application/xml", **(headers or {})})
+    return api.request(method, path, body, as_=as_, raw=raw, headers=headers)
 
 # Words marshmallow, webargs, werkzeug or jsonschema would use in English; none is French.
 ENGLISH = re.compile(

@@ -10,7 +10,14 @@ import pytest
 
 from services import drafts, test_runs
 from services.db import transaction
-from tests.api_errors_support import NUM, assert_problem, unchanged
+from tests.api_errors_support import (
+    NUM,
+    assert_problem,
+    endpoint_id,
+    forbidden,
+    send,
+    unchanged,
+)
 from tests.designer_support import renamed_volontaire, xml_headers
 
 KEY = "stage_volontaire"
@@ -37,11 +44,6 @@ ENDPOINTS = [
     ("POST", "/api/v1/cases/{c}/migration", MIGRATION, {"designer"}),
 ]
 JSON_BODIES = [e for e in ENDPOINTS if isinstance(e[2], dict)]
-ROLE_OF = {"agent": "agent", "designer": "designer", "centre75": "centre"}
-
-
-def _id(endpoint) -> str:
-    return f"{endpoint[0]} {endpoint[1]}"
 
 
 @pytest.fixture
@@ -57,36 +59,27 @@ def ids(api):
     return {"d": draft["id"], "r": run_id, "c": case["id"]}
 
 
-def _send(api, endpoint, ids, as_, raw=None, headers=None):
-    method, path, body, _roles = endpoint
-    path = path.format(**ids)
-    if isinstance(body, bytes):
-        return api.request(method, path, as_=as_, raw=body if raw is None else raw,
-                           headers={**xml_headers(), **(headers or {})})
-    return api.request(method, path, body, as_=as_, raw=raw, headers=headers)
-
-
 # ---- 401 ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=endpoint_id)
 def test_no_or_bad_token_is_401_and_stores_nothing(api, ids, endpoint):
     with unchanged():
-        assert_problem(_send(api, endpoint, ids, as_=None), 401)
+        assert_problem(send(api, endpoint, ids, as_=None), 401)
         for header in ("Bearer pas-un-jeton", "Basic YWdlbnQ6eA==", "Bearer "):
-            assert_problem(_send(api, endpoint, ids, as_=None,
-                                 headers={"Authorization": header}), 401)
+            assert_problem(send(api, endpoint, ids, as_=None,
+                                headers={"Authorization": header}), 401)
 
 
 # ---- 403 ----------------------------------------------------------------------------------------
 
-FORBIDDEN = [(e, user) for e in ENDPOINTS for user, role in ROLE_OF.items() if role not in e[3]]
+FORBIDDEN = forbidden(ENDPOINTS)
 
 
 @pytest.mark.parametrize(("endpoint", "user"), FORBIDDEN,
-                         ids=[f"{_id(e)} as {u}" for e, u in FORBIDDEN])
+                         ids=[f"{endpoint_id(e)} as {u}" for e, u in FORBIDDEN])
 def test_wrong_role_is_403_and_stores_nothing(api, ids, endpoint, user):
     with unchanged():
-        body = assert_problem(_send(api, endpoint, ids, as_=user), 403)
+        body = assert_problem(send(api, endpoint, ids, as_=user), 403)
     assert "errors" not in body
 
 
@@ -103,19 +96,19 @@ def test_forcing_a_deployment_needs_an_admin(api, ids):
 MALFORMED = ['{"features": ', "{'version': 1}", "nimporte quoi", '{"a": 1,}', '{"a": NaN']
 
 
-@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=_id)
+@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=endpoint_id)
 def test_malformed_json_is_400_and_stores_nothing(api, ids, endpoint):
     with unchanged():
         for raw in MALFORMED:
-            body = assert_problem(_send(api, endpoint, ids, as_="designer", raw=raw.encode()),
+            body = assert_problem(send(api, endpoint, ids, as_="designer", raw=raw.encode()),
                                   400)
             assert "JSON" in body["detail"]
 
 
-@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=_id)
+@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=endpoint_id)
 def test_json_that_is_not_an_object_is_422(api, ids, endpoint):
     with unchanged():
-        assert_problem(_send(api, endpoint, ids, as_="designer", raw=b"[1, 2]"), 422)
+        assert_problem(send(api, endpoint, ids, as_="designer", raw=b"[1, 2]"), 422)
 
 
 # ---- 404 ----------------------------------------------------------------------------------------
@@ -188,7 +181,7 @@ def test_draft_over_5_mib_is_413_and_stores_nothing(api, ids):
         assert_problem(resp, 413)
 
 
-@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=_id)
+@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=endpoint_id)
 def test_json_body_over_1_mib_is_413(api, ids, endpoint):
     big = dict(endpoint[2], pad="x" * (1024 * 1024 + 1))
     with unchanged():

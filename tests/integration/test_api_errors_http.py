@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_errors_support import CENTRE, NUM, assert_problem, unchanged
+from tests.api_errors_support import (
+    CENTRE,
+    NUM,
+    assert_problem,
+    endpoint_id,
+    forbidden,
+    send,
+    unchanged,
+)
 
 LICENCE = {"number": "120175200777", "probation": "classic", "obtained_on": "2025-09-01",
            "holder": {"last_name": "Martin", "first_name": "Léa", "birth_date": "2004-05-02"}}
@@ -57,11 +65,6 @@ ENDPOINTS = [
     ("POST", "/api/v1/timers/run", None, set()),
 ]
 JSON_BODIES = [e for e in ENDPOINTS if isinstance(e[2], dict)]
-ROLE_OF = {"agent": "agent", "designer": "designer", "centre75": "centre"}
-
-
-def _id(endpoint) -> str:
-    return f"{endpoint[0]} {endpoint[1].split('?')[0]}"
 
 
 @pytest.fixture
@@ -74,47 +77,36 @@ def ids(api):
     return {"s": session["id"], "c": case["id"]}
 
 
-def _send(api, endpoint, ids, as_, raw=None, headers=None):
-    method, path, body, _roles = endpoint
-    path = path.format(**ids)
-    if isinstance(body, bytes):
-        headers = {"Content-Type": "application/xml", **(headers or {})}
-        return api.request(method, path, as_=as_, raw=body if raw is None else raw,
-                           headers=headers)
-    return api.request(method, path, body, as_=as_, raw=raw, headers=headers)
-
-
 BAD_AUTHORIZATIONS = ["Bearer pas-un-jeton", "Bearer ", "Basic YWdlbnQ6bW90ZGVwYXNzZQ==",
                       "bearer-sans-espace"]
 
 
 # ---- 401 ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=endpoint_id)
 def test_no_token_is_401_and_stores_nothing(api, ids, endpoint):
     with unchanged():
-        assert_problem(_send(api, endpoint, ids, as_=None), 401)
+        assert_problem(send(api, endpoint, ids, as_=None), 401)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_id)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=endpoint_id)
 def test_bad_token_is_401_and_stores_nothing(api, ids, endpoint):
     with unchanged():
         for header in BAD_AUTHORIZATIONS:
-            resp = _send(api, endpoint, ids, as_=None, headers={"Authorization": header})
+            resp = send(api, endpoint, ids, as_=None, headers={"Authorization": header})
             assert_problem(resp, 401)
 
 
 # ---- 403 ----------------------------------------------------------------------------------------
 
-FORBIDDEN = [(e, user) for e in ENDPOINTS for user, role in ROLE_OF.items()
-             if role not in e[3]]
+FORBIDDEN = forbidden(ENDPOINTS)
 
 
 @pytest.mark.parametrize(("endpoint", "user"), FORBIDDEN,
-                         ids=[f"{_id(e)} as {u}" for e, u in FORBIDDEN])
+                         ids=[f"{endpoint_id(e)} as {u}" for e, u in FORBIDDEN])
 def test_wrong_role_is_403_and_stores_nothing(api, ids, endpoint, user):
     with unchanged():
-        body = assert_problem(_send(api, endpoint, ids, as_=user), 403)
+        body = assert_problem(send(api, endpoint, ids, as_=user), 403)
     assert "errors" not in body
 
 
@@ -138,21 +130,21 @@ MALFORMED = ['{"number": ', "{'number': 1}", "nimporte quoi", '{"a": 1,}', "\xff
              '{"a": NaN']
 
 
-@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=_id)
+@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=endpoint_id)
 def test_malformed_json_is_400_problem_in_french_and_stores_nothing(api, ids, endpoint):
     user = "admin" if endpoint[0] == "PUT" else "agent"
     with unchanged():
         for raw in MALFORMED:
-            resp = _send(api, endpoint, ids, as_=user, raw=raw.encode("latin-1"))
+            resp = send(api, endpoint, ids, as_=user, raw=raw.encode("latin-1"))
             body = assert_problem(resp, 400)
             assert "JSON" in body["detail"], (raw, body)
 
 
-@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=_id)
+@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=endpoint_id)
 def test_json_that_is_not_an_object_is_422_and_stores_nothing(api, ids, endpoint):
     user = "admin" if endpoint[0] == "PUT" else "agent"
     with unchanged():
-        assert_problem(_send(api, endpoint, ids, as_=user, raw=b"[1, 2]"), 422)
+        assert_problem(send(api, endpoint, ids, as_=user, raw=b"[1, 2]"), 422)
 
 
 # ---- 404 ----------------------------------------------------------------------------------------
@@ -196,7 +188,7 @@ def test_wrong_method_is_405_problem(api):
 
 # ---- 413 ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=_id)
+@pytest.mark.parametrize("endpoint", JSON_BODIES, ids=endpoint_id)
 def test_json_body_over_1_mib_is_413_and_stores_nothing(api, ids, endpoint):
     user = "admin" if endpoint[0] == "PUT" else "agent"
     big = dict(endpoint[2], label="x" * (1024 * 1024 + 1))
