@@ -30,15 +30,16 @@ def forbidden(endpoints) -> list[tuple]:
     return [(e, user) for e in endpoints for user, role in ROLE_OF.items() if role not in e[3]]
 
 
-def send(api, endpoint, ids, as_, raw=None, headers=None):
+def send(api, endpoint, ids, as_, raw=None, headers=None, **query):
     """Call an endpoint of such a table, its path's {fields} filled from `ids`; `raw` replaces
     the body's bytes."""
-    method, path, body, _roles = endpoint
+    method, path, body = endpoint[:3]
     path = path.format(**ids)
     if isinstance(body, bytes):
         return api.request(method, path, as_=as_, raw=body if raw is None else raw,
-                           headers={"Content-Type": "application/xml", **(headers or {})})
-    return api.request(method, path, body, as_=as_, raw=raw, headers=headers)
+                           headers={"Content-Type": "application/xml", **(headers or {})},
+                           **query)
+    return api.request(method, path, body, as_=as_, raw=raw, headers=headers, **query)
 
 # Words marshmallow, webargs, werkzeug or jsonschema would use in English; none is French.
 ENGLISH = re.compile(

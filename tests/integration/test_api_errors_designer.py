@@ -280,14 +280,8 @@ def test_a_number_too_large_for_the_database_in_a_path_is_404(api, path):
 ])
 def test_a_number_too_large_for_the_database_in_a_field_is_422(api, ids, method, path, body,
                                                                 query, field):
-    path = path.format(**ids)
     with unchanged():
-        if isinstance(body, bytes):
-            resp = api.request(method, path, as_="admin", raw=body, headers=xml_headers(),
-                               **query)
-        else:
-            resp = api.request(method, path, body, as_="admin", **query)
-        assert_problem(resp, 422, field)
+        assert_problem(send(api, (method, path, body), ids, as_="admin", **query), 422, field)
 
 
 @pytest.mark.parametrize(("method", "path", "body", "query"), [
@@ -301,11 +295,6 @@ def test_a_number_too_large_for_the_database_in_a_field_is_422(api, ids, method,
 ])
 def test_a_nul_character_anywhere_in_a_call_is_400(api, ids, method, path, body, query):
     """PostgreSQL text cannot hold a NUL character: the database raised (a 500)."""
-    path = path.format(**ids)
     with unchanged():
-        if isinstance(body, bytes):
-            resp = api.request(method, path, as_="admin", raw=body, headers=xml_headers(),
-                               **query)
-        else:
-            resp = api.request(method, path, body, as_="admin", **query)
+        resp = send(api, (method, path, body), ids, as_="admin", **query)
         assert "caractère nul" in assert_problem(resp, 400)["detail"]
