@@ -36,6 +36,14 @@ def _course_days(near: dt.date) -> tuple[dt.date, dt.date]:
         day = nxt
 
 
+
+def speeding(committed: dt.date) -> dict:
+    """A 3-point speeding offence (R15: it calls for a 48N) committed that day, its fine paid."""
+    return {"committed_on": committed, "points": 3, "offence_class": "C4",
+            "label": "Excès de vitesse de 20 à 30 km/h", "established_on": committed,
+            "decision_on": committed + dt.timedelta(days=10),
+            "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": committed}}
+
 class _Maker:
     """Licences and cases through the services, each on the day it would have happened."""
 
@@ -74,11 +82,7 @@ class _Maker:
         with self.on(received + dt.timedelta(days=2)):
             lic = self.licence(last, first, 500)
             committed = received - dt.timedelta(days=30)
-            inf = licences.add_infraction(lic, {
-                "committed_on": committed, "points": 3, "offence_class": "C4",
-                "label": "Excès de vitesse de 20 à 30 km/h", "established_on": committed,
-                "decision_on": committed + dt.timedelta(days=10),
-                "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": committed}}, "demo")
+            inf = licences.add_infraction(lic, speeding(committed), "demo")
             case = cases.create({
                 "kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
                 "letter_48n": {"sent_on": received - dt.timedelta(days=4), "receipt": receipt,

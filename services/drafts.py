@@ -59,14 +59,16 @@ def list_drafts(key: str, page: int, per_page: int) -> tuple[list[dict], int]:
                           ProcessVersion.version, ProcessVersion.draft_id)))
     items, total = paginate(query, (ProcessDraft.id.desc(),), page, per_page)
     runs = _latest_runs([d.id for d in items])
-    return [view(d, runs.get(d.id)) for d in items], total
+    return [_view(d, runs.get(d.id)) for d in items], total
 
 
 def latest_run(draft: ProcessDraft) -> DraftTestRun | None:
-    return _latest_runs([draft.id]).get(draft.id)
+    return db.session.scalar(select(DraftTestRun).where(DraftTestRun.draft_id == draft.id)
+                             .order_by(DraftTestRun.id.desc()).limit(1))
 
 
 def _latest_runs(draft_ids: list[int]) -> dict[int, DraftTestRun]:
+    """The latest test run of each of these drafts (that have one), in one query."""
     if not draft_ids:
         return {}
     latest = (select(func.max(DraftTestRun.id)).where(DraftTestRun.draft_id.in_(draft_ids))
@@ -75,13 +77,12 @@ def _latest_runs(draft_ids: list[int]) -> dict[int, DraftTestRun]:
             for run in db.session.scalars(select(DraftTestRun).where(DraftTestRun.id.in_(latest)))}
 
 
-_LATEST = object()
+def view(draft: ProcessDraft) -> dict:
+    """The draft as the API shows it, with its latest test run."""
+    return _view(draft, latest_run(draft))
 
 
-def view(draft: ProcessDraft, run: DraftTestRun | None | object = _LATEST) -> dict:
-    """The draft as the API shows it; `run`, its latest test run when the caller read it."""
-    if run is _LATEST:
-        run = latest_run(draft)
+def _view(draft: ProcessDraft, run: DraftTestRun | None) -> dict:
     deployed = draft.deployed_version
     return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
             "created_by": draft.created_by, "created_at": in_paris(draft.created_at),

@@ -31,6 +31,7 @@ def _seed(app) -> Data:
     from services import cases, licences, processes, sessions, users
     from services.clock import PARIS, clock
     from services.db import transaction
+    from services.demo import speeding
 
     out = Data()
     with app.app_context():
@@ -63,11 +64,7 @@ def _seed(app) -> Data:
         def mandatory(last, first):
             lic = licence(last, first)
             committed = TODAY - dt.timedelta(days=60)
-            inf = licences.add_infraction(lic, {
-                "committed_on": committed, "points": 3, "offence_class": "C4",
-                "label": "Excès de vitesse de 20 à 30 km/h", "established_on": committed,
-                "decision_on": committed + dt.timedelta(days=10),
-                "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": committed}}, "tests")
+            inf = licences.add_infraction(lic, speeding(committed), "tests")
             received = TODAY - dt.timedelta(days=30)
             return cases.create({"kind": "obligatoire", "licence": lic.number,
                                  "infraction": inf.id,
