@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from services import audit, journey, ledger, outcome, processes
 from services.clock import clock
-from services.db import db
+from services.db import db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.ledger import rules_config
 from services.models import (
@@ -171,7 +171,9 @@ def _instance_for_view(case: Case) -> ProcessInstance | None:
 
 
 def list_cases(status, licence, q, overdue, page, per_page):
-    query = select(Case).join(Licence, Case.licence_id == Licence.id)
+    # each row's licence from the join (a list shows each holder), not one query each
+    query = (select(Case).join(Licence, Case.licence_id == Licence.id)
+             .options(contains_eager(Case.licence)))
     if status:
         query = query.where(Case.status == status)
     if licence:
@@ -183,10 +185,7 @@ def list_cases(status, licence, q, overdue, page, per_page):
                                 func.lower(Licence.first_name).like(like)))
     if overdue:
         query = query.where(Case.deadline < clock().today(), Case.closed.is_(False))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Case.id.desc()).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(query, (Case.id.desc(),), page, per_page)
 
 
 def view(case: Case) -> dict:

@@ -7,11 +7,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from services import journey, ledger
 from services.clock import clock
-from services.db import db
+from services.db import db, paginate
 from services.errors import Invalid
 from services.models import Case, CaseEvent, Centre, CourseSession, Enrollment, HumanTask, Licence
 
@@ -37,13 +36,6 @@ SORTS = {
 }
 
 
-def _page(query, order, page: int, per_page: int):
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(*order).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return items, total
-
-
 def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
               sort: str = "echeance", page: int = 1, per_page: int = 20):
     """Open tasks; scope '' (all), 'mine' or 'unassigned'."""
@@ -57,7 +49,7 @@ def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None =
     if due_before:
         query = query.where(HumanTask.due_on <= due_before)
     # "echeance" and the creation sorts follow the indexes of migration 0003
-    return _page(query, SORTS.get(sort, SORTS["echeance"]), page, per_page)
+    return paginate(query, SORTS.get(sort, SORTS["echeance"]), page, per_page)
 
 
 def deadline_cases(today: dt.date, limit: int = 10):
@@ -66,7 +58,7 @@ def deadline_cases(today: dt.date, limit: int = 10):
              .where(Case.closed.is_(False), Case.deadline.is_not(None),
                     Case.deadline <= today + dt.timedelta(days=NEAR_DAYS),
                     Case.obligation.in_(("pending", "manual_review"))))
-    return _page(query, (Case.deadline, Case.id), 1, limit)
+    return paginate(query, (Case.deadline, Case.id), 1, limit)
 
 
 def late_attestations(today: dt.date, limit: int = 10):
@@ -75,7 +67,7 @@ def late_attestations(today: dt.date, limit: int = 10):
              .where(HumanTask.state == "open",
                     HumanTask.key.in_(("verification_attestation", "examen_manuel")),
                     HumanTask.due_on < today))
-    return _page(query, (HumanTask.due_on, HumanTask.id), 1, limit)
+    return paginate(query, (HumanTask.due_on, HumanTask.id), 1, limit)
 
 
 def deadlines_per_week(today: dt.date, weeks: int = 8) -> dict:
@@ -138,18 +130,6 @@ def open_sessions(today: dt.date, limit: int = 50):
         CourseSession.status == "planned", CourseSession.day1 >= today,
         taken < CourseSession.capacity)
         .order_by(CourseSession.day1, CourseSession.id).limit(limit)).all()
-
-
-def with_licences(items: list[Case]) -> list[Case]:
-    """The cases with their licences, read in one query (services.cases.list_cases reads the
-    cases alone; a list of results shows each holder)."""
-    ids = {c.licence_id for c in items}
-    if ids:
-        found = {lic.id: lic for lic in db.session.scalars(
-            select(Licence).where(Licence.id.in_(ids)))}
-        for case in items:
-            set_committed_value(case, "licence", found[case.licence_id])
-    return items
 
 
 def cases_by_infraction(licence: Licence) -> dict[int, Case]:

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from services import audit, journey, ledger
 from services.clock import clock
-from services.db import db
+from services.db import db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
@@ -28,10 +28,7 @@ def search(q: str, page: int = 1, per_page: int = 20) -> tuple[list[Licence], in
     query = select(Licence).where(or_(func.lower(Licence.number).like(like),
                                       func.lower(Licence.last_name).like(like),
                                       func.lower(Licence.first_name).like(like)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Licence.last_name, Licence.first_name, Licence.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(query, (Licence.last_name, Licence.first_name, Licence.id), page, per_page)
 
 
 def create(data: dict, actor: str) -> Licence:

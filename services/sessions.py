@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from services import audit, journey, outcome
 from services.clock import clock
-from services.db import db
+from services.db import db, paginate
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import Centre, CourseSession, Enrollment
 from services.rules import calendar as rcal
@@ -97,10 +97,7 @@ def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
         query = query.where(CourseSession.day1 >= from_)
     if to:
         query = query.where(CourseSession.day1 <= to)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(CourseSession.day1, CourseSession.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(query, (CourseSession.day1, CourseSession.id), page, per_page)
 
 
 def active_enrollments(session: CourseSession) -> list[Enrollment]:

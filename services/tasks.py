@@ -6,12 +6,12 @@ import functools
 import json
 
 import jsonschema
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from services import audit, cases, journey, outcome
 from services.clock import clock
-from services.db import db
+from services.db import db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, HumanTask, ProcessInstance
 from workflows import TaskNotReady, form_schema
@@ -34,13 +34,9 @@ def list_tasks(user, case_id, key, mine, state, page, per_page):
         query = query.where(HumanTask.assignee_id == user.id)
     if state:
         query = query.where(HumanTask.state == state)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     # the order of ix_human_tasks_open_due / _key_due (migration 0003): no sort, no scan
-    items = db.session.scalars(query.order_by(HumanTask.due_on.is_(None), HumanTask.due_on,
-                                              HumanTask.id)
-                               .options(selectinload(HumanTask.assignee))
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return items, total
+    return paginate(query.options(selectinload(HumanTask.assignee)),
+                    (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id), page, per_page)
 
 
 @functools.cache

@@ -308,7 +308,6 @@ def search():
     found_licences, licence_total, items, total = [], 0, [], 0
     if q:
         items, total = cases.list_cases(None, None, q, False, page, PER_PAGE)
-        dashboard.with_licences(items)
         found_licences, licence_total = licences.search(q, int_arg("permis"), PER_PAGE)
     return render_template("ui/search.html", q=q, items=items, total=total, page=page,
                            pages=pages(total), found_licences=found_licences,
