@@ -189,6 +189,18 @@ def _licence_body(form: dict, overrides: dict) -> dict:
     return {**body, **overrides}
 
 
+def test_the_case_diagrams_xml_is_a_download_that_runs_nothing(api, ui):
+    """A deployed BPMN may carry XHTML script in its extensionElements (as the API's XML is)."""
+    api.licence(NUM)
+    inf = api.infraction(NUM, "01/02/2026")
+    case = api.mandatory_case(NUM, inf["id"], "02/03/2026")
+    resp = ui.get(f"/ui/dossiers/{case['id']}/diagramme.bpmn")
+    assert resp.status_code == 200 and resp.data.startswith(b"<?xml")
+    assert resp.headers["Content-Disposition"] == f"attachment; filename={case['reference']}.bpmn"
+    assert resp.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
 @pytest.mark.parametrize(("form", "overrides"), BAD_LICENCES)
 def test_licence_form_refuses_with_the_apis_messages_next_to_each_field(api, ui, form,
                                                                         overrides):

@@ -3,7 +3,7 @@ attestation's receipt. Agents only: a centre operator never opens a case."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from services import cases, dashboard, ledger, licences, sessions, tasks
@@ -13,6 +13,7 @@ from services.errors import Conflict, Invalid
 from services.models import HumanTask
 from web.api.auth import current_user
 from web.api.schemas import AttestationInSchema, EnrollmentInSchema
+from web.api.uploads import bpmn_response
 from web.ui import forms
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import clamp, int_arg, pages, window
@@ -85,8 +86,8 @@ def case_diagram(case_id: int):
     case = cases.get(case_id)
     if case.instance is None:
         abort(404)
-    return current_app.response_class(case.instance.version.xml,
-                                      mimetype="application/xml")
+    # the viewer fetches it; opened directly, it is a download that runs nothing it carries
+    return bpmn_response(case.instance.version.xml, f"{case.reference}.bpmn")
 
 
 @blp.route("/dossiers/<int:case_id>/taches/<int:task_id>", methods=["POST"])
