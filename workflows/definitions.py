@@ -90,8 +90,11 @@ def _line_of(root, element_id: str | None) -> int | None:
     return found[0].sourceline if found else None
 
 
-_CONTAINER_TAGS = {_B + t for t in ("definitions", "process", "subProcess", "transaction",
-                                    "adHocSubProcess", "collaboration", "laneSet", "lane")}
+# The elements whose children are diagram elements in their own right (problems and diffs
+# are told of those children, not of the container).
+CONTAINER_TAGS = frozenset(_B + t for t in ("definitions", "process", "subProcess",
+                                            "transaction", "adHocSubProcess", "collaboration",
+                                            "laneSet", "lane", "childLaneSet"))
 
 
 def _element_id(el) -> str | None:
@@ -103,7 +106,7 @@ def _element_id(el) -> str | None:
         if isinstance(el.tag, str) and el.get("id"):
             nearest = nearest or el.get("id")
             parent = el.getparent()
-            if parent is None or parent.tag in _CONTAINER_TAGS:
+            if parent is None or parent.tag in CONTAINER_TAGS:
                 return el.get("id")
         el = el.getparent()
     return nearest

@@ -22,13 +22,10 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 
-from .definitions import BPMN_NS, SPIFF_NS, document_root, hardened_parser
+from .definitions import BPMN_NS, CONTAINER_TAGS, SPIFF_NS, document_root, hardened_parser
 
 _B = f"{{{BPMN_NS}}}"
 _S = f"{{{SPIFF_NS}}}"
-_CONTAINERS = {_B + t for t in ("definitions", "process", "subProcess", "transaction",
-                                "adHocSubProcess", "collaboration", "laneSet", "lane",
-                                "childLaneSet")}
 _FLOW_TAGS = {_B + "sequenceFlow", _B + "messageFlow", _B + "association",
               _B + "dataInputAssociation", _B + "dataOutputAssociation"}
 _TIMER_TAGS = {_B + "timeDate": "timeDate", _B + "timeDuration": "timeDuration",
@@ -133,7 +130,7 @@ def _tracked(root) -> dict[str, etree._Element]:
         if not isinstance(el.tag, str) or not el.tag.startswith(_B):
             continue
         parent = el.getparent()
-        if el.get("id") and parent is not None and parent.tag in _CONTAINERS:
+        if el.get("id") and parent is not None and parent.tag in CONTAINER_TAGS:
             out.setdefault(el.get("id"), el)
     return out
 
@@ -143,10 +140,10 @@ def _own_parts(el, tracked_ids: set[str]):
     for child in el:
         if not isinstance(child.tag, str):
             continue
-        if child.get("id") in tracked_ids and el.tag in _CONTAINERS:
+        if child.get("id") in tracked_ids and el.tag in CONTAINER_TAGS:
             continue
         yield child
-        yield from _own_parts(child, tracked_ids) if child.tag not in _CONTAINERS else ()
+        yield from _own_parts(child, tracked_ids) if child.tag not in CONTAINER_TAGS else ()
 
 
 def _canonical(el, tracked_ids: set[str]) -> str:
