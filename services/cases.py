@@ -88,6 +88,7 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
     if receipt == "npai" and received is not None:
         raise Invalid.field("letter_48n.received_on",
                             "Une lettre NPAI n'a pas de date de réception (D11).")
+    _check_letter_not_in_future(letter)
     cfg = rules_config()
     notified, flags = rdates.notification_date(receipt, received, cfg)
     case.infraction = infraction
@@ -98,6 +99,16 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
     case.deadline = rdates.deadline_4_months(notified, cfg) if notified else None
     case.obligation = "pending"
     case.flags = [{"rule": f.rule, "message": f.message} for f in flags]
+
+
+def _check_letter_not_in_future(letter: dict) -> None:
+    """A 48N cannot have been sent or received after the clock's today."""
+    today = clock().today()
+    for name in ("sent_on", "received_on"):
+        if letter.get(name) and letter[name] > today:
+            raise Invalid.field(f"letter_48n.{name}",
+                                f"La date ne peut être dans le futur (aujourd'hui : "
+                                f"{today:%d/%m/%Y}).")
 
 
 def enroll(case: Case, session_id: int, user) -> Case:
@@ -188,11 +199,17 @@ def list_cases(status, licence, q, overdue, page, per_page):
     return paginate(query, (Case.id.desc(),), page, per_page)
 
 
-def view(case: Case) -> dict:
-    instance = _instance_for_view(case)
-    tasks = db.session.scalars(select(HumanTask).where(
+def open_tasks(case: Case) -> list[HumanTask]:
+    return db.session.scalars(select(HumanTask).where(
         HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
-    lg = ledger.replay(case.licence)  # replayed once for the credit and the flags
+
+
+def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
+    """`lg` and `tasks`: the licence's ledger and the case's open tasks when the caller has
+    read them already (the UI's case page shows them too)."""
+    instance = _instance_for_view(case)
+    tasks = open_tasks(case) if tasks is None else tasks
+    lg = lg or ledger.replay(case.licence)  # replayed once for the credit and the flags
     credit = outcome.credit_for(case, lg)
     timers = list(instance.timers or []) if instance is not None else []
     attested = outcome.latest_attended(case)

@@ -4,13 +4,11 @@ attestation's receipt. Agents only: a centre operator never opens a case."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from services import cases, dashboard, ledger, licences, sessions, tasks
 from services.clock import clock
-from services.db import db, transaction
+from services.db import transaction
 from services.errors import Conflict, Invalid
-from services.models import HumanTask
 from web.api.auth import current_user
 from web.api.schemas import AttestationInSchema, EnrollmentInSchema
 from web.api.uploads import bpmn_response
@@ -52,12 +50,12 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
                 attestation: Form | None = None):
     case = cases.get(case_id)
     today = clock().today()
-    view = cases.view(case)
-    open_tasks = db.session.scalars(select(HumanTask).where(
-        HumanTask.case_id == case.id, HumanTask.state == "open").order_by(HumanTask.id)).all()
+    # the ledger replayed and the open tasks read once, for the case, the figures and the chart
+    replayed = ledger.replay(case.licence)
+    open_tasks = cases.open_tasks(case)
+    view = cases.view(case, replayed, open_tasks)
     task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
                    else forms.task_form(t)} for t in open_tasks]
-    replayed = ledger.replay(case.licence)  # once, for the figures and the chart
     points = licences.view(case.licence, today, replayed)
     movements = list(reversed(points["movements"]))  # the latest first
     ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)
