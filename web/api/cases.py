@@ -5,9 +5,7 @@ from marshmallow import RAISE
 from sqlalchemy import select
 
 from services import cases
-from services.clock import clock
 from services.db import paginate, transaction
-from services.errors import Invalid
 from services.models import CaseEvent
 from web.api.auth import current_user, require
 from web.api.schemas import (
@@ -38,20 +36,7 @@ def post_case(data):
     """Ouvrir un dossier (obligatoire depuis une 48N, ou volontaire)"""
     with transaction():
         case_id = cases.create(data, current_user().username).id
-        # after the service's own checks, so that a rule refusal (R15, R42) is the one reported;
-        # raising here rolls the whole case back.
-        check_letter_not_in_future(data.get("letter_48n"))
     return cases.view(cases.get(case_id))
-
-
-def check_letter_not_in_future(letter: dict | None) -> None:
-    """A 48N cannot have been sent or received after the clock's today."""
-    today = clock().today()
-    for name in ("sent_on", "received_on"):
-        if letter and letter.get(name) and letter[name] > today:
-            raise Invalid.field(f"letter_48n.{name}",
-                                f"La date ne peut être dans le futur (aujourd'hui : "
-                                f"{today:%d/%m/%Y}).")
 
 
 @blp.route("", methods=["GET"])

@@ -12,7 +12,6 @@ from services.db import db, transaction
 from services.errors import Conflict, Invalid
 from services.models import Infraction
 from web.api.auth import current_user
-from web.api.cases import check_letter_not_in_future
 from web.api.schemas import CaseInSchema, InfractionInSchema, InvalidationInSchema, LicenceInSchema
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, clamp, int_arg, pages, window
@@ -248,7 +247,6 @@ def case_48n_new(number: str, infraction_id: int):
                 "kind": "obligatoire", "licence": number, "infraction": infraction_id})
             with transaction():
                 case = cases.create(data, current_user().username)
-                check_letter_not_in_future(data["letter_48n"])  # as POST /cases does
                 case_id, reference = case.id, case.reference
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(LETTER_FORM, request.form, exc, "infraction"), exc.status
