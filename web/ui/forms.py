@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from web.ui.formdata import Field, Form, FormSpec
 from workflows import form_schema
 
@@ -12,6 +14,7 @@ LABELS = {
 HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du dossier."}
 
 
+@functools.cache  # per task key (the contract's few): a FormSpec is shared, never changed
 def spec(key: str) -> FormSpec:
     """The task's fields as a form of the UI: radios for an enum, a text area for long text."""
     schema = form_schema(key)
