@@ -117,9 +117,7 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
         raise Invalid.field("reason", "Indiquez le motif du déploiement forcé.")
     if draft.deployed_version is not None:
         raise Conflict(f"Ce brouillon est déjà déployé (version {draft.deployed_version.version}).")
-    problems = validate_definition(draft.xml, draft.key)
-    if problems:
-        raise processes.refuse(draft.key, problems)
+    processes.check_definition(draft.key, draft.xml)
     latest = processes.lock_for_deploy(draft.key)
     if latest is not None and latest.version != draft.based_on:
         since = f"la version {draft.based_on}" if draft.based_on else "rien (nouveau processus)"
@@ -138,7 +136,7 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
                        "réussissent, ou un administrateur peut forcer le déploiement avec un "
                        "motif.")
     version = processes.store_version(
-        draft.key, draft.xml, user.username, draft_id=draft.id,
+        draft.key, draft.xml, user.username, latest, draft_id=draft.id,
         override_by=user.username if forced else None, override_reason=reason if forced else None)
     tested = {"test": run.id if run else None, "statut_test": status,
               "fonctionnalites": list(run.features or []) if run else None}

@@ -80,15 +80,18 @@ def refuse(key: str, problems) -> Invalid:
                    problems_as_errors(problems))
 
 
-def store_version(key: str, xml: bytes, actor: str, *, draft_id: int | None = None,
-                  override_by: str | None = None,
-                  override_reason: str | None = None) -> ProcessVersion:
-    """Validate `xml` and store it as the next version of `key` (Invalid: nothing stored)."""
-    check_key(key)
+def check_definition(key: str, xml: bytes) -> None:
+    """Invalid (with every problem, in French) unless `xml` may be deployed as `key`."""
     problems = validate_definition(xml, key)
     if problems:
         raise refuse(key, problems)
-    latest = lock_for_deploy(key)
+
+
+def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | None, *,
+                  draft_id: int | None = None, override_by: str | None = None,
+                  override_reason: str | None = None) -> ProcessVersion:
+    """Store `xml` as the version after `latest`. The caller has checked the key and the
+    definition, and holds the deployment lock that gave it `latest` (lock_for_deploy)."""
     version = ProcessVersion(key=key, version=(latest.version + 1) if latest else 1, xml=xml,
                              checksum=hashlib.sha256(xml).hexdigest(), deployed_by=actor,
                              deployed_at=clock().now(), active=True, draft_id=draft_id,
@@ -107,7 +110,8 @@ def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
     latest = lock_for_deploy(key)
     if latest is not None and latest.checksum == hashlib.sha256(xml).hexdigest():
         return latest, False  # unchanged: already validated when it was deployed
-    version = store_version(key, xml, actor)
+    check_definition(key, xml)
+    version = store_version(key, xml, actor, latest)
     process_history.record(key, process_history.VERSION_DEPLOYED, actor, version=version.version,
                            origine=origin, scenarios_testes=False)
     return version, True
