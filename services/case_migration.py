@@ -74,7 +74,7 @@ def _refusal(case: Case, target: ProcessVersion, reasons: list[str]) -> Conflict
 
 def migrate_case(case_id: int, target: ProcessVersion, actor: str) -> Case:
     """Move one case, in the caller's transaction (Conflict with the reasons when unsafe)."""
-    case = db.session.get(Case, case_id)
+    case = journey.load_case(case_id)
     if case is None:
         raise NotFound(f"Aucun dossier n° {case_id}.")
     instance = journey.lock_instance(case)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from services import audit, journey, ledger, outcome, processes
 from services.clock import clock
@@ -27,14 +27,8 @@ from services.sessions import check_centre_access
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
 
 
-# What every command on a case and its page read (facts, conformity R19, the view): the
-# licence and the enrolments with their sessions come with the case, not one lazy load each.
-CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
-              selectinload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
-
-
 def get(case_id: int) -> Case:
-    case = db.session.get(Case, case_id, options=CASE_GRAPH)
+    case = journey.load_case(case_id)
     if case is None:
         raise NotFound(f"Aucun dossier n° {case_id}.")
     return case

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services import audit, ledger, outcome
@@ -20,7 +21,7 @@ from services.clock import clock
 from services.db import db
 from services.errors import Conflict, NotFound
 from services.ledger import rules_config
-from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
+from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
 from services.rules import eligibility
 from workflows import ProcessEngine, ScriptContext, WorkflowError
@@ -226,6 +227,17 @@ def context(case: Case, actor: str) -> ScriptContext:
                for name, fn in Actions(case, actor, lazy).as_mapping().items()}
     return ScriptContext(facts=MappingProxyType(lazy), actions=actions)
 
+
+
+# What the facts and the conformity (R19) read, and the case page shows: the licence and the
+# enrolments with their sessions come with the case, not one lazy load each.
+CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
+              selectinload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
+
+
+def load_case(case_id: int) -> Case | None:
+    """The case with what a command on it reads (every command, the timer sweep included)."""
+    return db.session.get(Case, case_id, options=CASE_GRAPH)
 
 # ---- one event applied to one instance, in the caller's transaction --------------------------
 

@@ -41,7 +41,7 @@ def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
             instance = batch[0]
             try:
                 with db.session.begin_nested():
-                    case = db.session.get(Case, instance.case_id)
+                    case = journey.load_case(instance.case_id)
                     count = journey.apply(case, actor, lambda run: run.fire_due_timers(),
                                           instance=instance)
                     if count:
