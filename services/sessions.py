@@ -104,10 +104,19 @@ def active_enrollments(session: CourseSession) -> list[Enrollment]:
     return [e for e in session.enrollments if e.status == "enrolled"]
 
 
+def _load_trainee_cases(session: CourseSession) -> None:
+    """The session's enrolments with each case and what its facts read (journey.CASE_GRAPH),
+    in a fixed number of queries: a command on a session reads them for every trainee."""
+    db.session.scalars(select(Enrollment).where(Enrollment.session_id == session.id)
+                       .options(selectinload(Enrollment.case).options(*journey.CASE_GRAPH))
+                       ).all()
+
+
 def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     check_centre_access(user, session.centre_id)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
+    _load_trainee_cases(session)
     enrolled = active_enrollments(session)
     # R19: before the cancellation (R36), so the deadline watch hears only of a change
     conformity_before = {enr.case_id: journey.conformity_now(enr.case) for enr in enrolled}
@@ -136,6 +145,7 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
     if clock().today() < session.day2:
         raise Conflict(f"La présence ne peut être enregistrée qu'à partir du second jour "
                        f"({session.day2:%d/%m/%Y}).")
+    _load_trainee_cases(session)
     enrolled = {e.case.licence.number: e for e in active_enrollments(session)}
     errors: dict[str, list[str]] = {}
     seen = set()
