@@ -26,7 +26,6 @@ from pathlib import Path
 
 from services import processes
 from services.errors import Invalid
-from workflows import validate as validate_definition
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES_DIR = ROOT / "features"
@@ -96,9 +95,7 @@ def check(key: str, xml: bytes, features: list[str]) -> None:
     unknown = [f for f in features if f not in known]
     if unknown:
         raise Invalid.field("features", f"Fonctionnalité inconnue « {unknown[0]} ».")
-    problems = validate_definition(xml, key)
-    if problems:
-        raise processes.refuse(key, problems)
+    processes.check_definition(key, xml)
 
 
 def run(key: str, xml: bytes, features: list[str] | None = None,
