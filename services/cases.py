@@ -130,8 +130,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
     enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
     db.session.add(enr)
     case.session_id = session.id
-    if not journey.send(case, "inscription", user.username, recheck_conformity=True,
-                        conformity_before=conformity_before):
+    if not journey.send(case, "inscription", user.username, conformity_before=conformity_before):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
                        f"{case.status}).")
     flags = ()

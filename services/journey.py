@@ -280,17 +280,15 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     return result
 
 
-def send(case: Case, message: str, actor: str, *, recheck_conformity: bool = False,
-         conformity_before: str | None = None) -> bool:
-    """Deliver a message if the process waits for it; say whether it did. With
-    `recheck_conformity`, the deadline watch is told in the same run that the conformity may
-    have changed (one restore and one save per command); a caller that read
-    `conformity_now(case)` before its change passes it as `conformity_before`, and the watch
-    is then told only if the conformity did change (the message's meaning, R19)."""
+def send(case: Case, message: str, actor: str, *, conformity_before: str | None = None) -> bool:
+    """Deliver a message if the process waits for it; say whether it did. A caller whose change
+    may move the conformity (R19) passes `conformity_now(case)` read before it: the deadline
+    watch is then told in the same run (one restore and one save per command), and only if
+    the conformity did change (the message's meaning)."""
 
     def event(run):
         delivered = run.send_message(message)
-        if recheck_conformity and conformity_changed(case, conformity_before):
+        if conformity_before is not None and conformity_changed(case, conformity_before):
             run.send_message(CONFORMITY_CHANGED)
         return delivered
 

@@ -131,7 +131,7 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
                      reason=data["reason"], on=data["on"], regle="R36",
                      message="Session annulée : le dossier revient en attente d'inscription ; "
                              "l'échéance ne change pas (R36).")
-        journey.send(case, "annulation_session", user.username, recheck_conformity=True,
+        journey.send(case, "annulation_session", user.username,
                      conformity_before=conformity_before[case.id])
     return session
 
@@ -186,7 +186,7 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
             case.session_id = None
         for flag in flags:
             case.add_flag(flag.rule, flag.message)
-        journey.send(case, "resultat_session", user.username, recheck_conformity=True,
+        journey.send(case, "resultat_session", user.username,
                      conformity_before=conformity_before[case.id])
     return session
 
