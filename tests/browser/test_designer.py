@@ -327,6 +327,13 @@ def test_a_file_from_another_tool_is_imported_as_a_draft_or_refused_in_french(pa
     assert page.locator("#import-file-messages").inner_text() == "Choisissez un fichier BPMN."
     assert page.locator("#import-file").get_attribute("aria-invalid") == "true"
 
+    huge = tmp_path / "trop-gros.bpmn"
+    huge.write_bytes(b"<" + b"x" * (5 * 1024 * 1024))  # past MAX_CONTENT_LENGTH: not even sent
+    page.set_input_files("#import-file", str(huge))
+    submit.click()
+    assert page.locator("#import-file-messages").inner_text() == \
+        "Le fichier dépasse 5 Mo : il n'a pas été envoyé."
+
     hostile = tmp_path / "entite.bpmn"
     hostile.write_bytes(XXE)
     page.set_input_files("#import-file", str(hostile))

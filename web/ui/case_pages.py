@@ -32,7 +32,7 @@ ATTESTATION_FORM = FormSpec(Field(
 def session_choices(items, deadline=None) -> list[tuple[str, str]]:
     out = []
     for s in items:
-        free = s.capacity - sum(1 for e in s.enrollments if e.status == "enrolled")
+        free = s.capacity - len(sessions.active_enrollments(s))
         late = " — après l'échéance" if deadline and s.day2 > deadline else ""
         out.append((str(s.id), f"n° {s.id} — {s.centre.name}, {s.day1:%d/%m/%Y} et "
                                f"{s.day2:%d/%m/%Y} ({free} place{'s' if free > 1 else ''}){late}"))

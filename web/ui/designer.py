@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 
 from services import processes, sandbox
 from web.api.auth import current_user
@@ -54,7 +54,8 @@ def processus_diff(key: str):
 @login_required(*DESIGNERS)
 def processus_drafts(key: str):
     processes.active_version(key)  # 404 for an unknown process
-    return _page("drafts", key=key)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]  # an import past it is a 413
+    return _page("drafts", key=key, max_upload=limit, max_upload_mo=f"{limit / 2**20:g}")
 
 
 @blp.route("/processus/<key>/historique")

@@ -6,6 +6,7 @@ same transaction as the REST API; the pages only read, shape and render."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -116,6 +117,7 @@ def _fvalue(value) -> str:
     return str(value)
 
 
+@functools.cache  # constant: built once, not for each history row
 def _value_labels() -> dict[str, dict[str, str]]:
     attendance = dict(ATTENDANCE)
     return {"receipt": RECEIPT_LABELS, "day1": attendance, "day2": attendance,

@@ -376,8 +376,6 @@
             s.total ? " " + s.passed + " / " + s.total : ""];
   }
 
-  const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;  // MAX_CONTENT_LENGTH: the server refuses more (413)
-
   /** The drafts page's import form: the file's bytes are posted as a draft, as the editor saves. */
   function wireImport() {
     const form = $("import-form"), input = $("import-file"), group = $("import-group");
@@ -392,8 +390,9 @@
       result.replaceChildren();
       const file = input.files && input.files[0];
       if (!file) { fieldError("Choisissez un fichier BPMN."); input.focus(); return; }
-      if (file.size > MAX_UPLOAD_BYTES) {
-        fieldError("Le fichier dépasse 5 Mo : il n'a pas été envoyé."); input.focus(); return;
+      if (file.size > config.max_upload) {  // MAX_CONTENT_LENGTH: the server would answer 413
+        fieldError("Le fichier dépasse " + config.max_upload_mo + " Mo : il n'a pas été envoyé.");
+        input.focus(); return;
       }
       fieldError("");
       $("import-submit").disabled = true;
