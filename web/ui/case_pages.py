@@ -14,7 +14,7 @@ from web.api.schemas import AttestationInSchema, EnrollmentInSchema
 from web.api.uploads import bpmn_response
 from web.ui import forms
 from web.ui.formdata import Field, Form, FormSpec
-from web.ui.listing import clamp, int_arg, pages, window
+from web.ui.listing import paged
 from web.ui.security import login_required
 from web.ui.views import blp
 
@@ -57,21 +57,20 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
                    else forms.task_form(t)} for t in open_tasks]
     points = licences.view(case.licence, today, replayed)
-    movements = list(reversed(points["movements"]))  # the latest first
-    ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)
+    movements, ledger_page, ledger_pages = paged(list(reversed(points["movements"])), "releve",
+                                                 LEDGER_PER_PAGE)  # the latest first
     history_all = dashboard.history(case)
-    history_page = clamp(int_arg("historique"), len(history_all), HISTORY_PER_PAGE)
+    history, history_page, history_pages = paged(history_all, "historique", HISTORY_PER_PAGE)
     open_sessions = (dashboard.open_sessions(today)
                      if case.status == "en_attente_inscription" else [])
     return render_template(
         "ui/case.html", case=case, view=view, task_forms=task_forms, ledger=points,
-        movements=window(movements, ledger_page, LEDGER_PER_PAGE), ledger_page=ledger_page,
-        ledger_pages=pages(len(movements), LEDGER_PER_PAGE),
+        movements=movements, ledger_page=ledger_page, ledger_pages=ledger_pages,
         series=dashboard.balance_series(case.licence, today, replayed),
         diagram=dashboard.diagram_state(case),
         days_left=(case.deadline - today).days if case.deadline else None,
-        history=window(history_all, history_page, HISTORY_PER_PAGE), history_page=history_page,
-        history_pages=pages(len(history_all), HISTORY_PER_PAGE), history_total=len(history_all),
+        history=history, history_page=history_page, history_pages=history_pages,
+        history_total=len(history_all),
         session_choices=session_choices(open_sessions, case.deadline),
         enrol=enrol or Form(ENROL_FORM),
         attestation=attestation or Form(ATTESTATION_FORM, {"received_on": today.isoformat()}),

@@ -14,7 +14,7 @@ from services.models import Infraction
 from web.api.auth import current_user
 from web.api.schemas import CaseInSchema, InfractionInSchema, InvalidationInSchema, LicenceInSchema
 from web.ui.formdata import Field, Form, FormSpec
-from web.ui.listing import PER_PAGE, clamp, int_arg, pages, window
+from web.ui.listing import PER_PAGE, int_arg, paged, pages
 from web.ui.security import login_required
 from web.ui.views import PROBATION_LABELS, blp
 
@@ -139,13 +139,13 @@ def render_licence(number: str, voluntary_error: str | None = None, status: int 
     series = dashboard.balance_series(licence, today, lg)
     balance_on = {p["on"]: p["balance"] for p in series}
     movements = list(reversed(view["movements"]))  # the latest first
-    ledger_page = clamp(int_arg("releve"), len(movements), LEDGER_PER_PAGE)
+    shown, ledger_page, ledger_pages = paged(movements, "releve", LEDGER_PER_PAGE)
     case_page = int_arg("dossiers")
     case_items, case_total = cases.list_cases(None, number, None, False, case_page, PER_PAGE)
     return render_template(
         "ui/licence.html", licence=licence, view=view, series=series, balance_on=balance_on,
-        movements=window(movements, ledger_page, LEDGER_PER_PAGE), ledger_page=ledger_page,
-        ledger_pages=pages(len(movements), LEDGER_PER_PAGE), movement_total=len(movements),
+        movements=shown, ledger_page=ledger_page, ledger_pages=ledger_pages,
+        movement_total=len(movements),
         infractions=list(reversed(licence.infractions)),
         case_of=dashboard.cases_by_infraction(licence),
         case_items=case_items, case_total=case_total, case_page=case_page,

@@ -45,3 +45,10 @@ def page_url(page: int, param: str = "page", anchor: str | None = None) -> str:
 def window(items: list, page: int, per_page: int = PER_PAGE) -> list:
     """One page of a list already in memory (a ledger replayed, a history)."""
     return items[(page - 1) * per_page:page * per_page]
+
+
+def paged(items: list, param: str, per_page: int = PER_PAGE) -> tuple[list, int, int]:
+    """The page of `items` (in memory) that the query argument `param` asks for: its items,
+    its number (the last page when past the end) and how many pages there are."""
+    page = clamp(int_arg(param), len(items), per_page)
+    return window(items, page, per_page), page, pages(len(items), per_page)
