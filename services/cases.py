@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
-from services import audit, journey, ledger, outcome, processes
+from services import audit, centre_access, journey, ledger, outcome, processes
 from services.clock import clock
 from services.db import db, paginate
 from services.errors import Conflict, Invalid, NotFound
@@ -22,7 +22,6 @@ from services.models import (
 )
 from services.rules import dates as rdates
 from services.rules import eligibility
-from services.sessions import check_centre_access
 
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
 
@@ -109,17 +108,10 @@ def enroll(case: Case, session_id: int, user) -> Case:
     session = db.session.get(CourseSession, session_id)
     if session is None:
         raise Invalid.field("session", f"Session inconnue : {session_id}.")
-    check_centre_access(user, session.centre_id)
+    centre_access.check(user, session.centre_id)
     if case.closed:
         raise Conflict("Le dossier est clos.")
-    if session.status == "cancelled":
-        raise Conflict("La session est annulée (R36).")
-    if session.status == "held":
-        raise Conflict("La session a déjà eu lieu.")
-    seats = sum(1 for e in session.enrollments if e.status == "enrolled")
-    if seats >= session.capacity:
-        raise Conflict(f"La session est complète ({session.capacity} place"
-                       f"{'s' if session.capacity > 1 else ''}).")
+    check_session_open(session)
     if outcome.invalidated(case.licence, clock().today()):
         raise Conflict("R42 : le permis est invalidé (48SI notifiée) ; l'inscription est refusée.")
     if any(e.session_id == session.id for e in case.enrollments):
@@ -142,6 +134,49 @@ def enroll(case: Case, session_id: int, user) -> Case:
     audit.record(case, "inscription", user.username, session=session.id, day1=session.day1,
                  day2=session.day2, flags=[f.rule for f in flags])
     return case
+
+
+def check_session_open(session: CourseSession) -> None:
+    """409 when the session itself takes no more trainees (whoever the trainee)."""
+    if session.status == "cancelled":
+        raise Conflict("La session est annulée (R36).")
+    if session.status == "held":
+        raise Conflict("La session a déjà eu lieu.")
+    seats = sum(1 for e in session.enrollments if e.status == "enrolled")
+    if seats >= session.capacity:
+        raise Conflict(f"La session est complète ({session.capacity} place"
+                       f"{'s' if session.capacity > 1 else ''}).")
+
+
+def waiting_case(number: str) -> Case | None:
+    """The case of licence `number` waiting for an enrolment (the nearest deadline first)."""
+    return db.session.scalar(
+        select(Case).join(Licence, Case.licence_id == Licence.id)
+        .where(func.upper(Licence.number) == number.strip().upper(),
+               Case.status == "en_attente_inscription")
+        .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
+
+
+def no_waiting_case(number: str, field: str = "licence") -> Invalid:
+    return Invalid.field(field, "Aucun dossier en attente d'inscription pour le permis "
+                         f"« {number.strip()} ».")
+
+
+def enroll_licence(session: CourseSession, number: str, user, field: str = "licence") -> Case:
+    """Enrol the waiting case of licence `number` in `session`: how a centre enrols a trainee.
+
+    The session's own refusals (409) come first, whoever the trainee; then an unknown licence, a
+    licence with no case waiting and every refusal that depends on the case (R42, enrolled
+    elsewhere…) get one and the same 422: a centre learns nothing of a case it cannot enrol."""
+    centre_access.check(user, session.centre_id)
+    check_session_open(session)
+    case = waiting_case(number)
+    if case is None:
+        raise no_waiting_case(number, field)
+    try:
+        return enroll(case, session.id, user)
+    except Conflict:
+        raise no_waiting_case(number, field) from None
 
 
 def receive_attestation(case: Case, received_on, actor: str) -> Case:

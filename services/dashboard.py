@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from services import journey, ledger
+from services import cases, journey, ledger
 from services.clock import clock
 from services.db import db, paginate
 from services.errors import Invalid
@@ -157,26 +157,17 @@ def waiting_cases(limit: int = 200) -> list[Case]:
                               .limit(limit)).all()
 
 
-def find_case_to_enrol(term: str, by_reference: bool = True) -> Case:
-    """The case named by its reference, or the waiting case of a licence number.
-
-    Without `by_reference` (a centre operator), a licence number only, and the same answer for
-    an unknown licence and a licence with no case waiting: a centre learns nothing of the
-    prefecture's cases beyond the trainee it enrols."""
+def find_case_to_enrol(term: str) -> Case:
+    """A clerk's enrolment: the case named by its reference, or the waiting case of a licence
+    number (a centre enrols by licence number only: cases.enroll_licence)."""
     term = term.strip()
-    if by_reference:
-        case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
-        if case is not None:
-            return case
-    licence = db.session.scalar(select(Licence).where(func.upper(Licence.number) == term.upper()))
-    waiting = licence and db.session.scalar(
-        select(Case).where(Case.licence_id == licence.id, Case.status == "en_attente_inscription")
-        .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
+    case = db.session.scalar(select(Case).where(func.upper(Case.reference) == term.upper()))
+    if case is not None:
+        return case
+    waiting = cases.waiting_case(term)
     if waiting is not None:
         return waiting
-    if not by_reference:
-        raise Invalid.field("case", "Aucun dossier en attente d'inscription pour le permis "
-                            f"« {term} ».")
+    licence = db.session.scalar(select(Licence).where(func.upper(Licence.number) == term.upper()))
     if licence is None:
         raise Invalid.field("case", f"Aucun dossier ni permis « {term} ».")
     raise Invalid.field("case", f"Le permis n° {licence.number} n'a aucun dossier en attente "

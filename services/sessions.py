@@ -5,21 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from services import audit, journey, outcome
+from services import audit, centre_access, journey, outcome
 from services.clock import clock
 from services.db import db, paginate
-from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound
 from services.models import Centre, CourseSession, Enrollment
 from services.rules import calendar as rcal
 from services.rules import dates as rdates
 from services.rules import eligibility
-
-
-def get_centre(agrement: str) -> Centre:
-    centre = db.session.scalar(select(Centre).where(Centre.agrement == agrement))
-    if centre is None:
-        raise NotFound(f"Aucun centre agréé n° {agrement}.")
-    return centre
 
 
 def create_centre(data: dict) -> Centre:
@@ -39,17 +32,12 @@ def get(session_id: int, *options) -> CourseSession:
     return session
 
 
-def check_centre_access(user, centre_id: int) -> None:
-    """A centre operator acts only on its own centre's sessions."""
-    if user.role == "centre" and user.centre_id != centre_id:
-        raise Forbidden("Cette session appartient à un autre centre.")
-
-
 def create(data: dict, user) -> CourseSession:
+    centre_access.check_agrement(user, data["centre"])  # before the look-up: one answer
     centre = db.session.scalar(select(Centre).where(Centre.agrement == data["centre"]))
     if centre is None:
         raise Invalid.field("centre", f"Centre agréé inconnu : {data['centre']}.")
-    check_centre_access(user, centre.id)
+    centre_access.check(user, centre.id)
     problems = rdates.course_days_problems(data["day1"], data["day2"])
     if problems:
         raise Invalid("Dates de stage invalides : " + " ".join(p.message for p in problems),
@@ -113,7 +101,7 @@ def _load_trainee_cases(session: CourseSession) -> None:
 
 
 def cancel(session: CourseSession, data: dict, user) -> CourseSession:
-    check_centre_access(user, session.centre_id)
+    centre_access.check(user, session.centre_id)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
     _load_trainee_cases(session)
@@ -137,7 +125,7 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
 
 
 def record_attendance(session: CourseSession, records: list[dict], user) -> CourseSession:
-    check_centre_access(user, session.centre_id)
+    centre_access.check(user, session.centre_id)
     if session.status == "cancelled":
         raise Conflict("La session est annulée.")
     if session.status == "held":

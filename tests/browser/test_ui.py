@@ -285,9 +285,11 @@ def test_centre_is_refused_another_centres_session_and_the_clerks_pages(page, se
     response = page.goto(f"/ui/sessions/{server.data.other}")
     assert response.status == 403
     assert page.get_by_role("heading", name="Accès refusé").is_visible()
-    assert page.get_by_text("Cette session appartient à un autre centre.").is_visible()
+    assert page.get_by_text("Cette ressource n'est pas accessible à votre centre.").is_visible()
     accessible(page, "page 403")
     shot(page, "14-autre-centre-refuse")
+    assert page.goto("/ui/sessions/987654").status == 403  # unknown: the same page, no 404
+    assert page.get_by_text("Cette ressource n'est pas accessible à votre centre.").is_visible()
     for path in (f"/ui/sessions/{server.data.other}/annulation",
                  f"/ui/dossiers/{server.data.petit}", "/ui/permis/nouveau",
                  "/ui/tableau-de-bord"):

@@ -28,6 +28,7 @@ CANCEL = {"on": "2026-03-02", "reason": "effectif insuffisant"}
 ATTENDANCE = {"records": []}
 CASE = {"kind": "volontaire", "licence": NUM}
 ENROLLMENT = {"session": 1}
+SESSION_ENROLLMENT = {"licence": NUM}
 ATTESTATION = {"received_on": "2026-03-02"}
 COMPLETE = {"data": {"decision": "valider"}}
 CLOCK = {"today": "2026-03-05"}
@@ -47,10 +48,11 @@ ENDPOINTS = [
     ("GET", "/api/v1/sessions/{s}", None, {"agent", "centre"}),
     ("POST", "/api/v1/sessions/{s}/cancel", CANCEL, {"agent", "centre"}),
     ("POST", "/api/v1/sessions/{s}/attendance", ATTENDANCE, {"agent", "centre"}),
+    ("POST", "/api/v1/sessions/{s}/enrollment", SESSION_ENROLLMENT, {"agent", "centre"}),
     ("POST", "/api/v1/cases", CASE, {"agent"}),
     ("GET", "/api/v1/cases", None, {"agent"}),
     ("GET", "/api/v1/cases/{c}", None, {"agent"}),
-    ("POST", "/api/v1/cases/{c}/enrollment", ENROLLMENT, {"agent", "centre"}),
+    ("POST", "/api/v1/cases/{c}/enrollment", ENROLLMENT, {"agent"}),
     ("POST", "/api/v1/cases/{c}/attestation", ATTESTATION, {"agent"}),
     ("GET", "/api/v1/cases/{c}/events", None, {"agent"}),
     ("GET", "/api/v1/tasks", None, {"agent"}),
@@ -158,6 +160,7 @@ UNKNOWN = [
     ("GET", "/api/v1/sessions/999", None),
     ("POST", "/api/v1/sessions/999/cancel", CANCEL),
     ("POST", "/api/v1/sessions/999/attendance", ATTENDANCE),
+    ("POST", "/api/v1/sessions/999/enrollment", SESSION_ENROLLMENT),
     ("GET", "/api/v1/cases/999", None),
     ("POST", "/api/v1/cases/999/enrollment", {"session": "{s}"}),
     ("POST", "/api/v1/cases/999/attestation", ATTESTATION),

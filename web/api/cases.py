@@ -59,7 +59,7 @@ def get_case(case_id):
 
 
 @blp.route("/<int:case_id>/enrollment", methods=["POST"])
-@require("agent", "centre")
+@require("agent")  # a centre enrols by licence number: POST /sessions/{id}/enrollment
 @blp.arguments(EnrollmentInSchema)
 @blp.response(200, CaseSchema)
 def post_enrollment(data, case_id):

@@ -351,6 +351,12 @@ class EnrollmentInSchema(In):
     session = identifier(required=True)
 
 
+class SessionEnrollmentInSchema(In):
+    """A centre names its trainee by the licence number only (never a case)."""
+
+    licence = fields.String(required=True, validate=length(1, 40))
+
+
 class AttestationInSchema(In):
     received_on = fields.Date(required=True)
 

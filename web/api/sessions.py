@@ -3,13 +3,14 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import sessions
+from services import cases, centre_access, sessions
 from services.db import transaction
 from web.api.auth import current_user, require
 from web.api.schemas import (
     AttendanceSchema,
     CancelSchema,
     CentreSchema,
+    SessionEnrollmentInSchema,
     SessionInSchema,
     SessionListArgs,
     SessionSchema,
@@ -40,9 +41,7 @@ def post_centre(data):
 @centres_blp.response(200, CentreSchema)
 def get_centre(agrement):
     """Un centre agréé"""
-    centre = sessions.get_centre(agrement)
-    sessions.check_centre_access(current_user(), centre.id)
-    return centre
+    return centre_access.centre_for(current_user(), agrement)
 
 
 @blp.route("", methods=["POST"])
@@ -73,9 +72,7 @@ def list_sessions(args):
 @blp.response(200, SessionSchema)
 def get_session(session_id):
     """Une session, ses inscrits et ses signalements"""
-    session = sessions.get(session_id)
-    sessions.check_centre_access(current_user(), session.centre_id)
-    return sessions.view(session)
+    return sessions.view(centre_access.session_for(current_user(), session_id))
 
 
 @blp.route("/<int:session_id>/cancel", methods=["POST"])
@@ -85,7 +82,8 @@ def get_session(session_id):
 def cancel_session(data, session_id):
     """Annuler une session : les dossiers inscrits reviennent en attente d'inscription (R36)"""
     with transaction():
-        sessions.cancel(sessions.get(session_id), data, current_user())
+        user = current_user()
+        sessions.cancel(centre_access.session_for(user, session_id), data, user)
     return sessions.view(sessions.get(session_id))
 
 
@@ -96,5 +94,20 @@ def cancel_session(data, session_id):
 def post_attendance(data, session_id):
     """Enregistrer la présence des deux journées (R32, R34)"""
     with transaction():
-        sessions.record_attendance(sessions.get(session_id), data["records"], current_user())
+        user = current_user()
+        sessions.record_attendance(centre_access.session_for(user, session_id), data["records"],
+                                   user)
+    return sessions.view(sessions.get(session_id))
+
+
+@blp.route("/<int:session_id>/enrollment", methods=["POST"])
+@require("agent", "centre")
+@blp.arguments(SessionEnrollmentInSchema)
+@blp.response(200, SessionSchema)
+def post_session_enrollment(data, session_id):
+    """Inscrire à la session le dossier en attente d'un n° de permis (ce que fait un centre).
+    422 identique pour un permis inconnu et un permis sans dossier en attente."""
+    with transaction():
+        user = current_user()
+        cases.enroll_licence(centre_access.session_for(user, session_id), data["licence"], user)
     return sessions.view(sessions.get(session_id))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import fields
 
-from services import cases, dashboard, sessions
+from services import cases, centre_access, dashboard, sessions
 from services.clock import clock
 from services.db import transaction
 from services.errors import Conflict, Invalid
@@ -128,9 +128,7 @@ def session_new():
 # ---- the session page: trainees, enrolment, attendance ----------------------------------------
 
 def _session_for_user(session_id: int, *options):
-    session = sessions.get(session_id, *options)
-    sessions.check_centre_access(current_user(), session.centre_id)
-    return session
+    return centre_access.session_for(current_user(), session_id, *options)
 
 
 @blp.route("/sessions/<int:session_id>")
@@ -162,12 +160,14 @@ def session_enroll(session_id: int):
     user = current_user()
     spec = _enrol_form(user)
     try:
-        spec.load(CaseTermSchema, request.form)
+        term = spec.load(CaseTermSchema, request.form)["case"]
         with transaction():
-            case = dashboard.find_case_to_enrol(request.form["case"],
-                                                by_reference=user.role != "centre")
-            cases.enroll(case, session_id, user)
-            message = enrolled_message(case, sessions.get(session_id))
+            session = _session_for_user(session_id)
+            if centre_access.is_centre(user):  # by licence number only, as the API's centre
+                case = cases.enroll_licence(session, term, user, field="case")
+            else:
+                case = cases.enroll(dashboard.find_case_to_enrol(term), session_id, user)
+            message = enrolled_message(case, session)
     except (Invalid, Conflict) as exc:
         errors = {"case": [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]}
         return render_session(session_id, status=exc.status,
@@ -196,7 +196,7 @@ def record_attendance(session_id: int):
                               "La feuille de présence est incomplète.", 422)
     try:
         with transaction():
-            sessions.record_attendance(sessions.get(session_id), records, current_user())
+            sessions.record_attendance(_session_for_user(session_id), records, current_user())
     except (Invalid, Conflict) as exc:
         return render_session(session_id, dict(request.form), {}, exc.detail, exc.status)
     flash("Présence enregistrée : les attestations des stagiaires présents les deux jours "
@@ -221,7 +221,7 @@ def session_cancel(session_id: int):
             data = CANCEL_FORM.load(CancelSchema, request.form)
             with transaction():
                 back = len(sessions.active_enrollments(session))
-                sessions.cancel(sessions.get(session_id), data, current_user())
+                sessions.cancel(_session_for_user(session_id), data, current_user())
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(CANCEL_FORM, request.form, exc), exc.status
         else:
