@@ -14,7 +14,7 @@ from functools import wraps
 from flask import request, session
 
 from services import users
-from services.db import db, transaction
+from services.db import db, in_command, transaction
 from services.errors import Forbidden, ServiceError
 
 CSRF_SESSION_KEY = "csrf_token"  # the session's CSRF token (also the UI forms' field name)
@@ -54,7 +54,8 @@ def _session_user(session_id: object):
     user, stale = users.user_for_session(session_id)
     if user is None:
         session.pop(SESSION_ID_KEY, None)  # ended or lapsed: the cookie forgets it
-    elif stale and not (db.session.new or db.session.dirty or db.session.deleted):
+    elif stale and not in_command() and not (db.session.new or db.session.dirty
+                                             or db.session.deleted):
         with transaction():  # the idle timer restarts (written at most once a minute)
             users.touch_session(session_id)
     return user
