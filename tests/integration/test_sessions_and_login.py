@@ -336,3 +336,17 @@ def test_the_login_next_is_a_safe_local_redirect(api, target, expected):
     assert resp.status_code == 302, text(resp)[:300]
     assert resp.headers["Location"] == expected
     assert "Set-Cookie: x" not in str(resp.headers) and len(resp.headers.getlist("Location")) == 1
+
+
+@pytest.mark.parametrize(("form", "status"), [
+    ({"username": "x" * 6_000_000, "password": "mauvais"}, 413),  # past the size limit
+    ({"username": "age\x00nt", "password": "mauvais"}, 400),  # a NUL character
+    ({"username": ["agent", "admin"], "password": "mauvais"}, 401),  # a repeated field
+    ({}, 401),
+])
+def test_odd_login_forms_get_a_french_4xx_and_no_5xx(api, form, status):
+    client = UiClient(api.app)
+    client.get("/ui/connexion")
+    resp = client.post("/ui/connexion", form)
+    assert resp.status_code == status, text(resp)[:300]
+    assert resp.mimetype == "text/html"
