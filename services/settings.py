@@ -92,6 +92,8 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # store (redis://…, memcached://…: the limits library's URIs)
         "RATELIMIT_STORAGE_URI": str(merged.get("RATELIMIT_STORAGE_URI") or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a shared store that stops answering: each process counts in its memory meanwhile
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_USERNAME": "10 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
         # how many reverse proxies put the client's address in X-Forwarded-For (0: none, the

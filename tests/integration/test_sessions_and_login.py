@@ -9,6 +9,7 @@ for a known one; a `next` that would split the Location header is a safe redirec
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import statistics
 import time
 
@@ -239,6 +240,18 @@ def test_the_app_does_not_start_without_a_secret_key(tmp_path, monkeypatch, data
 
 
 # ---- item 8: login throttling and constant time ----------------------------------------------
+
+@pytest.mark.parametrize("uri", ["inconnu://cache", pytest.param(
+    "redis://127.0.0.1:6379", marks=pytest.mark.skipif(importlib.util.find_spec("redis")
+                                                       is not None, reason="redis installed"))])
+def test_an_unusable_throttling_store_stops_start_up_named(database_url, uri):
+    """An unknown scheme, or redis:// without the redis client installed."""
+    from app import create_app
+
+    with pytest.raises(SystemExit, match=f"RATELIMIT_STORAGE_URI : « {uri} » inutilisable"):
+        create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test",
+                    "RATELIMIT_STORAGE_URI": uri})
+
 
 def _attempt(client: UiClient, username: str, password: str):
     return client.post("/ui/connexion", {"username": username, "password": password})

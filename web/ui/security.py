@@ -21,6 +21,7 @@ from urllib.parse import quote
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.errors import ConfigurationError
 
 from services import users
 from services.db import transaction
@@ -73,7 +74,11 @@ def login_throttled(view):
 
 def init(app: Flask) -> None:
     """The cookie's lifetime and flags are settings (services/settings.py)."""
-    limiter.init_app(app)
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as exc:  # an unknown scheme, or its client library missing
+        raise SystemExit(f"Configuration invalide — RATELIMIT_STORAGE_URI : « "
+                         f"{app.config['RATELIMIT_STORAGE_URI']} » inutilisable ({exc})") from None
 
     @app.context_processor
     def _csrf():
