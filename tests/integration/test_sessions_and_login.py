@@ -104,7 +104,8 @@ def test_a_cookie_replayed_after_logout_authenticates_nobody(api):
     assert agent.post("/ui/deconnexion").status_code == 302
     assert _sessions("agent") == 0
     agent.http.set_cookie("session", cookie)  # the attacker's copy, taken before the logout
-    assert_problem(_api_get(agent), 401)
+    body = assert_problem(_api_get(agent), 401)
+    assert "La session a pris fin" in body["detail"]
     page = agent.get("/ui/tableau-de-bord")
     assert page.status_code == 302 and "/ui/connexion" in page.headers["Location"]
 
@@ -310,7 +311,7 @@ def test_successful_logins_are_not_counted(api):
 
 def test_an_unknown_username_takes_as_long_as_a_wrong_password(api):
     """Both hash the password (a dummy hash for an unknown name). Timed as a ratio of medians
-    with a hash slow enough (about 20-60 ms) to dwarf the request's own cost; on the old code an
+    with a hash slow enough (some tens of ms) to dwarf the request's own cost; on the old code an
     unknown name skipped the hash and took a few percent of the time."""
     api.app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:60000"
     with transaction():
@@ -325,7 +326,7 @@ def test_an_unknown_username_takes_as_long_as_a_wrong_password(api):
             assert _attempt(client, username, "mauvais").status_code == 401
             times.append(time.perf_counter() - start)
     ratio = statistics.median(unknown) / statistics.median(known)
-    assert 0.6 < ratio < 1.7, (ratio, known, unknown)
+    assert 0.5 < ratio < 2, (ratio, known, unknown)
 
 
 # ---- item 6: the login's `next` ------------------------------------------------------------

@@ -54,6 +54,7 @@ def _session_user(session_id: object):
     user, stale = users.user_for_session(session_id)
     if user is None:
         session.pop(SESSION_ID_KEY, None)  # ended or lapsed: the cookie forgets it
+        request.environ["app.session_ended"] = True
     elif stale and not in_command() and not (db.session.new or db.session.dirty
                                              or db.session.deleted):
         with transaction():  # the idle timer restarts (written at most once a minute)
@@ -81,6 +82,9 @@ def require(*roles: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             user = current_user()
+            if user is None and request.environ.get("app.session_ended"):
+                raise Unauthorized("La session a pris fin (déconnexion, inactivité, durée "
+                                   "maximale atteinte ou compte modifié) : reconnectez-vous.")
             if user is None:
                 raise Unauthorized("Jeton d'accès absent ou invalide "
                                    "(en-tête Authorization: Bearer <jeton>).")
