@@ -157,11 +157,13 @@ def _lapse_cutoffs(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def open_session(user: User) -> str:
-    """A new login session for `user`; returns its id, for the signed cookie. Lapsed sessions
-    (of anyone) are deleted on the way."""
+    """A new login session for `user`; returns its id, for the signed cookie. The user's lapsed
+    sessions are deleted on the way (only theirs: concurrent logins of different users never
+    contend for the same rows)."""
     now = _now()
     idle, absolute = _lapse_cutoffs(now)
     db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id,
         or_(LoginSession.last_seen_at < idle, LoginSession.created_at < absolute)))
     session_id = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, token_hash=_digest(session_id), created_at=now,

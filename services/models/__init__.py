@@ -11,6 +11,5 @@ from services.models.users import ApiToken, LoginSession, User
 __all__ = [
     "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
     "Enrollment", "HumanTask", "Infraction", "Invalidation", "Licence", "LoginSession",
-    "ProcessDraft",
-    "ProcessEvent", "ProcessInstance", "ProcessVersion", "User",
+    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "User",
 ]

@@ -36,7 +36,7 @@ class ApiToken(db.Model):
 class LoginSession(db.Model):
     """A browser session: the signed cookie carries only a random id, whose SHA-256 is stored
     here. Deleting the row ends the session at once (logout, deactivation, a new password or
-    role); it also lapses when idle too long or too old (web/ui/security.py)."""
+    role); it also lapses when idle too long or too old (services/users.py)."""
 
     __tablename__ = "login_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)

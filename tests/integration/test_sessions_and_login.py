@@ -194,11 +194,13 @@ def test_a_session_lapses_12_hours_after_the_login_however_used(api):
     assert page.status_code == 302 and "/ui/connexion" in page.headers["Location"]
 
 
-def test_a_login_deletes_the_lapsed_sessions(api):
-    _logged_in(api, "agent2")
-    _age("agent2", created_at=_now() - dt.timedelta(hours=13))
+def test_a_login_deletes_the_users_lapsed_sessions(api):
+    _logged_in(api, "agent"), _logged_in(api, "agent2")
+    _age("agent", created_at=_now() - dt.timedelta(hours=13))
+    _age("agent2", last_seen_at=_now() - dt.timedelta(hours=9))
     _logged_in(api, "agent")
-    assert _sessions("agent2") == 0 and _sessions("agent") == 1
+    assert _sessions("agent") == 1  # the new one
+    assert _sessions("agent2") == 1  # lapsed, deleted at agent2's next login
 
 
 def test_the_cookie_holds_no_user_id_and_the_database_no_session_id(api):
