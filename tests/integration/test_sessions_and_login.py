@@ -195,7 +195,8 @@ def test_a_session_lapses_12_hours_after_the_login_however_used(api):
 
 
 def test_a_login_deletes_the_users_lapsed_sessions(api):
-    _logged_in(api, "agent"), _logged_in(api, "agent2")
+    _logged_in(api, "agent")
+    _logged_in(api, "agent2")
     _age("agent", created_at=_now() - dt.timedelta(hours=13))
     _age("agent2", last_seen_at=_now() - dt.timedelta(hours=9))
     _logged_in(api, "agent")
