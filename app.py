@@ -6,6 +6,7 @@ import os
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.clock import AppClock
 from services.db import configure_engine, db
@@ -18,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(load_settings(app.instance_path, overrides=config))
     except SettingsError as exc:
         raise SystemExit(f"Configuration invalide — {exc}") from None
+    if app.config["PROXY_FIX_X_FOR"]:  # the client's address from the reverse proxy's header
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 

@@ -4,6 +4,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export FLASK_APP=app
+# The demo's secret key (signs the session cookie): a random one, made once, kept in the instance
+# folder (git-ignored) so that the `flask` commands of the README find it too. Production sets
+# SECRET_KEY in the environment instead; without either the application does not start.
+INSTANCE=${INSTANCE_PATH:-instance}
+mkdir -p "$INSTANCE"
+if [ -z "${SECRET_KEY:-}" ] && [ ! -s "$INSTANCE/secret_key" ]; then
+  (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_hex(32))' \
+    > "$INSTANCE/secret_key")
+  echo "Clé secrète de démonstration créée : $INSTANCE/secret_key"
+fi
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
 .venv/bin/flask db upgrade

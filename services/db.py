@@ -88,6 +88,11 @@ def transaction():
         _write_intent.reset(token)
 
 
+def in_command() -> bool:
+    """Whether the caller runs inside a command's transaction (see transaction)."""
+    return _write_intent.get()
+
+
 def paginate(query, order, page: int, per_page: int) -> tuple[list, int]:
     """One page of `query` in `order` (a tuple of ORDER BY terms), and how many rows it has."""
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

@@ -40,10 +40,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     if mode not in CLOCK_MODES:
         raise SettingsError(f"CLOCK_MODE : valeur invalide « {mode} » (attendu system ou manual)")
 
-    secret = merged.get("SECRET_KEY")
-    if not secret:
-        # A development default only: production must set it (documented in the README).
-        secret = "dev-only-secret-change-me"
+    secret = _secret_key(instance_path, merged.get("SECRET_KEY"))
 
     # Secure: the browser sends the UI's session cookie over HTTPS only. Off by default so that
     # the local http://127.0.0.1 works; on in production behind TLS (README).
@@ -60,6 +57,14 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
 
     sandbox_timeout = _positive_int(merged, "SANDBOX_TIMEOUT", 900, "nombre de secondes")
     sandbox_max_runs = _positive_int(merged, "SANDBOX_MAX_RUNS", 1, "nombre de bacs à sable")
+    proxies = merged.get("PROXY_FIX_X_FOR") or 0
+    try:
+        proxies = int(proxies)
+        if proxies < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise SettingsError(f"PROXY_FIX_X_FOR : nombre de mandataires attendu (0 ou plus), reçu "
+                            f"« {merged.get('PROXY_FIX_X_FOR')} »") from None
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -75,9 +80,25 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
         "SANDBOX_SYNC": False,
-        # the browser UI's session (web/ui/security.py): expires 8 hours after the last request,
-        # never readable by scripts, not sent with cross-site sub-requests or form posts
+        # the browser UI's session (web/ui/security.py): the cookie expires 8 hours after the
+        # last request, is never readable by scripts, not sent with cross-site sub-requests or
+        # form posts; it carries only the id of a server-side session (services/users.py), which
+        # lapses 8 hours after its last request and 12 hours after the login however used
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        "SESSION_IDLE_TIMEOUT": dt.timedelta(hours=8),
+        "SESSION_ABSOLUTE_LIFETIME": dt.timedelta(hours=12),
+        # login throttling (web/ui/security.py): failed attempts per username and per client
+        # address; counters in each process's memory unless RATELIMIT_STORAGE_URI names a shared
+        # store (redis://…, memcached://…: the limits library's URIs)
+        "RATELIMIT_STORAGE_URI": str(merged.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # a shared store that stops answering: each process counts in its memory meanwhile
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOGIN_LIMIT_PER_USERNAME": "10 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
+        # how many reverse proxies put the client's address in X-Forwarded-For (0: none, the
+        # address is the connection's); the per-address login limit needs the real one
+        "PROXY_FIX_X_FOR": proxies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": cookie_secure,
@@ -94,10 +115,40 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     }
     for key, value in (overrides or {}).items():
         if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT",
-                       "SESSION_COOKIE_SECURE", "SANDBOX_MAX_RUNS") \
+                       "SESSION_COOKIE_SECURE", "SANDBOX_MAX_RUNS", "RATELIMIT_STORAGE_URI",
+                       "PROXY_FIX_X_FOR") \
                 and not key.startswith("CFG_"):
             config[key] = value
     return config
+
+
+SECRET_KEY_FILE = "secret_key"  # in the instance folder; scripts/start.sh writes one
+PUBLIC_SECRETS = ("dev-only-secret-change-me",)  # once the default: anyone can sign with it
+
+
+def _secret_key(instance_path: str, given: object) -> str:
+    """SECRET_KEY from the environment (or the caller), else the instance folder's secret_key
+    file; without either the application does not start: there is no default key."""
+    secret = str(given or "").strip()
+    source = "SECRET_KEY"
+    if not secret:
+        path = Path(instance_path) / SECRET_KEY_FILE
+        source = str(path)
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            secret = ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"SECRET_KEY : fichier {path} illisible ({exc})") from None
+    if not secret:
+        raise SettingsError(
+            "SECRET_KEY : absente ; donnez une longue valeur aléatoire dans l'environnement "
+            f"(production) ou dans le fichier {Path(instance_path) / SECRET_KEY_FILE} "
+            "(scripts/start.sh en crée un pour la démonstration)")
+    if secret in PUBLIC_SECRETS:
+        raise SettingsError(f"SECRET_KEY : la valeur de {source} est publique (l'ancienne "
+                            "valeur de développement) ; choisissez une longue valeur aléatoire")
+    return secret
 
 
 def _flag(name: str, raw: object, default: bool) -> bool:

@@ -1,18 +1,25 @@
-"""Users, password hashes and API tokens (only a token's SHA-256 is stored)."""
+"""Users, password hashes, API tokens and browser login sessions (only the SHA-256 of a token
+or of a session id is stored).
+
+Deactivating a user, changing their password or their role ends every browser session of theirs
+at once. API tokens: deactivation and a new password revoke them (a new password answers a
+suspected leak; `flask users token` issues a new one); a role change keeps them, since the role is
+read from the user on every request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, Invalid, NotFound
-from services.models import ApiToken, Centre, User
+from services.models import ApiToken, Centre, LoginSession, User
 from services.models.users import ROLES
 
 
@@ -21,23 +28,71 @@ def create(username: str, role: str, password: str, centre_agrement: str | None 
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"L'utilisateur « {username} » existe déjà.")
-    if len(password) < 8:
-        raise Invalid.field("password", "Le mot de passe doit compter au moins 8 caractères.")
-    centre = None
-    if role == "centre":
-        if not centre_agrement:
-            raise Invalid.field("centre", "Un utilisateur de centre doit être rattaché à un centre "
-                                "(--centre AGREMENT).")
-        centre = db.session.scalar(select(Centre).where(Centre.agrement == centre_agrement))
-        if centre is None:
-            raise Invalid.field("centre", f"Centre agréé inconnu : {centre_agrement}.")
+    _check_password_rules(password)
+    centre = _centre_for(role, centre_agrement)
     user = User(username=username, role=role, centre=centre, active=True,
-                password_hash=generate_password_hash(
-                    password, method=current_app.config["PASSWORD_HASH_METHOD"]),
-                created_at=clock().now())
+                password_hash=_hash(password), created_at=clock().now())
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < 8:
+        raise Invalid.field("password", "Le mot de passe doit compter au moins 8 caractères.")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _centre_for(role: str, centre_agrement: str | None) -> Centre | None:
+    if role != "centre":
+        return None
+    if not centre_agrement:
+        raise Invalid.field("centre", "Un utilisateur de centre doit être rattaché à un centre "
+                            "(--centre AGREMENT).")
+    centre = db.session.scalar(select(Centre).where(Centre.agrement == centre_agrement))
+    if centre is None:
+        raise Invalid.field("centre", f"Centre agréé inconnu : {centre_agrement}.")
+    return centre
+
+
+def set_active(username: str, active: bool) -> User:
+    """Deactivate (or reactivate) a user; deactivation ends their sessions and revokes their
+    API tokens."""
+    user = get_by_name(username)
+    user.active = active
+    if not active:
+        end_sessions(user)
+        _revoke_tokens(user)
+    return user
+
+
+def set_password(username: str, password: str) -> User:
+    """A new password ends the user's sessions and revokes their API tokens."""
+    user = get_by_name(username)
+    _check_password_rules(password)
+    user.password_hash = _hash(password)
+    end_sessions(user)
+    _revoke_tokens(user)
+    return user
+
+
+def set_role(username: str, role: str, centre_agrement: str | None = None) -> User:
+    """A new role (and centre) ends the user's sessions; their API tokens stay (the role is read
+    on every request)."""
+    if role not in ROLES:
+        raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
+    user = get_by_name(username)
+    user.centre = _centre_for(role, centre_agrement)
+    user.role = role
+    end_sessions(user)
+    return user
+
+
+def _revoke_tokens(user: User) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
 def get_by_name(username: str) -> User:
@@ -48,10 +103,24 @@ def get_by_name(username: str) -> User:
 
 
 def check_password(username: str, password: str) -> User | None:
+    """The active user with this password, or None. The password is hashed whether the user
+    exists or not (a dummy hash for an unknown name), so the answer takes the same time and does
+    not tell which usernames exist."""
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    matches = check_password_hash(user.password_hash if user is not None else _dummy_hash(),
+                                  password)
+    if user is None or not matches or not user.active:
         return None
     return user
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the configured method, made once per application."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    cache = current_app.extensions.setdefault("users.dummy_hash", {})
+    if method not in cache:
+        cache[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return cache[method]
 
 
 def _digest(token: str) -> str:
@@ -70,3 +139,62 @@ def user_for_token(token: str) -> User | None:
     if user is None or not user.active:
         return None
     return user
+
+
+# ---- browser login sessions ------------------------------------------------------------------
+
+SESSION_TOUCH = dt.timedelta(minutes=1)  # last_seen_at is written at most once a minute
+
+
+def _now() -> dt.datetime:
+    """Sessions lapse by the real time, never by the application's (possibly manual) clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _lapse_cutoffs(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    config = current_app.config
+    return now - config["SESSION_IDLE_TIMEOUT"], now - config["SESSION_ABSOLUTE_LIFETIME"]
+
+
+def open_session(user: User) -> str:
+    """A new login session for `user`; returns its id, for the signed cookie. The user's lapsed
+    sessions are deleted on the way (only theirs: concurrent logins of different users never
+    contend for the same rows)."""
+    now = _now()
+    idle, absolute = _lapse_cutoffs(now)
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id,
+        or_(LoginSession.last_seen_at < idle, LoginSession.created_at < absolute)))
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=_digest(session_id), created_at=now,
+                                last_seen_at=now))
+    return session_id
+
+
+def user_for_session(session_id: str) -> tuple[User | None, bool]:
+    """The active user of a live session, and whether its last_seen_at is due for an update."""
+    row = db.session.execute(
+        select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _digest(session_id))).first()  # one query
+    if row is None:
+        return None, False
+    user, login = row
+    now = _now()
+    idle, absolute = _lapse_cutoffs(now)
+    if not user.active or login.last_seen_at < idle or login.created_at < absolute:
+        return None, False
+    return user, login.last_seen_at < now - SESSION_TOUCH
+
+
+def touch_session(session_id: str) -> None:
+    db.session.execute(update(LoginSession).where(LoginSession.token_hash == _digest(session_id))
+                       .values(last_seen_at=_now()))
+
+
+def end_session(session_id: str) -> None:
+    db.session.execute(delete(LoginSession)
+                       .where(LoginSession.token_hash == _digest(session_id)))
+
+
+def end_sessions(user: User) -> None:
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

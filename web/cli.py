@@ -1,4 +1,5 @@
-"""The command line of API.md: processes deploy, users create/token, timers run, demo seed."""
+"""The command line of API.md: processes deploy, users create/token/password/role/deactivate/
+activate, timers run, demo seed."""
 
 from __future__ import annotations
 
@@ -110,10 +111,7 @@ def _print_result(result) -> None:
 def create_user_cmd(username, role, centre, password_stdin):
     """Créer un utilisateur (le mot de passe est demandé, ou lu avec --password-stdin)."""
     _require_schema()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     try:
         with transaction():
             users.create(username, role, password, centre)
@@ -133,6 +131,71 @@ def token_cmd(username):
     except ServiceError as exc:
         _fail(exc)
     click.echo(token)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+
+
+@users_cli.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
+def password_cmd(username, password_stdin):
+    """Changer le mot de passe : les sessions de l'utilisateur prennent fin et ses jetons d'API
+    sont révoqués."""
+    _require_schema()
+    password = _read_password(password_stdin)
+    try:
+        with transaction():
+            users.set_password(username, password)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Mot de passe de « {username} » changé ; ses sessions et ses jetons d'API sont "
+               "révoqués.", err=True)
+
+
+@users_cli.command("role")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["agent", "designer", "centre", "admin"]))
+@click.option("--centre", "centre", default=None, help="Agrément du centre (rôle centre).")
+def role_cmd(username, role, centre):
+    """Changer le rôle (et le centre) : les sessions de l'utilisateur prennent fin."""
+    _require_schema()
+    try:
+        with transaction():
+            users.set_role(username, role, centre)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"« {username} » a désormais le rôle {role} ; ses sessions ont pris fin.", err=True)
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def deactivate_cmd(username):
+    """Désactiver un utilisateur : ses sessions prennent fin, ses jetons d'API sont révoqués."""
+    _require_schema()
+    try:
+        with transaction():
+            users.set_active(username, False)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"« {username} » est désactivé ; ses sessions et ses jetons d'API sont révoqués.",
+               err=True)
+
+
+@users_cli.command("activate")
+@click.argument("username")
+def activate_cmd(username):
+    """Réactiver un utilisateur (sans jeton d'API : en créer avec « users token »)."""
+    _require_schema()
+    try:
+        with transaction():
+            users.set_active(username, True)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"« {username} » est réactivé.", err=True)
 
 
 @timers_cli.command("run")

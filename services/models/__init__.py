@@ -6,10 +6,10 @@ from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.licences import Infraction, Invalidation, Licence
 from services.models.processes import HumanTask, ProcessInstance, ProcessVersion
-from services.models.users import ApiToken, User
+from services.models.users import ApiToken, LoginSession, User
 
 __all__ = [
     "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
-    "Enrollment", "HumanTask", "Infraction", "Invalidation", "Licence", "ProcessDraft",
-    "ProcessEvent", "ProcessInstance", "ProcessVersion", "User",
+    "Enrollment", "HumanTask", "Infraction", "Invalidation", "Licence", "LoginSession",
+    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "User",
 ]

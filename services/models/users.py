@@ -31,3 +31,16 @@ class ApiToken(db.Model):
     created_at = mapped_column(UTCDateTime(), nullable=False)
 
     user = relationship("User")
+
+
+class LoginSession(db.Model):
+    """A browser session: the signed cookie carries only a random id, whose SHA-256 is stored
+    here. Deleting the row ends the session at once (logout, deactivation, a new password or
+    role); it also lapses when idle too long or too old (services/users.py)."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    last_seen_at = mapped_column(UTCDateTime(), nullable=False)

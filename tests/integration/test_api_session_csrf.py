@@ -9,6 +9,7 @@ import pytest
 from services.db import db
 from services.models import Centre
 from tests.api_errors_support import assert_problem
+from tests.ui_support import log_in_directly
 
 BODY = {"agrement": "R2401300030", "name": "Centre Marseille", "departement": "13",
         "valid_until": "2030-12-31"}
@@ -84,11 +85,8 @@ def test_session_reads_need_no_token(api, browser):
 
 def test_a_session_without_a_token_cannot_write(api):
     """A session that somehow has no token (never minted) never matches an empty header."""
-    from services import users
-
     client = api.app.test_client()
-    with client.session_transaction() as sess:
-        sess["user_id"] = users.get_by_name("admin").id
+    log_in_directly(client, "admin")
     resp = client.post("/api/v1/centres", json=BODY, headers={"X-CSRF-Token": ""})
     assert_problem(resp, 400)
     assert client.get("/api/v1/processes").status_code == 200

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from services import users
+from tests.ui_support import log_in_directly
 
 KEY = "stage_obligatoire"
 PAGES = ["/ui/processus", f"/ui/processus/{KEY}/versions/1",
@@ -24,8 +24,7 @@ INLINE_HANDLER = re.compile(r"<[a-z]+\s[^>]*\bon[a-z]+\s*=", re.IGNORECASE)
 def _client(api, username: str | None):
     client = api.app.test_client()
     if username:
-        with client.session_transaction() as sess:
-            sess["user_id"] = users.get_by_name(username).id
+        log_in_directly(client, username)
     return client
 
 

@@ -2,7 +2,9 @@
 
 The browser UI may also call the API with its session cookie; such a call that changes state
 must then carry the session's CSRF token in an `X-CSRF-Token` header (a bearer token cannot be
-sent by another site, a cookie can)."""
+sent by another site, a cookie can). The cookie carries only the id of a server-side login session
+(services/users.py): a session that was ended (logout, deactivation, new password or role) or has
+lapsed authenticates nobody, on the API as on the pages."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ from functools import wraps
 from flask import request, session
 
 from services import users
-from services.db import db
+from services.db import db, in_command, transaction
 from services.errors import Forbidden, ServiceError
-from services.models import User
 
 CSRF_SESSION_KEY = "csrf_token"  # the session's CSRF token (also the UI forms' field name)
+SESSION_ID_KEY = "sid"  # the server-side login session's id (services.users.open_session)
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -39,10 +41,24 @@ def current_user():
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = users.user_for_token(header[len("Bearer "):].strip())
-    elif session.get("user_id"):
-        user = db.session.get(User, session["user_id"])
+    elif session.get(SESSION_ID_KEY):
+        user = _session_user(session[SESSION_ID_KEY])
         request.environ["app.by_session"] = user is not None
     request.environ["app.user"] = user
+    return user
+
+
+def _session_user(session_id: object):
+    if not isinstance(session_id, str):
+        return None
+    user, stale = users.user_for_session(session_id)
+    if user is None:
+        session.pop(SESSION_ID_KEY, None)  # ended or lapsed: the cookie forgets it
+        request.environ["app.session_ended"] = True
+    elif stale and not in_command() and not (db.session.new or db.session.dirty
+                                             or db.session.deleted):
+        with transaction():  # the idle timer restarts (written at most once a minute)
+            users.touch_session(session_id)
     return user
 
 
@@ -66,6 +82,9 @@ def require(*roles: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             user = current_user()
+            if user is None and request.environ.get("app.session_ended"):
+                raise Unauthorized("La session a pris fin (déconnexion, inactivité, durée "
+                                   "maximale atteinte ou compte modifié) : reconnectez-vous.")
             if user is None:
                 raise Unauthorized("Jeton d'accès absent ou invalide "
                                    "(en-tête Authorization: Bearer <jeton>).")

@@ -1,14 +1,31 @@
-"""Browser sessions: login state, role checks and the per-session CSRF token of every form."""
+"""Browser sessions: login state, role checks, the per-session CSRF token of every form, and
+the login form's throttling.
+
+CSRF is the synchronizer-token pattern: a random token per session, in the signed cookie, sent
+back by every form (field `csrf_token`) and by the pages' API calls (header `X-CSRF-Token`),
+compared in constant time; a new session (login) gets a new token.
+
+Login throttling (Flask-Limiter): failed attempts are counted per username and per client
+address (LOGIN_LIMIT_PER_USERNAME, LOGIN_LIMIT_PER_ADDRESS); past either, the form answers 429
+with Retry-After and a French page, even for the right password. A successful login costs
+nothing. The counters live in the process's memory unless RATELIMIT_STORAGE_URI names a shared
+store (each gunicorn worker then counts on its own)."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 from functools import wraps
+from urllib.parse import quote
 
-from flask import Flask, abort, redirect, request, session, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits.errors import ConfigurationError
 
-from web.api.auth import CSRF_SESSION_KEY, current_user
+from services import users
+from services.db import transaction
+from web.api.auth import CSRF_SESSION_KEY, SESSION_ID_KEY, current_user
 from web.nul import request_has_nul
 
 CSRF_FIELD = CSRF_SESSION_KEY  # the form field carries the session's token under the same name
@@ -29,8 +46,39 @@ EVERY_HEADERS = {
 }
 
 
+# one limiter for the process's applications; its storage is set by each init_app
+limiter = Limiter(key_func=get_remote_address)
+
+
+def _login_failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _login_username() -> str:
+    return "username:" + request.form.get("username", "").strip().casefold()
+
+
+def _login_address() -> str:
+    return "address:" + (get_remote_address() or "")
+
+
+def login_throttled(view):
+    """The login view's limits: failed POSTs per username and per client address."""
+    for key_func, setting in ((_login_username, "LOGIN_LIMIT_PER_USERNAME"),
+                              (_login_address, "LOGIN_LIMIT_PER_ADDRESS")):
+        view = limiter.limit(lambda setting=setting: current_app.config[setting],
+                             key_func=key_func, methods=["POST"], deduct_when=_login_failed,
+                             scope=setting.lower())(view)
+    return view
+
+
 def init(app: Flask) -> None:
     """The cookie's lifetime and flags are settings (services/settings.py)."""
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as exc:  # an unknown scheme, or its client library missing
+        raise SystemExit(f"Configuration invalide — RATELIMIT_STORAGE_URI : « "
+                         f"{app.config['RATELIMIT_STORAGE_URI']} » inutilisable ({exc})") from None
 
     @app.context_processor
     def _csrf():
@@ -75,13 +123,21 @@ def refuse_nul() -> None:
 
 
 def log_in(user) -> None:
+    """A new server-side session and a new CSRF token (nothing of the anonymous one is kept)."""
+    with transaction():
+        session_id = users.open_session(user)
     session.clear()
     session.permanent = True
-    session["user_id"] = user.id
+    session[SESSION_ID_KEY] = session_id
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
 def log_out() -> None:
+    """The server-side session is deleted: the cookie, even replayed, authenticates nobody."""
+    session_id = session.get(SESSION_ID_KEY)
+    if isinstance(session_id, str):
+        with transaction():
+            users.end_session(session_id)
     session.clear()
 
 
@@ -103,8 +159,12 @@ def login_required(*roles: str):
     return decorator
 
 
+NEXT_SAFE = "/?&=%#:;,+@!$'()*~-._"  # kept as they are; anything else is percent-encoded
+
+
 def safe_next(target: str | None, default: str) -> str:
-    """Only a local UI path (no open redirect)."""
-    if target and target.startswith("/ui/") and not target.startswith("//"):
-        return target
+    """Only a local UI path (no open redirect). Spaces, control characters (a line break would
+    split the Location header) and non-ASCII are percent-encoded."""
+    if target and target.startswith("/ui/"):
+        return quote(target, safe=NEXT_SAFE)
     return default

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -17,7 +18,7 @@ from services.db import db, transaction
 from services.errors import Conflict, ServiceError
 from services.rules.config import SWITCHES
 from web.api.auth import current_user
-from web.ui import forms
+from web.ui import forms, security
 from web.ui.listing import PER_PAGE, date_arg, int_arg, page_url, pages
 from web.ui.nav import home_url
 from web.ui.security import (
@@ -26,6 +27,7 @@ from web.ui.security import (
     log_in,
     log_out,
     login_required,
+    login_throttled,
     refuse_nul,
     safe_next,
 )
@@ -154,8 +156,11 @@ def _labels():
 
 ERROR_TITLES = {400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable",
                 405: "Méthode non permise", 409: "Action impossible dans l'état actuel",
-                413: "Requête trop volumineuse", 422: "Données invalides", 500: "Erreur interne"}
-ERROR_DETAILS = {413: "Le formulaire envoyé dépasse la taille permise : rien n'a été enregistré."}
+                413: "Requête trop volumineuse", 422: "Données invalides",
+                429: "Trop de tentatives", 500: "Erreur interne"}
+ERROR_DETAILS = {413: "Le formulaire envoyé dépasse la taille permise : rien n'a été enregistré.",
+                 429: "Trop de tentatives de connexion échouées pour cet identifiant ou depuis "
+                      "ce poste : la connexion est suspendue."}
 
 
 def error_page(status: int, detail: str = "", headers: dict | None = None):
@@ -172,8 +177,21 @@ def _service_error(error: ServiceError):
 
 @blp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
+    if error.code == 429:
+        return _too_many_attempts()
     detail = error.description if error.code in (400, 403) else ""
     return error_page(error.code or 500, detail)
+
+
+def _too_many_attempts():
+    """429 from the login throttling: when to try again, in French and in Retry-After (the
+    limiter adds that header to the response)."""
+    reset = security.limiter.current_limit.reset_at if security.limiter.current_limit else None
+    wait = max(1, int(reset - time.time()) + 1) if reset else 60
+    minutes = -(-wait // 60)
+    detail = (f"{ERROR_DETAILS[429]} Nouvel essai possible dans {minutes} minute"
+              f"{'s' if minutes > 1 else ''}.")
+    return error_page(429, detail, headers={"Retry-After": str(wait)})
 
 
 @blp.errorhandler(Exception)
@@ -203,6 +221,7 @@ def register_app_errors(app) -> None:
 # ---- login --------------------------------------------------------------------------------
 
 @blp.route("/connexion", methods=["GET", "POST"])
+@login_throttled
 def login():
     error = None
     username = request.form.get("username", "")
