@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from services.errors import ServiceError
+from web import bodies
 from web.api import cases, clock, designer, licences, processes, sessions, tasks
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
 from web.nul import request_has_nul
@@ -47,12 +48,7 @@ def init_api(app: Flask) -> Api:
             return from_http_exception(error)
         return from_unexpected(error)
 
-    @app.before_request
-    def _json_size_limit():
-        # BPMN uploads may reach MAX_CONTENT_LENGTH (5 MiB); JSON bodies stop at 1 MiB (API.md).
-        length = request.content_length or 0
-        if request.is_json and length > app.config["MAX_JSON_BYTES"]:
-            raise RequestEntityTooLarge()
+    bodies.init(app)  # size limits (chunked bodies too) and JSON depth, before anything reads
 
     app.before_request(refuse_nul)
 

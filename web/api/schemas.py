@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services import tasks
+from services.clock import PARIS
 from web.api import messages_fr
 
 messages_fr.install()
@@ -415,14 +418,39 @@ class ClockSchema(Schema):
     mode = fields.String()
 
 
+# The days the manual clock may show. The rules add months and years to the clock's today
+# (4-month deadline, one-month crediting delay, probation 2-3 years, 3- and 10-year recoveries,
+# refund deadlines, timers): a day near 9999-12-31 made them overflow (a 500 on the dashboard,
+# and a clock that cannot go back). 2000-2099 leaves every computation ten years and more of
+# room on either side, and holds every date the prefecture handles.
+CLOCK_FIRST_DAY = dt.date(2000, 1, 1)
+CLOCK_LAST_DAY = dt.date(2099, 12, 31)
+CLOCK_RANGE = (f"Date attendue entre le {CLOCK_FIRST_DAY:%d/%m/%Y} et le {CLOCK_LAST_DAY:%d/%m/%Y} "
+               "(les règles calculent des échéances jusqu'à dix ans après l'horloge).")
+
+
 class ClockInSchema(In):
-    today = fields.Date(load_default=None)
-    now = fields.AwareDateTime(load_default=None)
+    today = fields.Date(load_default=None, validate=validate.Range(
+        min=CLOCK_FIRST_DAY, max=CLOCK_LAST_DAY, error=CLOCK_RANGE))
+    now = fields.AwareDateTime(load_default=None, metadata={
+        "description": f"entre le {CLOCK_FIRST_DAY:%d/%m/%Y} et le {CLOCK_LAST_DAY:%d/%m/%Y} "
+                       "(heure de Paris)"})
 
     @validates_schema
     def exactly_one(self, data, **_):
         if (data.get("today") is None) == (data.get("now") is None):
             raise ValidationError("Indiquez soit « today », soit « now ».", "today")
+
+    @validates_schema
+    def in_range(self, data, **_):
+        now = data.get("now")
+        if now is not None:
+            try:
+                day = now.astimezone(PARIS).date()
+            except OverflowError:  # 9999-12-31T23:00-01:00 has no Paris day
+                day = None
+            if day is None or not CLOCK_FIRST_DAY <= day <= CLOCK_LAST_DAY:
+                raise ValidationError(CLOCK_RANGE, "now")
 
 
 class FiredSchema(Schema):
