@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from tests.api_errors_support import NUM, assert_problem, unchanged
+from tests.ui_support import UiClient
 
 MIB = 1024 * 1024
 LICENCE = {"number": "120175200777", "probation": "classic", "obtained_on": "2025-09-01",
@@ -91,9 +92,11 @@ def test_clock_at_the_range_ends_is_accepted_and_the_rules_compute(api):
     api.ok(api.request("PUT", "/api/v1/clock", {"today": "2099-12-31"}))
     assert api.ok(api.get(f"/api/v1/licences/{NUM}"))["number"] == NUM
     assert api.ok(api.get("/api/v1/cases"))["total"] == 0
-    ui = api.app.test_client()
-    ui.post("/ui/connexion", data={"username": "admin", "password": "motdepasse-test"})
-    assert ui.get("/ui/tableau-de-bord").status_code in (200, 302)
+    ui = UiClient(api.app)
+    ui.login("agent")
+    assert ui.get("/ui/").status_code in (200, 302)
+    dashboard = ui.get("/ui/tableau-de-bord")
+    assert dashboard.status_code == 200, dashboard.get_data(as_text=True)[:300]
 
 
 # ---- item 7: chunked bodies ----------------------------------------------------------

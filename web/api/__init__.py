@@ -3,6 +3,9 @@ OpenAPI document at /api/v1/openapi.json."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -54,7 +57,15 @@ def init_api(app: Flask) -> Api:
 
     @app.route("/api/v1/docs")
     def api_docs():
-        return _docs_page(api)
+        return _docs_page(api), 200, DOCS_HEADERS
+
+    @app.after_request
+    def _api_headers(response):
+        # JSON answers are no page: nothing in them may load, run or be framed.
+        if request.path.startswith("/api/"):
+            for name, value in API_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
 
     @app.errorhandler(413)
     def _too_large(_error):
@@ -70,11 +81,26 @@ def _docs_page(api: Api) -> str:
     return render_template_string(DOCS_TEMPLATE, spec=spec)
 
 
+DOCS_STYLE = """body{font-family:Marianne,Arial,sans-serif;max-width:70rem;margin:2rem auto;\
+padding:0 1rem}
+code{background:#eee;padding:0 .2rem}h2{border-bottom:1px solid #ccc}
+.m{display:inline-block;min-width:4rem;font-weight:bold}"""
+# The docs page is server-rendered HTML: no script at all (no Swagger UI, no ReDoc, no CDN),
+# its one inline style allowed by its hash, nothing else loaded, never framed.
+DOCS_HEADERS = {
+    "Content-Security-Policy": "; ".join((
+        "default-src 'none'",
+        "style-src 'sha256-" + base64.b64encode(hashlib.sha256(DOCS_STYLE.encode()).digest())
+        .decode() + "'",
+        "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'")),
+    "X-Frame-Options": "DENY",
+}
+API_HEADERS = {"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+               "X-Frame-Options": "DENY"}
+
 DOCS_TEMPLATE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <title>{{ spec.info.title }} — documentation de l'API</title>
-<style>body{font-family:Marianne,Arial,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
-code{background:#eee;padding:0 .2rem}h2{border-bottom:1px solid #ccc}
-.m{display:inline-block;min-width:4rem;font-weight:bold}</style></head><body>
+<style>""" + DOCS_STYLE + """</style></head><body>
 <h1>{{ spec.info.title }}</h1>
 <p>Document OpenAPI : <a href="/api/v1/openapi.json">/api/v1/openapi.json</a></p>
 {% for path, ops in spec.paths.items() %}<h2><code>{{ path }}</code></h2><ul>
