@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.errors import ServiceError
 from web import bodies
-from web.api import cases, clock, designer, licences, processes, sessions, tasks
+from web.api import cases, clock, designer, licences, openapi, processes, sessions, tasks
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
 from web.nul import request_has_nul
 
@@ -31,15 +31,22 @@ def refuse_nul() -> None:
 
 
 class ProblemApi(Api):
-    """Every HTTP error as application/problem+json, in French."""
+    """Every HTTP error as application/problem+json, in French; so says the document."""
 
     def handle_http_exception(self, error):
         return from_http_exception(error)
 
+    def _register_responses(self):
+        openapi.register_problem_responses(self)
+
 
 def init_api(app: Flask) -> Api:
-    api = ProblemApi(app, spec_kwargs={"info": {"description": "API REST v1 — voir API.md"}})
+    api = ProblemApi(app, spec_kwargs={
+        "info": {"description": "API REST v1 — voir API.md"},
+        "security": [{"bearer": []}],  # every operation needs a token (401 without)
+        "extra_plugins": [openapi.ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.ma_plugin.converter.add_attribute_function(openapi.decimal_bounds_as_numbers)
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
                 processes.blp, designer.blp, clock.blp):
         api.register_blueprint(blp)
