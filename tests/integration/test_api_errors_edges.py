@@ -87,6 +87,20 @@ def test_clock_outside_2000_2099_is_422_and_the_clock_does_not_move(api, body):
     assert api.get("/api/v1/clock").status_code == 200
 
 
+def test_a_clock_stored_outside_the_range_can_be_set_back_into_it(api):
+    import datetime as dt
+
+    from services.clock import PARIS
+    from services.db import db, transaction
+    from services.models import ClockSetting
+
+    with transaction():  # as the API let it be set before the range existed
+        db.session.get(ClockSetting, 1).now = dt.datetime(9999, 12, 30, tzinfo=PARIS)
+    assert api.ok(api.request("PUT", "/api/v1/clock", {"today": "2026-03-02"}))["today"] \
+        == "2026-03-02"
+    assert_problem(api.request("PUT", "/api/v1/clock", {"today": "2026-03-01"}), 409)
+
+
 def test_clock_at_the_range_ends_is_accepted_and_the_rules_compute(api):
     api.licence(NUM)
     api.ok(api.request("PUT", "/api/v1/clock", {"today": "2099-12-31"}))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services import tasks
-from services.clock import PARIS
+from services.clock import FIRST_DAY, LAST_DAY, in_range
 from web.api import messages_fr
 
 messages_fr.install()
@@ -418,13 +416,8 @@ class ClockSchema(Schema):
     mode = fields.String()
 
 
-# The days the manual clock may show. The rules add months and years to the clock's today
-# (4-month deadline, one-month crediting delay, probation 2-3 years, 3- and 10-year recoveries,
-# refund deadlines, timers): a day near 9999-12-31 made them overflow (a 500 on the dashboard,
-# and a clock that cannot go back). 2000-2099 leaves every computation ten years and more of
-# room on either side, and holds every date the prefecture handles.
-CLOCK_FIRST_DAY = dt.date(2000, 1, 1)
-CLOCK_LAST_DAY = dt.date(2099, 12, 31)
+# The days the manual clock may show (services/clock.py says why).
+CLOCK_FIRST_DAY, CLOCK_LAST_DAY = FIRST_DAY, LAST_DAY
 CLOCK_RANGE = (f"Date attendue entre le {CLOCK_FIRST_DAY:%d/%m/%Y} et le {CLOCK_LAST_DAY:%d/%m/%Y} "
                "(les règles calculent des échéances jusqu'à dix ans après l'horloge).")
 
@@ -445,11 +438,7 @@ class ClockInSchema(In):
     def in_range(self, data, **_):
         now = data.get("now")
         if now is not None:
-            try:
-                day = now.astimezone(PARIS).date()
-            except OverflowError:  # 9999-12-31T23:00-01:00 has no Paris day
-                day = None
-            if day is None or not CLOCK_FIRST_DAY <= day <= CLOCK_LAST_DAY:
+            if not in_range(now):  # 9999-12-31T23:00-01:00 has no Paris day at all
                 raise ValidationError(CLOCK_RANGE, "now")
 
 
