@@ -60,6 +60,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
 
     sandbox_timeout = _positive_int(merged, "SANDBOX_TIMEOUT", 900, "nombre de secondes")
     sandbox_max_runs = _positive_int(merged, "SANDBOX_MAX_RUNS", 1, "nombre de bacs à sable")
+    sandbox_max_queue = _positive_int(merged, "SANDBOX_MAX_QUEUE", 10, "nombre de tests")
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -74,6 +75,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # instead of in a thread
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
+        "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
         "SANDBOX_SYNC": False,
         # the browser UI's session (web/ui/security.py): expires 8 hours after the last request,
         # never readable by scripts, not sent with cross-site sub-requests or form posts

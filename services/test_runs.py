@@ -47,7 +47,7 @@ def max_runs() -> int:
 
 def max_queue() -> int:
     """How many API runs may wait for a sandbox at once on the whole deployment."""
-    return int(current_app.config.get("SANDBOX_MAX_QUEUE") or DEFAULT_MAX_QUEUE)
+    return int(current_app.config.get("SANDBOX_MAX_QUEUE") or DEFAULT_MAX_QUEUE)  # settings.py
 
 
 def _stale_limit() -> dt.timedelta:
