@@ -85,9 +85,10 @@ def json_depth(data: bytes) -> int:
 
 
 def check_json_body() -> None:
-    """An API JSON body over the size limit is a 413; one nested too deeply, or that the
-    parser cannot read (an integer of more than 4 300 digits among others), a 400."""
-    if not (request.is_json and request.path.startswith("/api/")):
+    """A JSON body over the size limit is a 413; one nested too deeply, or that the parser
+    cannot read (an integer of more than 4 300 digits among others), a 400. Any path: the UI
+    takes no JSON, but its NUL check reads a JSON body too."""
+    if not request.is_json:
         return
     if (request.content_length or 0) > body_limit():
         raise BodyTooLarge()

@@ -32,6 +32,22 @@ def test_json_nested_too_deeply_is_400(api, depth):
     assert "imbriqué" in body["detail"]
 
 
+@pytest.mark.parametrize("path", ["/ui/connexion", "/ui/recherche", "/"])
+def test_json_nested_too_deeply_to_a_ui_page_is_400_not_500(api, path):
+    resp = api.app.test_client().post(path, data="[" * 990 + "]" * 990,
+                                      content_type="application/json")
+    assert resp.status_code == 400, resp.get_data(as_text=True)[:300]
+
+
+def test_the_nul_check_walks_a_deep_document_without_recursion():
+    from web.nul import _strings
+
+    deep: list = ["a\x00"]
+    for _ in range(100_000):
+        deep = [deep, {"k": "v"}]
+    assert "a\x00" in set(_strings(deep))
+
+
 def test_json_nested_in_an_object_too_deeply_is_400_also_in_strings_context(api):
     inner = '{"a": ' * 990 + '"[[[{{{"' + "}" * 990
     raw = json.dumps(LICENCE)[:-1] + ', "pad": ' + inner + "}"
