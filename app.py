@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from web.cli import register_cli
     from web.home import blp as home_blp
     from web.routing import BoundedInt
+    from web.server_header import hide_server_software
     from web.ui import init_ui
 
     app.url_map.converters["int"] = BoundedInt  # before any route is added
@@ -47,4 +48,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_blp)
     init_ui(app)  # browser UI under /ui: session cookie (8 h), CSRF, French error pages
     register_cli(app)
+    hide_server_software()  # dev server and gunicorn: `Server: stages`, no software or version
     return app

@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from services import audit, centre_access, journey, ledger, outcome, processes
 from services.clock import clock
-from services.db import db, paginate
+from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.ledger import rules_config
 from services.models import (
@@ -218,10 +218,11 @@ def list_cases(status, licence, q, overdue, page, per_page):
     if licence:
         query = query.where(Licence.number == licence)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Case.reference).like(like), Licence.number.like(like),
-                                func.lower(Licence.last_name).like(like),
-                                func.lower(Licence.first_name).like(like)))
+        like = contains_pattern(q.lower())  # % and _ are searched as typed, never wildcards
+        query = query.where(or_(func.lower(Case.reference).like(like, escape=LIKE_ESCAPE),
+                                Licence.number.like(like, escape=LIKE_ESCAPE),
+                                func.lower(Licence.last_name).like(like, escape=LIKE_ESCAPE),
+                                func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
     if overdue:
         query = query.where(Case.deadline < clock().today(), Case.closed.is_(False))
     return paginate(query, (Case.id.desc(),), page, per_page)

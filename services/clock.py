@@ -18,6 +18,13 @@ from services.errors import Conflict
 from services.models import ClockSetting
 
 PARIS = ZoneInfo("Europe/Paris")
+# The days the manual clock may show. The rules add months and years to the clock's today
+# (4-month deadline, one-month crediting delay, probation of 2 or 3 years, 3- and 10-year
+# recoveries, refund deadlines, timers): a day near 9999-12-31 made them overflow (a 500 on the
+# dashboard, and a clock that could not go back). 2000-2099 leaves every computation ten years
+# and more of room on either side, and holds every date the prefecture handles.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
 
 
 class AppClock:
@@ -57,13 +64,22 @@ class AppClock:
         setting = db.session.get(ClockSetting, 1, with_for_update=True)
         if setting is None:
             db.session.add(ClockSetting(id=1, now=instant))
-        elif instant < setting.now:
+        elif instant < setting.now and in_range(setting.now):
             raise Conflict(
                 "L'horloge ne recule pas : elle indique déjà "
                 f"{setting.now.astimezone(PARIS).isoformat()}.")
         else:
             setting.now = instant
         return instant.astimezone(PARIS)
+
+
+def in_range(instant: dt.datetime) -> bool:
+    """Whether the rules can compute from this instant (a clock set before the range existed
+    may be outside it: it can then be set back into the range)."""
+    try:
+        return FIRST_DAY <= instant.astimezone(PARIS).date() <= LAST_DAY
+    except OverflowError:
+        return False
 
 
 def start_of_day(day: dt.date) -> dt.datetime:

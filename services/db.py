@@ -114,3 +114,15 @@ def advisory_lock(namespace: int, name: str) -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
                            {"ns": namespace, "name": name})
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern that matches `text` anywhere, as typed: its `%`, `_` and `\\` are literal
+    (use with `.like(pattern, escape=LIKE_ESCAPE)`). User text in a raw pattern made `%` match
+    every row."""
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"

@@ -7,10 +7,12 @@ class ServiceError(Exception):
     status = 400
     title = "Requête invalide"
 
-    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None):
+    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or {}
+        self.headers = headers or {}  # HTTP headers of the answer (Retry-After)
 
 
 class NotFound(ServiceError):
@@ -26,6 +28,13 @@ class Forbidden(ServiceError):
 class Conflict(ServiceError):
     status = 409
     title = "Conflit avec l'état actuel"
+
+
+class TooManyRequests(ServiceError):
+    """429: a bounded resource (the scenario test queue) is full; come back later."""
+
+    status = 429
+    title = "Trop de demandes"
 
 
 class Invalid(ServiceError):

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from services import audit, journey, ledger
 from services.clock import clock
-from services.db import db, paginate
+from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
@@ -24,10 +24,11 @@ def get(number: str) -> Licence:
 
 def search(q: str, page: int = 1, per_page: int = 20) -> tuple[list[Licence], int]:
     """Licences whose number, last name or first name contains `q` (case-insensitive)."""
-    like = f"%{q.lower()}%"
-    query = select(Licence).where(or_(func.lower(Licence.number).like(like),
-                                      func.lower(Licence.last_name).like(like),
-                                      func.lower(Licence.first_name).like(like)))
+    like = contains_pattern(q.lower())  # % and _ are searched as typed, never wildcards
+    query = select(Licence).where(or_(
+        func.lower(Licence.number).like(like, escape=LIKE_ESCAPE),
+        func.lower(Licence.last_name).like(like, escape=LIKE_ESCAPE),
+        func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
     return paginate(query, (Licence.last_name, Licence.first_name, Licence.id), page, per_page)
 
 

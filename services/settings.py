@@ -65,6 +65,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     except (TypeError, ValueError):
         raise SettingsError(f"PROXY_FIX_X_FOR : nombre de mandataires attendu (0 ou plus), reçu "
                             f"« {merged.get('PROXY_FIX_X_FOR')} »") from None
+    sandbox_max_queue = _positive_int(merged, "SANDBOX_MAX_QUEUE", 10, "nombre de tests")
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -79,6 +80,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # instead of in a thread
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
+        "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
         "SANDBOX_SYNC": False,
         # the browser UI's session (web/ui/security.py): the cookie expires 8 hours after the
         # last request, is never readable by scripts, not sent with cross-site sub-requests or

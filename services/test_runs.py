@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from services import process_history, sandbox
 from services.clock import clock, in_paris
 from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, db, transaction
-from services.errors import Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, TooManyRequests
 from services.models import DraftTestRun, ProcessDraft
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,13 @@ WAITING, RUNNING, PASSED, FAILED, ERROR = "en_attente", "en_cours", "reussi", "e
 DEFAULT_TIMEOUT = 900  # seconds; the full acceptance suite takes far less (docs/designers.md)
 GRACE = dt.timedelta(seconds=120)  # past its time limit and this, a run's process is dead
 POLL_SECONDS = 2.0  # how often a waiting run asks for a free sandbox
+# Runs of the API wait for a sandbox in a thread of the web process each (they poll the
+# database): 228 queued runs once meant 102 waiting threads and 282 MB. At most this many wait
+# on the whole deployment (SANDBOX_MAX_QUEUE); one more is a 429. A run takes minutes and one
+# waiting longer than its time limit is given up anyway, so a longer queue would only hold
+# runs bound to fail.
+DEFAULT_MAX_QUEUE = 10
+RETRY_AFTER_SECONDS = 60  # the Retry-After of a refusal: about the time of one short run
 
 
 def timeout() -> float:
@@ -36,6 +43,11 @@ def timeout() -> float:
 def max_runs() -> int:
     """How many sandboxes may run at once on the whole deployment (SANDBOX_MAX_RUNS)."""
     return int(current_app.config.get("SANDBOX_MAX_RUNS") or 1)
+
+
+def max_queue() -> int:
+    """How many API runs may wait for a sandbox at once on the whole deployment."""
+    return int(current_app.config.get("SANDBOX_MAX_QUEUE") or DEFAULT_MAX_QUEUE)  # settings.py
 
 
 def _stale_limit() -> dt.timedelta:
@@ -52,20 +64,47 @@ def check_features(features: list[str] | None) -> list[str]:
     return list(dict.fromkeys(features or []))  # order kept, duplicates dropped
 
 
-def request_run(draft: ProcessDraft, features: list[str] | None, actor: str) -> DraftTestRun:
-    """Record a waiting run of `draft` (422 when the draft has BPMN problems)."""
+def request_run(draft: ProcessDraft, features: list[str] | None, actor: str,
+                bounded: bool = False) -> DraftTestRun:
+    """Record a waiting run of `draft` (422 when the draft has BPMN problems). `bounded` (the
+    API, whose runs wait in a thread each): 409 while a run of the same draft is waiting or
+    running, 429 when SANDBOX_MAX_QUEUE runs wait already; both with Retry-After."""
     features = check_features(features)
     if not draft.valid:
         raise Invalid(f"Le brouillon n° {draft.id} a {len(draft.problems)} problème(s) BPMN : "
                       "corrigez-les avant de lancer les scénarios.",
                       {(p.get("element_id") or "document"): [p["message"]]
                        for p in draft.problems})
+    if bounded:
+        _check_queue(draft)
     run = DraftTestRun(draft_id=draft.id, status=WAITING, requested_by=actor,
                        requested_at=clock().system_now(), features=features, summary={},
                        scenarios=[])
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def _check_queue(draft: ProcessDraft) -> None:
+    advisory_lock(LOCK_SANDBOX_CLAIM, "sandbox")  # two requests cannot both take the last place
+    since = clock().system_now() - _stale_limit()  # older ones are given up: they hold no place
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    pending = db.session.scalar(
+        select(DraftTestRun.id).where(DraftTestRun.draft_id == draft.id,
+                                      DraftTestRun.status.in_((WAITING, RUNNING)),
+                                      func.coalesce(DraftTestRun.started_at,
+                                                    DraftTestRun.requested_at) > since)
+        .order_by(DraftTestRun.id).limit(1))
+    if pending is not None:
+        raise Conflict(f"Un test de ce brouillon est déjà en attente ou en cours (test n° "
+                       f"{pending}) : attendez son résultat avant d'en lancer un autre.",
+                       headers=retry)
+    waiting = db.session.scalar(select(func.count(DraftTestRun.id)).where(
+        DraftTestRun.status == WAITING, DraftTestRun.requested_at > since))
+    if waiting >= max_queue():
+        raise TooManyRequests(f"{waiting} tests de scénarios attendent déjà un bac à sable (au "
+                              f"plus {max_queue()}) : réessayez dans quelques minutes.",
+                              headers=retry)
 
 
 def start(run_id: int) -> None:

@@ -3,12 +3,16 @@ OpenAPI document at /api/v1/openapi.json."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from flask import Flask, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from services.errors import ServiceError
-from web.api import cases, clock, designer, licences, processes, sessions, tasks
+from web import bodies
+from web.api import cases, clock, designer, licences, openapi, processes, sessions, tasks
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
 from web.nul import request_has_nul
 
@@ -27,15 +31,22 @@ def refuse_nul() -> None:
 
 
 class ProblemApi(Api):
-    """Every HTTP error as application/problem+json, in French."""
+    """Every HTTP error as application/problem+json, in French; so says the document."""
 
     def handle_http_exception(self, error):
         return from_http_exception(error)
 
+    def _register_responses(self):
+        openapi.register_problem_responses(self)
+
 
 def init_api(app: Flask) -> Api:
-    api = ProblemApi(app, spec_kwargs={"info": {"description": "API REST v1 — voir API.md"}})
+    api = ProblemApi(app, spec_kwargs={
+        "info": {"description": "API REST v1 — voir API.md"},
+        "security": [{"bearer": []}],  # every operation needs a token (401 without)
+        "extra_plugins": [openapi.ErrorResponsesPlugin()]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.ma_plugin.converter.add_attribute_function(openapi.decimal_bounds_as_numbers)
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
                 processes.blp, designer.blp, clock.blp):
         api.register_blueprint(blp)
@@ -47,18 +58,21 @@ def init_api(app: Flask) -> Api:
             return from_http_exception(error)
         return from_unexpected(error)
 
-    @app.before_request
-    def _json_size_limit():
-        # BPMN uploads may reach MAX_CONTENT_LENGTH (5 MiB); JSON bodies stop at 1 MiB (API.md).
-        length = request.content_length or 0
-        if request.is_json and length > app.config["MAX_JSON_BYTES"]:
-            raise RequestEntityTooLarge()
+    bodies.init(app)  # size limits (chunked bodies too) and JSON depth, before anything reads
 
     app.before_request(refuse_nul)
 
     @app.route("/api/v1/docs")
     def api_docs():
-        return _docs_page(api)
+        return _docs_page(api), 200, DOCS_HEADERS
+
+    @app.after_request
+    def _api_headers(response):
+        # JSON answers are no page: nothing in them may load, run or be framed.
+        if request.path.startswith("/api/"):
+            for name, value in API_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
 
     @app.errorhandler(413)
     def _too_large(_error):
@@ -74,11 +88,26 @@ def _docs_page(api: Api) -> str:
     return render_template_string(DOCS_TEMPLATE, spec=spec)
 
 
+DOCS_STYLE = """body{font-family:Marianne,Arial,sans-serif;max-width:70rem;margin:2rem auto;\
+padding:0 1rem}
+code{background:#eee;padding:0 .2rem}h2{border-bottom:1px solid #ccc}
+.m{display:inline-block;min-width:4rem;font-weight:bold}"""
+# The docs page is server-rendered HTML: no script at all (no Swagger UI, no ReDoc, no CDN),
+# its one inline style allowed by its hash, nothing else loaded, never framed.
+DOCS_HEADERS = {
+    "Content-Security-Policy": "; ".join((
+        "default-src 'none'",
+        "style-src 'sha256-" + base64.b64encode(hashlib.sha256(DOCS_STYLE.encode()).digest())
+        .decode() + "'",
+        "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'")),
+    "X-Frame-Options": "DENY",
+}
+API_HEADERS = {"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+               "X-Frame-Options": "DENY"}
+
 DOCS_TEMPLATE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <title>{{ spec.info.title }} — documentation de l'API</title>
-<style>body{font-family:Marianne,Arial,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
-code{background:#eee;padding:0 .2rem}h2{border-bottom:1px solid #ccc}
-.m{display:inline-block;min-width:4rem;font-weight:bold}</style></head><body>
+<style>""" + DOCS_STYLE + """</style></head><body>
 <h1>{{ spec.info.title }}</h1>
 <p>Document OpenAPI : <a href="/api/v1/openapi.json">/api/v1/openapi.json</a></p>
 {% for path, ops in spec.paths.items() %}<h2><code>{{ path }}</code></h2><ul>

@@ -85,7 +85,7 @@ def post_test_run(data, draft_id):
     dans un bac à sable ; la réponse arrive avant la fin du test"""
     with transaction():
         run = test_runs.request_run(drafts.get(draft_id), data.get("features"),
-                                    current_user().username)
+                                    current_user().username, bounded=True)
         run_id = run.id
     test_runs.start(run_id)
     return test_runs.view(test_runs.get(run_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Response, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from services.errors import ServiceError
 
@@ -21,6 +21,7 @@ TITLES = {
     413: ("Requête trop volumineuse", "Le corps de la requête dépasse la taille permise."),
     415: ("Type de contenu non pris en charge", "Envoyez du JSON (application/json)."),
     422: ("Données invalides", "Certaines données sont invalides."),
+    429: ("Trop de demandes", "Trop de demandes : réessayez plus tard."),
     500: ("Erreur interne", "Une erreur inattendue s'est produite ; rien n'a été enregistré."),
 }
 
@@ -77,11 +78,15 @@ def from_http_exception(error: HTTPException) -> Response:
         return problem(422, f"Données invalides : {fields_}.", errors)
     if code == 400:
         return problem(400, data.get("message") or TITLES[400][1])
-    return problem(code, data.get("message"), headers=dict(data.get("headers") or {}))
+    headers = dict(data.get("headers") or {})
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110: 405 has Allow
+        headers.setdefault("Allow", ", ".join(sorted(error.valid_methods)))
+    return problem(code, data.get("message"), headers=headers)
 
 
 def from_service_error(error: ServiceError) -> Response:
-    return problem(error.status, error.detail, error.errors or None, title=error.title)
+    return problem(error.status, error.detail, error.errors or None, title=error.title,
+                   headers=getattr(error, "headers", None))
 
 
 def from_unexpected(error: Exception) -> Response:

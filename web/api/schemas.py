@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services import tasks
+from services.clock import FIRST_DAY, LAST_DAY, in_range
 from web.api import messages_fr
 
 messages_fr.install()
@@ -421,14 +422,30 @@ class ClockSchema(Schema):
     mode = fields.String()
 
 
+# The days the manual clock may show (services/clock.py says why).
+CLOCK_FIRST_DAY, CLOCK_LAST_DAY = FIRST_DAY, LAST_DAY
+CLOCK_RANGE = (f"Date attendue entre le {CLOCK_FIRST_DAY:%d/%m/%Y} et le {CLOCK_LAST_DAY:%d/%m/%Y} "
+               "(les règles calculent des échéances jusqu'à dix ans après l'horloge).")
+
+
 class ClockInSchema(In):
-    today = fields.Date(load_default=None)
-    now = fields.AwareDateTime(load_default=None)
+    today = fields.Date(load_default=None, validate=validate.Range(
+        min=CLOCK_FIRST_DAY, max=CLOCK_LAST_DAY, error=CLOCK_RANGE))
+    now = fields.AwareDateTime(load_default=None, metadata={
+        "description": f"entre le {CLOCK_FIRST_DAY:%d/%m/%Y} et le {CLOCK_LAST_DAY:%d/%m/%Y} "
+                       "(heure de Paris)"})
 
     @validates_schema
     def exactly_one(self, data, **_):
         if (data.get("today") is None) == (data.get("now") is None):
             raise ValidationError("Indiquez soit « today », soit « now ».", "today")
+
+    @validates_schema
+    def in_range(self, data, **_):
+        now = data.get("now")
+        if now is not None:
+            if not in_range(now):  # 9999-12-31T23:00-01:00 has no Paris day at all
+                raise ValidationError(CLOCK_RANGE, "now")
 
 
 class FiredSchema(Schema):
