@@ -7,7 +7,7 @@ import pytest
 
 from services.settings import SettingsError, load_settings
 
-ENV = {"DATABASE_URL": "sqlite:///unused.sqlite"}
+ENV = {"DATABASE_URL": "sqlite:///unused.sqlite", "SECRET_KEY": "test-key-for-settings"}
 
 
 def test_the_queue_holds_10_runs_by_default_and_is_set_from_the_environment(tmp_path):
