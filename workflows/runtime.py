@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .contract import FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
-from .script_env import ALLOWED_GLOBAL_NAMES, ScriptRejected, make_script_engine
+from .script_env import ALLOWED_GLOBAL_NAMES, LimitExceeded, ScriptRejected, make_script_engine
 
 MAX_STEP_ROUNDS = 100
 
@@ -162,6 +162,8 @@ def _translate(exc: BaseException) -> WorkflowError:
     origin = exc.__cause__ or exc.__context__
     if isinstance(exc, WorkflowException) and text.startswith("No conditions satisfied"):
         msg = "aucune condition de sortie de la passerelle n'est satisfaite"
+    elif isinstance(origin, LimitExceeded) or isinstance(exc, LimitExceeded):
+        msg = f"limite dépassée : {origin or exc}"
     elif isinstance(origin, ScriptRejected) or isinstance(exc, ScriptRejected):
         msg = f"code refusé par l'environnement restreint : {origin or exc}"
     elif "Error evaluating expression" in text:
