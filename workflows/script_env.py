@@ -571,7 +571,15 @@ def _attribute_problem(node: ast.Attribute) -> str | None:
         return _ATTRIBUTE_HINTS[node.attr]
     if not isinstance(node.ctx, ast.Load):
         return f"modifier l'attribut « {node.attr} » est interdit"
-    if node.attr not in ALLOWED_ATTRIBUTE_NAMES:
+    receiver = node.value
+    if isinstance(receiver, ast.Name) and receiver.id == DOSSIER_NAME:
+        names = _MAPPING_NAMES  # the facts: a read-only mapping
+    elif isinstance(receiver, (ast.JoinedStr, ast.Constant)) and isinstance(
+            getattr(receiver, "value", ""), str):
+        names = _STR_NAMES
+    else:
+        names = ALLOWED_ATTRIBUTE_NAMES
+    if node.attr not in names:
         return (f"l'attribut ou la méthode « {node.attr} » n'est pas permis "
                 "(voir la liste des méthodes permises dans la documentation des concepteurs)")
     return None
