@@ -60,6 +60,12 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
 
     sandbox_timeout = _positive_int(merged, "SANDBOX_TIMEOUT", 900, "nombre de secondes")
     sandbox_max_runs = _positive_int(merged, "SANDBOX_MAX_RUNS", 1, "nombre de bacs à sable")
+    # bounds of every BPMN script, condition and timer expression, per evaluation
+    # (workflows/script_env.py; docs/designers.md)
+    bpmn_bounds = {name: _positive_int(merged, name, default, what) for name, default, what in (
+        ("BPMN_MAX_STEPS", 100_000, "nombre de lignes exécutées"),
+        ("BPMN_MAX_MILLISECONDS", 1000, "nombre de millisecondes"),
+        ("BPMN_MAX_MEMORY_MB", 256, "nombre de Mio"))}
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -75,6 +81,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
         "SANDBOX_SYNC": False,
+        **bpmn_bounds,
         # the browser UI's session (web/ui/security.py): expires 8 hours after the last request,
         # never readable by scripts, not sent with cross-site sub-requests or form posts
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
