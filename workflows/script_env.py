@@ -19,10 +19,12 @@ Bounds (issue 12, item 4), so that no designer's code can take the web process's
   which checks the size of the result (sequence length, text length, integer bits) BEFORE it is
   computed, and every attribute through :func:`_guarded_getattr` (an allowlist per type, with a
   size check on the methods that grow a value: ``join``, ``replace``, ``extend``, ``update``...);
-* while restricted code runs, a per-thread ``sys.settrace`` tracer that only traces frames of the
-  restricted code (filename ``<bpmn>``; comprehensions included) counts line events against a
-  step budget and a wall-clock deadline (time spent in action functions is not counted), and every
-  few steps reads the process's resident memory growth (``/proc/self/statm``) against a limit.
+* the compiled code calls ``_step_()`` before every statement and at every item of a
+  comprehension (there is no ``while``, no function, no recursion: that is all the work it can
+  repeat); each evaluation has a step budget, and every few steps ``_step_`` checks a wall-clock
+  deadline (time spent in action functions is not counted) and the growth of the process's
+  resident memory (``/proc/self/statm``). Only restricted code pays for it: no ``sys.settrace``,
+  so action functions and the library run at full speed.
 
 A bound that is hit raises :class:`LimitExceeded` (French, names the bound); the engine wraps it
 with the element's BPMN id and the service layer records an incident on the case.
@@ -38,7 +40,6 @@ import functools
 import operator
 import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -429,6 +430,21 @@ class BoundingTransformer(RestrictingNodeTransformer):
                         args=[ast.Constant(op), node.left, node.right], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
+    def visit_comprehension(self, node: ast.comprehension):
+        node = self.node_contents_visit(node)
+        node.ifs = [_step_call(node.target), *node.ifs]  # every item counts, kept or not
+        return node
+
+    def visit_Module(self, node: ast.Module):
+        node = self.node_contents_visit(node)
+        for parent in ast.walk(node):
+            for name in ("body", "orelse"):
+                block = getattr(parent, name, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    setattr(parent, name, [s for stmt in block for s in (
+                        ast.copy_location(ast.Expr(_step_call(stmt)), stmt), stmt)])
+        return node
+
     def visit_FormattedValue(self, node: ast.FormattedValue):
         node = self.node_contents_visit(node)
         node.value = ast.fix_missing_locations(ast.copy_location(
@@ -437,7 +453,12 @@ class BoundingTransformer(RestrictingNodeTransformer):
         return node
 
 
-# ---- the tracer: steps, wall clock, resident memory -------------------------------------------
+def _step_call(where: ast.AST) -> ast.Call:
+    call = ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, where))
+
+
+# ---- the budget: steps, wall clock, resident memory -------------------------------------------
 
 try:
     _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -461,58 +482,61 @@ def resident_bytes() -> int | None:
 
 
 class _Budget:
+    """The bounds of one evaluation. `step()` is called by the compiled code before every
+    statement and at every item of a comprehension (BoundingTransformer): as there is no
+    `while`, no function and no recursion, that counts all the work the code can repeat."""
+
     __slots__ = ("steps", "deadline", "rss_limit", "every", "countdown", "limits")
 
     def __init__(self, limits: Limits):
         self.limits = limits
         self.steps = limits.steps
         self.deadline = time.monotonic() + limits.seconds
-        rss = resident_bytes()
-        self.rss_limit = None if rss is None else rss + limits.memory_bytes
+        # the resident memory is first read at the first check (most evaluations are a few
+        # steps long and never get there): what the first steps allocate is bounded by the
+        # size guards
+        self.rss_limit: int | None = -1
         self.every = self.countdown = max(1, limits.memory_every)
 
-    def trace(self, frame, event, arg):
-        if event == "line":
-            self.steps -= 1
-            if self.steps < 0:
-                raise LimitExceeded(
-                    f"trop d'étapes de calcul (limite {self.limits.steps} lignes exécutées)")
-            self.countdown -= 1
-            if self.countdown <= 0:
-                self.countdown = self.every
-                if time.monotonic() > self.deadline:
-                    raise LimitExceeded(
-                        f"temps de calcul dépassé (limite {self.limits.seconds:g} s)")
-                if self.rss_limit is not None:
-                    rss = resident_bytes()
-                    if rss is not None and rss > self.rss_limit:
-                        raise LimitExceeded(
-                            "mémoire dépassée (limite "
-                            f"{self.limits.memory_bytes // 1024**2} Mio de plus pendant le calcul)")
-        return self.trace
+    def step(self) -> bool:
+        self.steps -= 1
+        if self.steps < 0:
+            raise LimitExceeded(f"trop d'étapes de calcul (limite {self.limits.steps} étapes : "
+                                "instructions exécutées et tours de boucle)")
+        self.countdown -= 1
+        if self.countdown <= 0:
+            self.countdown = self.every
+            self.check()
+        return True
 
-    def dispatch(self, frame, event, arg):
-        # called for every new frame of this thread: only restricted code is traced
-        if frame.f_code.co_filename == FILENAME:
-            return self.trace(frame, event, arg)
-        return None
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(f"temps de calcul dépassé (limite {self.limits.seconds:g} s)")
+        if self.rss_limit is not None:
+            rss = resident_bytes()
+            if rss is None or self.rss_limit < 0:
+                self.rss_limit = None if rss is None else rss + self.limits.memory_bytes
+            elif rss > self.rss_limit:
+                raise LimitExceeded(
+                    "mémoire dépassée (limite "
+                    f"{self.limits.memory_bytes // 1024**2} Mio de plus pendant le calcul)")
 
 
 _current: threading.local = threading.local()
 
 
-def bounded(run: Callable[[], object]) -> object:
-    """Run `run()` (restricted code) under the bounds of LIMITS; LimitExceeded when hit."""
+def bounded(g: dict, run: Callable[[], object]) -> object:
+    """Run `run()` (restricted code reading its globals `g`) under the bounds of LIMITS;
+    LimitExceeded when one is hit."""
     if getattr(_current, "budget", None) is not None:  # nested: the outer budget applies
+        g["_step_"] = _current.budget.step
         return run()
     budget = _Budget(LIMITS)
-    previous = sys.gettrace()
+    g["_step_"] = budget.step
     _current.budget = budget
-    sys.settrace(budget.dispatch)
     try:
         return run()
     finally:
-        sys.settrace(previous)
         _current.budget = None
 
 
@@ -774,13 +798,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression, context, external_context=None):
         code = compile_checked(expression, "eval")
         g = self._globals(context)
-        return bounded(lambda: eval(code, g))  # noqa: S307 - restricted bytecode only
+        return bounded(g, lambda: eval(code, g))  # noqa: S307 - restricted bytecode only
 
     def execute(self, script, context, external_context=None):
         code = compile_checked(script, "exec")
         g = self._globals(context)
         before = set(g)
-        bounded(lambda: exec(code, g))  # noqa: S102 - restricted bytecode only
+        bounded(g, lambda: exec(code, g))  # noqa: S102 - restricted bytecode only
         for key, value in g.items():
             if key.startswith("_") or key in self.globals or key in SAFE_BUILTINS:
                 continue

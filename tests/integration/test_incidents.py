@@ -304,3 +304,22 @@ def test_incidents_are_in_the_openapi_document(api):
     assert "post" in spec["paths"]["/api/v1/incidents/{incident_id}/resolve"]
     params = {p["name"] for p in spec["paths"]["/api/v1/incidents"]["get"]["parameters"]}
     assert {"state", "page", "per_page"} <= params
+
+
+# ---- the sandbox --------------------------------------------------------------------------
+
+def test_the_sandbox_stops_a_loop_of_10_to_the_12_in_seconds(app):
+    """It kept the single sandbox slot for 7 minutes; the step budget stops every scenario's
+    loop at once, and each scenario fails on the incident, named."""
+    from services import sandbox
+
+    loop = ("n = 0\nfor i in range(10000):\n    for j in range(10000):\n"
+            "        for k in range(10000):\n            n += 1")
+    xml = with_script(VOLONTAIRE, 'crediter_points("crediter", "")', loop)
+    with app.app_context():
+        began = time.monotonic()
+        result = sandbox.run("stage_volontaire", xml, ["volontaire"], timeout=300)
+    assert time.monotonic() - began < 120
+    assert result.status == "echoue" and result.scenarios
+    assert all("trop d'étapes de calcul" in (s.message or "") for s in result.scenarios
+               if s.status == "failed")
