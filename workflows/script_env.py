@@ -540,11 +540,18 @@ def bounded(g: dict, run: Callable[[], object]) -> object:
         _current.budget = None
 
 
+ACTION_STEPS = 1000  # an action call writes to the database: it costs that many steps
+
+
 def _untimed(action: Callable) -> Callable:
-    """An action function whose time (database work) is not counted in the deadline."""
+    """An action function whose time (database work) is not counted in the deadline, but whose
+    call costs ACTION_STEPS steps (at most 100 calls per evaluation with the default budget)."""
     @functools.wraps(action)
     def call(*args, **kwargs):
         budget = getattr(_current, "budget", None)
+        if budget is not None:
+            budget.steps -= ACTION_STEPS - 1
+            budget.step()
         started = time.monotonic()
         try:
             return action(*args, **kwargs)

@@ -16,7 +16,6 @@ from services.db import db, transaction
 from services.models import Case, CaseEvent, Incident, Invalidation, ProcessInstance
 from tests.api_errors_support import assert_problem
 from tests.designer_support import xml_headers
-
 from tests.integration.test_journey_mandatory import NUM, open_case
 
 ROOT_BPMN = Path(__file__).resolve().parents[2] / "bpmn"

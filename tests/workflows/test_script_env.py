@@ -264,3 +264,12 @@ def test_allowed_methods_still_work():
     assert (d["a"], d["b"], d["c"], d["l"], d["s"], d["m"], d["n"], d["t"], d["u"], d["v"]) == (
         "CONFORME", "retard", "a, b", [1, 2, 3, 4], {1, 2}, {"a": 1, "b": 2}, 45, "   45|retard",
         3.5, "x..")
+
+
+def test_action_calls_cost_steps():
+    from workflows.script_env import ACTION_STEPS, LIMITS, LimitExceeded
+
+    e, calls = env()
+    with pytest.raises(LimitExceeded, match="étapes"):
+        e.execute("for i in range(10000):\n    crediter_points()", {})
+    assert LIMITS.steps // (ACTION_STEPS + 10) <= len(calls) <= LIMITS.steps // ACTION_STEPS
