@@ -831,7 +831,7 @@ _MISSING = object()
 # ---- timer values: bounded durations and dates --------------------------------------------------
 
 MAX_TIMER_DAYS = 3660  # about ten years
-TIMER_YEARS = (2000, 2099)
+TIMER_YEARS = (1970, 2999)  # far from datetime's limits (year 9999) whatever is added
 _NUM = r"(\d{1,20}(?:[.,]\d{1,9})?)"
 _DURATION = re.compile(
     rf"^P(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?$",
