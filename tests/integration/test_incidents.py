@@ -322,3 +322,37 @@ def test_the_sandbox_stops_a_loop_of_10_to_the_12_in_seconds(app):
     assert result.status == "echoue" and result.scenarios
     assert all("trop d'étapes de calcul" in (s.message or "") for s in result.scenarios
                if s.status == "failed")
+
+
+# ---- the UI page ---------------------------------------------------------------------------
+
+def test_the_incidents_page_lists_and_resolves_for_designers(api, incident):
+    from tests.ui_support import INLINE_SCRIPT, STYLE_ATTR, UiClient, flashes, text
+
+    ui = UiClient(api.app)
+    ui.login("designer")
+    page = text(ui.get("/ui/incidents"))
+    assert f"n° {incident['id']}" in page and "constater_invalidation" in page
+    assert "valeur trop grande" in page and "Marquer résolu" in page
+    assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
+    assert 'href="/ui/incidents"' in text(ui.get("/ui/processus"))  # in the navigation
+
+    assert ui.post(f"/ui/incidents/{incident['id']}/resoudre", csrf=False).status_code in (
+        400, 403)  # no CSRF token: refused
+    assert [i.resolved for i in incidents_in_db()] == [False]
+    resp = ui.post(f"/ui/incidents/{incident['id']}/resoudre")
+    assert resp.status_code == 302
+    page = ui.get("/ui/incidents", etat="resolus")
+    assert f"Incident n° {incident['id']} marqué comme résolu." in " ".join(flashes(page))
+    assert "Résolu" in text(page) and [i.resolved for i in incidents_in_db()] == [True]
+    assert "0 incident." in text(ui.get("/ui/incidents"))
+
+
+def test_the_incidents_page_is_refused_to_agents(api, incident):
+    from tests.ui_support import UiClient
+
+    ui = UiClient(api.app)
+    ui.login("agent")
+    assert ui.get("/ui/incidents").status_code == 403
+    assert ui.post(f"/ui/incidents/{incident['id']}/resoudre").status_code == 403
+    assert [i.resolved for i in incidents_in_db()] == [False]
