@@ -369,7 +369,7 @@ SAFE_BUILTINS: Mapping[str, object] = MappingProxyType(
         "round": round,
         "set": set,
         "sorted": sorted,
-        "str": _safe_str,
+        "str": str,  # a call `str(x)` is compiled as `_str_(x)` (size checked)
         "sum": _safe_sum,
         "tuple": tuple,
         "zip": zip,
@@ -412,6 +412,7 @@ _GUARDS = {
     "_apply_": _apply,
     "_binop_": _binop,
     "_text_": _text_guard,
+    "_str_": _safe_str,
 }
 
 _GUARDED_OPS = {ast.Mult: "*", ast.Add: "+", ast.LShift: "<<", ast.Mod: "%"}
@@ -429,6 +430,13 @@ class BoundingTransformer(RestrictingNodeTransformer):
         call = ast.Call(func=ast.Name("_binop_", ast.Load()),
                         args=[ast.Constant(op), node.left, node.right], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Call(self, node: ast.Call):
+        node = super().visit_Call(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "str":
+            node.func = ast.copy_location(ast.Name("_str_", ast.Load()), node.func)
+        return node
 
     def visit_comprehension(self, node: ast.comprehension):
         node = self.node_contents_visit(node)
@@ -616,6 +624,24 @@ def _attribute_problem(node: ast.Attribute) -> str | None:
     return None
 
 
+def _bare_str_problems(tree: ast.AST) -> list[tuple[int | None, str]]:
+    """`str` may be called (`str(x)`, size checked) or named as a type in `isinstance`; handed
+    over as a function (`key=str`, `f = str`) it would convert values unchecked."""
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                allowed.add(id(node.func))
+                if node.func.id == "isinstance" and len(node.args) == 2:
+                    types = node.args[1]
+                    for t in (types.elts if isinstance(types, ast.Tuple) else [types]):
+                        allowed.add(id(t))
+    return [(node.lineno, "« str » ne peut être qu'appelé (str(x)) ou nommé dans isinstance")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and node.id == "str"
+            and isinstance(node.ctx, ast.Load) and id(node) not in allowed]
+
+
 def _format_spec_problem(node: ast.FormattedValue) -> str | None:
     spec = node.format_spec
     if spec is None:
@@ -692,6 +718,7 @@ def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
             problems.append(
                 (getattr(node.value, "lineno", None), "le dépaquetage « ** » est interdit")
             )
+    problems.extend(_bare_str_problems(tree))
     known = ALLOWED_GLOBAL_NAMES | TASK_DATA_NAMES | assigned
     for name in loaded:
         if name.id not in known:

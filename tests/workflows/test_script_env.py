@@ -235,6 +235,8 @@ def test_the_budget_leaves_a_tracer_alone():
     ("x = f'{1:09999d}'", "largeur"),
     ("x = list(i for i in [1])", "génératrices"),
     ("x = [1]\nx.attr = 1", "modifier"),
+    ("x = max([[1]], key=str)", "str"),
+    ("f = str", "str"),
 ])
 def test_the_static_check_refuses_what_the_guards_would(src, word):
     problems = check_source(src, "exec")
@@ -258,12 +260,13 @@ def test_allowed_methods_still_work():
         "a = dossier.get('conformite').upper()\nb = motif.strip().lower()\n"
         "c = ', '.join(sorted(['b', 'a']))\nl = [1]\nl.extend([2, 3])\nl.append(4)\n"
         "s = {1}\ns.add(2)\nm = {'a': 1}\nm.update({'b': 2})\nn = 6 * 7 + (1 << 3) % 5\n"
-        "t = f'{n:>5}|{b}'\nu = sum([1.5, 2])\nv = 'x'.ljust(3, '.')",
+        "t = f'{n:>5}|{b}'\nu = sum([1.5, 2])\nv = 'x'.ljust(3, '.')\n"
+        "w = isinstance(b, str) and isinstance(n, (int, str)) and str(n) == '45'",
         d,
     )
-    assert (d["a"], d["b"], d["c"], d["l"], d["s"], d["m"], d["n"], d["t"], d["u"], d["v"]) == (
-        "CONFORME", "retard", "a, b", [1, 2, 3, 4], {1, 2}, {"a": 1, "b": 2}, 45, "   45|retard",
-        3.5, "x..")
+    assert (d["a"], d["b"], d["c"], d["l"], d["s"], d["m"], d["n"], d["t"], d["u"], d["v"],
+            d["w"]) == ("CONFORME", "retard", "a, b", [1, 2, 3, 4], {1, 2}, {"a": 1, "b": 2}, 45,
+                        "   45|retard", 3.5, "x..", True)
 
 
 def test_action_calls_cost_steps():
