@@ -246,12 +246,12 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
     case is opened) when the version cannot run it."""
     try:
         run = engine().start(version.id, version.xml, version.key, context(case, actor))
+        instance = ProcessInstance(case=case, version=version)
+        db.session.add(instance)
+        _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
     except (WorkflowError, DefinitionError) as exc:
         raise incidents.raised(exc, case_id=None, version_id=version.id, actor=actor,
                                command="ouverture du dossier") from exc
-    instance = ProcessInstance(case=case, version=version)
-    db.session.add(instance)
-    _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
 
 
 def lock_instance(case: Case) -> ProcessInstance:

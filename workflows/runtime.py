@@ -306,7 +306,13 @@ class ProcessRun:
     def state_json(self) -> str:
         if self._broken:
             raise WorkflowError("instance inutilisable après une erreur : ne pas l'enregistrer")
-        return self._engine._dump(self._wf)
+        try:
+            return self._engine._dump(self._wf)
+        except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+            # data a script left that JSON cannot hold (script_env checks what scripts leave;
+            # this is the last line): an engine error, never a crash of the caller
+            raise WorkflowError("l'état du processus ne peut pas être enregistré : "
+                                f"{type(exc).__name__} ({str(exc)[:200]})") from exc
 
     def is_completed(self) -> bool:
         return self._wf.is_completed()

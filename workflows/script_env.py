@@ -37,6 +37,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
+import json
 import operator
 import os
 import re
@@ -846,6 +847,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             if key in before and context.get(key, _MISSING) is value:
                 continue
+            _check_storable(key, value)
             context[key] = value
         return True
 
@@ -854,6 +856,32 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 _MISSING = object()
+MAX_VARIABLE_CHARS = 1_000_000  # a variable's JSON in the stored process state
+_STORABLE_AS_TEXT = (dt.date, dt.datetime, dt.timedelta, Decimal)
+
+
+def _storable_default(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, _STORABLE_AS_TEXT):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _check_storable(name: str, value: object) -> None:
+    """A variable a script leaves goes into the stored process state (JSON): refuse, on the
+    script's element, what could not be stored, instead of failing when the case is saved."""
+    what = f"la variable « {name} » ne peut pas être enregistrée dans les données du processus"
+    try:
+        text = json.dumps(value, default=_storable_default)
+    except TypeError as exc:
+        raise ScriptRejected(f"{what} : valeur de type {exc} (attendu : texte, nombre, booléen, "
+                             "None, liste, dictionnaire, ensemble ou date)") from None
+    except (ValueError, RecursionError, OverflowError):
+        raise LimitExceeded(f"{what} : valeur trop imbriquée ou non représentable") from None
+    if len(text) > MAX_VARIABLE_CHARS:
+        raise LimitExceeded(f"{what} : {len(text)} caractères une fois enregistrée "
+                            f"(limite {MAX_VARIABLE_CHARS})")
 
 # ---- timer values: bounded durations and dates --------------------------------------------------
 

@@ -210,3 +210,26 @@ def test_a_100000_task_definition_is_refused_quickly_naming_the_limit():
 def test_a_definition_at_the_element_limit_is_parsed():
     problems = validate(_tasks(MAX_ELEMENTS - 10))
     assert not any("trop grande" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("script", "said"), [
+    ("x = range(3)", "valeur de type range"),
+    ("x = zip([1], [2])", "valeur de type zip"),
+    ("x = dossier", "valeur de type mappingproxy"),
+    ("a = []\nfor i in range(9000):\n    a = [a]", "trop imbriquée"),
+    ("l = [0] * 100000\nx = [l for i in range(100)]", "limite 1000000"),
+])
+def test_a_variable_that_cannot_be_stored_fails_on_its_script(script, said):
+    """It made saving the case fail with a 500 (TypeError, RecursionError in json)."""
+    engine = ProcessEngine(lambda: NOW)
+    with pytest.raises(WorkflowError) as caught:
+        engine.start(1, minimal(script=script), "p", ScriptContext({}, {}))
+    assert caught.value.element_id == "script_1"
+    assert "ne peut pas être enregistrée" in caught.value.message and said in caught.value.message
+
+
+def test_storable_variables_are_kept():
+    engine = ProcessEngine(lambda: NOW)
+    run = engine.start(1, minimal(script="x = {1, 2}\ny = {'a': [1, 2.5, None, True]}"), "p",
+                       ScriptContext({}, {}))
+    assert '"y"' in run.state_json()
