@@ -224,6 +224,48 @@ def test_the_timer_sweep_records_the_incident_once_and_skips_the_instance(api):
     assert [i.resolved for i in incidents_in_db()] == [True, False]
 
 
+def test_a_case_migrated_off_the_failing_version_is_swept_again(api):
+    deploy(api, "stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
+                                                 RUNAWAY["text_of_10_gb"]))
+    case = open_case(api)
+    api.set_today("15/07/2026")
+    assert api.run_timers() == 0
+    assert [i.resolved for i in incidents_in_db()] == [False]
+    fixed = deploy(api, "stage_obligatoire", OBLIGATOIRE + b"\n")
+    api.ok(api.post(f"/api/v1/cases/{case['id']}/migration", {"version": fixed["version"]},
+                    as_="designer"))
+    # the migration runs the engine on the fixed version: the due timer fires there, or in the
+    # next sweep (the open incident was on the version the case left)
+    api.run_timers()
+    assert api.case(case["id"])["outcome"]["obligation"] == "not_met"
+
+
+def test_the_sweep_skips_only_while_the_incident_is_open_on_the_instances_version(api):
+    from services import timers
+    from services.clock import clock
+    from services.models import ProcessVersion
+
+    deploy(api, "stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
+                                                 RUNAWAY["list_of_a_billion"]))
+    case = open_case(api)
+    api.set_today("15/07/2026")
+    assert api.run_timers() == 0
+    db.session.rollback()
+
+    def claimable() -> bool:
+        ids = [i.case_id for i in timers._claim_due(clock().now(), 10)]
+        db.session.rollback()
+        return case["id"] in ids
+
+    assert not claimable()
+    with transaction():  # as a migration would: pinned to another version of the process
+        instance = db.session.scalar(select(ProcessInstance)
+                                     .where(ProcessInstance.case_id == case["id"]))
+        instance.version_id = db.session.scalar(select(ProcessVersion.id).where(
+            ProcessVersion.key == "stage_obligatoire", ProcessVersion.version == 1))
+    assert claimable()
+
+
 def test_the_timer_sweep_goes_on_with_the_other_instances(api):
     deploy(api, "stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
                                                  RUNAWAY["three_nested_loops"]))
