@@ -133,7 +133,7 @@ def test_restricted_python_errors_read_as_french_sentences(error, said):
     assert "(e)" not in message
 
 
-# ---- bounds (issue 12, item 4): the guards and the tracer --------------------------------------
+# ---- bounds (issue 12, item 4): the guards and the step budget -------------------------------
 
 @pytest.mark.parametrize("src", [
     "x = 'a' * 100001",
