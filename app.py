@@ -31,7 +31,11 @@ def create_app(config: dict | None = None) -> Flask:
         configure_engine(db.engine)
 
     from workflows import ProcessEngine
+    from workflows.script_env import configure_limits
 
+    configure_limits(steps=app.config["BPMN_MAX_STEPS"],
+                     seconds=app.config["BPMN_MAX_MILLISECONDS"] / 1000,
+                     memory_bytes=app.config["BPMN_MAX_MEMORY_MB"] * 1024**2)
     app_clock = AppClock(app.config["CLOCK_MODE"])
     app.extensions["app_clock"] = app_clock
     app.extensions["process_engine"] = ProcessEngine(now=app_clock.now)

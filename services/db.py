@@ -81,11 +81,19 @@ def transaction():
     try:
         yield db.session
         db.session.commit()
-    except BaseException:
+    except BaseException as exc:
         db.session.rollback()
+        _write_intent.reset(token)
+        token = None
+        # an error that must leave a trace once the command is undone (an incident) writes
+        # it now, in a transaction of its own
+        after = getattr(exc, "after_rollback", None)
+        if callable(after):
+            after()
         raise
     finally:
-        _write_intent.reset(token)
+        if token is not None:
+            _write_intent.reset(token)
 
 
 def in_command() -> bool:

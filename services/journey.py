@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import audit, ledger, outcome
+from services import audit, incidents, ledger, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, NotFound
@@ -24,7 +24,7 @@ from services.ledger import rules_config
 from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
 from services.rules import eligibility
-from workflows import ProcessEngine, ScriptContext, WorkflowError
+from workflows import DefinitionError, ProcessEngine, ScriptContext, TaskNotReady, WorkflowError
 
 # The deadline watch re-reads the `conformite` fact whenever a course's fate changes.
 CONFORMITY_CHANGED = "conformite_connue"
@@ -242,10 +242,16 @@ def load_case(case_id: int) -> Case | None:
 # ---- one event applied to one instance, in the caller's transaction --------------------------
 
 def start(case: Case, version: ProcessVersion, actor: str) -> None:
-    run = engine().start(version.id, version.xml, version.key, context(case, actor))
-    instance = ProcessInstance(case=case, version=version)
-    db.session.add(instance)
-    _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
+    """Start the case's instance; IncidentRaised (the caller's transaction is rolled back: no
+    case is opened) when the version cannot run it."""
+    try:
+        run = engine().start(version.id, version.xml, version.key, context(case, actor))
+        instance = ProcessInstance(case=case, version=version)
+        db.session.add(instance)
+        _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
+    except (WorkflowError, DefinitionError) as exc:
+        raise incidents.raised(exc, case_id=None, version_id=version.id, actor=actor,
+                               command="ouverture du dossier") from exc
 
 
 def lock_instance(case: Case) -> ProcessInstance:
@@ -265,18 +271,27 @@ def lock_instance(case: Case) -> ProcessInstance:
     return instance
 
 
-def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None):
-    """Restore the instance, apply `event(run)`, run the engine, write everything back."""
+def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None,
+          command: str = "commande"):
+    """Restore the instance, apply `event(run)`, run the engine, write everything back.
+    IncidentRaised when the version cannot run it (a bound hit, an error in its code): the
+    caller's transaction is rolled back, the incident recorded on its own."""
     instance = instance or lock_instance(case)
     version = instance.version
-    run = engine().resume(version.id, version.xml, version.key, instance.state_json,
-                          context(case, actor))
-    # Before the event (its actions never touch task rows). The rows are written with the
-    # state they come from (`_write_back`), so a state with no open task has no open row and
-    # the query is saved.
-    open_rows = _open_task_rows(case) if run.open_tasks() else {}
-    result = event(run)
-    _write_back(case, instance, run, actor, open_rows)
+    try:
+        run = engine().resume(version.id, version.xml, version.key, instance.state_json,
+                              context(case, actor))
+        # Before the event (its actions never touch task rows). The rows are written with the
+        # state they come from (`_write_back`), so a state with no open task has no open row
+        # and the query is saved.
+        open_rows = _open_task_rows(case) if run.open_tasks() else {}
+        result = event(run)
+        _write_back(case, instance, run, actor, open_rows)
+    except TaskNotReady:
+        raise
+    except (WorkflowError, DefinitionError) as exc:
+        raise incidents.raised(exc, case_id=case.id, version_id=version.id, actor=actor,
+                               command=command) from exc
     return result
 
 
@@ -292,7 +307,7 @@ def send(case: Case, message: str, actor: str, *, conformity_before: str | None 
             run.send_message(CONFORMITY_CHANGED)
         return delivered
 
-    return apply(case, actor, event)
+    return apply(case, actor, event, command=f"message « {message} »")
 
 
 def conformity_now(case: Case) -> str:

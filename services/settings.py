@@ -66,6 +66,12 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         raise SettingsError(f"PROXY_FIX_X_FOR : nombre de mandataires attendu (0 ou plus), reçu "
                             f"« {merged.get('PROXY_FIX_X_FOR')} »") from None
     sandbox_max_queue = _positive_int(merged, "SANDBOX_MAX_QUEUE", 10, "nombre de tests")
+    # bounds of every BPMN script, condition and timer expression, per evaluation
+    # (workflows/script_env.py; docs/designers.md)
+    bpmn_bounds = {name: _positive_int(merged, name, default, what) for name, default, what in (
+        ("BPMN_MAX_STEPS", 100_000, "nombre de lignes exécutées"),
+        ("BPMN_MAX_MILLISECONDS", 1000, "nombre de millisecondes"),
+        ("BPMN_MAX_MEMORY_MB", 256, "nombre de Mio"))}
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -82,6 +88,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
         "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
         "SANDBOX_SYNC": False,
+        **bpmn_bounds,
         # the browser UI's session (web/ui/security.py): the cookie expires 8 hours after the
         # last request, is never readable by scripts, not sent with cross-site sub-requests or
         # form posts; it carries only the id of a server-side session (services/users.py), which

@@ -132,7 +132,8 @@ def complete(task_id: int, data: dict, user) -> Case:
         if task.key == "verification_attestation":  # the course's fate is now known (R19)
             run.send_message(journey.CONFORMITY_CHANGED)
 
-    journey.apply(case, user.username, event, instance=instance)
+    journey.apply(case, user.username, event, instance=instance,
+                  command=f"tâche « {task.key} »")
     return case
 
 

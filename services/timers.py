@@ -2,6 +2,9 @@
 
 Its cost follows the number of due timers, not the number of open cases: it selects on the
 indexed `next_timer_due_at` only (SKIP LOCKED on PostgreSQL so several workers share the work).
+An instance whose version could not run its timer has an open incident: it is recorded once,
+and the sweep skips that instance until the incident is resolved or the case is migrated to
+another version (it would fail the same way at every sweep).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import time
 
 from sqlalchemy import select
 
-from services import audit, journey
+from services import audit, incidents, journey
 from services.clock import clock
 from services.db import db, transaction
 from services.models import Case, ProcessInstance
@@ -21,7 +24,8 @@ BATCH = 100
 
 
 def _claim_due(now, limit: int):
-    query = (select(ProcessInstance).where(ProcessInstance.next_timer_due_at <= now)
+    query = (select(ProcessInstance).where(ProcessInstance.next_timer_due_at <= now,
+                                           ~incidents.open_incident_on_current_version())
              .order_by(ProcessInstance.next_timer_due_at, ProcessInstance.id).limit(limit))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -43,13 +47,16 @@ def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
                 with db.session.begin_nested():
                     case = journey.load_case(instance.case_id)
                     count = journey.apply(case, actor, lambda run: run.fire_due_timers(),
-                                          instance=instance)
+                                          instance=instance, command="minuterie")
                     if count:
                         audit.record(case, "minuteur_declenche", actor,
                                      timers=count, at=now)
                 fired += count
                 if not count:  # due but nothing fired: do not spin on it in this sweep
                     failed.add(instance.id)
+            except incidents.IncidentRaised as exc:  # its savepoint is rolled back
+                failed.add(instance.id)
+                exc.record()
             except Exception as exc:  # one bad instance must not stop the sweep
                 log.exception("timer failed for instance %s", instance.id)
                 failed.add(instance.id)

@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .contract import FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
-from .script_env import ALLOWED_GLOBAL_NAMES, ScriptRejected, make_script_engine
+from .script_env import ALLOWED_GLOBAL_NAMES, LimitExceeded, ScriptRejected, make_script_engine
 
 MAX_STEP_ROUNDS = 100
 
@@ -162,6 +162,8 @@ def _translate(exc: BaseException) -> WorkflowError:
     origin = exc.__cause__ or exc.__context__
     if isinstance(exc, WorkflowException) and text.startswith("No conditions satisfied"):
         msg = "aucune condition de sortie de la passerelle n'est satisfaite"
+    elif isinstance(origin, LimitExceeded) or isinstance(exc, LimitExceeded):
+        msg = f"limite dépassée : {origin or exc}"
     elif isinstance(origin, ScriptRejected) or isinstance(exc, ScriptRejected):
         msg = f"code refusé par l'environnement restreint : {origin or exc}"
     elif "Error evaluating expression" in text:
@@ -304,7 +306,13 @@ class ProcessRun:
     def state_json(self) -> str:
         if self._broken:
             raise WorkflowError("instance inutilisable après une erreur : ne pas l'enregistrer")
-        return self._engine._dump(self._wf)
+        try:
+            return self._engine._dump(self._wf)
+        except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+            # data a script left that JSON cannot hold (script_env checks what scripts leave;
+            # this is the last line): an engine error, never a crash of the caller
+            raise WorkflowError("l'état du processus ne peut pas être enregistré : "
+                                f"{type(exc).__name__} ({str(exc)[:200]})") from exc
 
     def is_completed(self) -> bool:
         return self._wf.is_completed()

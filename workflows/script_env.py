@@ -9,27 +9,63 @@ Two layers:
   ``_getattr_``/``_getitem_``/``_getiter_``/``_write_`` and a small builtins whitelist; ``range``
   is capped. The engine's default ``exec``/``eval`` of SpiffWorkflow is never used.
 
+Bounds (issue 12, item 4), so that no designer's code can take the web process's CPU or memory:
+
+* the static check also refuses what the guards would refuse at run time and can be seen in the
+  source: generator expressions, an attribute or method that is not on the allowlist
+  (``.format``, ``format_map``...), ``%`` formatting of a literal text, f-string format specs
+  that are not short literals;
+* the compiled code routes ``*``, ``+``, ``<<``, ``%`` (and ``*=``...) through :func:`_binop`,
+  which checks the size of the result (sequence length, text length, integer bits) BEFORE it is
+  computed, and every attribute through :func:`_guarded_getattr` (an allowlist per type, with a
+  size check on the methods that grow a value: ``join``, ``replace``, ``extend``, ``update``...);
+* the compiled code calls ``_step_()`` before every statement and at every item of a
+  comprehension (there is no ``while``, no function, no recursion: that is all the work it can
+  repeat); each evaluation has a step budget, and every few steps ``_step_`` checks a wall-clock
+  deadline (time spent in action functions is not counted) and the growth of the process's
+  resident memory (``/proc/self/statm``). Only restricted code pays for it: no ``sys.settrace``,
+  so action functions and the library run at full speed.
+
+A bound that is hit raises :class:`LimitExceeded` (French, names the bound); the engine wraps it
+with the element's BPMN id and the service layer records an incident on the case.
+
 Only ``dossier`` (a read-only ``MappingProxyType``) and the action functions are exposed.
 """
 
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import functools
+import json
 import operator
+import os
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from types import CodeType, MappingProxyType, ModuleType
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython import (
+    RestrictingNodeTransformer,
+    compile_restricted_eval,
+    compile_restricted_exec,
+)
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimerEventDefinition,
+)
 
 from .contract import ACTION_NAMES, DOSSIER_NAME, ScriptContext
 
@@ -41,8 +77,85 @@ MAX_STR_LITERAL = 10_000
 MAX_SOURCE_CHARS = 20_000
 
 
+FILENAME = "<bpmn>"  # the code objects of restricted code, and only they, carry this name
+
+
 class ScriptRejected(Exception):  # deliberately NOT a SyntaxError (see SPIFFWORKFLOW.md s09)
     """The source of a script/expression is not allowed in the restricted environment."""
+
+
+class LimitExceeded(Exception):
+    """Restricted code hit a bound (steps, time, memory, size of a value); French message."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    steps: int = 100_000  # line events in restricted frames, per evaluation
+    seconds: float = 1.0  # wall clock per evaluation, time spent in action functions excluded
+    memory_bytes: int = 256 * 1024**2  # growth of the process's resident memory
+    length: int = 100_000  # items of a list/tuple/dict/set, characters of a text
+    int_bits: int = 4096  # bits of an integer (about 1 233 decimal digits)
+    memory_every: int = 64  # steps between two reads of the resident memory
+
+
+LIMITS = Limits()
+
+
+def configure_limits(**values: object) -> Limits:
+    """Replace the bounds (settings of the application); returns the new ones."""
+    global LIMITS
+    LIMITS = Limits(**{**LIMITS.__dict__, **{k: v for k, v in values.items() if v is not None}})
+    return LIMITS
+
+
+_SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+
+
+def _too_long(n: int) -> None:
+    if n > LIMITS.length:
+        raise LimitExceeded(f"valeur trop grande : {n} éléments ou caractères "
+                            f"(limite {LIMITS.length})")
+
+
+def _too_many_bits(bits: int) -> None:
+    if bits > LIMITS.int_bits:
+        raise LimitExceeded(f"nombre entier trop grand : {bits} bits (limite {LIMITS.int_bits})")
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int)  # bool included
+
+
+def _check_binop(op: str, a: object, b: object) -> None:
+    """Refuse, before computing it, a result larger than the bounds."""
+    if op == "*":
+        if isinstance(a, _SIZED) and _is_int(b):
+            _too_long(len(a) * max(int(b), 0))
+        elif isinstance(b, _SIZED) and _is_int(a):
+            _too_long(len(b) * max(int(a), 0))
+        elif _is_int(a) and _is_int(b):
+            _too_many_bits(int(a).bit_length() + int(b).bit_length())
+    elif op == "+":
+        if isinstance(a, _SIZED) and isinstance(b, _SIZED):
+            _too_long(len(a) + len(b))
+        elif _is_int(a) and _is_int(b):
+            _too_many_bits(max(int(a).bit_length(), int(b).bit_length()) + 1)
+    elif op == "<<":
+        if _is_int(a) and _is_int(b):
+            _too_many_bits(int(a).bit_length() + max(int(b), 0))
+    elif op == "%":
+        if isinstance(a, (str, bytes)):
+            raise LimitExceeded("le formatage de texte avec « % » est interdit "
+                                "(utilisez une f-chaîne ou str())")
+
+
+_BINOPS: dict[str, Callable] = {"*": operator.mul, "+": operator.add, "<<": operator.lshift,
+                                "%": operator.mod}
+
+
+def _binop(op: str, a: object, b: object) -> object:
+    _check_binop(op, a, b)
+    return _BINOPS[op](a, b)
 
 
 def _capped_range(*args: int) -> range:
@@ -50,6 +163,189 @@ def _capped_range(*args: int) -> range:
     if len(r) > MAX_RANGE:
         raise ValueError(f"range() limité à {MAX_RANGE} éléments")
     return r
+
+
+_NUMBERS = (int, float, Decimal)
+
+
+def _safe_sum(iterable, start=0):
+    """sum() of numbers only: sum(lists, []) would concatenate in C, out of every bound."""
+    if not isinstance(start, _NUMBERS):
+        raise LimitExceeded("sum() n'additionne que des nombres")
+    total = start
+    for item in iterable:
+        if not isinstance(item, _NUMBERS):
+            raise LimitExceeded("sum() n'additionne que des nombres")
+        total = total + item
+        if isinstance(total, int):
+            _too_many_bits(total.bit_length())
+    return total
+
+
+def _text_size(x: object, budget: int) -> int:
+    """An upper bound of how many items str(x) walks (cycles counted once), stopped past budget."""
+    seen: set[int] = set()
+    stack = [x]
+    count = 0
+    while stack and count <= budget:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            count += len(item)
+        elif isinstance(item, (list, tuple, set, frozenset, dict, MappingProxyType)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            count += len(item) + 1
+            if count > budget:
+                break
+            if isinstance(item, (dict, MappingProxyType)):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            count += item.bit_length() // 3 + 1
+        else:
+            count += 1
+    return count
+
+
+def _text_guard(x: object) -> object:
+    """The value about to be written as text (str(), f-string) is not too large to write."""
+    _too_long(_text_size(x, LIMITS.length))
+    return x
+
+
+def _safe_str(*args):
+    if args:
+        _text_guard(args[0])
+    return str(*args)
+
+
+def _guarded_list_extend(target: list):
+    def extend(iterable):
+        items = list(iterable) if not isinstance(iterable, _SIZED) else iterable
+        _too_long(len(target) + len(items))
+        return target.extend(items)
+    return extend
+
+
+def _grow_guard(kind: str, target: object, name: str):
+    """The bound method `name` of `target`, with a size check when it can grow a value."""
+    method = getattr(target, name)
+    length = LIMITS.length
+
+    if kind == "str":
+        if name == "join":
+            def join(iterable):
+                items = list(iterable)
+                _too_long(sum(len(i) if isinstance(i, str) else 0 for i in items)
+                          + len(target) * max(len(items) - 1, 0))
+                return method(items)
+            return join
+        if name == "replace":
+            def replace(old, new, count=-1):
+                if isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+                    n = target.count(old) if old else len(target) + 1
+                    if count >= 0:
+                        n = min(n, count)
+                    _too_long(len(target) + n * (len(new) - len(old)))
+                return method(old, new, count)
+            return replace
+        if name in ("ljust", "rjust", "center", "zfill"):
+            def pad(width, *rest):
+                if isinstance(width, int):
+                    _too_long(width)
+                return method(width, *rest)
+            return pad
+        if name == "expandtabs":
+            def expandtabs(tabsize=8):
+                _too_long(len(target) * max(int(tabsize), 1))
+                return method(tabsize)
+            return expandtabs
+    elif kind == "list":
+        if name == "extend":
+            return _guarded_list_extend(target)
+        if name in ("append", "insert"):
+            def grow(*args):
+                _too_long(len(target) + 1)
+                return method(*args)
+            return grow
+    elif kind in ("dict", "set") and name in ("update", "union", "symmetric_difference"):
+        def grow_many(*others):
+            total = len(target)
+            for other in others:
+                total += len(other) if isinstance(other, _SIZED) else length + 1
+            _too_long(total)
+            return method(*others)
+        return grow_many
+    elif kind == "set" and name == "add":
+        def add(item):
+            _too_long(len(target) + 1)
+            return method(item)
+        return add
+    elif kind == "dict" and name == "setdefault":
+        def setdefault(*args):
+            _too_long(len(target) + 1)
+            return method(*args)
+        return setdefault
+    return method
+
+
+_STR_NAMES = frozenset({
+    "capitalize", "casefold", "center", "count", "endswith", "expandtabs", "find", "index",
+    "isalnum", "isalpha", "isdecimal", "isdigit", "islower", "isnumeric", "isspace", "istitle",
+    "isupper", "join", "ljust", "lower", "lstrip", "partition", "removeprefix", "removesuffix",
+    "replace", "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split",
+    "splitlines", "startswith", "strip", "swapcase", "title", "upper", "zfill",
+})
+_LIST_NAMES = frozenset({"append", "clear", "copy", "count", "extend", "index", "insert", "pop",
+                         "remove", "reverse", "sort"})
+_TUPLE_NAMES = frozenset({"count", "index"})
+_DICT_NAMES = frozenset({"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault",
+                         "update", "values"})
+_MAPPING_NAMES = frozenset({"get", "items", "keys", "values"})
+_SET_NAMES = frozenset({"add", "clear", "copy", "difference", "discard", "intersection",
+                        "isdisjoint", "issubset", "issuperset", "pop", "remove",
+                        "symmetric_difference", "union", "update"})
+_NUMBER_NAMES = frozenset({"real", "imag", "is_integer", "bit_length"})
+_DATE_NAMES = frozenset({"year", "month", "day", "weekday", "isoweekday", "isoformat",
+                         "isocalendar", "toordinal"})
+_DATETIME_NAMES = _DATE_NAMES | {"hour", "minute", "second", "microsecond", "date", "time",
+                                 "tzinfo", "utcoffset", "timestamp"}
+_TIMEDELTA_NAMES = frozenset({"days", "seconds", "microseconds", "total_seconds"})
+
+# (type, kind, names), the most specific first (bool is an int, datetime a date)
+_ALLOWED_ATTRIBUTES: tuple[tuple[type, str, frozenset[str]], ...] = (
+    (str, "str", _STR_NAMES),
+    (list, "list", _LIST_NAMES),
+    (tuple, "tuple", _TUPLE_NAMES),
+    (dict, "dict", _DICT_NAMES),
+    (MappingProxyType, "mapping", _MAPPING_NAMES),
+    (set, "set", _SET_NAMES),
+    (frozenset, "set", _SET_NAMES - {"add", "clear", "discard", "pop", "remove", "update"}),
+    (bool, "number", _NUMBER_NAMES),
+    (int, "number", _NUMBER_NAMES),
+    (float, "number", _NUMBER_NAMES),
+    (Decimal, "number", frozenset()),
+    (dt.datetime, "datetime", _DATETIME_NAMES),
+    (dt.date, "date", _DATE_NAMES),
+    (dt.timedelta, "timedelta", _TIMEDELTA_NAMES),
+)
+# Every attribute name code may write at all: the static check refuses any other at validation.
+ALLOWED_ATTRIBUTE_NAMES = frozenset().union(*(names for _, _, names in _ALLOWED_ATTRIBUTES))
+
+
+def _guarded_getattr(obj: object, name: str, *default: object) -> object:
+    """The allowlist of attributes per type; the methods that grow a value check its size."""
+    if isinstance(name, str) and not name.startswith("_"):
+        for typ, kind, names in _ALLOWED_ATTRIBUTES:
+            if isinstance(obj, typ):
+                if name in names:
+                    return _grow_guard(kind, obj, name)
+                break
+    raise ScriptRejected(f"attribut ou méthode « {str(name)[:40]} » non permis "
+                         f"sur une valeur de type {type(obj).__name__}")
 
 
 SAFE_BUILTINS: Mapping[str, object] = MappingProxyType(
@@ -74,28 +370,32 @@ SAFE_BUILTINS: Mapping[str, object] = MappingProxyType(
         "round": round,
         "set": set,
         "sorted": sorted,
-        "str": str,
-        "sum": sum,
+        "str": str,  # a call `str(x)` is compiled as `_str_(x)` (size checked)
+        "sum": _safe_sum,
         "tuple": tuple,
         "zip": zip,
     }
 )
 
 _INPLACE = {
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
+    "+=": (operator.iadd, "+"),
+    "-=": (operator.isub, None),
+    "*=": (operator.imul, "*"),
+    "/=": (operator.itruediv, None),
+    "//=": (operator.ifloordiv, None),
+    "%=": (operator.imod, "%"),
+    "<<=": (operator.ilshift, "<<"),
 }
 
 
 def _inplacevar(op: str, x: object, y: object) -> object:
     try:
-        return _INPLACE[op](x, y)
+        fn, checked = _INPLACE[op]
     except KeyError:
         raise ScriptRejected(f"opérateur « {op} » interdit") from None
+    if checked:
+        _check_binop(checked, x, y)
+    return fn(x, y)
 
 
 def _apply(f: Callable, *args: object, **kwargs: object) -> object:
@@ -103,7 +403,7 @@ def _apply(f: Callable, *args: object, **kwargs: object) -> object:
 
 
 _GUARDS = {
-    "_getattr_": safer_getattr,
+    "_getattr_": _guarded_getattr,
     "_getitem_": lambda ob, key: ob[key],
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -111,7 +411,164 @@ _GUARDS = {
     "_write_": full_write_guard,
     "_inplacevar_": _inplacevar,
     "_apply_": _apply,
+    "_binop_": _binop,
+    "_text_": _text_guard,
+    "_str_": _safe_str,
 }
+
+_GUARDED_OPS = {ast.Mult: "*", ast.Add: "+", ast.LShift: "<<", ast.Mod: "%"}
+
+
+class BoundingTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus: `a * b`, `a + b`, `a << b`, `a % b` become
+    `_binop_("*", a, b)`... and an f-string's values go through `_text_(value)`."""
+
+    def visit_BinOp(self, node: ast.BinOp):
+        node = self.node_contents_visit(node)
+        op = _GUARDED_OPS.get(type(node.op))
+        if op is None:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()),
+                        args=[ast.Constant(op), node.left, node.right], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Call(self, node: ast.Call):
+        node = super().visit_Call(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "str":
+            node.func = ast.copy_location(ast.Name("_str_", ast.Load()), node.func)
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension):
+        node = self.node_contents_visit(node)
+        node.ifs = [_step_call(node.target), *node.ifs]  # every item counts, kept or not
+        return node
+
+    def visit_Module(self, node: ast.Module):
+        node = self.node_contents_visit(node)
+        for parent in ast.walk(node):
+            for name in ("body", "orelse"):
+                block = getattr(parent, name, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    setattr(parent, name, [s for stmt in block for s in (
+                        ast.copy_location(ast.Expr(_step_call(stmt)), stmt), stmt)])
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue):
+        node = self.node_contents_visit(node)
+        node.value = ast.fix_missing_locations(ast.copy_location(
+            ast.Call(func=ast.Name("_text_", ast.Load()), args=[node.value], keywords=[]),
+            node.value))
+        return node
+
+
+def _step_call(where: ast.AST) -> ast.Call:
+    call = ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, where))
+
+
+# ---- the budget: steps, wall clock, resident memory -------------------------------------------
+
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+    _PAGE = 4096
+_statm_fd: int | None = None
+_statm_lock = threading.Lock()
+
+
+def resident_bytes() -> int | None:
+    """The process's resident memory (Linux /proc/self/statm; None elsewhere)."""
+    global _statm_fd
+    try:
+        if _statm_fd is None:
+            with _statm_lock:
+                if _statm_fd is None:
+                    _statm_fd = os.open("/proc/self/statm", os.O_RDONLY)
+        return int(os.pread(_statm_fd, 128, 0).split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _Budget:
+    """The bounds of one evaluation. `step()` is called by the compiled code before every
+    statement and at every item of a comprehension (BoundingTransformer): as there is no
+    `while`, no function and no recursion, that counts all the work the code can repeat."""
+
+    __slots__ = ("steps", "deadline", "rss_limit", "every", "countdown", "limits")
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.steps = limits.steps
+        self.deadline = time.monotonic() + limits.seconds
+        # the resident memory is first read at the first check (most evaluations are a few
+        # steps long and never get there): what the first steps allocate is bounded by the
+        # size guards
+        self.rss_limit: int | None = -1
+        self.every = self.countdown = max(1, limits.memory_every)
+
+    def step(self) -> bool:
+        self.steps -= 1
+        if self.steps < 0:
+            raise LimitExceeded(f"trop d'étapes de calcul (limite {self.limits.steps} étapes : "
+                                "instructions exécutées et tours de boucle)")
+        self.countdown -= 1
+        if self.countdown <= 0:
+            self.countdown = self.every
+            self.check()
+        return True
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(f"temps de calcul dépassé (limite {self.limits.seconds:g} s)")
+        if self.rss_limit is not None:
+            rss = resident_bytes()
+            if rss is None or self.rss_limit < 0:
+                self.rss_limit = None if rss is None else rss + self.limits.memory_bytes
+            elif rss > self.rss_limit:
+                raise LimitExceeded(
+                    "mémoire dépassée (limite "
+                    f"{self.limits.memory_bytes // 1024**2} Mio de plus pendant le calcul)")
+
+
+_current: threading.local = threading.local()
+
+
+def bounded(g: dict, run: Callable[[], object]) -> object:
+    """Run `run()` (restricted code reading its globals `g`) under the bounds of LIMITS;
+    LimitExceeded when one is hit."""
+    if getattr(_current, "budget", None) is not None:  # nested: the outer budget applies
+        g["_step_"] = _current.budget.step
+        return run()
+    budget = _Budget(LIMITS)
+    g["_step_"] = budget.step
+    _current.budget = budget
+    try:
+        return run()
+    finally:
+        _current.budget = None
+
+
+ACTION_STEPS = 1000  # an action call writes to the database: it costs that many steps
+
+
+def _untimed(action: Callable) -> Callable:
+    """An action function whose time (database work) is not counted in the deadline, but whose
+    call costs ACTION_STEPS steps (at most 100 calls per evaluation with the default budget)."""
+    @functools.wraps(action)
+    def call(*args, **kwargs):
+        budget = getattr(_current, "budget", None)
+        if budget is not None:
+            budget.steps -= ACTION_STEPS - 1
+            budget.step()
+        started = time.monotonic()
+        try:
+            return action(*args, **kwargs)
+        finally:
+            if budget is not None:
+                budget.deadline += time.monotonic() - started
+    return call
+
 
 ALLOWED_GLOBAL_NAMES = frozenset(SAFE_BUILTINS) | {DOSSIER_NAME} | frozenset(ACTION_NAMES)
 
@@ -137,7 +594,65 @@ _FORBIDDEN_NODES: dict[type, str] = {
     ast.Pow: "l'opérateur « ** » est interdit",
     ast.Starred: "le dépaquetage « * » est interdit",
     ast.NamedExpr: "l'opérateur « := » est interdit",
+    ast.GeneratorExp: "les expressions génératrices « (… for …) » sont interdites : "
+                      "utilisez une liste « […] »",
 }
+_ATTRIBUTE_HINTS = {
+    "format": "« .format » est interdit : utilisez une f-chaîne (f\"…{x}\")",
+    "format_map": "« .format_map » est interdit : utilisez une f-chaîne (f\"…{x}\")",
+}
+_WIDE_SPEC = re.compile(r"\d{4,}")
+
+
+def _attribute_problem(node: ast.Attribute) -> str | None:
+    if node.attr.startswith("_"):
+        return f"l'attribut « {node.attr} » est interdit (commence par « _ »)"
+    if node.attr in _ATTRIBUTE_HINTS:
+        return _ATTRIBUTE_HINTS[node.attr]
+    if not isinstance(node.ctx, ast.Load):
+        return f"modifier l'attribut « {node.attr} » est interdit"
+    receiver = node.value
+    if isinstance(receiver, ast.Name) and receiver.id == DOSSIER_NAME:
+        names = _MAPPING_NAMES  # the facts: a read-only mapping
+    elif isinstance(receiver, (ast.JoinedStr, ast.Constant)) and isinstance(
+            getattr(receiver, "value", ""), str):
+        names = _STR_NAMES
+    else:
+        names = ALLOWED_ATTRIBUTE_NAMES
+    if node.attr not in names:
+        return (f"l'attribut ou la méthode « {node.attr} » n'est pas permis "
+                "(voir la liste des méthodes permises dans la documentation des concepteurs)")
+    return None
+
+
+def _bare_str_problems(tree: ast.AST) -> list[tuple[int | None, str]]:
+    """`str` may be called (`str(x)`, size checked) or named as a type in `isinstance`; handed
+    over as a function (`key=str`, `f = str`) it would convert values unchecked."""
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                allowed.add(id(node.func))
+                if node.func.id == "isinstance" and len(node.args) == 2:
+                    types = node.args[1]
+                    for t in (types.elts if isinstance(types, ast.Tuple) else [types]):
+                        allowed.add(id(t))
+    return [(node.lineno, "« str » ne peut être qu'appelé (str(x)) ou nommé dans isinstance")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and node.id == "str"
+            and isinstance(node.ctx, ast.Load) and id(node) not in allowed]
+
+
+def _format_spec_problem(node: ast.FormattedValue) -> str | None:
+    spec = node.format_spec
+    if spec is None:
+        return None
+    parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+    if not all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in parts):
+        return "un format calculé dans une f-chaîne (« {x:{y}} ») est interdit"
+    if any(_WIDE_SPEC.search(v.value) for v in parts):
+        return "une largeur ou une précision de plus de 3 chiffres dans une f-chaîne est interdite"
+    return None
 
 
 def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
@@ -170,8 +685,19 @@ def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
             problems.append((line, _FORBIDDEN_NODES[ast.Pow]))
         elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Pow):
             problems.append((line, _FORBIDDEN_NODES[ast.Pow]))
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            problems.append((line, f"l'attribut « {node.attr} » est interdit (commence par « _ »)"))
+        if isinstance(node, ast.Attribute):
+            said = _attribute_problem(node)
+            if said:
+                problems.append((line, said))
+        elif isinstance(node, ast.FormattedValue):
+            said = _format_spec_problem(node)
+            if said:
+                problems.append((line, said))
+        elif (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+              and isinstance(node.left, (ast.Constant, ast.JoinedStr))
+              and isinstance(getattr(node.left, "value", ""), str)):
+            problems.append((line, "le formatage de texte avec « % » est interdit "
+                                   "(utilisez une f-chaîne)"))
         elif isinstance(node, ast.Name):
             if node.id.startswith("_"):
                 problems.append((line, f"le nom « {node.id} » est interdit (commence par « _ »)"))
@@ -193,6 +719,7 @@ def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
             problems.append(
                 (getattr(node.value, "lineno", None), "le dépaquetage « ** » est interdit")
             )
+    problems.extend(_bare_str_problems(tree))
     known = ALLOWED_GLOBAL_NAMES | TASK_DATA_NAMES | assigned
     for name in loaded:
         if name.id not in known:
@@ -258,8 +785,8 @@ def _restricted_fr(err: str) -> tuple[int | None, str]:
 @functools.lru_cache(maxsize=2048)
 def _restricted_compile(source: str, mode: str):
     if mode == "eval":
-        return compile_restricted_eval(source, "<bpmn>")
-    return compile_restricted_exec(source, "<bpmn>")
+        return compile_restricted_eval(source, FILENAME, policy=BoundingTransformer)
+    return compile_restricted_exec(source, FILENAME, policy=BoundingTransformer)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -289,7 +816,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         # first read); anything else is copied, so later changes to it are not seen
         facts = (context.facts if isinstance(context.facts, MappingProxyType)
                  else MappingProxyType(dict(context.facts)))
-        super().__init__({DOSSIER_NAME: facts, **context.actions})
+        actions = {name: _untimed(fn) for name, fn in context.actions.items()}
+        super().__init__({DOSSIER_NAME: facts, **actions})
 
     def _globals(self, data: Mapping[str, object]) -> dict[str, object]:
         clash = (set(self.globals) | set(SAFE_BUILTINS)).intersection(data)
@@ -304,13 +832,14 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         code = compile_checked(expression, "eval")
-        return eval(code, self._globals(context))  # noqa: S307 - restricted bytecode only
+        g = self._globals(context)
+        return bounded(g, lambda: eval(code, g))  # noqa: S307 - restricted bytecode only
 
     def execute(self, script, context, external_context=None):
         code = compile_checked(script, "exec")
         g = self._globals(context)
         before = set(g)
-        exec(code, g)  # noqa: S102 - restricted bytecode only
+        bounded(g, lambda: exec(code, g))  # noqa: S102 - restricted bytecode only
         for key, value in g.items():
             if key.startswith("_") or key in self.globals or key in SAFE_BUILTINS:
                 continue
@@ -318,6 +847,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             if key in before and context.get(key, _MISSING) is value:
                 continue
+            _check_storable(key, value)
             context[key] = value
         return True
 
@@ -326,8 +856,100 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
 
 _MISSING = object()
+MAX_VARIABLE_CHARS = 1_000_000  # a variable's JSON in the stored process state
+_STORABLE_AS_TEXT = (dt.date, dt.datetime, dt.timedelta, Decimal)
+
+
+def _storable_default(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, _STORABLE_AS_TEXT):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _check_storable(name: str, value: object) -> None:
+    """A variable a script leaves goes into the stored process state (JSON): refuse, on the
+    script's element, what could not be stored, instead of failing when the case is saved."""
+    what = f"la variable « {name} » ne peut pas être enregistrée dans les données du processus"
+    try:
+        text = json.dumps(value, default=_storable_default)
+    except TypeError as exc:
+        raise ScriptRejected(f"{what} : valeur de type {exc} (attendu : texte, nombre, booléen, "
+                             "None, liste, dictionnaire, ensemble ou date)") from None
+    except (ValueError, RecursionError, OverflowError):
+        raise LimitExceeded(f"{what} : valeur trop imbriquée ou non représentable") from None
+    if len(text) > MAX_VARIABLE_CHARS:
+        raise LimitExceeded(f"{what} : {len(text)} caractères une fois enregistrée "
+                            f"(limite {MAX_VARIABLE_CHARS})")
+
+# ---- timer values: bounded durations and dates --------------------------------------------------
+
+MAX_TIMER_DAYS = 3660  # about ten years
+TIMER_YEARS = (1970, 2999)  # far from datetime's limits (year 9999) whatever is added
+_NUM = r"(\d{1,20}(?:[.,]\d{1,9})?)"
+_DURATION = re.compile(
+    rf"^P(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?$",
+    re.I)
+_DAYS_PER = (366, 31, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
+
+
+def timer_value_problem(value: object, duration: bool) -> str | None:
+    """Why a timer's value (a duration for timeDuration, an instant for timeDate) cannot be
+    used; None when it can. Bounded so that the engine never computes with it out of range."""
+    if not isinstance(value, str):
+        return f"la minuterie doit valoir un texte ISO 8601, pas une valeur de type " \
+               f"{type(value).__name__}"
+    text = value.strip()
+    if duration:
+        m = _DURATION.match(text)
+        if m is None or text.upper() in ("P", "PT") or text.upper().endswith("T"):
+            return f"« {text[:80]} » n'est pas une durée ISO 8601 (ex. \"P30D\")"
+        days = sum(float(g.replace(",", ".")) * k
+                   for g, k in zip(m.groups(), _DAYS_PER, strict=True) if g)
+        if days > MAX_TIMER_DAYS:
+            return (f"durée « {text[:80]} » hors limites : une minuterie dure au plus "
+                    f"{MAX_TIMER_DAYS} jours (environ dix ans)")
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        return (f"« {text[:80]} » n'est pas une date ISO 8601 avec son fuseau horaire "
+                '(ex. "2026-07-11T00:00:00+02:00")')
+    low, high = TIMER_YEARS
+    if not low <= instant.year <= high:
+        return (f"date « {text[:80]} » hors limites : une minuterie échoit entre le 1er janvier "
+                f"{low} et le 31 décembre {high}")
+    return None
+
+
+class BoundedScriptEngine(PythonScriptEngine):
+    """Checks the value of a timer expression before SpiffWorkflow computes with it."""
+
+    def evaluate(self, task, expression, external_context=None):
+        value = super().evaluate(task, expression, external_context)
+        kind = _timer_kind(task, expression)
+        if kind is not None:
+            problem = timer_value_problem(value, duration=kind == "duration")
+            if problem:
+                cause = LimitExceeded(f"minuterie : {problem}")
+                raise WorkflowTaskException(f"minuterie : {problem}", task=task,
+                                            exception=cause) from cause
+        return value
+
+
+def _timer_kind(task, expression: str) -> str | None:
+    ed = getattr(getattr(task, "task_spec", None), "event_definition", None)
+    for d in [ed, *getattr(ed, "event_definitions", ())]:
+        if isinstance(d, TimerEventDefinition) and d.expression == expression:
+            if isinstance(d, CycleTimerEventDefinition):
+                return None
+            return "duration" if isinstance(d, DurationTimerEventDefinition) else "date"
+    return None
 
 
 def make_script_engine(context: ScriptContext) -> PythonScriptEngine:
     """A Spiff script engine bound to one run's facts and actions."""
-    return PythonScriptEngine(environment=RestrictedEnvironment(context))
+    return BoundedScriptEngine(environment=RestrictedEnvironment(context))

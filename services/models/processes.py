@@ -81,3 +81,30 @@ Index("ix_human_tasks_open_due", HumanTask.state, HumanTask.due_on.is_(None), Hu
 Index("ix_human_tasks_key_due", HumanTask.state, HumanTask.key, HumanTask.due_on.is_(None),
       HumanTask.due_on, HumanTask.id)
 Index("ix_human_tasks_open_created", HumanTask.state, HumanTask.created_at, HumanTask.id)
+
+
+class Incident(db.Model):
+    """A command that the deployed process version could not run on a case (a bound of the
+    restricted environment hit, an error in a script, a condition or a timer): the command was
+    rolled back and this row says where and why, for designers and admins. `case_id` is null
+    when the case's creation itself failed. Repeats of the same open incident are counted, not
+    stored again."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_open", "resolved", "id"),
+                      Index("ix_incidents_case_open", "case_id", "resolved"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(String(60))
+    message: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(80))
+    at = mapped_column(UTCDateTime(), nullable=False)
+    last_at = mapped_column(UTCDateTime(), nullable=False)
+    occurrences: Mapped[int] = mapped_column(default=1)
+    resolved: Mapped[bool] = mapped_column(default=False)
+    resolved_at = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+
+    version = relationship("ProcessVersion")

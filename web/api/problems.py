@@ -27,12 +27,15 @@ TITLES = {
 
 
 def problem(status: int, detail: str | None = None, errors: dict | None = None,
-            title: str | None = None, headers: dict | None = None) -> Response:
+            title: str | None = None, headers: dict | None = None,
+            extra: dict | None = None) -> Response:
     default_title, default_detail = TITLES.get(status, ("Erreur", "Erreur."))
     body = {"type": "about:blank", "title": title or default_title, "status": status,
             "detail": detail or default_detail}
     if errors:
         body["errors"] = errors
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/problem+json")
     for k, v in (headers or {}).items():
@@ -86,7 +89,8 @@ def from_http_exception(error: HTTPException) -> Response:
 
 def from_service_error(error: ServiceError) -> Response:
     return problem(error.status, error.detail, error.errors or None, title=error.title,
-                   headers=getattr(error, "headers", None))
+                   headers=getattr(error, "headers", None),
+                   extra=getattr(error, "extra", None))
 
 
 def from_unexpected(error: Exception) -> Response:

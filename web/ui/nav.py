@@ -35,6 +35,7 @@ NAV = [
     NavEntry("Nouveau permis", "ui.licence_new", ("agent",), ("ui.licence_new",)),
     NavEntry("Sessions de stage", "ui.session_list", ("agent", "centre"), ("ui.session*",)),
     NavEntry("Processus", "ui.processus_versions", ("designer",), ("ui.processus*",)),
+    NavEntry("Incidents", "ui.incident_list", ("designer",), ("ui.incident*",)),
 ]
 
 # where a role lands after logging in, and from "/"

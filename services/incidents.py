@@ -1,0 +1,174 @@
+"""Incidents: a command that the deployed process version could not run on a case.
+
+A bound of the restricted environment hit (steps, time, memory, size of a value), an error in a
+designer's script, condition or timer, a version whose code today's checks refuse: the engine
+raises, the service turns it into `IncidentRaised` (409, French). The command's transaction is
+rolled back (the case stays exactly as it was), then the incident is recorded in a transaction of
+its own (`services.db.transaction` calls `after_rollback`), with a case event when the case
+exists. Designers and admins list and resolve incidents (`GET /api/v1/incidents`); the timer
+sweep skips an instance with an open incident on its current version, so it does not spin.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import exists, select
+
+from services import audit
+from services.clock import clock
+from services.db import db, paginate, transaction
+from services.errors import Conflict, NotFound
+from services.models import Case, Incident, ProcessInstance
+
+log = logging.getLogger(__name__)
+
+INCIDENT_EVENT = "incident"
+INCIDENT_RESOLVED_EVENT = "incident_resolu"
+
+
+class IncidentRaised(Conflict):
+    """409: the process version could not run this command; nothing of it was stored."""
+
+    title = "Incident de processus"
+
+    def __init__(self, message: str, *, case_id: int | None, version_id: int,
+                 element_id: str | None, command: str, actor: str):
+        self.message = message
+        self.case_id = case_id
+        self.version_id = version_id
+        self.element_id = element_id
+        self.command = command
+        self.actor = actor
+        self.incident_id: int | None = None
+        super().__init__(self._detail())
+        self.extra = {"incident": None, "element": element_id}
+
+    def _detail(self) -> str:
+        where = f" (élément « {self.element_id} »)" if self.element_id else ""
+        number = f"Incident n° {self.incident_id}" if self.incident_id else "Incident"
+        return (f"{number} : le processus n'a pas pu exécuter cette action{where} : "
+                f"{self.message}. Rien n'a été enregistré ; le dossier est inchangé. Les "
+                "concepteurs et les administrateurs en sont informés.")
+
+    def record(self) -> Incident:
+        """The incident, in the current transaction (the command's own is already rolled
+        back); an open incident of the same case, version, element and message is counted
+        again instead of repeated."""
+        now = clock().now()
+        same = db.session.scalars(select(Incident).where(
+            Incident.case_id.is_(None) if self.case_id is None
+            else Incident.case_id == self.case_id,
+            Incident.version_id == self.version_id, Incident.resolved.is_(False),
+            Incident.element_id.is_(None) if self.element_id is None
+            else Incident.element_id == self.element_id,
+            Incident.message == self.message).limit(1)).first()
+        if same is not None:
+            same.occurrences += 1
+            same.last_at = now
+            incident = same
+        else:
+            incident = Incident(case_id=self.case_id, version_id=self.version_id,
+                                element_id=self.element_id, command=self.command[:60],
+                                message=self.message, actor=self.actor[:80], at=now,
+                                last_at=now, occurrences=1, resolved=False)
+            db.session.add(incident)
+        db.session.flush()
+        case = db.session.get(Case, self.case_id) if self.case_id is not None else None
+        if case is not None:
+            audit.record(case, INCIDENT_EVENT, self.actor, incident=incident.id,
+                         element=self.element_id, commande=self.command,
+                         message=f"Incident n° {incident.id} : {self.message}")
+        self.incident_id = incident.id
+        self.detail = self._detail()
+        self.extra = {"incident": incident.id, "element": self.element_id}
+        log.warning("incident %s on case %s (version %s, element %s): %s", incident.id,
+                    self.case_id, self.version_id, self.element_id, self.message)
+        return incident
+
+    def after_rollback(self) -> None:
+        """Record the incident in its own transaction (called once the command is undone)."""
+        try:
+            with transaction():
+                self.record()
+        except Exception:  # noqa: BLE001 - the caller still gets its 409
+            log.exception("could not record the incident of case %s", self.case_id)
+
+
+def raised(exc: Exception, *, case_id: int | None, version_id: int, actor: str,
+           command: str) -> IncidentRaised:
+    """The IncidentRaised for an engine failure (WorkflowError or DefinitionError)."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    element = getattr(exc, "element_id", None)
+    problems = getattr(exc, "problems", None)
+    if problems:  # a version that today's checks refuse (deployed before they existed)
+        first = problems[0]
+        element = first.element_id
+        message = "la version déployée est refusée par les contrôles actuels : " + "; ".join(
+            p.message for p in problems[:3])
+    return IncidentRaised(str(message)[:2000], case_id=case_id, version_id=version_id,
+                          element_id=element, command=command, actor=actor)
+
+
+def open_incident_on_current_version():
+    """A clause: the instance has an open incident on the version it is pinned to (the timer
+    sweep skips it until the incident is resolved or the case is migrated)."""
+    return exists(select(Incident.id).where(
+        Incident.case_id == ProcessInstance.case_id,
+        Incident.version_id == ProcessInstance.version_id,
+        Incident.resolved.is_(False)))
+
+
+# ---- reading and resolving ----------------------------------------------------------------
+
+def view(incident: Incident) -> dict:
+    version = incident.version
+    return {"id": incident.id, "case_id": incident.case_id, "process": version.key,
+            "version": version.version, "element": incident.element_id,
+            "command": incident.command, "message": incident.message, "actor": incident.actor,
+            "at": incident.at, "last_at": incident.last_at, "occurrences": incident.occurrences,
+            "resolved": incident.resolved, "resolved_at": incident.resolved_at,
+            "resolved_by": incident.resolved_by}
+
+
+def list_incidents(state: str | None, page: int, per_page: int) -> tuple[list[dict], int]:
+    """Newest first; `state` is "ouverts", "resolus" or None (all)."""
+    query = select(Incident)
+    if state == "ouverts":
+        query = query.where(Incident.resolved.is_(False))
+    elif state == "resolus":
+        query = query.where(Incident.resolved.is_(True))
+    rows, total = paginate(query, (Incident.id.desc(),), page, per_page)
+    return [view(i) for i in rows], total
+
+
+_MAX_ID = 2**31 - 1  # an id past the column's range is no incident (not a database error)
+
+
+def get(incident_id: int) -> Incident:
+    incident = db.session.get(Incident, incident_id) if 0 < incident_id <= _MAX_ID else None
+    if incident is None:
+        raise NotFound(f"Aucun incident n° {incident_id}.")
+    return incident
+
+
+def resolve(incident_id: int, actor: str) -> dict:
+    """Mark an incident resolved (the designer corrected the version, or migrated the case):
+    the timer sweep takes the instance again. 409 when it is already resolved."""
+    incident = (db.session.scalars(select(Incident).where(Incident.id == incident_id)
+                                   .with_for_update()).first()
+                if 0 < incident_id <= _MAX_ID else None)
+    if incident is None:
+        raise NotFound(f"Aucun incident n° {incident_id}.")
+    if incident.resolved:
+        raise Conflict(f"L'incident n° {incident_id} est déjà résolu "
+                       f"(par {incident.resolved_by}).")
+    incident.resolved = True
+    incident.resolved_at = clock().now()
+    incident.resolved_by = actor[:80]
+    db.session.flush()
+    if incident.case_id is not None:
+        case = db.session.get(Case, incident.case_id)
+        audit.record(case, INCIDENT_RESOLVED_EVENT, actor, incident=incident.id,
+                     message=f"Incident n° {incident.id} résolu.")
+    return view(incident)

@@ -1,0 +1,235 @@
+"""Issue 12, items 4, 6 (timer) and 9 (parse): BPMN code is bounded in time and memory, what
+cannot run is refused at validation, timer values are bounded, a huge definition is refused
+before SpiffWorkflow parses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from xml.sax.saxutils import escape
+
+import pytest
+
+from workflows import ProcessEngine, ScriptContext, WorkflowError, validate
+from workflows import definitions as definitions_module
+from workflows.definitions import MAX_ELEMENTS
+
+from .test_definitions import HEAD, minimal
+
+NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+
+# The attacks of the issue: each passed validation and ran unbounded in the web process.
+RUNAWAY = {
+    "text_of_10_gb": "n = len('a' * (1000000 * 10000))",
+    "list_of_a_billion": "x = [0]*(1000000*1000)",
+    "list_that_feeds_itself": "l = [1]\nfor i in l:\n    l.append(i)",
+    "three_nested_loops": ("n = 0\nfor i in range(10000):\n    for j in range(10000):\n"
+                           "        for k in range(10000):\n            n += 1"),
+}
+REFUSED = {
+    "generator": "x = (i for i in [1])",
+    "str_format": "x = '{0}'.format(1)",
+}
+
+
+def gateway(condition: str) -> bytes:
+    """start → exclusive gateway (condition on one flow, default on the other) → end."""
+    return (
+        HEAD
+        + '<bpmn:process id="p" isExecutable="true">\n'
+        + '<bpmn:startEvent id="debut"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>\n'
+        + '<bpmn:exclusiveGateway id="gw" default="f3"><bpmn:incoming>f1</bpmn:incoming>'
+        + "<bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing>"
+        + "</bpmn:exclusiveGateway>\n"
+        + '<bpmn:userTask id="tache"><bpmn:incoming>f2</bpmn:incoming>'
+        + "<bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>\n"
+        + '<bpmn:endEvent id="fin"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>\n'
+        + '<bpmn:sequenceFlow id="f1" sourceRef="debut" targetRef="gw" />\n'
+        + '<bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="tache">'
+        + f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(condition)}'
+        + "</bpmn:conditionExpression></bpmn:sequenceFlow>\n"
+        + '<bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="tache" />\n'
+        + '<bpmn:sequenceFlow id="f4" sourceRef="tache" targetRef="fin" />\n'
+        + "</bpmn:process>\n</bpmn:definitions>\n"
+    ).encode()
+
+
+def duration_timer(expression: str) -> bytes:
+    return minimal(timer=expression).replace(b"timeDate", b"timeDuration")
+
+
+@pytest.fixture
+def forced(monkeypatch):
+    """A version deployed before the static checks refused its code (forced, or older rules):
+    the engine must still bound it at run time."""
+    monkeypatch.setattr(definitions_module, "_check_code", lambda root: [])
+    return ProcessEngine(lambda: NOW)
+
+
+def start(engine: ProcessEngine, xml: bytes, version: int = 1):
+    run = engine.start(version, xml, "p", ScriptContext({"conformite": "x"}, {}))
+    run.complete_task("tache", {})
+    return run
+
+
+# ---- at run time: bounded, a WorkflowError naming the element and the bound --------------------
+
+@pytest.mark.parametrize("name", sorted(RUNAWAY))
+def test_runaway_script_is_stopped_within_its_bounds(forced, name):
+    began = time.monotonic()
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, minimal(script=RUNAWAY[name]))
+    assert time.monotonic() - began < 5
+    assert caught.value.element_id == "script_1"
+    assert caught.value.message.startswith("limite dépassée")
+
+
+@pytest.mark.parametrize("name", sorted(RUNAWAY))
+def test_runaway_gateway_condition_is_stopped(forced, name):
+    expression = {
+        "text_of_10_gb": "len('a' * (1000000 * 10000)) > 0",
+        "list_of_a_billion": "len([0]*(1000000*1000)) > 0",
+        "list_that_feeds_itself": "len([l.append(i) for l in [[1]] for i in l]) > 0",
+        "three_nested_loops": ("len([1 for i in range(10000) for j in range(10000) "
+                               "for k in range(10000)]) > 0"),
+    }[name]
+    with pytest.raises(WorkflowError) as caught:
+        forced.start(1, gateway(expression), "p", ScriptContext({}, {}))
+    assert caught.value.element_id == "gw"
+    assert "limite dépassée" in caught.value.message
+
+
+@pytest.mark.parametrize("expression", [
+    "'P' + str(len('a' * (1000000 * 10000))) + 'D'",
+    "'P' + str(len([1 for i in range(10000) for j in range(10000)])) + 'D'",
+])
+def test_runaway_timer_expression_is_stopped(forced, expression):
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, duration_timer(expression))
+    assert caught.value.element_id == "minuterie"
+    assert "limite dépassée" in caught.value.message
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_code_that_cannot_run_fails_cleanly_if_forced(forced, name):
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, minimal(script=REFUSED[name]))
+    assert caught.value.element_id == "script_1"
+    assert "refusé" in caught.value.message
+
+
+@pytest.mark.parametrize(("expression", "said"), [
+    ('"P99999999999D"', "hors limites"),
+    ('"P" + "9" * 11 + "M"', "hors limites"),  # SpiffWorkflow would loop over 10^11 months
+    ('"9999-12-31T00:00:00+00:00"', "hors limites"),
+    ("42", "texte ISO 8601"),
+])
+def test_timer_value_out_of_range_is_an_error_not_a_crash(forced, expression, said):
+    xml = duration_timer(expression) if "P" in expression else minimal(timer=expression)
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, xml)
+    assert caught.value.element_id == "minuterie"
+    assert said in caught.value.message
+
+
+def test_the_process_keeps_working_after_an_incident_elsewhere(forced):
+    with pytest.raises(WorkflowError):
+        start(forced, minimal(script=RUNAWAY["three_nested_loops"]), version=1)
+    run = start(forced, minimal(script="x = sum(range(100))"), version=2)
+    assert run.workflow.last_task is not None  # another run of the same engine is unaffected
+
+
+# ---- at validation: refused with a message on the element -----------------------------------
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_what_cannot_run_is_refused_in_a_script(name):
+    problems = validate(minimal(script=REFUSED[name]))
+    assert problems and {p.element_id for p in problems} == {"script_1"}
+
+
+@pytest.mark.parametrize(("expression", "word"), [
+    ("len([i for i in (j for j in [1])]) > 0", "génératrices"),
+    ("'{0}'.format(1) == '1'", "format"),
+    ("'{x}'.format_map(dossier) == ''", "format_map"),
+    ("'%s' % 1 == '1'", "%"),
+    ("f'{1:>99999999}' == ''", "largeur"),
+    ("dossier.popitem()", "popitem"),
+])
+def test_what_cannot_run_is_refused_in_a_gateway_condition(expression, word):
+    problems = validate(gateway(expression))
+    assert problems, expression
+    assert {p.element_id for p in problems} == {"f2"}
+    assert word in " ".join(p.message for p in problems)
+
+
+@pytest.mark.parametrize(("expression", "word"), [
+    ("'P' + str(len([i for i in (j for j in [1])])) + 'D'", "génératrices"),
+    ("'P{0}D'.format(1)", "format"),
+])
+def test_what_cannot_run_is_refused_in_a_timer_expression(expression, word):
+    problems = validate(duration_timer(expression))
+    assert problems and {p.element_id for p in problems} == {"minuterie"}
+    assert word in " ".join(p.message for p in problems)
+
+
+@pytest.mark.parametrize(("xml", "said"), [
+    (duration_timer('"P99999999999D"'), "3660 jours"),
+    (duration_timer('"P11Y"'), "3660 jours"),
+    (duration_timer('"PT999999999H"'), "3660 jours"),
+    (minimal(timer='"9999-12-31T00:00:00+00:00"'), "2999"),
+    (minimal(timer='"1969-12-31T00:00:00+00:00"'), "1970"),
+])
+def test_timer_literal_out_of_range_is_refused_and_says_the_range(xml, said):
+    problems = validate(xml)
+    assert [p.element_id for p in problems] == ["minuterie"]
+    assert "hors limites" in problems[0].message and said in problems[0].message
+
+
+@pytest.mark.parametrize("xml", [duration_timer('"P30D"'), duration_timer('"PT36H"'),
+                                 duration_timer('"P10Y"'),
+                                 minimal(timer='"2026-07-11T00:00:00+02:00"')])
+def test_timer_literal_in_range_is_accepted(xml):
+    assert validate(xml) == []
+
+
+def _tasks(count: int) -> bytes:
+    tasks = "".join(f'<bpmn:task id="t{i}"/>' for i in range(count))
+    return (HEAD + f'<bpmn:process id="p" isExecutable="true">{tasks}</bpmn:process>'
+            "</bpmn:definitions>").encode()
+
+
+def test_a_100000_task_definition_is_refused_quickly_naming_the_limit():
+    xml = _tasks(100_000)
+    began = time.monotonic()
+    problems = validate(xml)
+    assert time.monotonic() - began < 2  # it took 23 s in SpiffWorkflow's parser
+    assert len(problems) == 1
+    assert f"{MAX_ELEMENTS}" in problems[0].message and "trop grande" in problems[0].message
+
+
+def test_a_definition_at_the_element_limit_is_parsed():
+    problems = validate(_tasks(MAX_ELEMENTS - 10))
+    assert not any("trop grande" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("script", "said"), [
+    ("x = range(3)", "valeur de type range"),
+    ("x = zip([1], [2])", "valeur de type zip"),
+    ("x = dossier", "valeur de type mappingproxy"),
+    ("a = []\nfor i in range(9000):\n    a = [a]", "trop imbriquée"),
+    ("l = [0] * 100000\nx = [l for i in range(100)]", "limite 1000000"),
+])
+def test_a_variable_that_cannot_be_stored_fails_on_its_script(script, said):
+    """It made saving the case fail with a 500 (TypeError, RecursionError in json)."""
+    engine = ProcessEngine(lambda: NOW)
+    with pytest.raises(WorkflowError) as caught:
+        engine.start(1, minimal(script=script), "p", ScriptContext({}, {}))
+    assert caught.value.element_id == "script_1"
+    assert "ne peut pas être enregistrée" in caught.value.message and said in caught.value.message
+
+
+def test_storable_variables_are_kept():
+    engine = ProcessEngine(lambda: NOW)
+    run = engine.start(1, minimal(script="x = {1, 2}\ny = {'a': [1, 2.5, None, True]}"), "p",
+                       ScriptContext({}, {}))
+    assert '"y"' in run.state_json()

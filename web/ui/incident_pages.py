@@ -1,0 +1,40 @@
+"""Incidents, for designers and admins: the list (open, resolved, all), and resolving one
+(services/incidents.py; the same as GET /api/v1/incidents and POST …/resolve)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from services import incidents
+from services.db import transaction
+from services.errors import Conflict, NotFound
+from web.api.auth import current_user
+from web.ui.listing import PER_PAGE, int_arg, pages
+from web.ui.security import login_required
+from web.ui.views import blp
+
+STATES = {"ouverts": "Ouverts", "resolus": "Résolus", "tous": "Tous"}
+
+
+@blp.route("/incidents")
+@login_required("designer")
+def incident_list():
+    state = request.args.get("etat", "ouverts")
+    state = state if state in STATES else "ouverts"
+    page = int_arg("page")
+    items, total = incidents.list_incidents(None if state == "tous" else state, page, PER_PAGE)
+    return render_template("ui/incidents.html", items=items, total=total, page=page,
+                           pages=pages(total), state=state, states=STATES)
+
+
+@blp.route("/incidents/<int:incident_id>/resoudre", methods=["POST"])
+@login_required("designer")
+def incident_resolve(incident_id: int):
+    try:
+        with transaction():
+            incidents.resolve(incident_id, current_user().username)
+    except (NotFound, Conflict) as exc:
+        flash(exc.detail, "error")
+    else:
+        flash(f"Incident n° {incident_id} marqué comme résolu.", "success")
+    return redirect(url_for("ui.incident_list", etat=request.args.get("etat", "ouverts")))
