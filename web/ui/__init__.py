@@ -8,6 +8,7 @@ from flask import Flask
 from web.ui import (
     case_pages,
     designer,
+    export_pages,
     licence_pages,
     nav,
     security,
@@ -16,7 +17,8 @@ from web.ui import (
     views,
 )
 
-PAGES = (case_pages, licence_pages, session_pages, designer)  # their routes are on views.blp
+# their routes are on views.blp
+PAGES = (case_pages, licence_pages, session_pages, designer, export_pages)
 
 
 def init_ui(app: Flask) -> None:
