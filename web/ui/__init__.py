@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.ui import (
+    attendance_upload,
     case_pages,
     designer,
     export_pages,
@@ -18,7 +19,7 @@ from web.ui import (
 )
 
 # their routes are on views.blp
-PAGES = (case_pages, licence_pages, session_pages, designer, export_pages)
+PAGES = (case_pages, licence_pages, session_pages, designer, export_pages, attendance_upload)
 
 
 def init_ui(app: Flask) -> None:
