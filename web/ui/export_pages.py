@@ -24,7 +24,8 @@ PAGE_ARGS = {"page", "permis", "releve", "historique", "dossiers"}  # page numbe
 @blp.app_template_global()
 def export_url(endpoint: str, fmt: str, keep_args: bool = True, **args) -> str:
     """The export of a list in `fmt`, with the current page's filters (not its page numbers)."""
-    query = {k: v for k, v in request.args.items() if k not in PAGE_ARGS} if keep_args else {}
+    query = ({k: v for k, v in request.args.items() if k not in PAGE_ARGS and v}
+             if keep_args else {})
     return url_for(endpoint, fmt=fmt, **{**query, **args})
 
 
