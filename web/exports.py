@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services import dashboard, ledger, licences
+from services import dashboard, ledger, licences, tasks
 from services.cases import CASE_ORDER, case_query
 from services.clock import clock
 from services.db import db
@@ -36,8 +36,18 @@ def _labels():
 
 
 def tasks_table(user, scope: str, key: str, due, sort: str) -> Table:
+    """The task list page's open tasks, its filters and sort."""
+    return _tasks(*dashboard.task_query(user, scope, key, due, sort))
+
+
+def api_tasks_table(user, case_id, key, mine, state) -> Table:
+    """GET /tasks's filters (any state)."""
+    return _tasks(tasks.task_query(user, case_id, key, mine, state).options(*dashboard.TASK_ROW),
+                  tasks.TASK_ORDER)
+
+
+def _tasks(query, order) -> Table:
     views = _labels()
-    query, order = dashboard.task_query(user, scope, key, due, sort)
     stream = _stream(query, order)
 
     def rows():

@@ -56,7 +56,8 @@ def check_size(count: int) -> None:
     limit = max_rows()
     if count > limit:
         raise Invalid(
-            f"L'export est limité à {limit:,} lignes et la liste en compte {count:,} : "
+            f"L'export est limité à {limit:,} ligne{'s' if limit > 1 else ''} et la liste "
+            f"en compte {count:,} : "
             "affinez les filtres (dates, type, statut…) puis exportez de nouveau."
             .replace(",", "\u202f"), {"export": ["Trop de lignes à exporter."]})
 

@@ -344,3 +344,43 @@ def test_the_upload_has_the_attendance_forms_access(api, held_soon, ui):
     resp = upload(ui, session["id"], sheet(numbers))
     assert resp.status_code == 302
     assert api.ok(api.get(f"/api/v1/sessions/{session['id']}"))["status"] == "held"
+
+
+# ---- the same exports in the API -------------------------------------------------------------
+
+def test_api_exports_with_the_lists_filters_and_roles(api, ui):
+    case = mandatory(api, NUM)
+    mandatory(api, "120175200124")
+    own = api.session("05/06/2026", "06/06/2026", fill=0)
+    other = api.session("12/06/2026", "13/06/2026", centre=OTHER_CENTRE, fill=0)
+    rows = read_csv(api.get("/api/v1/cases/export", q="200124", as_="agent"))
+    assert [r[2] for r in rows[1:]] == ["120175200124"]
+    sheet = read_xlsx(api.get("/api/v1/cases/export", format="xlsx", licence=NUM))
+    assert [r[0] for r in list(sheet.values)[1:]] == [case["reference"]]
+    rows = read_csv(api.get("/api/v1/tasks/export", state="open", as_="agent"))
+    assert rows[0][0] == "Tâche" and rows[1:] == []
+    rows = read_csv(api.get("/api/v1/sessions/export", as_="centre75"))
+    assert [int(r[0]) for r in rows[1:]] == [own["id"]]
+    rows = read_csv(api.get("/api/v1/sessions/export", **{"from": "2026-06-10"}))
+    assert [int(r[0]) for r in rows[1:]] == [other["id"]]
+    rows = read_csv(api.get(f"/api/v1/cases/{case['id']}/events/export"))
+    assert rows[1][2] == "Dossier ouvert"
+    rows = read_csv(api.get(f"/api/v1/licences/{NUM}/movements/export"))
+    assert rows[1][:3] == ["01/10/2025", "Retrait", "-3"]
+
+    for path in ("/api/v1/tasks/export", "/api/v1/cases/export",
+                 f"/api/v1/cases/{case['id']}/events/export",
+                 f"/api/v1/licences/{NUM}/movements/export"):
+        assert api.get(path, as_="centre75").status_code == 403, path
+    assert api.get("/api/v1/sessions/export", as_="designer").status_code == 403
+    resp = api.get("/api/v1/tasks/export", format="pdf")
+    assert resp.status_code == 422 and "format" in resp.get_json()["errors"]
+    assert api.get("/api/v1/tasks/export", page="2").status_code == 422  # every row, no page
+    assert api.get("/api/v1/cases/999999/events/export").status_code == 404
+    api.app.config["EXPORT_MAX_ROWS"] = 1
+    resp = api.get("/api/v1/cases/export")
+    assert resp.status_code == 422 and "L'export est limité à 1 ligne et" in \
+        resp.get_json()["detail"]
+    doc = api.ok(api.get("/api/v1/openapi.json"))
+    assert "text/csv" in doc["paths"]["/api/v1/tasks/export"]["get"]["responses"]["200"][
+        "content"]
