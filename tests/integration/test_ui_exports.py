@@ -277,6 +277,11 @@ def test_a_sheet_with_errors_shows_each_at_its_line_and_stores_nothing(api, held
             f"Ligne 6, colonne « Permis » : Le permis {numbers[0]} figure déjà ligne 2.",
             f"Fichier : Il manque la présence de : {api_name(api, numbers[4])} "
             f"(permis {numbers[4]})."]),
+        (b"Permis;Jour 1;Jour 2\r\n\"" + b"x" * 140_000 + b"\";a;b\r\n",
+         ["Fichier : Le fichier n'est pas un CSV lisible : une cellule est trop longue ou "
+          "un guillemet n'est pas refermé."]),
+        (b"Permis;Jour 1;Jour 2\r\nA\x00;a;b\r\n",
+         ["Fichier : Le fichier contient un caractère nul : ce n'est pas un fichier CSV."]),
         ((good + f"{numbers[0]};présent\r\n").encode(),
          ["Ligne 8 : La ligne compte 2 colonnes au lieu de 3."]),
         (sheet(numbers[:-1]), [f"Fichier : Il manque la présence de : "
@@ -384,3 +389,39 @@ def test_api_exports_with_the_lists_filters_and_roles(api, ui):
     doc = api.ok(api.get("/api/v1/openapi.json"))
     assert "text/csv" in doc["paths"]["/api/v1/tasks/export"]["get"]["responses"]["200"][
         "content"]
+
+
+def test_exports_read_the_same_number_of_statements_for_more_rows(api):
+    from tests.integration.test_ui_queries import World
+    from tests.query_count import counted
+
+    api.set_today("02/03/2026")
+    world = World(api)
+    clients = {name: as_centre(api, name) for name in ("agent", "centre75")}
+    paths = [("agent", "/ui/taches/export.csv"), ("agent", "/ui/taches/export.xlsx"),
+             ("agent", "/ui/sessions/export.csv"), ("centre75", "/ui/sessions/export.xlsx"),
+             ("agent", "/ui/recherche/dossiers.csv?q=1201753"),
+             ("agent", "/ui/recherche/permis.xlsx?q=1201753"),
+             ("agent", "/api/v1/tasks/export"), ("agent", "/api/v1/cases/export")]
+
+    def measure():
+        out, sizes = {}, {}
+        for who, path in paths:
+            with counted() as seen:
+                if path.startswith("/api/"):
+                    resp = api.get(path, as_=who)
+                else:
+                    resp = clients[who].get(path)
+                sizes[path] = len(resp.get_data())
+            assert resp.status_code == 200, (who, path)
+            out[path] = seen
+        return out, sizes
+
+    world.grow(2)
+    before, small = measure()
+    world.grow(3)
+    after, big = measure()
+    grown = {path: {sql[:120]: (before[path][sql], n) for sql, n in seen.items()
+                    if n > before[path][sql]} for path, seen in after.items()}
+    assert not {path: sqls for path, sqls in grown.items() if sqls}
+    assert all(big[p] > small[p] for _, p in paths)  # more rows written

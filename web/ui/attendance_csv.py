@@ -70,7 +70,11 @@ def parse(raw: bytes, enrolled: dict[str, str]) -> tuple[list[dict], list[LineEr
         return [], [LineError(None, "", f"Le fichier compte plus de {MAX_LINES} lignes.")]
     first = next(i for i, line in enumerate(lines) if line.strip())
     delimiter = ";" if lines[first].count(";") >= lines[first].count(",") else ","
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:  # a field past the csv module's size limit (an unclosed quote)
+        return [], [LineError(None, "", "Le fichier n'est pas un CSV lisible : une cellule est "
+                                        "trop longue ou un guillemet n'est pas refermé.")]
     header_line = first + 1
     header = rows[first]
     positions: dict[str, int] = {}
