@@ -71,6 +71,17 @@ def test_the_filtered_task_list_exports_to_xlsx_and_csv(open_page, server):
         lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
         assert sorted(r[1] for r in lines[1:]) == references
 
+        # past the export's bound: a French page says why, no file is saved
+        server.app.config["EXPORT_MAX_ROWS"] = 0
+        try:
+            page.get_by_role("link", name="Exporter (XLSX)").click()
+            page.wait_for_load_state()
+            assert page.get_by_role("heading", name="Données invalides").is_visible()
+            assert page.get_by_text("L'export est limité à 0 ligne").is_visible()
+            accessible(page, "export refusé")
+        finally:
+            server.app.config.pop("EXPORT_MAX_ROWS")
+
 
 def sheet_csv(lines: list[str]) -> bytes:
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
