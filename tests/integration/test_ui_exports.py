@@ -425,3 +425,18 @@ def test_exports_read_the_same_number_of_statements_for_more_rows(api):
                     if n > before[path][sql]} for path, seen in after.items()}
     assert not {path: sqls for path, sqls in grown.items() if sqls}
     assert all(big[p] > small[p] for _, p in paths)  # more rows written
+
+
+def test_the_services_refusal_is_shown_at_the_files_lines():
+    """When the trainees change between the check and the command (another clerk enrolled one
+    meanwhile), the attendance service's errors come back at the file's lines."""
+    from services.errors import Invalid
+    from web.ui.attendance_csv import LineError
+    from web.ui.attendance_upload import line_errors
+
+    exc = Invalid("La feuille de présence ne correspond pas aux inscrits.", {
+        "records.1.licence": ["Ce permis n'est pas inscrit à la session."],
+        "records": ["Il manque la présence de : 120175200999."]})
+    assert line_errors(exc, [2, 4]) == [
+        LineError(4, "Permis", "Ce permis n'est pas inscrit à la session."),
+        LineError(None, "", "Il manque la présence de : 120175200999.")]

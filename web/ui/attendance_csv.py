@@ -112,7 +112,7 @@ def parse(raw: bytes, enrolled: dict[str, str]) -> tuple[list[dict], list[LineEr
                                               f"{width}."))
             continue
         number = cells[positions["licence"]].strip().replace(" ", "").upper()
-        record = {"licence": number}
+        record = {"licence": number, "line": line}  # `line`: for the caller, not the service
         if not number:
             errors.append(LineError(line, COLUMNS["licence"], "Numéro de permis manquant."))
         elif number not in enrolled:

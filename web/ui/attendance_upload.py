@@ -58,6 +58,7 @@ def upload_attendance(session_id: int):
     records, errors = parse(raw, enrolled)
     if errors:
         return _refused(session_id, name, errors)
+    lines = [record.pop("line") for record in records]
     try:
         with transaction():
             sessions.record_attendance(centre_access.session_for(user, session_id), records,
@@ -65,23 +66,22 @@ def upload_attendance(session_id: int):
     except Conflict as exc:
         return render_session(session_id, message=exc.detail, status=exc.status)
     except Invalid as exc:  # the sheet no longer matches the trainees (changed meanwhile)
-        return _refused(session_id, name, _line_errors(exc), exc.status)
+        return _refused(session_id, name, line_errors(exc, lines), exc.status)
     flash(f"Présence importée du fichier « {name} » et enregistrée : les attestations des "
           "stagiaires présents les deux jours sont délivrées.", "success")
     return redirect(url_for("ui.session_page", session_id=session_id))
 
 
-def _line_errors(exc: Invalid) -> list[LineError]:
-    """The service's errors (records.<i>.<field>) at the file's lines: record i is the i-th
-    line after the header, blank lines aside; the others for the whole file."""
+def line_errors(exc: Invalid, lines: list[int]) -> list[LineError]:
+    """The service's errors (records.<i>.<field>) at the file's lines (`lines`: record i's);
+    the others for the whole file."""
     out = []
     for key, messages in (exc.errors or {"": [exc.detail]}).items():
         match = RECORD_FIELD.match(key)
+        index = int(match.group(1)) if match else -1
         for message in messages:
-            if match:
-                out.append(LineError(None, COLUMN_OF.get(match.group(2), ""),
-                                     f"Ligne de présence n° {int(match.group(1)) + 1} : "
-                                     f"{message}"))
+            if 0 <= index < len(lines):
+                out.append(LineError(lines[index], COLUMN_OF.get(match.group(2), ""), message))
             else:
                 out.append(LineError(None, "", message))
     return out
