@@ -122,10 +122,16 @@ def test_a_centre_uploads_its_attendance_a_bad_line_then_a_right_file(open_page,
     accessible_on_phone(phone, "fichier de présence refusé (téléphone)")
     shot(phone, "32-presence-fichier-refuse-mobile")
 
-    # the right file: stored through the attendance service, the session held
-    lines[2] = f"{numbers[1]};présent;présent"
+    # the right file, from the sheet to fill in that the page offers: stored through the
+    # attendance service, the session held
+    template = download(page, "Télécharger la feuille à remplir (CSV, un stagiaire par ligne)")
+    with open(template.path(), "rb") as f:
+        rows = list(csv.reader(io.StringIO(f.read().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Permis", "Stagiaire", "Jour 1", "Jour 2"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(numbers)
+    filled = [";".join(rows[0])] + [";".join([*r[:2], "présent", "présent"]) for r in rows[1:]]
     page.set_input_files("#attendance-file", files=[{
-        "name": "presence.csv", "mimeType": "text/csv", "buffer": sheet_csv(lines)}])
+        "name": "presence.csv", "mimeType": "text/csv", "buffer": sheet_csv(filled)}])
     submit(page, "Importer le fichier")
     assert "Présence importée du fichier « presence.csv »" in flash(page)
     assert page.locator("#session-status").text_content().strip() == "Tenue"

@@ -258,8 +258,8 @@ def test_a_sheet_with_errors_shows_each_at_its_line_and_stores_nothing(api, held
                                    "présence tient en quelques lignes."]),
         (b"Permis;Jour 1;Jour 2\r\n", ["Fichier : Le fichier ne contient aucune ligne de "
                                        "présence après les noms des colonnes."]),
-        (b"Nom;Jour 1\r\nA;present\r\n", [
-            "Ligne 1, colonne « Nom » : Colonne inconnue « Nom ».",
+        (b"Ville;Jour 1\r\nA;present\r\n", [
+            "Ligne 1, colonne « Ville » : Colonne inconnue « Ville ».",
             "Ligne 1 : Colonne(s) manquante(s) : « Permis », « Jour 2 ». La première ligne "
             "doit nommer les colonnes : Permis ; Jour 1 ; Jour 2."]),
         (good.replace(f"{numbers[1]};présent;présent", f"{numbers[1]};présent;malade")
@@ -440,3 +440,22 @@ def test_the_services_refusal_is_shown_at_the_files_lines():
     assert line_errors(exc, [2, 4]) == [
         LineError(4, "Permis", "Ce permis n'est pas inscrit à la session."),
         LineError(None, "", "Il manque la présence de : 120175200999.")]
+
+
+def test_the_template_lists_the_trainees_and_comes_back_filled_in(api, held_soon):
+    session, numbers = held_soon
+    centre = as_centre(api)
+    rows = read_csv(centre.get(f"/ui/sessions/{session['id']}/presence/modele.csv"))
+    assert rows[0] == ["Permis", "Stagiaire", "Jour 1", "Jour 2"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(numbers) and all(
+        r[2:] == ["", ""] for r in rows[1:])
+    assert f"/ui/sessions/{session['id']}/presence/modele.csv" in text(
+        centre.get(f"/ui/sessions/{session['id']}"))
+    other = api.session("27/02/2026", "28/02/2026", centre=OTHER_CENTRE, fill=1)
+    assert centre.get(f"/ui/sessions/{other['id']}/presence/modele.csv").status_code == 403
+    filled = "\r\n".join(";".join([*r[:2], "présent", "absent"]) for r in rows)
+    filled = filled.replace("présent;absent", "Jour 1;Jour 2", 1)  # the header line
+    resp = upload(centre, session["id"], ("\ufeff" + filled).encode("utf-8"))
+    assert resp.status_code == 302, text(resp)[:3000]
+    view = api.ok(api.get(f"/api/v1/sessions/{session['id']}"))
+    assert view["status"] == "held" and {e["day2"] for e in view["enrollments"]} == {"absent"}

@@ -1,5 +1,6 @@
 """A centre's attendance sheet as a CSV file: read and checked line by line, before anything is
-stored. Columns (a header row first, in any order): the licence number, day 1, day 2; values
+stored. Columns (a header row first, in any order): the licence number, day 1, day 2 (and the
+trainee's name, which the downloadable template carries, left aside); values
 présent / absent / retard (or the API's present / absent / late); `;` or `,` as separator; UTF-8
 with or without a byte-order mark. Every problem is reported with its line and column, in
 French; the records go to the same service as the attendance form and the API only when there is
@@ -22,6 +23,8 @@ HEADER_NAMES = {
     "day1": {"jour 1", "jour1", "day1", "day 1", "j1"},
     "day2": {"jour 2", "jour2", "day2", "day 2", "j2"},
 }
+# read and left aside: the trainee's name, which the sheet's template carries for people
+IGNORED = {"stagiaire", "nom", "nom du stagiaire", "titulaire", "nom et prenom"}
 VALUES = {"present": "present", "presente": "present", "absent": "absent", "absente": "absent",
           "retard": "late", "en retard": "late", "late": "late"}
 
@@ -82,6 +85,8 @@ def parse(raw: bytes, enrolled: dict[str, str]) -> tuple[list[dict], list[LineEr
     for i, name in enumerate(header):
         key = _column_of(name)
         if key is None:
+            if _norm(name) in IGNORED:
+                continue
             if name.strip():
                 errors.append(LineError(header_line, name.strip()[:40],
                                         f"Colonne inconnue « {name.strip()[:40]} »."))

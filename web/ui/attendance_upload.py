@@ -13,7 +13,9 @@ from services import centre_access, sessions
 from services.clock import clock
 from services.db import transaction
 from services.errors import Conflict, Invalid
+from web import tabular
 from web.api.auth import current_user
+from web.tabular import Table
 from web.ui.attendance_csv import MAX_BYTES, LineError, parse
 from web.ui.security import login_required
 from web.ui.session_pages import render_session
@@ -37,6 +39,19 @@ def _not_recordable(session) -> str | None:
 
 def _refused(session_id: int, name: str, errors: list[LineError], status: int = 422):
     return render_session(session_id, status=status, upload_errors=errors, upload_name=name)
+
+
+@blp.route("/sessions/<int:session_id>/presence/modele.csv")
+@login_required("agent", "centre")
+def attendance_template(session_id: int):
+    """The sheet to fill in: one line per enrolled trainee, the days left blank."""
+    session = centre_access.session_for(current_user(), session_id)
+    enrolled = [(e.case.licence.number, e.case.licence.holder_name)
+                for e in sessions.active_enrollments(session)]
+    table = Table(f"presence-session-{session.id}", "Présence",
+                  ["Permis", "Stagiaire", "Jour 1", "Jour 2"], len(enrolled),
+                  lambda: ([number, name, "", ""] for number, name in enrolled))
+    return tabular.response(table, "csv")
 
 
 @blp.route("/sessions/<int:session_id>/presence/fichier", methods=["POST"])
