@@ -210,6 +210,14 @@ def _instance_for_view(case: Case) -> ProcessInstance | None:
 
 
 def list_cases(status, licence, q, overdue, page, per_page):
+    return paginate(case_query(status, licence, q, overdue), CASE_ORDER, page, per_page)
+
+
+CASE_ORDER = (Case.id.desc(),)
+
+
+def case_query(status, licence, q, overdue):
+    """The cases found by these filters (the list, and its export: every row)."""
     # each row's licence from the join (a list shows each holder), not one query each
     query = (select(Case).join(Licence, Case.licence_id == Licence.id)
              .options(contains_eager(Case.licence)))
@@ -225,7 +233,7 @@ def list_cases(status, licence, q, overdue, page, per_page):
                                 func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
     if overdue:
         query = query.where(Case.deadline < clock().today(), Case.closed.is_(False))
-    return paginate(query, (Case.id.desc(),), page, per_page)
+    return query
 
 
 def open_tasks(case: Case) -> list[HumanTask]:

@@ -39,6 +39,12 @@ SORTS = {
 def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
               sort: str = "echeance", page: int = 1, per_page: int = 20):
     """Open tasks; scope '' (all), 'mine' or 'unassigned'."""
+    return paginate(*task_query(user, scope, key, due_before, sort), page, per_page)
+
+
+def task_query(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
+               sort: str = "echeance"):
+    """The task list's query and its order (the page, and its export: every row)."""
     query = select(HumanTask).options(*TASK_ROW).where(HumanTask.state == "open")
     if scope == "mine":
         query = query.where(HumanTask.assignee_id == user.id)
@@ -49,7 +55,7 @@ def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None =
     if due_before:
         query = query.where(HumanTask.due_on <= due_before)
     # "echeance" and the creation sorts follow the indexes of migration 0003
-    return paginate(query, SORTS.get(sort, SORTS["echeance"]), page, per_page)
+    return query, SORTS.get(sort, SORTS["echeance"])
 
 
 def deadline_cases(today: dt.date, limit: int = 10):

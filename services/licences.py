@@ -24,12 +24,20 @@ def get(number: str) -> Licence:
 
 def search(q: str, page: int = 1, per_page: int = 20) -> tuple[list[Licence], int]:
     """Licences whose number, last name or first name contains `q` (case-insensitive)."""
-    like = contains_pattern(q.lower())  # % and _ are searched as typed, never wildcards
-    query = select(Licence).where(or_(
+    return paginate(search_query(q), SEARCH_ORDER, page, per_page)
+
+
+SEARCH_ORDER = (Licence.last_name, Licence.first_name, Licence.id)
+
+
+def search_query(q: str):
+    """The licences found by `q` (the search page, and its export: every row); % and _ are
+    searched as typed, never wildcards."""
+    like = contains_pattern(q.lower())
+    return select(Licence).where(or_(
         func.lower(Licence.number).like(like, escape=LIKE_ESCAPE),
         func.lower(Licence.last_name).like(like, escape=LIKE_ESCAPE),
         func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
-    return paginate(query, (Licence.last_name, Licence.first_name, Licence.id), page, per_page)
 
 
 def create(data: dict, actor: str) -> Licence:

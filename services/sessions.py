@@ -71,6 +71,15 @@ def _course_days_errors(day1, problems) -> dict[str, list[str]]:
 
 def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
                   status: str | None = None):
+    return paginate(session_query(user, centre, from_, to, status), SESSION_ORDER, page,
+                    per_page)
+
+
+SESSION_ORDER = (CourseSession.day1, CourseSession.id)
+
+
+def session_query(user, centre: str | None, from_, to, status: str | None = None):
+    """The sessions a user may see, filtered (the list page, and its export: every row)."""
     # with each row's centre and enrolments (seats taken), not one query each
     query = (select(CourseSession).join(Centre)
              .options(contains_eager(CourseSession.centre),
@@ -85,7 +94,7 @@ def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
         query = query.where(CourseSession.day1 >= from_)
     if to:
         query = query.where(CourseSession.day1 <= to)
-    return paginate(query, (CourseSession.day1, CourseSession.id), page, per_page)
+    return query
 
 
 def active_enrollments(session: CourseSession) -> list[Enrollment]:

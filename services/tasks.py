@@ -25,6 +25,16 @@ def get(task_id: int) -> HumanTask:
 
 
 def list_tasks(user, case_id, key, mine, state, page, per_page):
+    # the order of ix_human_tasks_open_due / _key_due (migration 0003): no sort, no scan
+    return paginate(task_query(user, case_id, key, mine, state)
+                    .options(selectinload(HumanTask.assignee)), TASK_ORDER, page, per_page)
+
+
+TASK_ORDER = (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
+
+
+def task_query(user, case_id, key, mine, state):
+    """The API's task list filters (the list, and its export: every row)."""
     query = select(HumanTask)
     if case_id:
         query = query.where(HumanTask.case_id == case_id)
@@ -34,9 +44,7 @@ def list_tasks(user, case_id, key, mine, state, page, per_page):
         query = query.where(HumanTask.assignee_id == user.id)
     if state:
         query = query.where(HumanTask.state == state)
-    # the order of ix_human_tasks_open_due / _key_due (migration 0003): no sort, no scan
-    return paginate(query.options(selectinload(HumanTask.assignee)),
-                    (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id), page, per_page)
+    return query
 
 
 @functools.cache

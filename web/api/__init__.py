@@ -12,7 +12,18 @@ from werkzeug.exceptions import HTTPException
 
 from services.errors import ServiceError
 from web import bodies
-from web.api import cases, clock, designer, incidents, licences, openapi, processes, sessions, tasks
+from web.api import (
+    cases,
+    clock,
+    designer,
+    exports,
+    incidents,
+    licences,
+    openapi,
+    processes,
+    sessions,
+    tasks,
+)
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
 from web.nul import request_has_nul
 
@@ -48,7 +59,7 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.ma_plugin.converter.add_attribute_function(openapi.decimal_bounds_as_numbers)
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
-                processes.blp, designer.blp, incidents.blp, clock.blp):
+                processes.blp, designer.blp, incidents.blp, clock.blp, exports.blp):
         api.register_blueprint(blp)
     app.register_error_handler(ServiceError, from_service_error)
 

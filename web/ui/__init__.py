@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Flask
 
 from web.ui import (
+    attendance_upload,
     case_pages,
     designer,
+    export_pages,
     incident_pages,
     licence_pages,
     nav,
@@ -18,7 +20,8 @@ from web.ui import (
 )
 
 # their routes are on views.blp
-PAGES = (case_pages, licence_pages, session_pages, designer, incident_pages)
+PAGES = (case_pages, licence_pages, session_pages, designer, incident_pages, export_pages,
+         attendance_upload)
 
 
 def init_ui(app: Flask) -> None:

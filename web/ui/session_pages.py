@@ -138,7 +138,8 @@ def session_page(session_id: int):
 
 
 def render_session(session_id: int, values: dict | None = None, errors: dict | None = None,
-                   message: str | None = None, status: int = 200, enrol: Form | None = None):
+                   message: str | None = None, status: int = 200, enrol: Form | None = None,
+                   **extra):
     session = _session_for_user(session_id, *dashboard.SESSION_TRAINEES)
     enrolled = sessions.active_enrollments(session)
     today = clock().today()
@@ -150,7 +151,7 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
         "ui/session.html", session=session, view=sessions.view(session), enrolled=enrolled,
         can_record=can_record, can_enrol=can_enrol, waiting=waiting,
         enrol=enrol or Form(_enrol_form(user)), values=values or {}, errors=errors or {},
-        message=message, attendance=ATTENDANCE), status
+        message=message, attendance=ATTENDANCE, **extra), status
 
 
 @blp.route("/sessions/<int:session_id>/inscription", methods=["POST"])
