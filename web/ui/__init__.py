@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.ui import (
+    batch_pages,
     case_pages,
     designer,
     licence_pages,
@@ -16,7 +17,8 @@ from web.ui import (
     views,
 )
 
-PAGES = (case_pages, licence_pages, session_pages, designer)  # their routes are on views.blp
+# their routes are on views.blp
+PAGES = (case_pages, licence_pages, session_pages, designer, batch_pages)
 
 
 def init_ui(app: Flask) -> None:
