@@ -111,6 +111,11 @@
           .forEach(function (radio) { radio.checked = true; });
       });
     });
+    // print the page (print.css): a button shown only where it works
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     // the attestations to verify: with JavaScript, the facts of the row last opened show in a
     // side panel beside the table too (without it, each row's disclosure shows them)
     var panel = document.querySelector("[data-facts-panel]");
