@@ -161,3 +161,40 @@ def test_a_bad_selection_is_refused_in_french(api, ui):
     db.session.remove()
     assert resp.status_code == 422 and "Au plus 50 attestations à la fois." in text(resp)
     assert api.task(cases[0]["id"], "verification_attestation")
+
+
+def test_the_list_reads_the_same_statements_for_more_rows(api, ui):
+    """No query per row: the facts (course, session, centre, holder, assignee) come with the
+    page."""
+    from tests.query_count import counted
+
+    attested(api, 2)
+    with counted() as before:
+        assert ui.get(PATH).status_code == 200
+    more = attested_more(api, 3)
+    api.ok(api.post(f"/api/v1/tasks/{more[0]['task']['id']}/claim", as_="agent2"))
+    with counted() as after:
+        body = text(ui.get(PATH))
+    assert "5 attestations à vérifier." in body
+    assert sum(after.values()) == sum(before.values()), (before, after)
+
+
+def attested_more(api, k: int) -> list[dict]:
+    """k more attestations, on another session a week later."""
+    api.set_today("09/03/2026")
+    session = api.session("13/03/2026", "14/03/2026", fill=6 - k)
+    out = []
+    for i in range(k):
+        number = f"12017521{i:04d}"
+        api.licence(number)
+        inf = api.infraction(number, "01/12/2025")
+        case = api.mandatory_case(number, inf["id"], "10/01/2026")
+        api.enroll(case["id"], session["id"])
+        out.append(case)
+    api.set_today("16/03/2026")
+    api.attendance(session["id"], [(api.case(c["id"])["licence"], "present", "present")
+                                   for c in out])
+    for c in out:
+        api.attestation(c["id"], "16/03/2026")
+    return [dict(api.case(c["id"]), task=api.task(c["id"], "verification_attestation"))
+            for c in out]
