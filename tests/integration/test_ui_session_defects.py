@@ -25,7 +25,7 @@ def test_a_held_session_counts_its_trainees(api):
     for username in ("agent", "centre75"):
         body = text(client(api, username).get(f"/ui/sessions/{session['id']}"))
         assert "Tenue" in body
-        assert re.search(r'id="session-seats">6 inscrits sur 20 places', body), username
+        assert re.search(r'id="session-summary">[^<]* ; 6 inscrits sur 20 places\.', body), username
         listing = text(client(api, username).get("/ui/sessions"))
         assert "<td>6 / 20</td>" in listing
 
