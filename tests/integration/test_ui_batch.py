@@ -153,7 +153,11 @@ def test_a_bad_selection_is_refused_in_french(api, ui):
     cases = attested(api, 1)
     for data, message in (({}, "Cochez au moins une attestation à valider."),
                           ({"task": "abc"}, "La sélection envoyée est invalide"),
-                          ({"task": "9" * 40}, "La sélection envoyée est invalide")):
+                          ({"task": "9" * 40}, "La sélection envoyée est invalide"),
+                          ({"task": "99999999999"}, "La sélection envoyée est invalide"),
+                          ({"task": "2147483648"}, "La sélection envoyée est invalide"),
+                          ({"task": "²"}, "La sélection envoyée est invalide"),
+                          ({"task": "-3"}, "La sélection envoyée est invalide")):
         resp = ui.post(PATH, data)
         assert resp.status_code == 422 and message in text(resp), data
     resp = ui.http.post(PATH, data={"task": [str(i) for i in range(1, 60)],

@@ -4,6 +4,8 @@ transaction (services.batch); the page then lists what went through and why the 
 
 from __future__ import annotations
 
+import re
+
 from flask import render_template, request
 
 from services import batch
@@ -12,13 +14,17 @@ from web.ui.listing import clamp, int_arg, pages
 from web.ui.security import login_required
 from web.ui.views import blp
 
+TASK_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is true)
+MAX_ID = 2**31 - 1  # an integer column of PostgreSQL
+
 
 def _selected() -> tuple[list[int], str | None]:
     """The ticked task ids, in order, once each; or the French reason the selection is refused."""
     raw = request.form.getlist("task")
     ids: list[int] = []
     for value in raw:
-        if not value.strip().isdigit() or len(value.strip()) > 12:
+        value = value.strip()
+        if not TASK_ID.fullmatch(value) or int(value) > MAX_ID:
             return [], "La sélection envoyée est invalide : rechargez la page et recommencez."
         task_id = int(value)
         if task_id not in ids:
