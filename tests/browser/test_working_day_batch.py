@@ -163,6 +163,7 @@ def test_a_case_and_a_licence_print_without_navigation(page, server, batch):
     login(page, "agent")
     page.goto(f"/ui/dossiers/{server.data.petit}")
     assert page.get_by_role("button", name="Imprimer le dossier").is_visible()
+    assert not page.locator("#printed-on").is_visible()  # on paper only
     accessible(page, "dossier (écran)")
     page.emulate_media(media="print")
     for selector in ("header.fr-header", "#navigation-principale", "footer.fr-footer",
@@ -172,6 +173,8 @@ def test_a_case_and_a_licence_print_without_navigation(page, server, batch):
     for selector in ("h1", "#h-driver", "#deadline", "#balance", "#h-outcome", "#outcome",
                      "#ledger", "#history"):
         assert page.locator(selector).first.is_visible(), selector
+    assert page.locator("#printed-on").inner_text().startswith(
+        f"Édité le {TODAY:%d/%m/%Y} par agent")
     assert page.locator("#history tbody tr").count() >= 3
     assert page.locator("#ledger tbody tr").count() >= 1
     # links stay readable: black and underlined
