@@ -188,6 +188,23 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
     return session
 
 
+LATE_RULE = "R34"  # the attendance sheet (arrêté du 26 juin 2012)
+
+
+def attendance_late(session: CourseSession, today=None) -> bool:
+    """Planned, trainees enrolled, its last day passed, and no attendance recorded yet: the
+    centre is late (shown to the centre and to the clerks; `status` stays `planned`)."""
+    today = today or clock().today()
+    return (session.status == "planned" and today > session.day2
+            and bool(active_enrollments(session)))
+
+
+def late_flag(session: CourseSession) -> dict:
+    return {"rule": LATE_RULE,
+            "message": f"En retard : présences non saisies (dernier jour le "
+                       f"{session.day2:%d/%m/%Y})."}
+
+
 def _status_fr(status: str) -> str:
     return {"held": "tenue", "cancelled": "annulée", "planned": "planifiée"}[status]
 
@@ -202,5 +219,6 @@ def view(session: CourseSession) -> dict:
                          "status": e.status, "day1": e.day1, "day2": e.day2,
                          "attestation_issued_on": e.attestation_issued_on}
                         for e in session.enrollments],
-        "flags": [{"rule": f.rule, "message": f.message} for f in outcome.session_flags(session)],
+        "flags": [{"rule": f.rule, "message": f.message} for f in outcome.session_flags(session)]
+        + ([late_flag(session)] if attendance_late(session) else []),
     }

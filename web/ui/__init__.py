@@ -7,6 +7,7 @@ from flask import Flask
 
 from web.ui import (
     attendance_upload,
+    batch_pages,
     case_pages,
     designer,
     export_pages,
@@ -21,7 +22,7 @@ from web.ui import (
 
 # their routes are on views.blp
 PAGES = (case_pages, licence_pages, session_pages, designer, incident_pages, export_pages,
-         attendance_upload)
+         attendance_upload, batch_pages)
 
 
 def init_ui(app: Flask) -> None:

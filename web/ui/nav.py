@@ -30,7 +30,8 @@ class NavEntry:
 
 NAV = [
     NavEntry("Tableau de bord", "ui.dashboard", ("agent",)),
-    NavEntry("Liste des tâches", "ui.task_list", ("agent",)),
+    NavEntry("Liste des tâches", "ui.task_list", ("agent",),
+             ("ui.task_list", "ui.batch_attestations")),
     NavEntry("Recherche", "ui.search", ("agent",)),
     NavEntry("Nouveau permis", "ui.licence_new", ("agent",), ("ui.licence_new",)),
     NavEntry("Sessions de stage", "ui.session_list", ("agent", "centre"), ("ui.session*",)),

@@ -86,7 +86,9 @@ def session_list():
     else:
         items, total = sessions.list_sessions(user, filters["centre"], filters["from_"],
                                               filters["to"], page, PER_PAGE, status or None)
-    return render_template("ui/sessions.html", items=items, total=total, page=page,
+    today = clock().today()
+    late = {s.id for s in items if sessions.attendance_late(s, today)}
+    return render_template("ui/sessions.html", items=items, total=total, page=page, late=late,
                            pages=pages(total), form=form, status=status,
                            centre_choices=_centre_choices() if user.role != "centre" else [],
                            filtered=bool(args or status))
@@ -147,8 +149,14 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
     can_record = session.status == "planned" and enrolled and today >= session.day2
     can_enrol = session.status == "planned" and len(enrolled) < session.capacity
     waiting = (dashboard.waiting_cases() if can_enrol and user.role != "centre" else [])
+    view = sessions.view(session)
+    late = sessions.attendance_late(session, today)
+    flags = [f for f in view["flags"] if not (late and f == sessions.late_flag(session))]
     return render_template(
-        "ui/session.html", session=session, view=sessions.view(session), enrolled=enrolled,
+        "ui/session.html", session=session, view=view, flags=flags, enrolled=enrolled,
+        # seats taken: the trainees enrolled, or whose attendance is recorded (a held session)
+        seated=sum(1 for e in session.enrollments if e.status != "cancelled"),
+        late=late,
         can_record=can_record, can_enrol=can_enrol, waiting=waiting,
         enrol=enrol or Form(_enrol_form(user)), values=values or {}, errors=errors or {},
         message=message, attendance=ATTENDANCE, **extra), status

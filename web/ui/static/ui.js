@@ -79,6 +79,22 @@
       });
   }
 
+  function factsPanel(panel) {
+    var main = document.querySelector("[data-batch-main]"),
+        title = document.getElementById("panneau-faits-titre"),
+        body = document.getElementById("panneau-faits-contenu");
+    panel.hidden = false;
+    main.classList.add("fr-col-md-8");
+    document.querySelectorAll("details[data-facts]").forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (!details.open) { return; }
+        var list = details.querySelector("dl").cloneNode(true);
+        title.textContent = "Faits du dossier " + details.dataset.facts;
+        body.replaceChildren(list);
+      });
+    });
+  }
+
   function init() {
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       (canvas.dataset.chart === "bar" ? barChart : lineChart)(canvas.id);
@@ -95,6 +111,15 @@
           .forEach(function (radio) { radio.checked = true; });
       });
     });
+    // print the page (print.css): a button shown only where it works
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    // the attestations to verify: with JavaScript, the facts of the row last opened show in a
+    // side panel beside the table too (without it, each row's disclosure shows them)
+    var panel = document.querySelector("[data-facts-panel]");
+    if (panel) { factsPanel(panel); }
     // a rejected form: focus its error summary, which links to each field in error
     var summary = document.querySelector("[data-error-summary]");
     if (summary) { summary.focus(); }
