@@ -16,15 +16,8 @@ from tests.browser.test_ui import accessible, flash, submit
 PHONE = {"width": 390, "height": 844}
 
 
-# The trainees' table of the session page is a scrollable region that a keyboard cannot reach on
-# a phone: a defect of issue 18 that its session-page branch fixes. Only that one is let through
-# here, on that table only; anything else fails.
-KNOWN = {("scrollable-region-focusable", "#enrollments")}
-
-
 def accessible_on_phone(page, name: str) -> None:
-    violations = [v for v in axe_violations(page)
-                  if not all((v["id"], n[0]) in KNOWN for n in v["nodes"])]
+    violations = axe_violations(page)
     assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
 
 
