@@ -81,3 +81,5 @@ Index("ix_human_tasks_open_due", HumanTask.state, HumanTask.due_on.is_(None), Hu
 Index("ix_human_tasks_key_due", HumanTask.state, HumanTask.key, HumanTask.due_on.is_(None),
       HumanTask.due_on, HumanTask.id)
 Index("ix_human_tasks_open_created", HumanTask.state, HumanTask.created_at, HumanTask.id)
+# the statistics' open tasks by task and age (migration 0008_stats)
+Index("ix_human_tasks_state_key_created", HumanTask.state, HumanTask.key, HumanTask.created_at)

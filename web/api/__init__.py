@@ -8,7 +8,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from services.errors import ServiceError
-from web.api import cases, clock, designer, licences, processes, sessions, tasks
+from web.api import cases, clock, designer, licences, processes, sessions, statistics, tasks
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
 from web.nul import request_has_nul
 
@@ -37,7 +37,7 @@ def init_api(app: Flask) -> Api:
     api = ProblemApi(app, spec_kwargs={"info": {"description": "API REST v1 — voir API.md"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
-                processes.blp, designer.blp, clock.blp):
+                processes.blp, designer.blp, clock.blp, statistics.blp):
         api.register_blueprint(blp)
     app.register_error_handler(ServiceError, from_service_error)
 

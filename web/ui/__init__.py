@@ -12,11 +12,13 @@ from web.ui import (
     nav,
     security,
     session_pages,
+    stats_pages,
     vendor,
     views,
 )
 
-PAGES = (case_pages, licence_pages, session_pages, designer)  # their routes are on views.blp
+# their routes are on views.blp
+PAGES = (case_pages, licence_pages, session_pages, designer, stats_pages)
 
 
 def init_ui(app: Flask) -> None:
