@@ -87,18 +87,30 @@ def _month_of_date(col):
     return func.to_char(col, "YYYY-MM") if _pg() else func.strftime("%Y-%m", col)
 
 
+def _sqlite_paris(col):
+    """SQLite stores naive UTC text and has no time zones: the Paris wall-clock time of a stored
+    instant, summer time (UTC+2) from the last Sunday of March to the last Sunday of October at
+    01:00 UTC (the Sunday on or after the 25th), UTC+1 otherwise."""
+    year = func.strftime("%Y", col)
+
+    def switch(month_day):
+        return func.datetime(func.date(year.concat(month_day), "weekday 0"), "+1 hours")
+
+    summer = and_(col >= switch("-03-25"), col < switch("-10-25"))
+    return func.datetime(col, case((summer, "+2 hours"), else_="+1 hours"))
+
+
 def _paris_day(col):
-    """The Paris calendar day of a stored UTC instant (SQLite stores naive UTC text and has no
-    time zones: its day is the UTC day, which differs only between midnight and 2 a.m.)."""
+    """The Paris calendar day of a stored UTC instant."""
     if _pg():
         return cast(func.timezone("Europe/Paris", col), Date)
-    return func.date(col)
+    return func.date(_sqlite_paris(col))
 
 
 def _month_of_instant(col):
     if _pg():
         return func.to_char(func.timezone("Europe/Paris", col), "YYYY-MM")
-    return func.strftime("%Y-%m", col)
+    return func.strftime("%Y-%m", _sqlite_paris(col))
 
 
 def _days_between(later_day, earlier_day):
