@@ -107,6 +107,8 @@ class StatisticsSchema(Schema):
     referrals = fields.Nested(ReferralsSchema)
     credit_delay = fields.Nested(CreditDelaySchema)
     open_tasks_by_age = fields.Nested(TasksByAgeSchema)
+    computed_at = fields.String(metadata={"description": "quand la base a calculé ces chiffres "
+                                                         "(gardés 5 minutes au plus)"})
 
 
 class HeatmapStepSchema(Schema):
@@ -122,6 +124,7 @@ class HeatmapSchema(Schema):
     version = fields.Integer()
     running = fields.Integer()
     steps = fields.List(fields.Nested(HeatmapStepSchema))
+    computed_at = fields.String()
 
 
 @blp.route("/statistics", methods=["GET"])
