@@ -35,7 +35,7 @@ CACHE_ENTRIES = 64
 _cache_lock = threading.Lock()
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 # open tasks by age, in days since the task was opened: (label, lower bound included)
 AGE_BUCKETS = (("moins de 8 jours", 0), ("8 à 15 jours", 8), ("16 à 30 jours", 16),
                ("31 à 60 jours", 31), ("plus de 60 jours", 61))

@@ -229,3 +229,11 @@ def test_figures_are_kept_five_minutes_then_computed_again(app, api):
     app.config["STATISTICS_CACHE_SECONDS"] = 0
     fresh = api.ok(stats(api, **PERIOD))
     assert fresh["letters_48n"][0] == first["letters_48n"][0] + 1
+
+
+def test_a_nul_in_a_filter_is_refused_not_a_500(app, api):
+    assert stats(api, centre="R24\x00").status_code == 400
+    ui = UiClient(app)
+    ui.login("agent")
+    assert ui.get("/ui/statistiques", centre="R24\x00").status_code == 400
+    assert ui.get("/ui/statistiques", de="２０２６-01").status_code == 422  # ASCII digits only
