@@ -237,3 +237,18 @@ def test_a_nul_in_a_filter_is_refused_not_a_500(app, api):
     ui.login("agent")
     assert ui.get("/ui/statistiques", centre="R24\x00").status_code == 400
     assert ui.get("/ui/statistiques", de="２０２６-01").status_code == 422  # ASCII digits only
+
+
+def test_the_demo_data_fills_every_chart(app):
+    from services import demo, statistics
+    from web.ui.stats_pages import charts
+
+    with app.app_context():
+        demo.seed()
+        figures = statistics.monthly()
+        for chart in charts(figures):
+            values = [v for s in chart["series"] for v in s["data"]]
+            assert any(values), f"{chart['id']} is empty after `flask demo seed`"
+        assert any(figures["credit_delay"]["median_days"])
+        assert any(figures["refunds"]["amount_eur"])
+        assert any(figures["referrals"]["referred"]) and any(figures["courses"]["late"])
