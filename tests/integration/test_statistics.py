@@ -252,3 +252,24 @@ def test_the_demo_data_fills_every_chart(app):
         assert any(figures["credit_delay"]["median_days"])
         assert any(figures["refunds"]["amount_eur"])
         assert any(figures["referrals"]["referred"]) and any(figures["courses"]["late"])
+
+
+@pytest.mark.parametrize("received, due", [
+    ("2026-01-31", "2026-02-28"),  # D4: clamped to the month's end, not 30 days (2 March)
+    ("2026-06-15", "2026-07-15"),
+    ("2024-01-30", "2024-02-29"),
+    ("2026-12-31", "2027-01-31"),
+])
+def test_one_month_after_the_receipt_in_sql(app, received, due):
+    import datetime as dt
+
+    from sqlalchemy import Date, literal, select
+
+    from services import statistics
+    from services.db import db
+    from services.rules import dates
+
+    with app.app_context():
+        day = literal(dt.date.fromisoformat(received), Date())
+        got = db.session.scalar(select(statistics._one_month_after(day)))
+        assert str(got) == due == dates.credit_due_on(dt.date.fromisoformat(received)).isoformat()
