@@ -7,6 +7,10 @@ the 400,000-case read paths and the HTTP run on PostgreSQL, in the databases
 <BENCH_PG_PREFIX>_large and <BENCH_PG_PREFIX>_http (default prefix "bench"), dropped and
 recreated, and dropped again at the end. BENCH_PG_URL= (empty) skips PostgreSQL.
 
+`--only large` runs only the 400,000-case read paths (task list, case page, statistics,
+heatmap) on SQLite and PostgreSQL (BENCH_PG_DB_URL: one existing database, its public schema
+dropped and remade, instead of BENCH_PG_URL's fresh one) and writes
+bench/results/only-large.json.
 `--only service` runs only the interleaved engine/service section (`--seconds` long, default
 40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
 adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
@@ -158,11 +162,38 @@ def only_service(seconds: float, profile: str | None) -> int:
     return 0
 
 
+def only_large() -> int:
+    """The 400,000-case read paths alone (task list, case page, statistics, heatmap), on SQLite
+    and, with BENCH_PG_URL, on PostgreSQL; written to bench/results/only-large.json."""
+    from bench import large
+
+    out = OUT.with_name("only-large.json")
+    results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    pg_url = os.environ.get("BENCH_PG_URL", "")
+    pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench")) if pg_url else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            results["large_sqlite"] = large.measure(f"sqlite:///{Path(tmp) / 'large.sqlite'}")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        if os.environ.get("BENCH_PG_DB_URL"):  # a database of one's own, used as it is
+            results["large_postgresql"] = large.measure(os.environ["BENCH_PG_DB_URL"])
+        elif pg:
+            results["large_postgresql"] = large.measure(pg.fresh("large"))
+    finally:
+        if pg:
+            pg.drop_all()
+    results["load_average_at_end"] = list(os.getloadavg())
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=["service"],
+    parser.add_argument("--only", choices=["service", "large"],
                         help="run one section only (written to results/only-<section>.json)")
     parser.add_argument("--seconds", type=float, default=SERVICE_SECONDS,
                         help="length of the interleaved engine/service measure")
@@ -171,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.only == "service":
         return only_service(args.seconds, args.profile)
+    if args.only == "large":
+        return only_large()
     from bench import http_load, large, sweep
 
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

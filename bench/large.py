@@ -69,6 +69,23 @@ def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
                         for _ in range(requests // 4)]
         case_page = [timed(f"/api/v1/cases/{rng.choice(case_ids)}")
                      for _ in range(requests)]
+        # the statistics (issue 18): the twelve months' figures, for one centre, the heatmap;
+        # computed by the database each time (cache off), then as the pages see them (kept
+        # STATISTICS_CACHE_SECONDS by each web process)
+        stats_paths = {"statistics_12_months": "/api/v1/statistics",
+                       "statistics_12_months_one_centre":
+                           f"/api/v1/statistics?centre={common.CENTRE}",
+                       "heatmap": "/api/v1/processes/stage_obligatoire/versions/1/heatmap"}
+        app.config["STATISTICS_CACHE_SECONDS"] = 0
+        timed(stats_paths["statistics_12_months"])  # warm-up (the database's pages)
+        stats_cold = {name: common.summary_ms([timed(path) for _ in range(5)])
+                      for name, path in stats_paths.items()}
+        app.config["STATISTICS_CACHE_SECONDS"] = 300
+        for path in stats_paths.values():  # computed once, then read by the next requests
+            timed(path)
+        stats_warm = {name: common.summary_ms([timed(path) for _ in range(requests // 4)])
+                      for name, path in stats_paths.items()}
+        figures = client.get("/api/v1/statistics", headers=headers).get_json()
         dialect = db.engine.dialect.name
         db.session.remove()
         db.engine.dispose()
@@ -77,6 +94,12 @@ def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
             "tasklist": common.summary_ms(tasklist),
             "tasklist_by_key_page_50": common.summary_ms(tasklist_key),
             "case_page": common.summary_ms(case_page),
+            "statistics_computed": stats_cold,
+            "statistics_cached": stats_warm,
+            "statistics_check": {"letters_48n": sum(figures["letters_48n"]),
+                                 "courses_in_time": sum(figures["courses"]["in_time"]),
+                                 "points": sum(figures["points"]["points"]),
+                                 "open_tasks": sum(figures["open_tasks_by_age"]["totals"])},
             "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                          / 1024, 1),
             "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}

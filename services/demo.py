@@ -132,7 +132,9 @@ def seed() -> list[str]:
     garnier = m.mandatory("Garnier", "Lucas", 125)  # deadline passed, attestation to verify
     petit = m.mandatory("Petit", "Inès", 80)  # verification claimed by agent, late (D4)
     bernard = m.mandatory("Bernard", "Hugo", 70)  # validated and credited: closed
-    held_cases = [garnier, petit, bernard] + [
+    # enrolled in a session that ends after its deadline: referred (R21), then a late course
+    perrin = m.mandatory("Perrin", "Jules", 175)
+    held_cases = [garnier, petit, bernard, perrin] + [
         m.voluntary(last_name, first, 65) for last_name, first in (
             ("Lambert", "Zoé"), ("Fontaine", "Louis"), ("Chevalier", "Manon"))]
     leroy = m.mandatory("Leroy", "Sarah", 100)  # the 4-month deadline is near
@@ -147,6 +149,11 @@ def seed() -> list[str]:
     with m.on(m.days(-60)):
         for case_id in held_cases:
             enroll(case_id, held)
+    with m.on(m.days(-50)):  # the statistics' referrals: one decided
+        agent = user("agent")
+        items, _total = tasks.list_tasks(agent, perrin, "signalement_parquet", False, "open", 1, 5)
+        tasks.complete(items[0].id, {"decision": "signaler",
+                                     "motif": "Échéance dépassée, stage non suivi à temps"}, agent)
     held_day2 = sessions.get(held).day2
     with m.on(m.days(-30)):
         for case_id in last_cases:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -60,3 +60,11 @@ class CaseEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(80))
     type: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# The statistics (services/statistics.py) read index ranges, not the whole tables (0008_stats):
+# events by type and instant, 48N letters by month (with the obligation: index-only), cases by
+# creation.
+Index("ix_case_events_type_at", CaseEvent.type, CaseEvent.at)
+Index("ix_cases_kind_letter_sent", Case.kind, Case.letter_sent_on, Case.obligation)
+Index("ix_cases_created_kind", Case.created_at, Case.kind)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -60,3 +60,8 @@ class Enrollment(db.Model):
 
     session = relationship("CourseSession", back_populates="enrollments")
     case = relationship("Case", foreign_keys=[case_id], back_populates="enrollments")
+
+
+# the statistics: courses by their last day, credits by their instant (0008_stats)
+Index("ix_course_sessions_day2", CourseSession.day2)
+Index("ix_enrollments_credited_at", Enrollment.credited_at)

@@ -108,3 +108,7 @@ class Incident(db.Model):
     resolved_by: Mapped[str | None] = mapped_column(String(80))
 
     version = relationship("ProcessVersion")
+
+
+# the statistics' open tasks by task and age (migration 0008_stats)
+Index("ix_human_tasks_state_key_created", HumanTask.state, HumanTask.key, HumanTask.created_at)

@@ -18,7 +18,7 @@ from tests.api_errors_support import snapshot
 def test_demo_fills_every_dashboard_block_and_is_idempotent(app):
     with app.app_context():
         lines = demo.seed()
-        assert lines[0].startswith("Démonstration : 18 permis")
+        assert lines[0].startswith("Démonstration : 19 permis")
         today = clock().today()
         agent = users.get_by_name("agent")
         mine, mine_total = dashboard.task_page(agent, "mine")
@@ -45,4 +45,4 @@ def test_demo_fills_every_dashboard_block_and_is_idempotent(app):
         before = snapshot()
         assert demo.seed() == ["Données de démonstration déjà présentes."]
         assert snapshot() == before
-        assert db.session.scalar(select(func.count()).select_from(Licence)) == 18
+        assert db.session.scalar(select(func.count()).select_from(Licence)) == 19

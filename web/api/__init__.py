@@ -22,6 +22,7 @@ from web.api import (
     openapi,
     processes,
     sessions,
+    statistics,
     tasks,
 )
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
@@ -59,7 +60,8 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.ma_plugin.converter.add_attribute_function(openapi.decimal_bounds_as_numbers)
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
-                processes.blp, designer.blp, incidents.blp, clock.blp, exports.blp):
+                processes.blp, designer.blp, incidents.blp, clock.blp, exports.blp,
+                statistics.blp):
         api.register_blueprint(blp)
     app.register_error_handler(ServiceError, from_service_error)
 

@@ -16,13 +16,14 @@ from web.ui import (
     nav,
     security,
     session_pages,
+    stats_pages,
     vendor,
     views,
 )
 
 # their routes are on views.blp
 PAGES = (case_pages, licence_pages, session_pages, designer, incident_pages, export_pages,
-         attendance_upload, batch_pages)
+         attendance_upload, batch_pages, stats_pages)
 
 
 def init_ui(app: Flask) -> None:

@@ -13,8 +13,8 @@
   function barChart(canvasId) {
     var canvas = document.getElementById(canvasId);
     if (!canvas || !window.Chart) { return; }
-    var d = data(canvasId), colours = [BLUE, ORANGE];
-    d.datasets.forEach(function (ds, i) { ds.backgroundColor = colours[i % 2]; });
+    var d = data(canvasId), colours = [BLUE, ORANGE, "#18753c", "#6a6af4"];
+    d.datasets.forEach(function (ds, i) { ds.backgroundColor = colours[i % colours.length]; });
     new window.Chart(canvas, {type: "bar", data: d, options: {
       maintainAspectRatio: false, animation: false,
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
@@ -95,12 +95,51 @@
     });
   }
 
+  // the statistics' heatmap: how many cases wait at each step, darker where more wait
+  function heatmap(containerId, stateId) {
+    var container = document.getElementById(containerId);
+    if (!container || !window.BpmnJS) { return; }
+    var state = JSON.parse(document.getElementById(stateId).textContent);
+    var viewer = new window.BpmnJS({container: container});
+    fetch(container.dataset.xmlUrl, {credentials: "same-origin"})
+      .then(function (r) { return r.text(); })
+      .then(function (xml) { return viewer.importXML(xml); })
+      .then(function () {
+        var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry"),
+            overlays = viewer.get("overlays");
+        canvas.zoom("fit-viewport");
+        state.steps.forEach(function (s) {
+          if (!registry.get(s.element) || !s.waiting) { return; }
+          var level = Math.max(1, Math.ceil(3 * s.waiting / Math.max(1, state.top)));
+          canvas.addMarker(s.element, "heat-" + level);
+          var html = document.createElement("div");
+          html.className = "ui-heat-overlay";
+          html.dataset.element = s.element;
+          var text = s.waiting + " en attente";
+          if (s.median_days !== null) {
+            text += " · méd. " + String(s.median_days).replace(".", ",") + " j · p90 " +
+              String(s.p90_days).replace(".", ",") + " j";
+          }
+          html.textContent = text;
+          overlays.add(s.element, {position: {top: -22, left: 0}, html: html});
+        });
+        container.dataset.ready = "true";
+      })
+      .catch(function (err) {
+        container.textContent = "Le diagramme n'a pas pu être affiché : " + err.message;
+        container.dataset.ready = "error";
+      });
+  }
+
   function init() {
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       (canvas.dataset.chart === "bar" ? barChart : lineChart)(canvas.id);
     });
     document.querySelectorAll("[data-bpmn-state]").forEach(function (el) {
       diagram(el.id, el.dataset.bpmnState);
+    });
+    document.querySelectorAll("[data-bpmn-heat]").forEach(function (el) {
+      heatmap(el.id, el.dataset.bpmnHeat);
     });
     // "everyone present": ticks one value in every radio group of a table, the rest left to edit
     document.querySelectorAll("[data-fill-radios]").forEach(function (button) {
@@ -125,7 +164,7 @@
     if (summary) { summary.focus(); }
   }
 
-  window.UI = {barChart: barChart, lineChart: lineChart, diagram: diagram};
+  window.UI = {barChart: barChart, lineChart: lineChart, diagram: diagram, heatmap: heatmap};
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
