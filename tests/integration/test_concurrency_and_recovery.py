@@ -109,7 +109,8 @@ def test_worker_killed_mid_sweep_loses_nothing_and_fires_each_timer_once(tmp_pat
         _seed_due_cases(n)
         db.session.remove()
 
-    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "manual", "FLASK_APP": "app"}
+    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "manual", "FLASK_APP": "app",
+           "SECRET_KEY": "test-worker"}
     worker = subprocess.Popen([sys.executable, "-m", "flask", "timers", "run"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with app.app_context():

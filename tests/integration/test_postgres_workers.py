@@ -75,7 +75,8 @@ def wapp(workers_url):
 
 
 def _worker(url):
-    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "manual", "FLASK_APP": "app"}
+    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "manual", "FLASK_APP": "app",
+           "SECRET_KEY": "test-worker"}
     return subprocess.Popen([sys.executable, "-m", "flask", "timers", "run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -223,7 +224,8 @@ def test_instance_claimed_by_a_killed_worker_is_fired_by_the_running_one(wapp, w
     other = subprocess.Popen([sys.executable, "-m", "flask", "timers", "run", "--loop",
                               "--interval", "0.2"], cwd=ROOT,
                              env={**os.environ, "DATABASE_URL": workers_url,
-                                  "CLOCK_MODE": "manual", "FLASK_APP": "app"},
+                                  "CLOCK_MODE": "manual", "FLASK_APP": "app",
+           "SECRET_KEY": "test-worker"},
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)

@@ -139,8 +139,9 @@ def test_a_run_that_waited_past_the_limit_is_recorded_as_an_error(api, app):
 def test_sandbox_max_runs_is_a_positive_setting():
     from services.settings import SettingsError, load_settings
 
-    assert load_settings("/tmp", env={})["SANDBOX_MAX_RUNS"] == 1
-    assert load_settings("/tmp", env={"SANDBOX_MAX_RUNS": "3"})["SANDBOX_MAX_RUNS"] == 3
+    key = {"SECRET_KEY": "test"}  # no start-up without one
+    assert load_settings("/tmp", env=key)["SANDBOX_MAX_RUNS"] == 1
+    assert load_settings("/tmp", env={**key, "SANDBOX_MAX_RUNS": "3"})["SANDBOX_MAX_RUNS"] == 3
     for bad in ("0", "-1", "deux"):
         with pytest.raises(SettingsError, match="SANDBOX_MAX_RUNS"):
-            load_settings("/tmp", env={"SANDBOX_MAX_RUNS": bad})
+            load_settings("/tmp", env={**key, "SANDBOX_MAX_RUNS": bad})
