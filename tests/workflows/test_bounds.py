@@ -237,6 +237,9 @@ def test_storable_variables_are_kept():
 
 # ---- review of the bounds: shared values, total state, C-level work (each under a second) ------
 
+BY_HAND = ("a = [0]*3000\nz = [0]*3000\nb = [a for i in range(3000)]\n"
+           "c = [z for i in range(3000)]\nd = [b for i in range(3000)]\n"
+           "e = [c for i in range(3000)]\n")
 SHARED = {
     # str() of a list shared 10 000 times: 6.35 s and 315 MB before
     "str_of_shared_lists": "n = len(str([[0]*10000]*10000))",
@@ -244,9 +247,10 @@ SHARED = {
     # a comparison walks 27 billion elements in C, out of the step budget: 13.9 s before
     "deep_comparison": "b = [[[0]*3000]*3000]*3000 == [[[0]*3000]*3000]*3000",
     # the same deep value built without `*`, then compared
-    "deep_comparison_built_by_hand": ("a = [0]*3000\nb = [a for i in range(3000)]\n"
-                                      "c = [a for i in range(3000)]\nx = b == c"),
-    "deep_sort": "a = [0]*3000\nb = sorted([[a for i in range(3000)] for j in range(2)])",
+    # the same deep values built without `*` (distinct lists: no identity shortcut)
+    "deep_comparison_built_by_hand": BY_HAND + "x = d == e",
+    "deep_sort": BY_HAND + "x = sorted([d, e])",
+    "deep_max": BY_HAND + "x = max([d, e])",
     # round() with a huge negative ndigits hangs in C (killed at 120 s before)
     "round_huge_ndigits": "x = round(7, -1000000*100)",
     "int_of_a_long_text": "x = int('9' * 4200)",
