@@ -398,3 +398,48 @@ def test_the_incidents_page_is_refused_to_agents(api, incident):
     assert ui.get("/ui/incidents").status_code == 403
     assert ui.post(f"/ui/incidents/{incident['id']}/resoudre").status_code == 403
     assert [i.resolved for i in incidents_in_db()] == [False]
+
+
+# ---- a centre enrolling by licence number --------------------------------------------------------
+
+def pin_to_a_failing_version(case_id: int) -> None:
+    """The case's instance runs a forced version that today's checks refuse (as after a
+    migration to it): every command on the case is an incident."""
+    from services.models import ProcessVersion
+    force("stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
+                                           "x = '{0}'.format(1)"))
+    with transaction():
+        instance = db.session.scalar(select(ProcessInstance)
+                                     .where(ProcessInstance.case_id == case_id))
+        instance.version_id = db.session.scalar(
+            select(ProcessVersion.id).where(ProcessVersion.key == "stage_obligatoire")
+            .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+@pytest.mark.parametrize("path", ["api", "ui"])
+def test_an_incident_when_a_centre_enrols_by_licence_is_recorded_and_hidden(api, path):
+    """It was replaced by the 422 « no waiting case » (IncidentRaised is a Conflict): nothing
+    was recorded. The centre gets a generic 409 that names neither the element nor the error."""
+    case = open_case(api)
+    session = api.session("05/06/2026", "06/06/2026", fill=0)
+    pin_to_a_failing_version(case["id"])
+    before = snapshot(case["id"])
+    if path == "api":
+        body = assert_problem(api.post(f"/api/v1/sessions/{session['id']}/enrollment",
+                                       {"licence": NUM}, as_="centre75"), 409)
+        said = body["detail"]
+        assert body["title"] == "Incident de processus"
+        assert "element" not in body and "incident" not in body
+    else:
+        from tests.ui_support import UiClient
+        ui = UiClient(api.app)
+        ui.login("centre75")
+        resp = ui.post(f"/ui/sessions/{session['id']}/inscription", {"case": NUM})
+        assert resp.status_code == 409
+        said = resp.get_data(as_text=True)
+    assert "incident technique" in said
+    assert "constater_non_conformite" not in said and "format" not in said
+    assert snapshot(case["id"]) == before
+    [incident] = incidents_in_db()
+    assert (incident.case_id, incident.element_id) == (case["id"], "constater_non_conformite")
+    assert incident.actor == "centre75"
