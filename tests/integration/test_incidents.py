@@ -443,3 +443,52 @@ def test_an_incident_when_a_centre_enrols_by_licence_is_recorded_and_hidden(api,
     [incident] = incidents_in_db()
     assert (incident.case_id, incident.element_id) == (case["id"], "constater_non_conformite")
     assert incident.actor == "centre75"
+
+
+# ---- what is recorded fits its columns; a failure to record does not stop the sweep -------------
+
+def test_an_incident_is_cut_to_its_columns(api):
+    """BPMN ids have no length of their own: element_id is String(200) (PostgreSQL refused the
+    row, and the incident was lost)."""
+    from services.incidents import IncidentRaised
+    from services.models import ProcessVersion
+    api.licence(NUM)
+    version_id = db.session.scalar(select(ProcessVersion.id).limit(1))
+    db.session.rollback()
+    exc = IncidentRaised("échec", case_id=None, version_id=version_id, element_id="e" * 5000,
+                         command="c" * 500, actor="a" * 500)
+    exc.after_rollback()
+    [incident] = incidents_in_db()
+    assert (len(incident.element_id), len(incident.command), len(incident.actor)) == (
+        200, 60, 80)
+
+
+def test_an_element_id_too_long_is_refused_at_upload(api):
+    long_id = "constater_" + "x" * 300
+    bad = VOLONTAIRE.replace(b'"constater_invalidation"', f'"{long_id}"'.encode())
+    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                       raw=bad, headers=xml_headers())
+    body = assert_problem(resp, 422)
+    assert "identifiant trop long : 310 caractères (maximum 200)" in str(body)
+
+
+def test_the_sweep_goes_on_when_an_incident_cannot_be_recorded(api, monkeypatch):
+    """exc.record() failing rolled the sweep's transaction back and stopped the worker loop."""
+    from services import incidents as incidents_module
+
+    def cannot_record(self):
+        db.session.execute(select(func.count()).select_from(Incident))  # some work, then fail
+        raise RuntimeError("valeur trop longue pour le type character varying(200)")
+
+    monkeypatch.setattr(incidents_module.IncidentRaised, "record", cannot_record)
+    deploy(api, "stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
+                                                 RUNAWAY["list_of_a_billion"]))
+    open_case(api)
+    deploy(api, "stage_obligatoire", OBLIGATOIRE + b"\n")  # a fixed version for new cases
+    api.licence(OTHER, obtained="01/09/2025")
+    inf = api.infraction(OTHER, "01/02/2026", points=3)
+    good = api.mandatory_case(OTHER, inf["id"], "10/03/2026")
+    api.set_today("15/07/2026")
+    assert api.run_timers() == 1
+    assert api.case(good["id"])["outcome"]["obligation"] == "not_met"
+    assert incidents_in_db() == []

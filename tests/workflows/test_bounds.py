@@ -310,3 +310,11 @@ def test_the_serialised_state_is_capped(monkeypatch):
 def test_ordinary_code_still_runs_under_the_new_guards(script):
     engine = ProcessEngine(lambda: NOW)
     engine.start(1, minimal(script=script), "p", ScriptContext({}, {}))
+
+
+def test_an_element_id_longer_than_200_characters_is_refused():
+    long_id = "script_" + "x" * 300
+    problems = validate(minimal().replace(b'"script_1"', f'"{long_id}"'.encode()))
+    said = [p for p in problems if "identifiant trop long" in p.message]
+    assert said and said[0].element_id == long_id[:200]
+    assert "307 caractères (maximum 200)" in said[0].message
