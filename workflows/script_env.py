@@ -279,8 +279,10 @@ def _deep_arg(fn: Callable) -> Callable:
     """A builtin that compares or hashes the elements of its first argument."""
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        if args:
+        if len(args) == 1:
             _deep_guard(args[0])
+        elif args:
+            _deep_guard(args)  # max(a, b): all of them together
         return fn(*args, **kwargs)
     return call
 
@@ -326,10 +328,24 @@ def _guarded_list_extend(target: list):
     return extend
 
 
+_COMPARING = {name: kinds for kinds, names in (
+    (("list", "tuple"), ("index", "count", "remove", "sort")),
+    (("dict", "mapping", "set"), ("get", "pop", "difference", "discard", "intersection",
+                                  "isdisjoint", "issubset", "issuperset", "remove")),
+) for name in names}
+
+
 def _grow_guard(kind: str, target: object, name: str):
     """The bound method `name` of `target`, with a size check when it can grow a value."""
     method = getattr(target, name)
     length = LIMITS.length
+    if name in _COMPARING and kind in _COMPARING[name]:
+        # these compare or hash values in C: the target and the arguments are deep-bounded
+        def compare(*args):
+            _deep_guard(args if kind in ("dict", "set", "mapping") else (target, args))
+            return method(*args)
+        if name not in ("update", "union", "symmetric_difference", "setdefault", "add"):
+            return compare
 
     if kind == "str":
         if name == "join":
@@ -553,6 +569,14 @@ class BoundingTransformer(RestrictingNodeTransformer):
         node = self.node_contents_visit(node)
         node.left = _wrap("_deep_", node.left)
         node.comparators = [_wrap("_deep_", c) for c in node.comparators]
+        return node
+
+    def visit_Tuple(self, node: ast.Tuple):
+        """A tuple written in the code (hashable: a dict key, a set item) is deep-bounded when
+        built, as `tuple()`, `*` and `+` are: hashing it walks it in C."""
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            return _wrap("_deep_", node)
         return node
 
     def visit_Call(self, node: ast.Call):

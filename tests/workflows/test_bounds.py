@@ -318,3 +318,17 @@ def test_an_element_id_longer_than_200_characters_is_refused():
     said = [p for p in problems if "identifiant trop long" in p.message]
     assert said and said[0].element_id == long_id[:200]
     assert "307 caractères (maximum 200)" in said[0].message
+
+
+@pytest.mark.parametrize("script", [
+    BY_HAND + "x = d.count(e[0])",
+    BY_HAND + "x = max(d, e)",
+    # a tuple of tuples written by hand, then hashed: 9 billion elements
+    "t = tuple([0]*3000)\nu = (" + "t, " * 3000 + ")\nv = (" + "u, " * 1000 + ")\nx = {v}",
+])
+def test_methods_and_literals_that_compare_or_hash_are_bounded(forced, script):
+    began = time.monotonic()
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, minimal(script=script))
+    assert time.monotonic() - began < 1
+    assert "limite dépassée" in caught.value.message
