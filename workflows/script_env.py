@@ -991,6 +991,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = compile_checked(script, "exec")
         g = self._globals(context)
         before = set(g)
+        left: dict[str, object] = {}
         bounded(g, lambda: exec(code, g))  # noqa: S102 - restricted bytecode only
         for key, value in g.items():
             if key.startswith("_") or key in self.globals or key in SAFE_BUILTINS:
@@ -999,9 +1000,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             if key in before and context.get(key, _MISSING) is value:
                 continue
+            _check_estimate(key, value)
+            left[key] = value
+        # bounded estimates first (the variables, then all the task data), JSON only then
+        _check_total({**context, **left})
+        for key, value in left.items():
             _check_storable(key, value)
             context[key] = value
-        _check_total(context)
         return True
 
     def call_service(self, context, **kwargs):  # pragma: no cover - no service tasks allowed
@@ -1021,16 +1026,23 @@ def _storable_default(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
+def _not_storable(name: str) -> str:
+    return f"la variable « {name} » ne peut pas être enregistrée dans les données du processus"
+
+
+def _check_estimate(name: str, value: object) -> None:
+    """A bounded estimate (shared sub-lists counted each time, as JSON writes them): a value
+    too large is refused without being serialised."""
+    if _measure(value, MAX_VARIABLE_CHARS, text=True) > MAX_VARIABLE_CHARS:
+        raise LimitExceeded(f"{_not_storable(name)} : plus de {MAX_VARIABLE_CHARS} caractères "
+                            f"une fois enregistrée (limite {MAX_VARIABLE_CHARS})")
+
+
 def _check_storable(name: str, value: object) -> int:
     """A variable a script leaves goes into the stored process state (JSON): refuse, on the
     script's element, what could not be stored, instead of failing when the case is saved."""
-    what = f"la variable « {name} » ne peut pas être enregistrée dans les données du processus"
-    # first a bounded estimate (shared sub-lists counted each time, as JSON writes them): a
-    # value too large is refused without being serialised
-    estimate = _measure(value, MAX_VARIABLE_CHARS, text=True)
-    if estimate > MAX_VARIABLE_CHARS:
-        raise LimitExceeded(f"{what} : plus de {MAX_VARIABLE_CHARS} caractères une fois "
-                            f"enregistrée (limite {MAX_VARIABLE_CHARS})")
+    what = _not_storable(name)
+    _check_estimate(name, value)
     try:
         text = json.dumps(value, default=_storable_default)
     except TypeError as exc:
