@@ -244,6 +244,11 @@ SHARED = {
     # str() of a list shared 10 000 times: 6.35 s and 315 MB before
     "str_of_shared_lists": "n = len(str([[0]*10000]*10000))",
     "fstring_of_shared_lists": 'n = len(f"{[[0]*10000]*10000}")',
+    # the same shared list built without `*`: str() itself must count it each time
+    "str_of_shared_lists_built_by_hand": ("a = [0]*10000\nb = [a for i in range(10000)]\n"
+                                          "n = len(str(b))"),
+    "fstring_of_shared_lists_built_by_hand": ("a = [0]*10000\nb = [a for i in range(10000)]\n"
+                                              'n = len(f"{b}")'),
     # a comparison walks 27 billion elements in C, out of the step budget: 13.9 s before
     "deep_comparison": "b = [[[0]*3000]*3000]*3000 == [[[0]*3000]*3000]*3000",
     # the same deep value built without `*`, then compared
