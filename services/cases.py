@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
-from services import audit, centre_access, journey, ledger, outcome, processes
+from services import audit, centre_access, incidents, journey, ledger, outcome, processes
 from services.clock import clock
 from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
@@ -175,6 +175,8 @@ def enroll_licence(session: CourseSession, number: str, user, field: str = "lice
         raise no_waiting_case(number, field)
     try:
         return enroll(case, session.id, user)
+    except incidents.IncidentRaised as exc:  # recorded once rolled back; its details hidden
+        raise incidents.HiddenIncident(exc) from None
     except Conflict:
         raise no_waiting_case(number, field) from None
 

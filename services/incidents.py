@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 INCIDENT_EVENT = "incident"
 INCIDENT_RESOLVED_EVENT = "incident_resolu"
+# the sizes of the columns of `incidents`
+MAX_ELEMENT_ID = Incident.__table__.c.element_id.type.length
+MAX_COMMAND = Incident.__table__.c.command.type.length
+MAX_ACTOR = Incident.__table__.c.actor.type.length
 
 
 class IncidentRaised(Conflict):
@@ -34,12 +38,14 @@ class IncidentRaised(Conflict):
 
     def __init__(self, message: str, *, case_id: int | None, version_id: int,
                  element_id: str | None, command: str, actor: str):
+        # cut to the columns' sizes (BPMN ids have no length of their own): recording must not
+        # fail on PostgreSQL
         self.message = message
         self.case_id = case_id
         self.version_id = version_id
-        self.element_id = element_id
-        self.command = command
-        self.actor = actor
+        self.element_id = element_id[:MAX_ELEMENT_ID] if element_id is not None else None
+        self.command = command[:MAX_COMMAND]
+        self.actor = actor[:MAX_ACTOR]
         self.incident_id: int | None = None
         super().__init__(self._detail())
         self.extra = {"incident": None, "element": element_id}
@@ -69,8 +75,8 @@ class IncidentRaised(Conflict):
             incident = same
         else:
             incident = Incident(case_id=self.case_id, version_id=self.version_id,
-                                element_id=self.element_id, command=self.command[:60],
-                                message=self.message, actor=self.actor[:80], at=now,
+                                element_id=self.element_id, command=self.command,
+                                message=self.message, actor=self.actor, at=now,
                                 last_at=now, occurrences=1, resolved=False)
             db.session.add(incident)
         db.session.flush()
@@ -93,6 +99,22 @@ class IncidentRaised(Conflict):
                 self.record()
         except Exception:  # noqa: BLE001 - the caller still gets its 409
             log.exception("could not record the incident of case %s", self.case_id)
+
+
+class HiddenIncident(Conflict):
+    """409 for a centre: the incident is recorded (`after_rollback` of the real one) but its
+    message, which names the process element and the designer's error, is not shown: a centre
+    learns nothing of a case it enrols by licence number."""
+
+    title = "Incident de processus"
+
+    def __init__(self, incident: IncidentRaised):
+        self.incident = incident
+        super().__init__("L'inscription n'a pas pu être enregistrée à cause d'un incident "
+                         "technique. Rien n'a été enregistré ; la préfecture en est informée.")
+
+    def after_rollback(self) -> None:
+        self.incident.after_rollback()
 
 
 def raised(exc: Exception, *, case_id: int | None, version_id: int, actor: str,

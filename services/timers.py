@@ -56,7 +56,11 @@ def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
                     failed.add(instance.id)
             except incidents.IncidentRaised as exc:  # its savepoint is rolled back
                 failed.add(instance.id)
-                exc.record()
+                try:
+                    with db.session.begin_nested():
+                        exc.record()
+                except Exception:  # noqa: BLE001 - a failure to record must not stop the sweep
+                    log.exception("could not record the incident of instance %s", instance.id)
             except Exception as exc:  # one bad instance must not stop the sweep
                 log.exception("timer failed for instance %s", instance.id)
                 failed.add(instance.id)

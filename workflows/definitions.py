@@ -26,6 +26,7 @@ MAX_BYTES = 5 * 1024 * 1024
 # Elements of the BPMN model (diagram layout not counted) a definition may hold: SpiffWorkflow's
 # parser is quadratic in them (100 000 tasks took 23 s); the shipped processes hold under 300.
 MAX_ELEMENTS = 5000
+MAX_ID_CHARS = 200  # an element's id (incidents.element_id is 200 characters)
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN_NS = BPMN_MODEL_NS
 _B = f"{{{BPMN_MODEL_NS}}}"
@@ -293,6 +294,11 @@ def _check_code(root) -> list[DefinitionProblem]:
         tag = el.tag
         if not isinstance(tag, str):
             continue
+        own_id = el.get("id")
+        if own_id is not None and len(own_id) > MAX_ID_CHARS:
+            problems.append(DefinitionProblem(
+                own_id[:MAX_ID_CHARS], el.sourceline,
+                f"identifiant trop long : {len(own_id)} caractères (maximum {MAX_ID_CHARS})"))
         if tag in _EXEC_TAGS:
             check(el, "exec", "script refusé")
         elif tag in _EVAL_TAGS:

@@ -40,6 +40,11 @@ from .script_env import ALLOWED_GLOBAL_NAMES, LimitExceeded, ScriptRejected, mak
 MAX_STEP_ROUNDS = 100
 
 
+# The stored state of one instance (process_instances.state_json): the task data (at most
+# script_env.MAX_DATA_CHARS) is copied into each task of the instance, so a few of them fit.
+MAX_STATE_CHARS = 20_000_000
+
+
 class WorkflowError(Exception):
     """The engine failed (script error, no gateway condition satisfied, corrupt state...).
 
@@ -307,12 +312,17 @@ class ProcessRun:
         if self._broken:
             raise WorkflowError("instance inutilisable après une erreur : ne pas l'enregistrer")
         try:
-            return self._engine._dump(self._wf)
+            text = self._engine._dump(self._wf)
         except (TypeError, ValueError, RecursionError, OverflowError) as exc:
             # data a script left that JSON cannot hold (script_env checks what scripts leave;
             # this is the last line): an engine error, never a crash of the caller
             raise WorkflowError("l'état du processus ne peut pas être enregistré : "
                                 f"{type(exc).__name__} ({str(exc)[:200]})") from exc
+        if len(text) > MAX_STATE_CHARS:  # each task keeps its own copy of the data
+            raise WorkflowError(f"l'état du processus ne peut pas être enregistré : "
+                                f"{len(text)} caractères (limite {MAX_STATE_CHARS}) ; réduisez "
+                                "les données laissées par les scripts")
+        return text
 
     def is_completed(self) -> bool:
         return self._wf.is_completed()

@@ -109,6 +109,7 @@ def configure_limits(**values: object) -> Limits:
 
 
 _SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+_MISSING = object()
 
 
 def _too_long(n: int) -> None:
@@ -126,18 +127,27 @@ def _is_int(x: object) -> bool:
     return isinstance(x, int)  # bool included
 
 
+def _deep_len(x: object) -> int:
+    """len() of a text; the deep size (elements counted with repetition, sub-lists included,
+    stopped past the bound) of a list or tuple: `[[0] * 3000] * 3000` is 9 million elements
+    that a comparison walks, not 3000."""
+    if isinstance(x, (str, bytes)):
+        return len(x)
+    return _measure(x, LIMITS.length)
+
+
 def _check_binop(op: str, a: object, b: object) -> None:
     """Refuse, before computing it, a result larger than the bounds."""
     if op == "*":
         if isinstance(a, _SIZED) and _is_int(b):
-            _too_long(len(a) * max(int(b), 0))
+            _too_long(_deep_len(a) * max(int(b), 0))
         elif isinstance(b, _SIZED) and _is_int(a):
-            _too_long(len(b) * max(int(a), 0))
+            _too_long(_deep_len(b) * max(int(a), 0))
         elif _is_int(a) and _is_int(b):
             _too_many_bits(int(a).bit_length() + int(b).bit_length())
     elif op == "+":
         if isinstance(a, _SIZED) and isinstance(b, _SIZED):
-            _too_long(len(a) + len(b))
+            _too_long(_deep_len(a) + _deep_len(b))
         elif _is_int(a) and _is_int(b):
             _too_many_bits(max(int(a).bit_length(), int(b).bit_length()) + 1)
     elif op == "<<":
@@ -182,32 +192,120 @@ def _safe_sum(iterable, start=0):
     return total
 
 
-def _text_size(x: object, budget: int) -> int:
-    """An upper bound of how many items str(x) walks (cycles counted once), stopped past budget."""
-    seen: set[int] = set()
-    stack = [x]
+_CONTAINERS = (list, tuple, set, frozenset, dict, MappingProxyType)
+_CONTAINER_TYPES = frozenset(_CONTAINERS)
+
+
+def _leaf_text(item: object) -> int:
+    if isinstance(item, (str, bytes)):
+        return len(item) + 2
+    if isinstance(item, int) and not isinstance(item, bool):
+        return item.bit_length() // 3 + 1
+    return 1
+
+
+def _measure(x: object, budget: int, text: bool = False) -> int:
+    """The size of `x` counted WITH repetition, stopped as soon as it passes `budget` (the value
+    returned is then some number above it).
+
+    ``text=True``: an upper bound of the characters str(x) writes (what a shared list prints is
+    printed each time it is reached). ``text=False``: the *deep size*, the number of elements
+    reachable in x, a container counted each time it is reached: what a comparison, a hash or
+    a copy walks in C. Only a container on the current path is counted once (a real cycle,
+    printed « [...] »). A container met again elsewhere reuses its measured size (memo), so a
+    value shared a million times costs one walk: the whole measure costs at most about
+    `budget` Python steps whatever the value.
+    """
+    if not isinstance(x, _CONTAINERS):
+        return _leaf_text(x) if text else 1
+    memo: dict[int, int] = {}
+    on_path: set[int] = set()
     count = 0
+    # frames: [container id, count when entered, iterator over the children still to see]
+    stack: list[list] = []
+
+    def enter(c) -> None:
+        nonlocal count
+        count += len(c) + (1 if text else 0)
+        if not text and not (_CONTAINER_TYPES & set(map(type, _flat(c)))):
+            memo[id(c)] = len(c)  # flat: nothing more to walk (C speed)
+            return
+        on_path.add(id(c))
+        stack.append([id(c), count - len(c) - (1 if text else 0), iter(_flat(c))])
+
+    enter(x)
     while stack and count <= budget:
-        item = stack.pop()
-        if isinstance(item, (str, bytes)):
-            count += len(item)
-        elif isinstance(item, (list, tuple, set, frozenset, dict, MappingProxyType)):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            count += len(item) + 1
-            if count > budget:
-                break
-            if isinstance(item, (dict, MappingProxyType)):
-                stack.extend(item.keys())
-                stack.extend(item.values())
+        frame = stack[-1]
+        child = next(frame[2], _MISSING)
+        if child is _MISSING:
+            stack.pop()
+            on_path.discard(frame[0])
+            memo[frame[0]] = count - frame[1]
+            continue
+        if isinstance(child, _CONTAINERS):
+            if id(child) in memo:
+                count += memo[id(child)]
+            elif id(child) in on_path:
+                count += 1
             else:
-                stack.extend(item)
-        elif isinstance(item, int) and not isinstance(item, bool):
-            count += item.bit_length() // 3 + 1
-        else:
-            count += 1
+                enter(child)
+        elif text:
+            count += _leaf_text(child)
     return count
+
+
+def _flat(c):
+    if isinstance(c, (dict, MappingProxyType)):
+        return [*c.keys(), *c.values()]
+    return c
+
+
+def _text_size(x: object, budget: int) -> int:
+    """An upper bound of how many characters str(x) writes, stopped past budget."""
+    return _measure(x, budget, text=True)
+
+
+def _deep_guard(x: object) -> object:
+    """A value about to be compared, hashed or sorted in C: its deep size is bounded."""
+    if isinstance(x, _CONTAINERS):
+        n = _measure(x, LIMITS.length)
+        if n > LIMITS.length:
+            raise LimitExceeded(f"valeur trop grande pour être comparée : plus de "
+                                f"{LIMITS.length} éléments en tout, sous-listes comprises")
+    return x
+
+
+def _deep_arg(fn: Callable) -> Callable:
+    """A builtin that compares or hashes the elements of its first argument."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if len(args) == 1:
+            _deep_guard(args[0])
+        elif args:
+            _deep_guard(args)  # max(a, b): all of them together
+        return fn(*args, **kwargs)
+    return call
+
+
+MAX_ROUND_DIGITS = 30
+
+
+def _safe_round(number, ndigits=None):
+    """round() with |ndigits| <= 30: round(7, -10**8) works for minutes in C."""
+    if ndigits is not None and (not _is_int(ndigits) or abs(int(ndigits)) > MAX_ROUND_DIGITS):
+        raise LimitExceeded(f"round() : le nombre de chiffres doit être un entier entre "
+                            f"-{MAX_ROUND_DIGITS} et {MAX_ROUND_DIGITS}")
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
+def _safe_int(*args):
+    """int() whose result stays within the integer bound (a text of 4 000 digits parses in C
+    quadratic time; Python refuses more than 4 300 anyway)."""
+    if args and isinstance(args[0], (str, bytes)) and len(args[0]) > LIMITS.int_bits:
+        raise LimitExceeded(f"int() : texte trop long ({len(args[0])} caractères)")
+    value = int(*args)
+    _too_many_bits(value.bit_length())
+    return value
 
 
 def _text_guard(x: object) -> object:
@@ -230,10 +328,24 @@ def _guarded_list_extend(target: list):
     return extend
 
 
+_COMPARING = {name: kinds for kinds, names in (
+    (("list", "tuple"), ("index", "count", "remove", "sort")),
+    (("dict", "mapping", "set"), ("get", "pop", "difference", "discard", "intersection",
+                                  "isdisjoint", "issubset", "issuperset", "remove")),
+) for name in names}
+
+
 def _grow_guard(kind: str, target: object, name: str):
     """The bound method `name` of `target`, with a size check when it can grow a value."""
     method = getattr(target, name)
     length = LIMITS.length
+    if name in _COMPARING and kind in _COMPARING[name]:
+        # these compare or hash values in C: the target and the arguments are deep-bounded
+        def compare(*args):
+            _deep_guard(args if kind in ("dict", "set", "mapping") else (target, args))
+            return method(*args)
+        if name not in ("update", "union", "symmetric_difference", "setdefault", "add"):
+            return compare
 
     if kind == "str":
         if name == "join":
@@ -348,6 +460,23 @@ def _guarded_getattr(obj: object, name: str, *default: object) -> object:
                          f"sur une valeur de type {type(obj).__name__}")
 
 
+_TYPE_OF: dict[object, type] = {}  # a guarded builtin -> the type it stands for
+
+
+def _typed(fn: Callable, typ: type) -> Callable:
+    _TYPE_OF[fn] = typ
+    return fn
+
+
+def _safe_isinstance(obj: object, types: object) -> bool:
+    """isinstance() that takes the guarded `int`, `dict`, `set`, `tuple` for their types."""
+    if isinstance(types, tuple):
+        types = tuple(_TYPE_OF.get(t, t) for t in types)
+    else:
+        types = _TYPE_OF.get(types, types)
+    return isinstance(obj, types)
+
+
 SAFE_BUILTINS: Mapping[str, object] = MappingProxyType(
     {
         "True": True,
@@ -357,22 +486,22 @@ SAFE_BUILTINS: Mapping[str, object] = MappingProxyType(
         "all": all,
         "any": any,
         "bool": bool,
-        "dict": dict,
+        "dict": _typed(_deep_arg(dict), dict),  # compares or hashes its elements
         "enumerate": enumerate,
         "float": float,
-        "int": int,
-        "isinstance": isinstance,
+        "int": _typed(_safe_int, int),
+        "isinstance": _safe_isinstance,
         "len": len,
         "list": list,
-        "max": max,
-        "min": min,
+        "max": _deep_arg(max),  # compares or hashes its elements
+        "min": _deep_arg(min),  # compares or hashes its elements
         "range": _capped_range,
-        "round": round,
-        "set": set,
-        "sorted": sorted,
+        "round": _safe_round,
+        "set": _typed(_deep_arg(set), set),  # compares or hashes its elements
+        "sorted": _deep_arg(sorted),  # compares or hashes its elements
         "str": str,  # a call `str(x)` is compiled as `_str_(x)` (size checked)
         "sum": _safe_sum,
-        "tuple": tuple,
+        "tuple": _typed(_deep_arg(tuple), tuple),  # compares or hashes its elements
         "zip": zip,
     }
 )
@@ -404,7 +533,8 @@ def _apply(f: Callable, *args: object, **kwargs: object) -> object:
 
 _GUARDS = {
     "_getattr_": _guarded_getattr,
-    "_getitem_": lambda ob, key: ob[key],
+    "_getitem_": lambda ob, key: ob[_deep_guard(key) if isinstance(key, tuple) else key],
+    "_deep_": _deep_guard,
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
@@ -431,6 +561,23 @@ class BoundingTransformer(RestrictingNodeTransformer):
         call = ast.Call(func=ast.Name("_binop_", ast.Load()),
                         args=[ast.Constant(op), node.left, node.right], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Compare(self, node: ast.Compare):
+        """`a == b < c` becomes `_deep_(a) == _deep_(b) < _deep_(c)`: the comparison of two
+        containers walks them in C, out of the step budget; their deep size is bounded first
+        (evaluation order and short-circuit unchanged)."""
+        node = self.node_contents_visit(node)
+        node.left = _wrap("_deep_", node.left)
+        node.comparators = [_wrap("_deep_", c) for c in node.comparators]
+        return node
+
+    def visit_Tuple(self, node: ast.Tuple):
+        """A tuple written in the code (hashable: a dict key, a set item) is deep-bounded when
+        built, as `tuple()`, `*` and `+` are: hashing it walks it in C."""
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            return _wrap("_deep_", node)
+        return node
 
     def visit_Call(self, node: ast.Call):
         node = super().visit_Call(node)
@@ -460,6 +607,11 @@ class BoundingTransformer(RestrictingNodeTransformer):
             ast.Call(func=ast.Name("_text_", ast.Load()), args=[node.value], keywords=[]),
             node.value))
         return node
+
+
+def _wrap(guard: str, value: ast.expr) -> ast.Call:
+    call = ast.Call(func=ast.Name(guard, ast.Load()), args=[value], keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, value))
 
 
 def _step_call(where: ast.AST) -> ast.Call:
@@ -839,6 +991,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = compile_checked(script, "exec")
         g = self._globals(context)
         before = set(g)
+        left: dict[str, object] = {}
         bounded(g, lambda: exec(code, g))  # noqa: S102 - restricted bytecode only
         for key, value in g.items():
             if key.startswith("_") or key in self.globals or key in SAFE_BUILTINS:
@@ -847,6 +1000,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             if key in before and context.get(key, _MISSING) is value:
                 continue
+            _check_estimate(key, value)
+            left[key] = value
+        # bounded estimates first (the variables, then all the task data), JSON only then
+        _check_total({**context, **left})
+        for key, value in left.items():
             _check_storable(key, value)
             context[key] = value
         return True
@@ -855,8 +1013,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         raise ScriptRejected("les tâches de service ne sont pas prises en charge")
 
 
-_MISSING = object()
 MAX_VARIABLE_CHARS = 1_000_000  # a variable's JSON in the stored process state
+MAX_DATA_CHARS = 1_000_000  # all the variables of a task's data together
 _STORABLE_AS_TEXT = (dt.date, dt.datetime, dt.timedelta, Decimal)
 
 
@@ -868,10 +1026,23 @@ def _storable_default(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
-def _check_storable(name: str, value: object) -> None:
+def _not_storable(name: str) -> str:
+    return f"la variable « {name} » ne peut pas être enregistrée dans les données du processus"
+
+
+def _check_estimate(name: str, value: object) -> None:
+    """A bounded estimate (shared sub-lists counted each time, as JSON writes them): a value
+    too large is refused without being serialised."""
+    if _measure(value, MAX_VARIABLE_CHARS, text=True) > MAX_VARIABLE_CHARS:
+        raise LimitExceeded(f"{_not_storable(name)} : plus de {MAX_VARIABLE_CHARS} caractères "
+                            f"une fois enregistrée (limite {MAX_VARIABLE_CHARS})")
+
+
+def _check_storable(name: str, value: object) -> int:
     """A variable a script leaves goes into the stored process state (JSON): refuse, on the
     script's element, what could not be stored, instead of failing when the case is saved."""
-    what = f"la variable « {name} » ne peut pas être enregistrée dans les données du processus"
+    what = _not_storable(name)
+    _check_estimate(name, value)
     try:
         text = json.dumps(value, default=_storable_default)
     except TypeError as exc:
@@ -882,6 +1053,19 @@ def _check_storable(name: str, value: object) -> None:
     if len(text) > MAX_VARIABLE_CHARS:
         raise LimitExceeded(f"{what} : {len(text)} caractères une fois enregistrée "
                             f"(limite {MAX_VARIABLE_CHARS})")
+    return len(text)
+
+
+def _check_total(data: Mapping[str, object]) -> None:
+    """All the variables of the task data together (what goes into the stored process state)
+    stay within MAX_DATA_CHARS (bounded estimate, each shared value counted each time)."""
+    total = 0
+    for value in data.values():
+        total += _measure(value, MAX_DATA_CHARS - total, text=True)
+        if total > MAX_DATA_CHARS:
+            raise LimitExceeded(f"les données du processus dépasseraient {MAX_DATA_CHARS} "
+                                "caractères en tout une fois enregistrées : réduisez les "
+                                "variables laissées par les scripts")
 
 # ---- timer values: bounded durations and dates --------------------------------------------------
 

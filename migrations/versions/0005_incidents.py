@@ -1,7 +1,7 @@
 """incidents: commands a deployed process version could not run on a case
 
 Revision ID: incidents
-Revises: 0003
+Revises: sessions
 Create Date: 2026-12-04
 
 """

@@ -398,3 +398,97 @@ def test_the_incidents_page_is_refused_to_agents(api, incident):
     assert ui.get("/ui/incidents").status_code == 403
     assert ui.post(f"/ui/incidents/{incident['id']}/resoudre").status_code == 403
     assert [i.resolved for i in incidents_in_db()] == [False]
+
+
+# ---- a centre enrolling by licence number --------------------------------------------------------
+
+def pin_to_a_failing_version(case_id: int) -> None:
+    """The case's instance runs a forced version that today's checks refuse (as after a
+    migration to it): every command on the case is an incident."""
+    from services.models import ProcessVersion
+    force("stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
+                                           "x = '{0}'.format(1)"))
+    with transaction():
+        instance = db.session.scalar(select(ProcessInstance)
+                                     .where(ProcessInstance.case_id == case_id))
+        instance.version_id = db.session.scalar(
+            select(ProcessVersion.id).where(ProcessVersion.key == "stage_obligatoire")
+            .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+@pytest.mark.parametrize("path", ["api", "ui"])
+def test_an_incident_when_a_centre_enrols_by_licence_is_recorded_and_hidden(api, path):
+    """It was replaced by the 422 « no waiting case » (IncidentRaised is a Conflict): nothing
+    was recorded. The centre gets a generic 409 that names neither the element nor the error."""
+    case = open_case(api)
+    session = api.session("05/06/2026", "06/06/2026", fill=0)
+    pin_to_a_failing_version(case["id"])
+    before = snapshot(case["id"])
+    if path == "api":
+        body = assert_problem(api.post(f"/api/v1/sessions/{session['id']}/enrollment",
+                                       {"licence": NUM}, as_="centre75"), 409)
+        said = body["detail"]
+        assert body["title"] == "Incident de processus"
+        assert "element" not in body and "incident" not in body
+    else:
+        from tests.ui_support import UiClient
+        ui = UiClient(api.app)
+        ui.login("centre75")
+        resp = ui.post(f"/ui/sessions/{session['id']}/inscription", {"case": NUM})
+        assert resp.status_code == 409
+        said = resp.get_data(as_text=True)
+    assert "incident technique" in said
+    assert "constater_non_conformite" not in said and "format" not in said
+    assert snapshot(case["id"]) == before
+    [incident] = incidents_in_db()
+    assert (incident.case_id, incident.element_id) == (case["id"], "constater_non_conformite")
+    assert incident.actor == "centre75"
+
+
+# ---- what is recorded fits its columns; a failure to record does not stop the sweep -------------
+
+def test_an_incident_is_cut_to_its_columns(api):
+    """BPMN ids have no length of their own: element_id is String(200) (PostgreSQL refused the
+    row, and the incident was lost)."""
+    from services.incidents import IncidentRaised
+    from services.models import ProcessVersion
+    api.licence(NUM)
+    version_id = db.session.scalar(select(ProcessVersion.id).limit(1))
+    db.session.rollback()
+    exc = IncidentRaised("échec", case_id=None, version_id=version_id, element_id="e" * 5000,
+                         command="c" * 500, actor="a" * 500)
+    exc.after_rollback()
+    [incident] = incidents_in_db()
+    assert (len(incident.element_id), len(incident.command), len(incident.actor)) == (
+        200, 60, 80)
+
+
+def test_an_element_id_too_long_is_refused_at_upload(api):
+    long_id = "constater_" + "x" * 300
+    bad = VOLONTAIRE.replace(b'"constater_invalidation"', f'"{long_id}"'.encode())
+    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                       raw=bad, headers=xml_headers())
+    body = assert_problem(resp, 422)
+    assert "identifiant trop long : 310 caractères (maximum 200)" in str(body)
+
+
+def test_the_sweep_goes_on_when_an_incident_cannot_be_recorded(api, monkeypatch):
+    """exc.record() failing rolled the sweep's transaction back and stopped the worker loop."""
+    from services import incidents as incidents_module
+
+    def cannot_record(self):
+        db.session.execute(select(func.count()).select_from(Incident))  # some work, then fail
+        raise RuntimeError("valeur trop longue pour le type character varying(200)")
+
+    monkeypatch.setattr(incidents_module.IncidentRaised, "record", cannot_record)
+    deploy(api, "stage_obligatoire", with_script(OBLIGATOIRE, "constater_non_conformite()",
+                                                 RUNAWAY["list_of_a_billion"]))
+    open_case(api)
+    deploy(api, "stage_obligatoire", OBLIGATOIRE + b"\n")  # a fixed version for new cases
+    api.licence(OTHER, obtained="01/09/2025")
+    inf = api.infraction(OTHER, "01/02/2026", points=3)
+    good = api.mandatory_case(OTHER, inf["id"], "10/03/2026")
+    api.set_today("15/07/2026")
+    assert api.run_timers() == 1
+    assert api.case(good["id"])["outcome"]["obligation"] == "not_met"
+    assert incidents_in_db() == []

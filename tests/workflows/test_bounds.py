@@ -233,3 +233,107 @@ def test_storable_variables_are_kept():
     run = engine.start(1, minimal(script="x = {1, 2}\ny = {'a': [1, 2.5, None, True]}"), "p",
                        ScriptContext({}, {}))
     assert '"y"' in run.state_json()
+
+
+# ---- review of the bounds: shared values, total state, C-level work (each under a second) ------
+
+BY_HAND = ("a = [0]*3000\nz = [0]*3000\nb = [a for i in range(3000)]\n"
+           "c = [z for i in range(3000)]\nd = [b for i in range(3000)]\n"
+           "e = [c for i in range(3000)]\n")
+SHARED = {
+    # str() of a list shared 10 000 times: 6.35 s and 315 MB before
+    "str_of_shared_lists": "n = len(str([[0]*10000]*10000))",
+    "fstring_of_shared_lists": 'n = len(f"{[[0]*10000]*10000}")',
+    # the same shared list built without `*`: str() itself must count it each time
+    "str_of_shared_lists_built_by_hand": ("a = [0]*10000\nb = [a for i in range(10000)]\n"
+                                          "n = len(str(b))"),
+    "fstring_of_shared_lists_built_by_hand": ("a = [0]*10000\nb = [a for i in range(10000)]\n"
+                                              'n = len(f"{b}")'),
+    # a comparison walks 27 billion elements in C, out of the step budget: 13.9 s before
+    "deep_comparison": "b = [[[0]*3000]*3000]*3000 == [[[0]*3000]*3000]*3000",
+    # the same deep value built without `*`, then compared
+    # the same deep values built without `*` (distinct lists: no identity shortcut)
+    "deep_comparison_built_by_hand": BY_HAND + "x = d == e",
+    "deep_sort": BY_HAND + "x = sorted([d, e])",
+    "deep_max": BY_HAND + "x = max([d, e])",
+    # round() with a huge negative ndigits hangs in C (killed at 120 s before)
+    "round_huge_ndigits": "x = round(7, -1000000*100)",
+    "int_of_a_long_text": "x = int('9' * 4200)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+def test_shared_values_and_c_level_work_are_bounded_quickly(forced, name):
+    began = time.monotonic()
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, minimal(script=SHARED[name]))
+    assert time.monotonic() - began < 1
+    assert caught.value.element_id == "script_1"
+    assert caught.value.message.startswith("limite dépassée"), caught.value.message
+
+
+def test_a_shared_variable_is_refused_before_it_is_serialised():
+    """`b = [[0]*10000]*10000` left by a script: json.dumps took 15.3 s and 603 MB before."""
+    engine = ProcessEngine(lambda: NOW)
+    began = time.monotonic()
+    with pytest.raises(WorkflowError) as caught:
+        engine.start(1, minimal(script="a = [0]*10000\nb = [a for i in range(10000)]"), "p",
+                     ScriptContext({}, {}))
+    assert time.monotonic() - began < 1
+    assert caught.value.element_id == "script_1"
+    assert "ne peut pas être enregistrée" in caught.value.message
+
+
+def test_the_total_of_the_task_data_is_capped():
+    """300 variables of just under 1 000 000 characters each: 300 M characters of state."""
+    script = 's = "x"*99990\n' + "\n".join(f"v{i} = [s]*10" for i in range(300))
+    engine = ProcessEngine(lambda: NOW)
+    began = time.monotonic()
+    with pytest.raises(WorkflowError) as caught:
+        engine.start(1, minimal(script=script), "p", ScriptContext({}, {}))
+    assert time.monotonic() - began < 1
+    assert caught.value.element_id == "script_1"
+    assert "1000000 caractères en tout" in caught.value.message
+
+
+def test_the_serialised_state_is_capped(monkeypatch):
+    from workflows import runtime
+    monkeypatch.setattr(runtime, "MAX_STATE_CHARS", 2000)
+    engine = ProcessEngine(lambda: NOW)
+    run = engine.start(1, minimal(script="s = 'x' * 3000"), "p", ScriptContext({}, {}))
+    with pytest.raises(WorkflowError) as caught:
+        run.state_json()
+    assert "limite 2000" in caught.value.message
+
+
+@pytest.mark.parametrize("script", [
+    "x = round(7.5)", "x = round(7.25, 1)", "x = round(1234, -2)", "x = int('42')",
+    "x = isinstance(1, int) and isinstance({}, dict) and isinstance((), (tuple, set))",
+    "x = [[0]*10]*10 == [[0]*10]*10", "x = sorted([[2], [1]])", "x = (1, 2) in {(1, 2): 3}",
+    "x = max([3, 1]) + min([3, 1])", "x = str([[0]*100]*100)",
+])
+def test_ordinary_code_still_runs_under_the_new_guards(script):
+    engine = ProcessEngine(lambda: NOW)
+    engine.start(1, minimal(script=script), "p", ScriptContext({}, {}))
+
+
+def test_an_element_id_longer_than_200_characters_is_refused():
+    long_id = "script_" + "x" * 300
+    problems = validate(minimal().replace(b'"script_1"', f'"{long_id}"'.encode()))
+    said = [p for p in problems if "identifiant trop long" in p.message]
+    assert said and said[0].element_id == long_id[:200]
+    assert "307 caractères (maximum 200)" in said[0].message
+
+
+@pytest.mark.parametrize("script", [
+    BY_HAND + "x = d.count(e[0])",
+    BY_HAND + "x = max(d, e)",
+    # a tuple of tuples written by hand, then hashed: 9 billion elements
+    "t = tuple([0]*3000)\nu = (" + "t, " * 3000 + ")\nv = (" + "u, " * 1000 + ")\nx = {v}",
+])
+def test_methods_and_literals_that_compare_or_hash_are_bounded(forced, script):
+    began = time.monotonic()
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, minimal(script=script))
+    assert time.monotonic() - began < 1
+    assert "limite dépassée" in caught.value.message
