@@ -110,6 +110,10 @@ def paginate(query, order, page: int, per_page: int) -> tuple[list, int]:
 
 
 # Namespaces of advisory_lock (PostgreSQL's two-key advisory locks).
+# PostgreSQL's INTEGER, the type of every id column: a larger id is refused by the caller (a
+# field error, a 404), never sent to the database, which would raise.
+MAX_ROW_ID = 2**31 - 1
+
 LOCK_PROCESS_KEY = 1  # deploying a version of one process
 LOCK_SANDBOX_CLAIM = 2  # taking a free sandbox for a scenario run
 

@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 
 from services import audit
 from services.clock import clock
-from services.db import db, paginate, transaction
+from services.db import MAX_ROW_ID, db, paginate, transaction
 from services.errors import Conflict, NotFound
 from services.models import Case, Incident, ProcessInstance
 
@@ -164,11 +164,8 @@ def list_incidents(state: str | None, page: int, per_page: int) -> tuple[list[di
     return [view(i) for i in rows], total
 
 
-_MAX_ID = 2**31 - 1  # an id past the column's range is no incident (not a database error)
-
-
 def get(incident_id: int) -> Incident:
-    incident = db.session.get(Incident, incident_id) if 0 < incident_id <= _MAX_ID else None
+    incident = db.session.get(Incident, incident_id) if 0 < incident_id <= MAX_ROW_ID else None
     if incident is None:
         raise NotFound(f"Aucun incident n° {incident_id}.")
     return incident
@@ -179,7 +176,7 @@ def resolve(incident_id: int, actor: str) -> dict:
     the timer sweep takes the instance again. 409 when it is already resolved."""
     incident = (db.session.scalars(select(Incident).where(Incident.id == incident_id)
                                    .with_for_update()).first()
-                if 0 < incident_id <= _MAX_ID else None)
+                if 0 < incident_id <= MAX_ROW_ID else None)
     if incident is None:
         raise NotFound(f"Aucun incident n° {incident_id}.")
     if incident.resolved:

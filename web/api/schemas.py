@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from services import tasks
 from services.clock import FIRST_DAY, LAST_DAY, in_range
+from services.db import MAX_ROW_ID
 from web.api import messages_fr
 
 messages_fr.install()
@@ -20,9 +21,8 @@ def length(min_=None, max_=None):
                            error="Longueur attendue entre {min} et {max} caractères.")
 
 
-# PostgreSQL's INTEGER: a larger id, version or page in a request would make the database
-# raise (a 500); refused as a field error instead. Path ids are bounded by web.routing.
-MAX_INT = 2**31 - 1
+# a larger id, version or page in a request is a field error (path ids: web.routing)
+MAX_INT = MAX_ROW_ID
 
 
 def range_(min_=None, max_=None):

@@ -9,13 +9,13 @@ import re
 from flask import render_template, request
 
 from services import batch
+from services.db import MAX_ROW_ID
 from web.api.auth import current_user
 from web.ui.listing import clamp, int_arg, pages
 from web.ui.security import login_required
 from web.ui.views import blp
 
 TASK_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is true)
-MAX_ID = 2**31 - 1  # an integer column of PostgreSQL
 
 
 def _selected() -> tuple[list[int], str | None]:
@@ -24,7 +24,7 @@ def _selected() -> tuple[list[int], str | None]:
     ids: list[int] = []
     for value in raw:
         value = value.strip()
-        if not TASK_ID.fullmatch(value) or int(value) > MAX_ID:
+        if not TASK_ID.fullmatch(value) or int(value) > MAX_ROW_ID:
             return [], "La sélection envoyée est invalide : rechargez la page et recommencez."
         task_id = int(value)
         if task_id not in ids:
