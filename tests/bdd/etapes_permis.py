@@ -109,6 +109,15 @@ def solde(ctx, points):
     verifier(permis["balance"], int(points), "solde", "points")
 
 
+@then(parsers.re(r"l'infraction (?P<effet>déclenche une|ne déclenche pas de) lettre 48N, "
+                 r"l'explication citant « (?P<texte>.+) »"))
+def declenchement_48n(ctx, effet, texte):
+    inf = ctx.infraction
+    verifier(inf["triggers_48n"], effet == "déclenche une", "déclenchement de la lettre 48N")
+    assert texte in (inf.get("explanation") or ""), (
+        f"Explication attendue : « {texte} » ; obtenue : « {inf.get('explanation')} »")
+
+
 @then(parsers.re(rf"le solde du permis au (?P<au>{DATE}) est de (?P<points>-?\d+) points?"))
 def solde_au(ctx, au, points):
     rep = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}/balance", on=d(au)),

@@ -187,3 +187,25 @@ def test_R10_48n_explanation_names_the_four_month_obligation():
     d = triggers_48n(PROB, infraction(4))
     assert d.ok and d.explanations[-1].rule == "R10"
     assert "quatre mois" in d.explanations[-1].message
+
+
+# --- R15 judged on the ledger including the new retrait (R3/Q9, issue 16 item 1) --------------
+
+def test_R15_Q9_delit_before_first_anniversary_blocks_increment_48si():
+    lic = LicenceFacts(D(2024, 9, 1), "classic")
+    d = triggers_48n(lic, infraction(6, D(2025, 8, 20), D(2025, 9, 15)))
+    assert not d.ok and d.rules[-1] == "R11" and "6 − 6 = 0" in d.text
+    assert "R3" in [f.rule for f in d.flags]
+
+
+def test_R15_Q9_three_points_before_anniversary_gives_balance_3():
+    lic = LicenceFacts(D(2024, 9, 1), "classic")
+    d = triggers_48n(lic, infraction(3, D(2025, 8, 20), D(2025, 9, 15)))
+    assert d.ok and "6 − 3 = 3 > 0" in d.text and "8 − 3" not in d.text
+
+
+def test_R15_ledger_after_given_by_caller_is_used():
+    lic = LicenceFacts(D(2024, 9, 1), "classic")
+    new = infraction(6, D(2025, 8, 20), D(2025, 9, 15))
+    d = triggers_48n(lic, new, replay(lic), ledger_after=replay(lic, [new]))
+    assert not d.ok and "R11" in d.rules
