@@ -12,7 +12,7 @@ from services.clock import clock
 from services.models import Case, Enrollment, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility, refund
-from services.rules.explain import Flag
+from services.rules.explain import Decision, Explanation, Flag
 
 
 def invalidated(licence: Licence, on: dt.date) -> bool:
@@ -91,9 +91,49 @@ def refund_for(case: Case) -> dict | None:
         sess = enr.session
         compliance = eligibility.compliance(case.notified_on, case.deadline, sess.day1, sess.day2,
                                             cfg)
+        by_clerk = enr.review_refund == "accorde" or enr.review_obligation == "remplie"
+        if by_clerk:  # the clerk held the course compliant (R19) or granted the refund (R48)
+            compliance = Decision(True, (Explanation(
+                "R48", "R48 : conformité retenue par l'agent à l'examen manuel"),))
         decision = refund.refund_decision("obligatoire", fine, compliance, sess.day2,
                                           enr.attestation_issued_on, cfg)
+        refusal = ledger.replay(case.licence).course(ledger.course_ref(enr)).refusal
+        decision = refund.refund_after_credit(
+            decision, None if enr.review_obligation == "remplie" else refusal,
+            False if enr.review_obligation == "non_remplie" else None,
+            enr.review_refund, enr.credit_motif if enr.review_refund else None)
     return _jsonable(decision.to_outcome())
+
+
+REVIEW_TEXT = {
+    ("obligation", "remplie"): "obligation de stage remplie (décision de l'agent)",
+    ("obligation", "non_remplie"): "obligation de stage non remplie (décision de l'agent)",
+    ("remboursement", "accorde"): "remboursement accordé (décision de l'agent)",
+    ("remboursement", "refuse"): "remboursement refusé (décision de l'agent)",
+}
+
+
+def review_explanation(case: Case) -> str | None:
+    """What the manual review decided, each choice with its reason or its default (R19, R48)."""
+    enr = case.credited_enrollment
+    if enr is None or enr.credit_decision is None or case.kind != "obligatoire":
+        return None
+    reviewed = enr.review_obligation or enr.review_refund or enr.credit_decision == "refuser"
+    if not reviewed:
+        return None
+    decision = ("points crédités" if enr.credit_decision == "crediter"
+                else f"crédit refusé ({enr.credit_rule or 'R41'})")
+    parts = [f"Examen manuel : {decision}"]
+    if enr.review_obligation:
+        parts.append(REVIEW_TEXT[("obligation", enr.review_obligation)])
+    elif enr.credit_decision == "refuser":
+        parts.append("obligation de stage non remplie par défaut : un stage refusé n'est pas "
+                     "l'attestation d'un stage valide (R19)")
+    if enr.review_refund:
+        parts.append(REVIEW_TEXT[("remboursement", enr.review_refund)])
+    else:
+        parts.append("remboursement selon le crédit et l'obligation, par défaut (R48)")
+    return " ; ".join(parts) + "."
 
 
 def _jsonable(value):

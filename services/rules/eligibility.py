@@ -256,3 +256,30 @@ def referral(deadline: date | None, today: date, compliant_course_done: bool) ->
                    "signalement possible au parquet (décision de l'agent)"),))
     return Decision(False, (Explanation(
         "R21", f"R21 : échéance du {fr_date(deadline)} non encore dépassée"),))
+
+
+def obligation_after_review(
+    credited: bool,
+    compliance: Decision,
+    choice: str | None = None,
+) -> Decision:
+    """R19 after the course's crediting decision: is the 48N obligation met?
+
+    R19 needs the attestation of a VALID course: a course refused at review ("refuser") does not
+    meet it by default, whatever its dates. Where the law leaves it to a person (manual review:
+    NPAI D11/R17, group size R32/R41, R24), the clerk's explicit ``choice`` ("remplie" |
+    "non_remplie") decides; without it, a credited course meets the obligation iff it is
+    compliant (R17–R19).
+    """
+    if choice == "remplie":
+        return Decision(True, (Explanation(
+            "R19", "R19 : obligation de stage remplie, décision de l'agent à l'examen manuel"),))
+    if choice == "non_remplie":
+        return Decision(False, (Explanation(
+            "R19", "R19 : obligation de stage non remplie, décision de l'agent à l'examen "
+                   "manuel"),))
+    if not credited:
+        return Decision(False, (Explanation(
+            "R19", "R19 : stage refusé à l'examen manuel : pas d'attestation d'un stage valide, "
+                   "obligation non remplie (par défaut)"),))
+    return compliance

@@ -209,3 +209,21 @@ def test_R15_ledger_after_given_by_caller_is_used():
     new = infraction(6, D(2025, 8, 20), D(2025, 9, 15))
     d = triggers_48n(lic, new, replay(lic), ledger_after=replay(lic, [new]))
     assert not d.ok and "R11" in d.rules
+
+
+# --- R19 after a manual review (issue 16 item 3) -----------------------------------------------
+
+def test_R19_course_refused_at_review_does_not_meet_obligation():
+    from services.rules.eligibility import compliance, obligation_after_review
+    ok = compliance(D(2026, 3, 10), D(2026, 7, 10), D(2026, 6, 5), D(2026, 6, 6))
+    assert ok.ok
+    assert not obligation_after_review(False, ok).ok
+    assert obligation_after_review(True, ok).ok
+
+
+def test_R19_clerk_choice_decides_the_obligation():
+    from services.rules.eligibility import compliance, obligation_after_review
+    npai = compliance(None, None, D(2027, 1, 8), D(2027, 1, 9))
+    assert obligation_after_review(True, npai, "non_remplie").ok is False
+    d = obligation_after_review(False, npai, "remplie")
+    assert d.ok and "décision de l'agent" in d.text
