@@ -107,6 +107,10 @@ def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
         audit.record(case, "invalidation_48si", actor, decision_on=inv.decision_on,
                      notified_on=inv.notified_on, regle="R42")
         journey.send(case, "invalidation_48si", actor)
+    # R42/LD3: a 48SI registered after a case's refund was decided refuses it now; the case
+    # history and a flag say so (a decided case is never changed silently)
+    from services import replay
+    replay.after_late_fact(licence, actor, "48SI enregistrée après la décision")
     return inv
 
 
