@@ -97,3 +97,12 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
     Et une session est programmée les 06/03/2026 et 07/03/2026 avec 0 autre stagiaire
     Quand le conducteur s'inscrit à cette session
     Alors le dossier porte le signalement R18
+
+  @R18 @Q6 @R21
+  Scénario: Un stage suivi avant la réception de la 48N ne compte pas, et le dossier dit pourquoi
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et le conducteur a suivi un stage volontaire des 20/02/2026 et 21/02/2026 crédité le 25/02/2026
+    Quand la lettre 48N est reçue le 10/03/2026
+    Et le temps passe jusqu'au 11/07/2026
+    Alors le dossier est candidat au signalement
+    Et le dossier porte le signalement R18

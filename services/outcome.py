@@ -163,6 +163,21 @@ def credit_due_on(case: Case) -> dt.date | None:
     return None
 
 
+def _attended_courses(licence: Licence) -> list[tuple[dt.date, dt.date]]:
+    """(day1, day2) of every attested course of the licence, whatever its case."""
+    from sqlalchemy import select
+
+    from services.db import db
+    from services.models import CourseSession
+
+    return [tuple(r) for r in db.session.execute(
+        select(CourseSession.day1, CourseSession.day2)
+        .join(Enrollment, Enrollment.session_id == CourseSession.id)
+        .join(Case, Enrollment.case_id == Case.id)
+        .where(Case.licence_id == licence.id, Enrollment.status == "attended",
+               Enrollment.attestation_issued_on.is_not(None)))]
+
+
 def case_flags(case: Case, lg=None) -> list[dict]:
     """Stored flags (raised by events) plus those the law computes now."""
     flags = list(case.flags or [])
@@ -175,6 +190,12 @@ def case_flags(case: Case, lg=None) -> list[dict]:
     computed.extend((lg or ledger.replay(case.licence)).flags(today))
     for enr in case.enrollments:
         computed.extend(session_flags(enr.session))
+    if case.kind == "obligatoire" and case.obligation in ("pending", None):
+        computed.extend(rdates.deadline_flags(case.notified_on, ledger.rules_config()))
+    if case.kind == "obligatoire" and case.obligation != "met":
+        computed.extend(eligibility.pre_48n_course_flags(
+            case.notified_on, case.infraction.committed_on if case.infraction else None,
+            _attended_courses(case.licence), ledger.rules_config()))
     for f in computed:
         if (f.rule, f.message) not in seen:
             seen.add((f.rule, f.message))

@@ -283,3 +283,28 @@ def obligation_after_review(
             "R19", "R19 : stage refusé à l'examen manuel : pas d'attestation d'un stage valide, "
                    "obligation non remplie (par défaut)"),))
     return compliance
+
+
+def pre_48n_course_flags(
+    receipt_on: date | None,
+    committed_on: date | None,
+    courses: Sequence[tuple[date, date]],
+    cfg: RulesConfig = DEFAULT_CONFIG,
+) -> tuple[Flag, ...]:
+    """R18/Q6: attended courses of the licence that started after the infraction but before the
+    48N receipt. By default (CFG_PRE_48N_COURSE_DISCHARGES=false) they do not discharge the
+    obligation; the case says so with an R18 flag, so the clerk sees why a recent course did not
+    count (the default is UNCERTAIN)."""
+    if receipt_on is None:
+        return ()
+    flags = []
+    for day1, day2 in sorted(courses):
+        if day1 < receipt_on and (committed_on is None or day1 >= committed_on):
+            effect = ("il est retenu" if cfg.pre_48n_course_discharges
+                      else "par défaut il ne remplit pas l'obligation")
+            flags.append(Flag("R18", f"R18 : stage du {fr_date(day1)} au {fr_date(day2)} suivi "
+                                     f"avant la réception de la lettre 48N le "
+                                     f"{fr_date(receipt_on)} : {effect} (règle incertaine Q6, "
+                                     "CFG_PRE_48N_COURSE_DISCHARGES="
+                                     f"{str(cfg.pre_48n_course_discharges).lower()})"))
+    return tuple(flags)
