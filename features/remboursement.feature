@@ -55,3 +55,15 @@ Fonctionnalité: Remboursement de l'amende après le stage obligatoire
     Alors aucun point n'est crédité (R42)
     Et aucun remboursement n'est dû (R42)
     Et le dossier porte le signalement R42
+
+  @R45
+  Scénario: Une amende non renseignée n'est pas une amende impayée : l'agent doit vérifier
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 3 points commise le 01/02/2026 sans renseignement sur l'amende
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026 avec 5 autres stagiaires
+    Et le conducteur s'inscrit à cette session
+    Quand le conducteur est présent les deux jours
+    Et l'attestation est reçue et validée le 08/06/2026
+    Alors 3 points sont crédités
+    Et le remboursement est à vérifier par l'agent (R45)

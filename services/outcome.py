@@ -77,12 +77,17 @@ def credit_for(case: Case, lg=None) -> dict:
             "explanation": " ".join(e.message for e in credit.explanations)}
 
 
+def fine_known(inf) -> bool:
+    """R45: an infraction registered without any fine detail has an UNKNOWN fine (not unpaid)."""
+    return not (inf.fine_amount is None and inf.fine_kind is None and inf.fine_paid_on is None)
+
+
 def refund_for(case: Case) -> dict | None:
     if case.kind != "obligatoire":
         return None
     inf = case.infraction
     fine = refund.FineFacts(amount=inf.fine_amount, kind=inf.fine_kind or "forfaitaire",
-                            paid_on=inf.fine_paid_on) if inf else None
+                            paid_on=inf.fine_paid_on) if inf and fine_known(inf) else None
     enr = case.credited_enrollment
     cfg = ledger.rules_config()
     if enr is None:
@@ -190,6 +195,8 @@ def case_flags(case: Case, lg=None) -> list[dict]:
     computed.extend((lg or ledger.replay(case.licence)).flags(today))
     for enr in case.enrollments:
         computed.extend(session_flags(enr.session))
+    if case.kind == "obligatoire" and case.infraction and not fine_known(case.infraction):
+        computed.append(refund.UNKNOWN_FINE_FLAG)
     if case.kind == "obligatoire" and case.obligation in ("pending", None):
         computed.extend(rdates.deadline_flags(case.notified_on, ledger.rules_config()))
     if case.kind == "obligatoire" and case.obligation != "met":

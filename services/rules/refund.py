@@ -16,6 +16,11 @@ from .explain import Decision, Explanation, Flag
 
 FINE_KINDS = ("forfaitaire", "majoree", "judiciaire", "composition_penale")
 UNPAID_REASON = "interruption de l'action en recouvrement"
+UNKNOWN_FINE_REASON = ("amende non renseignée : payée (remboursement) ou non (interruption de "
+                       "l'action en recouvrement), à vérifier par l'agent")
+UNKNOWN_FINE_FLAG = Flag("R45", "R45 : amende de l'infraction non renseignée : l'agent doit "
+                                "vérifier si elle a été payée (remboursement du montant payé) ou "
+                                "non (demande d'interruption de l'action en recouvrement)")
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,11 @@ def refund_decision(
 
     amount: Decimal | None = None
     reason: str | None = None
-    if fine is None or fine.paid_on is None:
+    if fine is None:  # unknown is not unpaid: a question for the clerk (R45)
+        reason = UNKNOWN_FINE_REASON
+        explanations.append(Explanation("R45", f"R45 : {UNKNOWN_FINE_REASON}"))
+        flags.append(UNKNOWN_FINE_FLAG)
+    elif fine.paid_on is None:
         reason = UNPAID_REASON
         explanations.append(Explanation(
             "R45", "R45 : amende non payée : demande d'interruption de l'action en recouvrement"))

@@ -221,6 +221,17 @@ def remboursement(ctx, montant, date):
     verifier(refund["request_deadline"], d(date), "date limite de la demande de remboursement")
 
 
+@then(parsers.re(r"le remboursement est à vérifier par l'agent \((?P<regle>[RDQ]\d+)\)"))
+def remboursement_a_verifier(ctx, regle):
+    refund = ctx.issue()["refund"] or {}
+    raison = refund.get("reason") or ""
+    assert "recouvrement" not in raison or "à vérifier" in raison, (
+        f"Amende inconnue traitée comme impayée : {refund}")
+    assert "à vérifier" in raison, f"Question à l'agent attendue ; obtenu : {refund}"
+    regles = [f["rule"] for f in ctx.rafraichir()["flags"]]
+    assert regle in regles, f"Signalement {regle} attendu ; obtenus : {', '.join(regles)}"
+
+
 @then(parsers.re(r"aucun remboursement n'est dû \((?P<regle>[RDQ]\d+)\)"))
 def pas_de_remboursement(ctx, regle):
     refund = ctx.issue()["refund"]

@@ -92,6 +92,16 @@ def infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
                            {"délit": "delit"}.get(classe, classe or "C4"))
 
 
+@given(parsers.re(rf"une infraction de (?P<points>\d+) points? commise le (?P<commise>{DATE}) "
+                  r"sans renseignement sur l'amende"))
+def infraction_sans_amende(ctx, points, commise):
+    body = {"committed_on": d(commise), "points": int(points), "offence_class": "C4",
+            "label": "Excès de vitesse", "decision_on": d(commise),
+            "established_on": d(commise)}
+    ctx.infraction = ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body),
+                            "enregistrer l'infraction", 201)
+
+
 # -- Quand ------------------------------------------------------------------------------------
 @when(parsers.re(rf"la 48SI est notifiée le (?P<notifiee>{DATE}) "
                  rf"\(décision du (?P<decision>{DATE})\)"))

@@ -115,3 +115,14 @@ def test_R48_clerk_choice_and_obligation_not_met():
     d = refund_after_credit(_eligible(), clerk_choice="refuse", clerk_motif="NPAI")
     assert not d.eligible and d.rule == "R48" and "NPAI" in d.reason
     assert refund_after_credit(_eligible(), clerk_choice="accorde").eligible
+
+
+def test_R45_unknown_fine_is_not_unpaid_flag_and_question():
+    from services.rules.refund import UNKNOWN_FINE_REASON, UNPAID_REASON
+    ok = compliance(date(2026, 3, 10), date(2026, 7, 10), date(2026, 6, 5), date(2026, 6, 6))
+    d = refund_decision("obligatoire", None, ok, date(2026, 6, 6), date(2026, 6, 6))
+    assert d.eligible and d.reason == UNKNOWN_FINE_REASON and d.reason != UNPAID_REASON
+    assert [f.rule for f in d.flags] == ["R45"]
+    unpaid = refund_decision("obligatoire", FineFacts(135, "forfaitaire", None), ok,
+                             date(2026, 6, 6), date(2026, 6, 6))
+    assert unpaid.reason == UNPAID_REASON and unpaid.flags == ()
