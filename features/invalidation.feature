@@ -33,3 +33,18 @@ Fonctionnalité: Invalidation du permis (48SI)
     Quand l'agent crédite le stage après examen manuel
     Alors 4 points sont crédités
     Et le solde du permis est de 4 points
+
+  @R42 @Q8
+  Scénario: L'attestation d'un stage suivi après la 48SI est enregistrée et l'examen manuel décide
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026 avec 5 autres stagiaires
+    Et le conducteur s'inscrit à cette session
+    Quand la 48SI est notifiée le 01/04/2026 (décision du 25/03/2026)
+    Alors une tâche « examen_manuel » est ouverte
+    Quand le conducteur est présent les deux jours
+    Et l'attestation est reçue le 10/06/2026
+    Alors le dossier porte le signalement R42
+    Quand l'agent crédite le stage après examen manuel
+    Alors aucun point n'est crédité (R42)
+    Et aucun remboursement n'est dû (R42)

@@ -42,3 +42,28 @@ Fonctionnalité: Remboursement de l'amende après le stage obligatoire
     Alors l'obligation de stage est remplie
     Et aucun point n'est crédité (R25)
     Et le remboursement est de 135 € à demander avant le 24/06/2026
+
+  @R42 @R48 @R43
+  Scénario: Une 48SI notifiée avant le stage mais enregistrée après l'attestation refuse aussi le remboursement
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026 avec 5 autres stagiaires
+    Et le conducteur s'inscrit à cette session
+    Quand le conducteur est présent les deux jours
+    Et l'attestation est reçue et validée le 08/06/2026
+    Et la 48SI est notifiée le 01/06/2026 (décision du 25/05/2026)
+    Alors aucun point n'est crédité (R42)
+    Et aucun remboursement n'est dû (R42)
+    Et le dossier porte le signalement R42
+
+  @R45
+  Scénario: Une amende non renseignée n'est pas une amende impayée : l'agent doit vérifier
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 3 points commise le 01/02/2026 sans renseignement sur l'amende
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026 avec 5 autres stagiaires
+    Et le conducteur s'inscrit à cette session
+    Quand le conducteur est présent les deux jours
+    Et l'attestation est reçue et validée le 08/06/2026
+    Alors 3 points sont crédités
+    Et le remboursement est à vérifier par l'agent (R45)

@@ -61,3 +61,13 @@ Fonctionnalité: Restitution automatique des points
     Et le temps passe jusqu'au 12/07/2026
     Alors le permis n'est plus valide
     Et le solde du permis au 11/07/2026 est de 11 points
+
+  @R51 @R4 @D8
+  Scénario: Un retour au maximum dont le délai s'achève pendant la période probatoire s'applique à sa fin
+    Étant donné un permis probatoire classique obtenu le 01/09/2023
+    Et une infraction de 2 points de classe C3 commise le 10/10/2023
+    Et que nous sommes le 01/10/2026
+    Alors le solde du permis au 10/10/2025 est de 4 points
+    Et le solde du permis au 31/08/2026 est de 4 points
+    Et le solde du permis au 01/09/2026 est de 12 points
+    Et le relevé du permis contient une restitution de 8 points au 01/09/2026

@@ -77,6 +77,19 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
     Alors la demande est refusée en citant la règle R15
     Et le solde du permis est de 0 points
 
+  @R15 @R11 @R3 @Q9
+  Scénario: Un délit commis avant le premier anniversaire et décidé après donne une 48SI, pas une 48N
+    Étant donné un permis probatoire classique obtenu le 01/09/2024
+    Quand une infraction de 6 points de classe délit commise le 20/08/2025, décidée le 15/09/2025 est enregistrée
+    Alors l'infraction ne déclenche pas de lettre 48N, l'explication citant « 6 − 6 = 0 ≤ 0 : lettre 48SI »
+    Et le solde du permis est de 0 points
+
+  @R15 @R10 @R3 @Q9
+  Scénario: Le message de la 48N donne le solde après le retrait, majoration bloquée comprise
+    Étant donné un permis probatoire classique obtenu le 01/09/2024
+    Quand une infraction de 3 points commise le 20/08/2025, décidée le 15/09/2025 est enregistrée
+    Alors l'infraction déclenche une lettre 48N, l'explication citant « 6 − 3 = 3 > 0 »
+
   @R18 @R19
   Scénario: Un stage commencé avant la réception de la 48N est signalé sur le dossier
     Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
@@ -84,3 +97,12 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
     Et une session est programmée les 06/03/2026 et 07/03/2026 avec 0 autre stagiaire
     Quand le conducteur s'inscrit à cette session
     Alors le dossier porte le signalement R18
+
+  @R18 @Q6 @R21
+  Scénario: Un stage suivi avant la réception de la 48N ne compte pas, et le dossier dit pourquoi
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et le conducteur a suivi un stage volontaire des 20/02/2026 et 21/02/2026 crédité le 25/02/2026
+    Quand la lettre 48N est reçue le 10/03/2026
+    Et le temps passe jusqu'au 11/07/2026
+    Alors le dossier est candidat au signalement
+    Et le dossier porte le signalement R18

@@ -195,11 +195,27 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
         raise Conflict("L'attestation a déjà été reçue.")
     enr.attestation_received_on = received_on
     if not journey.send(case, "attestation_recue", actor):
-        raise Conflict("Le dossier n'attend pas d'attestation.")
+        if not _review_open(case):
+            raise Conflict("Le dossier n'attend pas d'attestation.")
+        # A document that arrived is never refused (issue 16, LD4): recorded, the open manual
+        # review decides (a 48SI notified before the course credits 0, R42)
+        message = ("R42 : attestation reçue le " + received_on.strftime("%d/%m/%Y")
+                   + " pendant l'examen manuel : enregistrée, l'agent décide du crédit "
+                   "(0 point si la 48SI a été notifiée avant le stage)")
+        case.add_flag("R42", message)
+        audit.record(case, "attestation_recue", actor, received_on=received_on,
+                     credit_due_on=rdates.credit_due_on(received_on), message=message)
+        return case
     audit.record(case, "attestation_recue", actor, received_on=received_on,
                  credit_due_on=rdates.credit_due_on(received_on),
                  message="Délai d'un mois (R223-8 III) pour la reconstitution (R39, D4).")
     return case
+
+
+def _review_open(case: Case) -> bool:
+    return db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.case_id == case.id, HumanTask.key == "examen_manuel",
+        HumanTask.state == "open")) > 0
 
 
 def _instance_for_view(case: Case) -> ProcessInstance | None:
@@ -280,7 +296,8 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
             "obligation": case.obligation if case.kind == "obligatoire" else None,
             "points_credited": credit["points_credited"], "effect_on": credit["effect_on"],
             "balance_after": credit["balance_after"], "credit_refusal": credit["credit_refusal"],
-            "explanation": credit["explanation"],
+            "explanation": " ".join(t for t in (credit["explanation"],
+                                                 outcome.review_explanation(case)) if t) or None,
             "refund": case.refund if case.kind == "obligatoire" else None,
             "referral": case.referral,
         },

@@ -175,10 +175,17 @@ class Actions:
         enr.credit_motif = motif or None
         enr.credited_at = clock().now()
         case.credited_enrollment = enr
-        if case.kind == "obligatoire" and case.obligation in ("pending", None):
-            compliant = eligibility.compliance(case.notified_on, case.deadline, enr.session.day1,
-                                               enr.session.day2, rules_config()).ok
-            case.obligation = "met" if compliant else case.obligation
+        choice = enr.review_obligation
+        if case.kind == "obligatoire" and (case.obligation in ("pending", None)
+                                           or (choice and case.obligation == "manual_review")):
+            # R19: only a valid (credited) course meets the obligation, unless the clerk decided
+            # otherwise at the manual review; not met: the deadline watch decides (R21)
+            compliance = eligibility.compliance(case.notified_on, case.deadline,
+                                                enr.session.day1, enr.session.day2,
+                                                rules_config())
+            met = eligibility.obligation_after_review(enr.credit_decision == "crediter",
+                                                      compliance, choice).ok
+            case.obligation = "met" if met else case.obligation
         # refused: the course's facts now carry the refusal, replayed afresh (the query
         # flushes the decision first)
         credit = outcome.credit_for(case, lg if enr.credit_decision == "crediter" else None)

@@ -13,6 +13,7 @@ from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.rules import ledger as rl
 
 
 def get(number: str) -> Licence:
@@ -80,8 +81,11 @@ def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
     facts = ledger.retrait_facts(licence)
     new = ledger.retrait_of(infraction)  # not flushed yet: its ref is "infraction:None"
     same_day = [r for r in facts if r.committed_on == new.committed_on]
+    cfg = ledger.rules_config()
+    after = rl.replay(ledger.licence_facts(licence), facts + [new],
+                      ledger.credited_courses(licence), ledger.invalidation_facts(licence), cfg)
     decision = eligibility.triggers_48n(ledger.licence_facts(licence), new, before, same_day,
-                                        ledger.rules_config())
+                                        cfg, ledger_after=after)
     infraction.triggers_48n = decision.ok
     infraction.trigger_explanation = decision.text
     db.session.add(infraction)
@@ -103,6 +107,10 @@ def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
         audit.record(case, "invalidation_48si", actor, decision_on=inv.decision_on,
                      notified_on=inv.notified_on, regle="R42")
         journey.send(case, "invalidation_48si", actor)
+    # R42/LD3: a 48SI registered after a case's refund was decided refuses it now; the case
+    # history and a flag say so (a decided case is never changed silently)
+    from services import replay
+    replay.after_late_fact(licence, actor, "48SI enregistrée après la décision")
     return inv
 
 

@@ -12,7 +12,7 @@ from services.clock import clock
 from services.models import Case, Enrollment, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility, refund
-from services.rules.explain import Flag
+from services.rules.explain import Decision, Explanation, Flag
 
 
 def invalidated(licence: Licence, on: dt.date) -> bool:
@@ -77,12 +77,17 @@ def credit_for(case: Case, lg=None) -> dict:
             "explanation": " ".join(e.message for e in credit.explanations)}
 
 
+def fine_known(inf) -> bool:
+    """R45: an infraction registered without any fine detail has an UNKNOWN fine (not unpaid)."""
+    return not (inf.fine_amount is None and inf.fine_kind is None and inf.fine_paid_on is None)
+
+
 def refund_for(case: Case) -> dict | None:
     if case.kind != "obligatoire":
         return None
     inf = case.infraction
     fine = refund.FineFacts(amount=inf.fine_amount, kind=inf.fine_kind or "forfaitaire",
-                            paid_on=inf.fine_paid_on) if inf else None
+                            paid_on=inf.fine_paid_on) if inf and fine_known(inf) else None
     enr = case.credited_enrollment
     cfg = ledger.rules_config()
     if enr is None:
@@ -91,9 +96,49 @@ def refund_for(case: Case) -> dict | None:
         sess = enr.session
         compliance = eligibility.compliance(case.notified_on, case.deadline, sess.day1, sess.day2,
                                             cfg)
+        by_clerk = enr.review_refund == "accorde" or enr.review_obligation == "remplie"
+        if by_clerk:  # the clerk held the course compliant (R19) or granted the refund (R48)
+            compliance = Decision(True, (Explanation(
+                "R48", "R48 : conformité retenue par l'agent à l'examen manuel"),))
         decision = refund.refund_decision("obligatoire", fine, compliance, sess.day2,
                                           enr.attestation_issued_on, cfg)
+        refusal = ledger.replay(case.licence).course(ledger.course_ref(enr)).refusal
+        decision = refund.refund_after_credit(
+            decision, None if enr.review_obligation == "remplie" else refusal,
+            False if enr.review_obligation == "non_remplie" else None,
+            enr.review_refund, enr.credit_motif if enr.review_refund else None)
     return _jsonable(decision.to_outcome())
+
+
+REVIEW_TEXT = {
+    ("obligation", "remplie"): "obligation de stage remplie (décision de l'agent)",
+    ("obligation", "non_remplie"): "obligation de stage non remplie (décision de l'agent)",
+    ("remboursement", "accorde"): "remboursement accordé (décision de l'agent)",
+    ("remboursement", "refuse"): "remboursement refusé (décision de l'agent)",
+}
+
+
+def review_explanation(case: Case) -> str | None:
+    """What the manual review decided, each choice with its reason or its default (R19, R48)."""
+    enr = case.credited_enrollment
+    if enr is None or enr.credit_decision is None or case.kind != "obligatoire":
+        return None
+    reviewed = enr.review_obligation or enr.review_refund or enr.credit_decision == "refuser"
+    if not reviewed:
+        return None
+    decision = ("points crédités" if enr.credit_decision == "crediter"
+                else f"crédit refusé ({enr.credit_rule or 'R41'})")
+    parts = [f"Examen manuel : {decision}"]
+    if enr.review_obligation:
+        parts.append(REVIEW_TEXT[("obligation", enr.review_obligation)])
+    elif enr.credit_decision == "refuser":
+        parts.append("obligation de stage non remplie par défaut : un stage refusé n'est pas "
+                     "l'attestation d'un stage valide (R19)")
+    if enr.review_refund:
+        parts.append(REVIEW_TEXT[("remboursement", enr.review_refund)])
+    else:
+        parts.append("remboursement selon le crédit et l'obligation, par défaut (R48)")
+    return " ; ".join(parts) + "."
 
 
 def _jsonable(value):
@@ -123,6 +168,21 @@ def credit_due_on(case: Case) -> dt.date | None:
     return None
 
 
+def _attended_courses(licence: Licence) -> list[tuple[dt.date, dt.date]]:
+    """(day1, day2) of every attested course of the licence, whatever its case."""
+    from sqlalchemy import select
+
+    from services.db import db
+    from services.models import CourseSession
+
+    return [tuple(r) for r in db.session.execute(
+        select(CourseSession.day1, CourseSession.day2)
+        .join(Enrollment, Enrollment.session_id == CourseSession.id)
+        .join(Case, Enrollment.case_id == Case.id)
+        .where(Case.licence_id == licence.id, Enrollment.status == "attended",
+               Enrollment.attestation_issued_on.is_not(None)))]
+
+
 def case_flags(case: Case, lg=None) -> list[dict]:
     """Stored flags (raised by events) plus those the law computes now."""
     flags = list(case.flags or [])
@@ -135,6 +195,14 @@ def case_flags(case: Case, lg=None) -> list[dict]:
     computed.extend((lg or ledger.replay(case.licence)).flags(today))
     for enr in case.enrollments:
         computed.extend(session_flags(enr.session))
+    if case.kind == "obligatoire" and case.infraction and not fine_known(case.infraction):
+        computed.append(refund.UNKNOWN_FINE_FLAG)
+    if case.kind == "obligatoire" and case.obligation in ("pending", None):
+        computed.extend(rdates.deadline_flags(case.notified_on, ledger.rules_config()))
+    if case.kind == "obligatoire" and case.obligation != "met":
+        computed.extend(eligibility.pre_48n_course_flags(
+            case.notified_on, case.infraction.committed_on if case.infraction else None,
+            _attended_courses(case.licence), ledger.rules_config()))
     for f in computed:
         if (f.rule, f.message) not in seen:
             seen.add((f.rule, f.message))

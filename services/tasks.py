@@ -146,7 +146,14 @@ def complete(task_id: int, data: dict, user) -> Case:
 
 
 def _record_decision(case: Case, key: str, data: dict) -> None:
-    """The verification decision belongs to the course (R19 conformity reads it)."""
+    """The verification decision belongs to the course (R19 conformity reads it); so do the
+    manual review's separate choices on the obligation and the refund (R19, R48)."""
+    if key == "examen_manuel":
+        enr = outcome.pending_course(case)
+        if enr is not None:
+            enr.review_obligation = data.get("obligation")
+            enr.review_refund = data.get("remboursement")
+        return
     if key != "verification_attestation":
         return
     enr = outcome.pending_course(case)

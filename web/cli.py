@@ -1,5 +1,5 @@
 """The command line of API.md: processes deploy, users create/token/password/role/deactivate/
-activate, timers run, demo seed."""
+activate, timers run, demo seed; rules replay (issue 16)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
 timers_cli = AppGroup("timers", help="Minuteurs des dossiers.")
 demo_cli = AppGroup("demo", help="Données de démonstration.")
+rules_cli = AppGroup("rules", help="Règles de droit : rejeu des dossiers.")
 
 
 def _require_schema() -> None:
@@ -220,6 +221,37 @@ def seed_cmd():
         click.echo(line)
 
 
+@rules_cli.command("replay")
+@click.option("--dry-run", is_flag=True, help="Lister les changements sans les appliquer.")
+@click.option("--motif", default="rejeu des règles", show_default=True,
+              help="Motif inscrit dans l'historique et le signalement de chaque dossier changé.")
+def rules_replay_cmd(dry_run, motif):
+    """Rejouer le relevé et le résultat de chaque dossier ; lister ceux qui changeraient.
+
+    Sans --dry-run, chaque dossier changé reçoit un événement « resultat_recalcule » et un
+    signalement visible de l'agent, qui dit ce qui a changé et pourquoi."""
+    _require_schema()
+    from services import replay
+
+    def run() -> int:
+        count = 0
+        for case, found in replay.replay_all("rules-replay", dry_run, motif):
+            count += 1
+            click.echo(f"{case.reference} :")
+            for c in found:
+                click.echo(f"  - {c['text']}")
+        return count
+
+    if dry_run:
+        count = run()
+        db.session.rollback()
+    else:
+        with transaction():
+            count = run()
+    verb = "changeraient" if dry_run else "ont changé"
+    click.echo(f"{count} dossier(s) {verb}" + (" (rien n'est appliqué)" if dry_run else ""))
+
+
 def register_cli(app: Flask) -> None:
-    for group in (processes_cli, users_cli, timers_cli, demo_cli):
+    for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli):
         app.cli.add_command(group)

@@ -104,13 +104,28 @@ def _decision_schema(title: str, decisions: list[str], motif_required_for: str) 
     }
 
 
+REVIEW_OBLIGATION = ("remplie", "non_remplie")  # R19, decided by the clerk where the law leaves it
+REVIEW_REFUND = ("accorde", "refuse")  # R48
+
+
+def _review_schema() -> dict:
+    """examen_manuel: the points (decision), and optionally the obligation (R19) and the refund
+    (R48) apart from them; when absent, each follows the decision (docs/legal-decisions.md)."""
+    schema = _decision_schema(TASK_TITLES[TASK_EXAMEN_MANUEL], ["crediter", "refuser"], "refuser")
+    schema["properties"]["obligation"] = {
+        "type": "string", "enum": list(REVIEW_OBLIGATION),
+        "title": "Obligation de stage (par défaut : remplie si le stage est crédité et conforme)"}
+    schema["properties"]["remboursement"] = {
+        "type": "string", "enum": list(REVIEW_REFUND),
+        "title": "Remboursement de l'amende (par défaut : selon le crédit et l'obligation)"}
+    return schema
+
+
 _FORM_SCHEMAS = {
     TASK_VERIFICATION_ATTESTATION: _decision_schema(
         TASK_TITLES[TASK_VERIFICATION_ATTESTATION], ["valider", "refuser"], "refuser"
     ),
-    TASK_EXAMEN_MANUEL: _decision_schema(
-        TASK_TITLES[TASK_EXAMEN_MANUEL], ["crediter", "refuser"], "refuser"
-    ),
+    TASK_EXAMEN_MANUEL: _review_schema(),
     TASK_SIGNALEMENT_PARQUET: _decision_schema(
         TASK_TITLES[TASK_SIGNALEMENT_PARQUET], ["signaler", "ne_pas_signaler"], "ne_pas_signaler"
     ),

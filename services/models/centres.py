@@ -55,6 +55,9 @@ class Enrollment(db.Model):
     credit_decision: Mapped[str | None] = mapped_column(String(12))  # crediter|refuser
     credit_motif: Mapped[str | None] = mapped_column(String(500))
     credit_rule: Mapped[str | None] = mapped_column(String(10))  # why a person refused (R32…)
+    # the manual review's separate choices (R19, R48); None: the default derived from the decision
+    review_obligation: Mapped[str | None] = mapped_column(String(12))  # remplie|non_remplie
+    review_refund: Mapped[str | None] = mapped_column(String(12))  # accorde|refuse
     credited_at = mapped_column(UTCDateTime())
     created_at = mapped_column(UTCDateTime(), nullable=False)
 

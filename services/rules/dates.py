@@ -8,6 +8,7 @@ from .calendar import (
     add_jours_ouvrables,
     add_months,
     add_years,
+    is_saturday,
     is_sunday,
     next_jour_ouvre,
     public_holiday_name,
@@ -281,3 +282,18 @@ def course_days_problems(day1: date, day2: date) -> list[Explanation]:
                 "R31", f"R31 : le {label} jour du stage ({fr_date(d)}) est un jour férié "
                        f"({name})"))
     return problems
+
+
+def deadline_flags(receipt: date | None, cfg: RulesConfig = DEFAULT_CONFIG) -> tuple[Flag, ...]:
+    """D1/Q4: a 4-month deadline that falls on a Saturday, Sunday or public holiday is not
+    extended by default (CFG_EXTEND_TO_NEXT_WORKING_DAY=false): an UNCERTAIN default, flagged."""
+    if receipt is None or cfg.extend_to_next_working_day:
+        return ()
+    deadline = add_months(receipt, 4)
+    if next_jour_ouvre(deadline) == deadline:
+        return ()
+    day = ("un samedi" if is_saturday(deadline) else "un dimanche" if is_sunday(deadline)
+           else "un jour férié")
+    return (Flag("D1", f"D1 : l'échéance du {fr_date(deadline)} tombe {day} et n'est pas "
+                       "reportée au premier jour ouvré (règle incertaine Q4, "
+                       "CFG_EXTEND_TO_NEXT_WORKING_DAY=false)"),)

@@ -4,7 +4,7 @@ group size (R32, R41), referral (R21)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from .config import DEFAULT_CONFIG, RulesConfig
 from .dates import deadline_4_months
@@ -21,6 +21,7 @@ def triggers_48n(
     ledger_before: Ledger | None = None,
     same_day_others: Sequence[Retrait] = (),
     cfg: RulesConfig = DEFAULT_CONFIG,
+    ledger_after: Ledger | None = None,
 ) -> Decision:
     """R15/R16/R11 (R10): does this infraction give rise to a letter 48N (mandatory course)?
 
@@ -31,6 +32,11 @@ def triggers_48n(
     ``ledger_before`` is the ledger without this infraction; when it already contains a retrait
     with the same ``ref`` it is not deducted twice. Without it, the ledger is replayed from the
     licence facts alone.
+
+    The balance is judged on the ledger that INCLUDES the new retrait (``ledger_after``; replayed
+    from the licence facts and the deducted retraits when neither ledger is given): an infraction
+    committed before a probation anniversary blocks that anniversary's increment (R3/Q9), so a
+    ledger replayed without it overstates the balance.
     """
     explanations: list[Explanation] = []
     flags: list[Flag] = []
@@ -75,13 +81,37 @@ def triggers_48n(
                 "R15", f"R15 : retrait de {points} points < 3 : pas de lettre 48N"))
             return Decision(False, tuple(explanations), tuple(flags))
 
-    ledger = ledger_before if ledger_before is not None else replay(licence, cfg=cfg)
-    already = {m.ref for m in ledger.movements if m.kind == "retrait"}
-    balance = ledger.balance_on(infraction.decision_on)
     deducted = [infraction] + (simultaneous if cfg.simultaneous_cumul else [])
-    to_deduct = sum(r.points for r in deducted if r.ref not in already)
-    after = balance - to_deduct
+    if ledger_after is None and ledger_before is None:
+        ledger_after = replay(licence, deducted, cfg=cfg)
+    if ledger_after is None:
+        # legacy path: a ledger without the new retrait, no blocked increment (callers should
+        # pass ledger_after; kept for callers that only know the ledger before)
+        ledger = ledger_before
+        already = {m.ref for m in ledger.movements if m.kind == "retrait"}
+        balance = ledger.balance_on(infraction.decision_on)
+        to_deduct = sum(r.points for r in deducted if r.ref not in already)
+        after = balance - to_deduct
+    else:
+        already = ({m.ref for m in ledger_before.movements if m.kind == "retrait"}
+                   if ledger_before is not None else set())
+        to_deduct = sum(r.points for r in deducted if r.ref not in already)
+        after = ledger_after.balance_on(infraction.decision_on)
+        if after > 0:
+            balance = after + to_deduct
+        else:  # the balance stops at 0: show the balance of the day before, as the ledger has it
+            balance = ledger_after.balance_on(infraction.decision_on - timedelta(days=1))
+            after = balance - to_deduct
     calc = f"{balance} − {to_deduct} = {after}" if to_deduct else f"{after}"
+    blocked = [a for a, _n, granted in (ledger_after.increments if ledger_after else ())
+               if not granted and infraction.committed_on < a <= infraction.decision_on]
+    if blocked:
+        text = ("R3 : majoration du " + ", ".join(fr_date(a) for a in blocked)
+                + f" non acquise, l'infraction ayant été commise le "
+                f"{fr_date(infraction.committed_on)}, avant l'anniversaire "
+                "(date de commission, règle incertaine Q9)")
+        explanations.append(Explanation("R3", text))
+        flags.append(Flag("R3", text))
     if after <= 0:
         explanations.append(Explanation(
             "R11", f"R11 : solde après retrait le {fr_date(infraction.decision_on)} : {calc} ≤ 0 "
@@ -226,3 +256,55 @@ def referral(deadline: date | None, today: date, compliant_course_done: bool) ->
                    "signalement possible au parquet (décision de l'agent)"),))
     return Decision(False, (Explanation(
         "R21", f"R21 : échéance du {fr_date(deadline)} non encore dépassée"),))
+
+
+def obligation_after_review(
+    credited: bool,
+    compliance: Decision,
+    choice: str | None = None,
+) -> Decision:
+    """R19 after the course's crediting decision: is the 48N obligation met?
+
+    R19 needs the attestation of a VALID course: a course refused at review ("refuser") does not
+    meet it by default, whatever its dates. Where the law leaves it to a person (manual review:
+    NPAI D11/R17, group size R32/R41, R24), the clerk's explicit ``choice`` ("remplie" |
+    "non_remplie") decides; without it, a credited course meets the obligation iff it is
+    compliant (R17–R19).
+    """
+    if choice == "remplie":
+        return Decision(True, (Explanation(
+            "R19", "R19 : obligation de stage remplie, décision de l'agent à l'examen manuel"),))
+    if choice == "non_remplie":
+        return Decision(False, (Explanation(
+            "R19", "R19 : obligation de stage non remplie, décision de l'agent à l'examen "
+                   "manuel"),))
+    if not credited:
+        return Decision(False, (Explanation(
+            "R19", "R19 : stage refusé à l'examen manuel : pas d'attestation d'un stage valide, "
+                   "obligation non remplie (par défaut)"),))
+    return compliance
+
+
+def pre_48n_course_flags(
+    receipt_on: date | None,
+    committed_on: date | None,
+    courses: Sequence[tuple[date, date]],
+    cfg: RulesConfig = DEFAULT_CONFIG,
+) -> tuple[Flag, ...]:
+    """R18/Q6: attended courses of the licence that started after the infraction but before the
+    48N receipt. By default (CFG_PRE_48N_COURSE_DISCHARGES=false) they do not discharge the
+    obligation; the case says so with an R18 flag, so the clerk sees why a recent course did not
+    count (the default is UNCERTAIN)."""
+    if receipt_on is None:
+        return ()
+    flags = []
+    for day1, day2 in sorted(courses):
+        if day1 < receipt_on and (committed_on is None or day1 >= committed_on):
+            effect = ("il est retenu" if cfg.pre_48n_course_discharges
+                      else "par défaut il ne remplit pas l'obligation")
+            flags.append(Flag("R18", f"R18 : stage du {fr_date(day1)} au {fr_date(day2)} suivi "
+                                     f"avant la réception de la lettre 48N le "
+                                     f"{fr_date(receipt_on)} : {effect} (règle incertaine Q6, "
+                                     "CFG_PRE_48N_COURSE_DISCHARGES="
+                                     f"{str(cfg.pre_48n_course_discharges).lower()})"))
+    return tuple(flags)

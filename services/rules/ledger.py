@@ -165,6 +165,7 @@ class _Restoration:
     retrait: Retrait
     window_end: date
     points: int | None  # None = back to the maximum (R51)
+    postponed_from: date | None = None  # R51 window ended during probation: applied at its end
 
 
 @dataclass
@@ -269,9 +270,16 @@ def _restorations(
         if blocked(r, end) or any(o.realite_on <= end for o in later):
             continue
         on = max([end + timedelta(days=1)] + [o.decision_on for o in pending])
+        postponed = None
         if end_probation is not None and on < end_probation:
-            continue  # L223-1: not applicable during probation
-        out.append((on, _Restoration("R51", r, end, None)))
+            # L223-1: not applicable DURING probation. The two/three clean years are met; the
+            # return to the maximum applies on the day probation ends, unless a new
+            # retrait-bearing infraction was committed before then (its own window then runs).
+            # docs/legal-decisions.md LD7
+            if any(end < o.committed_on < end_probation for o in retraits if o is not r):
+                continue
+            postponed, on = on, end_probation
+        out.append((on, _Restoration("R51", r, end, None, postponed)))
         r51_dates.append(on)
         anchor = r.realite_on
     # R53: 10 years for C1–C4 retraits, unless already restored (R52) or back to 12 (R51)
@@ -508,4 +516,7 @@ def _restore(ledger: Ledger, rest: _Restoration, on: date, balance: int) -> Expl
     return Explanation(rest.rule, (
         f"{rest.rule} : {what} — aucune nouvelle infraction dans le délai de {delay} suivant "
         f"le {fr_date(r.realite_on)} (jusqu'au {fr_date(rest.window_end)} inclus) : "
-        f"+{_pts(gained)} le {fr_date(on)} ({balance} → {balance + gained})"))
+        f"+{_pts(gained)} le {fr_date(on)} ({balance} → {balance + gained})"
+        + (f" ; délai achevé le {fr_date(rest.postponed_from)} pendant la période probatoire, "
+           "retour au maximum reporté à la fin de celle-ci (L223-1 ; décision LD7)"
+           if rest.postponed_from else "")))

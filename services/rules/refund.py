@@ -16,6 +16,11 @@ from .explain import Decision, Explanation, Flag
 
 FINE_KINDS = ("forfaitaire", "majoree", "judiciaire", "composition_penale")
 UNPAID_REASON = "interruption de l'action en recouvrement"
+UNKNOWN_FINE_REASON = ("amende non renseignée : payée (remboursement) ou non (interruption de "
+                       "l'action en recouvrement), à vérifier par l'agent")
+UNKNOWN_FINE_FLAG = Flag("R45", "R45 : amende de l'infraction non renseignée : l'agent doit "
+                                "vérifier si elle a été payée (remboursement du montant payé) ou "
+                                "non (demande d'interruption de l'action en recouvrement)")
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,11 @@ def refund_decision(
 
     amount: Decimal | None = None
     reason: str | None = None
-    if fine is None or fine.paid_on is None:
+    if fine is None:  # unknown is not unpaid: a question for the clerk (R45)
+        reason = UNKNOWN_FINE_REASON
+        explanations.append(Explanation("R45", f"R45 : {UNKNOWN_FINE_REASON}"))
+        flags.append(UNKNOWN_FINE_FLAG)
+    elif fine.paid_on is None:
         reason = UNPAID_REASON
         explanations.append(Explanation(
             "R45", "R45 : amende non payée : demande d'interruption de l'action en recouvrement"))
@@ -124,3 +133,54 @@ def refund_decision(
         deadline, expl = refund_request_deadline(course_last_day, attestation_issued_on, cfg)
         explanations.append(expl)
     return RefundDecision(True, amount, deadline, None, reason, tuple(explanations), tuple(flags))
+
+
+# Q7: a course on time that yields 0 points only because of R25 (one course a year) stays
+# eligible; any other refusal means the course earned nothing and met no obligation.
+REFUSALS_KEEPING_REFUND = ("R25",)
+
+
+def refund_after_credit(
+    base: RefundDecision,
+    credit_refusal: Explanation | None = None,
+    obligation_met: bool | None = None,
+    clerk_choice: str | None = None,
+    clerk_motif: str | None = None,
+) -> RefundDecision:
+    """R48/R20 after the course's crediting: the refund follows why the credit was refused.
+
+    ``base`` is ``refund_decision`` on the course's dates (computed with a compliant course when
+    the clerk granted the refund). ``credit_refusal`` is the ledger's refusal of the course (R42,
+    R34, D12/R31, a person's refusal…); ``obligation_met`` the R19 outcome after review;
+    ``clerk_choice`` ("accorde" | "refuse") the clerk's explicit choice at the manual review.
+    The legal bar of R45 (composition pénale) stands whatever the choice.
+    """
+    if not base.applicable:
+        return base
+    motif = f" : {clerk_motif}" if clerk_motif else ""
+    if clerk_choice == "refuse":
+        reason = f"remboursement refusé par l'agent à l'examen manuel{motif}"
+        return RefundDecision(False, None, None, "R48", reason,
+                              base.explanations + (Explanation("R48", f"R48 : {reason}"),),
+                              base.flags)
+    if clerk_choice == "accorde":
+        if not base.eligible:
+            return base
+        return RefundDecision(True, base.amount, base.request_deadline, None, base.reason,
+                              base.explanations + (Explanation(
+                                  "R48", "R48 : remboursement accordé par l'agent à l'examen "
+                                         f"manuel{motif}"),), base.flags)
+    if not base.eligible:
+        return base
+    if credit_refusal is not None and credit_refusal.rule not in REFUSALS_KEEPING_REFUND:
+        reason = (f"le stage n'a rapporté aucun point ({credit_refusal.message}) : il ne "
+                  "remplit pas l'obligation et ne se substitue pas à l'amende (R19, R20)")
+        return RefundDecision(False, None, None, credit_refusal.rule, reason,
+                              (Explanation(credit_refusal.rule,
+                                           f"{credit_refusal.rule} : {reason}"),), base.flags)
+    if obligation_met is False:
+        reason = ("obligation de stage non remplie (examen manuel) : remboursement seulement "
+                  "si le stage obligatoire est conforme")
+        return RefundDecision(False, None, None, "R48", reason,
+                              (Explanation("R48", f"R48 : {reason}"),), base.flags)
+    return base

@@ -97,6 +97,29 @@ def examen_refuser(ctx, motif):
     ctx.terminer("examen_manuel", "refuser après examen manuel", decision="refuser", motif=motif)
 
 
+CHOIX_OBLIGATION = {"remplie": "remplie", "non remplie": "non_remplie"}
+CHOIX_REMBOURSEMENT = {"accordé": "accorde", "refusé": "refuse"}
+
+
+@when(parsers.re(r"l'agent (?P<decision>crédite le stage|refuse le crédit) après examen manuel"
+                 r"(?: pour « (?P<motif>[^»]+) »)?, "
+                 r"obligation « (?P<obligation>remplie|non remplie) »"
+                 r"(?:, remboursement « (?P<remb>accordé|refusé) »)?"))
+def examen_choix(ctx, decision, motif, obligation, remb):
+    data = {"decision": "crediter" if decision == "crédite le stage" else "refuser",
+            "motif": motif or "", "obligation": CHOIX_OBLIGATION[obligation]}
+    if remb:
+        data["remboursement"] = CHOIX_REMBOURSEMENT[remb]
+    ctx.terminer("examen_manuel", "décider après examen manuel", **data)
+
+
+@then(parsers.re(r"l'explication du dossier cite « (?P<texte>.+) »"))
+def explication_cite(ctx, texte):
+    explication = ctx.issue().get("explanation") or ""
+    assert texte in explication, (f"Explication attendue : « {texte} » ; obtenue : "
+                                  f"« {explication} »")
+
+
 @when("l'agent signale le dossier au parquet")
 def signaler(ctx):
     ctx.terminer("signalement_parquet", "signaler au parquet", decision="signaler", motif="")
@@ -196,6 +219,17 @@ def remboursement(ctx, montant, date):
         + (f"refusé ({refund.get('rule')} : {refund.get('reason')})" if refund else "aucun"))
     verifier(refund["amount"], int(montant), "montant du remboursement", "€")
     verifier(refund["request_deadline"], d(date), "date limite de la demande de remboursement")
+
+
+@then(parsers.re(r"le remboursement est à vérifier par l'agent \((?P<regle>[RDQ]\d+)\)"))
+def remboursement_a_verifier(ctx, regle):
+    refund = ctx.issue()["refund"] or {}
+    raison = refund.get("reason") or ""
+    assert "recouvrement" not in raison or "à vérifier" in raison, (
+        f"Amende inconnue traitée comme impayée : {refund}")
+    assert "à vérifier" in raison, f"Question à l'agent attendue ; obtenu : {refund}"
+    regles = [f["rule"] for f in ctx.rafraichir()["flags"]]
+    assert regle in regles, f"Signalement {regle} attendu ; obtenus : {', '.join(regles)}"
 
 
 @then(parsers.re(r"aucun remboursement n'est dû \((?P<regle>[RDQ]\d+)\)"))

@@ -92,6 +92,16 @@ def infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
                            {"délit": "delit"}.get(classe, classe or "C4"))
 
 
+@given(parsers.re(rf"une infraction de (?P<points>\d+) points? commise le (?P<commise>{DATE}) "
+                  r"sans renseignement sur l'amende"))
+def infraction_sans_amende(ctx, points, commise):
+    body = {"committed_on": d(commise), "points": int(points), "offence_class": "C4",
+            "label": "Excès de vitesse", "decision_on": d(commise),
+            "established_on": d(commise)}
+    ctx.infraction = ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body),
+                            "enregistrer l'infraction", 201)
+
+
 # -- Quand ------------------------------------------------------------------------------------
 @when(parsers.re(rf"la 48SI est notifiée le (?P<notifiee>{DATE}) "
                  rf"\(décision du (?P<decision>{DATE})\)"))
@@ -107,6 +117,15 @@ def invalidation(ctx, notifiee, decision):
 def solde(ctx, points):
     permis = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}"), "consulter le permis")
     verifier(permis["balance"], int(points), "solde", "points")
+
+
+@then(parsers.re(r"l'infraction (?P<effet>déclenche une|ne déclenche pas de) lettre 48N, "
+                 r"l'explication citant « (?P<texte>.+) »"))
+def declenchement_48n(ctx, effet, texte):
+    inf = ctx.infraction
+    verifier(inf["triggers_48n"], effet == "déclenche une", "déclenchement de la lettre 48N")
+    assert texte in (inf.get("explanation") or ""), (
+        f"Explication attendue : « {texte} » ; obtenue : « {inf.get('explanation')} »")
 
 
 @then(parsers.re(rf"le solde du permis au (?P<au>{DATE}) est de (?P<points>-?\d+) points?"))

@@ -10,8 +10,14 @@ from workflows import form_schema
 LABELS = {
     "valider": "Valider l'attestation", "refuser": "Refuser", "crediter": "Créditer les points",
     "signaler": "Signaler au parquet", "ne_pas_signaler": "Ne pas signaler",
+    "remplie": "Obligation remplie", "non_remplie": "Obligation non remplie",
+    "accorde": "Remboursement accordé", "refuse": "Remboursement refusé",
 }
-HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du dossier."}
+HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du dossier.",
+         "obligation": "Facultatif : sans choix, un stage crédité et conforme remplit "
+                       "l'obligation, un stage refusé ne la remplit pas (R19).",
+         "remboursement": "Facultatif : sans choix, le remboursement suit le crédit et "
+                          "l'obligation (R48)."}
 
 
 @functools.cache  # per task key (the contract's few): a FormSpec is shared, never changed

@@ -187,3 +187,43 @@ def test_R10_48n_explanation_names_the_four_month_obligation():
     d = triggers_48n(PROB, infraction(4))
     assert d.ok and d.explanations[-1].rule == "R10"
     assert "quatre mois" in d.explanations[-1].message
+
+
+# --- R15 judged on the ledger including the new retrait (R3/Q9, issue 16 item 1) --------------
+
+def test_R15_Q9_delit_before_first_anniversary_blocks_increment_48si():
+    lic = LicenceFacts(D(2024, 9, 1), "classic")
+    d = triggers_48n(lic, infraction(6, D(2025, 8, 20), D(2025, 9, 15)))
+    assert not d.ok and d.rules[-1] == "R11" and "6 − 6 = 0" in d.text
+    assert "R3" in [f.rule for f in d.flags]
+
+
+def test_R15_Q9_three_points_before_anniversary_gives_balance_3():
+    lic = LicenceFacts(D(2024, 9, 1), "classic")
+    d = triggers_48n(lic, infraction(3, D(2025, 8, 20), D(2025, 9, 15)))
+    assert d.ok and "6 − 3 = 3 > 0" in d.text and "8 − 3" not in d.text
+
+
+def test_R15_ledger_after_given_by_caller_is_used():
+    lic = LicenceFacts(D(2024, 9, 1), "classic")
+    new = infraction(6, D(2025, 8, 20), D(2025, 9, 15))
+    d = triggers_48n(lic, new, replay(lic), ledger_after=replay(lic, [new]))
+    assert not d.ok and "R11" in d.rules
+
+
+# --- R19 after a manual review (issue 16 item 3) -----------------------------------------------
+
+def test_R19_course_refused_at_review_does_not_meet_obligation():
+    from services.rules.eligibility import compliance, obligation_after_review
+    ok = compliance(D(2026, 3, 10), D(2026, 7, 10), D(2026, 6, 5), D(2026, 6, 6))
+    assert ok.ok
+    assert not obligation_after_review(False, ok).ok
+    assert obligation_after_review(True, ok).ok
+
+
+def test_R19_clerk_choice_decides_the_obligation():
+    from services.rules.eligibility import compliance, obligation_after_review
+    npai = compliance(None, None, D(2027, 1, 8), D(2027, 1, 9))
+    assert obligation_after_review(True, npai, "non_remplie").ok is False
+    d = obligation_after_review(False, npai, "remplie")
+    assert d.ok and "décision de l'agent" in d.text

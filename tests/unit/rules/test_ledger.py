@@ -391,7 +391,9 @@ def test_R51_not_during_probation():
                 offence_class="C3")
     lg = replay(LicenceFacts(D(2023, 5, 1), "classic"), [r])
     assert lg.balance_on(D(2025, 6, 11)) == 4
-    assert not any(m.explanation.rule == "R51" for m in lg.movements if m.kind == "restitution")
+    r51 = [m for m in lg.movements if m.kind == "restitution" and m.explanation.rule == "R51"]
+    # none during probation; applied the day probation ends (LD7, issue 16 item 6)
+    assert [m.effective_on for m in r51] == [D(2026, 5, 1)]
 
 
 def test_R53_ten_years():
@@ -492,3 +494,24 @@ def test_R7_realite_date_defaults_to_decision_date_and_starts_recovery():
     assert r.realite_on == D(2026, 1, 20)
     lg = replay(FULL, [r])
     assert lg.balance_on(D(2026, 7, 20)) == 11 and lg.balance_on(D(2026, 7, 21)) == 12
+
+
+# --- R4/R51: a full-recovery window that ends during probation (issue 16 item 6, LD7) ----------
+
+def test_R51_R4_window_ending_during_probation_applies_on_the_day_probation_ends():
+    lic = LicenceFacts(D(2023, 9, 1), "classic")
+    lg = replay(lic, [Retrait("c3", D(2023, 10, 10), 2, D(2023, 10, 10), offence_class="C3")])
+    assert lg.balance_on(D(2026, 8, 31)) == 4  # window ended 10/10/2025: not during probation
+    assert lg.balance_on(D(2026, 9, 1)) == 12  # probation ends 01/09/2026: back to 12
+    r51 = [m for m in lg.movements if m.kind == "restitution" and m.explanation.rule == "R51"]
+    assert r51 and r51[0].effective_on == D(2026, 9, 1)
+    assert "reporté à la fin" in r51[0].explanation.message
+
+
+def test_R51_R4_new_infraction_between_window_end_and_probation_end_cancels_postponement():
+    lic = LicenceFacts(D(2023, 9, 1), "classic")
+    lg = replay(lic, [Retrait("c3", D(2023, 10, 10), 2, D(2023, 10, 10), offence_class="C3"),
+                      Retrait("n", D(2026, 1, 5), 1, D(2026, 2, 1), offence_class="C3")])
+    r51 = [m for m in lg.movements if m.kind == "restitution" and m.explanation.rule == "R51"
+           and m.effective_on == D(2026, 9, 1)]
+    assert r51 == []

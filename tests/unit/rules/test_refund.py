@@ -83,3 +83,46 @@ def test_R20_voluntary_course_has_no_refund():
 def test_R50_software_only_records_eligibility():
     r = refund_decision("obligatoire", PAID, ON_TIME, D(2026, 6, 6), None)
     assert set(r.to_outcome()) == {"eligible", "amount", "request_deadline"}
+
+
+# --- R48 after the crediting decision (issue 16 items 2 and 3) ---------------------------------
+
+def _eligible():
+    from services.rules.eligibility import compliance
+    from services.rules.refund import FineFacts, refund_decision
+    ok = compliance(date(2026, 3, 10), date(2026, 7, 10), date(2026, 6, 5), date(2026, 6, 6))
+    return refund_decision("obligatoire", FineFacts(135, "forfaitaire", date(2026, 2, 1)), ok,
+                           date(2026, 6, 6), date(2026, 6, 6))
+
+
+def test_R48_R42_refund_follows_why_the_credit_was_refused():
+    from services.rules.explain import Explanation
+    from services.rules.refund import refund_after_credit
+    d = refund_after_credit(_eligible(), Explanation("R42", "R42 : invalidation notifiée"))
+    assert not d.eligible and d.rule == "R42"
+
+
+def test_R48_Q7_zero_points_for_R25_keeps_the_refund():
+    from services.rules.explain import Explanation
+    from services.rules.refund import refund_after_credit
+    d = refund_after_credit(_eligible(), Explanation("R25", "R25 : un stage par an"))
+    assert d.eligible
+
+
+def test_R48_clerk_choice_and_obligation_not_met():
+    from services.rules.refund import refund_after_credit
+    assert not refund_after_credit(_eligible(), obligation_met=False).eligible
+    d = refund_after_credit(_eligible(), clerk_choice="refuse", clerk_motif="NPAI")
+    assert not d.eligible and d.rule == "R48" and "NPAI" in d.reason
+    assert refund_after_credit(_eligible(), clerk_choice="accorde").eligible
+
+
+def test_R45_unknown_fine_is_not_unpaid_flag_and_question():
+    from services.rules.refund import UNKNOWN_FINE_REASON, UNPAID_REASON
+    ok = compliance(date(2026, 3, 10), date(2026, 7, 10), date(2026, 6, 5), date(2026, 6, 6))
+    d = refund_decision("obligatoire", None, ok, date(2026, 6, 6), date(2026, 6, 6))
+    assert d.eligible and d.reason == UNKNOWN_FINE_REASON and d.reason != UNPAID_REASON
+    assert [f.rule for f in d.flags] == ["R45"]
+    unpaid = refund_decision("obligatoire", FineFacts(135, "forfaitaire", None), ok,
+                             date(2026, 6, 6), date(2026, 6, 6))
+    assert unpaid.reason == UNPAID_REASON and unpaid.flags == ()

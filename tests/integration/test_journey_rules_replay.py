@@ -1,0 +1,58 @@
+"""`flask rules replay [--dry-run]` (issue 16): a stored outcome that the rules no longer give is
+listed by the dry run and, on the real run, changed with a case event and a flag."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.db import db
+from services.models import Case, CaseEvent
+
+NUM = "120175200400"
+
+
+def refused_at_review(api):
+    api.licence(NUM, obtained="01/09/2025")
+    inf = api.infraction(NUM, "01/02/2026", points=3)
+    api.set_today("10/03/2026")
+    case = api.mandatory_case(NUM, inf["id"], "10/03/2026")
+    session = api.session("05/06/2026", "06/06/2026", fill=0)
+    api.enroll(case["id"], session["id"])
+    api.set_today("06/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])  # 1 trainee: R32 review
+    api.attestation(case["id"], "06/06/2026")
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    return api.complete(case["id"], "examen_manuel", decision="refuser", motif="R32")
+
+
+def test_R19_R48_rules_replay_dry_run_lists_then_real_run_applies_with_event_and_flag(app, api):
+    case = refused_at_review(api)
+    assert case["outcome"]["obligation"] == "pending"
+    with app.app_context():  # what the rules gave before issue 16: met, refund eligible
+        row = db.session.get(Case, case["id"])
+        row.obligation = "met"
+        row.refund = {"eligible": True, "amount": 135, "request_deadline": "2026-06-24"}
+        db.session.commit()
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["rules", "replay", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert case["reference"] in dry.output and "remboursement : remboursable (135 €)" in dry.output
+    assert "1 dossier(s) changeraient" in dry.output
+    after_dry = api.case(case["id"])
+    assert after_dry["outcome"]["obligation"] == "met"  # nothing applied
+
+    real = runner.invoke(args=["rules", "replay"])
+    assert real.exit_code == 0, real.output
+    assert "1 dossier(s) ont changé" in real.output
+    now = api.case(case["id"])
+    assert now["outcome"]["obligation"] == "pending"
+    assert now["outcome"]["refund"]["eligible"] is False
+    assert any("Résultat recalculé" in f["message"] for f in now["flags"])
+    with app.app_context():
+        types = db.session.scalars(select(CaseEvent.type).where(
+            CaseEvent.case_id == case["id"])).all()
+    assert "resultat_recalcule" in types
+
+    again = runner.invoke(args=["rules", "replay", "--dry-run"])
+    assert "0 dossier(s) changeraient" in again.output
