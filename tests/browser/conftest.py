@@ -114,20 +114,26 @@ def _seed(app) -> Data:
     return out
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def fresh_app(tmp_path_factory, name: str):
+    """The app on a new, migrated SQLite file with a manual clock."""
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from app import create_app
-    from services.db import db
 
-    db_path = tmp_path_factory.mktemp("browser") / "ui.sqlite"
+    db_path = tmp_path_factory.mktemp(name) / f"{name}.sqlite"
     app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "CLOCK_MODE": "manual",
-                      "SECRET_KEY": "browser-tests"})
+                      "SECRET_KEY": f"browser-tests-{name}"})
     with app.app_context():
         upgrade()
-    data = _seed(app)
+    return app
+
+
+def serve(app, data=None):
+    """Serve `app` in a thread for one module (a generator for a fixture to yield from)."""
+    from werkzeug.serving import make_server
+
+    from services.db import db
+
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -139,6 +145,12 @@ def server(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = fresh_app(tmp_path_factory, "ui")
+    yield from serve(app, _seed(app))
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 
 import pytest
 
-from tests.browser.conftest import Data, axe_violations, login, shot
+from tests.browser.conftest import axe_violations, fresh_app, login, serve, shot
 
 DEMO_PASSWORD = "demo-demo-demo"
 TODAY = dt.date(2026, 6, 15)
@@ -23,34 +22,17 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a fresh SQLite database holding the demo data (this module's own server)."""
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
-    from app import create_app
     from services import demo
     from services.clock import PARIS, clock
     from services.db import db, transaction
 
-    db_path = tmp_path_factory.mktemp("stats") / "demo.sqlite"
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "CLOCK_MODE": "manual",
-                      "SECRET_KEY": "browser-tests-stats"})
+    app = fresh_app(tmp_path_factory, "stats")
     with app.app_context():
-        upgrade()
         with transaction():
             clock().set(dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=PARIS))
         demo.seed()
         db.session.remove()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    srv = Data()
-    srv.app, srv.url = app, f"http://127.0.0.1:{httpd.server_port}"
-    yield srv
-    httpd.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from serve(app)
 
 
 def no_serious_violations(page, name: str) -> None:
