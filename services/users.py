@@ -147,8 +147,8 @@ SESSION_TOUCH = dt.timedelta(minutes=1)  # last_seen_at is written at most once 
 
 
 def _now() -> dt.datetime:
-    """Sessions lapse by the real time, never by the application's (possibly manual) clock."""
-    return dt.datetime.now(dt.UTC)
+    """Sessions lapse by the real time, never by the application's (possibly manual) time."""
+    return clock().system_now().astimezone(dt.UTC)
 
 
 def _lapse_cutoffs(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

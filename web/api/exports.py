@@ -10,7 +10,7 @@ from marshmallow import RAISE, fields
 from services import cases, licences
 from web import exports, tabular
 from web.api.auth import current_user, require
-from web.api.schemas import MAX_INT, In, one_of, range_
+from web.api.schemas import CaseFilters, In, SessionFilters, TaskFilters, one_of
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1",
                 description="Exports CSV et XLSX des listes (tous les résultats filtrés)")
@@ -32,25 +32,16 @@ class ExportArgs(In):
                            metadata={"description": "csv (par défaut) ou xlsx"})
 
 
-class TaskExportArgs(ExportArgs):
-    case = fields.Integer(load_default=None, validate=range_(1, MAX_INT))
-    key = fields.String(load_default=None)
-    mine = fields.Boolean(load_default=False)
-    state = fields.String(load_default="open", validate=one_of(["open", "completed",
-                                                                "cancelled"]))
+class TaskExportArgs(ExportArgs, TaskFilters):
+    pass
 
 
-class CaseExportArgs(ExportArgs):
-    status = fields.String(load_default=None)
-    licence = fields.String(load_default=None)
-    q = fields.String(load_default=None)
-    overdue = fields.Boolean(load_default=False)
+class CaseExportArgs(ExportArgs, CaseFilters):
+    pass
 
 
-class SessionExportArgs(ExportArgs):
-    centre = fields.String(load_default=None)
-    from_ = fields.Date(load_default=None, data_key="from")
-    to = fields.Date(load_default=None)
+class SessionExportArgs(ExportArgs, SessionFilters):
+    pass
 
 
 @blp.route("/tasks/export")

@@ -218,10 +218,15 @@ class SessionSchema(Schema):
     flags = fields.List(fields.Nested(FlagSchema))
 
 
-class SessionListArgs(PageArgs):
+class SessionFilters(In):
+    """The session list's filters (its page and its export)."""
     centre = fields.String(load_default=None)
     from_ = fields.Date(load_default=None, data_key="from")
     to = fields.Date(load_default=None)
+
+
+class SessionListArgs(PageArgs, SessionFilters):
+    pass
 
 
 class CancelSchema(In):
@@ -268,11 +273,16 @@ class CaseInSchema(In):
                 raise ValidationError(errors)
 
 
-class CaseListArgs(PageArgs):
+class CaseFilters(In):
+    """The case list's filters (its page and its export)."""
     status = fields.String(load_default=None)
     licence = fields.String(load_default=None)
     q = fields.String(load_default=None)
     overdue = fields.Boolean(load_default=False)
+
+
+class CaseListArgs(PageArgs, CaseFilters):
+    pass
 
 
 class TaskRefSchema(Schema):
@@ -371,12 +381,17 @@ class EventSchema(Schema):
 
 # ---- tasks ------------------------------------------------------------------------------------
 
-class TaskListArgs(PageArgs):
+class TaskFilters(In):
+    """The task list's filters (its page and its export)."""
     case = fields.Integer(load_default=None, validate=range_(1, MAX_INT))
     key = fields.String(load_default=None)
     mine = fields.Boolean(load_default=False)
     state = fields.String(load_default="open", validate=one_of(["open", "completed",
                                                                 "cancelled"]))
+
+
+class TaskListArgs(PageArgs, TaskFilters):
+    pass
 
 
 class TaskSchema(Schema):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -187,7 +186,8 @@ def _too_many_attempts():
     """429 from the login throttling: when to try again, in French and in Retry-After (the
     limiter adds that header to the response)."""
     reset = security.limiter.current_limit.reset_at if security.limiter.current_limit else None
-    wait = max(1, int(reset - time.time()) + 1) if reset else 60
+    # the limiter's reset is a real-time epoch, whatever the application's (manual) time
+    wait = max(1, int(reset - clock().system_now().timestamp()) + 1) if reset else 60
     minutes = -(-wait // 60)
     detail = (f"{ERROR_DETAILS[429]} Nouvel essai possible dans {minutes} minute"
               f"{'s' if minutes > 1 else ''}.")
