@@ -187,10 +187,10 @@ def laughs(levels: int = 12, encoding: str = "utf-8") -> bytes:
 @pytest.mark.parametrize("endpoint", ["versions", "drafts"])
 def test_exponential_entity_expansion_is_refused_at_once(api, encoding, endpoint):
     with unchanged():
-        started = time.perf_counter()
+        started = time.process_time()  # CPU seconds: a loaded machine does not stretch them
         resp = upload(api, f"/api/v1/processes/stage_volontaire/{endpoint}",
                       laughs(encoding=encoding))
-        assert time.perf_counter() - started < 2.0
+        assert time.process_time() - started < 2.0
         assert_specific_french(assert_problem(resp, 422))
     assert "rires" not in resp.get_data(as_text=True)
 
