@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
-from services import audit, centre_access, incidents, journey, ledger, outcome, processes
+from services import audit, centre_access, incidents, journey, licence_ledger, outcome, processes
 from services.clock import clock
 from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
-from services.ledger import rules_config
 from services.models import (
     Case,
     CourseSession,
@@ -22,6 +21,7 @@ from services.models import (
 )
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.settings import rules_config
 
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
 
@@ -264,7 +264,7 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
     read them already (the UI's case page shows them too)."""
     instance = _instance_for_view(case)
     tasks = open_tasks(case) if tasks is None else tasks
-    lg = lg or ledger.replay(case.licence)  # replayed once for the credit and the flags
+    lg = lg or licence_ledger.replay(case.licence)  # replayed once for the credit and the flags
     credit = outcome.credit_for(case, lg)
     timers = list(instance.timers or []) if instance is not None else []
     attested = outcome.latest_attended(case)

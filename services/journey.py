@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import audit, incidents, ledger, outcome
+from services import audit, incidents, licence_ledger, outcome
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, NotFound
-from services.ledger import rules_config
 from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
 from services.rules import eligibility
+from services.settings import rules_config
 from workflows import DefinitionError, ProcessEngine, ScriptContext, TaskNotReady, WorkflowError
 
 # The deadline watch re-reads the `conformite` fact whenever a course's fate changes.
@@ -93,7 +93,7 @@ class Facts(Mapping):
         if enr is None:
             return None
         if self._crediting is None or self._crediting[0] != enr.id:
-            self._crediting = (enr.id, ledger.replay(self.case.licence, extra_course=enr))
+            self._crediting = (enr.id, licence_ledger.replay(self.case.licence, extra_course=enr))
         return self._crediting[1]
 
     def __iter__(self):
@@ -392,3 +392,20 @@ def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, a
     open_rows = _open_task_rows(case)
     instance.version = version
     _write_back(case, instance, run, actor, open_rows)
+
+
+def diagram_state(case: Case) -> dict | None:
+    """Completed and active BPMN element ids and waiting timers of the case's instance."""
+    instance = case.instance
+    if instance is None:
+        return None
+    version = instance.version
+    run = engine().resume(version.id, version.xml, version.key, instance.state_json,
+                                  context(case, "lecture"))
+    return {
+        "process": version.key, "version": version.version,
+        "completed": sorted(run.completed_element_ids()),
+        "active": sorted(run.active_element_ids()),
+        "timers": [{"element": t.name, "label": t.label, "due_at": t.due_at.isoformat()}
+                   for t in run.waiting_timers()],
+    }

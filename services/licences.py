@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, or_, select
 
-from services import audit, journey, ledger
+from services import audit, journey, licence_ledger
 from services.clock import clock
 from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
@@ -14,6 +14,7 @@ from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.rules import ledger as rl
+from services.settings import rules_config
 
 
 def get(number: str) -> Licence:
@@ -77,15 +78,15 @@ def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
         fine_amount=fine.get("amount"), fine_kind=fine.get("kind"),
         fine_paid_on=fine.get("paid_on"),
         recorded_at=clock().now())
-    before = ledger.replay(licence)
-    facts = ledger.retrait_facts(licence)
-    new = ledger.retrait_of(infraction)  # not flushed yet: its ref is "infraction:None"
+    before = licence_ledger.replay(licence)
+    facts = licence_ledger.retrait_facts(licence)
+    new = licence_ledger.retrait_of(infraction)  # not flushed yet: its ref is "infraction:None"
     same_day = [r for r in facts if r.committed_on == new.committed_on]
-    cfg = ledger.rules_config()
-    after = rl.replay(ledger.licence_facts(licence), facts + [new],
-                      ledger.credited_courses(licence), ledger.invalidation_facts(licence), cfg)
-    decision = eligibility.triggers_48n(ledger.licence_facts(licence), new, before, same_day,
-                                        cfg, ledger_after=after)
+    cfg = rules_config()
+    holder = licence_ledger.licence_facts(licence)
+    after = rl.replay(holder, facts + [new], licence_ledger.credited_courses(licence),
+                      licence_ledger.invalidation_facts(licence), cfg)
+    decision = eligibility.triggers_48n(holder, new, before, same_day, cfg, ledger_after=after)
     infraction.triggers_48n = decision.ok
     infraction.trigger_explanation = decision.text
     db.session.add(infraction)
@@ -117,7 +118,7 @@ def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
 def view(licence: Licence, on: dt.date | None = None, lg=None) -> dict:
     """`lg`: the licence's ledger when the caller has replayed it already (a page's chart)."""
     today = on or clock().today()
-    lg = lg or ledger.replay(licence)
+    lg = lg or licence_ledger.replay(licence)
     return {
         "number": licence.number,
         "holder": {"last_name": licence.last_name, "first_name": licence.first_name,
@@ -139,5 +140,5 @@ def _movement(m, licence: Licence) -> dict:
 
 
 def balance(licence: Licence, on: dt.date) -> dict:
-    lg = ledger.replay(licence)
+    lg = licence_ledger.replay(licence)
     return {"on": on, "balance": lg.balance_on(on), "cap": lg.cap_on(on), "valid": lg.valid_on(on)}

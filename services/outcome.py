@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services import ledger
+from services import licence_ledger
 from services.clock import clock
 from services.models import Case, Enrollment, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility, refund
 from services.rules.explain import Decision, Explanation, Flag
+from services.settings import rules_config
 
 
 def invalidated(licence: Licence, on: dt.date) -> bool:
@@ -54,8 +55,8 @@ def review_reasons(case: Case, enr: Enrollment | None, lg=None) -> list[Flag]:
         reasons.append(Flag("R17", "Lettre 48N revenue NPAI : le délai n'a pas couru (D11), "
                             "un agent doit examiner le stage.", review=True))
     reasons.extend(f for f in session_flags(enr.session) if f.review)
-    lg = lg or ledger.replay(case.licence, extra_course=enr)
-    credit = lg.course(ledger.course_ref(enr))
+    lg = lg or licence_ledger.replay(case.licence, extra_course=enr)
+    credit = lg.course(licence_ledger.course_ref(enr))
     reasons.extend(f for f in credit.flags if f.review)
     return reasons
 
@@ -67,7 +68,7 @@ def credit_for(case: Case, lg=None) -> dict:
     if enr is None:
         return {"points_credited": None, "effect_on": None, "balance_after": None,
                 "credit_refusal": None, "explanation": None}
-    credit = (lg or ledger.replay(case.licence)).course(ledger.course_ref(enr))
+    credit = (lg or licence_ledger.replay(case.licence)).course(licence_ledger.course_ref(enr))
     if credit.refusal is not None:
         return {"points_credited": 0, "effect_on": None, "balance_after": None,
                 "credit_refusal": {"rule": credit.refusal.rule, "reason": credit.refusal.message},
@@ -89,7 +90,7 @@ def refund_for(case: Case) -> dict | None:
     fine = refund.FineFacts(amount=inf.fine_amount, kind=inf.fine_kind or "forfaitaire",
                             paid_on=inf.fine_paid_on) if inf and fine_known(inf) else None
     enr = case.credited_enrollment
-    cfg = ledger.rules_config()
+    cfg = rules_config()
     if enr is None:
         decision = refund.refund_decision("obligatoire", fine, None, None, None, cfg)
     else:
@@ -102,7 +103,7 @@ def refund_for(case: Case) -> dict | None:
                 "R48", "R48 : conformité retenue par l'agent à l'examen manuel"),))
         decision = refund.refund_decision("obligatoire", fine, compliance, sess.day2,
                                           enr.attestation_issued_on, cfg)
-        refusal = ledger.replay(case.licence).course(ledger.course_ref(enr)).refusal
+        refusal = licence_ledger.replay(case.licence).course(licence_ledger.course_ref(enr)).refusal
         decision = refund.refund_after_credit(
             decision, None if enr.review_obligation == "remplie" else refusal,
             False if enr.review_obligation == "non_remplie" else None,
@@ -191,18 +192,18 @@ def case_flags(case: Case, lg=None) -> list[dict]:
     computed: list[Flag] = []
     if case.letter_receipt in ("unclaimed", "npai"):
         computed.extend(rdates.notification_date(case.letter_receipt, case.letter_received_on,
-                                                 ledger.rules_config())[1])
-    computed.extend((lg or ledger.replay(case.licence)).flags(today))
+                                                 rules_config())[1])
+    computed.extend((lg or licence_ledger.replay(case.licence)).flags(today))
     for enr in case.enrollments:
         computed.extend(session_flags(enr.session))
     if case.kind == "obligatoire" and case.infraction and not fine_known(case.infraction):
         computed.append(refund.UNKNOWN_FINE_FLAG)
     if case.kind == "obligatoire" and case.obligation in ("pending", None):
-        computed.extend(rdates.deadline_flags(case.notified_on, ledger.rules_config()))
+        computed.extend(rdates.deadline_flags(case.notified_on, rules_config()))
     if case.kind == "obligatoire" and case.obligation != "met":
         computed.extend(eligibility.pre_48n_course_flags(
             case.notified_on, case.infraction.committed_on if case.infraction else None,
-            _attended_courses(case.licence), ledger.rules_config()))
+            _attended_courses(case.licence), rules_config()))
     for f in computed:
         if (f.rule, f.message) not in seen:
             seen.add((f.rule, f.message))

@@ -7,14 +7,14 @@ import re
 from dataclasses import asdict
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
-from services import process_history
 from services.clock import clock, in_paris
 from services.db import LOCK_PROCESS_KEY, advisory_lock, db
+from services.design import process_history
 from services.errors import Invalid, NotFound
 from services.models import ProcessInstance, ProcessVersion
+from services.settings import setting
 from workflows import validate as validate_definition
 from workflows.diff import diff_definitions
 
@@ -119,7 +119,7 @@ def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
 
 def bpmn_dir() -> Path:
     """Where the shipped definitions are read from (BPMN_DIR; the sandbox points it elsewhere)."""
-    return Path(current_app.config.get("BPMN_DIR") or BPMN_DIR)
+    return Path(setting("BPMN_DIR") or BPMN_DIR)
 
 
 def deploy_shipped(actor: str = "system") -> list[tuple[ProcessVersion, bool]]:

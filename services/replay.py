@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services import audit, ledger, outcome
+from services import audit, licence_ledger, outcome
 from services.clock import clock
 from services.db import db
 from services.models import Case, CaseEvent
 from services.rules import eligibility
 from services.rules import ledger as rl
 from services.rules.explain import fr_date
+from services.settings import rules_config
 
 
 def _refund_text(refund: dict | None) -> str:
@@ -35,16 +36,16 @@ def _trigger(case: Case):
     if inf is None:
         return None
     lic = case.licence
-    facts = ledger.retrait_facts(lic)
-    mine = ledger.retrait_of(inf)
+    facts = licence_ledger.retrait_facts(lic)
+    mine = licence_ledger.retrait_of(inf)
     others = [r for r in facts if r.ref != mine.ref]
-    cfg = ledger.rules_config()
-    courses = ledger.credited_courses(lic)
-    invals = ledger.invalidation_facts(lic)
-    before = rl.replay(ledger.licence_facts(lic), others, courses, invals, cfg)
-    after = rl.replay(ledger.licence_facts(lic), facts, courses, invals, cfg)
+    cfg = rules_config()
+    courses = licence_ledger.credited_courses(lic)
+    invals = licence_ledger.invalidation_facts(lic)
+    before = rl.replay(licence_ledger.licence_facts(lic), others, courses, invals, cfg)
+    after = rl.replay(licence_ledger.licence_facts(lic), facts, courses, invals, cfg)
     same_day = [r for r in others if r.committed_on == mine.committed_on]
-    return eligibility.triggers_48n(ledger.licence_facts(lic), mine, before, same_day, cfg,
+    return eligibility.triggers_48n(licence_ledger.licence_facts(lic), mine, before, same_day, cfg,
                                     ledger_after=after)
 
 

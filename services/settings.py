@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from flask import current_app
+
 from services.rules.config import FALSE_WORDS, TRUE_WORDS, ConfigError, RulesConfig
 
 CLOCK_MODES = ("system", "manual")
@@ -194,3 +196,16 @@ def _positive_int(merged: Mapping[str, object], name: str, default: int, what: s
     except (TypeError, ValueError):
         raise SettingsError(f"{name} : {what} attendu, reçu « {merged.get(name)} »") from None
     return value
+
+
+# ---- reading the settings at run time: the one place services ask for them ------------------
+
+def setting(name: str, default: object = None) -> object:
+    """A setting of the running application (load_settings made it at start-up)."""
+    value = current_app.config.get(name)
+    return default if value is None else value
+
+
+def rules_config() -> RulesConfig:
+    """The legal switches in force (DOMAIN.md's CFG_*)."""
+    return setting("RULES")

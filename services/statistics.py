@@ -15,7 +15,6 @@ import time
 from flask import current_app
 from sqlalchemy import Date, Integer, and_, case, cast, exists, func, literal, select, text
 
-from services import ledger
 from services.clock import PARIS, clock
 from services.db import db
 from services.errors import Invalid
@@ -29,6 +28,7 @@ from services.models import (
     ProcessInstance,
     ProcessVersion,
 )
+from services.settings import rules_config, setting
 
 CACHE_SECONDS = 300  # app.config["STATISTICS_CACHE_SECONDS"] overrides it; 0 disables the cache
 CACHE_ENTRIES = 64
@@ -177,7 +177,7 @@ def cached(key: tuple, compute) -> dict:
     web process): at 400,000 cases each figure's aggregate reads every row of its period, which
     takes longer than a page's budget; monthly figures a few minutes old are what a report
     needs. `computed_at` says when they were computed."""
-    ttl = current_app.config.get("STATISTICS_CACHE_SECONDS", CACHE_SECONDS)
+    ttl = setting("STATISTICS_CACHE_SECONDS", CACHE_SECONDS)
     store = current_app.extensions.setdefault("statistics_cache", {})
     key = (*key, clock().today())
     now = time.monotonic()
@@ -243,7 +243,7 @@ def _letters_and_cases(months, frm, end, centre) -> dict:
 def _courses(months, frm, end, centre) -> dict:
     """Courses done (an attestation issued: present both days, R34) by the month of their last
     day, judged on their dates (R19): in time, late, or without a deadline (voluntary, NPAI)."""
-    cfg = ledger.rules_config()
+    cfg = rules_config()
     judged_day = CourseSession.day2 if cfg.deadline_test == "LAST_DAY" else CourseSession.day1
     in_time = judged_day <= Case.deadline
     if not cfg.pre_48n_course_discharges:

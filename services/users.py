@@ -21,6 +21,7 @@ from services.db import db
 from services.errors import Conflict, Invalid, NotFound
 from services.models import ApiToken, Centre, LoginSession, User
 from services.models.users import ROLES
+from services.settings import setting
 
 
 def create(username: str, role: str, password: str, centre_agrement: str | None = None) -> User:
@@ -43,7 +44,7 @@ def _check_password_rules(password: str) -> None:
 
 
 def _hash(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=setting("PASSWORD_HASH_METHOD"))
 
 
 def _centre_for(role: str, centre_agrement: str | None) -> Centre | None:
@@ -116,7 +117,7 @@ def check_password(username: str, password: str) -> User | None:
 
 def _dummy_hash() -> str:
     """A hash of a random password with the configured method, made once per application."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = setting("PASSWORD_HASH_METHOD")
     cache = current_app.extensions.setdefault("users.dummy_hash", {})
     if method not in cache:
         cache[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)

@@ -62,18 +62,18 @@ def test_cmd(file, key, draft_id, features):
     sable (sa propre base et son horloge manuelle) ; code de sortie 0 si tous réussissent."""
     from pathlib import Path
 
-    from services import drafts, sandbox, test_runs
+    from services.design import drafts, sandbox, scenario_runs
 
     if (file is None) == (draft_id is None):
         click.echo("Erreur : indiquez soit un FICHIER .bpmn, soit --draft ID.", err=True)
         sys.exit(2)
     try:
-        features = test_runs.check_features(list(features))
+        features = scenario_runs.check_features(list(features))
         if draft_id is not None:
             _require_schema()
             with transaction():
-                run_id = test_runs.request_run(drafts.get(draft_id), features, "cli").id
-            run = test_runs.execute(run_id)
+                run_id = scenario_runs.request_run(drafts.get(draft_id), features, "cli").id
+            run = scenario_runs.execute(run_id)
             result = sandbox.SandboxResult(run.status, tuple(
                 sandbox.ScenarioResult(s["feature"], s["name"], tuple(s["tags"]), s["status"],
                                        s.get("message")) for s in run.scenarios), run.message)
@@ -83,11 +83,11 @@ def test_cmd(file, key, draft_id, features):
             key = key or Path(file).stem
             sandbox.check(key, xml, features)
             click.echo(f"Scénarios joués avec {file} à la place de bpmn/{key}.bpmn…")
-            result = sandbox.run(key, xml, features, timeout=test_runs.timeout())
+            result = sandbox.run(key, xml, features, timeout=scenario_runs.timeout())
     except ServiceError as exc:
         _fail(exc)
     _print_result(result)
-    sys.exit(0 if result.status == test_runs.PASSED else 1)
+    sys.exit(0 if result.status == scenario_runs.PASSED else 1)
 
 
 def _print_result(result) -> None:

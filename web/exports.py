@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services import dashboard, ledger, licences, tasks
+from services import licence_ledger, licences, tasks
 from services.cases import CASE_ORDER, case_query
 from services.clock import clock
 from services.db import db
 from services.licences import SEARCH_ORDER, search_query
+from services.reads import case_view, licence_view, worklist
 from services.sessions import SESSION_ORDER, session_query
 from web.tabular import Table
 
@@ -37,12 +38,12 @@ def _labels():
 
 def tasks_table(user, scope: str, key: str, due, sort: str) -> Table:
     """The task list page's open tasks, its filters and sort."""
-    return _tasks(*dashboard.task_query(user, scope, key, due, sort))
+    return _tasks(*worklist.task_query(user, scope, key, due, sort))
 
 
 def api_tasks_table(user, case_id, key, mine, state) -> Table:
     """GET /tasks's filters (any state)."""
-    return _tasks(tasks.task_query(user, case_id, key, mine, state).options(*dashboard.TASK_ROW),
+    return _tasks(tasks.task_query(user, case_id, key, mine, state).options(*worklist.TASK_ROW),
                   tasks.TASK_ORDER)
 
 
@@ -128,9 +129,9 @@ def ledger_table(licence) -> Table:
     of each movement's day."""
     views = _labels()
     today = clock().today()
-    lg = ledger.replay(licence)
+    lg = licence_ledger.replay(licence)
     movements = list(reversed(licences.view(licence, today, lg)["movements"]))
-    balance_on = {p["on"]: p["balance"] for p in dashboard.balance_series(licence, today, lg)}
+    balance_on = {p["on"]: p["balance"] for p in licence_view.balance_series(licence, today, lg)}
 
     def rows():
         for m in movements:
@@ -145,7 +146,7 @@ def ledger_table(licence) -> Table:
 def history_table(case) -> Table:
     """The case's history, oldest first (as on its page), the details in French."""
     views = _labels()
-    events = dashboard.history(case)
+    events = case_view.history(case)
 
     def rows():
         for e in events:

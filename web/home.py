@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from web.api.auth import current_user
+from web.auth import current_user
 from web.ui.nav import home_url
 
 blp = Blueprint("home", __name__)

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from services import drafts, test_runs
 from services.db import transaction
+from services.design import drafts, scenario_runs
 from tests.api_errors_support import (
     NUM,
     assert_problem,
@@ -53,7 +53,7 @@ def ids(api):
     draft = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
                                raw=XML, headers=xml_headers()), 201)
     with transaction():
-        run_id = test_runs.request_run(drafts.get(draft["id"]), ["volontaire"], "designer").id
+        run_id = scenario_runs.request_run(drafts.get(draft["id"]), ["volontaire"], "designer").id
     api.licence(NUM)
     case = api.voluntary_case(NUM)
     return {"d": draft["id"], "r": run_id, "c": case["id"]}

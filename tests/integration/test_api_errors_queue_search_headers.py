@@ -14,8 +14,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from services import test_runs
 from services.db import db, transaction
+from services.design import scenario_runs
 from services.models import DraftTestRun
 from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import renamed_volontaire, xml_headers
@@ -30,7 +30,7 @@ KEY = "stage_volontaire"
 def queue(api, monkeypatch):
     """Runs stay waiting (no thread starts them); at most 2 may wait."""
     started = []
-    monkeypatch.setattr(test_runs, "start", started.append)
+    monkeypatch.setattr(scenario_runs, "start", started.append)
     api.app.config["SANDBOX_MAX_QUEUE"] = 2
     api.set_today("02/03/2026")
 
@@ -70,8 +70,8 @@ def test_runs_past_the_queue_bound_are_429_with_retry_after(api, queue):
             assert int(resp.headers["Retry-After"]) > 0
     assert started == accepted  # no thread for a refused run
     with transaction():  # one run ends: a place is free again
-        db.session.get(DraftTestRun, accepted[0]).status = test_runs.PASSED
-    assert api.ok(run(drafts[2]), 202)["status"] == test_runs.WAITING
+        db.session.get(DraftTestRun, accepted[0]).status = scenario_runs.PASSED
+    assert api.ok(run(drafts[2]), 202)["status"] == scenario_runs.WAITING
     assert_problem(run(drafts[3]), 429)
 
 
@@ -93,7 +93,8 @@ def test_the_cli_is_not_bounded_by_the_api_queue(api, queue):
     d1 = draft(1)
     api.ok(run(d1), 202)
     with transaction():  # the CLI runs at once, in its own process: no thread waits
-        assert test_runs.request_run(drafts_service.get(d1), [], "cli").status == test_runs.WAITING
+        run = scenario_runs.request_run(drafts_service.get(d1), [], "cli")
+        assert run.status == scenario_runs.WAITING
 
 
 # ---- item 9: LIKE wildcards are searched as typed -----------------------------------------------

@@ -10,8 +10,9 @@ import re
 
 from sqlalchemy import select, text
 
-from services import case_migration, journey, processes
+from services import journey, processes
 from services.db import db, transaction
+from services.design import case_migration
 from services.errors import Conflict
 from services.models import Case, HumanTask, ProcessInstance
 from tests.api_errors_support import assert_problem, unchanged

@@ -8,10 +8,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from services import dashboard, demo, users
+from services import demo, users
 from services.clock import clock
 from services.db import db
 from services.models import Case, CaseEvent, HumanTask, Licence
+from services.reads import worklist
 from tests.api_errors_support import snapshot
 
 
@@ -21,18 +22,18 @@ def test_demo_fills_every_dashboard_block_and_is_idempotent(app):
         assert lines[0].startswith("Démonstration : 19 permis")
         today = clock().today()
         agent = users.get_by_name("agent")
-        mine, mine_total = dashboard.task_page(agent, "mine")
-        free, free_total = dashboard.task_page(agent, "unassigned")
+        mine, mine_total = worklist.task_page(agent, "mine")
+        free, free_total = worklist.task_page(agent, "unassigned")
         assert mine_total >= 1 and free_total >= 2
         assert {t.key for t in free} >= {"signalement_parquet", "verification_attestation",
                                           "examen_manuel"}
-        near, _ = dashboard.deadline_cases(today)
+        near, _ = worklist.deadline_cases(today)
         assert any(c.deadline < today for c in near), "a deadline passed, still pending"
-        assert any(today <= c.deadline <= today + dt.timedelta(days=dashboard.NEAR_DAYS)
+        assert any(today <= c.deadline <= today + dt.timedelta(days=worklist.NEAR_DAYS)
                    for c in near), "a deadline within 30 days"
-        late, late_total = dashboard.late_attestations(today)
+        late, late_total = worklist.late_attestations(today)
         assert late_total >= 2 and all(t.due_on < today for t in late)  # beyond D4
-        chart = dashboard.deadlines_per_week(today)
+        chart = worklist.deadlines_per_week(today)
         assert sum(chart["deadlines"]) >= 1
         statuses = set(db.session.scalars(select(Case.status)))
         assert statuses >= {"clos", "inscrit", "en_attente_inscription", "en_attente_attestation",

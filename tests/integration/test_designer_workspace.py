@@ -11,9 +11,9 @@ import time
 
 from sqlalchemy import func, select
 
-from services import drafts, sandbox, test_runs
 from services.clock import clock
 from services.db import db, transaction
+from services.design import drafts, sandbox, scenario_runs
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import (
@@ -306,8 +306,8 @@ def test_the_api_answers_at_once_and_the_run_finishes_in_the_background(api, app
 def test_a_run_stuck_past_its_time_limit_is_reported_as_an_error(api, app):
     draft = api.ok(post_draft(api, renamed_volontaire()), 201)
     with transaction():
-        run = test_runs.request_run(drafts.get(draft["id"]), [], "designer")
-        run.status = test_runs.RUNNING
+        run = scenario_runs.request_run(drafts.get(draft["id"]), [], "designer")
+        run.status = scenario_runs.RUNNING
         run.started_at = clock().system_now() - dt.timedelta(
             seconds=app.config["SANDBOX_TIMEOUT"] + 600)
         run_id = run.id

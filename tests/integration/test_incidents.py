@@ -352,7 +352,7 @@ def test_incidents_are_in_the_openapi_document(api):
 def test_the_sandbox_stops_a_loop_of_10_to_the_12_in_seconds(app):
     """It kept the single sandbox slot for 7 minutes; the step budget stops every scenario's
     loop at once, and each scenario fails on the incident, named."""
-    from services import sandbox
+    from services.design import sandbox
 
     loop = ("n = 0\nfor i in range(10000):\n    for j in range(10000):\n"
             "        for k in range(10000):\n            n += 1")

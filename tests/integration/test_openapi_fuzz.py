@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from services import test_runs
 from services.db import db
+from services.design import scenario_runs
 
 CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance,
           content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -34,7 +34,7 @@ BUDGET_SECONDS = 75  # no operation starts after this (a slow machine tests fewe
 @pytest.fixture
 def fuzzed_api(api, monkeypatch):
     """The API of a small world (a licence, a case, a session), its test runs never started."""
-    monkeypatch.setattr(test_runs, "start", lambda run_id: None)
+    monkeypatch.setattr(scenario_runs, "start", lambda run_id: None)
     api.set_today("02/03/2026")
     api.licence("120175200123")
     api.voluntary_case("120175200123")

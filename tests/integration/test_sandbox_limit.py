@@ -11,9 +11,9 @@ import threading
 import pytest
 
 from app import create_app
-from services import drafts, sandbox, test_runs
 from services.clock import clock
 from services.db import db, transaction
+from services.design import drafts, sandbox, scenario_runs
 from services.models import DraftTestRun
 from tests.conftest import FAST
 from tests.designer_support import renamed_volontaire
@@ -24,7 +24,7 @@ KEY = "stage_volontaire"
 def _waiting_run(label: str) -> int:
     with transaction():
         draft = drafts.save(KEY, renamed_volontaire(label), None, "designer")
-        return test_runs.request_run(draft, ["volontaire"], "designer").id
+        return scenario_runs.request_run(draft, ["volontaire"], "designer").id
 
 
 def _status(run_id: int) -> str:
@@ -58,7 +58,7 @@ class StandIn:
 def stand_in(monkeypatch):
     fake = StandIn()
     monkeypatch.setattr(sandbox, "run", fake)
-    monkeypatch.setattr(test_runs, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(scenario_runs, "POLL_SECONDS", 0.05)
     yield fake
     fake.release.set()
 
@@ -72,7 +72,7 @@ def _worker_app(database_url):
 def _execute_in(app, run_id, errors):
     with app.app_context():
         try:
-            test_runs.execute(run_id)
+            scenario_runs.execute(run_id)
         except Exception as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
         finally:
@@ -104,11 +104,11 @@ def test_a_run_waits_while_another_process_runs_one_and_starts_when_it_ends(api,
     running, waiting = _waiting_run("ailleurs"), _waiting_run("ici")
     with transaction():  # another worker's run, in the sandbox right now
         other = db.session.get(DraftTestRun, running)
-        other.status, other.started_at = test_runs.RUNNING, clock().system_now()
-    assert test_runs._claim(waiting) is None
+        other.status, other.started_at = scenario_runs.RUNNING, clock().system_now()
+    assert scenario_runs._claim(waiting) is None
     assert _status(waiting) == "en_attente"
     app.config["SANDBOX_MAX_RUNS"] = 2
-    key, xml, features = test_runs._claim(waiting)
+    key, xml, features = scenario_runs._claim(waiting)
     assert (key, features) == (KEY, ["volontaire"]) and b"ici" in xml
     assert _status(waiting) == "en_cours"
 
@@ -117,10 +117,10 @@ def test_a_run_left_en_cours_by_a_dead_process_does_not_hold_the_sandbox(api, ap
     dead, waiting = _waiting_run("mort"), _waiting_run("vivant")
     with transaction():
         other = db.session.get(DraftTestRun, dead)
-        other.status = test_runs.RUNNING
+        other.status = scenario_runs.RUNNING
         other.started_at = clock().system_now() - dt.timedelta(
             seconds=app.config["SANDBOX_TIMEOUT"] + 600)
-    assert test_runs._claim(waiting) is not None
+    assert scenario_runs._claim(waiting) is not None
     assert _status(waiting) == "en_cours"
 
 
@@ -128,10 +128,10 @@ def test_a_run_that_waited_past_the_limit_is_recorded_as_an_error(api, app):
     busy, late = _waiting_run("occupe"), _waiting_run("en retard")
     with transaction():
         other = db.session.get(DraftTestRun, busy)
-        other.status, other.started_at = test_runs.RUNNING, clock().system_now()
+        other.status, other.started_at = scenario_runs.RUNNING, clock().system_now()
         db.session.get(DraftTestRun, late).requested_at = clock().system_now() - dt.timedelta(
             seconds=app.config["SANDBOX_TIMEOUT"] + 600)
-    run = test_runs.execute(late)
+    run = scenario_runs.execute(late)
     assert run.status == "erreur" and "Aucun bac à sable" in run.message
     assert _status(late) == "erreur"
 

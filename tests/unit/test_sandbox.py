@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from services import sandbox
+from services.design import sandbox
 from services.errors import Invalid
 from tests.designer_support import VOLONTAIRE
 

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from services import cases
 from services.db import paginate, transaction
 from services.models import CaseEvent
-from web.api.auth import current_user, require
 from web.api.schemas import (
     AttestationInSchema,
     CaseInSchema,
@@ -20,6 +19,7 @@ from web.api.schemas import (
     page_body,
     page_schema,
 )
+from web.auth import current_user, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
                 description="Dossiers : 48N, inscription, attestation, issue (R15–R22, R26, R45)")

@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 from services import timers
 from services.clock import clock, start_of_day
 from services.db import transaction
-from web.api.auth import require
 from web.api.schemas import ClockInSchema, ClockSchema, FiredSchema
+from web.auth import require
 
 blp = Blueprint("clock", __name__, url_prefix="/api/v1", description="Horloge et minuteurs")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import case_migration, cases, drafts, processes, test_runs
+from services import cases, processes
 from services.db import transaction
-from web.api.auth import current_user, require
+from services.design import case_migration, drafts, scenario_runs
 from web.api.designer_schemas import (
     CaseMigrationInSchema,
     DeployInSchema,
@@ -20,6 +20,7 @@ from web.api.designer_schemas import (
 )
 from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_body, page_schema
 from web.api.uploads import bpmn_bytes, bpmn_response
+from web.auth import current_user, require
 
 blp = Blueprint("designer", __name__, url_prefix="/api/v1",
                 description="Atelier des concepteurs : brouillons, test des scénarios, "
@@ -84,11 +85,11 @@ def post_test_run(data, draft_id):
     """Lancer les scénarios (toutes les fonctionnalités, ou celles nommées) sur le brouillon,
     dans un bac à sable ; la réponse arrive avant la fin du test"""
     with transaction():
-        run = test_runs.request_run(drafts.get(draft_id), data.get("features"),
+        run = scenario_runs.request_run(drafts.get(draft_id), data.get("features"),
                                     current_user().username, bounded=True)
         run_id = run.id
-    test_runs.start(run_id)
-    return test_runs.view(test_runs.get(run_id))
+    scenario_runs.start(run_id)
+    return scenario_runs.view(scenario_runs.get(run_id))
 
 
 @blp.route("/test-runs/<int:run_id>")
@@ -96,7 +97,7 @@ def post_test_run(data, draft_id):
 @blp.response(200, TestRunSchema)
 def get_test_run(run_id):
     """Un test des scénarios : statut et résultat de chaque scénario"""
-    return test_runs.view(test_runs.get(run_id))
+    return scenario_runs.view(scenario_runs.get(run_id))
 
 
 @blp.route("/drafts/<int:draft_id>/deploy", methods=["POST"])

@@ -9,8 +9,8 @@ from marshmallow import RAISE, fields
 
 from services import cases, licences
 from web import exports, tabular
-from web.api.auth import current_user, require
 from web.api.schemas import CaseFilters, In, SessionFilters, TaskFilters, one_of
+from web.auth import current_user, require
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1",
                 description="Exports CSV et XLSX des listes (tous les résultats filtrés)")

@@ -8,8 +8,8 @@ from marshmallow import RAISE, Schema, fields
 
 from services import incidents
 from services.db import transaction
-from web.api.auth import current_user, require
 from web.api.schemas import PageArgs, one_of, page_body, page_schema
+from web.auth import current_user, require
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents",
                 description="Incidents de processus : ce qu'une version déployée n'a pas pu "

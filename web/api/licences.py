@@ -6,7 +6,6 @@ from marshmallow import RAISE
 
 from services import licences
 from services.db import transaction
-from web.api.auth import current_user, require
 from web.api.schemas import (
     BalanceArgs,
     BalanceSchema,
@@ -17,6 +16,7 @@ from web.api.schemas import (
     LicenceInSchema,
     LicenceSchema,
 )
+from web.auth import current_user, require
 
 blp = Blueprint("licences", __name__, url_prefix="/api/v1/licences",
                 description="Permis et relevé de points (R1–R8, R26, R43)")

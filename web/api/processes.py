@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import case_migration, process_history, processes
+from services import processes
 from services.db import transaction
-from web.api.auth import current_user, require
+from services.design import case_migration, process_history
 from web.api.designer_schemas import (
     BulkMigrationInSchema,
     BulkMigrationSchema,
@@ -16,6 +16,7 @@ from web.api.designer_schemas import (
 )
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
 from web.api.uploads import bpmn_bytes, bpmn_response
+from web.auth import current_user, require
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1/processes",
                 description="Définitions de processus BPMN et leurs versions")

@@ -5,7 +5,6 @@ from marshmallow import RAISE
 
 from services import cases, centre_access, sessions
 from services.db import transaction
-from web.api.auth import current_user, require
 from web.api.schemas import (
     AttendanceSchema,
     CancelSchema,
@@ -17,6 +16,7 @@ from web.api.schemas import (
     page_body,
     page_schema,
 )
+from web.auth import current_user, require
 
 centres_blp = Blueprint("centres", __name__, url_prefix="/api/v1/centres",
                         description="Centres agréés (R23)")

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import processes, statistics
-from web.api.auth import require
 from web.api.schemas import In, length
+from web.auth import require
 
 blp = Blueprint("statistics", __name__, url_prefix="/api/v1",
                 description="Statistiques mensuelles de la préfecture et carte de chaleur des "

@@ -5,7 +5,6 @@ from marshmallow import RAISE
 
 from services import cases, tasks
 from services.db import transaction
-from web.api.auth import current_user, require
 from web.api.schemas import (
     CaseSchema,
     CompleteInSchema,
@@ -14,6 +13,7 @@ from web.api.schemas import (
     page_body,
     page_schema,
 )
+from web.auth import current_user, require
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
                 description="La liste de tâches des agents")

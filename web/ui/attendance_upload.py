@@ -14,7 +14,7 @@ from services.clock import clock
 from services.db import transaction
 from services.errors import Conflict, Invalid
 from web import tabular
-from web.api.auth import current_user
+from web.auth import current_user
 from web.tabular import Table
 from web.ui.attendance_csv import MAX_BYTES, LineError, parse
 from web.ui.security import login_required

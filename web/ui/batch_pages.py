@@ -10,7 +10,7 @@ from flask import render_template, request
 
 from services import batch
 from services.db import MAX_ROW_ID
-from web.api.auth import current_user
+from web.auth import current_user
 from web.ui.listing import clamp, int_arg, pages
 from web.ui.security import login_required
 from web.ui.views import blp

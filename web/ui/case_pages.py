@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, dashboard, ledger, licences, sessions, tasks
+from services import cases, journey, licence_ledger, licences, sessions, tasks
 from services.clock import clock
 from services.db import transaction
 from services.errors import Conflict, Invalid
-from web.api.auth import current_user
+from services.reads import case_view, licence_view, session_view
 from web.api.schemas import AttestationInSchema, EnrollmentInSchema
 from web.api.uploads import bpmn_response
+from web.auth import current_user
 from web.ui import forms
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import paged
@@ -51,7 +52,7 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     case = cases.get(case_id)
     today = clock().today()
     # the ledger replayed and the open tasks read once, for the case, the figures and the chart
-    replayed = ledger.replay(case.licence)
+    replayed = licence_ledger.replay(case.licence)
     open_tasks = cases.open_tasks(case)
     view = cases.view(case, replayed, open_tasks)
     task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
@@ -59,15 +60,15 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     points = licences.view(case.licence, today, replayed)
     movements, ledger_page, ledger_pages = paged(list(reversed(points["movements"])), "releve",
                                                  LEDGER_PER_PAGE)  # the latest first
-    history_all = dashboard.history(case)
+    history_all = case_view.history(case)
     history, history_page, history_pages = paged(history_all, "historique", HISTORY_PER_PAGE)
-    open_sessions = (dashboard.open_sessions(today)
+    open_sessions = (session_view.open_sessions(today)
                      if case.status == "en_attente_inscription" else [])
     return render_template(
         "ui/case.html", case=case, view=view, task_forms=task_forms, ledger=points,
         movements=movements, ledger_page=ledger_page, ledger_pages=ledger_pages,
-        series=dashboard.balance_series(case.licence, today, replayed),
-        diagram=dashboard.diagram_state(case),
+        series=licence_view.balance_series(case.licence, today, replayed),
+        diagram=journey.diagram_state(case),
         days_left=(case.deadline - today).days if case.deadline else None,
         history=history, history_page=history_page, history_pages=history_pages,
         history_total=len(history_all),

@@ -12,8 +12,9 @@ import re
 
 from flask import abort, current_app, render_template, request, url_for
 
-from services import processes, sandbox
-from web.api.auth import current_user
+from services import processes
+from services.design import sandbox
+from web.auth import current_user
 from web.ui.security import login_required
 from web.ui.views import blp
 

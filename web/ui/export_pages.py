@@ -10,8 +10,8 @@ from flask import request, url_for
 from services import cases, licences
 from services.errors import Invalid
 from web import exports, tabular
-from web.api.auth import current_user
 from web.api.schemas import SessionListArgs
+from web.auth import current_user
 from web.ui.listing import date_arg
 from web.ui.security import login_required
 from web.ui.session_pages import FILTER_FORM

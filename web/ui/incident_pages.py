@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from services import incidents
 from services.db import transaction
 from services.errors import Conflict, NotFound
-from web.api.auth import current_user
+from web.auth import current_user
 from web.ui.listing import PER_PAGE, int_arg, pages
 from web.ui.security import login_required
 from web.ui.views import blp

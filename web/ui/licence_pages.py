@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, dashboard, ledger, licences
+from services import cases, licence_ledger, licences
 from services.clock import clock
 from services.db import db, transaction
 from services.errors import Conflict, Invalid
 from services.models import Infraction
-from web.api.auth import current_user
+from services.reads import licence_view
 from web.api.schemas import CaseInSchema, InfractionInSchema, InvalidationInSchema, LicenceInSchema
+from web.auth import current_user
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, int_arg, paged, pages
 from web.ui.security import login_required
@@ -134,9 +135,9 @@ def licence_page(number: str):
 def render_licence(number: str, voluntary_error: str | None = None, status: int = 200):
     licence = licences.get(number)
     today = clock().today()
-    lg = ledger.replay(licence)  # once, for the figures and the chart
+    lg = licence_ledger.replay(licence)  # once, for the figures and the chart
     view = licences.view(licence, today, lg)
-    series = dashboard.balance_series(licence, today, lg)
+    series = licence_view.balance_series(licence, today, lg)
     balance_on = {p["on"]: p["balance"] for p in series}
     movements = list(reversed(view["movements"]))  # the latest first
     shown, ledger_page, ledger_pages = paged(movements, "releve", LEDGER_PER_PAGE)
@@ -147,7 +148,7 @@ def render_licence(number: str, voluntary_error: str | None = None, status: int 
         movements=shown, ledger_page=ledger_page, ledger_pages=ledger_pages,
         movement_total=len(movements),
         infractions=list(reversed(licence.infractions)),
-        case_of=dashboard.cases_by_infraction(licence),
+        case_of=licence_view.cases_by_infraction(licence),
         case_items=case_items, case_total=case_total, case_page=case_page,
         case_pages=pages(case_total), voluntary_error=voluntary_error), status
 
@@ -209,7 +210,7 @@ def invalidation_new(number: str):
         try:
             data = INVALIDATION_FORM.load(InvalidationInSchema, request.form)
             with transaction():
-                reviewed = len(dashboard.open_cases(licence))
+                reviewed = len(licence_view.open_cases(licence))
                 licences.add_invalidation(licences.get(number), data, current_user().username)
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(INVALIDATION_FORM, request.form, exc), exc.status
@@ -219,7 +220,7 @@ def invalidation_new(number: str):
                 f"{'s' if reviewed > 1 else ''} passe{'nt' if reviewed > 1 else ''} en examen "
                 "manuel (Q8)." if reviewed else ""), "success")
             return redirect(_back(number))
-    open_cases = dashboard.open_cases(licence)
+    open_cases = licence_view.open_cases(licence)
     return _form_page(form, status, heading="Enregistrer une invalidation (48SI)",
                       intro=f"Permis n° {licence.number} — {licence.holder_name}. Une fois la "
                             "48SI notifiée, aucun stage ne peut plus produire de points (R42). "

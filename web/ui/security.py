@@ -25,7 +25,7 @@ from limits.errors import ConfigurationError
 
 from services import users
 from services.db import transaction
-from web.api.auth import CSRF_SESSION_KEY, SESSION_ID_KEY, current_user
+from web.auth import CSRF_SESSION_KEY, SESSION_ID_KEY, current_user
 from web.nul import request_has_nul
 
 CSRF_FIELD = CSRF_SESSION_KEY  # the form field carries the session's token under the same name

@@ -7,12 +7,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import fields
 
-from services import cases, centre_access, dashboard, sessions
+from services import cases, centre_access, sessions
 from services.clock import clock
 from services.db import transaction
 from services.errors import Conflict, Invalid
-from web.api.auth import current_user
+from services.reads import session_view
 from web.api.schemas import CancelSchema, In, SessionInSchema, SessionListArgs, length
+from web.auth import current_user
 from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, int_arg, pages
@@ -62,7 +63,7 @@ class CaseTermSchema(In):
 
 
 def _centre_choices() -> list[tuple[str, str]]:
-    return [(c.agrement, f"{c.name} ({c.agrement})") for c in dashboard.centres()]
+    return [(c.agrement, f"{c.name} ({c.agrement})") for c in session_view.centres()]
 
 
 # ---- the list ---------------------------------------------------------------------------------
@@ -142,13 +143,13 @@ def session_page(session_id: int):
 def render_session(session_id: int, values: dict | None = None, errors: dict | None = None,
                    message: str | None = None, status: int = 200, enrol: Form | None = None,
                    **extra):
-    session = _session_for_user(session_id, *dashboard.SESSION_TRAINEES)
+    session = _session_for_user(session_id, *session_view.SESSION_TRAINEES)
     enrolled = sessions.active_enrollments(session)
     today = clock().today()
     user = current_user()
     can_record = session.status == "planned" and enrolled and today >= session.day2
     can_enrol = session.status == "planned" and len(enrolled) < session.capacity
-    waiting = (dashboard.waiting_cases() if can_enrol and user.role != "centre" else [])
+    waiting = (session_view.waiting_cases() if can_enrol and user.role != "centre" else [])
     view = sessions.view(session)
     late = sessions.attendance_late(session, today)
     flags = [f for f in view["flags"] if not (late and f == sessions.late_flag(session))]
@@ -175,7 +176,7 @@ def session_enroll(session_id: int):
             if centre_access.is_centre(user):  # by licence number only, as the API's centre
                 case = cases.enroll_licence(session, term, user, field="case")
             else:
-                case = cases.enroll(dashboard.find_case_to_enrol(term), session_id, user)
+                case = cases.enroll(session_view.find_case_to_enrol(term), session_id, user)
             message = enrolled_message(case, session)
     except (Invalid, Conflict) as exc:
         errors = {"case": [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]}

@@ -12,10 +12,11 @@ from flask import Response, render_template, request, url_for
 from lxml import etree
 from sqlalchemy import select
 
-from services import dashboard, processes, statistics
+from services import processes, statistics
 from services.db import db
 from services.errors import Invalid
 from services.models import ProcessVersion
+from services.reads import session_view
 from web.ui.security import login_required
 from web.ui.views import blp
 
@@ -98,7 +99,7 @@ def statistics_page():
         ProcessVersion.key, ProcessVersion.version.desc()).limit(50)).all()
     body = render_template("ui/statistics.html", args=args, stats=stats, errors=errors,
                            charts=charts(stats) if stats else [],
-                           centres=dashboard.centres(), versions=versions)
+                           centres=session_view.centres(), versions=versions)
     return body, 422 if errors else 200
 
 

@@ -11,12 +11,13 @@ import functools
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from services import cases, dashboard, licences, tasks, users
+from services import cases, licences, tasks, users
 from services.clock import PARIS, clock
 from services.db import db, transaction
 from services.errors import Conflict, ServiceError
+from services.reads import worklist
 from services.rules.config import SWITCHES
-from web.api.auth import current_user
+from web.auth import current_user
 from web.ui import forms, security
 from web.ui.listing import PER_PAGE, date_arg, int_arg, page_url, pages
 from web.ui.nav import home_url
@@ -263,11 +264,11 @@ def about():
 def dashboard_view():
     user = current_user()
     today = clock().today()
-    mine, mine_total = dashboard.task_page(user, "mine", per_page=10)
-    free, free_total = dashboard.task_page(user, "unassigned", per_page=10)
-    near, near_total = dashboard.deadline_cases(today)
-    late, late_total = dashboard.late_attestations(today)
-    chart = dashboard.deadlines_per_week(today)
+    mine, mine_total = worklist.task_page(user, "mine", per_page=10)
+    free, free_total = worklist.task_page(user, "unassigned", per_page=10)
+    near, near_total = worklist.deadline_cases(today)
+    late, late_total = worklist.late_attestations(today)
+    chart = worklist.deadlines_per_week(today)
     return render_template("ui/dashboard.html", mine=mine, mine_total=mine_total, free=free,
                            free_total=free_total, near=near, near_total=near_total, late=late,
                            late_total=late_total, chart=chart)
@@ -282,7 +283,7 @@ def task_list():
     due = date_arg("echeance_avant")
     sort = request.args.get("tri", "echeance")
     page = int_arg("page")
-    items, total = dashboard.task_page(user, scope, key, due, sort, page, PER_PAGE)
+    items, total = worklist.task_page(user, scope, key, due, sort, page, PER_PAGE)
     return render_template("ui/tasks.html", items=items, total=total, page=page,
                            pages=pages(total), scope=scope, key=key, due=due, sort=sort,
                            task_titles=_task_titles())

@@ -5,17 +5,13 @@ The balance is never stored: it is replayed from every known movement each time 
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from services.db import db
 from services.models import Case, CourseSession, Enrollment, Licence
 from services.rules import ledger as rl
 from services.rules.explain import Explanation
-
-
-def rules_config():
-    return current_app.config["RULES"]
+from services.settings import rules_config
 
 
 def licence_facts(licence: Licence) -> rl.LicenceFacts:

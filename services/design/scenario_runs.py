@@ -15,11 +15,12 @@ import time
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from services import process_history, sandbox
 from services.clock import clock, in_paris
 from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, db, transaction
+from services.design import process_history, sandbox
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests
 from services.models import DraftTestRun, ProcessDraft
+from services.settings import setting
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +38,17 @@ RETRY_AFTER_SECONDS = 60  # the Retry-After of a refusal: about the time of one 
 
 
 def timeout() -> float:
-    return float(current_app.config.get("SANDBOX_TIMEOUT") or DEFAULT_TIMEOUT)
+    return float(setting("SANDBOX_TIMEOUT") or DEFAULT_TIMEOUT)
 
 
 def max_runs() -> int:
     """How many sandboxes may run at once on the whole deployment (SANDBOX_MAX_RUNS)."""
-    return int(current_app.config.get("SANDBOX_MAX_RUNS") or 1)
+    return int(setting("SANDBOX_MAX_RUNS") or 1)
 
 
 def max_queue() -> int:
     """How many API runs may wait for a sandbox at once on the whole deployment."""
-    return int(current_app.config.get("SANDBOX_MAX_QUEUE") or DEFAULT_MAX_QUEUE)  # settings.py
+    return int(setting("SANDBOX_MAX_QUEUE") or DEFAULT_MAX_QUEUE)  # settings.py
 
 
 def _stale_limit() -> dt.timedelta:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services import audit, journey, process_history, processes
+from services import audit, journey, processes
 from services.db import db, paginate, transaction
+from services.design import process_history
 from services.errors import Conflict, NotFound, ServiceError
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from workflows import WorkflowError

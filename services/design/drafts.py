@@ -9,9 +9,10 @@ from dataclasses import asdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
-from services import process_history, processes, test_runs
+from services import processes
 from services.clock import clock, in_paris
 from services.db import db, paginate
+from services.design import process_history, scenario_runs
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from workflows import check_document
@@ -87,7 +88,7 @@ def _view(draft: ProcessDraft, run: DraftTestRun | None) -> dict:
     return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
             "created_by": draft.created_by, "created_at": in_paris(draft.created_at),
             "valid": draft.valid, "problems": list(draft.problems or []),
-            "last_test_run": test_runs.view(run) if run is not None else None,
+            "last_test_run": scenario_runs.view(run) if run is not None else None,
             "deployed_as": deployed.version if deployed is not None else None}
 
 
@@ -127,8 +128,8 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
     if latest is not None and latest.checksum == draft.checksum:
         raise Conflict(f"Le brouillon est identique à la version {latest.version} déjà déployée.")
     run = latest_run(draft)
-    status = test_runs.effective_status(run) if run is not None else None
-    forced = status != test_runs.PASSED
+    status = scenario_runs.effective_status(run) if run is not None else None
+    forced = status != scenario_runs.PASSED
     if forced and not override:
         what = ("aucun test des scénarios n'a été lancé" if run is None
                 else f"le dernier test des scénarios (n° {run.id}) est « {status} »")

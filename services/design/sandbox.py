@@ -3,8 +3,8 @@ a sandbox: a separate Python process with its own temporary SQLite database and 
 the draft's XML in place of the shipped bpmn/<key>.bpmn, a time limit, and an environment that
 names no database of the caller's. The result is read from the Cucumber JSON it writes.
 
-Nothing here touches the caller's database: services/test_runs.py records the outcome. Nothing
-reaches the sandbox process unchecked: the key, the features and the XML are validated again
+Nothing here touches the caller's database: scenario_runs.py records the outcome. Nothing reaches
+the sandbox process unchecked: the key, the features and the XML are validated again
 here, with the checks of a deployment, whatever the caller checked before (a draft saved as
 valid before a rule was tightened is refused too).
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 from services import processes
 from services.errors import Invalid
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project (services/design/sandbox.py)
 FEATURES_DIR = ROOT / "features"
 SHIPPED_BPMN = ROOT / "bpmn"
 # Only what a Python process needs to start; no DATABASE_URL, no secret of the caller's.

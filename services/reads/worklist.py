@@ -1,0 +1,92 @@
+"""The clerks' work list: open tasks (filtered, sorted, paged), cases near their 4-month
+deadline, late attestations and the deadlines of the coming weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from services.db import db, paginate
+from services.models import Case, HumanTask
+
+NEAR_DAYS = 30
+
+
+# What a row of the pages' lists shows, read with the page instead of one query per row: a
+# task's case, holder and assignee; a case's holder. (The
+# joins are left out of the pages' count subqueries.)
+TASK_ROW = (joinedload(HumanTask.case, innerjoin=True).joinedload(Case.licence, innerjoin=True),
+            joinedload(HumanTask.assignee))
+
+
+CASE_ROW = (joinedload(Case.licence, innerjoin=True),)
+
+
+SORTS = {
+    "echeance": (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id),
+    "-echeance": (HumanTask.due_on.is_(None), HumanTask.due_on.desc(), HumanTask.id),
+    "creation": (HumanTask.created_at, HumanTask.id),
+    "-creation": (HumanTask.created_at.desc(), HumanTask.id.desc()),
+}
+
+
+def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
+              sort: str = "echeance", page: int = 1, per_page: int = 20):
+    """Open tasks; scope '' (all), 'mine' or 'unassigned'."""
+    return paginate(*task_query(user, scope, key, due_before, sort), page, per_page)
+
+
+def task_query(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
+               sort: str = "echeance"):
+    """The task list's query and its order (the page, and its export: every row)."""
+    query = select(HumanTask).options(*TASK_ROW).where(HumanTask.state == "open")
+    if scope == "mine":
+        query = query.where(HumanTask.assignee_id == user.id)
+    elif scope == "unassigned":
+        query = query.where(HumanTask.assignee_id.is_(None))
+    if key:
+        query = query.where(HumanTask.key == key)
+    if due_before:
+        query = query.where(HumanTask.due_on <= due_before)
+    # "echeance" and the creation sorts follow the indexes of migration 0003
+    return query, SORTS.get(sort, SORTS["echeance"])
+
+
+def deadline_cases(today: dt.date, limit: int = 10):
+    """Open mandatory cases whose 4-month deadline is passed or within NEAR_DAYS days."""
+    query = (select(Case).options(*CASE_ROW)
+             .where(Case.closed.is_(False), Case.deadline.is_not(None),
+                    Case.deadline <= today + dt.timedelta(days=NEAR_DAYS),
+                    Case.obligation.in_(("pending", "manual_review"))))
+    return paginate(query, (Case.deadline, Case.id), 1, limit)
+
+
+def late_attestations(today: dt.date, limit: int = 10):
+    """Crediting tasks still open after the one-month deadline (R39, D4)."""
+    query = (select(HumanTask).options(*TASK_ROW)
+             .where(HumanTask.state == "open",
+                    HumanTask.key.in_(("verification_attestation", "examen_manuel")),
+                    HumanTask.due_on < today))
+    return paginate(query, (HumanTask.due_on, HumanTask.id), 1, limit)
+
+
+def deadlines_per_week(today: dt.date, weeks: int = 8) -> dict:
+    """Upcoming deadlines per week (Monday-based): 4-month deadlines and crediting deadlines."""
+    monday = today - dt.timedelta(days=today.weekday())
+    end = monday + dt.timedelta(weeks=weeks)
+    starts = [monday + dt.timedelta(weeks=i) for i in range(weeks)]
+    case_days = db.session.scalars(select(Case.deadline).where(
+        Case.closed.is_(False), Case.deadline >= today, Case.deadline < end,
+        Case.obligation.in_(("pending", "manual_review")))).all()
+    task_days = db.session.scalars(select(HumanTask.due_on).where(
+        HumanTask.state == "open", HumanTask.due_on >= today, HumanTask.due_on < end)).all()
+
+    def per_week(days):
+        counts = [0] * weeks
+        for d in days:
+            counts[(d - monday).days // 7] += 1
+        return counts
+
+    return {"weeks": starts, "deadlines": per_week(case_days), "credits": per_week(task_days)}
