@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from services import outcome, tasks
+from services import outcome, statuses, tasks
 from services.db import db, paginate, transaction
 from services.errors import ServiceError
 from services.models import Case, CourseSession, Enrollment, HumanTask
 
-KEY = "verification_attestation"
+KEY = statuses.TASK_VERIFICATION_ATTESTATION
 DECISION = {"decision": "valider"}
 MAX_BATCH = 50  # tasks in one batch: one page of the list
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
-from services import audit, centre_access, incidents, journey, licence_ledger, outcome, processes
+from services import (
+    audit,
+    centre_access,
+    incidents,
+    journey,
+    licence_ledger,
+    outcome,
+    processes,
+    statuses,
+)
 from services.clock import clock
 from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
@@ -43,7 +52,7 @@ def create(data: dict, actor: str) -> Case:
                             "stage ne peut plus produire de points.",
                             "R42 : permis invalidé, le dossier ne peut pas être ouvert.")
     now = clock().now()
-    case = Case(kind=data["kind"], licence=licence, status="nouveau", obligation=None,
+    case = Case(kind=data["kind"], licence=licence, status=statuses.NOUVEAU.code, obligation=None,
                 flags=[], created_at=now, updated_at=now)
     if data["kind"] == "obligatoire":
         _mandatory_facts(case, licence, data)
@@ -153,7 +162,7 @@ def waiting_case(number: str) -> Case | None:
     return db.session.scalar(
         select(Case).join(Licence, Case.licence_id == Licence.id)
         .where(func.upper(Licence.number) == number.strip().upper(),
-               Case.status == "en_attente_inscription")
+               Case.status == statuses.EN_ATTENTE_INSCRIPTION.code)
         .order_by(Case.deadline.is_(None), Case.deadline, Case.id))
 
 
@@ -214,7 +223,7 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
 
 def _review_open(case: Case) -> bool:
     return db.session.scalar(select(func.count()).select_from(HumanTask).where(
-        HumanTask.case_id == case.id, HumanTask.key == "examen_manuel",
+        HumanTask.case_id == case.id, HumanTask.key == statuses.TASK_EXAMEN_MANUEL,
         HumanTask.state == "open")) > 0
 
 

@@ -18,6 +18,8 @@ from services.clock import clock
 from services.db import db, transaction
 from services.models import Centre, User
 from services.rules import calendar as rcal
+from services.statuses import TASK_SIGNALEMENT_PARQUET as REFERRAL
+from services.statuses import TASK_VERIFICATION_ATTESTATION as VERIFICATION
 
 DEMO_PASSWORD = "demo-demo-demo"
 PARIS, BOBIGNY = "R2407500010", "R2409300020"
@@ -151,7 +153,7 @@ def seed() -> list[str]:
             enroll(case_id, held)
     with m.on(m.days(-50)):  # the statistics' referrals: one decided
         agent = user("agent")
-        items, _total = tasks.list_tasks(agent, perrin, "signalement_parquet", False, "open", 1, 5)
+        items, _total = tasks.list_tasks(agent, perrin, REFERRAL, False, "open", 1, 5)
         tasks.complete(items[0].id, {"decision": "signaler",
                                      "motif": "Échéance dépassée, stage non suivi à temps"}, agent)
     held_day2 = sessions.get(held).day2
@@ -169,11 +171,9 @@ def seed() -> list[str]:
                                       "agent")
     with m.on(held_day2 + dt.timedelta(days=8)):
         agent = user("agent")
-        items, _total = tasks.list_tasks(agent, bernard, "verification_attestation", False,
-                                         "open", 1, 5)
+        items, _total = tasks.list_tasks(agent, bernard, VERIFICATION, False, "open", 1, 5)
         tasks.complete(items[0].id, {"decision": "valider", "motif": ""}, agent)
-        items, _total = tasks.list_tasks(agent, petit, "verification_attestation", False,
-                                         "open", 1, 5)
+        items, _total = tasks.list_tasks(agent, petit, VERIFICATION, False, "open", 1, 5)
         tasks.claim(items[0].id, agent)
     with m.on(m.days(-20)):
         enroll(martin, soon)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import audit, incidents, licence_ledger, outcome
+from services import audit, incidents, licence_ledger, outcome, statuses
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, NotFound
@@ -28,16 +28,6 @@ from workflows import DefinitionError, ProcessEngine, ScriptContext, TaskNotRead
 
 # The deadline watch re-reads the `conformite` fact whenever a course's fate changes.
 CONFORMITY_CHANGED = "conformite_connue"
-
-# Case status shown to clerks, from the most to the least pressing position of the process.
-STATUS_BY_TASK = ("examen_manuel", "verification_attestation", "signalement_parquet")
-STATUS_BY_ELEMENT = (
-    ("attente_attestation", "en_attente_attestation"),
-    ("resultat_session_recu", "inscrit"),
-    ("attente_resultat", "inscrit"),
-    ("attente_inscription", "en_attente_inscription"),
-)
-
 
 def engine() -> ProcessEngine:
     return current_app.extensions["process_engine"]
@@ -341,7 +331,8 @@ def _write_back(case: Case, instance: ProcessInstance, run, actor: str,
         instance.next_timer_due_at = timers[0].due_at if timers else None
         instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()} for t in timers]
         instance.updated_at = now
-        case.status = _status(run, completed, open_tasks)
+        case.status = statuses.of_position(completed, {t.key for t in open_tasks},
+                                           run.active_element_ids())
         case.closed = completed
         case.updated_at = now
     try:
@@ -349,20 +340,6 @@ def _write_back(case: Case, instance: ProcessInstance, run, actor: str,
     except StaleDataError:
         raise Conflict("Le dossier a été modifié en même temps par quelqu'un d'autre ; "
                        "rechargez-le et recommencez.") from None
-
-
-def _status(run, completed: bool, open_tasks) -> str:
-    if completed:
-        return "clos"
-    open_keys = {t.key for t in open_tasks}
-    for key in STATUS_BY_TASK:
-        if key in open_keys:
-            return key
-    active = run.active_element_ids()
-    for element, status in STATUS_BY_ELEMENT:
-        if element in active:
-            return status
-    return "en_cours"
 
 
 def _open_task_rows(case: Case) -> dict[str, HumanTask]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services import licence_ledger
+from services import licence_ledger, statuses
 from services.clock import clock
 from services.models import Case, Enrollment, Licence
 from services.rules import dates as rdates
@@ -155,7 +155,7 @@ def _jsonable(value):
 def task_due_on(case: Case, key: str) -> dt.date | None:
     """The clerk's deadline for a task: one calendar month after the attestation's receipt for
     the crediting tasks (R39, D4)."""
-    if key in ("verification_attestation", "examen_manuel"):
+    if key in statuses.CREDITING_TASKS:
         enr = pending_course(case) or latest_attended(case)
         if enr and enr.attestation_received_on:
             return rdates.credit_due_on(enr.attestation_received_on)

@@ -29,6 +29,7 @@ from services.models import (
     ProcessVersion,
 )
 from services.settings import rules_config, setting
+from services.statuses import TASK_TITLES
 
 CACHE_SECONDS = 300  # app.config["STATISTICS_CACHE_SECONDS"] overrides it; 0 disables the cache
 CACHE_ENTRIES = 64
@@ -371,7 +372,6 @@ def _opt(value):
 def open_tasks_by_age(centre: Centre | None = None) -> dict:
     """Open tasks now, by task and by age since they were opened (index (state, key,
     created_at))."""
-    from workflows.contract import TASK_TITLES
 
     now = clock().now()
     bounds = [(label, now - dt.timedelta(days=days)) for label, days in AGE_BUCKETS]

@@ -9,7 +9,7 @@ import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services import audit, cases, journey, outcome
+from services import audit, cases, journey, outcome, statuses
 from services.clock import clock
 from services.db import db, paginate
 from services.errors import Conflict, Invalid, NotFound
@@ -137,7 +137,7 @@ def complete(task_id: int, data: dict, user) -> Case:
             run.complete_task(task.key, data)
         except TaskNotReady:
             raise Conflict("La tâche n'est plus à faire.") from None
-        if task.key == "verification_attestation":  # the course's fate is now known (R19)
+        if task.key == statuses.TASK_VERIFICATION_ATTESTATION:  # the course's fate is known (R19)
             run.send_message(journey.CONFORMITY_CHANGED)
 
     journey.apply(case, user.username, event, instance=instance,
@@ -148,13 +148,13 @@ def complete(task_id: int, data: dict, user) -> Case:
 def _record_decision(case: Case, key: str, data: dict) -> None:
     """The verification decision belongs to the course (R19 conformity reads it); so do the
     manual review's separate choices on the obligation and the refund (R19, R48)."""
-    if key == "examen_manuel":
+    if key == statuses.TASK_EXAMEN_MANUEL:
         enr = outcome.pending_course(case)
         if enr is not None:
             enr.review_obligation = data.get("obligation")
             enr.review_refund = data.get("remboursement")
         return
-    if key != "verification_attestation":
+    if key != statuses.TASK_VERIFICATION_ATTESTATION:
         return
     enr = outcome.pending_course(case)
     if enr is not None:

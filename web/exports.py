@@ -14,6 +14,7 @@ from services.db import db
 from services.licences import SEARCH_ORDER, search_query
 from services.reads import case_view, licence_view, worklist
 from services.sessions import SESSION_ORDER, session_query
+from web import labels
 from web.tabular import Table
 
 STREAM_BATCH = 500
@@ -31,11 +32,6 @@ def _stream(query, order):
     return rows
 
 
-def _labels():
-    from web.ui import views
-    return views
-
-
 def tasks_table(user, scope: str, key: str, due, sort: str) -> Table:
     """The task list page's open tasks, its filters and sort."""
     return _tasks(*worklist.task_query(user, scope, key, due, sort))
@@ -48,7 +44,6 @@ def api_tasks_table(user, case_id, key, mine, state) -> Table:
 
 
 def _tasks(query, order) -> Table:
-    views = _labels()
     stream = _stream(query, order)
 
     def rows():
@@ -56,7 +51,7 @@ def _tasks(query, order) -> Table:
             yield [t.title, t.case.reference, t.case.licence.number,
                    t.case.licence.holder_name, t.created_at, t.due_on,
                    t.assignee.username if t.assignee else None,
-                   views.STATUS_LABELS.get(t.case.status, t.case.status)]
+                   labels.STATUS_LABELS.get(t.case.status, t.case.status)]
 
     return Table("taches", "Tâches", ["Tâche", "Dossier", "Permis", "Titulaire", "Créée le",
                                       "Délai", "Attribuée à", "Statut du dossier"],
@@ -69,7 +64,6 @@ REFERRAL_LABELS = {"candidate": "À décider", "referred": "Signalé",
 
 
 def cases_table(status=None, licence=None, q=None, overdue=False) -> Table:
-    views = _labels()
     query = case_query(status, licence, q, overdue)
     stream = _stream(query, CASE_ORDER)
 
@@ -77,8 +71,8 @@ def cases_table(status=None, licence=None, q=None, overdue=False) -> Table:
         for c in stream():
             yield [c.reference, CASE_KINDS.get(c.kind, c.kind), c.licence.number,
                    c.licence.last_name, c.licence.first_name,
-                   views.STATUS_LABELS.get(c.status, c.status), c.deadline,
-                   views.OBLIGATION_LABELS.get(c.obligation, c.obligation) if c.obligation
+                   labels.STATUS_LABELS.get(c.status, c.status), c.deadline,
+                   labels.OBLIGATION_LABELS.get(c.obligation, c.obligation) if c.obligation
                    else None,
                    REFERRAL_LABELS.get(c.referral, c.referral) if c.referral else None,
                    c.closed]
@@ -90,7 +84,6 @@ def cases_table(status=None, licence=None, q=None, overdue=False) -> Table:
 
 
 def sessions_table(user, centre, from_, to, status) -> Table:
-    views = _labels()
     query = session_query(user, centre, from_, to, status)
     stream = _stream(query, SESSION_ORDER)
 
@@ -98,7 +91,7 @@ def sessions_table(user, centre, from_, to, status) -> Table:
         for s in stream():
             enrolled = sum(1 for e in s.enrollments if e.status != "cancelled")
             yield [s.id, s.centre.name, s.centre.agrement, s.day1, s.day2, s.capacity,
-                   enrolled, views.SESSION_STATUS_LABELS.get(s.status, s.status),
+                   enrolled, labels.SESSION_STATUS_LABELS.get(s.status, s.status),
                    s.driving_sequence, s.cancelled_on, s.cancel_reason]
 
     return Table("sessions", "Sessions", ["Session n°", "Centre", "Agrément", "Jour 1",
@@ -109,14 +102,13 @@ def sessions_table(user, centre, from_, to, status) -> Table:
 
 
 def licences_table(q: str) -> Table:
-    views = _labels()
     query = search_query(q)
     stream = _stream(query, SEARCH_ORDER)
 
     def rows():
         for lic in stream():
             yield [lic.number, lic.last_name, lic.first_name, lic.birth_date, lic.obtained_on,
-                   views.PROBATION_LABELS.get(lic.probation, lic.probation),
+                   labels.PROBATION_LABELS.get(lic.probation, lic.probation),
                    lic.formation_complementaire]
 
     return Table("permis", "Permis", ["Permis", "Nom", "Prénom", "Né(e) le", "Obtenu le",
@@ -127,7 +119,6 @@ def licences_table(q: str) -> Table:
 def ledger_table(licence) -> Table:
     """The licence's movements known today, the latest first (as on its page), with the balance
     of each movement's day."""
-    views = _labels()
     today = clock().today()
     lg = licence_ledger.replay(licence)
     movements = list(reversed(licences.view(licence, today, lg)["movements"]))
@@ -135,7 +126,7 @@ def ledger_table(licence) -> Table:
 
     def rows():
         for m in movements:
-            yield [m["effective_on"], views.MOVEMENT_LABELS.get(m["kind"], m["kind"]),
+            yield [m["effective_on"], labels.MOVEMENT_LABELS.get(m["kind"], m["kind"]),
                    m["points"], balance_on.get(m["effective_on"]), m["explanation"], m["ref"]]
 
     return Table(f"releve-{licence.number}", "Relevé de points",
@@ -145,13 +136,12 @@ def ledger_table(licence) -> Table:
 
 def history_table(case) -> Table:
     """The case's history, oldest first (as on its page), the details in French."""
-    views = _labels()
     events = case_view.history(case)
 
     def rows():
         for e in events:
-            yield [e.at, e.actor, views.EVENT_LABELS.get(e.type, e.type),
-                   views._fdetail(e.detail)]
+            yield [e.at, e.actor, labels.EVENT_LABELS.get(e.type, e.type),
+                   labels.fdetail(e.detail)]
 
     return Table(f"historique-{case.reference}", "Historique",
                  ["Date", "Par", "Événement", "Détail"], len(events), rows, [17, 14, 30, 80])

@@ -161,22 +161,6 @@ EL_EXAMEN_MANUEL = TASK_EXAMEN_MANUEL
 EL_DOSSIER_CLOS = "dossier_clos"
 EL_DOSSIER_CLOS_INVALIDATION = "dossier_clos_invalidation"
 
-# Suggested mapping element id (active / waiting) -> case status; the service owns the statuses.
-STATUS_BY_ELEMENT: Mapping[str, str] = MappingProxyType(
-    {
-        EL_ATTENTE_INSCRIPTION: "en_attente_inscription",
-        EL_RESULTAT_SESSION: "en_attente_resultat",
-        EL_ANNULATION_SESSION: "en_attente_resultat",
-        EL_ATTENTE_ATTESTATION: "en_attente_attestation",
-        EL_VERIFICATION_ATTESTATION: "verification_attestation",
-        EL_EXAMEN_MANUEL: "examen_manuel",
-        EL_SIGNALEMENT_PARQUET: "signalement_parquet",
-        EL_ATTENTE_CONFORMITE: "en_attente_conformite",
-        EL_DOSSIER_CLOS: "clos",
-        EL_DOSSIER_CLOS_INVALIDATION: "clos_invalidation",
-    }
-)
-
 # Timers: name (BPMN id) -> French label (used by run.waiting_timers()).
 TIMER_LABELS: Mapping[str, str] = MappingProxyType(
     {EL_ECHEANCE_4_MOIS: "Échéance du délai de 4 mois (D1)"}

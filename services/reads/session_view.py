@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from services import cases
+from services import cases, statuses
 from services.db import db
 from services.errors import Invalid
 from services.models import Case, Centre, CourseSession, Enrollment, Licence
@@ -43,7 +43,7 @@ def centres() -> list[Centre]:
 def waiting_cases(limit: int = 200) -> list[Case]:
     """Cases waiting for an enrolment, the nearest deadline first (the session page's list)."""
     return db.session.scalars(select(Case).options(*CASE_ROW)
-                              .where(Case.status == "en_attente_inscription")
+                              .where(Case.status == statuses.EN_ATTENTE_INSCRIPTION.code)
                               .order_by(Case.deadline.is_(None), Case.deadline, Case.id)
                               .limit(limit)).all()
 

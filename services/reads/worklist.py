@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from services import statuses
 from services.db import db, paginate
 from services.models import Case, HumanTask
 
@@ -67,7 +68,7 @@ def late_attestations(today: dt.date, limit: int = 10):
     """Crediting tasks still open after the one-month deadline (R39, D4)."""
     query = (select(HumanTask).options(*TASK_ROW)
              .where(HumanTask.state == "open",
-                    HumanTask.key.in_(("verification_attestation", "examen_manuel")),
+                    HumanTask.key.in_(statuses.CREDITING_TASKS),
                     HumanTask.due_on < today))
     return paginate(query, (HumanTask.due_on, HumanTask.id), 1, limit)
 

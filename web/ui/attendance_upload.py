@@ -17,9 +17,11 @@ from web import tabular
 from web.auth import current_user
 from web.tabular import Table
 from web.ui.attendance_csv import MAX_BYTES, LineError, parse
+from web.ui.routes import Pages
 from web.ui.security import login_required
 from web.ui.session_pages import render_session
-from web.ui.views import blp
+
+pages = Pages()
 
 RECORD_FIELD = re.compile(r"^records\.(\d+)\.(\w+)$")
 COLUMN_OF = {"licence": "Permis", "day1": "Jour 1", "day2": "Jour 2"}
@@ -41,7 +43,7 @@ def _refused(session_id: int, name: str, errors: list[LineError], status: int = 
     return render_session(session_id, status=status, upload_errors=errors, upload_name=name)
 
 
-@blp.route("/sessions/<int:session_id>/presence/modele.csv")
+@pages.route("/sessions/<int:session_id>/presence/modele.csv")
 @login_required("agent", "centre")
 def attendance_template(session_id: int):
     """The sheet to fill in: one line per enrolled trainee, the days left blank."""
@@ -54,7 +56,7 @@ def attendance_template(session_id: int):
     return tabular.response(table, "csv")
 
 
-@blp.route("/sessions/<int:session_id>/presence/fichier", methods=["POST"])
+@pages.route("/sessions/<int:session_id>/presence/fichier", methods=["POST"])
 @login_required("agent", "centre")
 def upload_attendance(session_id: int):
     user = current_user()

@@ -11,9 +11,11 @@ from flask import render_template, request
 from services import batch
 from services.db import MAX_ROW_ID
 from web.auth import current_user
-from web.ui.listing import clamp, int_arg, pages
+from web.ui.listing import clamp, int_arg, page_numbers
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import blp
+
+pages = Pages()
 
 TASK_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is true)
 
@@ -36,7 +38,7 @@ def _selected() -> tuple[list[int], str | None]:
     return ids, None
 
 
-@blp.route("/taches/attestations", methods=["GET", "POST"])
+@pages.route("/taches/attestations", methods=["GET", "POST"])
 @login_required("agent")
 def batch_attestations():
     results, error, status = None, None, 200
@@ -57,5 +59,5 @@ def batch_attestations():
     done = [r for r in results or [] if r.ok]
     refused = [r for r in results or [] if not r.ok]
     return render_template("ui/batch.html", rows=rows, total=total, page=page,
-                           pages=pages(total, batch.MAX_BATCH), results=results, done=done,
+                           pages=page_numbers(total, batch.MAX_BATCH), results=results, done=done,
                            refused=refused, error=error, me=current_user()), status

@@ -16,8 +16,10 @@ from web.auth import current_user
 from web.ui import forms
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import paged
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import blp
+
+pages = Pages()
 
 HISTORY_PER_PAGE = 15
 LEDGER_PER_PAGE = 10
@@ -40,7 +42,7 @@ def session_choices(items, deadline=None) -> list[tuple[str, str]]:
     return out
 
 
-@blp.route("/dossiers/<int:case_id>")
+@pages.route("/dossiers/<int:case_id>")
 @login_required("agent")
 def case_page(case_id: int):
     return render_case(case_id)
@@ -78,7 +80,7 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     ), status
 
 
-@blp.route("/dossiers/<int:case_id>/diagramme.bpmn")
+@pages.route("/dossiers/<int:case_id>/diagramme.bpmn")
 @login_required("agent")
 def case_diagram(case_id: int):
     case = cases.get(case_id)
@@ -88,7 +90,7 @@ def case_diagram(case_id: int):
     return bpmn_response(case.instance.version.xml, f"{case.reference}.bpmn")
 
 
-@blp.route("/dossiers/<int:case_id>/taches/<int:task_id>", methods=["POST"])
+@pages.route("/dossiers/<int:case_id>/taches/<int:task_id>", methods=["POST"])
 @login_required("agent")
 def complete_task(case_id: int, task_id: int):
     task = tasks.get(task_id)
@@ -108,7 +110,7 @@ def complete_task(case_id: int, task_id: int):
     return redirect(url_for("ui.case_page", case_id=case_id))
 
 
-@blp.route("/dossiers/<int:case_id>/inscription", methods=["POST"])
+@pages.route("/dossiers/<int:case_id>/inscription", methods=["POST"])
 @login_required("agent")
 def enroll(case_id: int):
     try:
@@ -131,7 +133,7 @@ def enrolled_message(case, session) -> str:
     return text
 
 
-@blp.route("/dossiers/<int:case_id>/attestation", methods=["POST"])
+@pages.route("/dossiers/<int:case_id>/attestation", methods=["POST"])
 @login_required("agent")
 def receive_attestation(case_id: int):
     try:

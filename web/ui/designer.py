@@ -15,8 +15,10 @@ from flask import abort, current_app, render_template, request, url_for
 from services import processes
 from services.design import sandbox
 from web.auth import current_user
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import blp
+
+pages = Pages()
 
 DESIGNERS = ("designer",)  # admin is always allowed
 NUMBER = re.compile(r"[1-9][0-9]{0,8}")
@@ -29,20 +31,20 @@ def _page(page: str, **data):
     return render_template(f"ui/processus_{page}.html", config=config, **data)
 
 
-@blp.route("/processus")
+@pages.route("/processus")
 @login_required(*DESIGNERS)
 def processus_versions():
     return _page("versions")
 
 
-@blp.route("/processus/<key>/versions/<int:number>")
+@pages.route("/processus/<key>/versions/<int:number>")
 @login_required(*DESIGNERS)
 def processus_version(key: str, number: int):
     version = processes.get_version(key, number)
     return _page("version", key=key, number=version.version)
 
 
-@blp.route("/processus/<key>/comparer")
+@pages.route("/processus/<key>/comparer")
 @login_required(*DESIGNERS)
 def processus_diff(key: str):
     latest = processes.active_version(key).version
@@ -51,7 +53,7 @@ def processus_diff(key: str):
     return _page("diff", key=key, to=to, since=since)
 
 
-@blp.route("/processus/<key>/brouillons")
+@pages.route("/processus/<key>/brouillons")
 @login_required(*DESIGNERS)
 def processus_drafts(key: str):
     processes.active_version(key)  # 404 for an unknown process
@@ -59,14 +61,14 @@ def processus_drafts(key: str):
     return _page("drafts", key=key, max_upload=limit, max_upload_mo=f"{limit / 2**20:g}")
 
 
-@blp.route("/processus/<key>/historique")
+@pages.route("/processus/<key>/historique")
 @login_required(*DESIGNERS)
 def processus_history(key: str):
     processes.active_version(key)
     return _page("history", key=key)
 
 
-@blp.route("/processus/<key>/editeur")
+@pages.route("/processus/<key>/editeur")
 @login_required(*DESIGNERS)
 def processus_editor(key: str):
     """Opens the current version, `?version=N`, or `?brouillon=ID` (a draft of this process)."""
@@ -80,13 +82,13 @@ def processus_editor(key: str):
                  version=version.version, draft=draft)
 
 
-@blp.route("/processus/brouillons/<int:draft_id>")
+@pages.route("/processus/brouillons/<int:draft_id>")
 @login_required(*DESIGNERS)
 def processus_draft(draft_id: int):
     return _page("draft", draft=draft_id, features=feature_list())
 
 
-@blp.route("/processus/<key>/versions/<int:number>/migrations")
+@pages.route("/processus/<key>/versions/<int:number>/migrations")
 @login_required(*DESIGNERS)
 def processus_migrations(key: str, number: int):
     version = processes.get_version(key, number)

@@ -12,16 +12,19 @@ from services.errors import Invalid
 from web import exports, tabular
 from web.api.schemas import SessionListArgs
 from web.auth import current_user
+from web.labels import SESSION_STATUS_LABELS
 from web.ui.listing import date_arg
+from web.ui.routes import Pages
 from web.ui.security import login_required
 from web.ui.session_pages import FILTER_FORM
-from web.ui.views import SESSION_STATUS_LABELS, blp
+
+pages = Pages()
 
 FMT = "<any(csv, xlsx):fmt>"
 PAGE_ARGS = {"page", "permis", "releve", "historique", "dossiers"}  # page numbers, not filters
 
 
-@blp.app_template_global()
+@pages.app_template_global()
 def export_url(endpoint: str, fmt: str, keep_args: bool = True, **args) -> str:
     """The export of a list in `fmt`, with the current page's filters (not its page numbers)."""
     query = ({k: v for k, v in request.args.items() if k not in PAGE_ARGS and v}
@@ -29,7 +32,7 @@ def export_url(endpoint: str, fmt: str, keep_args: bool = True, **args) -> str:
     return url_for(endpoint, fmt=fmt, **{**query, **args})
 
 
-@blp.route(f"/taches/export.{FMT}")
+@pages.route(f"/taches/export.{FMT}")
 @login_required("agent")
 def task_export(fmt: str):
     return tabular.response(exports.tasks_table(
@@ -37,7 +40,7 @@ def task_export(fmt: str):
         date_arg("echeance_avant"), request.args.get("tri", "echeance")), fmt)
 
 
-@blp.route(f"/recherche/dossiers.{FMT}")
+@pages.route(f"/recherche/dossiers.{FMT}")
 @login_required("agent")
 def case_export(fmt: str):
     """The cases of a search (q), or of one licence (licence: its page's list)."""
@@ -48,13 +51,13 @@ def case_export(fmt: str):
     return tabular.response(exports.cases_table(None, number, q, False), fmt)
 
 
-@blp.route(f"/recherche/permis.{FMT}")
+@pages.route(f"/recherche/permis.{FMT}")
 @login_required("agent")
 def licence_export(fmt: str):
     return tabular.response(exports.licences_table(request.args.get("q", "").strip()), fmt)
 
 
-@blp.route(f"/sessions/export.{FMT}")
+@pages.route(f"/sessions/export.{FMT}")
 @login_required("agent", "centre")
 def session_export(fmt: str):
     user = current_user()
@@ -73,13 +76,13 @@ def session_export(fmt: str):
                                                    filters["to"], status or None), fmt)
 
 
-@blp.route(f"/permis/<number>/releve.{FMT}")
+@pages.route(f"/permis/<number>/releve.{FMT}")
 @login_required("agent")
 def ledger_export(number: str, fmt: str):
     return tabular.response(exports.ledger_table(licences.get(number)), fmt)
 
 
-@blp.route(f"/dossiers/<int:case_id>/historique.{FMT}")
+@pages.route(f"/dossiers/<int:case_id>/historique.{FMT}")
 @login_required("agent")
 def history_export(case_id: int, fmt: str):
     return tabular.response(exports.history_table(cases.get(case_id)), fmt)

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import functools
 
+from services.tasks import form_for_display
+from web.labels import DECISION_LABELS as LABELS
 from web.ui.formdata import Field, Form, FormSpec
-from workflows import form_schema
 
-LABELS = {
-    "valider": "Valider l'attestation", "refuser": "Refuser", "crediter": "Créditer les points",
-    "signaler": "Signaler au parquet", "ne_pas_signaler": "Ne pas signaler",
-    "remplie": "Obligation remplie", "non_remplie": "Obligation non remplie",
-    "accorde": "Remboursement accordé", "refuse": "Remboursement refusé",
-}
 HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du dossier.",
          "obligation": "Facultatif : sans choix, un stage crédité et conforme remplit "
                        "l'obligation, un stage refusé ne la remplit pas (R19).",
@@ -23,7 +18,7 @@ HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du 
 @functools.cache  # per task key (the contract's few): a FormSpec is shared, never changed
 def spec(key: str) -> FormSpec:
     """The task's fields as a form of the UI: radios for an enum, a text area for long text."""
-    schema = form_schema(key)
+    schema = form_for_display(key)
     required = set(schema.get("required", ()))
     out = []
     for name, prop in schema.get("properties", {}).items():

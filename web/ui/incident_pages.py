@@ -9,14 +9,16 @@ from services import incidents
 from services.db import transaction
 from services.errors import Conflict, NotFound
 from web.auth import current_user
-from web.ui.listing import PER_PAGE, int_arg, pages
+from web.ui.listing import PER_PAGE, int_arg, page_numbers
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import blp
+
+pages = Pages()
 
 STATES = {"ouverts": "Ouverts", "resolus": "Résolus", "tous": "Tous"}
 
 
-@blp.route("/incidents")
+@pages.route("/incidents")
 @login_required("designer")
 def incident_list():
     state = request.args.get("etat", "ouverts")
@@ -24,10 +26,10 @@ def incident_list():
     page = int_arg("page")
     items, total = incidents.list_incidents(None if state == "tous" else state, page, PER_PAGE)
     return render_template("ui/incidents.html", items=items, total=total, page=page,
-                           pages=pages(total), state=state, states=STATES)
+                           pages=page_numbers(total), state=state, states=STATES)
 
 
-@blp.route("/incidents/<int:incident_id>/resoudre", methods=["POST"])
+@pages.route("/incidents/<int:incident_id>/resoudre", methods=["POST"])
 @login_required("designer")
 def incident_resolve(incident_id: int):
     try:

@@ -14,10 +14,13 @@ from services.models import Infraction
 from services.reads import licence_view
 from web.api.schemas import CaseInSchema, InfractionInSchema, InvalidationInSchema, LicenceInSchema
 from web.auth import current_user
+from web.labels import PROBATION_LABELS
 from web.ui.formdata import Field, Form, FormSpec
-from web.ui.listing import PER_PAGE, int_arg, paged, pages
+from web.ui.listing import PER_PAGE, int_arg, page_numbers, paged
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import PROBATION_LABELS, blp
+
+pages = Pages()
 
 LEDGER_PER_PAGE = 15
 
@@ -94,7 +97,7 @@ def _form_page(form: Form, status: int = 200, **context):
 
 # ---- create a licence -----------------------------------------------------------------------
 
-@blp.route("/permis/nouveau", methods=["GET", "POST"])
+@pages.route("/permis/nouveau", methods=["GET", "POST"])
 @login_required("agent")
 def licence_new():
     form = Form(LICENCE_FORM, {"probation": "classic"})
@@ -126,7 +129,7 @@ def licence_new():
 
 # ---- the licence page -----------------------------------------------------------------------
 
-@blp.route("/permis/<number>")
+@pages.route("/permis/<number>")
 @login_required("agent")
 def licence_page(number: str):
     return render_licence(number)
@@ -150,12 +153,12 @@ def render_licence(number: str, voluntary_error: str | None = None, status: int 
         infractions=list(reversed(licence.infractions)),
         case_of=licence_view.cases_by_infraction(licence),
         case_items=case_items, case_total=case_total, case_page=case_page,
-        case_pages=pages(case_total), voluntary_error=voluntary_error), status
+        case_pages=page_numbers(case_total), voluntary_error=voluntary_error), status
 
 
 # ---- commands on a licence ------------------------------------------------------------------
 
-@blp.route("/permis/<number>/infraction", methods=["GET", "POST"])
+@pages.route("/permis/<number>/infraction", methods=["GET", "POST"])
 @login_required("agent")
 def infraction_new(number: str):
     licence = licences.get(number)
@@ -201,7 +204,7 @@ def _licence_crumbs(licence, last: str) -> list:
             (f"Permis n° {licence.number}", _back(licence.number)), (last, None)]
 
 
-@blp.route("/permis/<number>/invalidation", methods=["GET", "POST"])
+@pages.route("/permis/<number>/invalidation", methods=["GET", "POST"])
 @login_required("agent")
 def invalidation_new(number: str):
     licence = licences.get(number)
@@ -233,7 +236,7 @@ def invalidation_new(number: str):
                       crumbs=_licence_crumbs(licence, "Invalidation 48SI"))
 
 
-@blp.route("/permis/<number>/infractions/<int:infraction_id>/dossier-48n",
+@pages.route("/permis/<number>/infractions/<int:infraction_id>/dossier-48n",
            methods=["GET", "POST"])
 @login_required("agent")
 def case_48n_new(number: str, infraction_id: int):
@@ -267,7 +270,7 @@ def case_48n_new(number: str, infraction_id: int):
                       crumbs=_licence_crumbs(licence, "Dossier 48N"))
 
 
-@blp.route("/permis/<number>/stage-volontaire", methods=["POST"])
+@pages.route("/permis/<number>/stage-volontaire", methods=["POST"])
 @login_required("agent")
 def voluntary_case(number: str):
     licences.get(number)

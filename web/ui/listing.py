@@ -25,13 +25,13 @@ def date_arg(name: str) -> dt.date | None:
         return None
 
 
-def pages(total: int, per_page: int = PER_PAGE) -> int:
+def page_numbers(total: int, per_page: int = PER_PAGE) -> int:
     return max(1, -(-total // per_page))
 
 
 def clamp(page: int, total: int, per_page: int = PER_PAGE) -> int:
     """A page number past the end shows the last page (a list that shrank, an edited URL)."""
-    return min(page, pages(total, per_page))
+    return min(page, page_numbers(total, per_page))
 
 
 def page_url(page: int, param: str = "page", anchor: str | None = None) -> str:
@@ -51,4 +51,4 @@ def paged(items: list, param: str, per_page: int = PER_PAGE) -> tuple[list, int,
     """The page of `items` (in memory) that the query argument `param` asks for: its items,
     its number (the last page when past the end) and how many pages there are."""
     page = clamp(int_arg(param), len(items), per_page)
-    return window(items, page, per_page), page, pages(len(items), per_page)
+    return window(items, page, per_page), page, page_numbers(len(items), per_page)

@@ -14,11 +14,14 @@ from services.errors import Conflict, Invalid
 from services.reads import session_view
 from web.api.schemas import CancelSchema, In, SessionInSchema, SessionListArgs, length
 from web.auth import current_user
+from web.labels import ATTENDANCE, SESSION_STATUS_LABELS
 from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
-from web.ui.listing import PER_PAGE, int_arg, pages
+from web.ui.listing import PER_PAGE, int_arg, page_numbers
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import ATTENDANCE, SESSION_STATUS_LABELS, blp
+
+pages = Pages()
 
 SESSION_FORM = FormSpec(
     Field("centre", "Centre agréé", "text", True, widget="select"),
@@ -68,7 +71,7 @@ def _centre_choices() -> list[tuple[str, str]]:
 
 # ---- the list ---------------------------------------------------------------------------------
 
-@blp.route("/sessions")
+@pages.route("/sessions")
 @login_required("agent", "centre")
 def session_list():
     user = current_user()
@@ -90,14 +93,14 @@ def session_list():
     today = clock().today()
     late = {s.id for s in items if sessions.attendance_late(s, today)}
     return render_template("ui/sessions.html", items=items, total=total, page=page, late=late,
-                           pages=pages(total), form=form, status=status,
+                           pages=page_numbers(total), form=form, status=status,
                            centre_choices=_centre_choices() if user.role != "centre" else [],
                            filtered=bool(args or status))
 
 
 # ---- create -----------------------------------------------------------------------------------
 
-@blp.route("/sessions/nouvelle", methods=["GET", "POST"])
+@pages.route("/sessions/nouvelle", methods=["GET", "POST"])
 @login_required("agent", "centre")
 def session_new():
     user = current_user()
@@ -134,7 +137,7 @@ def _session_for_user(session_id: int, *options):
     return centre_access.session_for(current_user(), session_id, *options)
 
 
-@blp.route("/sessions/<int:session_id>")
+@pages.route("/sessions/<int:session_id>")
 @login_required("agent", "centre")
 def session_page(session_id: int):
     return render_session(session_id)
@@ -163,7 +166,7 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
         message=message, attendance=ATTENDANCE, **extra), status
 
 
-@blp.route("/sessions/<int:session_id>/inscription", methods=["POST"])
+@pages.route("/sessions/<int:session_id>/inscription", methods=["POST"])
 @login_required("agent", "centre")
 def session_enroll(session_id: int):
     _session_for_user(session_id)
@@ -186,7 +189,7 @@ def session_enroll(session_id: int):
     return redirect(url_for("ui.session_page", session_id=session_id) + "#stagiaires")
 
 
-@blp.route("/sessions/<int:session_id>/presence", methods=["POST"])
+@pages.route("/sessions/<int:session_id>/presence", methods=["POST"])
 @login_required("agent", "centre")
 def record_attendance(session_id: int):
     session = _session_for_user(session_id)
@@ -216,7 +219,7 @@ def record_attendance(session_id: int):
 
 # ---- cancel (R36) -------------------------------------------------------------------------------
 
-@blp.route("/sessions/<int:session_id>/annulation", methods=["GET", "POST"])
+@pages.route("/sessions/<int:session_id>/annulation", methods=["GET", "POST"])
 @login_required("agent", "centre")
 def session_cancel(session_id: int):
     session = _session_for_user(session_id)

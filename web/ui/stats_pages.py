@@ -17,8 +17,10 @@ from services.db import db
 from services.errors import Invalid
 from services.models import ProcessVersion
 from services.reads import session_view
+from web.ui.routes import Pages
 from web.ui.security import login_required
-from web.ui.views import blp
+
+pages = Pages()
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
@@ -91,7 +93,7 @@ def _figures():
         return args, None, {fields.get(k, k): v for k, v in err.errors.items()}
 
 
-@blp.route("/statistiques")
+@pages.route("/statistiques")
 @login_required("agent")
 def statistics_page():
     args, stats, errors = _figures()
@@ -123,7 +125,7 @@ def _export_name(stats: dict, ext: str) -> str:
     return f"statistiques-{stats['from']}-{stats['to']}{centre}.{ext}"
 
 
-@blp.route("/statistiques/export.csv")
+@pages.route("/statistiques/export.csv")
 @login_required("agent")
 def statistics_csv():
     args, stats, errors = _figures()
@@ -151,7 +153,7 @@ def _fr_number(value):
     return value
 
 
-@blp.route("/statistiques/export.xlsx")
+@pages.route("/statistiques/export.xlsx")
 @login_required("agent")
 def statistics_xlsx():
     import xlsxwriter
@@ -188,7 +190,7 @@ def element_names(xml: bytes) -> dict[str, str]:
             for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
 
 
-@blp.route("/processus/<key>/versions/<int:number>/carte-de-chaleur")
+@pages.route("/processus/<key>/versions/<int:number>/carte-de-chaleur")
 @login_required("agent", "designer")
 def heatmap_page(key: str, number: int):
     version = processes.get_version(key, number)

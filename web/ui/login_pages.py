@@ -1,0 +1,51 @@
+"""Logging in and out, the UI's root, and the page of the legal switches in force."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from services import users
+from services.clock import clock
+from services.rules.config import SWITCHES
+from web.auth import current_user
+from web.ui.nav import home_url
+from web.ui.routes import Pages
+from web.ui.security import log_in, log_out, login_required, login_throttled, safe_next
+
+pages = Pages()
+
+
+@pages.route("/connexion", methods=["GET", "POST"])
+@login_throttled
+def login():
+    error = None
+    username = request.form.get("username", "")
+    if request.method == "POST":
+        user = users.check_password(username, request.form.get("password", ""))
+        if user is not None and user.active:
+            log_in(user)
+            return redirect(safe_next(request.args.get("next"), home_url(user)))
+        error = "Identifiant ou mot de passe incorrect."
+    return render_template("ui/login.html", error=error, username=username), \
+        (401 if error else 200)
+
+
+@pages.route("/deconnexion", methods=["POST"])
+def logout():
+    log_out()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("ui.login"))
+
+
+@pages.route("/")
+@login_required()
+def index():
+    return redirect(home_url(current_user()))
+
+
+@pages.route("/a-propos")
+def about():
+    """The legal switches in force (DOMAIN.md's CFG_*), readable without logging in."""
+    rules = current_app.config["RULES"].as_dict()
+    return render_template("ui/about.html", now=clock().now(), mode=clock().mode,
+                           switches=[(s, rules[s.env]) for s in SWITCHES])
