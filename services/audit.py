@@ -6,6 +6,8 @@ than the statement, and which would sort it among the command's other objects)."
 
 from __future__ import annotations
 
+import decimal
+
 from services.clock import clock
 from services.db import db
 from services.models import CaseEvent
@@ -22,14 +24,18 @@ def record(case, type_: str, actor: str, **detail) -> None:
                                               "detail": jsonable(detail)})
 
 
-def jsonable(value):
-    """A JSON-ready copy of `value` (dates as ISO text, None dropped from mappings)."""
+def jsonable(value, keep_none: bool = False):
+    """A JSON-ready copy of `value`: dates as ISO text, decimals as numbers, None dropped from
+    mappings unless `keep_none` (an API answer keeps its null fields)."""
     if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items() if v is not None}
+        return {k: jsonable(v, keep_none) for k, v in value.items()
+                if keep_none or v is not None}
     if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, keep_none) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == int(value) else float(value)
     if isinstance(value, int | float | str | bool) or value is None:
         return value
     return str(value)

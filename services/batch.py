@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from services import outcome, statuses, tasks
-from services.db import db, paginate, transaction
+from services import outcome, sessions, statuses, tasks
+from services.db import db, many_commands, paginate
 from services.errors import ServiceError
 from services.models import Case, CourseSession, Enrollment, HumanTask
 
@@ -46,7 +46,7 @@ def facts(task: HumanTask) -> dict:
     return {
         "case": case, "course": enr, "session": session,
         "within_deadline": (None if session is None or case.deadline is None
-                            else session.day2 <= case.deadline),
+                            else not sessions.too_late_for(session, case.deadline)),
         "flags": list(case.flags or []),
     }
 
@@ -60,8 +60,9 @@ class Result:
     reason: str = ""
 
 
+@many_commands
 def validate(task_ids: list[int], user) -> list[Result]:
-    """Validate each attestation in its own transaction: a refusal rolls back that case only."""
+    """Validate each attestation as its own command: a refusal rolls back that case only."""
     results = []
     for task_id in task_ids:
         task = db.session.get(HumanTask, task_id)
@@ -76,12 +77,9 @@ def validate(task_ids: list[int], user) -> list[Result]:
                                   "elle se traite une à une, depuis le dossier."))
             continue
         try:
-            with transaction():
-                tasks.complete(task_id, dict(DECISION), user)
+            tasks.complete(task_id, dict(DECISION), user)
         except ServiceError as exc:
-            db.session.rollback()
             results.append(Result(task_id, reference, case_id, False, exc.detail))
         else:
             results.append(Result(task_id, reference, case_id, True))
-        db.session.expire_all()  # the next case is read fresh
     return results

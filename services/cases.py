@@ -16,7 +16,7 @@ from services import (
     statuses,
 )
 from services.clock import clock
-from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
+from services.db import LIKE_ESCAPE, command, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import (
     Case,
@@ -28,6 +28,7 @@ from services.models import (
     ProcessInstance,
     ProcessVersion,
 )
+from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.settings import rules_config
@@ -42,6 +43,7 @@ def get(case_id: int) -> Case:
     return case
 
 
+@command
 def create(data: dict, actor: str) -> Case:
     licence = db.session.scalar(select(Licence).where(Licence.number == data["licence"]))
     if licence is None:
@@ -81,15 +83,8 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
     letter = data["letter_48n"]
     receipt = letter["receipt"]
     received = letter.get("received_on")
-    if receipt in ("signed", "unclaimed") and received is None:
-        raise Invalid.field("letter_48n.received_on",
-                            "Date de réception obligatoire (signature de l'AR ou première "
-                            "présentation, D11).")
-    if received is not None and received < letter["sent_on"]:
-        raise Invalid.field("letter_48n.received_on", "La réception ne peut précéder l'envoi.")
-    if receipt == "npai" and received is not None:
-        raise Invalid.field("letter_48n.received_on",
-                            "Une lettre NPAI n'a pas de date de réception (D11).")
+    for field, message in rconf.receipt_problems(receipt, letter["sent_on"], received)[:1]:
+        raise Invalid.field(f"letter_48n.{field}", message)
     _check_letter_not_in_future(letter)
     cfg = rules_config()
     notified, flags = rdates.notification_date(receipt, received, cfg)
@@ -113,6 +108,7 @@ def _check_letter_not_in_future(letter: dict) -> None:
                                 f"{today:%d/%m/%Y}).")
 
 
+@command
 def enroll(case: Case, session_id: int, user) -> Case:
     session = db.session.get(CourseSession, session_id)
     if session is None:
@@ -171,6 +167,7 @@ def no_waiting_case(number: str, field: str = "licence") -> Invalid:
                          f"« {number.strip()} ».")
 
 
+@command
 def enroll_licence(session: CourseSession, number: str, user, field: str = "licence") -> Case:
     """Enrol the waiting case of licence `number` in `session`: how a centre enrols a trainee.
 
@@ -190,6 +187,7 @@ def enroll_licence(session: CourseSession, number: str, user, field: str = "lice
         raise no_waiting_case(number, field) from None
 
 
+@command
 def receive_attestation(case: Case, received_on, actor: str) -> Case:
     enr = outcome.latest_attended(case)
     if enr is None or enr.attestation_issued_on is None or enr.credit_decision is not None \

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from services.db import db
+from services.db import command, db
 from services.errors import Conflict
 from services.models import ClockSetting
 
@@ -57,6 +57,7 @@ class AppClock:
     def today(self) -> dt.date:
         return self.now().date()
 
+    @command
     def set(self, instant: dt.datetime) -> dt.datetime:
         """Move the manual clock; it never goes backwards once set (API.md)."""
         if self.mode != "manual":

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, func, select, text
+from sqlalchemy import DateTime, MetaData, event, func, inspect, select, text
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -99,6 +100,55 @@ def transaction():
 def in_command() -> bool:
     """Whether the caller runs inside a command's transaction (see transaction)."""
     return _write_intent.get()
+
+
+def command(function):
+    """Marks a service function that changes state: one command, one transaction.
+
+    Called from an entrypoint (a route, a CLI command, a batch's loop), it opens the transaction,
+    commits when it returns and rolls everything back when it raises. Called from inside another
+    command, it is part of that one. Entrypoints never open a transaction themselves."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if in_command():
+            return function(*args, **kwargs)
+        with transaction():
+            return function(*args, **kwargs)
+    run.is_command = True
+    return run
+
+
+def many_commands(function):
+    """Marks a service function that runs many commands, each in its own transaction (the timer
+    sweep, the migration of many cases, a batch of validations): one item's failure leaves the
+    others done. It therefore refuses to run inside a command, where the items would share one."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if in_command():
+            raise RuntimeError(f"{function.__qualname__} runs each item as its own command; "
+                               "it cannot run inside another command")
+        return function(*args, **kwargs)
+    run.runs_many_commands = True
+    return run
+
+
+def schema_ready() -> bool:
+    """Whether the database was migrated (its tables exist)."""
+    return inspect(db.engine).has_table("process_versions")
+
+
+def rollback() -> None:
+    """Undo what a failed request left in the session, so that its error page can still read."""
+    db.session.rollback()
+
+
+def count_rows(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def stream_rows(query, order, batch: int = 500):
+    """Every row of `query` in `order`, read from the database `batch` rows at a time."""
+    return db.session.scalars(query.order_by(*order).execution_options(yield_per=batch))
 
 
 def paginate(query, order, page: int, per_page: int) -> tuple[list, int]:

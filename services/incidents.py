@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 
 from services import audit
 from services.clock import clock
-from services.db import MAX_ROW_ID, db, paginate, transaction
+from services.db import MAX_ROW_ID, command, db, paginate, transaction
 from services.errors import Conflict, NotFound
 from services.models import Case, Incident, ProcessInstance
 
@@ -171,6 +171,7 @@ def get(incident_id: int) -> Incident:
     return incident
 
 
+@command
 def resolve(incident_id: int, actor: str) -> dict:
     """Mark an incident resolved (the designer corrected the version, or migrated the case):
     the timer sweep takes the instance again. 409 when it is already resolved."""

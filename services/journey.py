@@ -22,6 +22,7 @@ from services.db import db
 from services.errors import Conflict, NotFound
 from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
+from services.rules import conformity as rconf
 from services.rules import eligibility
 from services.settings import rules_config
 from workflows import DefinitionError, ProcessEngine, ScriptContext, TaskNotReady, WorkflowError
@@ -102,25 +103,14 @@ def facts(case: Case) -> dict:
 
 
 def conformity(case: Case, today) -> str:
-    """R19 from the course dates, never from when a clerk or centre recorded an event."""
-    if case.kind != "obligatoire":
-        return "sans_objet"
-    if outcome.invalidated(case.licence, today):
-        return "sans_objet"
-    cfg = rules_config()
-    waiting = False
-    for enr in case.enrollments:
-        sess = enr.session
-        ok = eligibility.compliance(case.notified_on, case.deadline, sess.day1, sess.day2, cfg).ok
-        if not ok:
-            continue
-        if enr.verification == "valider":
-            return "conforme"
-        if enr.status == "enrolled" and sess.status == "planned":
-            waiting = True
-        elif enr.attestation_issued_on and enr.verification is None:
-            waiting = True
-    return "en_attente" if waiting else "non_conforme"
+    """The `conformite` fact: R19 over the case's courses (rules.conformity)."""
+    mandatory = case.kind == "obligatoire"
+    courses = [rconf.CourseFacts(
+        day1=enr.session.day1, day2=enr.session.day2, verification=enr.verification,
+        awaiting_session=enr.status == "enrolled" and enr.session.status == "planned",
+        attestation_issued=bool(enr.attestation_issued_on)) for enr in case.enrollments]
+    return rconf.case_conformity(mandatory, mandatory and outcome.invalidated(case.licence, today),
+                                 case.notified_on, case.deadline, courses, rules_config())
 
 
 _FACTS: dict[str, Callable] = {  # the contract's FACT_KEYS, in order
@@ -159,8 +149,8 @@ class Actions:
         lg = self.facts.ledger_crediting(enr)  # replayed before this decision changes it
         if decision == "refuser":
             reasons = outcome.review_reasons(case, enr, lg)
-            enr.credit_rule = reasons[0].rule if reasons else (
-                "R42" if case.obligation == "manual_review" else "R41")
+            enr.credit_rule = rconf.refusal_rule([r.rule for r in reasons],
+                                                 case.obligation == "manual_review")
         enr.credit_decision = "refuser" if decision == "refuser" else "crediter"
         enr.credit_motif = motif or None
         enr.credited_at = clock().now()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
 from services import audit, journey, licence_ledger
 from services.clock import clock
-from services.db import LIKE_ESCAPE, contains_pattern, db, paginate
+from services.db import LIKE_ESCAPE, MAX_ROW_ID, command, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.rules import ledger as rl
+from services.rules.explain import Decision
 from services.settings import rules_config
 
 
@@ -22,6 +24,14 @@ def get(number: str) -> Licence:
     if licence is None:
         raise NotFound(f"Aucun permis n° {number}.")
     return licence
+
+
+def infraction_of(licence: Licence, infraction_id: int) -> Infraction:
+    infraction = (db.session.get(Infraction, infraction_id)
+                  if 0 < infraction_id <= MAX_ROW_ID else None)
+    if infraction is None or infraction.licence_id != licence.id:
+        raise NotFound(f"Aucune infraction n° {infraction_id} sur le permis n° {licence.number}.")
+    return infraction
 
 
 def search(q: str, page: int = 1, per_page: int = 20) -> tuple[list[Licence], int]:
@@ -42,6 +52,7 @@ def search_query(q: str):
         func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
 
 
+@command
 def create(data: dict, actor: str) -> Licence:
     if db.session.scalar(select(Licence.id).where(Licence.number == data["number"])):
         raise Conflict(f"Le permis n° {data['number']} existe déjà.")
@@ -65,7 +76,14 @@ def create(data: dict, actor: str) -> Licence:
     return licence
 
 
-def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
+@dataclass(frozen=True)
+class RecordedInfraction:
+    infraction: Infraction
+    trigger: Decision  # R15/R16/R11: why it gives rise to a letter 48N or not
+
+
+@command
+def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfraction:
     if data["decision_on"] < data["committed_on"]:
         raise Invalid.field("decision_on", "La décision ne peut précéder l'infraction (R8).")
     if data.get("established_on") and data["established_on"] < data["committed_on"]:
@@ -88,12 +106,28 @@ def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
                       licence_ledger.invalidation_facts(licence), cfg)
     decision = eligibility.triggers_48n(holder, new, before, same_day, cfg, ledger_after=after)
     infraction.triggers_48n = decision.ok
-    infraction.trigger_explanation = decision.text
     db.session.add(infraction)
     db.session.flush()
-    return infraction
+    return RecordedInfraction(infraction, decision)
 
 
+def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
+    return record_infraction(licence, data, actor).infraction
+
+
+def infraction_view(recorded: RecordedInfraction) -> dict:
+    """The API's answer to a new infraction: the infraction and why it triggers a 48N or not."""
+    i = recorded.infraction
+    fine = None if i.fine_kind is None else {
+        "amount": float(i.fine_amount) if i.fine_amount is not None else None,
+        "kind": i.fine_kind, "paid_on": i.fine_paid_on.isoformat() if i.fine_paid_on else None}
+    return {"id": i.id, "licence": i.licence.number, "committed_on": i.committed_on,
+            "points": i.points, "offence_class": i.offence_class, "label": i.label,
+            "established_on": i.established_on, "decision_on": i.decision_on, "fine": fine,
+            "triggers_48n": i.triggers_48n, "explanation": recorded.trigger.text}
+
+
+@command
 def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
     if data.get("notified_on") and data["notified_on"] < data["decision_on"]:
         raise Invalid.field("notified_on", "La notification ne peut précéder la décision (R6).")

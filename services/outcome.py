@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services import licence_ledger, statuses
+from services import audit, licence_ledger, statuses
 from services.clock import clock
 from services.models import Case, Enrollment, Licence
+from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility, refund
 from services.rules.explain import Decision, Explanation, Flag
@@ -51,9 +52,9 @@ def review_reasons(case: Case, enr: Enrollment | None, lg=None) -> list[Flag]:
     if enr is None:
         return []
     reasons: list[Flag] = []
-    if case.kind == "obligatoire" and case.letter_receipt == "npai":
-        reasons.append(Flag("R17", "Lettre 48N revenue NPAI : le délai n'a pas couru (D11), "
-                            "un agent doit examiner le stage.", review=True))
+    npai = rconf.npai_review(case.kind == "obligatoire", case.letter_receipt)
+    if npai is not None:
+        reasons.append(npai)
     reasons.extend(f for f in session_flags(enr.session) if f.review)
     lg = lg or licence_ledger.replay(case.licence, extra_course=enr)
     credit = lg.course(licence_ledger.course_ref(enr))
@@ -108,7 +109,7 @@ def refund_for(case: Case) -> dict | None:
             decision, None if enr.review_obligation == "remplie" else refusal,
             False if enr.review_obligation == "non_remplie" else None,
             enr.review_refund, enr.credit_motif if enr.review_refund else None)
-    return _jsonable(decision.to_outcome())
+    return audit.jsonable(decision.to_outcome(), keep_none=True)
 
 
 REVIEW_TEXT = {
@@ -140,16 +141,6 @@ def review_explanation(case: Case) -> str | None:
     else:
         parts.append("remboursement selon le crédit et l'obligation, par défaut (R48)")
     return " ; ".join(parts) + "."
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if value.__class__.__name__ == "Decimal":
-        return int(value) if value == int(value) else float(value)
-    return value
 
 
 def task_due_on(case: Case, key: str) -> dt.date | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from services.clock import clock, in_paris
-from services.db import LOCK_PROCESS_KEY, advisory_lock, db
+from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
 from services.design import process_history
 from services.errors import Invalid, NotFound
 from services.models import ProcessInstance, ProcessVersion
@@ -101,6 +101,7 @@ def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | Non
     return version
 
 
+@command
 def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
            ) -> tuple[ProcessVersion, bool]:
     """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
@@ -122,6 +123,7 @@ def bpmn_dir() -> Path:
     return Path(setting("BPMN_DIR") or BPMN_DIR)
 
 
+@command
 def deploy_shipped(actor: str = "system") -> list[tuple[ProcessVersion, bool]]:
     results = []
     for path in sorted(bpmn_dir().glob("*.bpmn")):
@@ -136,6 +138,12 @@ def running_counts(version_id: int | None = None) -> dict[int, int]:
     if version_id is not None:
         query = query.where(ProcessInstance.version_id == version_id)
     return dict(db.session.execute(query).all())
+
+
+def recent_versions(limit: int = 50) -> list[ProcessVersion]:
+    """The latest versions of every process, by process then newest first."""
+    return db.session.scalars(select(ProcessVersion).order_by(
+        ProcessVersion.key, ProcessVersion.version.desc()).limit(limit)).all()
 
 
 def list_versions(page: int, per_page: int):

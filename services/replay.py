@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from services import audit, licence_ledger, outcome
 from services.clock import clock
-from services.db import db
+from services.db import command, db, many_commands
 from services.models import Case, CaseEvent
 from services.rules import eligibility
 from services.rules import ledger as rl
@@ -100,7 +100,6 @@ def apply(case: Case, actor: str, found: list[dict], why: str) -> None:
     for c in found:
         if c["field"] == "triggers_48n":
             case.infraction.triggers_48n = c["after"]
-            case.infraction.trigger_explanation = _trigger(case).text
         elif c["field"] == "refund":
             case.refund = c["after"]
         elif c["field"] == "obligation":
@@ -110,16 +109,29 @@ def apply(case: Case, actor: str, found: list[dict], why: str) -> None:
                  changements=[{k: v for k, v in c.items() if k != "rule"} for c in found])
 
 
+@many_commands
 def replay_all(actor: str, dry_run: bool, why: str = "rejeu des règles"):
-    """Yield (case, changes) for every case whose outcome would change; apply unless dry."""
+    """Yield (case, changes) for every case whose outcome would change; unless dry, each case's
+    changes are applied and recorded as its own command."""
     ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
     for case_id in ids:
-        case = db.session.get(Case, case_id)
-        found = changes(case)
+        if dry_run:
+            case = db.session.get(Case, case_id)
+            found = changes(case)
+        else:
+            case, found = _replay_case(case_id, actor, why)
         if found:
-            if not dry_run:
-                apply(case, actor, found, why)
             yield case, found
+    if dry_run:
+        db.session.rollback()  # nothing to keep: end the read
+
+
+@command
+def _replay_case(case_id: int, actor: str, why: str) -> tuple[Case, list[dict]]:
+    case = db.session.get(Case, case_id)
+    found = changes(case)
+    apply(case, actor, found, why)
+    return case, found
 
 
 def after_late_fact(licence, actor: str, why: str) -> None:

@@ -7,14 +7,17 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from services import audit, centre_access, journey, outcome
 from services.clock import clock
-from services.db import db, paginate
+from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Centre, CourseSession, Enrollment
 from services.rules import calendar as rcal
+from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.settings import rules_config
 
 
+@command
 def create_centre(data: dict) -> Centre:
     if db.session.scalar(select(Centre.id).where(Centre.agrement == data["agrement"])):
         raise Conflict(f"Le centre agréé n° {data['agrement']} existe déjà.")
@@ -32,6 +35,7 @@ def get(session_id: int, *options) -> CourseSession:
     return session
 
 
+@command
 def create(data: dict, user) -> CourseSession:
     centre_access.check_agrement(user, data["centre"])  # before the look-up: one answer
     centre = db.session.scalar(select(Centre).where(Centre.agrement == data["centre"]))
@@ -109,6 +113,7 @@ def _load_trainee_cases(session: CourseSession) -> None:
                        ).all()
 
 
+@command
 def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     centre_access.check(user, session.centre_id)
     if session.status != "planned":
@@ -133,6 +138,7 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     return session
 
 
+@command
 def record_attendance(session: CourseSession, records: list[dict], user) -> CourseSession:
     centre_access.check(user, session.centre_id)
     if session.status == "cancelled":
@@ -207,6 +213,11 @@ def late_flag(session: CourseSession) -> dict:
 
 def _status_fr(status: str) -> str:
     return {"held": "tenue", "cancelled": "annulée", "planned": "planifiée"}[status]
+
+
+def too_late_for(session: CourseSession, deadline) -> bool:
+    """R19: the session ends too late for a case whose 4-month deadline is `deadline`."""
+    return rconf.ends_after_deadline(session.day1, session.day2, deadline, rules_config())
 
 
 def view(session: CourseSession) -> dict:

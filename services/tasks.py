@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from services import audit, cases, journey, outcome, statuses
 from services.clock import clock
-from services.db import db, paginate
+from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, HumanTask, ProcessInstance
 from workflows import TaskNotReady, form_schema
@@ -63,6 +63,7 @@ def _lock(task_id: int) -> tuple[HumanTask, Case, ProcessInstance]:
     return task, case, instance
 
 
+@command
 def claim(task_id: int, user) -> HumanTask:
     task, case, _ = _lock(task_id)
     _check_open(task)
@@ -74,6 +75,7 @@ def claim(task_id: int, user) -> HumanTask:
     return task
 
 
+@command
 def unclaim(task_id: int, user) -> HumanTask:
     task, case, _ = _lock(task_id)
     _check_open(task)
@@ -118,6 +120,7 @@ def _message_fr(err) -> str:
     return "Valeur invalide."
 
 
+@command
 def complete(task_id: int, data: dict, user) -> Case:
     task, case, instance = _lock(task_id)
     _check_open(task)

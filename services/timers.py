@@ -16,11 +16,10 @@ from sqlalchemy import select
 
 from services import audit, incidents, journey
 from services.clock import clock
-from services.db import db, transaction
+from services.db import command, db, many_commands
 from services.models import Case, ProcessInstance
 
 log = logging.getLogger(__name__)
-BATCH = 100
 
 
 def _claim_due(now, limit: int):
@@ -32,41 +31,52 @@ def _claim_due(now, limit: int):
     return db.session.scalars(query.execution_options(populate_existing=True)).all()
 
 
+@many_commands
 def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
     """Fire every timer due at the clock's now; returns how many instances fired."""
     fired = 0
     failed: set[int] = set()
     while limit is None or fired < limit:
-        with transaction():
-            now = clock().now()
-            batch = [i for i in _claim_due(now, 1 + len(failed)) if i.id not in failed]
-            if not batch:
-                break
-            instance = batch[0]
-            try:
-                with db.session.begin_nested():
-                    case = journey.load_case(instance.case_id)
-                    count = journey.apply(case, actor, lambda run: run.fire_due_timers(),
-                                          instance=instance, command="minuterie")
-                    if count:
-                        audit.record(case, "minuteur_declenche", actor,
-                                     timers=count, at=now)
-                fired += count
-                if not count:  # due but nothing fired: do not spin on it in this sweep
-                    failed.add(instance.id)
-            except incidents.IncidentRaised as exc:  # its savepoint is rolled back
-                failed.add(instance.id)
-                try:
-                    with db.session.begin_nested():
-                        exc.record()
-                except Exception:  # noqa: BLE001 - a failure to record must not stop the sweep
-                    log.exception("could not record the incident of instance %s", instance.id)
-            except Exception as exc:  # one bad instance must not stop the sweep
-                log.exception("timer failed for instance %s", instance.id)
-                failed.add(instance.id)
-                audit.record(db.session.get(Case, instance.case_id), "erreur_minuteur", actor,
-                             erreur=str(exc)[:500])
+        count = _fire_next(actor, failed)
+        if count is None:
+            break
+        fired += count
     return fired
+
+
+@command
+def _fire_next(actor: str, failed: set[int]) -> int | None:
+    """Fire the timers of the next due instance (not one of `failed`, which this sweep gave up
+    on): how many fired, or None when nothing is due. A failure is recorded on that case, and
+    the instance joins `failed`."""
+    now = clock().now()
+    due = [i for i in _claim_due(now, 1 + len(failed)) if i.id not in failed]
+    if not due:
+        return None
+    instance = due[0]
+    try:
+        with db.session.begin_nested():
+            case = journey.load_case(instance.case_id)
+            count = journey.apply(case, actor, lambda run: run.fire_due_timers(),
+                                  instance=instance, command="minuterie")
+            if count:
+                audit.record(case, "minuteur_declenche", actor, timers=count, at=now)
+        if not count:  # due but nothing fired: do not spin on it in this sweep
+            failed.add(instance.id)
+        return count
+    except incidents.IncidentRaised as exc:  # its savepoint is rolled back
+        failed.add(instance.id)
+        try:
+            with db.session.begin_nested():
+                exc.record()
+        except Exception:  # noqa: BLE001 - a failure to record must not stop the sweep
+            log.exception("could not record the incident of instance %s", instance.id)
+    except Exception as exc:  # one bad instance must not stop the sweep
+        log.exception("timer failed for instance %s", instance.id)
+        failed.add(instance.id)
+        audit.record(db.session.get(Case, instance.case_id), "erreur_minuteur", actor,
+                     erreur=str(exc)[:500])
+    return 0
 
 
 def loop(interval: float = 5.0) -> None:  # pragma: no cover - exercised by the CLI

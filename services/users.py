@@ -17,13 +17,14 @@ from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.clock import clock
-from services.db import db
+from services.db import command, db, in_command
 from services.errors import Conflict, Invalid, NotFound
 from services.models import ApiToken, Centre, LoginSession, User
 from services.models.users import ROLES
 from services.settings import setting
 
 
+@command
 def create(username: str, role: str, password: str, centre_agrement: str | None = None) -> User:
     if role not in ROLES:
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
@@ -59,6 +60,7 @@ def _centre_for(role: str, centre_agrement: str | None) -> Centre | None:
     return centre
 
 
+@command
 def set_active(username: str, active: bool) -> User:
     """Deactivate (or reactivate) a user; deactivation ends their sessions and revokes their
     API tokens."""
@@ -70,6 +72,7 @@ def set_active(username: str, active: bool) -> User:
     return user
 
 
+@command
 def set_password(username: str, password: str) -> User:
     """A new password ends the user's sessions and revokes their API tokens."""
     user = get_by_name(username)
@@ -80,6 +83,7 @@ def set_password(username: str, password: str) -> User:
     return user
 
 
+@command
 def set_role(username: str, role: str, centre_agrement: str | None = None) -> User:
     """A new role (and centre) ends the user's sessions; their API tokens stay (the role is read
     on every request)."""
@@ -128,6 +132,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@command
 def new_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=clock().now()))
@@ -157,6 +162,7 @@ def _lapse_cutoffs(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return now - config["SESSION_IDLE_TIMEOUT"], now - config["SESSION_ABSOLUTE_LIFETIME"]
 
 
+@command
 def open_session(user: User) -> str:
     """A new login session for `user`; returns its id, for the signed cookie. The user's lapsed
     sessions are deleted on the way (only theirs: concurrent logins of different users never
@@ -187,11 +193,21 @@ def user_for_session(session_id: str) -> tuple[User | None, bool]:
     return user, login.last_seen_at < now - SESSION_TOUCH
 
 
+def restart_idle_timer(session_id: str) -> None:
+    """A stale session's idle timer restarts, in a command of its own: never inside another
+    command, nor over a caller's unsaved changes, which it would commit."""
+    if in_command() or db.session.new or db.session.dirty or db.session.deleted:
+        return
+    touch_session(session_id)
+
+
+@command
 def touch_session(session_id: str) -> None:
     db.session.execute(update(LoginSession).where(LoginSession.token_hash == _digest(session_id))
                        .values(last_seen_at=_now()))
 
 
+@command
 def end_session(session_id: str) -> None:
     db.session.execute(delete(LoginSession)
                        .where(LoginSession.token_hash == _digest(session_id)))

@@ -14,7 +14,6 @@ from functools import wraps
 from flask import request, session
 
 from services import users
-from services.db import db, in_command, transaction
 from services.errors import Forbidden, ServiceError
 
 CSRF_SESSION_KEY = "csrf_token"  # the session's CSRF token (also the UI forms' field name)
@@ -55,10 +54,8 @@ def _session_user(session_id: object):
     if user is None:
         session.pop(SESSION_ID_KEY, None)  # ended or lapsed: the cookie forgets it
         request.environ["app.session_ended"] = True
-    elif stale and not in_command() and not (db.session.new or db.session.dirty
-                                             or db.session.deleted):
-        with transaction():  # the idle timer restarts (written at most once a minute)
-            users.touch_session(session_id)
+    elif stale:
+        users.restart_idle_timer(session_id)  # at most once a minute
     return user
 
 

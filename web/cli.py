@@ -8,10 +8,9 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import inspect
 
 from services import processes, timers, users
-from services.db import db, transaction
+from services.db import schema_ready
 from services.errors import ServiceError
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
@@ -23,7 +22,7 @@ rules_cli = AppGroup("rules", help="Règles de droit : rejeu des dossiers.")
 
 def _require_schema() -> None:
     """A clear message instead of a traceback when the database was never migrated."""
-    if not inspect(db.engine).has_table("process_versions"):
+    if not schema_ready():
         click.echo("Erreur : la base de données n'est pas initialisée ; lancez "
                    "« flask --app app db upgrade ».", err=True)
         sys.exit(1)
@@ -42,9 +41,8 @@ def deploy_cmd():
     """Déployer bpmn/*.bpmn comme nouvelles versions s'ils ont changé (idempotent)."""
     _require_schema()
     try:
-        with transaction():
-            results = [(v.key, v.version, created)
-                       for v, created in processes.deploy_shipped("cli")]
+        results = [(v.key, v.version, created)
+                   for v, created in processes.deploy_shipped("cli")]
     except ServiceError as exc:
         _fail(exc)
     for key, version, created in results:
@@ -71,8 +69,7 @@ def test_cmd(file, key, draft_id, features):
         features = scenario_runs.check_features(list(features))
         if draft_id is not None:
             _require_schema()
-            with transaction():
-                run_id = scenario_runs.request_run(drafts.get(draft_id), features, "cli").id
+            run_id = scenario_runs.request_run(drafts.get(draft_id), features, "cli").id
             run = scenario_runs.execute(run_id)
             result = sandbox.SandboxResult(run.status, tuple(
                 sandbox.ScenarioResult(s["feature"], s["name"], tuple(s["tags"]), s["status"],
@@ -114,8 +111,7 @@ def create_user_cmd(username, role, centre, password_stdin):
     _require_schema()
     password = _read_password(password_stdin)
     try:
-        with transaction():
-            users.create(username, role, password, centre)
+        users.create(username, role, password, centre)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Utilisateur « {username} » créé (rôle {role}).", err=True)
@@ -127,8 +123,7 @@ def token_cmd(username):
     """Afficher un nouveau jeton d'API (et rien d'autre)."""
     _require_schema()
     try:
-        with transaction():
-            token = users.new_token(users.get_by_name(username))
+        token = users.new_token(users.get_by_name(username))
     except ServiceError as exc:
         _fail(exc)
     click.echo(token)
@@ -149,8 +144,7 @@ def password_cmd(username, password_stdin):
     _require_schema()
     password = _read_password(password_stdin)
     try:
-        with transaction():
-            users.set_password(username, password)
+        users.set_password(username, password)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Mot de passe de « {username} » changé ; ses sessions et ses jetons d'API sont "
@@ -165,8 +159,7 @@ def role_cmd(username, role, centre):
     """Changer le rôle (et le centre) : les sessions de l'utilisateur prennent fin."""
     _require_schema()
     try:
-        with transaction():
-            users.set_role(username, role, centre)
+        users.set_role(username, role, centre)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"« {username} » a désormais le rôle {role} ; ses sessions ont pris fin.", err=True)
@@ -178,8 +171,7 @@ def deactivate_cmd(username):
     """Désactiver un utilisateur : ses sessions prennent fin, ses jetons d'API sont révoqués."""
     _require_schema()
     try:
-        with transaction():
-            users.set_active(username, False)
+        users.set_active(username, False)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"« {username} » est désactivé ; ses sessions et ses jetons d'API sont révoqués.",
@@ -192,8 +184,7 @@ def activate_cmd(username):
     """Réactiver un utilisateur (sans jeton d'API : en créer avec « users token »)."""
     _require_schema()
     try:
-        with transaction():
-            users.set_active(username, True)
+        users.set_active(username, True)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"« {username} » est réactivé.", err=True)
@@ -242,12 +233,7 @@ def rules_replay_cmd(dry_run, motif):
                 click.echo(f"  - {c['text']}")
         return count
 
-    if dry_run:
-        count = run()
-        db.session.rollback()
-    else:
-        with transaction():
-            count = run()
+    count = run()
     verb = "changeraient" if dry_run else "ont changé"
     click.echo(f"{count} dossier(s) {verb}" + (" (rien n'est appliqué)" if dry_run else ""))
 

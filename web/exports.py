@@ -5,12 +5,10 @@ and labels. The callers check who asks first, as the pages do."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from services import licence_ledger, licences, tasks
 from services.cases import CASE_ORDER, case_query
 from services.clock import clock
-from services.db import db
+from services.db import count_rows, stream_rows
 from services.licences import SEARCH_ORDER, search_query
 from services.reads import case_view, licence_view, worklist
 from services.sessions import SESSION_ORDER, session_query
@@ -21,15 +19,12 @@ STREAM_BATCH = 500
 
 
 def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return count_rows(query)
 
 
 def _stream(query, order):
     """Every row of `query` in `order`, read from the database a batch at a time."""
-    def rows():
-        return db.session.scalars(query.order_by(*order)
-                                  .execution_options(yield_per=STREAM_BATCH))
-    return rows
+    return lambda: stream_rows(query, order, STREAM_BATCH)
 
 
 def tasks_table(user, scope: str, key: str, due, sort: str) -> Table:

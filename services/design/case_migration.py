@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services import audit, journey, processes
-from services.db import db, paginate, transaction
+from services.db import command, db, many_commands, paginate
 from services.design import process_history
 from services.errors import Conflict, NotFound, ServiceError
 from services.models import Case, HumanTask, ProcessInstance, ProcessVersion
@@ -73,8 +73,9 @@ def _refusal(case: Case, target: ProcessVersion, reasons: list[str]) -> Conflict
                     f"{target.version} : {' ; '.join(reasons)}.", {"version": reasons})
 
 
+@command
 def migrate_case(case_id: int, target: ProcessVersion, actor: str) -> Case:
-    """Move one case, in the caller's transaction (Conflict with the reasons when unsafe)."""
+    """Move one case (Conflict with the reasons when unsafe)."""
     case = journey.load_case(case_id)
     if case is None:
         raise NotFound(f"Aucun dossier n° {case_id}.")
@@ -101,6 +102,7 @@ def migrate_case(case_id: int, target: ProcessVersion, actor: str) -> Case:
     return case
 
 
+@command
 def migrate_one(case_id: int, number: int, actor: str) -> Case:
     """POST /cases/{id}/migration: the case's own process, version `number` (422 if unknown);
     one transaction, and one process history event."""
@@ -114,25 +116,23 @@ def migrate_one(case_id: int, number: int, actor: str) -> Case:
     return moved
 
 
+@many_commands
 def migrate_all(key: str, number: int, from_version: int | None, actor: str) -> dict:
-    """Every safe running case of `key` to version `number`, each in its own transaction; the
+    """Every safe running case of `key` to version `number`, each as its own command; the
     others are listed with their reasons. The summary goes to the process history."""
     target = processes.get_version(key, number)
-    target_id = target.id
     case_ids = list(db.session.scalars(
         _running_query(key, target, from_version).with_only_columns(ProcessInstance.case_id)
         .order_by(ProcessInstance.case_id)))
-    db.session.rollback()  # end the read: each case is its own command
     migrated, refused = [], []
     for case_id in case_ids:
         try:
-            with transaction():
-                migrate_case(case_id, db.session.get(ProcessVersion, target_id), actor)
+            migrate_case(case_id, target, actor)
             migrated.append(case_id)
         except ServiceError as exc:  # refused (409) or gone meanwhile (404): listed, not fatal
             refused.append({"case": case_id,
                             "reasons": exc.errors.get("version") or [exc.detail]})
-    with transaction():
-        process_history.record(key, process_history.CASES_MIGRATED, actor, version=number,
-                               from_version=from_version, migrated=migrated, refused=refused)
+    process_history.record_command(key, process_history.CASES_MIGRATED, actor, version=number,
+                                   from_version=from_version, migrated=migrated,
+                                   refused=refused)
     return {"migrated": migrated, "refused": refused}

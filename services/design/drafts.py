@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from services import processes
 from services.clock import clock, in_paris
-from services.db import db, paginate
+from services.db import command, db, paginate
 from services.design import process_history, scenario_runs
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
@@ -20,6 +20,7 @@ from workflows import validate as validate_definition
 from workflows.diff import diff_definitions
 
 
+@command
 def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft:
     """Store `xml` as a draft of `key` (a new process when `key` has no version yet), with its
     BPMN problems; refuse (422, nothing stored) bytes that are not safe, well-formed BPMN XML."""
@@ -106,6 +107,7 @@ def _lock(draft_id: int) -> ProcessDraft:
     return draft
 
 
+@command
 def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> ProcessVersion:
     """Make the draft the newest version of its process, if its latest scenario run passed, or
     if an admin forces it with a reason (recorded as a forced deployment)."""

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from services.audit import jsonable
 from services.clock import clock
-from services.db import db, paginate
+from services.db import command, db, paginate
 from services.models import ProcessEvent
 
 DRAFT_SAVED = "brouillon_enregistre"
@@ -26,6 +26,10 @@ def record(key: str, type_: str, actor: str, *, version: int | None = None,
                          draft_id=draft, detail=jsonable(detail))
     db.session.add(event)
     return event
+
+
+# the summary of a batch (each item was its own command) is a command of its own
+record_command = command(record)
 
 
 def list_events(key: str, page: int, per_page: int):

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from services.clock import clock, in_paris
-from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, db, transaction
+from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, transaction
 from services.design import process_history, sandbox
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests
 from services.models import DraftTestRun, ProcessDraft
@@ -65,6 +65,7 @@ def check_features(features: list[str] | None) -> list[str]:
     return list(dict.fromkeys(features or []))  # order kept, duplicates dropped
 
 
+@command
 def request_run(draft: ProcessDraft, features: list[str] | None, actor: str,
                 bounded: bool = False) -> DraftTestRun:
     """Record a waiting run of `draft` (422 when the draft has BPMN problems). `bounded` (the

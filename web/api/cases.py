@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from sqlalchemy import select
 
 from services import cases
-from services.db import paginate, transaction
-from services.models import CaseEvent
+from services.reads import case_view
 from web.api.schemas import (
     AttestationInSchema,
     CaseInSchema,
@@ -34,8 +32,7 @@ EventPage = page_schema(EventSchema, "EventPage")
 @blp.response(201, CaseSchema)
 def post_case(data):
     """Ouvrir un dossier (obligatoire depuis une 48N, ou volontaire)"""
-    with transaction():
-        case_id = cases.create(data, current_user().username).id
+    case_id = cases.create(data, current_user().username).id
     return cases.view(cases.get(case_id))
 
 
@@ -64,8 +61,7 @@ def get_case(case_id):
 @blp.response(200, CaseSchema)
 def post_enrollment(data, case_id):
     """Inscrire le dossier à une session"""
-    with transaction():
-        cases.enroll(cases.get(case_id), data["session"], current_user())
+    cases.enroll(cases.get(case_id), data["session"], current_user())
     return cases.view(cases.get(case_id))
 
 
@@ -75,9 +71,8 @@ def post_enrollment(data, case_id):
 @blp.response(200, CaseSchema)
 def post_attestation(data, case_id):
     """La préfecture a reçu l'attestation (R38) ; délai d'un mois pour créditer (R39, D4)"""
-    with transaction():
-        cases.receive_attestation(cases.get(case_id), data["received_on"],
-                                  current_user().username)
+    cases.receive_attestation(cases.get(case_id), data["received_on"],
+                              current_user().username)
     return cases.view(cases.get(case_id))
 
 
@@ -88,6 +83,5 @@ def post_attestation(data, case_id):
 def list_events(args, case_id):
     """L'historique du dossier, du plus ancien au plus récent"""
     cases.get(case_id)
-    items, total = paginate(select(CaseEvent).where(CaseEvent.case_id == case_id),
-                            (CaseEvent.id,), args["page"], args["per_page"])
+    items, total = case_view.history_page(case_id, args["page"], args["per_page"])
     return page_body(items, total, args)

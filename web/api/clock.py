@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 
 from services import timers
 from services.clock import clock, start_of_day
-from services.db import transaction
 from web.api.schemas import ClockInSchema, ClockSchema, FiredSchema
 from web.auth import require
 
@@ -31,8 +30,7 @@ def get_clock():
 def put_clock(data):
     """Régler l'horloge (mode manuel seulement ; elle ne recule jamais)"""
     instant = data["now"] if data.get("now") is not None else start_of_day(data["today"])
-    with transaction():
-        clock().set(instant)
+    clock().set(instant)
     return _view()
 
 

@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import cases, processes
-from services.db import transaction
 from services.design import case_migration, drafts, scenario_runs
 from web.api.designer_schemas import (
     CaseMigrationInSchema,
@@ -37,9 +36,8 @@ def post_draft(args, key):
     """Enregistrer un brouillon (XML BPMN, ou multipart avec un fichier .bpmn) : jamais une
     version en service ; gardé même avec des problèmes BPMN, listés avec leur élément"""
     xml = bpmn_bytes()
-    with transaction():
-        draft = drafts.save(key, xml, args["based_on"], current_user().username)
-        return drafts.view(draft)
+    draft = drafts.save(key, xml, args["based_on"], current_user().username)
+    return drafts.view(draft)
 
 
 @blp.route("/processes/<key>/drafts", methods=["GET"])
@@ -84,10 +82,9 @@ def get_draft_diff(draft_id):
 def post_test_run(data, draft_id):
     """Lancer les scénarios (toutes les fonctionnalités, ou celles nommées) sur le brouillon,
     dans un bac à sable ; la réponse arrive avant la fin du test"""
-    with transaction():
-        run = scenario_runs.request_run(drafts.get(draft_id), data.get("features"),
+    run = scenario_runs.request_run(drafts.get(draft_id), data.get("features"),
                                     current_user().username, bounded=True)
-        run_id = run.id
+    run_id = run.id
     scenario_runs.start(run_id)
     return scenario_runs.view(scenario_runs.get(run_id))
 
@@ -107,9 +104,8 @@ def get_test_run(run_id):
 def post_deploy(data, draft_id):
     """Déployer le brouillon comme nouvelle version : ses scénarios doivent avoir réussi, sauf
     déploiement forcé par un administrateur, avec un motif, inscrit à l'historique"""
-    with transaction():
-        version = drafts.deploy(draft_id, current_user(), data["override"], data["reason"])
-        return processes.version_view(version)
+    version = drafts.deploy(draft_id, current_user(), data["override"], data["reason"])
+    return processes.version_view(version)
 
 
 @blp.route("/cases/<int:case_id>/migration", methods=["POST"])
@@ -119,6 +115,5 @@ def post_deploy(data, draft_id):
 def post_case_migration(data, case_id):
     """Faire passer un dossier en cours à une autre version de son processus, si c'est sans
     risque (409 avec les raisons sinon) ; inscrit à l'historique du dossier"""
-    with transaction():
-        case_migration.migrate_one(case_id, data["version"], current_user().username)
+    case_migration.migrate_one(case_id, data["version"], current_user().username)
     return cases.view(cases.get(case_id))

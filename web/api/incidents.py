@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import incidents
-from services.db import transaction
 from web.api.schemas import PageArgs, one_of, page_body, page_schema
 from web.auth import current_user, require
 
@@ -70,5 +69,4 @@ def get_incident(incident_id):
 def resolve_incident(incident_id):
     """Marquer un incident comme résolu (version corrigée, ou dossier migré) : le minuteur
     reprend le dossier ; 409 s'il l'est déjà"""
-    with transaction():
-        return incidents.resolve(incident_id, current_user().username)
+    return incidents.resolve(incident_id, current_user().username)

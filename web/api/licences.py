@@ -5,7 +5,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import licences
-from services.db import transaction
 from web.api.schemas import (
     BalanceArgs,
     BalanceSchema,
@@ -29,9 +28,8 @@ class Licences(MethodView):
     @blp.response(201, LicenceSchema)
     def post(self, data):
         """Enregistrer un permis (solde importé facultatif)"""
-        with transaction():
-            licence = licences.create(data, current_user().username)
-            number = licence.number
+        licence = licences.create(data, current_user().username)
+        number = licence.number
         return licences.view(licences.get(number))
 
 
@@ -58,8 +56,8 @@ def get_balance(args, number):
 @blp.response(201, InfractionSchema)
 def post_infraction(data, number):
     """Enregistrer une infraction et son retrait de points (R8, R15)"""
-    with transaction():
-        return licences.add_infraction(licences.get(number), data, current_user().username)
+    recorded = licences.record_infraction(licences.get(number), data, current_user().username)
+    return licences.infraction_view(recorded)
 
 
 @blp.route("/<number>/invalidation", methods=["POST"])
@@ -68,5 +66,4 @@ def post_infraction(data, number):
 @blp.response(201, InvalidationSchema)
 def post_invalidation(data, number):
     """Enregistrer une 48SI (R6, R42) ; les dossiers ouverts passent en examen manuel (Q8)"""
-    with transaction():
-        return licences.add_invalidation(licences.get(number), data, current_user().username)
+    return licences.add_invalidation(licences.get(number), data, current_user().username)

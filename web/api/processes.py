@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import processes
-from services.db import transaction
 from services.design import case_migration, process_history
 from web.api.designer_schemas import (
     BulkMigrationInSchema,
@@ -63,9 +62,8 @@ def post_version(key):
     """Déployer une nouvelle version (XML BPMN, ou multipart avec un fichier .bpmn) ; inscrit
     à l'historique du processus comme déployée sans test des scénarios"""
     xml = bpmn_bytes()
-    with transaction():
-        version, _created = processes.deploy(key, xml, current_user().username)
-        return processes.version_view(version)
+    version, _created = processes.deploy(key, xml, current_user().username)
+    return processes.version_view(version)
 
 
 @blp.route("/<key>/events")

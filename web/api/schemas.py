@@ -152,18 +152,16 @@ class InfractionInSchema(In):
 
 class InfractionSchema(Schema):
     id = fields.Integer()
-    licence = fields.Function(lambda i: i.licence.number)
+    licence = fields.String()
     committed_on = fields.Date()
     points = fields.Integer()
     offence_class = fields.String()
     label = fields.String()
     established_on = fields.Date(allow_none=True)
     decision_on = fields.Date()
-    fine = fields.Function(lambda i: None if i.fine_kind is None else {
-        "amount": float(i.fine_amount) if i.fine_amount is not None else None,
-        "kind": i.fine_kind, "paid_on": i.fine_paid_on.isoformat() if i.fine_paid_on else None})
+    fine = fields.Dict(allow_none=True)  # amount, kind, paid_on (ISO date)
     triggers_48n = fields.Boolean()
-    explanation = fields.Function(lambda i: getattr(i, "trigger_explanation", None))
+    explanation = fields.String(allow_none=True)
 
 
 class InvalidationInSchema(In):

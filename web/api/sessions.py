@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import cases, centre_access, sessions
-from services.db import transaction
 from web.api.schemas import (
     AttendanceSchema,
     CancelSchema,
@@ -32,8 +31,7 @@ SessionPage = page_schema(SessionSchema, "SessionPage")
 @centres_blp.response(201, CentreSchema)
 def post_centre(data):
     """Enregistrer un centre agréé"""
-    with transaction():
-        return sessions.create_centre(data)
+    return sessions.create_centre(data)
 
 
 @centres_blp.route("/<agrement>")
@@ -50,9 +48,8 @@ def get_centre(agrement):
 @blp.response(201, SessionSchema)
 def post_session(data):
     """Déclarer une session (jours consécutifs, ni dimanche ni jour férié : D12, R31)"""
-    with transaction():
-        session = sessions.create(data, current_user())
-        session_id = session.id
+    session = sessions.create(data, current_user())
+    session_id = session.id
     return sessions.view(sessions.get(session_id))
 
 
@@ -81,9 +78,8 @@ def get_session(session_id):
 @blp.response(200, SessionSchema)
 def cancel_session(data, session_id):
     """Annuler une session : les dossiers inscrits reviennent en attente d'inscription (R36)"""
-    with transaction():
-        user = current_user()
-        sessions.cancel(centre_access.session_for(user, session_id), data, user)
+    user = current_user()
+    sessions.cancel(centre_access.session_for(user, session_id), data, user)
     return sessions.view(sessions.get(session_id))
 
 
@@ -93,10 +89,9 @@ def cancel_session(data, session_id):
 @blp.response(200, SessionSchema)
 def post_attendance(data, session_id):
     """Enregistrer la présence des deux journées (R32, R34)"""
-    with transaction():
-        user = current_user()
-        sessions.record_attendance(centre_access.session_for(user, session_id), data["records"],
-                                   user)
+    user = current_user()
+    sessions.record_attendance(centre_access.session_for(user, session_id), data["records"],
+                               user)
     return sessions.view(sessions.get(session_id))
 
 
@@ -107,7 +102,6 @@ def post_attendance(data, session_id):
 def post_session_enrollment(data, session_id):
     """Inscrire à la session le dossier en attente d'un n° de permis (ce que fait un centre).
     422 identique pour un permis inconnu et un permis sans dossier en attente."""
-    with transaction():
-        user = current_user()
-        cases.enroll_licence(centre_access.session_for(user, session_id), data["licence"], user)
+    user = current_user()
+    cases.enroll_licence(centre_access.session_for(user, session_id), data["licence"], user)
     return sessions.view(sessions.get(session_id))

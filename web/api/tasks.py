@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import cases, tasks
-from services.db import transaction
 from web.api.schemas import (
     CaseSchema,
     CompleteInSchema,
@@ -37,8 +36,7 @@ def list_tasks(args):
 @blp.response(200, TaskSchema)
 def claim(task_id):
     """Prendre une tâche"""
-    with transaction():
-        tasks.claim(task_id, current_user())
+    tasks.claim(task_id, current_user())
     return tasks.get(task_id)
 
 
@@ -47,8 +45,7 @@ def claim(task_id):
 @blp.response(200, TaskSchema)
 def unclaim(task_id):
     """Rendre une tâche"""
-    with transaction():
-        tasks.unclaim(task_id, current_user())
+    tasks.unclaim(task_id, current_user())
     return tasks.get(task_id)
 
 
@@ -58,6 +55,5 @@ def unclaim(task_id):
 @blp.response(200, CaseSchema)
 def complete(data, task_id):
     """Terminer une tâche avec les données de son formulaire"""
-    with transaction():
-        case_id = tasks.complete(task_id, data["data"], current_user()).id
+    case_id = tasks.complete(task_id, data["data"], current_user()).id
     return cases.view(cases.get(case_id))

@@ -11,7 +11,6 @@ from flask import flash, redirect, request, url_for
 
 from services import centre_access, sessions
 from services.clock import clock
-from services.db import transaction
 from services.errors import Conflict, Invalid
 from web import tabular
 from web.auth import current_user
@@ -77,9 +76,8 @@ def upload_attendance(session_id: int):
         return _refused(session_id, name, errors)
     lines = [record.pop("line") for record in records]
     try:
-        with transaction():
-            sessions.record_attendance(centre_access.session_for(user, session_id), records,
-                                       user)
+        sessions.record_attendance(centre_access.session_for(user, session_id), records,
+                                   user)
     except Conflict as exc:
         return render_session(session_id, message=exc.detail, status=exc.status)
     except Invalid as exc:  # the sheet no longer matches the trainees (changed meanwhile)

@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from services import cases, journey, licence_ledger, licences, sessions, tasks
 from services.clock import clock
-from services.db import transaction
 from services.errors import Conflict, Invalid
 from services.reads import case_view, licence_view, session_view
 from web.api.schemas import AttestationInSchema, EnrollmentInSchema
@@ -36,7 +35,7 @@ def session_choices(items, deadline=None) -> list[tuple[str, str]]:
     out = []
     for s in items:
         free = s.capacity - len(sessions.active_enrollments(s))
-        late = " — après l'échéance" if deadline and s.day2 > deadline else ""
+        late = " — après l'échéance" if sessions.too_late_for(s, deadline) else ""
         out.append((str(s.id), f"n° {s.id} — {s.centre.name}, {s.day1:%d/%m/%Y} et "
                                f"{s.day2:%d/%m/%Y} ({free} place{'s' if free > 1 else ''}){late}"))
     return out
@@ -98,8 +97,7 @@ def complete_task(case_id: int, task_id: int):
         abort(404)
     data = forms.data_from(task.key, request.form)
     try:
-        with transaction():
-            tasks.complete(task_id, data, current_user())
+        tasks.complete(task_id, data, current_user())
     except Invalid as exc:
         return render_case(case_id, task_id, dict(request.form),
                            forms.field_errors(exc.errors), 422)
@@ -115,9 +113,8 @@ def complete_task(case_id: int, task_id: int):
 def enroll(case_id: int):
     try:
         data = ENROL_FORM.load(EnrollmentInSchema, request.form)
-        with transaction():
-            case = cases.enroll(cases.get(case_id), data["session"], current_user())
-            message = enrolled_message(case, sessions.get(data["session"]))
+        case = cases.enroll(cases.get(case_id), data["session"], current_user())
+        message = enrolled_message(case, sessions.get(data["session"]))
     except (Invalid, Conflict) as exc:
         return render_case(case_id, status=exc.status,
                            enrol=Form.refused(ENROL_FORM, request.form, exc, "session"))
@@ -127,7 +124,7 @@ def enroll(case_id: int):
 
 def enrolled_message(case, session) -> str:
     text = f"Dossier {case.reference} inscrit à la session n° {session.id}."
-    if case.deadline is not None and session.day2 > case.deadline:
+    if sessions.too_late_for(session, case.deadline):
         text += (f" Attention : la session se termine après l'échéance du "
                  f"{case.deadline:%d/%m/%Y} (R19) ; le dossier est signalé.")
     return text
@@ -138,9 +135,8 @@ def enrolled_message(case, session) -> str:
 def receive_attestation(case_id: int):
     try:
         data = ATTESTATION_FORM.load(AttestationInSchema, request.form)
-        with transaction():
-            cases.receive_attestation(cases.get(case_id), data["received_on"],
-                                      current_user().username)
+        cases.receive_attestation(cases.get(case_id), data["received_on"],
+                                  current_user().username)
     except (Invalid, Conflict) as exc:
         return render_case(case_id, status=exc.status, attestation=Form.refused(
             ATTESTATION_FORM, request.form, exc, "received_on"))

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from services.clock import clock
-from services.db import db
+from services.db import rollback
 from services.errors import ServiceError
 from web.ui import security
 from web.ui.security import is_ui_path
@@ -27,7 +27,7 @@ def error_page(status: int, detail: str = "", headers: dict | None = None):
 
 
 def _service_error(error: ServiceError):
-    db.session.rollback()
+    rollback()
     return error_page(error.status, error.detail)
 
 
@@ -52,7 +52,7 @@ def _too_many_attempts():
 
 def _unexpected(error: Exception):
     current_app.logger.exception("Erreur dans l'interface web", exc_info=error)
-    db.session.rollback()
+    rollback()
     return error_page(500)
 
 

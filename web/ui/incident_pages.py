@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from services import incidents
-from services.db import transaction
 from services.errors import Conflict, NotFound
 from web.auth import current_user
 from web.ui.listing import PER_PAGE, int_arg, page_numbers
@@ -33,8 +32,7 @@ def incident_list():
 @login_required("designer")
 def incident_resolve(incident_id: int):
     try:
-        with transaction():
-            incidents.resolve(incident_id, current_user().username)
+        incidents.resolve(incident_id, current_user().username)
     except (NotFound, Conflict) as exc:
         flash(exc.detail, "error")
     else:

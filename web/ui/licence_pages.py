@@ -4,13 +4,11 @@ case. Agents only. The API's marshmallow schemas check the forms, the same servi
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from services import cases, licence_ledger, licences
 from services.clock import clock
-from services.db import db, transaction
 from services.errors import Conflict, Invalid
-from services.models import Infraction
 from services.reads import licence_view
 from web.api.schemas import CaseInSchema, InfractionInSchema, InvalidationInSchema, LicenceInSchema
 from web.auth import current_user
@@ -105,8 +103,7 @@ def licence_new():
     if request.method == "POST":
         try:
             data = LICENCE_FORM.load(LicenceInSchema, request.form)
-            with transaction():
-                number = licences.create(data, current_user().username).number
+            number = licences.create(data, current_user().username).number
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(LICENCE_FORM, request.form, exc, "number"), exc.status
         else:
@@ -166,11 +163,11 @@ def infraction_new(number: str):
     if request.method == "POST":
         try:
             data = INFRACTION_FORM.load(InfractionInSchema, request.form)
-            with transaction():
-                inf = licences.add_infraction(licences.get(number), data,
-                                              current_user().username)
-                message = _infraction_message(inf)
-                anchor = f"infraction-{inf.id}"
+            recorded = licences.record_infraction(licences.get(number), data,
+                                                  current_user().username)
+            inf = recorded.infraction
+            message = _infraction_message(recorded)
+            anchor = f"infraction-{inf.id}"
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(INFRACTION_FORM, request.form, exc), exc.status
         else:
@@ -189,13 +186,14 @@ def infraction_new(number: str):
                       crumbs=_licence_crumbs(licence, "Nouvelle infraction"))
 
 
-def _infraction_message(inf: Infraction) -> str:
+def _infraction_message(recorded: licences.RecordedInfraction) -> str:
+    inf = recorded.infraction
     text = (f"Infraction enregistrée : retrait de {inf.points} point{'s' if inf.points > 1 else ''}"
             f" effectif le {inf.decision_on:%d/%m/%Y} (R8).")
     if inf.triggers_48n:
         return text + (" Elle déclenche une lettre 48N (R15) : ouvrez le dossier 48N depuis la "
                        "liste des infractions une fois la lettre envoyée.")
-    explanation = getattr(inf, "trigger_explanation", None)
+    explanation = recorded.trigger.text
     return text + f" Pas de lettre 48N{' : ' + explanation if explanation else ''}."
 
 
@@ -212,9 +210,8 @@ def invalidation_new(number: str):
     if request.method == "POST":
         try:
             data = INVALIDATION_FORM.load(InvalidationInSchema, request.form)
-            with transaction():
-                reviewed = len(licence_view.open_cases(licence))
-                licences.add_invalidation(licences.get(number), data, current_user().username)
+            reviewed = len(licence_view.open_cases(licence))
+            licences.add_invalidation(licences.get(number), data, current_user().username)
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(INVALIDATION_FORM, request.form, exc), exc.status
         else:
@@ -241,17 +238,14 @@ def invalidation_new(number: str):
 @login_required("agent")
 def case_48n_new(number: str, infraction_id: int):
     licence = licences.get(number)
-    infraction = db.session.get(Infraction, infraction_id)
-    if infraction is None or infraction.licence_id != licence.id:
-        abort(404)
+    infraction = licences.infraction_of(licence, infraction_id)
     form, status = Form(LETTER_FORM), 200
     if request.method == "POST":
         try:
             data = LETTER_FORM.load(CaseInSchema, request.form, {
                 "kind": "obligatoire", "licence": number, "infraction": infraction_id})
-            with transaction():
-                case = cases.create(data, current_user().username)
-                case_id, reference = case.id, case.reference
+            case = cases.create(data, current_user().username)
+            case_id, reference = case.id, case.reference
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(LETTER_FORM, request.form, exc, "infraction"), exc.status
         else:
@@ -275,10 +269,9 @@ def case_48n_new(number: str, infraction_id: int):
 def voluntary_case(number: str):
     licences.get(number)
     try:
-        with transaction():
-            case = cases.create(CaseInSchema().load({"kind": "volontaire", "licence": number}),
-                                current_user().username)
-            case_id, reference = case.id, case.reference
+        case = cases.create(CaseInSchema().load({"kind": "volontaire", "licence": number}),
+                            current_user().username)
+        case_id, reference = case.id, case.reference
     except (Invalid, Conflict) as exc:
         return render_licence(number, exc.detail, exc.status)
     flash(f"Dossier {reference} ouvert : stage volontaire.", "success")

@@ -24,7 +24,6 @@ from flask_limiter.util import get_remote_address
 from limits.errors import ConfigurationError
 
 from services import users
-from services.db import transaction
 from web.auth import CSRF_SESSION_KEY, SESSION_ID_KEY, current_user
 from web.nul import request_has_nul
 
@@ -124,8 +123,7 @@ def refuse_nul() -> None:
 
 def log_in(user) -> None:
     """A new server-side session and a new CSRF token (nothing of the anonymous one is kept)."""
-    with transaction():
-        session_id = users.open_session(user)
+    session_id = users.open_session(user)
     session.clear()
     session.permanent = True
     session[SESSION_ID_KEY] = session_id
@@ -136,8 +134,7 @@ def log_out() -> None:
     """The server-side session is deleted: the cookie, even replayed, authenticates nobody."""
     session_id = session.get(SESSION_ID_KEY)
     if isinstance(session_id, str):
-        with transaction():
-            users.end_session(session_id)
+        users.end_session(session_id)
     session.clear()
 
 

@@ -9,7 +9,6 @@ from marshmallow import fields
 
 from services import cases, centre_access, sessions
 from services.clock import clock
-from services.db import transaction
 from services.errors import Conflict, Invalid
 from services.reads import session_view
 from web.api.schemas import CancelSchema, In, SessionInSchema, SessionListArgs, length
@@ -110,8 +109,7 @@ def session_new():
         try:
             extra = {"centre": own.agrement} if own else None  # a centre declares its own only
             data = SESSION_FORM.load(SessionInSchema, request.form, extra)
-            with transaction():
-                session_id = sessions.create(data, user).id
+            session_id = sessions.create(data, user).id
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(SESSION_FORM, request.form, exc), exc.status
         else:
@@ -174,13 +172,12 @@ def session_enroll(session_id: int):
     spec = _enrol_form(user)
     try:
         term = spec.load(CaseTermSchema, request.form)["case"]
-        with transaction():
-            session = _session_for_user(session_id)
-            if centre_access.is_centre(user):  # by licence number only, as the API's centre
-                case = cases.enroll_licence(session, term, user, field="case")
-            else:
-                case = cases.enroll(session_view.find_case_to_enrol(term), session_id, user)
-            message = enrolled_message(case, session)
+        session = _session_for_user(session_id)
+        if centre_access.is_centre(user):  # by licence number only, as the API's centre
+            case = cases.enroll_licence(session, term, user, field="case")
+        else:
+            case = cases.enroll(session_view.find_case_to_enrol(term), session_id, user)
+        message = enrolled_message(case, session)
     except (Invalid, Conflict) as exc:
         errors = {"case": [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]}
         return render_session(session_id, status=exc.status,
@@ -208,8 +205,7 @@ def record_attendance(session_id: int):
         return render_session(session_id, dict(request.form), errors,
                               "La feuille de présence est incomplète.", 422)
     try:
-        with transaction():
-            sessions.record_attendance(_session_for_user(session_id), records, current_user())
+        sessions.record_attendance(_session_for_user(session_id), records, current_user())
     except (Invalid, Conflict) as exc:
         return render_session(session_id, dict(request.form), {}, exc.detail, exc.status)
     flash("Présence enregistrée : les attestations des stagiaires présents les deux jours "
@@ -232,9 +228,8 @@ def session_cancel(session_id: int):
     if request.method == "POST":
         try:
             data = CANCEL_FORM.load(CancelSchema, request.form)
-            with transaction():
-                back = len(sessions.active_enrollments(session))
-                sessions.cancel(_session_for_user(session_id), data, current_user())
+            back = len(sessions.active_enrollments(session))
+            sessions.cancel(_session_for_user(session_id), data, current_user())
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(CANCEL_FORM, request.form, exc), exc.status
         else:

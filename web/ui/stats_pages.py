@@ -10,12 +10,9 @@ import io
 
 from flask import Response, render_template, request, url_for
 from lxml import etree
-from sqlalchemy import select
 
 from services import processes, statistics
-from services.db import db
 from services.errors import Invalid
-from services.models import ProcessVersion
 from services.reads import session_view
 from web.ui.routes import Pages
 from web.ui.security import login_required
@@ -97,8 +94,7 @@ def _figures():
 @login_required("agent")
 def statistics_page():
     args, stats, errors = _figures()
-    versions = db.session.scalars(select(ProcessVersion).order_by(
-        ProcessVersion.key, ProcessVersion.version.desc()).limit(50)).all()
+    versions = processes.recent_versions()
     body = render_template("ui/statistics.html", args=args, stats=stats, errors=errors,
                            charts=charts(stats) if stats else [],
                            centres=session_view.centres(), versions=versions)

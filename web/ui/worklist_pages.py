@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 
 from services import cases, licences, tasks
 from services.clock import clock
-from services.db import transaction
 from services.errors import Conflict
 from services.reads import worklist
 from web.auth import current_user
@@ -66,8 +65,7 @@ def _claim_or_unclaim(command, task_id: int, done: str):
     """Back to the list the button was on; a clerk who lost the race (another took the task
     meanwhile, or finished it) is told there, as the case page does for a task's form."""
     try:
-        with transaction():
-            command(task_id, current_user())
+        command(task_id, current_user())
     except Conflict as exc:
         flash(exc.detail, "error")
     else:
