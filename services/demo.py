@@ -15,7 +15,7 @@ from sqlalchemy import select
 from services import cases, licences, processes, sessions, tasks, timers, users
 from services.clock import PARIS as PARIS_TZ
 from services.clock import clock
-from services.db import db, transaction
+from services.db import db, many_commands
 from services.models import Centre, User
 from services.rules import calendar as rcal
 from services.statuses import TASK_SIGNALEMENT_PARQUET as REFERRAL
@@ -59,11 +59,10 @@ class _Maker:
     @contextmanager
     def on(self, day: dt.date):
         """One step of the story: the clock reads `day` at 10:00 (Paris), the timers due by
-        then fire, then the step runs in one transaction."""
+        then fire, then the step's commands run (each its own transaction)."""
         with clock().frozen(dt.datetime.combine(day, dt.time(10, 0), tzinfo=PARIS_TZ)):
             timers.run_due(actor="demo")
-            with transaction():
-                yield
+            yield
 
     def licence(self, last, first, obtained_days_ago, points=None, probation="classic"):
         self.serial += 1
@@ -98,11 +97,11 @@ class _Maker:
         return case.id
 
 
+@many_commands
 def seed() -> list[str]:
-    with transaction():
-        processes.deploy_shipped("demo")
-        if db.session.scalar(select(Centre.id).where(Centre.agrement == PARIS)):
-            return ["Données de démonstration déjà présentes."]
+    processes.deploy_shipped("demo")
+    if db.session.scalar(select(Centre.id).where(Centre.agrement == PARIS)):
+        return ["Données de démonstration déjà présentes."]
     today = clock().today()
     m = _Maker(today)
     with m.on(m.days(-200)):

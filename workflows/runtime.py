@@ -341,10 +341,6 @@ class ProcessRun:
                 out.append(WaitingTimer(name, TIMER_LABELS.get(name, ed.name or name), due))
         return sorted(out, key=lambda w: w.due_at)
 
-    def next_timer_due_at(self) -> dt.datetime | None:
-        timers = self.waiting_timers()
-        return timers[0].due_at if timers else None
-
     def waiting_messages(self) -> set[str]:
         return {ed.name for _, ed, _ in self._waiting_message_events()}
 

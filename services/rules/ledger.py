@@ -211,9 +211,6 @@ class Ledger:
         """The credit computed for course ``ref`` (KeyError when unknown)."""
         return self.courses[ref]
 
-    def movements_until(self, d: date) -> list[Movement]:
-        return [m for m in self.movements if m.effective_on <= d]
-
     def flags(self, on: date) -> tuple[Flag, ...]:
         """Licence-level flags on ``on`` (R24: balance ≤ 0 while no 48SI is notified; Q5)."""
         flags = [f for d, f in self.dated_flags if d <= on]

@@ -41,7 +41,7 @@ def test_renaming_the_task_the_case_waits_at_is_safe_and_the_case_goes_on(at_ver
     run = migrate(h.engine, current(h), target, h.state, h.context())
     assert [(t.key, t.title, t.guid) for t in run.open_tasks()] == [
         ("verification_attestation", "Vérifier (v2)", guid)]
-    assert run.next_timer_due_at() == dt.datetime(2026, 7, 10, 22, 0, tzinfo=UTC)
+    assert run.waiting_timers()[0].due_at == dt.datetime(2026, 7, 10, 22, 0, tzinfo=UTC)
     h.state, h.xml, h.version_id = run.state_json(), target.xml, 2
     h.facts["conformite"] = "conforme"
     h.complete("verification_attestation", decision="valider")

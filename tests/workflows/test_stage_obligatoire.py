@@ -18,7 +18,7 @@ def test_start_waits_for_enrollment_and_deadline(obligatoire):
     run = obligatoire.view()
     assert run.waiting_messages() == {"inscription", "conformite_connue", "invalidation_48si"}
     assert [(t.name, t.due_at) for t in run.waiting_timers()] == [("echeance_4_mois", DUE)]
-    assert run.next_timer_due_at() == DUE
+    assert run.waiting_timers()[0].due_at == DUE
     assert run.waiting_timers()[0].label.startswith("Échéance")
     assert {
         "attente_inscription",
@@ -151,7 +151,7 @@ def test_back_to_waiting_for_enrollment(obligatoire, how):
     assert "attente_inscription" in run.active_element_ids()
     assert h.calls == []
     assert [t.name for t in run.waiting_timers()] == ["echeance_4_mois"]  # deadline unchanged
-    assert run.next_timer_due_at() == DUE
+    assert run.waiting_timers()[0].due_at == DUE
     # and a second course then works
     h.take_course()
     h.complete("verification_attestation", decision="valider", motif="")
@@ -178,7 +178,7 @@ def test_npai_has_no_deadline_timer():
     h.facts.update(echeance_timer=None, examen_manuel_requis=True)
     h.start()
     run = h.view()
-    assert run.waiting_timers() == [] and run.next_timer_due_at() is None
+    assert run.waiting_timers() == []
     assert run.waiting_messages() == {"inscription", "invalidation_48si"}
     assert h.tick(dt.datetime(2030, 1, 1, tzinfo=UTC)) == 0
     h.take_course()
