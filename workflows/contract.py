@@ -133,9 +133,13 @@ _FORM_SCHEMAS = {
 
 
 def form_schema(task_key: str) -> dict:
-    """JSON Schema (draft 2020-12) of the form data a user task takes. KeyError if unknown."""
+    """JSON Schema (draft 2020-12) of the form data a user task takes. A user task the contract
+    does not name (a designer drew it) has no form of its own: it is a confirmation, no field."""
     import copy
 
+    if task_key not in _FORM_SCHEMAS:
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                "properties": {}, "additionalProperties": False}
     return copy.deepcopy(_FORM_SCHEMAS[task_key])
 
 
