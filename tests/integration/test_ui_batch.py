@@ -80,9 +80,10 @@ def test_batch_validates_each_case_and_reports_the_refused_one(api, ui):
 def test_each_case_is_its_own_transaction(api, ui, monkeypatch):
     """A failure inside the second case's command rolls back that case only."""
     from services import tasks
+    from services.db import command
 
     cases = attested(api, 3)
-    real = tasks.complete
+    real = tasks.complete.__wrapped__  # the command's body, inside its transaction
     second = cases[1]["task"]["id"]
 
     def failing(task_id, data, user):
@@ -92,7 +93,7 @@ def test_each_case_is_its_own_transaction(api, ui, monkeypatch):
             raise Conflict("Modification concurrente : recommencez.")
         return case
 
-    monkeypatch.setattr(tasks, "complete", failing)
+    monkeypatch.setattr(tasks, "complete", command(failing))
     resp = ui.post(PATH, {"task": [str(c["task"]["id"]) for c in cases]})
     assert resp.status_code == 200
     assert "Modification concurrente : recommencez." in text(resp)
