@@ -3,8 +3,8 @@
 1. Seed: the five real templates of bench/large.py (waiting for an enrolment, enrolled in a
    session whose days are over, attestation to verify, deadline passed with a referral task,
    closed), cloned in bulk by bench/seed.py, each copy with its template's real engine state
-   (a command or the HTML case page restores it). Then the people: CLERKS agents and CENTRE_OPERATORS centre users
-   with a token each, and future sessions to enrol waiting cases in.
+   (a command or the HTML case page restores it). Then the people: CLERKS agents and
+   CENTRE_OPERATORS centre users with a token each, and future sessions to enrol cases in.
 2. Serve: gunicorn with gunicorn.conf.py (default workers: 2 x CPUs + 1), its peak memory
    sampled from /proc as bench/http_load.py does, and the load average every second.
 3. Run bench/clerks_day.py with locust, headless: all users started within a few seconds,
