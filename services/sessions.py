@@ -9,7 +9,7 @@ from services import audit, centre_access, journey, outcome
 from services.clock import clock
 from services.db import db, paginate
 from services.errors import Conflict, Invalid, NotFound
-from services.models import Centre, CourseSession, Enrollment
+from services.models import Case, Centre, CourseSession, Enrollment
 from services.rules import calendar as rcal
 from services.rules import dates as rdates
 from services.rules import eligibility
@@ -71,8 +71,12 @@ def _course_days_errors(day1, problems) -> dict[str, list[str]]:
 
 def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
                   status: str | None = None):
-    return paginate(session_query(user, centre, from_, to, status), SESSION_ORDER, page,
-                    per_page)
+    # each trainee's case and licence with the page (`view` shows the licence number), not
+    # two queries per trainee
+    query = session_query(user, centre, from_, to, status).options(
+        selectinload(CourseSession.enrollments).selectinload(Enrollment.case)
+        .selectinload(Case.licence))
+    return paginate(query, SESSION_ORDER, page, per_page)
 
 
 SESSION_ORDER = (CourseSession.day1, CourseSession.id)
