@@ -39,11 +39,11 @@ READS = {
 }
 COMMANDS = {
     "claim": 6,                # POST /tasks/{id}/claim, a task seen in the last list
-    "complete": 6,             # POST /tasks/{id}/complete, one of mine (or one seen: claims it)
+    "complete": 7,             # POST /tasks/{id}/complete, one of mine (or one seen: claims it)
     "unclaim": 1,              # POST /tasks/{id}/unclaim, one of mine given back
     "attestation": 2,          # POST /cases/{id}/attestation, a case waiting for it
     "enrollment": 2,           # POST /cases/{id}/enrollment, a waiting case in a future session
-    "creation": 1,             # POST /licences, /licences/{n}/infractions, /cases
+    "creation": 2,             # POST /licences, /licences/{n}/infractions, /cases
 }
 MIX = {**READS, **COMMANDS}
 
