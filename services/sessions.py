@@ -24,6 +24,12 @@ def create_centre(data: dict) -> Centre:
     return centre
 
 
+# what `view` reads: each trainee's case and licence (the licence number) with the session(s),
+# not two queries per trainee
+VIEW_LOAD = (selectinload(CourseSession.enrollments).selectinload(Enrollment.case)
+             .selectinload(Case.licence),)
+
+
 def get(session_id: int, *options) -> CourseSession:
     """The session; `options` are loader options (what a page shows with it)."""
     session = db.session.get(CourseSession, session_id, options=options)
@@ -71,11 +77,7 @@ def _course_days_errors(day1, problems) -> dict[str, list[str]]:
 
 def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
                   status: str | None = None):
-    # each trainee's case and licence with the page (`view` shows the licence number), not
-    # two queries per trainee
-    query = session_query(user, centre, from_, to, status).options(
-        selectinload(CourseSession.enrollments).selectinload(Enrollment.case)
-        .selectinload(Case.licence))
+    query = session_query(user, centre, from_, to, status).options(*VIEW_LOAD)
     return paginate(query, SESSION_ORDER, page, per_page)
 
 
