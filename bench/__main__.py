@@ -203,11 +203,12 @@ def only_clerks_day(seconds: float, cases: int) -> int:
         print("--only clerks_day needs PostgreSQL: set BENCH_PG_URL (bash bench/run.sh does)")
         return 2
     pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench"))
+    box = machine()  # its load_average_at_start is the one before the seed
     try:
         day = clerks_run.measure(pg.fresh("clerks_day"), total=cases, seconds=int(seconds))
     finally:
         pg.drop_all()
-    day["machine"] = machine()  # its load_average_at_start is the one before the seed
+    day["machine"] = box
     results = json.loads(OUT.read_text()) if OUT.exists() else {}
     results["clerks_day"] = day
     _write(results)
