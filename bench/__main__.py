@@ -14,6 +14,11 @@ bench/results/only-large.json.
 `--only service` runs only the interleaved engine/service section (`--seconds` long, default
 40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
 adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
+`--only clerks_day` runs a clerks' day (bench/clerks_run.py, bench/clerks_day.py: 50 clerks
+with think time and 3 centre operators, locust against gunicorn) on PostgreSQL, in the database
+<BENCH_PG_PREFIX>_clerks_day (dropped and recreated; needs BENCH_PG_URL), `--cases` cases
+seeded (default 30,000) and `--seconds` of steady state (default 240); its figures go to
+bench/results/latest.json under `clerks_day`, the other keys kept (a full run keeps them too).
 """
 
 from __future__ import annotations
@@ -189,17 +194,49 @@ def only_large() -> int:
     return 0
 
 
+def only_clerks_day(seconds: float, cases: int) -> int:
+    """A clerks' day on PostgreSQL, merged into latest.json under `clerks_day`."""
+    from bench import clerks_run
+
+    pg_url = os.environ.get("BENCH_PG_URL", "")
+    if not pg_url:
+        print("--only clerks_day needs PostgreSQL: set BENCH_PG_URL (bash bench/run.sh does)")
+        return 2
+    pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench"))
+    box = machine()  # its load_average_at_start is the one before the seed
+    try:
+        day = clerks_run.measure(pg.fresh("clerks_day"), total=cases, seconds=int(seconds))
+    finally:
+        pg.drop_all()
+    day["machine"] = box
+    results = json.loads(OUT.read_text()) if OUT.exists() else {}
+    results["clerks_day"] = day
+    _write(results)
+    print(json.dumps({k: v for k, v in day.items() if k not in ("per_request", "machine")},
+                     indent=2, ensure_ascii=False))
+    print(json.dumps(day["per_request"], indent=1, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=["service", "large"],
-                        help="run one section only (written to results/only-<section>.json)")
-    parser.add_argument("--seconds", type=float, default=SERVICE_SECONDS,
-                        help="length of the interleaved engine/service measure")
+    parser.add_argument("--only", choices=["service", "large", "clerks_day"],
+                        help="run one section only (written to results/only-<section>.json; "
+                             "clerks_day: into latest.json under `clerks_day`)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="length of the interleaved engine/service measure (default "
+                             f"{SERVICE_SECONDS}), or of the clerks' day's steady state (240)")
+    parser.add_argument("--cases", type=int, default=30_000,
+                        help="with --only clerks_day: the cases seeded (default 30,000)")
     parser.add_argument("--profile", metavar="FILE.html",
                         help="with --only service: also profile the service alone")
     args = parser.parse_args(argv)
+    if args.only == "clerks_day":
+        return only_clerks_day(args.seconds or 240, args.cases)
+    if args.seconds is None:
+        args.seconds = SERVICE_SECONDS
     if args.only == "service":
         return only_service(args.seconds, args.profile)
     if args.only == "large":
@@ -207,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench import http_load, large, sweep
 
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if OUT.exists():  # measured apart (--only clerks_day): kept across full runs
+        kept = json.loads(OUT.read_text()).get("clerks_day")
+        if kept:
+            results["clerks_day"] = kept
     t_all = time.perf_counter()
     pg_url = os.environ.get("BENCH_PG_URL", "")
     pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench")) if pg_url else None

@@ -50,7 +50,7 @@ def post_session(data):
     """Déclarer une session (jours consécutifs, ni dimanche ni jour férié : D12, R31)"""
     session = sessions.create(data, current_user())
     session_id = session.id
-    return sessions.view(sessions.get(session_id))
+    return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
 
 
 @blp.route("", methods=["GET"])
@@ -69,7 +69,8 @@ def list_sessions(args):
 @blp.response(200, SessionSchema)
 def get_session(session_id):
     """Une session, ses inscrits et ses signalements"""
-    return sessions.view(centre_access.session_for(current_user(), session_id))
+    return sessions.view(centre_access.session_for(current_user(), session_id,
+                                                     *sessions.VIEW_LOAD))
 
 
 @blp.route("/<int:session_id>/cancel", methods=["POST"])
@@ -80,7 +81,7 @@ def cancel_session(data, session_id):
     """Annuler une session : les dossiers inscrits reviennent en attente d'inscription (R36)"""
     user = current_user()
     sessions.cancel(centre_access.session_for(user, session_id), data, user)
-    return sessions.view(sessions.get(session_id))
+    return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
 
 
 @blp.route("/<int:session_id>/attendance", methods=["POST"])
@@ -92,7 +93,7 @@ def post_attendance(data, session_id):
     user = current_user()
     sessions.record_attendance(centre_access.session_for(user, session_id), data["records"],
                                user)
-    return sessions.view(sessions.get(session_id))
+    return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
 
 
 @blp.route("/<int:session_id>/enrollment", methods=["POST"])
@@ -104,4 +105,4 @@ def post_session_enrollment(data, session_id):
     422 identique pour un permis inconnu et un permis sans dossier en attente."""
     user = current_user()
     cases.enroll_licence(centre_access.session_for(user, session_id), data["licence"], user)
-    return sessions.view(sessions.get(session_id))
+    return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
