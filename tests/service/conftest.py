@@ -12,7 +12,7 @@ import os
 import shutil
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from app import create_app
 from services.db import db
@@ -25,6 +25,14 @@ CONFIG = {"CLOCK_MODE": "manual", "SECRET_KEY": "test", "TESTING": True, **FAST}
 
 def _sqlite_files(path: str) -> list[str]:
     return [path + suffix for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _no_fsync(dbapi_connection, _record) -> None:
+    """A test database is thrown away: no fsync at each commit (durability is not under test;
+    the commits themselves, and what they make visible, are)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 class _SqliteTemplate:
@@ -77,6 +85,9 @@ def _service_db(request, tmp_path_factory):
     else:
         store = _SqliteTemplate(tmp_path_factory.mktemp("service"))
     app = create_app({"DATABASE_URL": store.url, **CONFIG})
+    if not TEST_DATABASE_URL:
+        with app.app_context():
+            event.listen(db.engine, "connect", _no_fsync)
     store.build(app)
     return app, store
 
