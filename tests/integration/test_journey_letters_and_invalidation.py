@@ -12,7 +12,7 @@ def licence_with_infraction(api, points=3):
     return api.infraction(NUM, "01/02/2026", points=points)
 
 
-def test_D11_npai_letter_with_received_date_is_rejected(api):
+def test_D11_R15_refused_48n_cases_are_422_problems(api):
     inf = licence_with_infraction(api)
     api.set_today("20/03/2026")
     resp = api.post("/api/v1/cases", {"kind": "obligatoire", "licence": NUM,
@@ -22,6 +22,17 @@ def test_D11_npai_letter_with_received_date_is_rejected(api):
     assert resp.status_code == 422
     assert resp.content_type == "application/problem+json"
     assert "letter_48n.received_on" in resp.get_json()["errors"]
+
+    two_points = api.infraction(NUM, "02/02/2026", points=2)
+    assert two_points["triggers_48n"] is False
+    resp = api.post("/api/v1/cases", {"kind": "obligatoire", "licence": NUM,
+                                      "infraction": two_points["id"],
+                                      "letter_48n": {"sent_on": "2026-03-05",
+                                                     "receipt": "signed",
+                                                     "received_on": "2026-03-10"}})
+    assert resp.status_code == 422
+    assert "R15" in resp.get_json()["detail"]
+    assert api.ok(api.get("/api/v1/cases"))["total"] == 0
 
 
 def test_R42_Q8_invalidation_notified_before_the_course(api):
@@ -48,17 +59,3 @@ def test_R42_Q8_invalidation_notified_before_the_course(api):
     # a new case cannot be opened on an invalid licence (R42)
     resp = api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM})
     assert resp.status_code == 422 and "R42" in resp.get_json()["detail"]
-
-
-def test_R15_infraction_of_two_points_does_not_trigger_48n(api):
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026", points=2)
-    assert inf["triggers_48n"] is False
-    resp = api.post("/api/v1/cases", {"kind": "obligatoire", "licence": NUM,
-                                      "infraction": inf["id"],
-                                      "letter_48n": {"sent_on": "2026-03-05",
-                                                     "receipt": "signed",
-                                                     "received_on": "2026-03-10"}})
-    assert resp.status_code == 422
-    assert "R15" in resp.get_json()["detail"]
-    assert api.ok(api.get("/api/v1/cases"))["total"] == 0

@@ -24,7 +24,7 @@ def open_case(api, received="10/03/2026", obtained="01/09/2025", committed="01/0
     return api.mandatory_case(NUM, inf["id"], received)
 
 
-def test_R19_R26_R48_compliant_mandatory_course_credits_and_refunds(api):
+def test_R19_R26_R36_R48_compliant_mandatory_course_credits_and_refunds(api):
     case = open_case(api)
     assert set(case) == CASE_FIELDS and set(case["outcome"]) == OUTCOME_FIELDS
     assert case["deadline"] == "2026-07-10"  # D1
@@ -33,6 +33,16 @@ def test_R19_R26_R48_compliant_mandatory_course_credits_and_refunds(api):
     assert case["process"] == {"key": "stage_obligatoire", "version": 1}
     assert [t["name"] for t in case["timers"]] == ["echeance_4_mois"]
     assert case["timers"][0]["due_at"].startswith("2026-07-11T00:00:00+02:00")
+
+    # a first session, cancelled (R36): the cancel answers the session; a cancelled one is a 409
+    first = api.session("29/05/2026", "30/05/2026", fill=0)
+    api.enroll(case["id"], first["id"])
+    cancelled = api.ok(api.post(f"/api/v1/sessions/{first['id']}/cancel",
+                                {"on": "2026-05-01", "reason": "effectif insuffisant"}))
+    assert cancelled["status"] == "cancelled" and cancelled["cancelled_on"] == "2026-05-01"
+    assert cancelled["cancel_reason"] == "effectif insuffisant"
+    resp = api.post(f"/api/v1/cases/{case['id']}/enrollment", {"session": first["id"]})
+    assert resp.status_code == 409 and "R36" in resp.get_json()["detail"]
 
     session = api.session("05/06/2026", "06/06/2026")
     assert session["status"] == "planned" and session["day2"] == "2026-06-06"
@@ -69,16 +79,5 @@ def test_R19_R26_R48_compliant_mandatory_course_credits_and_refunds(api):
     assert {"at", "actor", "type", "detail"} <= set(page["items"][0])
     types = [e["type"] for e in page["items"]]
     assert types[0] == "dossier_ouvert"
+    assert "session_annulee" in types
     assert "points_credites" in types and "remboursement_decide" in types
-
-
-def test_R36_cancel_answers_the_session_and_a_cancelled_session_is_a_409(api):
-    case = open_case(api)
-    first = api.session("05/06/2026", "06/06/2026", fill=0)
-    api.enroll(case["id"], first["id"])
-    cancelled = api.ok(api.post(f"/api/v1/sessions/{first['id']}/cancel",
-                                {"on": "2026-05-01", "reason": "effectif insuffisant"}))
-    assert cancelled["status"] == "cancelled" and cancelled["cancelled_on"] == "2026-05-01"
-    assert cancelled["cancel_reason"] == "effectif insuffisant"
-    resp = api.post(f"/api/v1/cases/{case['id']}/enrollment", {"session": first["id"]})
-    assert resp.status_code == 409 and "R36" in resp.get_json()["detail"]

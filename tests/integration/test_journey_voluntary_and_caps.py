@@ -1,6 +1,6 @@
-"""A voluntary-course journey end to end through the HTTP API (R3, R4, R26): the contract of
-each call. The one-year rule (R25), the small sessions and the manual review (R32) run on the
-services in tests/service/test_voluntary_and_caps.py."""
+"""A voluntary-course journey end to end through the HTTP API (R4, R26): the contract of each
+call and of the licence. The one-year rule (R25), the probationary cap (R3), the small sessions
+and the manual review (R32) run on the services in tests/service/test_voluntary_and_caps.py."""
 
 from __future__ import annotations
 
@@ -30,20 +30,9 @@ def test_R4_R26_credit_capped_at_12(api):
     assert "R26" in case["outcome"]["explanation"]
     assert api.ok(api.get(f"/api/v1/licences/{NUM}/balance", on="2026-06-04")) == {
         "on": "2026-06-04", "balance": 11, "cap": 12, "valid": True}
-
-
-def test_R3_R4_credit_capped_at_probationary_cap_aac(api):
-    # AAC obtained 01/09/2024: +3 on 01/09/2025 (cap 9); retrait of 3 → 6; course → +3 = 9
-    api.licence(NUM, obtained="01/09/2024", probation="aac")
-    inf = api.infraction(NUM, "01/02/2026", points=3)
-    api.set_today("10/03/2026")
-    case = api.mandatory_case(NUM, inf["id"], "10/03/2026")
-    case = take_course(api, case["id"], "05/06/2026", "06/06/2026", "15/06/2026")
-    assert case["outcome"]["points_credited"] == 3
-    assert case["outcome"]["balance_after"] == 9
     licence = api.ok(api.get(f"/api/v1/licences/{NUM}"))
     assert {"number", "holder", "obtained_on", "probation", "probation_ends_on", "balance",
             "cap", "valid", "flags", "movements"} <= set(licence)
-    assert licence["cap"] == 9 and licence["balance"] == 9
-    assert licence["probation_ends_on"] == "2026-09-01"
+    assert licence["obtained_on"] == "2010-01-01" and licence["probation_ends_on"] is None
+    assert licence["cap"] == 12 and licence["balance"] == 12
     assert {"kind", "points", "effective_on", "recorded_at", "ref"} <= set(licence["movements"][0])
