@@ -1,14 +1,10 @@
-"""The facts the BPMN reads (`dossier`) and the conformity news of the deadline watch (R19).
-
-Facts are computed on first read, but a run must see them as they were when it was restored:
-every fact not read yet is computed before an action changes the case. The deadline watch is
-told `conformite_connue` when a command changed the conformity, and only then."""
+"""The deadline watch's conformity news (R19) through the HTTP API: one journey end to end. The
+facts the BPMN reads and the other conformity checks run on the services in
+tests/service/test_facts.py."""
 
 from __future__ import annotations
 
 from services import cases, journey
-from services.db import db
-from workflows import FACT_KEYS
 
 NUM = "120175200321"
 
@@ -25,28 +21,6 @@ def _attended_case(api, session_days=("05/06/2026", "06/06/2026"), day2="present
     return case, session
 
 
-def test_facts_follow_the_contract_and_the_case(api):
-    case, session = _attended_case(api)
-    api.attendance(session["id"], [(NUM, "present", "present")])
-    facts = dict(journey.Facts(cases.get(case["id"])))
-    assert tuple(facts) == FACT_KEYS
-    assert facts == {"echeance_timer": "2026-07-11T00:00:00+02:00",
-                     "attestation_delivree": True, "conformite": "en_attente",
-                     "examen_manuel_requis": False, "stage_a_crediter": True}
-
-
-def test_an_action_settles_the_facts_before_it_changes_the_case(api):
-    case, session = _attended_case(api)
-    api.attendance(session["id"], [(NUM, "present", "present")])
-    obj = cases.get(case["id"])
-    ctx = journey.context(obj, "tests")
-    ctx.actions["decider_remboursement"]()  # nothing read yet: the action settles them all
-    obj.enrollments[-1].verification = "valider"  # what a later change would do (R19)
-    assert journey.Facts(obj)["conformite"] == "conforme"
-    assert ctx.facts["conformite"] == "en_attente"  # the run still sees the restored state
-    db.session.rollback()
-
-
 def test_R19_conformity_unchanged_by_an_attended_course_after_the_deadline(api):
     # the course ends on the deadline day; its attendance is recorded after the deadline fired
     case, session = _attended_case(api, ("09/07/2026", "10/07/2026"), attendance_on="11/07/2026")
@@ -60,23 +34,3 @@ def test_R19_conformity_unchanged_by_an_attended_course_after_the_deadline(api):
     case = api.complete(case["id"], "verification_attestation", decision="valider")
     assert case["outcome"]["obligation"] == "met"  # validated: the watch learns it and ends
     assert case["closed"] is True
-
-
-def test_R19_R21_R34_absence_after_the_deadline_changes_conformity_and_is_declared(api):
-    case, session = _attended_case(api, ("09/07/2026", "10/07/2026"), attendance_on="11/07/2026")
-    assert api.run_timers() == 1
-    api.attendance(session["id"], [(NUM, "present", "absent")])  # no attestation (R34)
-    case = api.case(case["id"])
-    assert case["outcome"]["obligation"] == "not_met"
-    assert case["outcome"]["referral"] == "candidate"
-    assert [t["key"] for t in case["tasks"]] == ["signalement_parquet"]
-
-
-def test_conformity_changed_needs_a_different_value(api):
-    case, _ = _attended_case(api)
-    obj = cases.get(case["id"])
-    now = journey.conformity_now(obj)
-    assert now == "en_attente"  # enrolled in a planned session ending before the deadline
-    assert journey.conformity_changed(obj, None) is True
-    assert journey.conformity_changed(obj, now) is False
-    assert journey.conformity_changed(obj, "non_conforme") is True
