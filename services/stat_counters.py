@@ -186,6 +186,14 @@ def _monthly_parts(ids) -> list:
     parts += _parts(credit_m, _const("credit_days:").concat(cast(delay, String)), func.count(),
                     Enrollment.case_id, received, ids, froms=froms,
                     centre_col=CourseSession.centre_id)
+    # the open tasks now, by key and by the Paris day they were opened (their age is counted
+    # from it when the figures are read)
+    opened = st._paris_day(HumanTask.created_at)
+    parts += _parts(st._month_of_instant(HumanTask.created_at),
+                    _const("open_task:").concat(HumanTask.key).concat(":")
+                    .concat(cast(opened, String)),
+                    func.count(), HumanTask.case_id, [HumanTask.state == "open"], ids,
+                    froms=(HumanTask,))
     return parts
 
 

@@ -13,16 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import Date, Integer, and_, case, cast, exists, func, literal, select, text
+from sqlalchemy import Date, Integer, and_, case, cast, func, select, text
 
 from services.clock import PARIS, clock
 from services.db import db
 from services.errors import Invalid
 from services.models import (
     Centre,
-    CourseSession,
-    Enrollment,
-    HumanTask,
     ProcessVersion,
     StatCounter,
     StatStep,
@@ -32,7 +29,8 @@ from services.models.stats import ALL_CENTRES
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
 MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-# open tasks by age, in days since the task was opened: (label, lower bound included)
+# open tasks by age, in whole days since the (Paris) day the task was opened: (label, lower
+# bound included)
 AGE_BUCKETS = (("moins de 8 jours", 0), ("8 à 15 jours", 8), ("16 à 30 jours", 16),
                ("31 à 60 jours", 31), ("plus de 60 jours", 61))
 
@@ -144,21 +142,6 @@ def _instant(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=PARIS)
 
 
-def _in_case_centre(case_id_col, centre: Centre | None):
-    """With a centre: the case had a seat (any) in one of its sessions."""
-    if centre is None:
-        return literal(True)
-    return exists(select(Enrollment.id).join(CourseSession,
-                                             Enrollment.session_id == CourseSession.id)
-                  .where(Enrollment.case_id == case_id_col,
-                         CourseSession.centre_id == centre.id))
-
-
-def _series(months: list[str], rows, value_index: int = 1) -> list:
-    by_month = {r[0]: r[value_index] for r in rows}
-    return [_num(by_month.get(m, 0)) for m in months]
-
-
 def _num(value):
     if value is None:
         return 0
@@ -266,29 +249,29 @@ def _rank(histogram: dict, share: float):
 
 
 def open_tasks_by_age(centre: Centre | None = None) -> dict:
-    """Open tasks now, by task and by age since they were opened (index (state, key,
-    created_at))."""
+    """Open tasks now, by task and by age in whole days since the Paris day they were opened,
+    from the counters of open tasks by key and day (services/stat_counters)."""
     from workflows.contract import TASK_TITLES
 
-    now = clock().now()
-    bounds = [(label, now - dt.timedelta(days=days)) for label, days in AGE_BUCKETS]
-    # newest first: a task opened after `since` is younger than that bucket's lower bound
-    whens = [(HumanTask.created_at > since, label)
-             for (label, _), (_, since) in zip(AGE_BUCKETS[:-1], bounds[1:], strict=True)]
-    bucket = case(*whens, else_=AGE_BUCKETS[-1][0])
-    query = (select(HumanTask.key, bucket, func.count()).where(HumanTask.state == "open")
-             .group_by(HumanTask.key, bucket))
-    if centre is not None:
-        query = query.where(_in_case_centre(HumanTask.case_id, centre))
-    rows = db.session.execute(query).all()
+    today = clock().today()
+    rows = db.session.execute(
+        select(StatCounter.figure, StatCounter.n)
+        .where(StatCounter.centre_id == (centre.id if centre else ALL_CENTRES),
+               StatCounter.figure.startswith("open_task:", autoescape=True),
+               StatCounter.n != 0)).all()
     labels = [label for label, _ in AGE_BUCKETS]
-    keys = sorted({r[0] for r in rows} | set(TASK_TITLES))
+    counts: dict = {}
+    for figure, n in rows:
+        key, day = figure[len("open_task:"):].rsplit(":", 1)
+        age = (today - _date(day)).days
+        index = max(i for i, (_, lower) in enumerate(AGE_BUCKETS) if age >= lower or i == 0)
+        counts.setdefault(key, [0] * len(labels))[index] += int(n)
     table = []
-    for key in keys:
-        counts = [sum(r[2] for r in rows if r[0] == key and r[1] == label) for label in labels]
-        table.append({"key": key, "title": TASK_TITLES.get(key, key), "counts": counts,
-                      "total": sum(counts)})
-    return {"as_of": clock().today().isoformat(), "buckets": labels, "tasks": table,
+    for key in sorted(set(counts) | set(TASK_TITLES)):
+        row = counts.get(key, [0] * len(labels))
+        table.append({"key": key, "title": TASK_TITLES.get(key, key), "counts": row,
+                      "total": sum(row)})
+    return {"as_of": today.isoformat(), "buckets": labels, "tasks": table,
             "totals": [sum(t["counts"][i] for t in table) for i in range(len(labels))]}
 
 

@@ -21,7 +21,7 @@ def upgrade():
         'stat_counters',
         sa.Column('centre_id', sa.Integer(), nullable=False),
         sa.Column('month', sa.String(length=7), nullable=False),
-        sa.Column('figure', sa.String(length=60), nullable=False),
+        sa.Column('figure', sa.String(length=120), nullable=False),
         sa.Column('n', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('centre_id', 'month', 'figure', name=op.f('pk_stat_counters')))
     op.create_table(

@@ -23,7 +23,7 @@ class StatCounter(db.Model):
     __tablename__ = "stat_counters"
     centre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    figure: Mapped[str] = mapped_column(String(60), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(120), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
