@@ -169,22 +169,31 @@ def only_service(seconds: float, profile: str | None) -> int:
 
 def only_large() -> int:
     """The 400,000-case read paths alone (task list, case page, statistics, heatmap), on SQLite
-    and, with BENCH_PG_URL, on PostgreSQL; written to bench/results/only-large.json."""
+    and, with BENCH_PG_URL, on PostgreSQL, at each size of BENCH_LARGE_SIZES (default
+    "1000,400000": the statistics' cost should not grow); written to
+    bench/results/only-large.json."""
     from bench import large
 
     out = OUT.with_name("only-large.json")
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     pg_url = os.environ.get("BENCH_PG_URL", "")
     pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench")) if pg_url else None
+    sizes = [int(n) for n in os.environ.get("BENCH_LARGE_SIZES", "1000,400000").split(",")]
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            results["large_sqlite"] = large.measure(f"sqlite:///{Path(tmp) / 'large.sqlite'}")
-            out.parent.mkdir(parents=True, exist_ok=True)
+        for total in sizes:
+            suffix = "" if total == 400_000 else f"_{total}"
+            with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+                results[f"large_sqlite{suffix}"] = large.measure(
+                    f"sqlite:///{Path(tmp) / 'large.sqlite'}", total=total)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+            if os.environ.get("BENCH_PG_DB_URL"):  # a database of one's own, used as it is
+                results[f"large_postgresql{suffix}"] = large.measure(
+                    os.environ["BENCH_PG_DB_URL"], total=total)
+            elif pg:
+                results[f"large_postgresql{suffix}"] = large.measure(pg.fresh("large"),
+                                                                     total=total)
             out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-        if os.environ.get("BENCH_PG_DB_URL"):  # a database of one's own, used as it is
-            results["large_postgresql"] = large.measure(os.environ["BENCH_PG_DB_URL"])
-        elif pg:
-            results["large_postgresql"] = large.measure(pg.fresh("large"))
     finally:
         if pg:
             pg.drop_all()

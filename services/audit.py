@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import decimal
 
+from services import stat_counters
 from services.clock import clock
 from services.db import db
 from services.models import CaseEvent
@@ -18,7 +19,9 @@ _INSERT = CaseEvent.__table__.insert()
 def record(case, type_: str, actor: str, **detail) -> None:
     """Insert the event now, in the command's transaction (rolled back with it), on the
     session's connection: `Session.execute` would autoflush first, and the event needs nothing
-    pending but the case row, which exists already (every caller records on a flushed case)."""
+    pending but the case row, which exists already (every caller records on a flushed case).
+    The statistics' counters read the case's contribution first (services/stat_counters)."""
+    stat_counters.touch((case.id,))
     db.session.connection().execute(_INSERT, {"case_id": case.id, "at": clock().now(),
                                               "actor": actor, "type": type_,
                                               "detail": jsonable(detail)})

@@ -59,14 +59,6 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
 
     sandbox_timeout = _positive_int(merged, "SANDBOX_TIMEOUT", 900, "nombre de secondes")
     sandbox_max_runs = _positive_int(merged, "SANDBOX_MAX_RUNS", 1, "nombre de bacs à sable")
-    stats_cache = merged.get("STATISTICS_CACHE_SECONDS")
-    try:  # how long a web process keeps the statistics (services/statistics.py); 0: never
-        stats_cache = int(300 if stats_cache in (None, "") else stats_cache)
-        if stats_cache < 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise SettingsError("STATISTICS_CACHE_SECONDS : nombre de secondes attendu (0 ou plus), "
-                            f"reçu « {merged.get('STATISTICS_CACHE_SECONDS')} »") from None
     proxies = merged.get("PROXY_FIX_X_FOR") or 0
     try:
         proxies = int(proxies)
@@ -97,7 +89,6 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
         "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
-        "STATISTICS_CACHE_SECONDS": stats_cache,
         "SANDBOX_SYNC": False,
         **bpmn_bounds,
         # the browser UI's session (web/ui/security.py): the cookie expires 8 hours after the

@@ -18,6 +18,7 @@ users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
 timers_cli = AppGroup("timers", help="Minuteurs des dossiers.")
 demo_cli = AppGroup("demo", help="Données de démonstration.")
 rules_cli = AppGroup("rules", help="Règles de droit : rejeu des dossiers.")
+stats_cli = AppGroup("stats", help="Statistiques : compteurs mensuels et carte de chaleur.")
 
 
 def _require_schema() -> None:
@@ -238,6 +239,20 @@ def rules_replay_cmd(dry_run, motif):
     click.echo(f"{count} dossier(s) {verb}" + (" (rien n'est appliqué)" if dry_run else ""))
 
 
+@stats_cli.command("rebuild")
+def stats_rebuild_cmd():
+    """Recalculer tous les compteurs des statistiques à partir des dossiers.
+
+    À lancer une fois après la migration qui les crée, après un changement des réglages
+    CFG_DEADLINE_TEST ou CFG_PRE_48N_COURSE_DISCHARGES, ou après des écritures faites en SQL."""
+    _require_schema()
+    from services import stat_counters
+
+    monthly, steps = stat_counters.rebuild()
+    click.echo(f"Compteurs recalculés : {monthly} compteur(s) mensuel(s), {steps} compteur(s) "
+               "d'étapes.")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli):
+    for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli, stats_cli):
         app.cli.add_command(group)

@@ -77,12 +77,3 @@ def test_session_lifetimes_and_login_limits(tmp_path):
 def test_an_invalid_proxy_count_stops_start_up_named(tmp_path, raw):
     with pytest.raises(SettingsError, match=f"PROXY_FIX_X_FOR : .*« {raw} »"):
         load_settings(str(tmp_path), {**ENV, "PROXY_FIX_X_FOR": raw})
-
-
-def test_statistics_cache_seconds_from_the_environment(tmp_path):
-    assert load_settings(str(tmp_path), ENV)["STATISTICS_CACHE_SECONDS"] == 300
-    config = load_settings(str(tmp_path), {**ENV, "STATISTICS_CACHE_SECONDS": "0"})
-    assert config["STATISTICS_CACHE_SECONDS"] == 0
-    for bad in ("-1", "cinq"):
-        with pytest.raises(SettingsError, match="STATISTICS_CACHE_SECONDS"):
-            load_settings(str(tmp_path), {**ENV, "STATISTICS_CACHE_SECONDS": bad})

@@ -107,15 +107,18 @@ class StatisticsSchema(Schema):
     referrals = fields.Nested(ReferralsSchema)
     credit_delay = fields.Nested(CreditDelaySchema)
     open_tasks_by_age = fields.Nested(TasksByAgeSchema)
-    computed_at = fields.String(metadata={"description": "quand la base a calculé ces chiffres "
-                                                         "(gardés 5 minutes au plus)"})
+    computed_at = fields.String(metadata={"description": "quand ces chiffres ont été lus (les "
+                                                         "compteurs sont tenus à jour par chaque "
+                                                         "commande)"})
 
 
 class HeatmapStepSchema(Schema):
     element = fields.String()
     kind = fields.String(metadata={"description": "task (tâche ouverte) ou timer (minuteur)"})
     waiting = fields.Integer()
-    median_days = fields.Float(allow_none=True)
+    median_days = fields.Float(allow_none=True, metadata={
+        "description": "médiane du temps passé, en jours entiers depuis le jour (heure de "
+                       "Paris) où chaque tâche ouverte a été créée"})
     p90_days = fields.Float(allow_none=True)
 
 

@@ -1,0 +1,425 @@
+"""The statistics' roll-up counters (issue 18), kept in the transaction of the command that
+changes a figure.
+
+Every figure of `services/statistics.py` is a sum over cases: each case contributes to some
+(centre, month, figure) counters and to some (version, step, day) counters of the heatmap.
+`contributions(case_ids)` computes what the given cases contribute now, with the same
+aggregate SQL for one case as for all of them. A command's transaction:
+
+1. before anything about a case is written (an ORM flush of the case, its enrolments, tasks or
+   instance, or a Core INSERT of its history event by `audit.record`), its contribution is
+   read once from the database: `touch`;
+2. at commit, the contribution of every touched case is read again, and the difference is
+   added to the counters by UPSERT (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+   safe when two transactions add to the same counter).
+
+So a column that changes back and forth (an obligation re-decided, a refund replayed, a case
+moved to another version) is taken off the figure it left and added to the one it joins, and
+`rebuild()` (all cases at once, `flask stats rebuild`) gives the same counters.
+
+What the SQL cannot see: a change of the rules' configuration (`CFG_DEADLINE_TEST`,
+`CFG_PRE_48N_COURSE_DISCHARGES` judge a course in time or late) or rows written by hand in SQL
+(the bench's bulk seed): run `flask stats rebuild` after them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from services.db import command, db
+from services.models import (
+    Case,
+    CaseEvent,
+    CourseSession,
+    Enrollment,
+    HumanTask,
+    ProcessInstance,
+    StatCounter,
+    StatStep,
+)
+from services.models.stats import ALL_CENTRES, NO_DAY
+from services.settings import rules_config
+
+_INFO = "stat_counters"
+CHUNK = 500  # case ids per IN list
+
+
+# ---- what cases contribute ---------------------------------------------------------------------
+
+def _const(name: str):
+    return literal_column(f"'{name}'", String)
+
+
+def _n(expr):
+    return cast(expr, BigInteger)
+
+
+def _case_centres(ids):
+    """(case_id, centre_id) of every centre where the case had a seat (any enrolment)."""
+    q = (select(Enrollment.case_id.label("case_id"), CourseSession.centre_id.label("centre_id"))
+         .join(CourseSession, Enrollment.session_id == CourseSession.id).distinct())
+    if ids is not None:
+        q = q.where(Enrollment.case_id.in_(ids))
+    return q.subquery()
+
+
+def _parts(month, figure, n, case_col, where, ids, *, froms=(), centre_col=None,
+           group_figure=True):
+    """The rows (centre, month, figure, n) of one figure: for all centres (0), and per centre,
+    either the enrolment's session's centre (`centre_col`) or each centre where the case had a
+    seat."""
+    conds = list(where)
+    if ids is not None:
+        conds.append(case_col.in_(ids))
+    out = []
+    for per_centre in (False, True):
+        if not per_centre:
+            centre = literal_column(str(ALL_CENTRES), Integer)
+            joins = ()
+        elif centre_col is not None:
+            centre = centre_col
+            joins = ()
+        else:
+            cc = _case_centres(ids)
+            centre = cc.c.centre_id
+            joins = ((cc, cc.c.case_id == case_col),)
+        q = select(centre.label("c"), month.label("m"), figure.label("f"), _n(n).label("n"))
+        for f in froms:
+            q = q.select_from(f) if not isinstance(f, tuple) else q.join(*f)
+        for j in joins:
+            q = q.join(*j)
+        group = [month] + ([figure] if group_figure else [])
+        if per_centre:
+            group.insert(0, centre)
+        out.append(q.where(*conds).group_by(*group))
+    return out
+
+
+def _monthly_parts(ids) -> list:
+    from services import statistics as st
+
+    parts = []
+    # 48N letters, and the obligations of their cohort (the month the letter was sent)
+    letter_m = st._month_of_date(Case.letter_sent_on)
+    mandatory = [Case.kind == "obligatoire", Case.letter_sent_on.is_not(None)]
+    parts += _parts(letter_m, _const("letters_48n"), func.count(), Case.id, mandatory, ids,
+                    froms=(Case,), group_figure=False)
+    obligation = case((Case.obligation == "met", "obligation:met"),
+                      (Case.obligation == "not_met", "obligation:not_met"),
+                      else_="obligation:pending")
+    parts += _parts(letter_m, obligation, func.count(), Case.id, mandatory, ids, froms=(Case,))
+    # cases opened, by the Paris month of their creation
+    kind = case((Case.kind == "obligatoire", "cases_opened:mandatory"),
+                (Case.kind == "volontaire", "cases_opened:voluntary"), else_="cases_opened:other")
+    parts += _parts(st._month_of_instant(Case.created_at), kind, func.count(), Case.id, [], ids,
+                    froms=(Case,))
+    # courses done (attestation issued), by their last day, judged on their dates (R19)
+    cfg = rules_config()
+    judged_day = CourseSession.day2 if cfg.deadline_test == "LAST_DAY" else CourseSession.day1
+    in_time = judged_day <= Case.deadline
+    if not cfg.pre_48n_course_discharges:
+        in_time = and_(in_time, CourseSession.day1 >= Case.notified_on)
+    category = case((Case.deadline.is_(None), "courses:no_deadline"),
+                    (in_time, "courses:in_time"), else_="courses:late")
+    parts += _parts(st._month_of_date(CourseSession.day2), category, func.count(),
+                    Enrollment.case_id, [Enrollment.attestation_issued_on.is_not(None)], ids,
+                    froms=(Enrollment, (CourseSession, Enrollment.session_id == CourseSession.id),
+                           (Case, Enrollment.case_id == Case.id)),
+                    centre_col=CourseSession.centre_id)
+    # the decisions recorded in the history, by the Paris month of the event
+    event_m = st._month_of_instant(CaseEvent.at)
+    credits = [CaseEvent.type == "points_credites"]
+    credited = CaseEvent.detail["decision"].as_string() == "crediter"
+    parts += _parts(event_m, case((credited, "points:credited"), else_="points:refused"),
+                    func.count(), CaseEvent.case_id, credits, ids, froms=(CaseEvent,))
+    parts += _parts(event_m, _const("points:points"),
+                    func.coalesce(func.sum(CaseEvent.detail["points"].as_integer()), 0),
+                    CaseEvent.case_id, credits, ids, froms=(CaseEvent,), group_figure=False)
+    refunds = [CaseEvent.type == "remboursement_decide"]
+    eligible = CaseEvent.detail[("refund", "eligible")].as_boolean()
+    amount = CaseEvent.detail[("refund", "amount")].as_float()
+    parts += _parts(event_m, case((eligible, "refunds:granted"), else_="refunds:refused"),
+                    func.count(), CaseEvent.case_id, refunds, ids, froms=(CaseEvent,))
+    parts += _parts(event_m, _const("refunds:amount_cents"),
+                    func.coalesce(func.sum(case((eligible, func.round(
+                        func.coalesce(amount, 0) * 100)), else_=0)), 0),
+                    CaseEvent.case_id, refunds, ids, froms=(CaseEvent,), group_figure=False)
+    referral = case((CaseEvent.type == "echeance_depassee", "referrals:candidates"),
+                    (CaseEvent.detail["decision"].as_string() == "signaler",
+                     "referrals:referred"), else_="referrals:not_referred")
+    parts += _parts(event_m, referral, func.count(), CaseEvent.case_id,
+                    [CaseEvent.type.in_(("echeance_depassee", "signalement_decide"))], ids,
+                    froms=(CaseEvent,))
+    # the delay from the attestation's receipt to the credit (R39, D4), by the Paris month of
+    # the credit: a histogram by day count, and how many beyond one month
+    day = st._paris_day(Enrollment.credited_at)
+    credit_m = st._month_of_instant(Enrollment.credited_at)
+    delay = st._days_between(day, Enrollment.attestation_received_on)
+    received = [Enrollment.credited_at.is_not(None),
+                Enrollment.attestation_received_on.is_not(None)]
+    froms = (Enrollment, (CourseSession, Enrollment.session_id == CourseSession.id))
+    parts += _parts(credit_m, _const("credit:credited"), func.count(), Enrollment.case_id,
+                    received, ids, froms=froms, centre_col=CourseSession.centre_id,
+                    group_figure=False)
+    beyond = case((day > st._one_month_after(Enrollment.attestation_received_on), 1), else_=0)
+    parts += _parts(credit_m, _const("credit:beyond_one_month"), func.sum(beyond),
+                    Enrollment.case_id, received, ids, froms=froms,
+                    centre_col=CourseSession.centre_id, group_figure=False)
+    parts += _parts(credit_m, _const("credit_days:").concat(cast(delay, String)), func.count(),
+                    Enrollment.case_id, received, ids, froms=froms,
+                    centre_col=CourseSession.centre_id)
+    # the open tasks now, by key and by the Paris day they were opened (their age is counted
+    # from it when the figures are read)
+    opened = st._paris_day(HumanTask.created_at)
+    parts += _parts(st._month_of_instant(HumanTask.created_at),
+                    _const("open_task:").concat(HumanTask.key).concat(":")
+                    .concat(cast(opened, String)),
+                    func.count(), HumanTask.case_id, [HumanTask.state == "open"], ids,
+                    froms=(HumanTask,))
+    return parts
+
+
+_STATEMENTS: dict = {}
+
+
+def _monthly_statement():
+    """The UNION of every figure for the cases of the expanding parameter `ids`, built once per
+    dialect and rules configuration (building it costs far more than running it)."""
+
+    cfg = rules_config()
+    key = (db.session.get_bind().dialect.name, cfg.deadline_test, cfg.pre_48n_course_discharges)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = union_all(*_monthly_parts(bindparam("ids", expanding=True)))
+    return stmt
+
+
+def _monthly(ids) -> Counter:
+    out: Counter = Counter()
+    if ids is None:
+        rows = db.session.execute(union_all(*_monthly_parts(None))).all()
+    else:
+        rows = db.session.execute(_monthly_statement(), {"ids": list(ids)}).all()
+    for c, m, f, n in rows:
+        if m is not None and n:
+            out[(int(c), m, f)] += int(n)
+    return out
+
+
+def _step_statements(with_ids: bool) -> tuple:
+    """(open tasks by version, key and day; timers; running instances), for the cases of the
+    expanding parameter `ids` or for all: built once per dialect."""
+    from services import statistics as st
+
+    key = ("steps", db.session.get_bind().dialect.name, with_ids)
+    stmts = _STATEMENTS.get(key)
+    if stmts is not None:
+        return stmts
+    ids = bindparam("ids", expanding=True)
+    day = st._paris_day(HumanTask.created_at)
+    tasks = (select(ProcessInstance.version_id, HumanTask.key, day, func.count())
+             .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
+             .where(HumanTask.state == "open").group_by(ProcessInstance.version_id,
+                                                         HumanTask.key, day))
+    where = " AND p.case_id IN :ids" if with_ids else ""
+    if st._pg():
+        sql = ("SELECT p.version_id, e ->> 'name', count(*) FROM process_instances p, "
+               "json_array_elements(p.timers) e WHERE NOT p.completed" + where
+               + " GROUP BY 1, 2")
+    else:
+        sql = ("SELECT p.version_id, json_extract(j.value, '$.name'), count(*) FROM "
+               "process_instances p, json_each(p.timers) j WHERE p.completed = 0" + where
+               + " GROUP BY 1, 2")
+    timers = text(sql)
+    running = (select(ProcessInstance.version_id, func.count())
+               .where(ProcessInstance.completed.is_(False))
+               .group_by(ProcessInstance.version_id))
+    if with_ids:
+        tasks = tasks.where(HumanTask.case_id.in_(ids))
+        timers = timers.bindparams(bindparam("ids", expanding=True))
+        running = running.where(ProcessInstance.case_id.in_(ids))
+    stmts = _STATEMENTS[key] = (tasks, timers, running)
+    return stmts
+
+
+def _steps(ids) -> Counter:
+    out: Counter = Counter()
+    tasks, timers, running = _step_statements(ids is not None)
+    params = {} if ids is None else {"ids": list(ids)}
+    for version_id, key, d, n in db.session.execute(tasks, params).all():
+        out[(version_id, "task", key, _date(d))] += int(n)
+    for version_id, name, n in db.session.execute(timers, params).all():
+        if name:
+            out[(version_id, "timer", name, NO_DAY)] += int(n)
+    for version_id, n in db.session.execute(running, params).all():
+        out[(version_id, "running", "", NO_DAY)] += int(n)
+    return out
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def contributions(case_ids=None) -> tuple[Counter, Counter]:
+    """(monthly counters, step counters) that these cases (all cases: None) contribute now."""
+    if case_ids is None:
+        return _monthly(None), _steps(None)
+    monthly, steps = Counter(), Counter()
+    ids = sorted(case_ids)
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        monthly.update(_monthly(chunk))
+        steps.update(_steps(chunk))
+    return monthly, steps
+
+
+# ---- writing the counters ------------------------------------------------------------------------
+
+def _insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def add(monthly: Counter, steps: Counter) -> None:
+    """Add these differences to the counters: one UPSERT per table (n = n + excluded.n)."""
+    insert = _insert()
+    conn = db.session.connection()
+    rows = [{"centre_id": c, "month": m, "figure": f, "n": n}
+            for (c, m, f), n in sorted(monthly.items()) if n]
+    if rows:
+        stmt = insert(StatCounter.__table__)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["centre_id", "month", "figure"],
+            set_={"n": StatCounter.__table__.c.n + stmt.excluded.n}), rows)
+    rows = [{"version_id": v, "kind": k, "element": e, "day": d, "n": n}
+            for (v, k, e, d), n in sorted(steps.items()) if n]
+    if rows:
+        stmt = insert(StatStep.__table__)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["version_id", "kind", "element", "day"],
+            set_={"n": StatStep.__table__.c.n + stmt.excluded.n}), rows)
+
+
+@command
+def rebuild() -> tuple[int, int]:
+    """Recompute every counter from the cases, in the caller's transaction: (monthly rows,
+    step rows) written."""
+    conn = db.session.connection()
+    conn.execute(delete(StatCounter.__table__))
+    conn.execute(delete(StatStep.__table__))
+    monthly, steps = contributions(None)
+    add(monthly, steps)
+    return len([n for n in monthly.values() if n]), len([n for n in steps.values() if n])
+
+
+def stored() -> tuple[Counter, Counter]:
+    """The counters as stored (zeros left out): for the tests and the checks."""
+    monthly = Counter({(c, m, f): n for c, m, f, n in db.session.execute(
+        select(StatCounter.centre_id, StatCounter.month, StatCounter.figure, StatCounter.n))
+        if n})
+    steps = Counter({(v, k, e, _date(d)): n for v, k, e, d, n in db.session.execute(
+        select(StatStep.version_id, StatStep.kind, StatStep.element, StatStep.day, StatStep.n))
+        if n})
+    return monthly, steps
+
+
+# ---- following a command's transaction -----------------------------------------------------------
+
+def _state(session: Session) -> dict:
+    state = session.info.get(_INFO)
+    if state is None:
+        state = session.info[_INFO] = {"cases": set(), "monthly": Counter(), "steps": Counter()}
+    return state
+
+
+def touch(case_ids, session: Session | None = None) -> None:
+    """Read what these cases contribute before the command changes them (once per case and
+    transaction); the difference is added at commit."""
+    session = session or db.session()
+    state = _state(session)
+    new = {i for i in case_ids if i is not None} - state["cases"]
+    if not new:
+        return
+    with session.no_autoflush:
+        monthly, steps = contributions(new)
+    state["cases"] |= new
+    state["monthly"].update(monthly)
+    state["steps"].update(steps)
+
+
+def _case_ids(session: Session, objects, before: bool) -> set:
+    ids = set()
+    for obj in objects:
+        if isinstance(obj, Case):
+            ids.add(obj.id)
+        elif isinstance(obj, Enrollment | HumanTask | ProcessInstance):
+            case_id = obj.case_id
+            if case_id is None and before and obj.case is not None:
+                case_id = obj.case.id
+            ids.add(case_id)
+        elif isinstance(obj, CourseSession) and obj.id is not None and before:
+            # a session's dates or centre judge and place its trainees' courses
+            ids |= set(session.scalars(select(Enrollment.case_id).where(
+                Enrollment.session_id == obj.id)).all())
+    ids.discard(None)
+    return ids
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, _flush_context, _instances):
+    dirty = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    objects = [*dirty, *session.deleted, *session.new]
+    if not any(isinstance(o, Case | Enrollment | HumanTask | ProcessInstance | CourseSession)
+               for o in objects):
+        return
+    with session.no_autoflush:
+        touch(_case_ids(session, objects, before=True), session)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, _flush_context):
+    # a case created in this flush had no contribution before it: follow it from now on
+    created = _case_ids(session, session.new, before=False)
+    if created:
+        _state(session)["cases"] |= created
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session):
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # (the commit's own flush comes after this hook)
+    state = session.info.get(_INFO)
+    if not state or not state["cases"]:
+        return
+    monthly, steps = contributions(state["cases"])
+    monthly.subtract(state["monthly"])
+    steps.subtract(state["steps"])
+    session.info.pop(_INFO, None)
+    add(monthly, steps)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_INFO, None)

@@ -1,0 +1,174 @@
+"""The statistics' roll-up counters (issue 18, services/stat_counters.py): every command adds
+its difference in its own transaction, so the counters always equal a rebuild from the cases
+(`flask stats rebuild`), when a figure's column changes back and forth too; a rolled-back
+command adds nothing; the migration that creates the tables goes down and up again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, select
+
+from services.db import db
+from tests.helpers import CENTRE, OTHER_CENTRE
+from tests.integration.test_statistics import PERIOD, known, stats  # noqa: F401  (fixture)
+
+
+def _stored_equals_rebuild():
+    from services import stat_counters
+
+    db.session.rollback()
+    stored = stat_counters.stored()
+    rebuilt = stat_counters.contributions(None)
+    assert stored[0] == +rebuilt[0], "monthly counters differ from a rebuild"
+    assert stored[1] == +rebuilt[1], "step counters differ from a rebuild"
+    return stored
+
+
+def _figure(figure, month, centre_id=0):
+    from services.models import StatCounter
+
+    return db.session.scalar(select(StatCounter.n).where(
+        StatCounter.figure == figure, StatCounter.month == month,
+        StatCounter.centre_id == centre_id)) or 0
+
+
+def test_every_command_keeps_the_counters_equal_to_a_rebuild(app, api, known):  # noqa: F811
+    monthly, steps = _stored_equals_rebuild()
+    figures = {f for _, _, f in monthly}
+    for name in ("letters_48n", "obligation:met", "obligation:not_met", "cases_opened:mandatory",
+                 "cases_opened:voluntary", "courses:in_time", "courses:no_deadline",
+                 "points:credited", "points:points", "refunds:granted", "refunds:amount_cents",
+                 "referrals:candidates", "credit:credited", "credit_days:10"):
+        assert name in figures, name
+    # the centre's rows: the cases with a seat at that centre
+    assert {c for c, _, _ in monthly} == {0, _centre_id(CENTRE)}
+    assert any(k == "task" and e == "signalement_parquet" for _, k, e, _ in steps)
+    api.complete(known["B"]["id"], "signalement_parquet", decision="signaler",
+                 motif="Deuxième manquement")
+    monthly, steps = _stored_equals_rebuild()
+    assert monthly[(0, "2026-05", "referrals:referred")] == 1
+    assert not any(k == "task" and e == "signalement_parquet" for _, k, e, _ in steps)
+
+
+def _centre_id(agrement):
+    from services.models import Centre
+
+    return db.session.scalar(select(Centre.id).where(Centre.agrement == agrement))
+
+
+def test_a_column_that_changes_moves_the_case_between_figures(app, api, known):  # noqa: F811
+    """Obligation, deadline, letter date, kind, enrolment's session (centre), refund event:
+    each change takes the case off the figure it leaves and adds it to the one it joins."""
+    from services import audit
+    from services.db import transaction
+    from services.models import Case, CourseSession, Enrollment
+
+    a_id, b_id = known["A"]["id"], known["B"]["id"]
+    assert _figure("obligation:met", "2026-01") == 1
+    assert _figure("obligation:not_met", "2026-01") == 1
+    with transaction():  # a re-decision: counted once, in its new figure
+        db.session.get(Case, a_id).obligation = "not_met"
+    assert _figure("obligation:met", "2026-01") == 0
+    assert _figure("obligation:not_met", "2026-01") == 2
+    with transaction():  # and back
+        db.session.get(Case, a_id).obligation = "met"
+    assert _figure("obligation:met", "2026-01") == _figure("obligation:not_met", "2026-01") == 1
+    _stored_equals_rebuild()
+
+    with transaction():  # a course judged late once the deadline is earlier than its last day
+        db.session.get(Case, a_id).deadline = dt.date(2026, 3, 1)
+    assert _figure("courses:in_time", "2026-03") == 0 and _figure("courses:late", "2026-03") == 1
+    with transaction():  # a letter dated in another month moves the cohort
+        db.session.get(Case, b_id).letter_sent_on = dt.date(2026, 2, 3)
+    assert _figure("letters_48n", "2026-01") == 1 and _figure("letters_48n", "2026-02") == 1
+    assert _figure("obligation:not_met", "2026-02") == 1
+    _stored_equals_rebuild()
+
+    centre, other = _centre_id(CENTRE), _centre_id(OTHER_CENTRE)
+    assert _figure("letters_48n", "2026-01", centre) == 1
+    with transaction():  # the session moved to another centre: its trainees' figures follow
+        enrolment = db.session.scalars(select(Enrollment).where(
+            Enrollment.case_id == a_id)).one()
+        db.session.get(CourseSession, enrolment.session_id).centre_id = other
+    assert _figure("letters_48n", "2026-01", centre) == 0
+    assert _figure("letters_48n", "2026-01", other) == 1
+    assert _figure("courses:late", "2026-03", other) == 1
+    assert _figure("credit:credited", "2026-03", other) == 1
+    _stored_equals_rebuild()
+
+    cents = _figure("refunds:amount_cents", "2026-03")
+    with transaction():  # a history event (Core INSERT, no flush) counts too
+        audit.record(db.session.get(Case, b_id), "remboursement_decide", "test",
+                     refund={"eligible": True, "amount": 12.5})
+    assert _figure("refunds:amount_cents", "2026-05") == 1250  # today is in May
+    assert _figure("refunds:amount_cents", "2026-03") == cents
+    with transaction():
+        db.session.get(Case, b_id).kind = "volontaire"
+    assert _figure("letters_48n", "2026-02") == 0
+    assert _figure("cases_opened:voluntary", "2026-01") == 6
+    _stored_equals_rebuild()
+
+
+def test_a_rolled_back_command_adds_nothing(app, api, known):  # noqa: F811
+    from services import stat_counters
+    from services.db import transaction
+    from services.models import Case
+
+    before = stat_counters.stored()
+    with pytest.raises(RuntimeError), transaction():
+        db.session.get(Case, known["A"]["id"]).obligation = "not_met"
+        db.session.flush()
+        raise RuntimeError("refused")
+    assert stat_counters.stored() == before
+    assert not db.session.info.get("stat_counters")
+
+
+def test_the_api_reads_the_counters(app, api, known):  # noqa: F811
+    """Counters changed behind the cases' back (as a stale table would be) are what the API
+    shows, and `flask stats rebuild` puts them right."""
+    from services.db import transaction
+    from services.models import StatCounter
+
+    body = api.ok(stats(api, **PERIOD))
+    with transaction():
+        db.session.execute(StatCounter.__table__.update().where(
+            StatCounter.figure == "letters_48n").values(n=StatCounter.n + 40))
+    assert api.ok(stats(api, **PERIOD))["letters_48n"][0] == body["letters_48n"][0] + 40
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Compteurs recalculés" in result.output
+    again = api.ok(stats(api, **PERIOD))
+    assert {k: v for k, v in again.items() if k != "computed_at"} == {
+        k: v for k, v in body.items() if k != "computed_at"}
+
+
+def test_demo_data_rules_replay_and_rebuild_agree(app):
+    """The demo's six months of journeys, then `flask rules replay` (re-decisions), then a
+    rebuild: the counters kept command by command equal those computed from scratch."""
+    from services import demo, stat_counters
+
+    with app.app_context():
+        demo.seed()
+        kept = _stored_equals_rebuild()
+        assert sum(n for (c, _, f), n in kept[0].items() if c == 0 and f == "letters_48n") > 0
+        result = app.test_cli_runner().invoke(args=["rules", "replay"])
+        assert result.exit_code == 0, result.output
+        kept = _stored_equals_rebuild()
+        result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
+        assert result.exit_code == 0, result.output
+        assert stat_counters.stored() == kept
+
+
+def test_the_migration_goes_down_and_up(app):
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="review_choices")
+        names = inspect(db.engine).get_table_names()
+        assert "stat_counters" not in names and "stat_steps" not in names
+        upgrade()
+        names = inspect(db.engine).get_table_names()
+        assert "stat_counters" in names and "stat_steps" in names
