@@ -369,10 +369,22 @@ class ProcessEngine:
         self._lock = threading.Lock()
         clock.install()
 
-    def parsed(self, version_id: int, xml: bytes, process_key: str) -> ParsedProcess:
-        digest = hashlib.sha256(xml).hexdigest()
+    def parsed(self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
+               checksum: str | None = None) -> ParsedProcess:
+        """The parsed (version, process). `checksum` (the version's SHA-256 of its XML, as
+        stored with it) lets a caller pass `xml` as a loader: a parsed version is then found
+        without reading or hashing its source again (an immutable row)."""
         key = (version_id, process_key)
         hit = self._cache.get(key)
+        if hit is not None and checksum is not None:
+            if hit[0] != checksum:
+                raise WorkflowError(
+                    f"la version {version_id} a changé de contenu : une version est immuable"
+                )
+            return hit[1]
+        if callable(xml):
+            xml = xml()
+        digest = hashlib.sha256(xml).hexdigest()
         if hit is not None:
             if hit[0] != digest:
                 raise WorkflowError(
@@ -385,20 +397,22 @@ class ProcessEngine:
         return self._cache[key][1]
 
     def start(
-        self, version_id: int, xml: bytes, process_key: str, context: ScriptContext
+        self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
+        context: ScriptContext, checksum: str | None = None,
     ) -> ProcessRun:
         _check_facts(context)
-        parsed = self.parsed(version_id, xml, process_key)
+        parsed = self.parsed(version_id, xml, process_key, checksum)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs))
         run = ProcessRun(self, wf, context)
         run.run_engine()
         return run
 
     def resume(
-        self, version_id: int, xml: bytes, process_key: str, state_json: str, context: ScriptContext
+        self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
+        state_json: str, context: ScriptContext, checksum: str | None = None,
     ) -> ProcessRun:
         _check_facts(context)
-        parsed = self.parsed(version_id, xml, process_key)
+        parsed = self.parsed(version_id, xml, process_key, checksum)
         token = _specs_for_restore.set(parsed)
         try:
             serializer = _serializer()
