@@ -5,11 +5,17 @@ from services.models.centres import Centre, CourseSession, Enrollment
 from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.licences import Infraction, Invalidation, Licence
-from services.models.processes import HumanTask, Incident, ProcessInstance, ProcessVersion
+from services.models.processes import (
+    HumanTask,
+    Incident,
+    ProcessInstance,
+    ProcessVersion,
+    TaskCounter,
+)
 from services.models.users import ApiToken, LoginSession, User
 
 __all__ = [
     "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
     "Enrollment", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence", "LoginSession",
-    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "User",
+    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "TaskCounter", "User",
 ]
