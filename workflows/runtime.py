@@ -197,6 +197,18 @@ class ProcessRun:
         self._wf = workflow
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
+        self._live: list | None = None  # the READY, WAITING and STARTED tasks, in tree order
+
+    _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+    def _live_tasks(self) -> list:
+        """One walk of the task tree for the queries of a state (open tasks, waiting events,
+        active elements), until the next command changes it. A walk with the three states'
+        mask visits the same tasks in the same order as one per state (the same pruning: all
+        three are definite states), so each query is its filter of this list."""
+        if self._live is None:
+            self._live = self._wf.get_tasks(state=self._LIVE)
+        return self._live
 
     # -- internals --
     @contextmanager
@@ -205,6 +217,7 @@ class ProcessRun:
             raise WorkflowError(
                 "instance inutilisable après une erreur : recharger depuis l'état enregistré"
             )
+        self._live = None  # the command changes the tree: walked again after it
         with clock.engine_clock(self._engine.now):
             try:
                 yield
@@ -217,6 +230,8 @@ class ProcessRun:
                 self._broken = True
                 err = _translate(exc)
                 raise err from err.__cause__
+            finally:
+                self._live = None
 
     def _advance(self) -> None:
         wf = self._wf
@@ -233,7 +248,9 @@ class ProcessRun:
         SpiffWorkflow 3.2.0 makes an event-based gateway itself the WAITING task, holding a
         MultipleEventDefinition whose i-th definition belongs to its i-th outgoing event.
         """
-        for t in self._wf.get_tasks(state=TaskState.WAITING):
+        for t in self._live_tasks():
+            if t.state != TaskState.WAITING:
+                continue
             ed = getattr(t.task_spec, "event_definition", None)
             if isinstance(ed, MultipleEventDefinition):
                 outputs = t.task_spec.outputs if isinstance(t.task_spec, EventBasedGateway) else []
@@ -330,7 +347,7 @@ class ProcessRun:
     def open_tasks(self) -> list[OpenTask]:
         return [
             OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id))
-            for t in self._wf.get_tasks(state=TaskState.READY, manual=True)
+            for t in self._live_tasks() if t.state == TaskState.READY and t.task_spec.manual
         ]
 
     def waiting_timers(self) -> list[WaitingTimer]:
@@ -349,14 +366,14 @@ class ProcessRun:
         return {ed.name for _, ed, _ in self._waiting_message_events()}
 
     def active_element_ids(self) -> set[str]:
-        mask = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-        return {i for t in self._wf.get_tasks(state=mask) if (i := _bpmn_id(t))}
+        return {i for t in self._live_tasks() if (i := _bpmn_id(t))}
 
     def completed_element_ids(self) -> set[str]:
         return {i for t in self._wf.get_tasks(state=TaskState.COMPLETED) if (i := _bpmn_id(t))}
 
     @property
     def workflow(self) -> BpmnWorkflow:  # for tests and diagnostics only
+        self._live = None  # the caller may change it
         return self._wf
 
 
