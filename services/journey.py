@@ -94,7 +94,13 @@ class Facts(Mapping):
         if enr is None:
             return None
         if self._crediting is None or self._crediting[0] != enr.id:
-            self._crediting = (enr.id, licence_ledger.replay(self.case.licence, extra_course=enr))
+            # Not flushed first: what a command changes before its run (a task, a verification
+            # decision) never decides which courses are credited (only `crediter_points`
+            # does, after the facts are settled), so the command's changes go out with the
+            # write-back's one flush instead of a flush of their own here.
+            with db.session.no_autoflush:
+                self._crediting = (enr.id, licence_ledger.replay(self.case.licence,
+                                                                 extra_course=enr))
         return self._crediting[1]
 
     def ledger_credited(self, enr):
