@@ -258,9 +258,14 @@ CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
               selectinload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
 
 
+# The same graph in ONE statement for one case (its few enrolments joined with their sessions).
+_ONE_CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
+                   joinedload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
+
+
 def load_case(case_id: int) -> Case | None:
     """The case with what a command on it reads (every command, the timer sweep included)."""
-    return db.session.get(Case, case_id, options=CASE_GRAPH)
+    return db.session.get(Case, case_id, options=_ONE_CASE_GRAPH)
 
 # ---- one event applied to one instance, in the caller's transaction --------------------------
 
