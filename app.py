@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["app_clock"] = app_clock
     app.extensions["process_engine"] = ProcessEngine(now=app_clock.now)
 
+    import services.task_counters  # noqa: F401 - keeps the task counters with the task rows
     from web.api import init_api
     from web.cli import register_cli
     from web.home import blp as home_blp

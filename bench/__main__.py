@@ -11,6 +11,9 @@ recreated, and dropped again at the end. BENCH_PG_URL= (empty) skips PostgreSQL.
 heatmap) on SQLite and PostgreSQL (BENCH_PG_DB_URL: one existing database, its public schema
 dropped and remade, instead of BENCH_PG_URL's fresh one) and writes
 bench/results/only-large.json.
+`--only counts` runs only the task lists' totals at 1,000 and 400,000 cases (bench/counts.py;
+on PostgreSQL with BENCH_PG_URL, in <prefix>_counts_small and _counts_large, else SQLite),
+writes bench/results/only-counts.json and merges its keys into latest.json.
 `--only service` runs only the interleaved engine/service section (`--seconds` long, default
 40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
 adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
@@ -227,13 +230,50 @@ def only_clerks_day(seconds: float, cases: int) -> int:
     return 0
 
 
+def counts_section(tmp: Path, pg: PgDatabases | None) -> dict:
+    """The task lists' totals at 1,000 and 400,000 cases (bench/counts.py): on PostgreSQL
+    (databases <prefix>_counts_small and _large) with BENCH_PG_URL, else on SQLite."""
+    from bench import counts
+
+    if pg:
+        return counts.measure_pair(pg.fresh("counts_small"), pg.fresh("counts_large"))
+    return counts.measure_pair(f"sqlite:///{tmp / 'counts_small.sqlite'}",
+                               f"sqlite:///{tmp / 'counts_large.sqlite'}")
+
+
+def only_counts() -> int:
+    """The counts section alone; written to results/only-counts.json and merged into
+    latest.json (its `counts` and `count_cost_ratio_large_vs_small`, the other keys kept)."""
+    results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    pg_url = os.environ.get("BENCH_PG_URL", "")
+    pg = PgDatabases(pg_url, os.environ.get("BENCH_PG_PREFIX", "bench")) if pg_url else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            results["counts"] = counts_section(Path(tmp), pg)
+    finally:
+        if pg:
+            pg.drop_all()
+    results["load_average_at_end"] = list(os.getloadavg())
+    OUT.with_name("only-counts.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    latest = json.loads(OUT.read_text()) if OUT.exists() else {}
+    latest["counts"] = {**results["counts"], "machine": results["machine"],
+                        "started": results["started"],
+                        "load_average_at_end": results["load_average_at_end"]}
+    latest["count_cost_ratio_large_vs_small"] = results["counts"][
+        "count_cost_ratio_large_vs_small"]
+    _write(latest)
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=["service", "large", "clerks_day"],
+    parser.add_argument("--only", choices=["service", "large", "counts", "clerks_day"],
                         help="run one section only (written to results/only-<section>.json; "
-                             "clerks_day: into latest.json under `clerks_day`)")
+                             "counts and clerks_day: also merged into latest.json)")
     parser.add_argument("--seconds", type=float, default=None,
                         help="length of the interleaved engine/service measure (default "
                              f"{SERVICE_SECONDS}), or of the clerks' day's steady state (240)")
@@ -250,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         return only_service(args.seconds, args.profile)
     if args.only == "large":
         return only_large()
+    if args.only == "counts":
+        return only_counts()
     from bench import http_load, large, sweep
 
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -300,6 +342,14 @@ def main(argv: list[str] | None = None) -> int:
                                                    for s in sides)
             results["case_page_p95_ms_large"] = max(results[f"case_page_p95_ms_large_{s}"]
                                                     for s in sides)
+
+            _section(results, t_all, "task list totals at 1,000 and 400,000 cases")
+            results["counts"] = counts_section(tmp, pg)
+            results["count_cost_ratio_large_vs_small"] = results["counts"][
+                "count_cost_ratio_large_vs_small"]
+            if pg:
+                pg.drop_all()
+            _write(results)
 
             _section(results, t_all, "REST API under gunicorn, locust clients (SQLite, 2 workers)")
             results["http_sqlite"] = http_load.measure(f"sqlite:///{tmp / 'http.sqlite'}",

@@ -151,9 +151,12 @@ def stream_rows(query, order, batch: int = 500):
     return db.session.scalars(query.order_by(*order).execution_options(yield_per=batch))
 
 
-def paginate(query, order, page: int, per_page: int) -> tuple[list, int]:
-    """One page of `query` in `order` (a tuple of ORDER BY terms), and how many rows it has."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+def paginate(query, order, page: int, per_page: int,
+             total: int | None = None) -> tuple[list, int]:
+    """One page of `query` in `order` (a tuple of ORDER BY terms), and how many rows it has
+    (`total` when the caller knows it without counting, e.g. from services/task_counters)."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(query.order_by(*order).limit(per_page)
                                .offset((page - 1) * per_page)).all()
     return items, total

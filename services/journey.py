@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -84,8 +85,22 @@ class Facts(Mapping):
         if enr is None:
             return None
         if self._crediting is None or self._crediting[0] != enr.id:
-            self._crediting = (enr.id, licence_ledger.replay(self.case.licence, extra_course=enr))
+            # Not flushed first: what a command changes before its run (a task, a verification
+            # decision) never decides which courses are credited (only `crediter_points`
+            # does, after the facts are settled), so the command's changes go out with the
+            # write-back's one flush instead of a flush of their own here.
+            with db.session.no_autoflush:
+                self._crediting = (enr.id, licence_ledger.replay(self.case.licence,
+                                                                 extra_course=enr))
         return self._crediting[1]
+
+    def ledger_credited(self, enr):
+        """The replay of `ledger_crediting(enr)` once `enr` is credited in this run (decision
+        "crediter"): the ledger as it now is, without replaying it again; None otherwise."""
+        if (enr is not None and enr.credit_decision == "crediter"
+                and self._crediting is not None and self._crediting[0] == enr.id):
+            return self._crediting[1]
+        return None
 
     def __iter__(self):
         return iter(_FACTS)
@@ -176,7 +191,8 @@ class Actions:
 
     def decider_remboursement(self):
         case = self.case
-        case.refund = outcome.refund_for(case)
+        case.refund = outcome.refund_for(
+            case, self.facts.ledger_credited(case.credited_enrollment))
         audit.record(case, "remboursement_decide", self.actor, refund=case.refund)
 
     def constater_non_conformite(self):
@@ -222,9 +238,14 @@ CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
               selectinload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
 
 
+# The same graph in ONE statement for one case (its few enrolments joined with their sessions).
+_ONE_CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
+                   joinedload(Case.enrollments).joinedload(Enrollment.session, innerjoin=True))
+
+
 def load_case(case_id: int) -> Case | None:
     """The case with what a command on it reads (every command, the timer sweep included)."""
-    return db.session.get(Case, case_id, options=CASE_GRAPH)
+    return db.session.get(Case, case_id, options=_ONE_CASE_GRAPH)
 
 # ---- one event applied to one instance, in the caller's transaction --------------------------
 
@@ -232,7 +253,8 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
     """Start the case's instance; IncidentRaised (the caller's transaction is rolled back: no
     case is opened) when the version cannot run it."""
     try:
-        run = engine().start(version.id, version.xml, version.key, context(case, actor))
+        run = engine().start(version.id, lambda: version.xml, version.key, context(case, actor),
+                             checksum=version.checksum)
         instance = ProcessInstance(case=case, version=version)
         db.session.add(instance)
         _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
@@ -254,8 +276,31 @@ def lock_instance(case: Case) -> ProcessInstance:
             .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
         if instance is None:
             raise NotFound(f"Aucune instance de processus pour le dossier n° {case.id}.")
-        instance.version  # noqa: B018 - loaded now (an immutable row), not in the engine run
     return instance
+
+
+@dataclass(frozen=True)
+class VersionSource:
+    """What a run needs of its (immutable) process version: its key and checksum, read with one
+    small Core statement; the 60 KB XML is read only when this process has not parsed the
+    version yet (`ProcessEngine.parsed` keeps it by id, checked against the checksum)."""
+
+    id: int
+    key: str
+    checksum: str
+
+    def xml(self) -> bytes:
+        return db.session.connection().execute(
+            select(ProcessVersion.xml).where(ProcessVersion.id == self.id)).scalar_one()
+
+
+_VERSION_HEAD = select(ProcessVersion.key, ProcessVersion.checksum).where(
+    ProcessVersion.id == bindparam("id"))
+
+
+def version_source(version_id: int) -> VersionSource:
+    key, checksum = db.session.connection().execute(_VERSION_HEAD, {"id": version_id}).one()
+    return VersionSource(version_id, key, checksum)
 
 
 def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | None = None,
@@ -264,10 +309,10 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     IncidentRaised when the version cannot run it (a bound hit, an error in its code): the
     caller's transaction is rolled back, the incident recorded on its own."""
     instance = instance or lock_instance(case)
-    version = instance.version
+    version = version_source(instance.version_id)
     try:
         run = engine().resume(version.id, version.xml, version.key, instance.state_json,
-                              context(case, actor))
+                              context(case, actor), checksum=version.checksum)
         # Before the event (its actions never touch task rows). The rows are written with the
         # state they come from (`_write_back`), so a state with no open task has no open row
         # and the query is saved.

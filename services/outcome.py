@@ -84,7 +84,8 @@ def fine_known(inf) -> bool:
     return not (inf.fine_amount is None and inf.fine_kind is None and inf.fine_paid_on is None)
 
 
-def refund_for(case: Case) -> dict | None:
+def refund_for(case: Case, lg=None) -> dict | None:
+    """`lg`: the licence's ledger as it is now, when the caller has it already."""
     if case.kind != "obligatoire":
         return None
     inf = case.infraction
@@ -104,7 +105,8 @@ def refund_for(case: Case) -> dict | None:
                 "R48", "R48 : conformité retenue par l'agent à l'examen manuel"),))
         decision = refund.refund_decision("obligatoire", fine, compliance, sess.day2,
                                           enr.attestation_issued_on, cfg)
-        refusal = licence_ledger.replay(case.licence).course(licence_ledger.course_ref(enr)).refusal
+        refusal = (lg or licence_ledger.replay(case.licence)).course(
+            licence_ledger.course_ref(enr)).refusal
         decision = refund.refund_after_credit(
             decision, None if enr.review_obligation == "remplie" else refusal,
             False if enr.review_obligation == "non_remplie" else None,

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from services.clock import clock, in_paris
 from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
@@ -22,9 +23,10 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
 
 def active_version(key: str) -> ProcessVersion:
+    # the XML (60 KB) is read only if the engine has not parsed this version yet
     version = db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.key == key, ProcessVersion.active.is_(True))
-        .order_by(ProcessVersion.version.desc()).limit(1))
+        .order_by(ProcessVersion.version.desc()).limit(1).options(defer(ProcessVersion.xml)))
     if version is None:
         raise NotFound(f"Aucune version déployée du processus « {key} » "
                        "(lancez « flask --app app processes deploy »).")

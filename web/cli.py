@@ -1,5 +1,5 @@
 """The command line of API.md: processes deploy, users create/token/password/role/deactivate/
-activate, timers run, demo seed; rules replay (issue 16)."""
+activate, timers run, demo seed; rules replay (issue 16); tasks rebuild-counters (issue 17)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ timers_cli = AppGroup("timers", help="Minuteurs des dossiers.")
 demo_cli = AppGroup("demo", help="Données de démonstration.")
 rules_cli = AppGroup("rules", help="Règles de droit : rejeu des dossiers.")
 stats_cli = AppGroup("stats", help="Statistiques : compteurs mensuels et carte de chaleur.")
+tasks_cli = AppGroup("tasks", help="Tâches des agents : compteurs.")
 
 
 def _require_schema() -> None:
@@ -253,6 +254,27 @@ def stats_rebuild_cmd():
                "d'étapes.")
 
 
+
+@tasks_cli.command("rebuild-counters")
+@click.option("--check", "check_only", is_flag=True,
+              help="Comparer les compteurs aux tâches sans rien changer.")
+def rebuild_counters_cmd(check_only):
+    """Recalculer les compteurs de tâches (totaux des listes, tableau de bord) depuis les tâches."""
+    _require_schema()
+    from services import task_counters
+
+    if check_only:
+        diff = task_counters.check()
+        for (key, assignee, state), (have, want) in diff.items():
+            click.echo(f"{key} / {assignee or 'personne'} / {state} : {have} au lieu de {want}")
+        click.echo(f"{len(diff)} compteur(s) faux")
+        sys.exit(1 if diff else 0)
+    n = task_counters.rebuild()
+    click.echo(f"{n} compteur(s) recalculé(s)")
+
+
+
 def register_cli(app: Flask) -> None:
-    for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli, stats_cli):
+    for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli, stats_cli,
+                  tasks_cli):
         app.cli.add_command(group)

@@ -197,6 +197,18 @@ class ProcessRun:
         self._wf = workflow
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
+        self._live: list | None = None  # the READY, WAITING and STARTED tasks, in tree order
+
+    _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+    def _live_tasks(self) -> list:
+        """One walk of the task tree for the queries of a state (open tasks, waiting events,
+        active elements), until the next command changes it. A walk with the three states'
+        mask visits the same tasks in the same order as one per state (the same pruning: all
+        three are definite states), so each query is its filter of this list."""
+        if self._live is None:
+            self._live = self._wf.get_tasks(state=self._LIVE)
+        return self._live
 
     # -- internals --
     @contextmanager
@@ -205,6 +217,7 @@ class ProcessRun:
             raise WorkflowError(
                 "instance inutilisable après une erreur : recharger depuis l'état enregistré"
             )
+        self._live = None  # the command changes the tree: walked again after it
         with clock.engine_clock(self._engine.now):
             try:
                 yield
@@ -217,6 +230,8 @@ class ProcessRun:
                 self._broken = True
                 err = _translate(exc)
                 raise err from err.__cause__
+            finally:
+                self._live = None
 
     def _advance(self) -> None:
         wf = self._wf
@@ -233,7 +248,9 @@ class ProcessRun:
         SpiffWorkflow 3.2.0 makes an event-based gateway itself the WAITING task, holding a
         MultipleEventDefinition whose i-th definition belongs to its i-th outgoing event.
         """
-        for t in self._wf.get_tasks(state=TaskState.WAITING):
+        for t in self._live_tasks():
+            if t.state != TaskState.WAITING:
+                continue
             ed = getattr(t.task_spec, "event_definition", None)
             if isinstance(ed, MultipleEventDefinition):
                 outputs = t.task_spec.outputs if isinstance(t.task_spec, EventBasedGateway) else []
@@ -330,7 +347,7 @@ class ProcessRun:
     def open_tasks(self) -> list[OpenTask]:
         return [
             OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id))
-            for t in self._wf.get_tasks(state=TaskState.READY, manual=True)
+            for t in self._live_tasks() if t.state == TaskState.READY and t.task_spec.manual
         ]
 
     def waiting_timers(self) -> list[WaitingTimer]:
@@ -345,14 +362,14 @@ class ProcessRun:
         return {ed.name for _, ed, _ in self._waiting_message_events()}
 
     def active_element_ids(self) -> set[str]:
-        mask = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-        return {i for t in self._wf.get_tasks(state=mask) if (i := _bpmn_id(t))}
+        return {i for t in self._live_tasks() if (i := _bpmn_id(t))}
 
     def completed_element_ids(self) -> set[str]:
         return {i for t in self._wf.get_tasks(state=TaskState.COMPLETED) if (i := _bpmn_id(t))}
 
     @property
     def workflow(self) -> BpmnWorkflow:  # for tests and diagnostics only
+        self._live = None  # the caller may change it
         return self._wf
 
 
@@ -365,10 +382,22 @@ class ProcessEngine:
         self._lock = threading.Lock()
         clock.install()
 
-    def parsed(self, version_id: int, xml: bytes, process_key: str) -> ParsedProcess:
-        digest = hashlib.sha256(xml).hexdigest()
+    def parsed(self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
+               checksum: str | None = None) -> ParsedProcess:
+        """The parsed (version, process). `checksum` (the version's SHA-256 of its XML, as
+        stored with it) lets a caller pass `xml` as a loader: a parsed version is then found
+        without reading or hashing its source again (an immutable row)."""
         key = (version_id, process_key)
         hit = self._cache.get(key)
+        if hit is not None and checksum is not None:
+            if hit[0] != checksum:
+                raise WorkflowError(
+                    f"la version {version_id} a changé de contenu : une version est immuable"
+                )
+            return hit[1]
+        if callable(xml):
+            xml = xml()
+        digest = hashlib.sha256(xml).hexdigest()
         if hit is not None:
             if hit[0] != digest:
                 raise WorkflowError(
@@ -381,20 +410,22 @@ class ProcessEngine:
         return self._cache[key][1]
 
     def start(
-        self, version_id: int, xml: bytes, process_key: str, context: ScriptContext
+        self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
+        context: ScriptContext, checksum: str | None = None,
     ) -> ProcessRun:
         _check_facts(context)
-        parsed = self.parsed(version_id, xml, process_key)
+        parsed = self.parsed(version_id, xml, process_key, checksum)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs))
         run = ProcessRun(self, wf, context)
         run.run_engine()
         return run
 
     def resume(
-        self, version_id: int, xml: bytes, process_key: str, state_json: str, context: ScriptContext
+        self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
+        state_json: str, context: ScriptContext, checksum: str | None = None,
     ) -> ProcessRun:
         _check_facts(context)
-        parsed = self.parsed(version_id, xml, process_key)
+        parsed = self.parsed(version_id, xml, process_key, checksum)
         token = _specs_for_restore.set(parsed)
         try:
             serializer = _serializer()

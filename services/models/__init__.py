@@ -5,7 +5,13 @@ from services.models.centres import Centre, CourseSession, Enrollment
 from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.licences import Infraction, Invalidation, Licence
-from services.models.processes import HumanTask, Incident, ProcessInstance, ProcessVersion
+from services.models.processes import (
+    HumanTask,
+    Incident,
+    ProcessInstance,
+    ProcessVersion,
+    TaskCounter,
+)
 from services.models.stats import StatCounter, StatStep
 from services.models.users import ApiToken, LoginSession, User
 
@@ -13,5 +19,5 @@ __all__ = [
     "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
     "Enrollment", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence", "LoginSession",
     "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",
-    "User",
+    "TaskCounter", "User",
 ]

@@ -59,10 +59,14 @@ class HumanTask(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     guid: Mapped[str] = mapped_column(String(40), unique=True)
-    key: Mapped[str] = mapped_column(String(80))
+    # key, state and assignee are counted in task_counters (services/task_counters.py): their
+    # old value is loaded when one is set, so that the flush knows which counter to move
+    key: Mapped[str] = mapped_column(String(80), active_history=True)
     title: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(12), default="open")  # open|completed|cancelled
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="open",  # open|completed|cancelled
+                                       active_history=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True,
+                                                    active_history=True)
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     data: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime(), nullable=False)
@@ -71,6 +75,19 @@ class HumanTask(db.Model):
 
     assignee = relationship("User")
     case = relationship("Case")
+
+
+class TaskCounter(db.Model):
+    """How many task rows have each (key, assignee, state): the task lists' totals and the
+    dashboard's counters read these few rows instead of counting the tasks. Kept in the
+    transaction that writes the task rows (services/task_counters.py); `assignee_id` 0 is
+    nobody (a primary key has no NULL)."""
+
+    __tablename__ = "task_counters"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    assignee_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(12), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
 
 
 # The task list (API and UI) shows open tasks by due date, undated ones last, then by id

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from services import statuses
+from services import statuses, task_counters
 from services.db import db, paginate
 from services.models import Case, HumanTask
 
@@ -35,8 +35,13 @@ SORTS = {
 
 def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
               sort: str = "echeance", page: int = 1, per_page: int = 20):
-    """Open tasks; scope '' (all), 'mine' or 'unassigned'."""
-    return paginate(*task_query(user, scope, key, due_before, sort), page, per_page)
+    """Open tasks; scope '' (all), 'mine' or 'unassigned'. The total comes from the task
+    counters (a constant cost whatever the number of tasks), except with `due_before`, which
+    they do not split: that one is counted (an index range of the open tasks)."""
+    total = None if due_before else task_counters.count(
+        state="open", key=key or None, assignee_id=user.id if scope == "mine" else None,
+        unassigned=scope == "unassigned")
+    return paginate(*task_query(user, scope, key, due_before, sort), page, per_page, total)
 
 
 def task_query(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
