@@ -11,6 +11,9 @@ recreated, and dropped again at the end. BENCH_PG_URL= (empty) skips PostgreSQL.
 heatmap) on SQLite and PostgreSQL (BENCH_PG_DB_URL: one existing database, its public schema
 dropped and remade, instead of BENCH_PG_URL's fresh one) and writes
 bench/results/only-large.json.
+`--only gate` runs only the designers' scenario gate, the old way (one pytest process) and the
+new (services/design/sandbox.run), and merges its keys (scenario_gate_*) into latest.json,
+keeping the others; `--rounds N` repeats the pair.
 `--only service` runs only the interleaved engine/service section (`--seconds` long, default
 40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
 adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
@@ -189,17 +192,38 @@ def only_large() -> int:
     return 0
 
 
+def only_gate(rounds: int) -> int:
+    """The scenario gate before and after (bench/gate.py), merged into latest.json."""
+    from bench import gate
+
+    results = json.loads(OUT.read_text()) if OUT.exists() else {"machine": machine()}
+    load_start = list(os.getloadavg())
+    figures = gate.measure(rounds)
+    figures["scenario_gate"]["load_average_at_start"] = load_start
+    figures["scenario_gate"]["load_average_at_end"] = list(os.getloadavg())
+    figures["scenario_gate"]["measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    results.update(figures)
+    _write(results)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=["service", "large"],
-                        help="run one section only (written to results/only-<section>.json)")
+    parser.add_argument("--only", choices=["service", "large", "gate"],
+                        help="run one section only (written to results/only-<section>.json; "
+                             "gate: merged into latest.json)")
     parser.add_argument("--seconds", type=float, default=SERVICE_SECONDS,
                         help="length of the interleaved engine/service measure")
     parser.add_argument("--profile", metavar="FILE.html",
                         help="with --only service: also profile the service alone")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --only gate: how many before/after pairs")
     args = parser.parse_args(argv)
+    if args.only == "gate":
+        return only_gate(args.rounds)
     if args.only == "service":
         return only_service(args.seconds, args.profile)
     if args.only == "large":
@@ -268,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if pg:
             pg.drop_all()
+    _section(results, t_all, "designers' scenario gate: old (one process) and new (sandbox.run)")
+    from bench import gate
+    results.update(gate.measure())
+    _write(results)
     results["total_seconds"] = round(time.perf_counter() - t_all, 1)
     _write(results)
     print(json.dumps({k: v for k, v in results.items() if not isinstance(v, dict)}, indent=2))

@@ -171,7 +171,7 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             report = part / "cucumber.json"
             verdicts.append(_verdict(code, parse_cucumber(report) if report.exists() else (),
                                      tail))
-    return merge(verdicts)
+    return merge(verdicts, features or available_features())
 
 
 def _start(part: Path, bpmn_dir: Path, features: list[str],
@@ -213,11 +213,14 @@ def _wait_all(procs: list[subprocess.Popen], timeout: float) -> list[int] | None
                 _kill(p)
 
 
-def merge(verdicts: list[SandboxResult]) -> SandboxResult:
-    """One result from the parts' (in the order of the features): an error when a part erred
-    (its message), except a part that ran no scenario while others did; failed when a scenario
-    failed; passed otherwise."""
+def merge(verdicts: list[SandboxResult], features: list[str] | None = None) -> SandboxResult:
+    """One result from the parts' (their scenarios in the order of `features`, as one process
+    would list them): an error when a part erred (its message), except a part that ran no
+    scenario while others did; failed when a scenario failed; passed otherwise."""
     scenarios = tuple(s for v in verdicts for s in v.scenarios)
+    if features:
+        rank = {f: n for n, f in enumerate(features)}
+        scenarios = tuple(sorted(scenarios, key=lambda s: rank.get(s.feature, len(rank))))
     if not scenarios:
         erred = next((v for v in verdicts if v.status == "erreur"), None)
         return SandboxResult("erreur", (), erred.message if erred else
