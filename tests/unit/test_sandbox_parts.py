@@ -100,3 +100,18 @@ def test_the_merged_scenarios_follow_the_order_of_the_features():
     merged = sandbox.merge([sandbox.SandboxResult("echoue", (KO,)),
                             sandbox.SandboxResult("reussi", (OK,))], ["volontaire", "sessions"])
     assert merged.scenarios == (OK, KO)
+
+
+def test_sandbox_parts_is_a_positive_setting_defaulting_to_the_cores_at_most_two(tmp_path):
+    import os
+
+    import pytest
+
+    from services.settings import SettingsError, load_settings
+
+    env = {"DATABASE_URL": "sqlite:///unused.sqlite", "SECRET_KEY": "test-key-for-settings"}
+    assert load_settings(str(tmp_path), env)["SANDBOX_PARTS"] == min(2, os.cpu_count() or 1)
+    assert load_settings(str(tmp_path), {**env, "SANDBOX_PARTS": "3"})["SANDBOX_PARTS"] == 3
+    for raw in ("0", "-1", "deux"):
+        with pytest.raises(SettingsError, match="SANDBOX_PARTS"):
+            load_settings(str(tmp_path), {**env, "SANDBOX_PARTS": raw})
