@@ -158,8 +158,14 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         for shipped in SHIPPED_BPMN.glob("*.bpmn"):
             shutil.copy(shipped, bpmn_dir / shipped.name)
         (bpmn_dir / f"{key}.bpmn").write_bytes(xml)
-        started = [_start(tmp / f"partie-{n}", bpmn_dir, group, timeout)
-                   for n, group in enumerate(groups, 1)]
+        started: list[tuple[subprocess.Popen, Path]] = []
+        try:
+            for n, group in enumerate(groups, 1):
+                started.append(_start(tmp / f"partie-{n}", bpmn_dir, group, timeout))
+        except BaseException:
+            for proc, _ in started:  # none left running when another could not start
+                _kill(proc)
+            raise
         codes = _wait_all([proc for proc, _ in started], timeout)
         if codes is None:
             return SandboxResult("erreur", message=(
@@ -167,6 +173,8 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
                 "le bac à sable a été arrêté."))
         verdicts = []
         for (_, part), code in zip(started, codes, strict=True):
+            if code is None:  # stopped because another part stopped abnormally: that one tells
+                continue
             tail = (part / "sortie.txt").read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", "replace")
             report = part / "cucumber.json"
             verdicts.append(_verdict(code, parse_cucumber(report) if report.exists() else (),
@@ -189,10 +197,10 @@ def _start(part: Path, bpmn_dir: Path, features: list[str],
     return proc, part
 
 
-def _wait_all(procs: list[subprocess.Popen], timeout: float) -> list[int] | None:
+def _wait_all(procs: list[subprocess.Popen], timeout: float) -> list[int | None] | None:
     """The exit codes of every part; None when the time limit passed first (all are killed).
-    A part that stops abnormally (neither passed nor failed scenarios) stops the others: the
-    run is an error whatever they find."""
+    A part that stops abnormally (neither passed nor failed scenarios) stops the others, whose
+    code is then None: the run is an error whatever they would have found."""
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -200,10 +208,12 @@ def _wait_all(procs: list[subprocess.Popen], timeout: float) -> list[int] | None
             if all(c is not None for c in codes):
                 return codes
             if any(c not in (None, 0, 1, 5) for c in codes):
-                for p in procs:
-                    if p.poll() is None:
+                stopped = [p.poll() is None for p in procs]
+                for p, stop in zip(procs, stopped, strict=True):
+                    if stop:
                         _kill(p)
-                return [p.wait() for p in procs]
+                return [None if stop else p.wait() for p, stop in zip(procs, stopped,
+                                                                       strict=True)]
             if time.monotonic() >= deadline:
                 return None
             time.sleep(_POLL)
