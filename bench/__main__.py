@@ -14,6 +14,9 @@ bench/results/only-large.json.
 `--only counts` runs only the task lists' totals at 1,000 and 400,000 cases (bench/counts.py;
 on PostgreSQL with BENCH_PG_URL, in <prefix>_counts_small and _counts_large, else SQLite),
 writes bench/results/only-counts.json and merges its keys into latest.json.
+`--only gate` runs only the designers' scenario gate, the old way (one pytest process) and the
+new (services/design/sandbox.run), and merges its keys (scenario_gate_*) into latest.json,
+keeping the others; `--rounds N` repeats the pair.
 `--only service` runs only the interleaved engine/service section (`--seconds` long, default
 40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
 adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
@@ -267,13 +270,29 @@ def only_counts() -> int:
     return 0
 
 
+def only_gate(rounds: int) -> int:
+    """The scenario gate before and after (bench/gate.py), merged into latest.json."""
+    from bench import gate
+
+    results = json.loads(OUT.read_text()) if OUT.exists() else {"machine": machine()}
+    load_start = list(os.getloadavg())
+    figures = gate.measure(rounds)
+    figures["scenario_gate"]["load_average_at_start"] = load_start
+    figures["scenario_gate"]["load_average_at_end"] = list(os.getloadavg())
+    figures["scenario_gate"]["measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    results.update(figures)
+    _write(results)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=["service", "large", "counts", "clerks_day"],
+    parser.add_argument("--only", choices=["service", "large", "counts", "clerks_day", "gate"],
                         help="run one section only (written to results/only-<section>.json; "
-                             "counts and clerks_day: also merged into latest.json)")
+                             "counts, clerks_day and gate: also merged into latest.json)")
     parser.add_argument("--seconds", type=float, default=None,
                         help="length of the interleaved engine/service measure (default "
                              f"{SERVICE_SECONDS}), or of the clerks' day's steady state (240)")
@@ -281,9 +300,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --only clerks_day: the cases seeded (default 30,000)")
     parser.add_argument("--profile", metavar="FILE.html",
                         help="with --only service: also profile the service alone")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --only gate: how many before/after pairs")
     args = parser.parse_args(argv)
     if args.only == "clerks_day":
         return only_clerks_day(args.seconds or 240, args.cases)
+    if args.only == "gate":
+        return only_gate(args.rounds)
     if args.seconds is None:
         args.seconds = SERVICE_SECONDS
     if args.only == "service":
@@ -368,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if pg:
             pg.drop_all()
+    _section(results, t_all, "designers' scenario gate: old (one process) and new (sandbox.run)")
+    from bench import gate
+    results.update(gate.measure())
+    _write(results)
     results["total_seconds"] = round(time.perf_counter() - t_all, 1)
     _write(results)
     print(json.dumps({k: v for k, v in results.items() if not isinstance(v, dict)}, indent=2))

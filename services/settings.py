@@ -59,6 +59,9 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
 
     sandbox_timeout = _positive_int(merged, "SANDBOX_TIMEOUT", 900, "nombre de secondes")
     sandbox_max_runs = _positive_int(merged, "SANDBOX_MAX_RUNS", 1, "nombre de bacs à sable")
+    # processes of one scenario run, each on a share of the features (services/design/sandbox.py)
+    sandbox_parts = _positive_int(merged, "SANDBOX_PARTS", max(1, min(2, os.cpu_count() or 1)),
+                                  "nombre de processus")
     proxies = merged.get("PROXY_FIX_X_FOR") or 0
     try:
         proxies = int(proxies)
@@ -88,6 +91,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # instead of in a thread
         "SANDBOX_TIMEOUT": sandbox_timeout,
         "SANDBOX_MAX_RUNS": sandbox_max_runs,
+        "SANDBOX_PARTS": sandbox_parts,
         "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
         "SANDBOX_SYNC": False,
         **bpmn_bounds,
@@ -126,7 +130,8 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
     }
     for key, value in (overrides or {}).items():
         if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT",
-                       "SESSION_COOKIE_SECURE", "SANDBOX_MAX_RUNS", "RATELIMIT_STORAGE_URI",
+                       "SESSION_COOKIE_SECURE", "SANDBOX_MAX_RUNS", "SANDBOX_PARTS",
+                       "RATELIMIT_STORAGE_URI",
                        "PROXY_FIX_X_FOR") \
                 and not key.startswith("CFG_"):
             config[key] = value

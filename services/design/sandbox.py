@@ -3,6 +3,12 @@ a sandbox: a separate Python process with its own temporary SQLite database and 
 the draft's XML in place of the shipped bpmn/<key>.bpmn, a time limit, and an environment that
 names no database of the caller's. The result is read from the Cucumber JSON it writes.
 
+A run is split by feature into parts (SANDBOX_PARTS, default the number of cores, at most 2):
+one pytest process per part, each with its own temporary directory, database, limits and report,
+all started at once and stopped together at the time limit; their results are merged in the
+order of the features. Inside each, one application serves every scenario, each on a fresh copy
+of a database migrated and bootstrapped once (tests/bdd/conftest.py, BDD_SHARED_APP).
+
 Nothing here touches the caller's database: scenario_runs.py records the outcome. Nothing reaches
 the sandbox process unchecked: the key, the features and the XML are validated again
 here, with the checks of a deployment, whatever the caller checked before (a draft saved as
@@ -21,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +43,10 @@ _OUTPUT_TAIL = 4000
 # Address space of the sandbox process: a run takes about 150 MiB; a draft's script that builds
 # an enormous value gets a MemoryError there instead of exhausting the machine.
 MEMORY_LIMIT = 2 * 1024**3
+# The sandbox's files (its throwaway databases) in memory when the machine has a tmpfs: a commit
+# costs no disk flush. Nothing there outlives the run.
+_FAST_TMP = Path("/dev/shm")
+_POLL = 0.05  # seconds between two looks at the running parts
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,35 @@ def available_features() -> list[str]:
     return sorted(p.stem for p in FEATURES_DIR.glob("*.feature"))
 
 
+def default_parts() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+_SCENARIO_RE = re.compile(r"^\s*(Scénario|Scenario|Plan du scénario|Plan du Scénario|"
+                          r"Scenario Outline|Exemple)\b", re.M)
+_ROW_RE = re.compile(r"^\s*\|", re.M)
+
+
+def weight(stem: str) -> int:
+    """A rough cost of a feature: its scenarios plus its example rows (each runs once)."""
+    text = (FEATURES_DIR / f"{stem}.feature").read_text(encoding="utf-8")
+    return len(_SCENARIO_RE.findall(text)) + len(_ROW_RE.findall(text))
+
+
+def split(features: list[str], parts: int) -> list[list[str]]:
+    """`features` in at most `parts` non-empty groups of about equal weight (heaviest first,
+    each to the lightest group), every group in the order of `features`."""
+    parts = max(1, min(parts, len(features)))
+    groups: list[list[str]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for stem in sorted(features, key=lambda f: (-weight(f), features.index(f))):
+        i = loads.index(min(loads))
+        groups[i].append(stem)
+        loads[i] += weight(stem)
+    order = {f: n for n, f in enumerate(features)}
+    return [sorted(g, key=order.__getitem__) for g in groups if g]
+
+
 def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, str]:
     env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
     env.update({
@@ -83,6 +123,10 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
         "DATABASE_URL": f"sqlite:///{tmp / 'garde.sqlite'}",
         "INSTANCE_PATH": str(tmp / "instance"),
         "CLOCK_MODE": "manual",
+        "BDD_SHARED_APP": "1",  # one app per process, a bootstrapped database copied per scenario
+        # only the plugin the suite needs (pytest -p pytest_bdd.plugin below), not every one
+        # installed: a faster start, and nothing else runs in the sandbox
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     })
     return env
 
@@ -99,38 +143,106 @@ def check(key: str, xml: bytes, features: list[str]) -> None:
 
 
 def run(key: str, xml: bytes, features: list[str] | None = None,
-        timeout: float = 900.0) -> SandboxResult:
-    """Run `features` (stems; all when empty) with `xml` deployed as process `key`; Invalid,
-    before anything is started, when `check` refuses them."""
+        timeout: float = 900.0, parts: int | None = None) -> SandboxResult:
+    """Run `features` (stems; all when empty) with `xml` deployed as process `key`, in `parts`
+    processes at once (default_parts()); Invalid, before anything is started, when `check`
+    refuses them."""
     features = list(features or [])
     check(key, xml, features)
-    with tempfile.TemporaryDirectory(prefix="bac-a-sable-") as name:
+    groups = split(features or available_features(), parts or default_parts())
+    base = _FAST_TMP if _FAST_TMP.is_dir() and os.access(_FAST_TMP, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="bac-a-sable-", dir=base) as name:
         tmp = Path(name)
         bpmn_dir = tmp / "bpmn"
         bpmn_dir.mkdir()
         for shipped in SHIPPED_BPMN.glob("*.bpmn"):
             shutil.copy(shipped, bpmn_dir / shipped.name)
         (bpmn_dir / f"{key}.bpmn").write_bytes(xml)
-        report = tmp / "cucumber.json"
-        output = tmp / "sortie.txt"
-        cmd = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "bdd"), "-q",
-               "-p", "no:cacheprovider", f"--basetemp={tmp / 'pytest'}",
-               f"--cucumberjson={report}", "--rootdir", str(ROOT)]
-        with output.open("wb") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=_environment(tmp, bpmn_dir, features),
-                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
-            _confine(proc.pid, timeout)
-            try:
-                code = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
+        started: list[tuple[subprocess.Popen, Path]] = []
+        try:
+            for n, group in enumerate(groups, 1):
+                started.append(_start(tmp / f"partie-{n}", bpmn_dir, group, timeout))
+        except BaseException:
+            for proc, _ in started:  # none left running when another could not start
                 _kill(proc)
-                return SandboxResult("erreur", message=(
-                    f"Délai dépassé : les scénarios n'ont pas fini en {int(timeout)} secondes ; "
-                    "le bac à sable a été arrêté."))
-        tail = output.read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", "replace")
-        scenarios = parse_cucumber(report) if report.exists() else ()
-    return _verdict(code, scenarios, tail)
+            raise
+        codes = _wait_all([proc for proc, _ in started], timeout)
+        if codes is None:
+            return SandboxResult("erreur", message=(
+                f"Délai dépassé : les scénarios n'ont pas fini en {int(timeout)} secondes ; "
+                "le bac à sable a été arrêté."))
+        verdicts = []
+        for (_, part), code in zip(started, codes, strict=True):
+            if code is None:  # stopped because another part stopped abnormally: that one tells
+                continue
+            tail = (part / "sortie.txt").read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", "replace")
+            report = part / "cucumber.json"
+            verdicts.append(_verdict(code, parse_cucumber(report) if report.exists() else (),
+                                     tail))
+    return merge(verdicts, features or available_features())
+
+
+def _start(part: Path, bpmn_dir: Path, features: list[str],
+           timeout: float) -> tuple[subprocess.Popen, Path]:
+    """One pytest process on `features`, in its own directory, confined before it runs."""
+    part.mkdir()
+    cmd = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "bdd"), "-q",
+           "-p", "no:cacheprovider", "-p", "pytest_bdd.plugin", f"--basetemp={part / 'pytest'}",
+           f"--cucumberjson={part / 'cucumber.json'}", "--rootdir", str(ROOT)]
+    with (part / "sortie.txt").open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=_environment(part, bpmn_dir, features),
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    _confine(proc.pid, timeout)
+    return proc, part
+
+
+def _wait_all(procs: list[subprocess.Popen], timeout: float) -> list[int | None] | None:
+    """The exit codes of every part; None when the time limit passed first (all are killed).
+    A part that stops abnormally (neither passed nor failed scenarios) stops the others, whose
+    code is then None: the run is an error whatever they would have found."""
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            codes = [p.poll() for p in procs]
+            if all(c is not None for c in codes):
+                return codes
+            if any(c not in (None, 0, 1, 5) for c in codes):
+                stopped = [p.poll() is None for p in procs]
+                for p, stop in zip(procs, stopped, strict=True):
+                    if stop:
+                        _kill(p)
+                return [None if stop else p.wait() for p, stop in zip(procs, stopped,
+                                                                       strict=True)]
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(_POLL)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                _kill(p)
+
+
+def merge(verdicts: list[SandboxResult], features: list[str] | None = None) -> SandboxResult:
+    """One result from the parts' (their scenarios in the order of `features`, as one process
+    would list them): an error when a part erred (its message), except a part that ran no
+    scenario while others did; failed when a scenario failed; passed otherwise."""
+    scenarios = tuple(s for v in verdicts for s in v.scenarios)
+    if features:
+        rank = {f: n for n, f in enumerate(features)}
+        scenarios = tuple(sorted(scenarios, key=lambda s: rank.get(s.feature, len(rank))))
+    if not scenarios:
+        erred = next((v for v in verdicts if v.status == "erreur"), None)
+        return SandboxResult("erreur", (), erred.message if erred else
+                             "Aucun scénario n'a été exécuté.")
+    for v in verdicts:
+        if v.status == "erreur" and v.scenarios:
+            return SandboxResult("erreur", scenarios, v.message)
+        if v.status == "erreur" and v.message != "Aucun scénario n'a été exécuté.":
+            return SandboxResult("erreur", scenarios, v.message)
+    if any(v.status == "echoue" for v in verdicts):
+        return SandboxResult("echoue", scenarios)
+    return SandboxResult("reussi", scenarios)
 
 
 def _confine(pid: int, timeout: float) -> None:

@@ -46,6 +46,11 @@ def max_runs() -> int:
     return int(setting("SANDBOX_MAX_RUNS") or 1)
 
 
+def parts() -> int:
+    """How many processes one run uses, each on a share of the features (SANDBOX_PARTS)."""
+    return int(setting("SANDBOX_PARTS") or sandbox.default_parts())
+
+
 def max_queue() -> int:
     """How many API runs may wait for a sandbox at once on the whole deployment."""
     return int(setting("SANDBOX_MAX_QUEUE") or DEFAULT_MAX_QUEUE)  # settings.py
@@ -145,7 +150,7 @@ def execute(run_id: int) -> DraftTestRun:
     if isinstance(claim, DraftTestRun):
         return claim  # run by someone else, or given up
     try:
-        result = sandbox.run(*claim, timeout=timeout())
+        result = sandbox.run(*claim, timeout=timeout(), parts=parts())
     except Invalid as exc:  # validated again before anything starts: nothing ran
         result = sandbox.SandboxResult(ERROR, message=(
             f"{exc.detail} Rien n'a été lancé. "

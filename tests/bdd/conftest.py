@@ -4,7 +4,10 @@ reports (Cucumber JSON from pytest-bdd, HTML from tools/rapport_html.py)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,73 @@ def pytest_configure(config):
 @pytest.fixture
 def ctx(api) -> Contexte:
     return Contexte(api)
+
+
+# BDD_SHARED_APP=1 (the designers' sandbox sets it, services/design/sandbox.py): one application
+# per process instead of one per scenario, and each scenario on a fresh copy of a database file
+# migrated and bootstrapped once (tests.helpers.ApiClient.bootstrap), instead of tables emptied
+# and bootstrapped again. Every scenario still starts from the same state: the database is the
+# file the bootstrap left, the tokens the ones it made, the manual clock its date (stored in
+# that database), and the engine knows only the versions of that file. SQLite only.
+SHARED_APP = os.environ.get("BDD_SHARED_APP") == "1"
+
+if SHARED_APP:
+    from tests.conftest import FAST
+
+    @pytest.fixture(scope="session")
+    def _gabarit(tmp_path_factory):
+        """(app, working database file, template file, bootstrap tokens, parsed versions)."""
+        from flask_migrate import upgrade
+
+        from app import create_app
+        from services.db import db
+        from tests.helpers import ApiClient
+
+        folder = tmp_path_factory.mktemp("gabarit")
+        working, template = folder / "scenario.sqlite", folder / "gabarit.sqlite"
+        app = create_app({"DATABASE_URL": f"sqlite:///{working}", "CLOCK_MODE": "manual",
+                          "SECRET_KEY": "test", "TESTING": True, **FAST})
+        with app.app_context():
+            upgrade()
+            client = ApiClient(app)
+            client.bootstrap()
+            db.session.remove()
+            with db.engine.connect() as conn:  # a consistent copy, WAL included
+                source = conn.connection.driver_connection
+                target = sqlite3.connect(template)
+                source.backup(target)
+                target.close()
+            db.engine.dispose()
+        engine = app.extensions["process_engine"]
+        return app, working, template, dict(client.tokens), dict(engine._cache)
+
+    @pytest.fixture
+    def app(_gabarit):
+        from services.db import db
+        from web.ui.security import limiter
+
+        app, working, template, _tokens, parsed = _gabarit
+        with app.app_context():
+            db.engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{working}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, working)
+        # the versions of the template only: one a scenario deployed is not known to the next
+        app.extensions["process_engine"]._cache = dict(parsed)
+        limiter.reset()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    @pytest.fixture
+    def api(app, _gabarit):
+        from tests.helpers import ApiClient
+
+        with app.app_context():
+            client = ApiClient(app)
+            client.tokens = dict(_gabarit[3])
+            yield client
 
 
 def pytest_unconfigure(config):
