@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from services.clock import clock, in_paris
-from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, transaction
+from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, many_commands
 from services.design import process_history, sandbox
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests
 from services.models import DraftTestRun, ProcessDraft
@@ -131,20 +131,16 @@ def _in_background(app: Flask, run_id: int) -> None:
             execute(run_id)
         except Exception:  # noqa: BLE001 - a thread has nobody to raise to: record it
             log.exception("test run %s failed", run_id)
-            with transaction():
-                run = db.session.get(DraftTestRun, run_id)
-                if run is not None and run.status in (WAITING, RUNNING):
-                    _finish(run, sandbox.SandboxResult(ERROR, message=(
-                        "Erreur interne pendant le test des scénarios ; rien d'autre n'a été "
-                        "modifié.")))
+            _give_up(run_id)
         finally:
             db.session.remove()
 
 
+@many_commands
 def execute(run_id: int) -> DraftTestRun:
     """Run a waiting test run in the sandbox as soon as one is free on the whole deployment
     (at most SANDBOX_MAX_RUNS at once: every web process and the CLI share the limit through
-    the database), and record its outcome. Own transactions: the claim, then the result."""
+    the database), and record its outcome: the claim, then the result, each its own command."""
     while (claim := _claim(run_id)) is None:
         time.sleep(POLL_SECONDS)
     if isinstance(claim, DraftTestRun):
@@ -155,36 +151,49 @@ def execute(run_id: int) -> DraftTestRun:
         result = sandbox.SandboxResult(ERROR, message=(
             f"{exc.detail} Rien n'a été lancé. "
             + " ".join(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
-    with transaction():
-        run = db.session.get(DraftTestRun, run_id, with_for_update=True)
-        _finish(run, result)
+    return _record_result(run_id, result)
+
+
+@command
+def _give_up(run_id: int) -> None:
+    """A run whose thread failed is recorded as an internal error (unless it ended already)."""
+    run = db.session.get(DraftTestRun, run_id)
+    if run is not None and run.status in (WAITING, RUNNING):
+        _finish(run, sandbox.SandboxResult(ERROR, message=(
+            "Erreur interne pendant le test des scénarios ; rien d'autre n'a été modifié.")))
+
+
+@command
+def _record_result(run_id: int, result: sandbox.SandboxResult) -> DraftTestRun:
+    run = db.session.get(DraftTestRun, run_id, with_for_update=True)
+    _finish(run, result)
     return run
 
 
+@command
 def _claim(run_id: int) -> tuple[str, bytes, list[str]] | DraftTestRun | None:
     """Take a free sandbox for the run: its (key, xml, features), the run now `en_cours`; the run
     itself when it is no longer waiting (or waited past the limit: recorded `erreur`); None when
-    every sandbox is busy. One transaction, serialised with every other claim."""
-    with transaction():
-        advisory_lock(LOCK_SANDBOX_CLAIM, "sandbox")
-        run = db.session.get(DraftTestRun, run_id, populate_existing=True)
-        if run is None:
-            raise NotFound(f"Aucun test n° {run_id}.")
-        if run.status != WAITING:
-            return run
-        now = clock().system_now()
-        if now - run.requested_at > _stale_limit():
-            _finish(run, sandbox.SandboxResult(ERROR, message=(
-                "Aucun bac à sable ne s'est libéré dans le délai permis ; relancez les "
-                "scénarios.")))
-            return run
-        busy = db.session.scalar(select(func.count(DraftTestRun.id)).where(
-            DraftTestRun.status == RUNNING, DraftTestRun.started_at > now - _stale_limit()))
-        if busy >= max_runs():
-            return None
-        run.status = RUNNING
-        run.started_at = now
-        return run.draft.key, run.draft.xml, list(run.features or [])
+    every sandbox is busy. One command, serialised with every other claim."""
+    advisory_lock(LOCK_SANDBOX_CLAIM, "sandbox")
+    run = db.session.get(DraftTestRun, run_id, populate_existing=True)
+    if run is None:
+        raise NotFound(f"Aucun test n° {run_id}.")
+    if run.status != WAITING:
+        return run
+    now = clock().system_now()
+    if now - run.requested_at > _stale_limit():
+        _finish(run, sandbox.SandboxResult(ERROR, message=(
+            "Aucun bac à sable ne s'est libéré dans le délai permis ; relancez les "
+            "scénarios.")))
+        return run
+    busy = db.session.scalar(select(func.count(DraftTestRun.id)).where(
+        DraftTestRun.status == RUNNING, DraftTestRun.started_at > now - _stale_limit()))
+    if busy >= max_runs():
+        return None
+    run.status = RUNNING
+    run.started_at = now
+    return run.draft.key, run.draft.xml, list(run.features or [])
 
 
 def _finish(run: DraftTestRun, result: sandbox.SandboxResult) -> None:
@@ -206,10 +215,6 @@ def get(run_id: int) -> DraftTestRun:
         raise NotFound(f"Aucun test n° {run_id}.")
     return run
 
-
-def runs_of(draft: ProcessDraft) -> list[DraftTestRun]:
-    return list(db.session.scalars(select(DraftTestRun).where(DraftTestRun.draft_id == draft.id)
-                                   .order_by(DraftTestRun.id)))
 
 
 def effective_status(run: DraftTestRun) -> str:
