@@ -257,7 +257,7 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
                              checksum=version.checksum)
         instance = ProcessInstance(case=case, version=version)
         db.session.add(instance)
-        _write_back(case, instance, run, actor, open_rows={})  # a new case has no task yet
+        _write_back(case, instance, run, open_rows={})  # a new case has no task yet
     except (WorkflowError, DefinitionError) as exc:
         raise incidents.raised(exc, case_id=None, version_id=version.id, actor=actor,
                                command="ouverture du dossier") from exc
@@ -318,7 +318,7 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
         # and the query is saved.
         open_rows = _open_task_rows(case) if run.open_tasks() else {}
         result = event(run)
-        _write_back(case, instance, run, actor, open_rows)
+        _write_back(case, instance, run, open_rows)
     except TaskNotReady:
         raise
     except (WorkflowError, DefinitionError) as exc:
@@ -351,7 +351,7 @@ def conformity_changed(case: Case, before: str | None) -> bool:
     return before is None or conformity_now(case) != before
 
 
-def _write_back(case: Case, instance: ProcessInstance, run, actor: str,
+def _write_back(case: Case, instance: ProcessInstance, run,
                 open_rows: dict[str, HumanTask]) -> None:
     """Every projection of the run, written in ONE flush (`open_rows`, the task rows open
     before the run, are read by the caller so that reading them flushes nothing of this)."""
@@ -403,7 +403,7 @@ def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, a
     and write every projection back, in the caller's transaction."""
     open_rows = _open_task_rows(case)
     instance.version = version
-    _write_back(case, instance, run, actor, open_rows)
+    _write_back(case, instance, run, open_rows)
 
 
 def diagram_state(case: Case) -> dict | None:
