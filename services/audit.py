@@ -20,8 +20,10 @@ def record(case, type_: str, actor: str, **detail) -> None:
     """Insert the event now, in the command's transaction (rolled back with it), on the
     session's connection: `Session.execute` would autoflush first, and the event needs nothing
     pending but the case row, which exists already (every caller records on a flushed case).
-    The statistics' counters read the case's contribution first (services/stat_counters)."""
-    stat_counters.touch((case.id,))
+    For an event the statistics count, their counters read the case's contribution first
+    (services/stat_counters)."""
+    if type_ in stat_counters.COUNTED_EVENTS:
+        stat_counters.touch((case.id,))
     db.session.connection().execute(_INSERT, {"case_id": case.id, "at": clock().now(),
                                               "actor": actor, "type": type_,
                                               "detail": jsonable(detail)})

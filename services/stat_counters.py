@@ -42,6 +42,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from services.db import command, db
@@ -386,9 +387,32 @@ def _case_ids(session: Session, objects, before: bool) -> set:
     return ids
 
 
+# The columns the figures read (the SQL above): a flush that changes none of them (a claim, an
+# instance's engine state, a case's status or update time) changes no counter and reads nothing.
+READ_COLUMNS = {
+    Case: ("created_at", "deadline", "kind", "letter_sent_on", "notified_on", "obligation"),
+    CourseSession: ("centre_id", "day1", "day2"),
+    Enrollment: ("attestation_issued_on", "attestation_received_on", "credited_at", "case_id",
+                 "session_id"),
+    HumanTask: ("case_id", "created_at", "key", "state"),
+    ProcessInstance: ("case_id", "completed", "version_id", "timers"),
+}
+# the history events the figures count: points credited, refunds decided, referrals
+COUNTED_EVENTS = ("points_credites", "remboursement_decide", "echeance_depassee",
+                  "signalement_decide")
+
+
+def _changes_a_figure(obj) -> bool:
+    columns = READ_COLUMNS.get(type(obj))
+    if columns is None:
+        return False
+    attrs = sa_inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
+
+
 @event.listens_for(Session, "before_flush")
 def _before_flush(session, _flush_context, _instances):
-    dirty = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    dirty = [o for o in session.dirty if _changes_a_figure(o)]
     objects = [*dirty, *session.deleted, *session.new]
     if not any(isinstance(o, Case | Enrollment | HumanTask | ProcessInstance | CourseSession)
                for o in objects):

@@ -172,3 +172,21 @@ def test_the_migration_goes_down_and_up(app):
         upgrade()
         names = inspect(db.engine).get_table_names()
         assert "stat_counters" in names and "stat_steps" in names
+
+
+def test_a_command_that_changes_no_figure_reads_no_contribution(app, api, known, monkeypatch):  # noqa: F811
+    """A claim changes who holds a task, which no figure reads: the counters are left alone,
+    without the two contribution reads a figure's change costs; completing the task reads them."""
+    from services import stat_counters
+
+    calls = []
+    real = stat_counters.contributions
+    monkeypatch.setattr(stat_counters, "contributions",
+                        lambda ids=None: calls.append(ids) or real(ids))
+    task = api.task(known["B"]["id"], "signalement_parquet")
+    api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent"))
+    api.ok(api.post(f"/api/v1/tasks/{task['id']}/unclaim", as_="agent"))
+    assert calls == []
+    api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
+    assert calls and all(ids == {known["B"]["id"]} for ids in calls)
+    _stored_equals_rebuild()
