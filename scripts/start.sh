@@ -19,6 +19,8 @@ PORT=${PORT:-5000}
 .venv/bin/flask db upgrade
 .venv/bin/flask processes deploy
 .venv/bin/flask demo seed
+# the statistics counters of a database made before they existed (cheap on the demo data)
+.venv/bin/flask stats rebuild
 echo
 echo "Jeton d'API de l'agent de démonstration : $(.venv/bin/flask users token agent)"
 echo "Jeton d'API de l'administrateur          : $(.venv/bin/flask users token admin)"
