@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench import clerks_profile as profile
 from bench import common, large, seed
-from bench.http_load import LOAD_VENV, ROOT, MemorySampler, _children, _free_port, _wait_up
+from bench.http_load import LOAD_VENV, ROOT, MemorySampler, _children, _wait_up, start_server
 
 FUTURE_SESSIONS = 40
 TARGETS_MS = {"read": 100, "command": 250}  # p95, issue 17
@@ -148,16 +148,7 @@ def measure(url: str, total: int = 30_000, seconds: int = 240, workers: int | No
     if not locust.exists():
         raise RuntimeError(f"{locust} missing: bash bench/run.sh installs bench/requirements.txt")
     plan, seeded = seed_day(url, total)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "system", "SECRET_KEY": "bench",
-           "WEB_BIND": f"127.0.0.1:{port}", "WEB_ACCESS_LOG": "/dev/null",
-           "WEB_LOG_LEVEL": "warning"}
-    if workers:
-        env["WEB_WORKERS"] = str(workers)
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c",
-                               str(ROOT / "gunicorn.conf.py"), "app:create_app()"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    server, port = start_server(url, workers)
     users = profile.CLERKS + profile.CENTRE_OPERATORS
     sampler = loads = None
     try:

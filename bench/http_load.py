@@ -62,6 +62,21 @@ class MemorySampler(threading.Thread):
             self.stop.wait(self.every)
 
 
+def start_server(url: str, workers: int | None = None) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving the application on `url`'s database, on a free local port."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "system", "SECRET_KEY": "bench",
+           "WEB_BIND": f"127.0.0.1:{port}", "WEB_ACCESS_LOG": "/dev/null",
+           "WEB_LOG_LEVEL": "warning"}
+    if workers:
+        env["WEB_WORKERS"] = str(workers)
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c",
+                               str(ROOT / "gunicorn.conf.py"), "app:create_app()"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    return server, port
+
+
 def _plan(today, tokens) -> dict:
     import datetime as dt
 
@@ -117,16 +132,7 @@ def measure(url: str, users: int = 6, seconds: int = 45, workers: int | None = N
         tokens = common.bootstrap(today)
         db.session.remove()
         db.engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "system", "SECRET_KEY": "bench",
-           "WEB_BIND": f"127.0.0.1:{port}", "WEB_ACCESS_LOG": "/dev/null",
-           "WEB_LOG_LEVEL": "warning"}
-    if workers:
-        env["WEB_WORKERS"] = str(workers)
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c",
-                               str(ROOT / "gunicorn.conf.py"), "app:create_app()"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    server, port = start_server(url, workers)
     sampler = None
     try:
         _wait_up(f"http://127.0.0.1:{port}/api/v1/openapi.json", server)
