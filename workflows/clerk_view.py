@@ -103,7 +103,7 @@ def read(root) -> tuple[Annotations, list[AnnotationProblem]]:
         props = properties(el)
         label = props.get(PROP_STATUS_LABEL, "").strip()
         code = props.get(PROP_STATUS_CODE, "").strip()
-        if label or code:
+        if PROP_STATUS_LABEL in props or PROP_STATUS_CODE in props:
             problem = _status_problem(el, label, code)
             if problem:
                 problems.append(AnnotationProblem(element_id, el.sourceline, problem))
