@@ -297,8 +297,7 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
         "deadline": case.deadline, "credit_due_on": outcome.credit_due_on(case),
         "session": case.session_id,
         "attestation": attestation,
-        "tasks": [{"id": t.id, "key": t.key, "title": t.title, "reminders": t.reminders}
-                  for t in tasks],
+        "tasks": [{"id": t.id, "key": t.key, "title": t.title} for t in tasks],
         "timers": timers,
         "flags": outcome.case_flags(case, lg) + reminders.flags(tasks),
         "outcome": {

@@ -104,7 +104,6 @@ def test_a_reminder_flags_the_task_and_the_case_and_the_history_says_it(api):
     assert {"rule": "relance",
             "message": "Relance : la tâche « Appeler le conducteur » attend encore "
                        "(1 relance)."} in seen["flags"]
-    assert seen["tasks"][0]["reminders"] == 1
     events = api.ok(api.get(f"/api/v1/cases/{case['id']}/events"))["items"]
     assert any(e["type"] == "relance" and e["detail"] == {"task": "appeler_conducteur",
                                                           "timer": "relance"} for e in events)

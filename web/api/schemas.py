@@ -287,7 +287,6 @@ class TaskRefSchema(Schema):
     id = fields.Integer()
     key = fields.String()
     title = fields.String()
-    reminders = fields.Integer()
 
 
 class TimerSchema(Schema):
