@@ -13,6 +13,7 @@ from services import (
     licence_ledger,
     outcome,
     processes,
+    reminders,
     statuses,
 )
 from services.clock import clock
@@ -286,7 +287,7 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
     return {
         "id": case.id, "reference": case.reference, "kind": case.kind,
         "licence": case.licence.number, "holder": case.licence.holder_name,
-        "status": case.status, "closed": case.closed,
+        "status": case.status, "status_label": statuses.label_of(case), "closed": case.closed,
         "process": {"key": instance.version.key, "version": instance.version.version}
         if instance else None,
         "letter_48n": ({"sent_on": case.letter_sent_on, "receipt": case.letter_receipt,
@@ -298,7 +299,7 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
         "attestation": attestation,
         "tasks": [{"id": t.id, "key": t.key, "title": t.title} for t in tasks],
         "timers": timers,
-        "flags": outcome.case_flags(case, lg),
+        "flags": outcome.case_flags(case, lg) + reminders.flags(tasks),
         "outcome": {
             "obligation": case.obligation if case.kind == "obligatoire" else None,
             "points_credited": credit["points_credited"], "effect_on": credit["effect_on"],

@@ -366,8 +366,7 @@ def _write_back(case: Case, instance: ProcessInstance, run,
         instance.next_timer_due_at = timers[0].due_at if timers else None
         instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()} for t in timers]
         instance.updated_at = now
-        case.status = statuses.of_position(completed, {t.key for t in open_tasks},
-                                           run.active_element_ids())
+        case.status, case.status_label = _status(run, completed, open_tasks)
         case.closed = completed
         case.updated_at = now
     try:
@@ -375,6 +374,16 @@ def _write_back(case: Case, instance: ProcessInstance, run,
     except StaleDataError:
         raise Conflict("Le dossier a été modifié en même temps par quelqu'un d'autre ; "
                        "rechargez-le et recommencez.") from None
+
+
+def _status(run, completed: bool, open_tasks) -> tuple[str, str | None]:
+    """The case's status code and label, as its diagram names them (docs/process-bundle.md).
+    A version whose diagram names none keeps the statuses of services.statuses."""
+    position = None if completed else run.position()
+    if position is None:
+        return statuses.of_position(completed, {t.key for t in open_tasks},
+                                    run.active_element_ids()), None
+    return position.code, position.label
 
 
 def _open_task_rows(case: Case) -> dict[str, HumanTask]:
@@ -387,8 +396,10 @@ def _open_task_rows(case: Case) -> dict[str, HumanTask]:
 
 
 def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> None:
+    today = clock().today()
     new = [HumanTask(case_id=case.id, guid=task.guid, key=task.key, title=task.title,
-                     state="open", created_at=now, due_on=outcome.task_due_on(case, task.key))
+                     state="open", created_at=now,
+                     due_on=outcome.task_due_on(case, task.key, task.due, today))
            for task in current if task.guid not in open_rows]
     db.session.add_all(new)
     live = {t.guid for t in current}

@@ -15,6 +15,7 @@ from services.rules import dates as rdates
 from services.rules import eligibility, refund
 from services.rules.explain import Decision, Explanation, Flag
 from services.settings import rules_config
+from workflows import clerk_view
 
 
 def invalidated(licence: Licence, on: dt.date) -> bool:
@@ -145,14 +146,20 @@ def review_explanation(case: Case) -> str | None:
     return " ; ".join(parts) + "."
 
 
-def task_due_on(case: Case, key: str) -> dt.date | None:
-    """The clerk's deadline for a task: one calendar month after the attestation's receipt for
-    the crediting tasks (R39, D4)."""
-    if key in statuses.CREDITING_TASKS:
+def task_due_on(case: Case, key: str, due: str | None, today: dt.date) -> dt.date | None:
+    """The clerk's deadline for a task. The law's first: the crediting tasks are due one
+    calendar month after the attestation's receipt (R39, D4) whatever the diagram says. Any
+    other task is due as its diagram says (camunda:dueDate, docs/process-bundle.md): a number of
+    days after it opens, or a date the rules compute for the case."""
+    if key in statuses.CREDITING_TASKS or due == clerk_view.DUE_CREDIT:
         enr = pending_course(case) or latest_attended(case)
         if enr and enr.attestation_received_on:
             return rdates.credit_due_on(enr.attestation_received_on)
-    return None
+        return None
+    if due == clerk_view.DUE_DEADLINE:
+        return case.deadline
+    days = clerk_view.due_days(due) if due else None
+    return today + dt.timedelta(days=days) if days is not None else None
 
 
 def credit_due_on(case: Case) -> dt.date | None:

@@ -78,3 +78,9 @@ def of_position(completed: bool, open_task_keys: Collection[str],
 def task_title(key: str) -> str:
     """A task's title for people; a key the contract does not name is shown as it is."""
     return TASK_TITLES.get(key, key)
+
+
+def label_of(case) -> str:
+    """What a clerk reads for a case's status: the label its diagram gives (kept on the case by
+    each engine run, docs/process-bundle.md), else the label of this module."""
+    return case.status_label or LABELS.get(case.status, case.status)

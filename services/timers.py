@@ -14,7 +14,7 @@ import time
 
 from sqlalchemy import select
 
-from services import audit, incidents, journey
+from services import audit, incidents, journey, reminders
 from services.clock import clock
 from services.db import command, db, many_commands
 from services.models import Case, ProcessInstance
@@ -44,6 +44,12 @@ def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
     return fired
 
 
+def _fire(run) -> tuple[int, list[tuple[str, str]]]:
+    """Fire the run's due timers: how many, and the reminders among them."""
+    count = run.fire_due_timers()
+    return count, list(run.fired_reminders)
+
+
 @command
 def _fire_next(actor: str, failed: set[int]) -> int | None:
     """Fire the timers of the next due instance (not one of `failed`, which this sweep gave up
@@ -57,10 +63,11 @@ def _fire_next(actor: str, failed: set[int]) -> int | None:
     try:
         with db.session.begin_nested():
             case = journey.load_case(instance.case_id)
-            count = journey.apply(case, actor, lambda run: run.fire_due_timers(),
-                                  instance=instance, command="minuterie")
+            count, fired = journey.apply(case, actor, _fire, instance=instance,
+                                         command="minuterie")
             if count:
                 audit.record(case, "minuteur_declenche", actor, timers=count, at=now)
+            reminders.record(case, fired, actor)
         if not count:  # due but nothing fired: do not spin on it in this sweep
             failed.add(instance.id)
         return count

@@ -46,7 +46,7 @@ def _tasks(query, order) -> Table:
             yield [t.title, t.case.reference, t.case.licence.number,
                    t.case.licence.holder_name, t.created_at, t.due_on,
                    t.assignee.username if t.assignee else None,
-                   labels.STATUS_LABELS.get(t.case.status, t.case.status)]
+                   labels.status_label(t.case)]
 
     return Table("taches", "Tâches", ["Tâche", "Dossier", "Permis", "Titulaire", "Créée le",
                                       "Délai", "Attribuée à", "Statut du dossier"],
@@ -66,7 +66,7 @@ def cases_table(status=None, licence=None, q=None, overdue=False) -> Table:
         for c in stream():
             yield [c.reference, CASE_KINDS.get(c.kind, c.kind), c.licence.number,
                    c.licence.last_name, c.licence.first_name,
-                   labels.STATUS_LABELS.get(c.status, c.status), c.deadline,
+                   labels.status_label(c), c.deadline,
                    labels.OBLIGATION_LABELS.get(c.obligation, c.obligation) if c.obligation
                    else None,
                    REFERRAL_LABELS.get(c.referral, c.referral) if c.referral else None,

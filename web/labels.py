@@ -11,6 +11,7 @@ from services.clock import PARIS
 
 STATUS_LABELS = statuses.LABELS
 TASK_TITLES = statuses.TASK_TITLES
+status_label = statuses.label_of  # a case's status for people
 EVENT_LABELS = {
     "dossier_ouvert": "Dossier ouvert", "inscription": "Inscription à une session",
     "presence_enregistree": "Présence enregistrée", "attestation_recue": "Attestation reçue",
@@ -21,6 +22,7 @@ EVENT_LABELS = {
     "minuteur_declenche": "Minuteur déclenché", "invalidation_48si": "Invalidation (48SI)",
     "invalidation_constatee": "Invalidation constatée", "erreur_minuteur": "Erreur de minuteur",
     "migration_version": "Migration vers une autre version du processus",
+    "relance": "Relance d'une tâche",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
@@ -41,7 +43,7 @@ DETAIL_LABELS = {
     "notified_on": "notifiée le", "decision": "décision", "motif": "motif", "points": "points",
     "effect_on": "effet le", "explication": "explication", "refund": "remboursement",
     "eligible": "possible", "amount": "montant (€)", "request_deadline": "à demander avant le",
-    "timers": "minuteurs", "at": "à", "erreur": "erreur", "task": "tâche",
+    "timers": "minuteurs", "timer": "minuteur", "at": "à", "erreur": "erreur", "task": "tâche",
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)

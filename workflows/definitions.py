@@ -18,7 +18,8 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import problems_fr
+from . import clerk_view, problems_fr
+from .clerk_view import Annotations
 from .contract import REQUIRED_TASK_KEYS
 from .script_env import ALLOWED_GLOBAL_NAMES, check_source, timer_value_problem
 
@@ -64,6 +65,7 @@ class ParsedProcess:
     process_key: str
     spec: BpmnProcessSpec
     subprocess_specs: Mapping[str, BpmnProcessSpec] = field(default_factory=dict)
+    annotations: Annotations = field(default_factory=Annotations)  # statuses, due dates, reminders
 
 
 def hardened_parser() -> etree.XMLParser:
@@ -363,6 +365,8 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
         return problems, {}
     schema_problems = _schema_problems(root)
     problems = schema_problems + _check_code(root)
+    annotations, annotation_problems = clerk_view.read(root)
+    problems += [DefinitionProblem(p.element_id, p.line, p.message) for p in annotation_problems]
     if schema_problems:
         return problems, {}  # SpiffWorkflow is only given schema-valid documents
 
@@ -427,7 +431,8 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
             problems.append(
                 DefinitionProblem(pid, None, f"processus appelé introuvable : « {name} »")
             )
-        parsed[pid] = ParsedProcess(pid, spec, {k: v for k, v in subs.items() if v is not None})
+        parsed[pid] = ParsedProcess(pid, spec, {k: v for k, v in subs.items() if v is not None},
+                                    annotations)
 
     for pid, pp in parsed.items():
         required = REQUIRED_TASK_KEYS.get(pid, ())

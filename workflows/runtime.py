@@ -33,6 +33,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock
+from .clerk_view import Annotations, Status, status_code
 from .contract import FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
 from .script_env import ALLOWED_GLOBAL_NAMES, LimitExceeded, ScriptRejected, make_script_engine
@@ -66,6 +67,7 @@ class OpenTask:
     key: str
     title: str
     guid: str
+    due: str | None = None  # the designer's due date (camunda:dueDate), docs/process-bundle.md
 
 
 @dataclass(frozen=True)
@@ -189,12 +191,23 @@ def _bpmn_id(task) -> str | None:
     return getattr(task.task_spec, "bpmn_id", None)
 
 
+IN_PROGRESS, IN_PROGRESS_LABEL = "en_cours", "En cours"
+
+
+def _latest(tasks: list):
+    """The task that changed state last (the later in tree order on a tie)."""
+    return max(reversed(tasks), key=lambda t: t.last_state_change)
+
+
 class ProcessRun:
     """One live instance, for one command."""
 
-    def __init__(self, engine: ProcessEngine, workflow: BpmnWorkflow, context: ScriptContext):
+    def __init__(self, engine: ProcessEngine, workflow: BpmnWorkflow, context: ScriptContext,
+                 marks: Annotations | None = None):
         self._engine = engine
         self._wf = workflow
+        self._marks = marks or Annotations()
+        self.fired_reminders: list[tuple[str, str]] = []  # (boundary timer, user task) fired
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
         self._live: list | None = None  # the READY, WAITING and STARTED tasks, in tree order
@@ -312,6 +325,9 @@ class ProcessRun:
                 task = self._wf.get_task_from_id(tid)
                 if task is None or task.state != TaskState.WAITING:
                     fired += 1
+                    element = _bpmn_id(task) if task is not None else None
+                    if element in self._marks.reminders:
+                        self.fired_reminders.append((element, self._marks.reminders[element]))
             return fired
 
     # -- queries --
@@ -345,10 +361,37 @@ class ProcessRun:
         return self._wf.is_completed()
 
     def open_tasks(self) -> list[OpenTask]:
+        due = self._marks.due
         return [
-            OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id))
+            OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id),
+                     due.get(t.task_spec.name))
             for t in self._live_tasks() if t.state == TaskState.READY and t.task_spec.manual
         ]
+
+    def position(self) -> Status | None:
+        """The status the case shows where its process stands, as the diagram says
+        (docs/process-bundle.md): the user task opened last, else the labelled element waited at
+        that was reached last, else the name of the element waited at. None for a version whose
+        diagram names no status at all (deployed before statuses were drawn)."""
+        marks = self._marks
+        if not marks.statuses:
+            return None
+        live = self._live_tasks()
+        ready = [t for t in live if t.state == TaskState.READY and t.task_spec.manual]
+        if ready:
+            task = _latest(ready)
+            element = _bpmn_id(task) or task.task_spec.name
+            return marks.statuses.get(element) or Status(
+                status_code(element) or IN_PROGRESS, task.task_spec.bpmn_name or element)
+        waiting = [t for t in live if t.state == TaskState.WAITING
+                   and _bpmn_id(t) in marks.waiting]
+        labelled = [t for t in waiting if _bpmn_id(t) in marks.statuses]
+        if labelled:
+            return marks.statuses[_bpmn_id(_latest(labelled))]
+        named = [t for t in waiting if _bpmn_id(t) in marks.names]
+        if named:
+            return Status(IN_PROGRESS, marks.names[_bpmn_id(_latest(named))])
+        return Status(IN_PROGRESS, IN_PROGRESS_LABEL)
 
     def waiting_timers(self) -> list[WaitingTimer]:
         out = []
@@ -416,7 +459,7 @@ class ProcessEngine:
         _check_facts(context)
         parsed = self.parsed(version_id, xml, process_key, checksum)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs))
-        run = ProcessRun(self, wf, context)
+        run = ProcessRun(self, wf, context, parsed.annotations)
         run.run_engine()
         return run
 
@@ -445,7 +488,7 @@ class ProcessEngine:
             raise WorkflowError(f"état du processus illisible ({type(exc).__name__})") from exc
         finally:
             _specs_for_restore.reset(token)
-        return ProcessRun(self, wf, context)
+        return ProcessRun(self, wf, context, parsed.annotations)
 
     @staticmethod
     def serializer_registry():

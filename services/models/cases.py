@@ -23,6 +23,8 @@ class Case(db.Model):
     notified_on: Mapped[dt.date | None] = mapped_column(Date)  # D11: when the deadline starts
     deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(40), index=True)
+    # the label the diagram gives the status (docs/process-bundle.md); None: services.statuses'
+    status_label: Mapped[str | None] = mapped_column(String(120))
     closed: Mapped[bool] = mapped_column(default=False, index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("course_sessions.id"))
     obligation: Mapped[str | None] = mapped_column(String(20))  # pending|met|not_met|manual_review

@@ -68,6 +68,9 @@ class HumanTask(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True,
                                                     active_history=True)
     due_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the reminders (non-interrupting boundary timers) that fired on the task: how many, last
+    reminders: Mapped[int] = mapped_column(default=0, server_default="0")
+    reminded_at = mapped_column(UTCDateTime())
     data: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime(), nullable=False)
     completed_at = mapped_column(UTCDateTime())

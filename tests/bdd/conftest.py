@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.bdd.etapes_dossier import *  # noqa: F403  (step definitions are fixtures)
+from tests.bdd.etapes_generiques import *  # noqa: F403
 from tests.bdd.etapes_permis import *  # noqa: F403
 from tests.bdd.etapes_stage import *  # noqa: F403
 from tests.bdd.outils import Contexte

@@ -377,7 +377,7 @@ XHTML_SCRIPT = (b'<bpmn:extensionElements><h:script xmlns:h="http://www.w3.org/1
 
 def _with_xhtml_script(xml: bytes) -> bytes:
     """Valid BPMN (extensionElements take any other namespace) that a browser would run."""
-    task = xml.index(b'<bpmn:userTask id="verification_attestation"')
+    task = xml.index(b'<bpmn:exclusiveGateway id="attestation_delivree_gw"')
     at = xml.index(b"</bpmn:documentation>", task) + len(b"</bpmn:documentation>")
     return xml[:at] + XHTML_SCRIPT + xml[at:]
 

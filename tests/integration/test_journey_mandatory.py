@@ -9,6 +9,7 @@ from __future__ import annotations
 NUM = "120175200123"
 
 CASE_FIELDS = {"id", "reference", "kind", "licence", "holder", "status", "closed", "process",
+               "status_label",  # added (docs/api-additions.md)
                "letter_48n", "infraction", "deadline", "credit_due_on", "session",
                "attestation", "tasks", "timers", "flags", "outcome"}
 OUTCOME_FIELDS = {"obligation", "points_credited", "effect_on", "balance_after",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services import tasks
+from services import statuses, tasks
 from services.clock import FIRST_DAY, LAST_DAY, in_range
 from services.db import MAX_ROW_ID
 from web.api import messages_fr
@@ -329,6 +329,9 @@ class CaseSchema(Schema):
     licence = fields.String()
     holder = fields.String()
     status = fields.String()
+    status_label = fields.String(metadata={
+        "description": "le statut pour les personnes : le libellé que le schéma du processus "
+                       "donne à l'étape où le dossier attend (docs/process-bundle.md)"})
     closed = fields.Boolean()
     process = fields.Nested(ProcessRefSchema, allow_none=True)
     letter_48n = fields.Nested(LetterSchema, allow_none=True)
@@ -350,6 +353,7 @@ class CaseSummarySchema(Schema):
     licence = fields.Function(lambda c: c.licence.number)
     holder = fields.Function(lambda c: c.licence.holder_name)
     status = fields.String()
+    status_label = fields.Function(statuses.label_of)
     closed = fields.Boolean()
     deadline = fields.Date(allow_none=True)
     obligation = fields.String(allow_none=True)
@@ -402,6 +406,9 @@ class TaskSchema(Schema):
     state = fields.String()
     created_at = fields.DateTime()
     due_on = fields.Date(allow_none=True)
+    reminders = fields.Integer(metadata={
+        "description": "relances (minuteries non interruptives sur la tâche) déclenchées"})
+    reminded_at = fields.DateTime(allow_none=True)
 
 
 class CompleteInSchema(In):

@@ -9,7 +9,7 @@ from web import labels
 from web.ui.listing import page_url
 
 FILTERS = {"fdate": labels.fdate, "fdatetime": labels.fdatetime, "fvalue": labels.fvalue,
-           "fdetail": labels.fdetail}
+           "fdetail": labels.fdetail, "status_label": labels.status_label}
 
 
 def _names() -> dict:

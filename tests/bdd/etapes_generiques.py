@@ -1,0 +1,112 @@
+"""Generic steps for whatever a designer draws (issue 14, item 9): a process deployed from an
+example bundle, any user task completed by its name with a field/value table, its form's
+refusals, the status label the diagram gives, the group a task is offered to. No step names an
+element id: an analyst tests a new task without Python (features/LISEZMOI.md)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pytest_bdd import given, parsers, then, when
+
+from tests.bdd.outils import Contexte, verifier
+
+EXEMPLES = Path(__file__).resolve().parents[2] / "features" / "exemples"
+VRAI = {"oui", "vrai", "coché", "cochée", "x"}
+FAUX = {"non", "faux", "", "décoché", "décochée"}
+
+
+def _tache(ctx: Contexte, titre: str) -> dict:
+    assert ctx.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"
+    items = ctx.ok(ctx.api.get("/api/v1/tasks", case=ctx.dossier["id"]),
+                   "consulter les tâches")["items"]
+    for tache in items:
+        if tache["title"] == titre:
+            return tache
+    ouvertes = ", ".join(f"« {t['title']} »" for t in items) or "aucune"
+    raise AssertionError(f"Aucune tâche « {titre} » n'est ouverte sur le dossier ; tâches "
+                         f"ouvertes : {ouvertes}")
+
+
+def _valeur(schema: dict, champ: str, texte: str):
+    """The table's text as the form's field takes it (number, yes/no, text)."""
+    propriete = (schema.get("properties") or {}).get(champ)
+    assert propriete is not None, (
+        f"Le formulaire n'a pas de champ « {champ} » ; champs : "
+        f"{', '.join(schema.get('properties') or {}) or 'aucun'}")
+    genre = propriete.get("type")
+    if genre in ("integer", "number"):
+        nombre = float(texte.replace(",", "."))
+        return int(nombre) if genre == "integer" or nombre.is_integer() else nombre
+    if genre == "boolean":
+        assert texte.lower() in VRAI | FAUX, f"« {texte} » : écrire oui ou non pour « {champ} »"
+        return texte.lower() in VRAI
+    return texte
+
+
+def _repondre(ctx: Contexte, titre: str, data: dict):
+    tache = _tache(ctx, titre)
+    ctx.reponse = ctx.api.post(f"/api/v1/tasks/{tache['id']}/complete", {"data": data},
+                               as_="agent")
+    return tache
+
+
+@given(parsers.re(r"le processus « (?P<cle>[a-z_]+) » est déployé depuis l'exemple "
+                  r"« (?P<exemple>[\w-]+) »"))
+def deploye_depuis_exemple(ctx: Contexte, cle, exemple):
+    """features/exemples/<exemple>/: one .bpmn and its .form files, sent as one bundle."""
+    dossier = EXEMPLES / exemple
+    fichiers = sorted(p for p in dossier.iterdir() if p.suffix in (".bpmn", ".form"))
+    assert any(p.suffix == ".bpmn" for p in fichiers), f"Aucun fichier .bpmn dans {dossier}"
+    reponse = ctx.api.http.post(
+        f"/api/v1/processes/{cle}/versions",
+        headers={"Authorization": f"Bearer {ctx.api.tokens['designer']}"},
+        data={"fichier": [(io.BytesIO(p.read_bytes()), p.name) for p in fichiers]},
+        content_type="multipart/form-data")
+    ctx.ok(reponse, f"déployer l'exemple « {exemple} »", 201)
+
+
+@when(parsers.re(r"l'agent complète la tâche « (?P<titre>[^»]+) » avec :"))
+def complete_avec(ctx: Contexte, titre, datatable):
+    tache = _tache(ctx, titre)
+    lignes = [ligne for ligne in datatable if ligne and ligne[0].strip().lower() != "champ"]
+    data = {champ.strip(): _valeur(tache["form"], champ.strip(), valeur.strip())
+            for champ, valeur, *_ in lignes}
+    ctx.dossier = ctx.ok(ctx.api.post(f"/api/v1/tasks/{tache['id']}/complete", {"data": data},
+                                      as_="agent"), f"compléter la tâche « {titre} »")
+
+
+@when(parsers.re(r"l'agent complète la tâche « (?P<titre>[^»]+) » sans rien remplir"))
+def complete_vide(ctx: Contexte, titre):
+    _repondre(ctx, titre, {})
+
+
+@then(parsers.re(r"le formulaire est refusé : « (?P<message>[^»]+) » pour le champ "
+                 r"« (?P<champ>[^»]+) »"))
+def formulaire_refuse(ctx: Contexte, message, champ):
+    reponse = ctx.reponse
+    assert reponse is not None and reponse.status_code == 422, (
+        f"Le formulaire devait être refusé (code HTTP 422) ; code obtenu : "
+        f"{getattr(reponse, 'status_code', 'aucun')}")
+    erreurs = (reponse.get_json() or {}).get("errors") or {}
+    messages = [m for cle, valeurs in erreurs.items() if cle.split(".")[-1] == champ
+                for m in (valeurs if isinstance(valeurs, list) else [valeurs])]
+    assert any(message in m for m in messages), (
+        f"Message attendu sous « {champ} » : « {message} » ; messages obtenus : {erreurs}")
+
+
+@then(parsers.re(r"la tâche « (?P<titre>[^»]+) » est ouverte"))
+def tache_ouverte(ctx: Contexte, titre):
+    _tache(ctx, titre)
+
+
+@then(parsers.re(r"le dossier affiche le statut « (?P<libelle>[^»]+) »"))
+def affiche_statut(ctx: Contexte, libelle):
+    verifier(ctx.rafraichir().get("status_label"), libelle, "statut affiché")
+
+
+@then(parsers.re(r"la tâche « (?P<titre>[^»]+) » est proposée au groupe « (?P<groupe>[^»]+) »"))
+def proposee_au_groupe(ctx: Contexte, titre, groupe):
+    tache = _tache(ctx, titre)
+    verifier(tache.get("group_name") or tache.get("group"), groupe, "groupe de la tâche")
