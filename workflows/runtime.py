@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -66,6 +66,7 @@ class OpenTask:
     key: str
     title: str
     guid: str
+    group: str | None = None  # the code of the clerks' group its lane names (workflows/lanes.py)
 
 
 @dataclass(frozen=True)
@@ -192,9 +193,11 @@ def _bpmn_id(task) -> str | None:
 class ProcessRun:
     """One live instance, for one command."""
 
-    def __init__(self, engine: ProcessEngine, workflow: BpmnWorkflow, context: ScriptContext):
+    def __init__(self, engine: ProcessEngine, workflow: BpmnWorkflow, context: ScriptContext,
+                 task_groups: Mapping[str, str | None] | None = None):
         self._engine = engine
         self._wf = workflow
+        self.task_groups = task_groups or {}  # user task id -> its lane's group code
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
         self._live: list | None = None  # the READY, WAITING and STARTED tasks, in tree order
@@ -345,8 +348,10 @@ class ProcessRun:
         return self._wf.is_completed()
 
     def open_tasks(self) -> list[OpenTask]:
+        groups = self.task_groups
         return [
-            OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id))
+            OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id),
+                     groups.get(t.task_spec.name))
             for t in self._live_tasks() if t.state == TaskState.READY and t.task_spec.manual
         ]
 
@@ -416,7 +421,7 @@ class ProcessEngine:
         _check_facts(context)
         parsed = self.parsed(version_id, xml, process_key, checksum)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs))
-        run = ProcessRun(self, wf, context)
+        run = ProcessRun(self, wf, context, parsed.task_groups)
         run.run_engine()
         return run
 
@@ -445,7 +450,7 @@ class ProcessEngine:
             raise WorkflowError(f"état du processus illisible ({type(exc).__name__})") from exc
         finally:
             _specs_for_restore.reset(token)
-        return ProcessRun(self, wf, context)
+        return ProcessRun(self, wf, context, parsed.task_groups)
 
     @staticmethod
     def serializer_registry():
