@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from flask import g, has_app_context
+from flask import has_request_context, request
 from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
@@ -144,18 +144,21 @@ def in_my_groups(user: User):
 
 def names() -> dict[str, str]:
     """Code → name of every group, read once per request (a task page names each task's
-    group without a query per row)."""
-    cached = g.get("_group_names") if has_app_context() else None
+    group without a query per row); read afresh outside a request."""
+    store = request.environ if has_request_context() else {}
+    cached = store.get(_NAMES_KEY)
     if cached is None:
-        cached = dict(db.session.execute(select(Group.code, Group.name)).all())
-        if has_app_context():
-            g._group_names = cached
+        cached = store[_NAMES_KEY] = dict(db.session.execute(
+            select(Group.code, Group.name)).all())
     return cached
 
 
+_NAMES_KEY = "app.group_names"
+
+
 def _forget_names() -> None:
-    if has_app_context():
-        g.pop("_group_names", None)
+    if has_request_context():
+        request.environ.pop(_NAMES_KEY, None)
 
 
 def name_of(code: str | None) -> str | None:

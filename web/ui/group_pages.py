@@ -4,7 +4,7 @@ creating a group, setting an agent's groups (services/groups.py; the same as the
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from services import groups
 from services.errors import Conflict, Invalid, NotFound
@@ -18,10 +18,12 @@ pages = Pages()
 @pages.app_template_global("my_group_codes")
 def my_group_codes() -> frozenset[str]:
     """The current user's group codes, read once per request (the task buttons of a page)."""
-    if "_my_group_codes" not in g:
+    codes = request.environ.get("app.my_group_codes")
+    if codes is None:
         user = current_user()
-        g._my_group_codes = frozenset(groups.user_codes(user)) if user else frozenset()
-    return g._my_group_codes
+        codes = request.environ["app.my_group_codes"] = (
+            frozenset(groups.user_codes(user)) if user else frozenset())
+    return codes
 
 
 @pages.app_template_global("group_name")
