@@ -67,6 +67,15 @@ def create(code: str, name: str) -> Group:
 
 
 @command
+def rename(code: str, name: str) -> Group:
+    group = get(code)
+    group.name = _check_name(name)
+    db.session.flush()
+    _forget_names()
+    return group
+
+
+@command
 def ensure(code: str, name: str) -> Group:
     """The group `code`, created if missing; one a shipped file's deployment created (named by
     its code, `ensure_named`) takes `name`. For the demo data."""

@@ -137,6 +137,19 @@ def create_group_cmd(code, name):
     click.echo(f"Groupe « {code} » créé ({name}).")
 
 
+@groups_cli.command("rename")
+@click.argument("code")
+@click.argument("name")
+def rename_group_cmd(code, name):
+    """Renommer un groupe (son code ne change pas)."""
+    _require_schema()
+    try:
+        groups.rename(code, name)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Groupe « {code} » renommé ({name}).")
+
+
 @groups_cli.command("list")
 def list_groups_cmd():
     """Lister les groupes et leurs membres."""

@@ -234,6 +234,16 @@ def test_a_bad_group_is_refused_with_a_french_message(api, body, field):
     assert api.ok(api.get("/api/v1/groups"))["items"] == []
 
 
+def test_an_admin_renames_a_group_its_code_stays(api):
+    make_groups(api)
+    renamed = api.ok(api.request("PATCH", "/api/v1/groups/accueil", {"name": "Appels"}))
+    assert renamed == {"code": "accueil", "name": "Appels", "members": ["agent"]}
+    assert api.request("PATCH", "/api/v1/groups/inconnu", {"name": "X"}).status_code == 404
+    assert api.request("PATCH", "/api/v1/groups/accueil", {"name": " "}).status_code == 422
+    assert api.request("PATCH", "/api/v1/groups/accueil", {"name": "X"},
+                       as_="agent").status_code == 403
+
+
 def test_a_group_code_taken_is_a_conflict(api):
     make_groups(api)
     resp = api.post("/api/v1/groups", {"code": "accueil", "name": "Autre"})
@@ -303,9 +313,10 @@ def test_an_admin_creates_a_group_and_sets_an_agents_groups_on_the_page(api):
     again = ui.post("/ui/groupes", {"code": "accueil", "name": "Autre"})
     assert again.status_code == 409 and "existe déjà" in text(again)
     assert ui.post("/ui/groupes/agents/agent2", {"groupes": "accueil"}).status_code == 302
+    assert ui.post("/ui/groupes/accueil/nom", {"name": "Accueil et appels"}).status_code == 302
     assert api.ok(api.get("/api/v1/users/agent2/groups"))["groups"] == ["accueil"]
     page = text(ui.get("/ui/groupes"))
-    assert "Accueil téléphonique" in page and "agent2" in page
+    assert "Accueil et appels" in page and "agent2" in page
 
 
 # ---- CLI --------------------------------------------------------------------------------------
@@ -330,7 +341,9 @@ def test_the_cli_creates_groups_and_users_in_them(app):
     assert refused.exit_code == 1 and "inconnu" in refused.output
     with app.app_context():
         assert db.session.scalar(select(User.id).where(User.username == "paul")) is None
+    renamed = runner.invoke(args=["groups", "rename", "accueil", "Accueil et appels"])
+    assert renamed.exit_code == 0, renamed.output
     listed = runner.invoke(args=["groups", "list"])
-    assert "accueil\tAccueil téléphonique\tclaire" in listed.output
+    assert "accueil\tAccueil et appels\tclaire" in listed.output
     cleared = runner.invoke(args=["groups", "set", "claire"])
     assert cleared.exit_code == 0 and "aucun" in cleared.output

@@ -76,6 +76,21 @@ def get_group(code):
     return groups.get(code)
 
 
+class GroupRenameSchema(In):
+    name = fields.String(required=True, validate=length(1, groups.MAX_NAME),
+                         metadata={"example": "Accueil téléphonique"})
+
+
+@blp.route("/<code>", methods=["PATCH"])
+@require("admin")
+@blp.arguments(GroupRenameSchema)
+@blp.response(200, GroupSchema)
+def rename_group(data, code):
+    """Renommer un groupe (son code, que nomment les couloirs, ne change pas)"""
+    groups.rename(code, data["name"])
+    return groups.get(code)
+
+
 def _user_groups(user) -> dict:
     return {"username": user.username, "groups": [grp.code for grp in user.groups]}
 

@@ -58,6 +58,18 @@ def group_create():
     return redirect(url_for("ui.group_list"))
 
 
+@pages.route("/groupes/<code>/nom", methods=["POST"])
+@login_required("admin")
+def group_rename(code: str):
+    try:
+        groups.rename(code, request.form.get("name", ""))
+    except (Invalid, NotFound) as exc:
+        flash(exc.detail, "error")
+    else:
+        flash(f"Groupe « {code} » renommé.", "success")
+    return redirect(url_for("ui.group_list"))
+
+
 @pages.route("/groupes/agents/<username>", methods=["POST"])
 @login_required("admin")
 def group_members(username: str):
