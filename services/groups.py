@@ -19,6 +19,7 @@ from services.clock import clock
 from services.db import command, db
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import Group, HumanTask, User
+from services.models.users import user_groups
 from workflows import DefinitionProblem, lanes_naming_groups
 from workflows.lanes import GROUP_CODE, GROUP_CODE_RULE
 
@@ -136,8 +137,6 @@ def possible_members() -> list[User]:
 
 def user_codes(user: User) -> list[str]:
     """The codes of the groups `user` belongs to (one small query)."""
-    from services.models.users import user_groups
-
     return list(db.session.scalars(
         select(Group.code).join(user_groups, user_groups.c.group_id == Group.id)
         .where(user_groups.c.user_id == user.id).order_by(Group.code)))
