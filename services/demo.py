@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import select
 
-from services import cases, licences, processes, sessions, tasks, timers, users
+from services import cases, groups, licences, processes, sessions, tasks, timers, users
 from services.clock import PARIS as PARIS_TZ
 from services.clock import clock
 from services.db import db, many_commands
@@ -26,6 +26,9 @@ PARIS, BOBIGNY = "R2407500010", "R2409300020"
 DEMO_USERS = (("agent", "agent", None), ("agent2", "agent", None), ("admin", "admin", None),
               ("designer", "designer", None), ("centre75", "centre", PARIS),
               ("centre93", "centre", BOBIGNY))
+# Clerks' groups (issue 14: a BPMN lane names one with its property `groupe`) and their members.
+DEMO_GROUPS = (("accueil", "Accueil et appels aux conducteurs", ("agent",)),
+               ("controle", "Contrôle des attestations", ("agent2",)))
 
 
 def _course_days(near: dt.date) -> tuple[dt.date, dt.date]:
@@ -109,8 +112,11 @@ def seed() -> list[str]:
                                 "departement": "75", "valid_until": rcal.add_years(today, 4)})
         sessions.create_centre({"agrement": BOBIGNY, "name": "Stages Routiers Bobigny",
                                 "departement": "93", "valid_until": rcal.add_years(today, 3)})
+        for code, name, _members in DEMO_GROUPS:
+            groups.ensure(code, name)
         for username, role, centre in DEMO_USERS:
-            users.create(username, role, DEMO_PASSWORD, centre)
+            users.create(username, role, DEMO_PASSWORD, centre, [
+                code for code, _name, members in DEMO_GROUPS if username in members])
 
     def user(name):
         return db.session.scalar(select(User).where(User.username == name))
@@ -185,5 +191,8 @@ def seed() -> list[str]:
            f"délai, {cases.get(leroy).reference} à échéance proche) ; {fired} minuteur(s) "
            "déclenché(s) aujourd'hui."]
     for username, role, _centre in DEMO_USERS:
-        out.append(f"  utilisateur {username} (rôle {role}), mot de passe « {DEMO_PASSWORD} »")
+        in_groups = [code for code, _name, members in DEMO_GROUPS if username in members]
+        out.append(f"  utilisateur {username} (rôle {role}"
+                   + (f", groupe {', '.join(in_groups)}" if in_groups else "")
+                   + f"), mot de passe « {DEMO_PASSWORD} »")
     return out

@@ -399,9 +399,14 @@ def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> No
     today = clock().today()
     new = [HumanTask(case_id=case.id, guid=task.guid, key=task.key, title=task.title,
                      state="open", created_at=now,
-                     due_on=outcome.task_due_on(case, task.key, task.due, today))
+                     due_on=outcome.task_due_on(case, task.key, task.due, today),
+                     group_code=task.group)
            for task in current if task.guid not in open_rows]
     db.session.add_all(new)
+    for task in current:  # a case migrated onto a version whose lanes differ (issue 14)
+        row = open_rows.get(task.guid)
+        if row is not None and row.group_code != task.group:
+            row.group_code = task.group
     live = {t.guid for t in current}
     for guid, row in open_rows.items():
         if guid not in live:

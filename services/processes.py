@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
+from services import groups
 from services.clock import clock, in_paris
 from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
 from services.design import process_history
@@ -82,9 +83,16 @@ def refuse(key: str, problems) -> Invalid:
                    problems_as_errors(problems))
 
 
+def definition_problems(key: str, xml: bytes) -> list:
+    """Every problem of `xml` as process `key`: the definition's own (workflows.validate) and
+    the lanes naming a clerks' group that does not exist (services/groups.py)."""
+    problems = validate_definition(xml, key)
+    return [*problems, *groups.definition_problems(xml)]
+
+
 def check_definition(key: str, xml: bytes) -> None:
     """Invalid (with every problem, in French) unless `xml` may be deployed as `key`."""
-    problems = validate_definition(xml, key)
+    problems = definition_problems(key, xml)
     if problems:
         raise refuse(key, problems)
 
@@ -104,15 +112,18 @@ def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | Non
 
 
 @command
-def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement"
-           ) -> tuple[ProcessVersion, bool]:
+def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement",
+           create_groups: bool = False) -> tuple[ProcessVersion, bool]:
     """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
     Recorded in the process history as deployed without a scenario test run.
-    Returns (version, created)."""
+    `create_groups` (the shipped files): the clerks' groups its lanes name that do not exist
+    are created first instead of refused. Returns (version, created)."""
     check_key(key)
     latest = lock_for_deploy(key)
     if latest is not None and latest.checksum == hashlib.sha256(xml).hexdigest():
         return latest, False  # unchanged: already validated when it was deployed
+    if create_groups:  # an invalid file is refused below: the transaction is rolled back
+        groups.ensure_named(xml)
     check_definition(key, xml)
     version = store_version(key, xml, actor, latest)
     process_history.record(key, process_history.VERSION_DEPLOYED, actor, version=version.version,
@@ -129,7 +140,8 @@ def bpmn_dir() -> Path:
 def deploy_shipped(actor: str = "system") -> list[tuple[ProcessVersion, bool]]:
     results = []
     for path in sorted(bpmn_dir().glob("*.bpmn")):
-        results.append(deploy(path.stem, path.read_bytes(), actor, origin="fichiers_livres"))
+        results.append(deploy(path.stem, path.read_bytes(), actor, origin="fichiers_livres",
+                              create_groups=True))
     return results
 
 

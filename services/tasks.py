@@ -9,7 +9,7 @@ import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services import audit, cases, journey, outcome, statuses, task_counters
+from services import audit, cases, groups, journey, outcome, statuses, task_counters
 from services.clock import clock
 from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
@@ -24,12 +24,14 @@ def get(task_id: int) -> HumanTask:
     return task
 
 
-def list_tasks(user, case_id, key, mine, state, page, per_page):
+def list_tasks(user, case_id, key, mine, state, page, per_page, my_groups=False):
     # the order of ix_human_tasks_open_due / _key_due (migration 0003): no sort, no scan
-    # the total: the task counters (constant cost), or a count of one case's few tasks
-    total = None if case_id else task_counters.count(
+    # the total: the task counters (constant cost), or a count of one case's few tasks;
+    # « mes groupes » (which the counters do not split): an index range of
+    # ix_human_tasks_group_due (migration 0012) is counted
+    total = None if case_id or my_groups else task_counters.count(
         state=state or None, key=key or None, assignee_id=user.id if mine else None)
-    return paginate(task_query(user, case_id, key, mine, state)
+    return paginate(task_query(user, case_id, key, mine, state, my_groups)
                     .options(selectinload(HumanTask.assignee)), TASK_ORDER, page, per_page,
                     total)
 
@@ -37,9 +39,11 @@ def list_tasks(user, case_id, key, mine, state, page, per_page):
 TASK_ORDER = (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
 
 
-def task_query(user, case_id, key, mine, state):
+def task_query(user, case_id, key, mine, state, my_groups=False):
     """The API's task list filters (the list, and its export: every row)."""
     query = select(HumanTask)
+    if my_groups:
+        query = query.where(groups.in_my_groups(user))
     if case_id:
         query = query.where(HumanTask.case_id == case_id)
     if key:
@@ -71,6 +75,7 @@ def _lock(task_id: int) -> tuple[HumanTask, Case, ProcessInstance]:
 def claim(task_id: int, user) -> HumanTask:
     task, case, _ = _lock(task_id)
     _check_open(task)
+    groups.check_may_take(task, user)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est déjà prise par {task.assignee.username}.")
     if task.assignee_id is None:
@@ -128,6 +133,7 @@ def _message_fr(err) -> str:
 def complete(task_id: int, data: dict, user) -> Case:
     task, case, instance = _lock(task_id)
     _check_open(task)
+    groups.check_may_take(task, user)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
     validate_data(task.key, data)

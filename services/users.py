@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from services import groups
 from services.clock import clock
 from services.db import command, db, in_command
 from services.errors import Conflict, Invalid, NotFound
@@ -25,7 +26,8 @@ from services.settings import setting
 
 
 @command
-def create(username: str, role: str, password: str, centre_agrement: str | None = None) -> User:
+def create(username: str, role: str, password: str, centre_agrement: str | None = None,
+           group_codes: list[str] | tuple[str, ...] = ()) -> User:
     if role not in ROLES:
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
     if db.session.scalar(select(User.id).where(User.username == username)):
@@ -34,6 +36,8 @@ def create(username: str, role: str, password: str, centre_agrement: str | None 
     centre = _centre_for(role, centre_agrement)
     user = User(username=username, role=role, centre=centre, active=True,
                 password_hash=_hash(password), created_at=clock().now())
+    if group_codes:  # checked before anything is stored (issue 14: lanes are clerk groups)
+        groups.assign(user, list(group_codes))
     db.session.add(user)
     db.session.flush()
     return user

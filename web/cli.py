@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from services import processes, timers, users
+from services import groups, processes, timers, users
 from services.db import schema_ready
 from services.errors import ServiceError
 
@@ -20,6 +20,7 @@ demo_cli = AppGroup("demo", help="Données de démonstration.")
 rules_cli = AppGroup("rules", help="Règles de droit : rejeu des dossiers.")
 stats_cli = AppGroup("stats", help="Statistiques : compteurs mensuels et carte de chaleur.")
 tasks_cli = AppGroup("tasks", help="Tâches des agents : compteurs.")
+groups_cli = AppGroup("groups", help="Groupes d'agents (couloirs BPMN).")
 
 
 def _require_schema() -> None:
@@ -108,15 +109,68 @@ def _print_result(result) -> None:
 @click.option("--role", required=True, type=click.Choice(["agent", "designer", "centre", "admin"]))
 @click.option("--centre", "centre", default=None, help="Agrément du centre (rôle centre).")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
-def create_user_cmd(username, role, centre, password_stdin):
+@click.option("--group", "group_codes", multiple=True,
+              help="Code d'un groupe d'agents dont il fait partie ; répétable.")
+def create_user_cmd(username, role, centre, password_stdin, group_codes):
     """Créer un utilisateur (le mot de passe est demandé, ou lu avec --password-stdin)."""
     _require_schema()
     password = _read_password(password_stdin)
     try:
-        users.create(username, role, password, centre)
+        users.create(username, role, password, centre, group_codes)
     except ServiceError as exc:
         _fail(exc)
-    click.echo(f"Utilisateur « {username} » créé (rôle {role}).", err=True)
+    joined = f", groupes {', '.join(group_codes)}" if group_codes else ""
+    click.echo(f"Utilisateur « {username} » créé (rôle {role}{joined}).", err=True)
+
+
+@groups_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+def create_group_cmd(code, name):
+    """Créer un groupe d'agents : CODE (nommé par la propriété « groupe » d'un couloir BPMN)
+    et NOM (libellé en français)."""
+    _require_schema()
+    try:
+        groups.create(code, name)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Groupe « {code} » créé ({name}).")
+
+
+@groups_cli.command("rename")
+@click.argument("code")
+@click.argument("name")
+def rename_group_cmd(code, name):
+    """Renommer un groupe (son code ne change pas)."""
+    _require_schema()
+    try:
+        groups.rename(code, name)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Groupe « {code} » renommé ({name}).")
+
+
+@groups_cli.command("list")
+def list_groups_cmd():
+    """Lister les groupes et leurs membres."""
+    _require_schema()
+    for grp in groups.list_groups():
+        members = ", ".join(u.username for u in grp.members) or "aucun membre"
+        click.echo(f"{grp.code}\t{grp.name}\t{members}")
+
+
+@groups_cli.command("set")
+@click.argument("username")
+@click.option("--group", "group_codes", multiple=True,
+              help="Code d'un groupe ; répétable ; sans --group : aucun groupe.")
+def set_groups_cmd(username, group_codes):
+    """Fixer les groupes d'un agent (remplace les précédents)."""
+    _require_schema()
+    try:
+        groups.set_user_groups(username, list(group_codes))
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Groupes de « {username} » : {', '.join(group_codes) or 'aucun'}.")
 
 
 @users_cli.command("token")
@@ -276,5 +330,5 @@ def rebuild_counters_cmd(check_only):
 
 def register_cli(app: Flask) -> None:
     for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli, stats_cli,
-                  tasks_cli):
+                  tasks_cli, groups_cli):
         app.cli.add_command(group)

@@ -32,9 +32,10 @@ def tasks_table(user, scope: str, key: str, due, sort: str) -> Table:
     return _tasks(*worklist.task_query(user, scope, key, due, sort))
 
 
-def api_tasks_table(user, case_id, key, mine, state) -> Table:
+def api_tasks_table(user, case_id, key, mine, state, my_groups=False) -> Table:
     """GET /tasks's filters (any state)."""
-    return _tasks(tasks.task_query(user, case_id, key, mine, state).options(*worklist.TASK_ROW),
+    return _tasks(tasks.task_query(user, case_id, key, mine, state, my_groups)
+                  .options(*worklist.TASK_ROW),
                   tasks.TASK_ORDER)
 
 

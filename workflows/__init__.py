@@ -16,6 +16,7 @@ from .definitions import (
     DefinitionProblem,
     ParsedProcess,
     check_document,
+    lanes_naming_groups,
     parse_process,
     validate,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "WaitingTimer",
     "WorkflowError",
     "check_document",
+    "lanes_naming_groups",
     "form_schema",
     "parse_process",
     "validate",

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import clerk_view, problems_fr
+from . import lanes as lanes_mod
 from .clerk_view import Annotations
 from .contract import REQUIRED_TASK_KEYS
 from .script_env import ALLOWED_GLOBAL_NAMES, check_source, timer_value_problem
@@ -66,6 +67,8 @@ class ParsedProcess:
     spec: BpmnProcessSpec
     subprocess_specs: Mapping[str, BpmnProcessSpec] = field(default_factory=dict)
     annotations: Annotations = field(default_factory=Annotations)  # statuses, due dates, reminders
+    # user task id -> the code of the clerks' group its lane offers it to (None: every agent)
+    task_groups: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def hardened_parser() -> etree.XMLParser:
@@ -367,6 +370,7 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
     problems = schema_problems + _check_code(root)
     annotations, annotation_problems = clerk_view.read(root)
     problems += [DefinitionProblem(p.element_id, p.line, p.message) for p in annotation_problems]
+    problems += [DefinitionProblem(*p) for p in lanes_mod.lane_problems(root)]
     if schema_problems:
         return problems, {}  # SpiffWorkflow is only given schema-valid documents
 
@@ -410,6 +414,7 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
         targets = executable
 
     parsed: dict[str, ParsedProcess] = {}
+    groups = lanes_mod.task_groups(root)
     for pid in targets:
         try:
             spec = parser.get_spec(pid)
@@ -432,7 +437,7 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
                 DefinitionProblem(pid, None, f"processus appelé introuvable : « {name} »")
             )
         parsed[pid] = ParsedProcess(pid, spec, {k: v for k, v in subs.items() if v is not None},
-                                    annotations)
+                                    annotations, groups)
 
     for pid, pp in parsed.items():
         required = REQUIRED_TASK_KEYS.get(pid, ())
@@ -457,6 +462,16 @@ def validate(xml: bytes, process_key: str | None = None) -> list[DefinitionProbl
     except Exception as exc:  # noqa: BLE001 - last resort: never raise on any input
         problems = [DefinitionProblem(None, None, f"définition illisible : {type(exc).__name__}")]
     return problems
+
+
+def lanes_naming_groups(xml: bytes) -> list[lanes_mod.Lane]:
+    """The lanes of a definition that name a group by a well-formed code (the services check
+    that the group exists); empty for a document that cannot be read. Never raises."""
+    try:
+        root, problems = _parse_document(xml)
+        return [] if problems else lanes_mod.named_groups(root)
+    except Exception:  # noqa: BLE001 - never raise on any input
+        return []
 
 
 def parse_process(xml: bytes, process_key: str) -> ParsedProcess:

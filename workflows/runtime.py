@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -68,6 +68,7 @@ class OpenTask:
     title: str
     guid: str
     due: str | None = None  # the designer's due date (camunda:dueDate), docs/process-bundle.md
+    group: str | None = None  # the code of the clerks' group its lane names (workflows/lanes.py)
 
 
 @dataclass(frozen=True)
@@ -203,11 +204,13 @@ class ProcessRun:
     """One live instance, for one command."""
 
     def __init__(self, engine: ProcessEngine, workflow: BpmnWorkflow, context: ScriptContext,
-                 marks: Annotations | None = None):
+                 marks: Annotations | None = None,
+                 task_groups: Mapping[str, str | None] | None = None):
         self._engine = engine
         self._wf = workflow
         self._marks = marks or Annotations()
         self.fired_reminders: list[tuple[str, str]] = []  # (boundary timer, user task) fired
+        self.task_groups = task_groups or {}  # user task id -> its lane's group code
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
         self._live: list | None = None  # the READY, WAITING and STARTED tasks, in tree order
@@ -361,10 +364,10 @@ class ProcessRun:
         return self._wf.is_completed()
 
     def open_tasks(self) -> list[OpenTask]:
-        due = self._marks.due
+        due, groups = self._marks.due, self.task_groups
         return [
             OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id),
-                     due.get(t.task_spec.name))
+                     due.get(t.task_spec.name), groups.get(t.task_spec.name))
             for t in self._live_tasks() if t.state == TaskState.READY and t.task_spec.manual
         ]
 
@@ -459,7 +462,7 @@ class ProcessEngine:
         _check_facts(context)
         parsed = self.parsed(version_id, xml, process_key, checksum)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs))
-        run = ProcessRun(self, wf, context, parsed.annotations)
+        run = ProcessRun(self, wf, context, parsed.annotations, parsed.task_groups)
         run.run_engine()
         return run
 
@@ -488,7 +491,7 @@ class ProcessEngine:
             raise WorkflowError(f"état du processus illisible ({type(exc).__name__})") from exc
         finally:
             _specs_for_restore.reset(token)
-        return ProcessRun(self, wf, context, parsed.annotations)
+        return ProcessRun(self, wf, context, parsed.annotations, parsed.task_groups)
 
     @staticmethod
     def serializer_registry():

@@ -16,7 +16,6 @@ from services.design import process_history, scenario_runs
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from workflows import check_document
-from workflows import validate as validate_definition
 from workflows.diff import diff_definitions
 
 
@@ -33,7 +32,7 @@ def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft
     unsafe = check_document(xml)
     if unsafe:
         raise processes.refuse(key, unsafe)
-    problems = validate_definition(xml, key)
+    problems = processes.definition_problems(key, xml)
     draft = ProcessDraft(key=key, based_on=based_on, xml=xml,
                          checksum=hashlib.sha256(xml).hexdigest(), valid=not problems,
                          problems=[asdict(p) for p in problems], created_by=actor,

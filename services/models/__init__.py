@@ -13,11 +13,12 @@ from services.models.processes import (
     TaskCounter,
 )
 from services.models.stats import StatCounter, StatStep
-from services.models.users import ApiToken, LoginSession, User
+from services.models.users import ApiToken, Group, LoginSession, User
 
 __all__ = [
     "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
-    "Enrollment", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence", "LoginSession",
+    "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence",
+    "LoginSession",
     "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",
     "TaskCounter", "User",
 ]

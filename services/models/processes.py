@@ -75,6 +75,8 @@ class HumanTask(db.Model):
     created_at = mapped_column(UTCDateTime(), nullable=False)
     completed_at = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(80))
+    # the code of the clerks' group its lane offers it to (issue 14); null: open to every agent
+    group_code: Mapped[str | None] = mapped_column(String(40))
 
     assignee = relationship("User")
     case = relationship("Case")
@@ -101,6 +103,9 @@ Index("ix_human_tasks_open_due", HumanTask.state, HumanTask.due_on.is_(None), Hu
 Index("ix_human_tasks_key_due", HumanTask.state, HumanTask.key, HumanTask.due_on.is_(None),
       HumanTask.due_on, HumanTask.id)
 Index("ix_human_tasks_open_created", HumanTask.state, HumanTask.created_at, HumanTask.id)
+# « mes groupes »: the open tasks of a group in the list's order (migration 0012_groups)
+Index("ix_human_tasks_group_due", HumanTask.state, HumanTask.group_code,
+      HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
 
 
 class Incident(db.Model):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -19,6 +19,29 @@ class User(db.Model):
     created_at = mapped_column(UTCDateTime(), nullable=False)
 
     centre = relationship("Centre")
+    groups = relationship("Group", secondary="user_groups", order_by="Group.code",
+                          back_populates="members")
+
+
+# A clerks' group (issue 14): a BPMN lane names one by its code (extension property `groupe`),
+# and a task in that lane is offered to its members only (services/groups.py).
+class Group(db.Model):
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+
+    members = relationship("User", secondary="user_groups", order_by="User.username",
+                           back_populates="groups")
+
+
+user_groups = Table(
+    "user_groups", db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
 
 
 class ApiToken(db.Model):

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from services import statuses, task_counters
+from services import groups, statuses, task_counters
 from services.db import db, paginate
 from services.models import Case, HumanTask
 
@@ -35,10 +35,11 @@ SORTS = {
 
 def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
               sort: str = "echeance", page: int = 1, per_page: int = 20):
-    """Open tasks; scope '' (all), 'mine' or 'unassigned'. The total comes from the task
-    counters (a constant cost whatever the number of tasks), except with `due_before`, which
-    they do not split: that one is counted (an index range of the open tasks)."""
-    total = None if due_before else task_counters.count(
+    """Open tasks; scope '' (all), 'mine', 'unassigned' or 'groupes' (offered to one of the
+    user's groups). The total comes from the task counters (a constant cost whatever the
+    number of tasks), except with `due_before` or 'groupes', which they do not split: those
+    are counted (an index range of the open tasks)."""
+    total = None if due_before or scope == "groupes" else task_counters.count(
         state="open", key=key or None, assignee_id=user.id if scope == "mine" else None,
         unassigned=scope == "unassigned")
     return paginate(*task_query(user, scope, key, due_before, sort), page, per_page, total)
@@ -52,6 +53,8 @@ def task_query(user, scope: str = "", key: str = "", due_before: dt.date | None 
         query = query.where(HumanTask.assignee_id == user.id)
     elif scope == "unassigned":
         query = query.where(HumanTask.assignee_id.is_(None))
+    elif scope == "groupes":
+        query = query.where(groups.in_my_groups(user))
     if key:
         query = query.where(HumanTask.key == key)
     if due_before:

@@ -17,6 +17,7 @@ from web.api import (
     clock,
     designer,
     exports,
+    groups,
     incidents,
     licences,
     openapi,
@@ -61,7 +62,7 @@ def init_api(app: Flask) -> Api:
     api.ma_plugin.converter.add_attribute_function(openapi.decimal_bounds_as_numbers)
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
                 processes.blp, designer.blp, incidents.blp, clock.blp, exports.blp,
-                statistics.blp):
+                statistics.blp, groups.blp, groups.users_blp):
         api.register_blueprint(blp)
     app.register_error_handler(ServiceError, from_service_error)
 

@@ -51,7 +51,8 @@ class SessionExportArgs(ExportArgs, SessionFilters):
 def export_tasks(args):
     """Exporter les tâches filtrées (mêmes filtres que GET /tasks)"""
     return tabular.response(exports.api_tasks_table(
-        current_user(), args["case"], args["key"], args["mine"], args["state"]), args["format"])
+        current_user(), args["case"], args["key"], args["mine"], args["state"],
+        args["groups"] == "mine"), args["format"])
 
 
 @blp.route("/cases/export")

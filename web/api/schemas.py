@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services import statuses, tasks
+from services import groups, statuses, tasks
 from services.clock import FIRST_DAY, LAST_DAY, in_range
 from services.db import MAX_ROW_ID
 from web.api import messages_fr
@@ -390,6 +390,9 @@ class TaskFilters(In):
     mine = fields.Boolean(load_default=False)
     state = fields.String(load_default="open", validate=one_of(["open", "completed",
                                                                 "cancelled"]))
+    groups = fields.String(load_default=None, validate=one_of(["mine"]), metadata={
+        "description": "« mine » : les tâches proposées à l'un de mes groupes (celles ouvertes "
+                       "à tous les agents n'y figurent pas)"})
 
 
 class TaskListArgs(PageArgs, TaskFilters):
@@ -409,6 +412,11 @@ class TaskSchema(Schema):
     reminders = fields.Integer(metadata={
         "description": "relances (minuteries non interruptives sur la tâche) déclenchées"})
     reminded_at = fields.DateTime(allow_none=True)
+    group = fields.String(attribute="group_code", allow_none=True, metadata={
+        "description": "le code du groupe d'agents auquel la tâche est proposée (couloir BPMN) ; "
+                       "null : ouverte à tous les agents"})
+    group_name = fields.Function(lambda t: groups.name_of(t.group_code), allow_none=True,
+                                 metadata={"description": "le nom de ce groupe"})
 
 
 class CompleteInSchema(In):

@@ -25,9 +25,10 @@ TaskPage = page_schema(TaskSchema, "TaskPage")
 @blp.arguments(TaskListArgs, location="query", unknown=RAISE)
 @blp.response(200, TaskPage)
 def list_tasks(args):
-    """Tâches (filtres : dossier, clé, les miennes, état)"""
+    """Tâches (filtres : dossier, clé, les miennes, état, mes groupes)"""
     items, total = tasks.list_tasks(current_user(), args["case"], args["key"], args["mine"],
-                                    args["state"], args["page"], args["per_page"])
+                                    args["state"], args["page"], args["per_page"],
+                                    my_groups=args["groups"] == "mine")
     return page_body(items, total, args)
 
 

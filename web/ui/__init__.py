@@ -16,6 +16,7 @@ from web.ui import (
     errors,
     export_pages,
     filters,
+    group_pages,
     incident_pages,
     licence_pages,
     login_pages,
@@ -28,7 +29,7 @@ from web.ui import (
 )
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
-         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages)
+         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages)
 
 
 def make_blueprint() -> Blueprint:

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from services import cases, journey, licence_ledger, licences, sessions, tasks
 from services.clock import clock
-from services.errors import Conflict, Invalid
+from services.errors import Conflict, Forbidden, Invalid
 from services.reads import case_view, licence_view, session_view
 from web.api.schemas import AttestationInSchema, EnrollmentInSchema
 from web.api.uploads import bpmn_response
@@ -101,7 +101,7 @@ def complete_task(case_id: int, task_id: int):
     except Invalid as exc:
         return render_case(case_id, task_id, dict(request.form),
                            forms.field_errors(exc.errors), 422)
-    except Conflict as exc:
+    except (Conflict, Forbidden) as exc:
         flash(exc.detail, "error")
         return redirect(url_for("ui.case_page", case_id=case_id))
     flash(f"« {task.title} » : tâche terminée.", "success")

@@ -39,6 +39,7 @@ NAV = [
              ("ui.statistics*", "ui.heatmap_page")),
     NavEntry("Processus", "ui.processus_versions", ("designer",), ("ui.processus*",)),
     NavEntry("Incidents", "ui.incident_list", ("designer",), ("ui.incident*",)),
+    NavEntry("Groupes d'agents", "ui.group_list", ("admin",), ("ui.group*",)),
 ]
 
 # where a role lands after logging in, and from "/"

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from services import cases, licences, tasks
 from services.clock import clock
-from services.errors import Conflict
+from services.errors import Conflict, Forbidden
 from services.reads import worklist
 from web.auth import current_user
 from web.labels import TASK_TITLES
@@ -66,7 +66,7 @@ def _claim_or_unclaim(command, task_id: int, done: str):
     meanwhile, or finished it) is told there, as the case page does for a task's form."""
     try:
         command(task_id, current_user())
-    except Conflict as exc:
+    except (Conflict, Forbidden) as exc:
         flash(exc.detail, "error")
     else:
         flash(done, "success")

@@ -1,0 +1,117 @@
+"""Lanes are clerk groups (issue 14, docs/process-bundle.md): a user task in a lane is offered
+to the clerks of the group the lane names, with its extension property `groupe`:
+
+    <bpmn:lane id="l1" name="Accueil">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="groupe" value="accueil"/>
+      </camunda:properties></bpmn:extensionElements>
+      <bpmn:flowNodeRef>appel_conducteur</bpmn:flowNodeRef>
+    </bpmn:lane>
+
+A task's group is that of the innermost lane holding it that names one (nested lanes:
+`childLaneSet`); a task in no such lane of its own (sub-)process takes the group of the
+sub-process holding it, if any; otherwise it has none and is open to every agent. A lane
+without `groupe` names no group. Read from the document parsed by the hardened parser
+(definitions.py), never from the network or a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.parser.util import BPMN_MODEL_NS
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+GROUP_PROPERTY = "groupe"
+# A group code: a short slug (the `groups.code` column holds 40 characters).
+GROUP_CODE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+GROUP_CODE_RULE = ("40 caractères au plus : lettres minuscules sans accent, chiffres, « _ » ou "
+                   "« - », en commençant par une lettre")
+
+_B = f"{{{BPMN_MODEL_NS}}}"
+_C = f"{{{CAMUNDA_NS}}}"
+_SCOPES = {_B + "process", _B + "subProcess", _B + "transaction", _B + "adHocSubProcess"}
+_USER_TASK = _B + "userTask"
+
+
+@dataclass(frozen=True)
+class Lane:
+    id: str | None
+    name: str
+    line: int | None
+    group: str | None  # the raw `groupe` value (stripped), None when the lane names none
+
+
+def lane_group_value(lane) -> str | None:
+    """The `groupe` extension property of a lane element (its own, not its children's)."""
+    ext = lane.find(_B + "extensionElements")
+    if ext is None:
+        return None
+    for props in ext.iterfind(_C + "properties"):
+        for prop in props.iterfind(_C + "property"):
+            if prop.get("name") == GROUP_PROPERTY:
+                value = (prop.get("value") or "").strip()
+                return value or None
+    return None
+
+
+def lanes(root) -> list[Lane]:
+    """Every lane of the document, in document order."""
+    return [Lane(el.get("id"), (el.get("name") or "").strip() or el.get("id") or "",
+                 el.sourceline, lane_group_value(el))
+            for el in root.iter(_B + "lane")]
+
+
+def _scope_groups(scope, inherited: str | None, out: dict[str, str | None]) -> None:
+    """Fill `out` with the group of each user task of `scope` (a process or sub-process) and
+    of the sub-processes it holds; `inherited` is the group of the sub-process itself."""
+    of_node: dict[str, str | None] = {}
+
+    def walk(lane_set, outer: str | None) -> None:
+        for lane in lane_set.iterfind(_B + "lane"):
+            value = lane_group_value(lane)
+            group = value if value and GROUP_CODE.match(value) else outer
+            for ref in lane.iterfind(_B + "flowNodeRef"):
+                node = (ref.text or "").strip()
+                if node and group is not None:
+                    of_node[node] = group  # a nested lane comes later: innermost wins
+            for child in lane.iterfind(_B + "childLaneSet"):
+                walk(child, group)
+
+    for lane_set in scope.iterfind(_B + "laneSet"):
+        walk(lane_set, None)
+    for el in scope:
+        if not isinstance(el.tag, str):
+            continue
+        own = of_node.get(el.get("id") or "", inherited)
+        if el.tag == _USER_TASK and el.get("id"):
+            out[el.get("id")] = own
+        elif el.tag in _SCOPES:
+            _scope_groups(el, own, out)
+
+
+def task_groups(root) -> dict[str, str | None]:
+    """User task id → the code of the group it is offered to, or None (every agent), for
+    every process of the document."""
+    out: dict[str, str | None] = {}
+    for process in root.iterfind(_B + "process"):
+        _scope_groups(process, None, out)
+    return out
+
+
+def lane_problems(root) -> list[tuple[str | None, int | None, str]]:
+    """(lane id, line, French message) for each lane whose `groupe` is not a group code."""
+    problems = []
+    for lane in lanes(root):
+        if lane.group is not None and not GROUP_CODE.match(lane.group):
+            problems.append((lane.id, lane.line,
+                             f"le couloir « {lane.name[:80]} » nomme le groupe "
+                             f"« {lane.group[:80]} », qui n'est pas un code de groupe "
+                             f"({GROUP_CODE_RULE})"))
+    return problems
+
+
+def named_groups(root) -> list[Lane]:
+    """The lanes that name a (well-formed) group code."""
+    return [lane for lane in lanes(root) if lane.group and GROUP_CODE.match(lane.group)]
