@@ -194,7 +194,7 @@ def definition_problems(xml: bytes) -> list[DefinitionProblem]:
     codes = {lane.group for lane in named}
     known = set(db.session.scalars(select(Group.code).where(Group.code.in_(codes))))
     return [DefinitionProblem(lane.id, lane.line,
-                              f"le couloir « {lane.name[:80]} » nomme le groupe "
+                              f"{lane.kind} « {lane.name[:80]} » nomme le groupe "
                               f"« {lane.group} », qui n'existe pas")
             for lane in named if lane.group not in known]
 

@@ -44,7 +44,7 @@ def run_due(actor: str = "minuteur", limit: int | None = None) -> int:
     return fired
 
 
-def _fire(run) -> tuple[int, list[tuple[str, str]]]:
+def _fire(run) -> tuple[int, list[tuple[str, str, str | None]]]:
     """Fire the run's due timers: how many, and the reminders among them."""
     count = run.fire_due_timers()
     return count, list(run.fired_reminders)

@@ -21,6 +21,7 @@ _C = f"{{{CAMUNDA_NS}}}"
 
 PROP_STATUS_LABEL = "statut"
 PROP_STATUS_CODE = "code_statut"
+PROP_GROUP = "groupe"  # on a reminder: the group its task goes to (workflows/lanes.py checks it)
 MAX_LABEL_CHARS = 120
 STATUS_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # cases.status is 40 characters
 
@@ -50,6 +51,8 @@ class Annotations:
     due: Mapping[str, str] = field(default_factory=dict)  # user task id -> dueDate text
     reminders: Mapping[str, str] = field(default_factory=dict)  # boundary timer -> user task id
     waiting: frozenset[str] = frozenset()  # the elements a case can wait at
+    # reminder -> the group it hands its task to when it fires (its `groupe` property)
+    reminder_groups: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def read(root) -> tuple[Annotations, list[AnnotationProblem]]:
     names: dict[str, str] = {}
     due: dict[str, str] = {}
     reminders: dict[str, str] = {}
+    reminder_groups: dict[str, str] = {}
     problems: list[AnnotationProblem] = []
     user_tasks: set[str] = set()
     waiting: set[str] = set()
@@ -122,9 +126,12 @@ def read(root) -> tuple[Annotations, list[AnnotationProblem]]:
         if (timer is not None and attached in user_tasks
                 and el.get("cancelActivity", "true") == "false"):
             reminders[el.get("id")] = attached
+            group = properties(el).get(PROP_GROUP, "").strip()
+            if group:
+                reminder_groups[el.get("id")] = group
     return Annotations(MappingProxyType(statuses), MappingProxyType(names),
                        MappingProxyType(due), MappingProxyType(reminders),
-                       frozenset(waiting)), problems
+                       frozenset(waiting), MappingProxyType(reminder_groups)), problems
 
 
 def status_code(element_id: str) -> str:

@@ -41,6 +41,7 @@ class Lane:
     name: str
     line: int | None
     group: str | None  # the raw `groupe` value (stripped), None when the lane names none
+    kind: str = "le couloir"  # or "la relance": a reminder that hands its task to a group
 
 
 def lane_group_value(lane) -> str | None:
@@ -57,10 +58,17 @@ def lane_group_value(lane) -> str | None:
 
 
 def lanes(root) -> list[Lane]:
-    """Every lane of the document, in document order."""
-    return [Lane(el.get("id"), (el.get("name") or "").strip() or el.get("id") or "",
-                 el.sourceline, lane_group_value(el))
-            for el in root.iter(_B + "lane")]
+    """Every lane of the document, in document order, then every reminder (a boundary timer,
+    workflows/clerk_view.py) whose `groupe` hands its task to a group when it fires."""
+    found = [Lane(el.get("id"), (el.get("name") or "").strip() or el.get("id") or "",
+                  el.sourceline, lane_group_value(el))
+             for el in root.iter(_B + "lane")]
+    for el in root.iter(_B + "boundaryEvent"):
+        group = lane_group_value(el)
+        if group is not None:
+            found.append(Lane(el.get("id"), (el.get("name") or "").strip() or el.get("id") or "",
+                              el.sourceline, group, "la relance"))
+    return found
 
 
 def _scope_groups(scope, inherited: str | None, out: dict[str, str | None]) -> None:
@@ -106,7 +114,7 @@ def lane_problems(root) -> list[tuple[str | None, int | None, str]]:
     for lane in lanes(root):
         if lane.group is not None and not GROUP_CODE.match(lane.group):
             problems.append((lane.id, lane.line,
-                             f"le couloir « {lane.name[:80]} » nomme le groupe "
+                             f"{lane.kind} « {lane.name[:80]} » nomme le groupe "
                              f"« {lane.group[:80]} », qui n'est pas un code de groupe "
                              f"({GROUP_CODE_RULE})"))
     return problems

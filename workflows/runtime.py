@@ -209,7 +209,8 @@ class ProcessRun:
         self._engine = engine
         self._wf = workflow
         self._marks = marks or Annotations()
-        self.fired_reminders: list[tuple[str, str]] = []  # (boundary timer, user task) fired
+        # (boundary timer, user task, group it hands the task to or None) fired by this run
+        self.fired_reminders: list[tuple[str, str, str | None]] = []
         self.task_groups = task_groups or {}  # user task id -> its lane's group code
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
@@ -330,7 +331,8 @@ class ProcessRun:
                     fired += 1
                     element = _bpmn_id(task) if task is not None else None
                     if element in self._marks.reminders:
-                        self.fired_reminders.append((element, self._marks.reminders[element]))
+                        self.fired_reminders.append((element, self._marks.reminders[element],
+                                                     self._marks.reminder_groups.get(element)))
             return fired
 
     # -- queries --

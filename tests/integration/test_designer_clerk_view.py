@@ -117,3 +117,33 @@ def test_a_reminder_flags_the_task_and_the_case_and_the_history_says_it(api):
     # done: the flag goes with the task
     api.ok(api.post(f"/api/v1/tasks/{task['id']}/complete", {"data": {}}, as_="agent"))
     assert not [f for f in api.case(case["id"])["flags"] if f["rule"] == "relance"]
+
+
+ESCALATION = REMINDER.replace(
+    b'cancelActivity="false">',
+    b'cancelActivity="false"><bpmn:extensionElements><camunda:properties>'
+    b'<camunda:property name="groupe" value="controle" /></camunda:properties>'
+    b'</bpmn:extensionElements>')
+
+
+def test_a_reminder_naming_a_group_hands_the_task_to_that_group(api):
+    api.set_today("02/03/2026")
+    refused = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                          raw=with_a_call_first(extra=ESCALATION), headers=xml_headers())
+    assert refused.status_code == 422
+    assert "la relance « Relance » nomme le groupe « controle », qui n'existe pas" in str(
+        refused.get_json()["errors"])
+    api.ok(api.post("/api/v1/groups", {"code": "controle", "name": "Contrôle"}), 201)
+    _deploy(api, with_a_call_first(extra=ESCALATION))
+    case = _case(api)
+    task = api.task(case["id"], "appeler_conducteur")
+    assert task["group"] is None
+    api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent"))
+    api.set_today("18/03/2026")
+    assert api.run_timers() == 1
+    task = api.task(case["id"], "appeler_conducteur")
+    assert (task["group"], task["group_name"], task["assignee"]) == ("controle", "Contrôle", None)
+    events = api.ok(api.get(f"/api/v1/cases/{case['id']}/events"))["items"]
+    assert any(e["type"] == "relance" and e["detail"].get("group") == "controle" for e in events)
+    # the agent is not in the group any more than before: the task is no longer theirs to take
+    assert api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent").status_code == 403
