@@ -9,7 +9,6 @@ from .contract import (
     TASK_KEYS,
     TASK_TITLES,
     ScriptContext,
-    form_schema,
 )
 from .definitions import (
     DefinitionError,
@@ -47,7 +46,6 @@ __all__ = [
     "WaitingTimer",
     "WorkflowError",
     "check_document",
-    "form_schema",
     "parse_process",
     "validate",
 ]

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -26,6 +36,8 @@ class ProcessVersion(db.Model):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("process_drafts.id"), unique=True)
     override_by: Mapped[str | None] = mapped_column(String(80))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # the bundle's files other than the BPMN: {"forms/<id>.form": form-js JSON text}
+    files: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     draft = relationship("ProcessDraft", back_populates="deployed_version")
 
