@@ -136,6 +136,10 @@ def validate_data(task: HumanTask, data: dict) -> None:
         raise Invalid("Les données de la tâche ne correspondent pas à son formulaire.", errors)
 
 
+TYPE_NAMES = {"string": "texte", "number": "nombre", "integer": "nombre entier",
+              "boolean": "vrai ou faux", "object": "objet", "array": "liste"}
+
+
 def _message_fr(err) -> str:
     if err.validator == "required":
         return "Champ obligatoire."
@@ -143,7 +147,7 @@ def _message_fr(err) -> str:
         return "Valeur non permise ; valeurs possibles : " + ", ".join(
             str(v) for v in err.validator_value) + "."
     if err.validator == "type":
-        return f"Type attendu : {err.validator_value}."
+        return f"Type attendu : {TYPE_NAMES.get(err.validator_value, err.validator_value)}."
     if err.validator == "additionalProperties":
         return "Champ inconnu."
     if err.validator == "minLength":

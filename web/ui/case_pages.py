@@ -56,8 +56,9 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     replayed = licence_ledger.replay(case.licence)
     open_tasks = cases.open_tasks(case)
     view = cases.view(case, replayed, open_tasks)
+    tasks.preload_forms(open_tasks)
     task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
-                   else forms.task_form(t)} for t in open_tasks]
+                   else forms.task_form(t), "problem": forms.problem(t)} for t in open_tasks]
     points = licences.view(case.licence, today, replayed)
     movements, ledger_page, ledger_pages = paged(list(reversed(points["movements"])), "releve",
                                                  LEDGER_PER_PAGE)  # the latest first
@@ -95,7 +96,7 @@ def complete_task(case_id: int, task_id: int):
     task = tasks.get(task_id)
     if task.case_id != case_id:
         abort(404)
-    data = forms.data_from(task.key, request.form)
+    data = forms.data_from(task, request.form)
     try:
         tasks.complete(task_id, data, current_user())
     except Invalid as exc:
