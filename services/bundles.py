@@ -31,6 +31,7 @@ from workflows.forms import (
     form_refs,
     json_schema,
     parse_form,
+    parse_forms,
 )
 
 MAX_ZIP_BYTES = 8 * 1024 * 1024  # the zip itself
@@ -170,7 +171,9 @@ def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
 def problems(key: str, xml: bytes, files: dict | None) -> list[DefinitionProblem]:
     """Every problem of the bundle: its BPMN's, then its forms' (each named by its element or
     file). Never raises."""
-    found = validate_definition(xml, key)
+    forms, _ = parse_forms(files or {})
+    names = frozenset(f.key for form in forms.values() for f in form.fields)
+    found = validate_definition(xml, key, names)
     if check_document(xml):
         return found
     try:

@@ -66,6 +66,16 @@ def _resolve(task: HumanTask, version: tuple[int, str] | None) -> bundles.TaskFo
                                                 if task.key in statuses.TASK_KEYS else None)
 
 
+def answered(case_id: int, limit: int = 50) -> list[HumanTask]:
+    """The case's completed tasks that took data, oldest first, their forms resolved."""
+    items = db.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case_id, HumanTask.state == "completed",
+        HumanTask.data.is_not(None)).order_by(HumanTask.completed_at, HumanTask.id)
+        .limit(limit)).all()
+    preload_forms(items)
+    return list(items)
+
+
 def task_form(task: HumanTask) -> bundles.TaskForm:
     """The task's form in its case's version: the form-js document, its JSON Schema, or why it
     cannot be read (a French message; never an error)."""

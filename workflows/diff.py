@@ -38,8 +38,8 @@ _SCRIPT_TAGS = {_B + "script": "", _S + "preScript": "[avant] ", _S + "postScrip
 _OWN_FACETS = {_B + "documentation", _B + "incoming", _B + "outgoing",
                *_TIMER_TAGS, *_CONDITION_TAGS, *_SCRIPT_TAGS}
 _SKIPPED_ATTRIBUTES = {"id", "name", "sourceRef", "targetRef"}
-WHATS = ("nom", "documentation", "script", "condition", "minuterie", "flux", "attributs",
-         "formulaire")
+WHATS = ("nom", "documentation", "script", "condition", "minuterie", "flux", "attributs")
+FORM_WHAT = "formulaire"  # diff_bundles: a field of a user task's form
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ def diff_bundles(old_xml: bytes | None, old_files: dict | None, new_xml: bytes,
     new_root = document_root(new_xml)
     changed = {c.id: c for c in base.changed}
     for task in sorted(set(old_forms) | set(new_forms)):
-        extra = tuple(Change("formulaire", f"{key} : {before}" if before else None,
+        extra = tuple(Change(FORM_WHAT, f"{key} : {before}" if before else None,
                              f"{key} : {after}" if after else None)
                       for key, before, after in form_changes(old_forms.get(task),
                                                              new_forms.get(task)))

@@ -4,6 +4,8 @@ document, French messages per field)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 
 from services import tasks
@@ -77,3 +79,35 @@ def data_from(task, form) -> dict:
 def field_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """'data.motif' -> 'motif' (the service names fields from the task's data)."""
     return {k.removeprefix("data."): v for k, v in errors.items()}
+
+
+def _shown(field, value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if field is not None and field.values:
+        return dict(field.values).get(value, str(value))
+    if field is not None and field.type == "datetime" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return str(value).replace(".", ",") if not value.is_integer() else str(int(value))
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def answers(task) -> list[tuple[str, str]]:
+    """(label, value in French) of each answer a completed task took, in the form's order."""
+    try:
+        data = json.loads(task.data or "{}")
+    except ValueError:
+        return []
+    if not isinstance(data, dict) or not data:
+        return []
+    form = tasks.task_form(task).form
+    fields = {f.key: f for f in form.fields} if form else {}
+    order = [k for k in fields if k in data] + [k for k in data if k not in fields]
+    return [(fields[k].label if k in fields else k, _shown(fields.get(k), data[k]))
+            for k in order]
