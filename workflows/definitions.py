@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import ast
+import contextvars
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -276,7 +277,12 @@ def _check_timer_literal(el, element_id, problems) -> None:
         problems.append(DefinitionProblem(element_id, el.sourceline, f"minuterie : {problem}"))
 
 
-def _check_code(root, data_names: frozenset[str] = frozenset()) -> list[DefinitionProblem]:
+# The task data names (form keys of the bundle) the code being checked may read: set by _analyse
+# for the time of one check.
+_DATA_NAMES: contextvars.ContextVar = contextvars.ContextVar("data_names", default=frozenset())
+
+
+def _check_code(root) -> list[DefinitionProblem]:
     """Every script, condition, timer and payload expression SpiffWorkflow may evaluate must pass
     the restricted environment's static check (script_env.check_source)."""
     problems: list[DefinitionProblem] = []
@@ -284,7 +290,7 @@ def _check_code(root, data_names: frozenset[str] = frozenset()) -> list[Definiti
     def check(el, mode: str, what: str) -> bool:
         src = el.text or ""
         element_id = _element_id(el.getparent())
-        found = check_source(src, mode, data_names)
+        found = check_source(src, mode, _DATA_NAMES.get())
         for line_in, msg in found:
             line = el.sourceline + (line_in - 1 if line_in else 0) if el.sourceline else None
             problems.append(DefinitionProblem(element_id, line, f"{what} : {msg}"))
@@ -363,7 +369,11 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
     if problems:
         return problems, {}
     schema_problems = _schema_problems(root)
-    problems = schema_problems + _check_code(root, data_names)
+    token = _DATA_NAMES.set(data_names)
+    try:
+        problems = schema_problems + _check_code(root)
+    finally:
+        _DATA_NAMES.reset(token)
     if schema_problems:
         return problems, {}  # SpiffWorkflow is only given schema-valid documents
 

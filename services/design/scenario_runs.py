@@ -15,6 +15,7 @@ import time
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from services import bundles
 from services.clock import clock, in_paris
 from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, many_commands
 from services.design import process_history, sandbox
@@ -146,7 +147,8 @@ def execute(run_id: int) -> DraftTestRun:
     if isinstance(claim, DraftTestRun):
         return claim  # run by someone else, or given up
     try:
-        result = sandbox.run(*claim, timeout=timeout(), parts=parts())
+        key, xml, features, files = claim
+        result = sandbox.run(key, xml, features, timeout=timeout(), parts=parts(), files=files)
     except Invalid as exc:  # validated again before anything starts: nothing ran
         result = sandbox.SandboxResult(ERROR, message=(
             f"{exc.detail} Rien n'a été lancé. "
@@ -193,7 +195,8 @@ def _claim(run_id: int) -> tuple[str, bytes, list[str]] | DraftTestRun | None:
         return None
     run.status = RUNNING
     run.started_at = now
-    return run.draft.key, run.draft.xml, list(run.features or [])
+    return (run.draft.key, run.draft.xml, list(run.features or []),
+            bundles.decode_files(run.draft.files))
 
 
 def _finish(run: DraftTestRun, result: sandbox.SandboxResult) -> None:
