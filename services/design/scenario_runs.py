@@ -147,13 +147,20 @@ def execute(run_id: int) -> DraftTestRun:
     if isinstance(claim, DraftTestRun):
         return claim  # run by someone else, or given up
     try:
-        key, xml, features, files = claim
-        result = sandbox.run(key, xml, features, timeout=timeout(), parts=parts(), files=files)
+        key, xml, features = claim
+        result = sandbox.run(key, xml, features, timeout=timeout(), parts=parts(),
+                             files=_draft_files(run_id))
     except Invalid as exc:  # validated again before anything starts: nothing ran
         result = sandbox.SandboxResult(ERROR, message=(
             f"{exc.detail} Rien n'a été lancé. "
             + " ".join(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
     return _record_result(run_id, result)
+
+
+def _draft_files(run_id: int) -> dict:
+    """The files of the bundle of the run's draft (its forms)."""
+    run = db.session.get(DraftTestRun, run_id)
+    return bundles.decode_files(run.draft.files) if run is not None else {}
 
 
 @command
@@ -195,8 +202,7 @@ def _claim(run_id: int) -> tuple[str, bytes, list[str]] | DraftTestRun | None:
         return None
     run.status = RUNNING
     run.started_at = now
-    return (run.draft.key, run.draft.xml, list(run.features or []),
-            bundles.decode_files(run.draft.files))
+    return run.draft.key, run.draft.xml, list(run.features or [])
 
 
 def _finish(run: DraftTestRun, result: sandbox.SandboxResult) -> None:

@@ -31,7 +31,8 @@ def bundle_upload() -> tuple[bytes, dict | None]:
                     raise Invalid.field("file", f"Formulaire « {f.filename} » trop volumineux.")
                 bundles.add_form(files, f.filename, data)
                 f.seek(0)
-        return bpmn_bytes(), files
+        # a .bpmn alone (the import of a file made elsewhere) keeps its forms, as a raw BPMN
+        return bpmn_bytes(), files or None
     return bpmn_bytes(), None
 
 
