@@ -54,7 +54,10 @@ FIELD_TYPES = {
 INPUT_TYPES = frozenset(FIELD_TYPES) - {"text"}
 CHOICE_TYPES = frozenset({"select", "radio"})
 STRING_TYPES = frozenset({"textfield", "textarea"})
-RESERVED_KEYS = ALLOWED_GLOBAL_NAMES | {"data", "task", "form", "true", "false", "none"}
+# names of the engine and of the task completion's history event (services/tasks.py records the
+# answers beside `task` and `title`)
+RESERVED_KEYS = ALLOWED_GLOBAL_NAMES | {"data", "task", "title", "form", "message", "case",
+                                        "actor", "type_", "true", "false", "none"}
 
 # The contract's decision tasks: their form must carry `decision` with exactly these values and a
 # text `motif`, required when the decision is the refusing one (API.md, services/tasks.py).

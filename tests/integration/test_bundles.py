@@ -263,6 +263,7 @@ def _refused(api, forms, xml=None, where="versions"):
     ({"key": None}, "forms/appel_conducteur.form", "champ sans clé"),
     ({"key": "2joint"}, "forms/appel_conducteur.form", "clé de champ refusée"),
     ({"key": "dossier"}, "forms/appel_conducteur.form", "clé de champ refusée"),
+    ({"key": "title"}, "forms/appel_conducteur.form", "clé de champ refusée"),
     ({"key": "appels"}, "forms/appel_conducteur.form", "clé de champ en double"),
     ({"values": []}, "forms/appel_conducteur.form", "valeurs"),
     ({"validate": {"pattern": "(a+)+$"}}, "forms/appel_conducteur.form", "motif (pattern)"),
@@ -388,7 +389,7 @@ def test_an_unreadable_form_shows_a_french_message_never_a_500(waiting):
     page = ui.get(f"/ui/dossiers/{case['id']}")
     assert page.status_code == 200 and "Le formulaire de cette tâche est illisible" in text(page)
     listing = ui.get("/ui/taches")
-    assert listing.status_code == 200
+    assert listing.status_code == 200 and "Formulaire illisible" in text(listing)
     assert api.get(f"{VERSIONS}/2/forms", as_="designer").status_code == 200
     assert api.get(f"{VERSIONS}/2/bundle", as_="designer").status_code == 200
     assert api.get(f"{VERSIONS}/2/diff").status_code == 200
