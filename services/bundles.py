@@ -34,7 +34,7 @@ from workflows.forms import (
     parse_forms,
 )
 
-MAX_ZIP_BYTES = 8 * 1024 * 1024  # the zip itself
+MAX_ZIP_BYTES = 5 * 1024 * 1024  # the zip itself (the body limit, MAX_CONTENT_LENGTH, comes first)
 MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED = 12 * 1024 * 1024  # everything read out of it
 MAX_FILE_BYTES = 5 * 1024 * 1024  # one file (the BPMN's own limit)
