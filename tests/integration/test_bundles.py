@@ -172,6 +172,7 @@ def test_the_case_page_renders_the_form_checks_it_and_shows_the_answers(waiting)
     assert refused.status_code == 422
     assert "Champ obligatoire." in text(refused) and "supérieur ou égal à 1" in text(refused)
     assert f't{task_id}-joint-messages' in refused.get_data(as_text=True)
+    assert f'aria-describedby="t{task_id}-joint-hint"' in html
     done = ui.post(url, {"joint": "oui", "appels": "3", "rappel_le": "2026-03-10",
                          "message_laisse": "on"})
     assert done.status_code == 302, text(done)[:800]
