@@ -51,7 +51,9 @@ def call_form(**changes) -> dict:
                            {"type": "datetime", "subtype": "date", "key": "rappel_le",
                             "label": "Rappeler le"},
                            {"type": "checkbox", "key": "message_laisse",
-                            "label": "Message laissé"}]}
+                            "label": "Message laissé"},
+                           {"type": "textfield", "key": "telephone", "label": "Téléphone",
+                            "validate": {"pattern": "^0[0-9]{9}$"}}]}
 
 
 def with_call(xml: bytes = VOLONTAIRE) -> bytes:
@@ -146,6 +148,7 @@ def test_a_gateway_reads_the_answer(waiting, answer, status, task):
     ({"joint": "oui", "rappel_le": "31/02/2026"}, "data.rappel_le", "Date invalide"),
     ({"joint": "oui", "message_laisse": "oui"}, "data.message_laisse", "vrai ou faux"),
     ({"joint": "oui", "inconnu": 1}, "data.inconnu", "Champ inconnu."),
+    ({"joint": "oui", "telephone": "12"}, "data.telephone", "Format invalide."),
 ])
 def test_bad_answers_are_refused_per_field_and_nothing_is_stored(waiting, data, field, message):
     api, case = waiting
@@ -174,7 +177,7 @@ def test_the_case_page_renders_the_form_checks_it_and_shows_the_answers(waiting)
     assert f't{task_id}-joint-messages' in refused.get_data(as_text=True)
     assert f'aria-describedby="t{task_id}-joint-hint"' in html
     done = ui.post(url, {"joint": "oui", "appels": "3", "rappel_le": "2026-03-10",
-                         "message_laisse": "on"})
+                         "message_laisse": "on", "telephone": ""})
     assert done.status_code == 302, text(done)[:800]
     after = ui.get(f"/ui/dossiers/{case['id']}")
     shown = text(after)

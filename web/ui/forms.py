@@ -54,10 +54,12 @@ def task_form(task, values: dict | None = None, errors: dict | None = None) -> F
 
 
 def data_from(task, form) -> dict:
-    """The submitted values typed as the form says: text as typed (trimmed), a number as a
-    number, a date as `YYYY-MM-DD`, a checkbox as a boolean; an empty number, date or choice is
-    absent (the service then says "Champ obligatoire." where one is required)."""
+    """The submitted values typed as the form says: text as typed (trimmed; empty, it is sent
+    empty, "Ne peut pas être vide." where required, unless an optional field has a pattern), a
+    number as a number, a date as `YYYY-MM-DD`, a checkbox as a boolean; an empty number, date
+    or choice is absent (the service then says "Champ obligatoire." where one is required)."""
     data: dict = {}
+    form_js = tasks.task_form(task).form
     for field in spec(task).fields.values():
         if field.kind == "static":
             continue
@@ -65,7 +67,10 @@ def data_from(task, form) -> dict:
         if field.kind == "bool":
             data[field.name] = value in ("on", "1", "true", "oui")
         elif field.kind == "text":
-            data[field.name] = (value or "").strip()
+            text = (value or "").strip()
+            declared = form_js.field(field.name) if form_js else None
+            if text or not (declared and declared.pattern and not declared.required):
+                data[field.name] = text  # an empty optional text with a pattern is absent
         elif (value or "").strip():
             value = value.strip()
             if field.kind == "decimal" and NUMBER.match(value.replace(" ", "")):
