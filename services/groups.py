@@ -145,7 +145,7 @@ def user_codes(user: User) -> list[str]:
 def in_my_groups(user: User):
     """The task list's condition « mes groupes »: the tasks offered to one of `user`'s groups
     (not those open to every agent, which the whole list shows), read in the list's order on
-    ix_human_tasks_group_due (migration 0012)."""
+    ix_human_tasks_group_due (migration 0013_groups)."""
     codes = user_codes(user)
     return HumanTask.group_code.in_(codes) if codes else false()
 

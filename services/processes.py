@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -10,15 +9,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
-from services import groups
+from services import bundles, groups
 from services.clock import clock, in_paris
 from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
 from services.design import process_history
 from services.errors import Invalid, NotFound
 from services.models import ProcessInstance, ProcessVersion
 from services.settings import setting
-from workflows import validate as validate_definition
-from workflows.diff import diff_definitions
+from workflows.diff import diff_bundles
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
@@ -83,27 +81,39 @@ def refuse(key: str, problems) -> Invalid:
                    problems_as_errors(problems))
 
 
-def definition_problems(key: str, xml: bytes) -> list:
-    """Every problem of `xml` as process `key`: the definition's own (workflows.validate) and
-    the lanes naming a clerks' group that does not exist (services/groups.py)."""
-    problems = validate_definition(xml, key)
-    return [*problems, *groups.definition_problems(xml)]
+def definition_problems(key: str, xml: bytes, files: dict | None = None) -> list:
+    """Every problem of the bundle (`xml` and its `files`) as process `key`: its own
+    (services/bundles.py: the BPMN and its forms) and the lanes naming a clerks' group that
+    does not exist (services/groups.py)."""
+    return [*bundles.problems(key, xml, files), *groups.definition_problems(xml)]
 
 
-def check_definition(key: str, xml: bytes) -> None:
-    """Invalid (with every problem, in French) unless `xml` may be deployed as `key`."""
-    problems = definition_problems(key, xml)
+def check_definition(key: str, xml: bytes, files: dict | None = None) -> None:
+    """Invalid (with every problem, in French) unless the bundle (`xml` and its `files`) may be
+    deployed as `key`."""
+    problems = definition_problems(key, xml, files)
     if problems:
         raise refuse(key, problems)
 
 
+def inherited_files(xml: bytes, files: dict | None, base: ProcessVersion | None) -> dict:
+    """The bundle's files: those given, or (a raw BPMN, `files` None) the forms of `base` that
+    the BPMN references."""
+    if files is not None:
+        return dict(files)
+    return bundles.referenced(xml, bundles.decode_files(base.files) if base else {})
+
+
 def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | None, *,
                   draft_id: int | None = None, override_by: str | None = None,
-                  override_reason: str | None = None) -> ProcessVersion:
-    """Store `xml` as the version after `latest`. The caller has checked the key and the
-    definition, and holds the deployment lock that gave it `latest` (lock_for_deploy)."""
+                  override_reason: str | None = None, files: dict | None = None
+                  ) -> ProcessVersion:
+    """Store `xml` (and its `files`) as the version after `latest`. The caller has checked the
+    key and the bundle, and holds the deployment lock that gave it `latest` (lock_for_deploy)."""
+    files = dict(files or {})
     version = ProcessVersion(key=key, version=(latest.version + 1) if latest else 1, xml=xml,
-                             checksum=hashlib.sha256(xml).hexdigest(), deployed_by=actor,
+                             files=files, checksum=bundles.checksum(xml, files),
+                             deployed_by=actor,
                              deployed_at=clock().now(), active=True, draft_id=draft_id,
                              override_by=override_by, override_reason=override_reason)
     db.session.add(version)
@@ -113,19 +123,21 @@ def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | Non
 
 @command
 def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement",
-           create_groups: bool = False) -> tuple[ProcessVersion, bool]:
-    """Validate and store `xml` as the next version of `key`; unchanged sources are not redeployed.
-    Recorded in the process history as deployed without a scenario test run.
-    `create_groups` (the shipped files): the clerks' groups its lanes name that do not exist
-    are created first instead of refused. Returns (version, created)."""
+           files: dict | None = None, create_groups: bool = False) -> tuple[ProcessVersion, bool]:
+    """Validate and store the bundle (`xml` and its `files`; a raw BPMN, `files` None, keeps
+    the forms of the latest version it references) as the next version of `key`; unchanged
+    bundles are not redeployed. Recorded in the process history as deployed without a scenario
+    test run. `create_groups` (the shipped files): the clerks' groups its lanes name that do not
+    exist are created first instead of refused. Returns (version, created)."""
     check_key(key)
     latest = lock_for_deploy(key)
-    if latest is not None and latest.checksum == hashlib.sha256(xml).hexdigest():
+    files = inherited_files(xml, files, latest)
+    if latest is not None and latest.checksum == bundles.checksum(xml, files):
         return latest, False  # unchanged: already validated when it was deployed
     if create_groups:  # an invalid file is refused below: the transaction is rolled back
         groups.ensure_named(xml)
-    check_definition(key, xml)
-    version = store_version(key, xml, actor, latest)
+    check_definition(key, xml, files)
+    version = store_version(key, xml, actor, latest, files=files)
     process_history.record(key, process_history.VERSION_DEPLOYED, actor, version=version.version,
                            origine=origin, scenarios_testes=False)
     return version, True
@@ -138,9 +150,18 @@ def bpmn_dir() -> Path:
 
 @command
 def deploy_shipped(actor: str = "system") -> list[tuple[ProcessVersion, bool]]:
+    """Deploy the shipped bundles: each `<key>.bpmn` with the forms of `forms/` it references,
+    and each `<key>.zip` bundle. The clerks' groups their lanes name are created if missing."""
     results = []
-    for path in sorted(bpmn_dir().glob("*.bpmn")):
-        results.append(deploy(path.stem, path.read_bytes(), actor, origin="fichiers_livres",
+    directory = bpmn_dir()
+    for path in sorted(directory.glob("*.bpmn")):
+        xml = path.read_bytes()
+        results.append(deploy(path.stem, xml, actor, origin="fichiers_livres",
+                              files=bundles.shipped_files(xml, directory / bundles.FORMS_DIR),
+                              create_groups=True))
+    for path in sorted(directory.glob("*.zip")):
+        xml, files = bundles.read_zip(path.read_bytes())
+        results.append(deploy(path.stem, xml, actor, origin="fichiers_livres", files=files,
                               create_groups=True))
     return results
 
@@ -194,7 +215,8 @@ def version_diff(key: str, number: int, against: int | None = None) -> dict:
     new = get_version(key, number)
     if against is None and number == 1:
         return {"key": key, "from": None, "to": number,
-                **diff_view(diff_definitions(None, new.xml))}
+                **diff_view(diff_bundles(None, None, new.xml, bundles.decode_files(new.files)))}
     old = get_version(key, against if against is not None else number - 1)
     return {"key": key, "from": old.version, "to": number,
-            **diff_view(diff_definitions(old.xml, new.xml))}
+            **diff_view(diff_bundles(old.xml, bundles.decode_files(old.files), new.xml,
+                                     bundles.decode_files(new.files)))}

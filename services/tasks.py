@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import json
 
 import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services import audit, cases, groups, journey, outcome, statuses, task_counters
+from services import audit, bundles, cases, groups, journey, outcome, statuses, task_counters
 from services.clock import clock
 from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, HumanTask, ProcessInstance
-from workflows import TaskNotReady, form_schema
+from workflows import TaskNotReady
 
 
 def get(task_id: int) -> HumanTask:
@@ -28,12 +27,14 @@ def list_tasks(user, case_id, key, mine, state, page, per_page, my_groups=False)
     # the order of ix_human_tasks_open_due / _key_due (migration 0003): no sort, no scan
     # the total: the task counters (constant cost), or a count of one case's few tasks;
     # « mes groupes » (which the counters do not split): an index range of
-    # ix_human_tasks_group_due (migration 0012) is counted
+    # ix_human_tasks_group_due (migration 0013_groups) is counted
     total = None if case_id or my_groups else task_counters.count(
         state=state or None, key=key or None, assignee_id=user.id if mine else None)
-    return paginate(task_query(user, case_id, key, mine, state, my_groups)
-                    .options(selectinload(HumanTask.assignee)), TASK_ORDER, page, per_page,
-                    total)
+    items, total = paginate(task_query(user, case_id, key, mine, state, my_groups)
+                            .options(selectinload(HumanTask.assignee)), TASK_ORDER, page,
+                            per_page, total)
+    preload_forms(items)
+    return items, total
 
 
 TASK_ORDER = (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
@@ -55,11 +56,44 @@ def task_query(user, case_id, key, mine, state, my_groups=False):
     return query
 
 
-@functools.cache
-def form_for_display(key: str) -> dict:
-    """A task's form (JSON Schema) to serialise: one shared copy per key, never changed by its
-    readers, instead of a deep copy per task of a page."""
-    return form_schema(key)
+def preload_forms(items) -> None:
+    """Resolve the forms of these tasks (their cases' versions read in one query)."""
+    versions = bundles.case_versions(t.case_id for t in items)
+    for task in items:
+        task.__dict__["_task_form"] = _resolve(task, versions.get(task.case_id))
+
+
+def _resolve(task: HumanTask, version: tuple[int, str] | None) -> bundles.TaskForm:
+    if version is None:
+        return bundles.TaskForm(None, bundles.empty_schema(task.title))
+    return bundles.version_forms(*version).task(task.key, statuses.task_title(task.key)
+                                                if task.key in statuses.TASK_KEYS else None)
+
+
+def answered(case_id: int, limit: int = 50) -> list[HumanTask]:
+    """The case's completed tasks that took data, oldest first, their forms resolved."""
+    items = db.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case_id, HumanTask.state == "completed",
+        HumanTask.data.is_not(None)).order_by(HumanTask.completed_at, HumanTask.id)
+        .limit(limit)).all()
+    preload_forms(items)
+    return list(items)
+
+
+def task_form(task: HumanTask) -> bundles.TaskForm:
+    """The task's form in its case's version: the form-js document, its JSON Schema, or why it
+    cannot be read (a French message; never an error)."""
+    found = task.__dict__.get("_task_form")
+    if found is None:
+        found = _resolve(task, bundles.case_versions([task.case_id]).get(task.case_id))
+        task.__dict__["_task_form"] = found
+    return found
+
+
+def form_for_display(task: HumanTask) -> dict:
+    """A task's form (JSON Schema) to serialise: one shared copy per version and task key,
+    never changed by its readers."""
+    return task_form(task).schema
 
 
 def _lock(task_id: int) -> tuple[HumanTask, Case, ProcessInstance]:
@@ -96,9 +130,12 @@ def unclaim(task_id: int, user) -> HumanTask:
     return task
 
 
-def validate_data(key: str, data: dict) -> None:
-    schema = form_schema(key)
-    validator = jsonschema.Draft202012Validator(schema)
+def validate_data(task: HumanTask, data: dict) -> None:
+    found = task_form(task)
+    if found.problem:
+        raise Invalid(found.problem, {"data": [found.problem]})
+    validator = jsonschema.Draft202012Validator(
+        found.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors: dict[str, list[str]] = {}
     for err in validator.iter_errors(data):
         path = ".".join(["data", *[str(p) for p in err.absolute_path]])
@@ -114,6 +151,10 @@ def validate_data(key: str, data: dict) -> None:
         raise Invalid("Les données de la tâche ne correspondent pas à son formulaire.", errors)
 
 
+TYPE_NAMES = {"string": "texte", "number": "nombre", "integer": "nombre entier",
+              "boolean": "vrai ou faux", "object": "objet", "array": "liste"}
+
+
 def _message_fr(err) -> str:
     if err.validator == "required":
         return "Champ obligatoire."
@@ -121,11 +162,24 @@ def _message_fr(err) -> str:
         return "Valeur non permise ; valeurs possibles : " + ", ".join(
             str(v) for v in err.validator_value) + "."
     if err.validator == "type":
-        return f"Type attendu : {err.validator_value}."
+        return f"Type attendu : {TYPE_NAMES.get(err.validator_value, err.validator_value)}."
     if err.validator == "additionalProperties":
         return "Champ inconnu."
     if err.validator == "minLength":
-        return "Ne peut pas être vide."
+        return ("Ne peut pas être vide." if err.validator_value <= 1
+                else f"Au moins {err.validator_value} caractères.")
+    if err.validator == "maxLength":
+        return f"Au plus {err.validator_value} caractères."
+    if err.validator == "minimum":
+        return f"Doit être supérieur ou égal à {err.validator_value}."
+    if err.validator == "maximum":
+        return f"Doit être inférieur ou égal à {err.validator_value}."
+    if err.validator == "pattern":
+        return "Format invalide."
+    if err.validator == "format":
+        return "Date invalide (AAAA-MM-JJ attendu)."
+    if err.validator == "const":
+        return "Case à cocher obligatoire."
     return "Valeur invalide."
 
 
@@ -136,7 +190,7 @@ def complete(task_id: int, data: dict, user) -> Case:
     groups.check_may_take(task, user)
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
-    validate_data(task.key, data)
+    validate_data(task, data)
     task.assignee_id = user.id
     task.state = "completed"
     task.completed_at = clock().now()

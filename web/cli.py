@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from services import groups, processes, timers, users
+from services import bundles, groups, processes, timers, users
 from services.db import schema_ready
 from services.errors import ServiceError
 
@@ -79,11 +79,14 @@ def test_cmd(file, key, draft_id, features):
                                        s.get("message")) for s in run.scenarios), run.message)
             click.echo(f"Test n° {run.id} du brouillon n° {draft_id} enregistré.")
         else:
-            xml = Path(file).read_bytes()
+            xml, files = Path(file).read_bytes(), None
+            if file.lower().endswith(".zip"):  # a bundle: the BPMN and its forms
+                xml, files = bundles.read_zip(xml)
             key = key or Path(file).stem
-            sandbox.check(key, xml, features)
+            sandbox.check(key, xml, features, files)
             click.echo(f"Scénarios joués avec {file} à la place de bpmn/{key}.bpmn…")
-            result = sandbox.run(key, xml, features, timeout=scenario_runs.timeout())
+            result = sandbox.run(key, xml, features, timeout=scenario_runs.timeout(),
+                                 files=files)
     except ServiceError as exc:
         _fail(exc)
     _print_result(result)

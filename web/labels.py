@@ -43,7 +43,8 @@ DETAIL_LABELS = {
     "notified_on": "notifiée le", "decision": "décision", "motif": "motif", "points": "points",
     "effect_on": "effet le", "explication": "explication", "refund": "remboursement",
     "eligible": "possible", "amount": "montant (€)", "request_deadline": "à demander avant le",
-    "timers": "minuteurs", "timer": "minuteur", "group": "groupe", "at": "à", "erreur": "erreur", "task": "tâche",
+    "timers": "minuteurs", "timer": "minuteur", "group": "groupe", "at": "à", "erreur": "erreur",
+    "task": "tâche",
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)

@@ -9,7 +9,6 @@ from .contract import (
     TASK_KEYS,
     TASK_TITLES,
     ScriptContext,
-    form_schema,
 )
 from .definitions import (
     DefinitionError,
@@ -49,7 +48,6 @@ __all__ = [
     "WorkflowError",
     "check_document",
     "lanes_naming_groups",
-    "form_schema",
     "parse_process",
     "validate",
 ]

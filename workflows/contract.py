@@ -88,59 +88,11 @@ TASK_TITLES: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _decision_schema(title: str, decisions: list[str], motif_required_for: str) -> dict:
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": title,
-        "type": "object",
-        "properties": {
-            "decision": {"type": "string", "enum": decisions, "title": "Décision"},
-            "motif": {"type": "string", "maxLength": 2000, "title": "Motif"},
-        },
-        "required": ["decision"],
-        "additionalProperties": False,
-        "if": {"properties": {"decision": {"const": motif_required_for}}},
-        "then": {"required": ["decision", "motif"], "properties": {"motif": {"minLength": 1}}},
-    }
-
-
+# The forms of the contract tasks are form-js documents of the bundle (bpmn/forms/*.form,
+# docs/process-bundle.md); workflows/forms.py checks that they carry the keys below and adds
+# the contract's rule (a motif when refusing) to the JSON Schema they give.
 REVIEW_OBLIGATION = ("remplie", "non_remplie")  # R19, decided by the clerk where the law leaves it
 REVIEW_REFUND = ("accorde", "refuse")  # R48
-
-
-def _review_schema() -> dict:
-    """examen_manuel: the points (decision), and optionally the obligation (R19) and the refund
-    (R48) apart from them; when absent, each follows the decision (docs/legal-decisions.md)."""
-    schema = _decision_schema(TASK_TITLES[TASK_EXAMEN_MANUEL], ["crediter", "refuser"], "refuser")
-    schema["properties"]["obligation"] = {
-        "type": "string", "enum": list(REVIEW_OBLIGATION),
-        "title": "Obligation de stage (par défaut : remplie si le stage est crédité et conforme)"}
-    schema["properties"]["remboursement"] = {
-        "type": "string", "enum": list(REVIEW_REFUND),
-        "title": "Remboursement de l'amende (par défaut : selon le crédit et l'obligation)"}
-    return schema
-
-
-_FORM_SCHEMAS = {
-    TASK_VERIFICATION_ATTESTATION: _decision_schema(
-        TASK_TITLES[TASK_VERIFICATION_ATTESTATION], ["valider", "refuser"], "refuser"
-    ),
-    TASK_EXAMEN_MANUEL: _review_schema(),
-    TASK_SIGNALEMENT_PARQUET: _decision_schema(
-        TASK_TITLES[TASK_SIGNALEMENT_PARQUET], ["signaler", "ne_pas_signaler"], "ne_pas_signaler"
-    ),
-}
-
-
-def form_schema(task_key: str) -> dict:
-    """JSON Schema (draft 2020-12) of the form data a user task takes. A user task the contract
-    does not name (a designer drew it) has no form of its own: it is a confirmation, no field."""
-    import copy
-
-    if task_key not in _FORM_SCHEMAS:
-        return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-                "properties": {}, "additionalProperties": False}
-    return copy.deepcopy(_FORM_SCHEMAS[task_key])
 
 
 # --- element ids the service maps to case statuses / uses for the diagram -----------------------

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import ast
+import contextvars
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from . import clerk_view, problems_fr
 from . import lanes as lanes_mod
 from .clerk_view import Annotations
 from .contract import REQUIRED_TASK_KEYS
-from .script_env import ALLOWED_GLOBAL_NAMES, check_source, timer_value_problem
+from .script_env import ALLOWED_GLOBAL_NAMES, ANY_DATA_NAME, check_source, timer_value_problem
 
 MAX_BYTES = 5 * 1024 * 1024
 # Elements of the BPMN model (diagram layout not counted) a definition may hold: SpiffWorkflow's
@@ -281,6 +282,11 @@ def _check_timer_literal(el, element_id, problems) -> None:
         problems.append(DefinitionProblem(element_id, el.sourceline, f"minuterie : {problem}"))
 
 
+# The task data names (form keys of the bundle) the code being checked may read: set by _analyse
+# for the time of one check.
+_DATA_NAMES: contextvars.ContextVar = contextvars.ContextVar("data_names", default=frozenset())
+
+
 def _check_code(root) -> list[DefinitionProblem]:
     """Every script, condition, timer and payload expression SpiffWorkflow may evaluate must pass
     the restricted environment's static check (script_env.check_source)."""
@@ -289,7 +295,7 @@ def _check_code(root) -> list[DefinitionProblem]:
     def check(el, mode: str, what: str) -> bool:
         src = el.text or ""
         element_id = _element_id(el.getparent())
-        found = check_source(src, mode)
+        found = check_source(src, mode, _DATA_NAMES.get())
         for line_in, msg in found:
             line = el.sourceline + (line_in - 1 if line_in else 0) if el.sourceline else None
             problems.append(DefinitionProblem(element_id, line, f"{what} : {msg}"))
@@ -361,13 +367,18 @@ def _user_task_ids(parsed: ParsedProcess) -> set[str]:
     return ids
 
 
-def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProblem], dict]:
+def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = frozenset()
+             ) -> tuple[list[DefinitionProblem], dict]:
     """Returns (problems, {process_id: ParsedProcess}) and never raises."""
     root, problems = _parse_document(xml)
     if problems:
         return problems, {}
     schema_problems = _schema_problems(root)
-    problems = schema_problems + _check_code(root)
+    token = _DATA_NAMES.set(data_names)
+    try:
+        problems = schema_problems + _check_code(root)
+    finally:
+        _DATA_NAMES.reset(token)
     annotations, annotation_problems = clerk_view.read(root)
     problems += [DefinitionProblem(p.element_id, p.line, p.message) for p in annotation_problems]
     problems += [DefinitionProblem(*p) for p in lanes_mod.lane_problems(root)]
@@ -455,10 +466,12 @@ def _analyse(xml: object, process_key: str | None) -> tuple[list[DefinitionProbl
     return problems, parsed
 
 
-def validate(xml: bytes, process_key: str | None = None) -> list[DefinitionProblem]:
-    """All problems of a BPMN definition (empty list when it can be deployed). Never raises."""
+def validate(xml: bytes, process_key: str | None = None,
+             data_names: frozenset[str] = frozenset()) -> list[DefinitionProblem]:
+    """All problems of a BPMN definition (empty list when it can be deployed), its code allowed
+    to read `data_names` (the keys of its bundle's form fields). Never raises."""
     try:
-        problems, _ = _analyse(xml, process_key)
+        problems, _ = _analyse(xml, process_key, data_names)
     except Exception as exc:  # noqa: BLE001 - last resort: never raise on any input
         problems = [DefinitionProblem(None, None, f"définition illisible : {type(exc).__name__}")]
     return problems
@@ -475,8 +488,9 @@ def lanes_naming_groups(xml: bytes) -> list[lanes_mod.Lane]:
 
 
 def parse_process(xml: bytes, process_key: str) -> ParsedProcess:
-    """Parse validated bytes into specs; raise DefinitionError (French problems) otherwise."""
-    problems, parsed = _analyse(xml, process_key)
+    """Parse validated bytes into specs; raise DefinitionError (French problems) otherwise. The
+    names its code reads were checked against its bundle's forms when it was deployed."""
+    problems, parsed = _analyse(xml, process_key, ANY_DATA_NAME)
     if problems or process_key not in parsed:
         raise DefinitionError(problems or [DefinitionProblem(None, None, "processus introuvable")])
     return parsed[process_key]

@@ -6,7 +6,8 @@ element is anything with an ``id`` that sits directly in a process, a sub-proces
 collaboration, a lane set or the definitions; its parts (event definitions, loop
 characteristics, extension elements...) belong to it. Each change says ``what`` changed, in the
 French words the designers' UI shows as is: ``nom``, ``script``, ``condition``, ``minuterie``,
-``documentation``, ``flux``, ``attributs``.
+``documentation``, ``flux``, ``attributs``, and ``formulaire`` (a field of a user task's
+form added, removed or changed: ``diff_bundles``).
 
 An attribute left out means its BPMN 2.0 default (bpmn-js drops ``cancelActivity="true"`` and
 the like when it saves): an attribute equal to its default, as the XSD declares it, counts as
@@ -38,6 +39,7 @@ _OWN_FACETS = {_B + "documentation", _B + "incoming", _B + "outgoing",
                *_TIMER_TAGS, *_CONDITION_TAGS, *_SCRIPT_TAGS}
 _SKIPPED_ATTRIBUTES = {"id", "name", "sourceRef", "targetRef"}
 WHATS = ("nom", "documentation", "script", "condition", "minuterie", "flux", "attributs")
+FORM_WHAT = "formulaire"  # diff_bundles: a field of a user task's form
 
 
 @dataclass(frozen=True)
@@ -251,3 +253,44 @@ def diff_definitions(old_xml: bytes | None, new_xml: bytes) -> DefinitionDiff:
                 changed.append(ChangedElement(i, _local(el.tag), el.get("name")
                                               or old[i].get("name"), changes))
     return DefinitionDiff(added, removed, tuple(changed))
+
+
+def _task_forms(xml: bytes | None, files: dict | None) -> dict[str, object]:
+    from .forms import form_refs, parse_forms
+
+    if xml is None:
+        return {}
+    forms, _ = parse_forms(files or {})
+    return {task: forms.get(ref) for task, ref in form_refs(document_root(xml)).items() if ref}
+
+
+def diff_bundles(old_xml: bytes | None, old_files: dict | None, new_xml: bytes,
+                 new_files: dict | None) -> DefinitionDiff:
+    """diff_definitions, plus a change ``formulaire`` on each user task (present in both) whose
+    form's fields changed: one per field added, removed or changed (label, type, required,
+    bounds, values), ``before``/``after`` describing the field in French."""
+    from .forms import form_changes
+
+    base = diff_definitions(old_xml, new_xml)
+    old_forms, new_forms = _task_forms(old_xml, old_files), _task_forms(new_xml, new_files)
+    if old_xml is None:
+        return base
+    new_root = document_root(new_xml)
+    changed = {c.id: c for c in base.changed}
+    for task in sorted(set(old_forms) | set(new_forms)):
+        extra = tuple(Change(FORM_WHAT, f"{key} : {before}" if before else None,
+                             f"{key} : {after}" if after else None)
+                      for key, before, after in form_changes(old_forms.get(task),
+                                                             new_forms.get(task)))
+        if not extra or task in {a.id for a in base.added}:
+            continue
+        if task in changed:
+            c = changed[task]
+            changed[task] = ChangedElement(c.id, c.type, c.name, c.changes + extra)
+        else:
+            found = new_root.xpath("//*[@id=$i]", i=task)
+            if not found:
+                continue
+            changed[task] = ChangedElement(task, _local(found[0].tag), found[0].get("name"),
+                                           extra)
+    return DefinitionDiff(base.added, base.removed, tuple(changed.values()))

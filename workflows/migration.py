@@ -4,8 +4,11 @@
 Safe means: no element this instance already went through (COMPLETED), or is inside (STARTED),
 was changed or removed in the target version, no element it waits at (READY, WAITING) was
 removed, no sub-process it runs was removed, and the migrated state restores on the target
-version. The steps it waits at are reset and re-predicted on the target version (a waiting
-timer is re-armed: a duration timer starts again from now; our timers are absolute dates).
+version. A user task it waits at whose form takes other data in the target version (a field
+added, removed, or whose type, rules or values changed) makes the move unsafe; a change of
+labels, help or read-only texts alone is safe. The steps it waits at are reset and
+re-predicted on the target version (a waiting timer is re-armed: a duration timer starts
+again from now; our timers are absolute dates).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Definition:
     version_id: int
     xml: bytes
     process_key: str
+    files: dict | None = None  # the bundle's forms (None: a version deployed before bundles)
 
 
 class MigrationRefused(WorkflowError):
@@ -62,6 +66,31 @@ def _task_reasons(workflow_diff, where: str) -> list[str]:
             reasons.append(f"l'étape {_label(task)}{where}, déjà passée, est modifiée")
         elif task.has_state(TaskState.STARTED | TaskState.ERROR):
             reasons.append(f"l'étape {_label(task)}{where}, en cours, est modifiée")
+    return reasons
+
+
+def _form_reasons(run: ProcessRun, current: Definition, target: Definition) -> list[str]:
+    """The waiting user tasks whose form takes other data in `target` (labels apart)."""
+    if current.files is None or target.files is None:
+        return []  # a version deployed before bundles: its forms are the shipped ones
+    from .definitions import document_root
+    from .forms import form_refs, only_labels_changed, parse_forms
+
+    def task_forms(definition):
+        forms, _ = parse_forms(definition.files)
+        return {t: forms.get(r) for t, r in form_refs(document_root(definition.xml)).items()
+                if r}
+
+    before, after = task_forms(current), task_forms(target)
+    reasons = []
+    for task in run.workflow.get_tasks(state=_WAITING):
+        spec = task.task_spec
+        bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+        if not getattr(spec, "manual", False) or bpmn_id not in after:
+            continue
+        if not only_labels_changed(before.get(bpmn_id), after.get(bpmn_id)):
+            reasons.append(f"le formulaire de l'étape {_label(task)}, où le dossier attend, "
+                           "prend d'autres données dans la nouvelle version")
     return reasons
 
 
@@ -112,6 +141,7 @@ def check(engine: ProcessEngine, current: Definition, target: Definition, state_
                             context)
         parsed = engine.parsed(target.version_id, target.xml, target.process_key)
         reasons, top, subs = _plan(engine, run, parsed)
+        reasons = reasons + _form_reasons(run, current, target)
         if reasons:
             return reasons
         _restore_on(engine, target, _migrated_state(engine, run, parsed, top, subs), context)
@@ -133,6 +163,7 @@ def migrate(engine: ProcessEngine, current: Definition, target: Definition, stat
                             ScriptContext(facts=context.facts, actions={}))
         parsed = engine.parsed(target.version_id, target.xml, target.process_key)
         reasons, top, subs = _plan(engine, run, parsed)
+        reasons = reasons + _form_reasons(run, current, target)
         if reasons:
             raise MigrationRefused(reasons)
         state = _migrated_state(engine, run, parsed, top, subs)

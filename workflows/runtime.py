@@ -426,36 +426,41 @@ class ProcessEngine:
 
     def __init__(self, now: Callable[[], dt.datetime]):
         self.now = now
-        self._cache: dict[tuple[int, str], tuple[str, ParsedProcess]] = {}
+        # (version id, process) -> (stored checksum | None, SHA-256 of the XML, parsed)
+        self._cache: dict[tuple[int, str], tuple[str | None, str, ParsedProcess]] = {}
         self._lock = threading.Lock()
         clock.install()
 
     def parsed(self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
                checksum: str | None = None) -> ParsedProcess:
-        """The parsed (version, process). `checksum` (the version's SHA-256 of its XML, as
-        stored with it) lets a caller pass `xml` as a loader: a parsed version is then found
-        without reading or hashing its source again (an immutable row)."""
+        """The parsed (version, process). `checksum` (the version's checksum as stored with it:
+        its bundle's, services/bundles.py) lets a caller pass `xml` as a loader: a parsed
+        version is then found without reading or hashing its source again (an immutable row).
+        Without it, the XML's own SHA-256 is compared with the one it was parsed from."""
         key = (version_id, process_key)
         hit = self._cache.get(key)
-        if hit is not None and checksum is not None:
+        if hit is not None and checksum is not None and hit[0] is not None:
             if hit[0] != checksum:
                 raise WorkflowError(
                     f"la version {version_id} a changé de contenu : une version est immuable"
                 )
-            return hit[1]
+            return hit[2]
         if callable(xml):
             xml = xml()
         digest = hashlib.sha256(xml).hexdigest()
         if hit is not None:
-            if hit[0] != digest:
+            if hit[1] != digest:
                 raise WorkflowError(
                     f"la version {version_id} a changé de contenu : une version est immuable"
                 )
-            return hit[1]
+            if checksum is not None and hit[0] is None:
+                with self._lock:
+                    self._cache[key] = (checksum, digest, hit[2])
+            return hit[2]
         parsed = parse_process(xml, process_key)  # DefinitionError if invalid
         with self._lock:
-            self._cache.setdefault(key, (digest, parsed))
-        return self._cache[key][1]
+            self._cache.setdefault(key, (checksum, digest, parsed))
+        return self._cache[key][2]
 
     def start(
         self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,

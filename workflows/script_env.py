@@ -807,8 +807,11 @@ def _format_spec_problem(node: ast.FormattedValue) -> str | None:
     return None
 
 
-def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
+def check_source(source: object, mode: str, data_names: frozenset[str] = frozenset()
+                 ) -> list[tuple[int | None, str]]:
     """Static check of a script (``mode='exec'``) or expression (``mode='eval'``).
+    `data_names`: the task data's variables it may read besides the contract's (the keys of
+    the bundle's form fields at deployment, the variables of the task data when it runs).
 
     Returns ``[(line_in_source_or_None, french_message), ...]``; empty when allowed.
     """
@@ -874,7 +877,7 @@ def check_source(source: object, mode: str) -> list[tuple[int | None, str]]:
     problems.extend(_bare_str_problems(tree))
     known = ALLOWED_GLOBAL_NAMES | TASK_DATA_NAMES | assigned
     for name in loaded:
-        if name.id not in known:
+        if name.id not in known and name.id not in data_names:
             problems.append((name.lineno, f"nom inconnu « {name.id} »"))
     if not problems:
         result = _restricted_compile(source, mode)
@@ -942,9 +945,10 @@ def _restricted_compile(source: str, mode: str):
 
 
 @functools.lru_cache(maxsize=2048)
-def compile_checked(source: str, mode: str) -> CodeType:
+def compile_checked(source: str, mode: str, data_names: frozenset[str] = frozenset()
+                    ) -> CodeType:
     """Statically check then compile restricted; raise :class:`ScriptRejected` (French)."""
-    problems = check_source(source, mode)
+    problems = check_source(source, mode, data_names)
     if problems:
         raise ScriptRejected("; ".join(_fmt(line, msg) for line, msg in problems))
     result = _restricted_compile(source, mode)
@@ -955,6 +959,26 @@ def compile_checked(source: str, mode: str) -> CodeType:
 
 def _fmt(line: int | None, msg: str) -> str:
     return f"ligne {line} : {msg}" if line else msg
+
+
+class AnyDataName:
+    """Every name a task data variable may have (not starting with "_"): for parsing a version
+    already deployed, whose names were checked against its bundle's forms at deployment."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.isidentifier() and not name.startswith("_")
+
+
+ANY_DATA_NAME = AnyDataName()
+
+
+def _data_names(source: object, data: Mapping[str, object]) -> frozenset[str]:
+    """The task data's variables the source names (the answers of the forms): known names for
+    the static check, so that a condition reads a form's field by its key."""
+    if not isinstance(source, str):
+        return frozenset()
+    return frozenset(k for k in data if isinstance(k, str) and not k.startswith("_")
+                     and k.isidentifier() and k in source)
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -983,12 +1007,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return g
 
     def evaluate(self, expression, context, external_context=None):
-        code = compile_checked(expression, "eval")
+        code = compile_checked(expression, "eval", _data_names(expression, context))
         g = self._globals(context)
         return bounded(g, lambda: eval(code, g))  # noqa: S307 - restricted bytecode only
 
     def execute(self, script, context, external_context=None):
-        code = compile_checked(script, "exec")
+        code = compile_checked(script, "exec", _data_names(script, context))
         g = self._globals(context)
         before = set(g)
         left: dict[str, object] = {}

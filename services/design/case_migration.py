@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services import audit, journey, processes
+from services import audit, bundles, journey, processes
 from services.db import command, db, many_commands, paginate
 from services.design import process_history
 from services.errors import Conflict, NotFound, ServiceError
@@ -19,7 +19,8 @@ CASE_MIGRATED = "migration_version"
 
 def definition(version: ProcessVersion) -> Definition:
     """A stored version as the engine's migration input."""
-    return Definition(version.id, version.xml, version.key)
+    return Definition(version.id, version.xml, version.key,
+                      bundles.decode_files(version.files) or None)
 
 
 def reasons_against(case: Case, instance: ProcessInstance, target: ProcessVersion) -> list[str]:

@@ -3,38 +3,42 @@ version, gated on its latest scenario test run (an admin may force it, with a re
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
-from services import processes
+from services import bundles, processes
 from services.clock import clock, in_paris
 from services.db import command, db, paginate
 from services.design import process_history, scenario_runs
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
 from workflows import check_document
-from workflows.diff import diff_definitions
+from workflows.diff import diff_bundles
 
 
 @command
-def save(key: str, xml: bytes, based_on: int | None, actor: str) -> ProcessDraft:
-    """Store `xml` as a draft of `key` (a new process when `key` has no version yet), with its
-    BPMN problems; refuse (422, nothing stored) bytes that are not safe, well-formed BPMN XML."""
+def save(key: str, xml: bytes, based_on: int | None, actor: str,
+         files: dict | None = None) -> ProcessDraft:
+    """Store the bundle (`xml` and its `files`; a raw BPMN, `files` None, keeps the forms of the
+    version it is based on that it references) as a draft of `key` (a new process when `key`
+    has no version yet), with its problems; refuse (422, nothing stored) bytes that are not
+    safe, well-formed BPMN XML."""
     processes.check_key(key)
     latest = processes.latest_version(key)
     if based_on is None:
         based_on = latest.version if latest is not None else None
+        base = latest
     else:
-        processes.get_version(key, based_on, field="based_on")
+        base = processes.get_version(key, based_on, field="based_on")
     unsafe = check_document(xml)
     if unsafe:
         raise processes.refuse(key, unsafe)
-    problems = processes.definition_problems(key, xml)
-    draft = ProcessDraft(key=key, based_on=based_on, xml=xml,
-                         checksum=hashlib.sha256(xml).hexdigest(), valid=not problems,
+    files = processes.inherited_files(xml, files, base)
+    problems = processes.definition_problems(key, xml, files)
+    draft = ProcessDraft(key=key, based_on=based_on, xml=xml, files=files,
+                         checksum=bundles.checksum(xml, files), valid=not problems,
                          problems=[asdict(p) for p in problems], created_by=actor,
                          created_at=clock().now())
     db.session.add(draft)
@@ -96,7 +100,9 @@ def diff(draft: ProcessDraft) -> dict:
     """The draft against the version it was edited from (nothing, for a new process)."""
     base = processes.get_version(draft.key, draft.based_on) if draft.based_on else None
     return {"key": draft.key, "from": base.version if base else None, "to": "brouillon",
-            **processes.diff_view(diff_definitions(base.xml if base else None, draft.xml))}
+            **processes.diff_view(diff_bundles(
+                base.xml if base else None, bundles.decode_files(base.files) if base else None,
+                draft.xml, bundles.decode_files(draft.files)))}
 
 
 def _lock(draft_id: int) -> ProcessDraft:
@@ -119,7 +125,7 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
         raise Invalid.field("reason", "Indiquez le motif du déploiement forcé.")
     if draft.deployed_version is not None:
         raise Conflict(f"Ce brouillon est déjà déployé (version {draft.deployed_version.version}).")
-    processes.check_definition(draft.key, draft.xml)
+    processes.check_definition(draft.key, draft.xml, bundles.decode_files(draft.files))
     latest = processes.lock_for_deploy(draft.key)
     if latest is not None and latest.version != draft.based_on:
         since = f"la version {draft.based_on}" if draft.based_on else "rien (nouveau processus)"
@@ -139,6 +145,7 @@ def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> Pro
                        "motif.")
     version = processes.store_version(
         draft.key, draft.xml, user.username, latest, draft_id=draft.id,
+        files=bundles.decode_files(draft.files),
         override_by=user.username if forced else None, override_reason=reason if forced else None)
     tested = {"test": run.id if run else None, "statut_test": status,
               "fonctionnalites": list(run.features or []) if run else None}

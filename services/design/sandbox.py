@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services import processes
+from services import bundles, processes
 from services.errors import Invalid
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (services/design/sandbox.py)
@@ -131,24 +131,34 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
     return env
 
 
-def check(key: str, xml: bytes, features: list[str]) -> None:
-    """Invalid (French, per element) unless `xml` would deploy as process `key` and every
-    feature is a known feature file stem."""
+def bundle_files(xml: bytes, files: dict | None) -> dict:
+    """The bundle's files: those given, or the shipped forms the BPMN references."""
+    if files is not None:
+        return dict(files)
+    return bundles.shipped_files(xml, SHIPPED_BPMN / bundles.FORMS_DIR)
+
+
+def check(key: str, xml: bytes, features: list[str], files: dict | None = None) -> None:
+    """Invalid (French, per element) unless the bundle (`xml`, `files`; the shipped forms it
+    references when None) would deploy as process `key` and every feature is a known feature
+    file stem."""
     processes.check_key(key)  # also keeps <key>.bpmn inside the sandbox's directory
     known = set(available_features())
     unknown = [f for f in features if f not in known]
     if unknown:
         raise Invalid.field("features", f"Fonctionnalité inconnue « {unknown[0]} ».")
-    processes.check_definition(key, xml)
+    processes.check_definition(key, xml, bundle_files(xml, files))
 
 
 def run(key: str, xml: bytes, features: list[str] | None = None,
-        timeout: float = 900.0, parts: int | None = None) -> SandboxResult:
+        timeout: float = 900.0, parts: int | None = None,
+        files: dict | None = None) -> SandboxResult:
     """Run `features` (stems; all when empty) with `xml` deployed as process `key`, in `parts`
     processes at once (default_parts()); Invalid, before anything is started, when `check`
     refuses them."""
     features = list(features or [])
-    check(key, xml, features)
+    check(key, xml, features, files)
+    files = bundle_files(xml, files)
     groups = split(features or available_features(), parts or default_parts())
     base = _FAST_TMP if _FAST_TMP.is_dir() and os.access(_FAST_TMP, os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="bac-a-sable-", dir=base) as name:
@@ -157,7 +167,11 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         bpmn_dir.mkdir()
         for shipped in SHIPPED_BPMN.glob("*.bpmn"):
             shutil.copy(shipped, bpmn_dir / shipped.name)
-        (bpmn_dir / f"{key}.bpmn").write_bytes(xml)
+        if (SHIPPED_BPMN / bundles.FORMS_DIR).is_dir():
+            shutil.copytree(SHIPPED_BPMN / bundles.FORMS_DIR, bpmn_dir / bundles.FORMS_DIR)
+        (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
+        # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
+        (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))
         started: list[tuple[subprocess.Popen, Path]] = []
         try:
             for n, group in enumerate(groups, 1):

@@ -15,6 +15,7 @@ import time
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from services import bundles
 from services.clock import clock, in_paris
 from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, many_commands
 from services.design import process_history, sandbox
@@ -146,12 +147,20 @@ def execute(run_id: int) -> DraftTestRun:
     if isinstance(claim, DraftTestRun):
         return claim  # run by someone else, or given up
     try:
-        result = sandbox.run(*claim, timeout=timeout(), parts=parts())
+        key, xml, features = claim
+        result = sandbox.run(key, xml, features, timeout=timeout(), parts=parts(),
+                             files=_draft_files(run_id))
     except Invalid as exc:  # validated again before anything starts: nothing ran
         result = sandbox.SandboxResult(ERROR, message=(
             f"{exc.detail} Rien n'a été lancé. "
             + " ".join(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
     return _record_result(run_id, result)
+
+
+def _draft_files(run_id: int) -> dict:
+    """The files of the bundle of the run's draft (its forms)."""
+    run = db.session.get(DraftTestRun, run_id)
+    return bundles.decode_files(run.draft.files) if run is not None else {}
 
 
 @command

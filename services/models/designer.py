@@ -3,7 +3,7 @@ append-only history of each process definition."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -20,6 +20,8 @@ class ProcessDraft(db.Model):
     based_on: Mapped[int | None]  # the version number it was edited from
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     checksum: Mapped[str] = mapped_column(String(64))
+    # the bundle's files other than the BPMN: {"forms/<id>.form": form-js JSON text}
+    files: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     valid: Mapped[bool] = mapped_column(default=False)
     problems: Mapped[list] = mapped_column(JSON, default=list)  # [{"element_id","line","message"}]
     created_by: Mapped[str] = mapped_column(String(80))

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -26,6 +36,8 @@ class ProcessVersion(db.Model):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("process_drafts.id"), unique=True)
     override_by: Mapped[str | None] = mapped_column(String(80))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # the bundle's files other than the BPMN: {"forms/<id>.form": form-js JSON text}
+    files: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     draft = relationship("ProcessDraft", back_populates="deployed_version")
 
@@ -103,7 +115,7 @@ Index("ix_human_tasks_open_due", HumanTask.state, HumanTask.due_on.is_(None), Hu
 Index("ix_human_tasks_key_due", HumanTask.state, HumanTask.key, HumanTask.due_on.is_(None),
       HumanTask.due_on, HumanTask.id)
 Index("ix_human_tasks_open_created", HumanTask.state, HumanTask.created_at, HumanTask.id)
-# « mes groupes »: the open tasks of a group in the list's order (migration 0012_groups)
+# « mes groupes »: the open tasks of a group in the list's order (migration 0013_groups)
 Index("ix_human_tasks_group_due", HumanTask.state, HumanTask.group_code,
       HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.id)
 

@@ -182,14 +182,15 @@ def test_a_draft_naming_an_unknown_group_is_kept_with_its_problem(api):
 
 
 def test_the_shipped_files_create_the_groups_they_name(app):
-    from services import groups, processes
+    from services import bundles, groups, processes
     from services.db import transaction
 
     xml = with_a_call_first(VOLONTAIRE, lane_naming("accueil"))
     with app.app_context():
+        files = bundles.shipped_files(xml, processes.bpmn_dir() / bundles.FORMS_DIR)
         with transaction():
             processes.deploy("stage_volontaire", xml, "tests", origin="fichiers_livres",
-                             create_groups=True)
+                             files=files, create_groups=True)
         assert groups.names() == {"accueil": "accueil"}
 
 

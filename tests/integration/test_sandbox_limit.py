@@ -42,7 +42,7 @@ class StandIn:
         self.entered = threading.Semaphore(0)
         self.release = threading.Event()
 
-    def __call__(self, key, xml, features, timeout, parts=None):
+    def __call__(self, key, xml, features, timeout, parts=None, files=None):
         with self.lock:
             self.inside += 1
             self.most = max(self.most, self.inside)

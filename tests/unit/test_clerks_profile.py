@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bench import clerks_profile as profile
-from workflows.contract import TASK_TITLES, form_schema
+from services.bundles import shipped_contract_schema as form_schema
+from workflows.contract import TASK_TITLES
 
 
 def test_the_mix_is_four_fifths_reads_in_percent():

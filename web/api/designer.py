@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import cases, processes
+from services import bundles, cases, processes
 from services.design import case_migration, drafts, scenario_runs
 from web.api.designer_schemas import (
     CaseMigrationInSchema,
@@ -14,11 +14,12 @@ from web.api.designer_schemas import (
     DiffSchema,
     DraftArgs,
     DraftSchema,
+    FormsSchema,
     TestRunInSchema,
     TestRunSchema,
 )
 from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_body, page_schema
-from web.api.uploads import bpmn_bytes, bpmn_response
+from web.api.uploads import bpmn_response, bundle_upload, zip_response
 from web.auth import current_user, require
 
 blp = Blueprint("designer", __name__, url_prefix="/api/v1",
@@ -33,10 +34,11 @@ DraftPage = page_schema(DraftSchema, "DraftPage")
 @blp.arguments(DraftArgs, location="query", unknown=RAISE)
 @blp.response(201, DraftSchema)
 def post_draft(args, key):
-    """Enregistrer un brouillon (XML BPMN, ou multipart avec un fichier .bpmn) : jamais une
-    version en service ; gardé même avec des problèmes BPMN, listés avec leur élément"""
-    xml = bpmn_bytes()
-    draft = drafts.save(key, xml, args["based_on"], current_user().username)
+    """Enregistrer un brouillon (XML BPMN seul, ses formulaires repris de la version dont il
+    part ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) : jamais une
+    version en service ; gardé même avec des problèmes, listés avec leur élément ou fichier"""
+    xml, files = bundle_upload()
+    draft = drafts.save(key, xml, args["based_on"], current_user().username, files)
     return drafts.view(draft)
 
 
@@ -65,6 +67,24 @@ def get_draft_xml(draft_id):
     """Le XML BPMN d'un brouillon"""
     draft = drafts.get(draft_id)
     return bpmn_response(draft.xml, f"brouillon-{draft.id}.bpmn")
+
+
+@blp.route("/drafts/<int:draft_id>/forms")
+@require("designer")
+@blp.response(200, FormsSchema)
+def get_draft_forms(draft_id):
+    """Les formulaires (documents form-js) du brouillon, par identifiant"""
+    return bundles.forms_view(drafts.get(draft_id).files)
+
+
+@blp.route("/drafts/<int:draft_id>/bundle")
+@require("designer")
+@blp.response(200, content_type="application/zip")
+def get_draft_bundle(draft_id):
+    """Le brouillon en une archive zip : son BPMN et ses formulaires"""
+    draft = drafts.get(draft_id)
+    return zip_response(bundles.to_zip(draft.key, draft.xml, bundles.decode_files(draft.files)),
+                        f"brouillon-{draft.id}.zip")
 
 
 @blp.route("/drafts/<int:draft_id>/diff")

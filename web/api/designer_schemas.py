@@ -52,6 +52,12 @@ class DiffSchema(Schema):
     changed = fields.List(fields.Nested(DiffChangedSchema))
 
 
+class FormsSchema(Schema):
+    forms = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                        metadata={"description": "les documents form-js du paquet, par "
+                                                 "identifiant de formulaire"})
+
+
 # ---- drafts and test runs -------------------------------------------------------------------
 
 class DraftArgs(In):

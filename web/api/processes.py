@@ -3,18 +3,19 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import processes
+from services import bundles, processes
 from services.design import case_migration, process_history
 from web.api.designer_schemas import (
     BulkMigrationInSchema,
     BulkMigrationSchema,
     DiffArgs,
     DiffSchema,
+    FormsSchema,
     MigrationCandidateSchema,
     ProcessEventSchema,
 )
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
-from web.api.uploads import bpmn_bytes, bpmn_response
+from web.api.uploads import bpmn_response, bundle_upload, zip_response
 from web.auth import current_user, require
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1/processes",
@@ -45,6 +46,24 @@ def get_version(key, number):
     return bpmn_response(version.xml, f"{key}-v{version.version}.bpmn")
 
 
+@blp.route("/<key>/versions/<int:number>/forms")
+@require("designer")
+@blp.response(200, FormsSchema)
+def get_version_forms(key, number):
+    """Les formulaires (documents form-js) d'une version, par identifiant"""
+    return bundles.forms_view(processes.get_version(key, number).files)
+
+
+@blp.route("/<key>/versions/<int:number>/bundle")
+@require("designer")
+@blp.response(200, content_type="application/zip")
+def get_version_bundle(key, number):
+    """Une version en une archive zip : son BPMN et ses formulaires"""
+    version = processes.get_version(key, number)
+    return zip_response(bundles.to_zip(key, version.xml, bundles.decode_files(version.files)),
+                        f"{key}-v{version.version}.zip")
+
+
 @blp.route("/<key>/versions/<int:number>/diff")
 @require("agent", "designer")
 @blp.arguments(DiffArgs, location="query", unknown=RAISE)
@@ -59,10 +78,11 @@ def get_version_diff(args, key, number):
 @require("designer")
 @blp.response(201, ProcessVersionSchema)
 def post_version(key):
-    """Déployer une nouvelle version (XML BPMN, ou multipart avec un fichier .bpmn) ; inscrit
+    """Déployer une nouvelle version (XML BPMN seul, ses formulaires repris de la dernière
+    version ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) ; inscrit
     à l'historique du processus comme déployée sans test des scénarios"""
-    xml = bpmn_bytes()
-    version, _created = processes.deploy(key, xml, current_user().username)
+    xml, files = bundle_upload()
+    version, _created = processes.deploy(key, xml, current_user().username, files=files)
     return processes.version_view(version)
 
 

@@ -404,7 +404,7 @@ class TaskSchema(Schema):
     case = fields.Integer(attribute="case_id")
     key = fields.String()
     title = fields.String()
-    form = fields.Function(lambda t: tasks.form_for_display(t.key))
+    form = fields.Function(lambda t: tasks.form_for_display(t))
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
     state = fields.String()
     created_at = fields.DateTime()

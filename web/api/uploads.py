@@ -1,12 +1,39 @@
-"""The BPMN bytes of an upload: the raw body (application/xml) or one .bpmn file of a multipart
-form. The shipped processes use no DMN table, so a .dmn file is refused by name (422). And the
+"""The bundle of an upload: the raw body (application/xml: the BPMN alone, its forms inherited),
+a multipart form (one .bpmn file and any number of .form files) or a zip (application/zip: one
+.bpmn, .form files anywhere; services/bundles.py reads it). The shipped processes use no DMN
+table, so a .dmn file is refused by name (422). And the
 BPMN bytes of a download, which a browser must never run."""
 
 from __future__ import annotations
 
 from flask import Response, request
 
+from services import bundles
 from services.errors import Invalid
+
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+
+
+def bundle_upload() -> tuple[bytes, dict | None]:
+    """(BPMN bytes, files) of the request; files None for a raw BPMN (the forms are inherited
+    from the version it is based on)."""
+    if request.mimetype in ZIP_TYPES:
+        data = request.get_data()
+        if not data:
+            raise Invalid.field("body", "Le corps doit contenir l'archive zip du processus.")
+        return bundles.read_zip(data)
+    if request.mimetype == "multipart/form-data" or request.files:
+        files: dict[str, str] = {}
+        for _name, f in request.files.items(multi=True):
+            if (f.filename or "").lower().endswith(bundles.FORM_SUFFIX):
+                data = f.read(bundles.MAX_FILE_BYTES + 1)
+                if len(data) > bundles.MAX_FILE_BYTES:
+                    raise Invalid.field("file", f"Formulaire « {f.filename} » trop volumineux.")
+                bundles.add_form(files, f.filename, data)
+                f.seek(0)
+        # a .bpmn alone (the import of a file made elsewhere) keeps its forms, as a raw BPMN
+        return bpmn_bytes(), files or None
+    return bpmn_bytes(), None
 
 
 def bpmn_bytes() -> bytes:
@@ -34,6 +61,13 @@ def bpmn_bytes() -> bytes:
 # namespaces included). No script, no resource, a unique origin; and saved, not shown.
 DOWNLOAD_HEADERS = {"Content-Security-Policy": "default-src 'none'; sandbox",
                     "X-Content-Type-Options": "nosniff"}
+
+
+def zip_response(data: bytes, filename: str) -> Response:
+    """A bundle as a zip download."""
+    response = Response(data, mimetype="application/zip", headers=DOWNLOAD_HEADERS)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
 
 
 def bpmn_response(xml: bytes, filename: str) -> Response:

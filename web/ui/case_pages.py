@@ -56,8 +56,11 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     replayed = licence_ledger.replay(case.licence)
     open_tasks = cases.open_tasks(case)
     view = cases.view(case, replayed, open_tasks)
+    tasks.preload_forms(open_tasks)
     task_forms = [{"task": t, "form": forms.task_form(t, values, errors) if t.id == form_task
-                   else forms.task_form(t)} for t in open_tasks]
+                   else forms.task_form(t), "problem": forms.problem(t)} for t in open_tasks]
+    answered = [{"task": t, "answers": forms.answers(t)} for t in tasks.answered(case.id)]
+    answered = [a for a in answered if a["answers"]]
     points = licences.view(case.licence, today, replayed)
     movements, ledger_page, ledger_pages = paged(list(reversed(points["movements"])), "releve",
                                                  LEDGER_PER_PAGE)  # the latest first
@@ -66,7 +69,8 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     open_sessions = (session_view.open_sessions(today)
                      if case.status == "en_attente_inscription" else [])
     return render_template(
-        "ui/case.html", case=case, view=view, task_forms=task_forms, ledger=points,
+        "ui/case.html", case=case, view=view, task_forms=task_forms, answered=answered,
+        ledger=points,
         movements=movements, ledger_page=ledger_page, ledger_pages=ledger_pages,
         series=licence_view.balance_series(case.licence, today, replayed),
         diagram=journey.diagram_state(case),
@@ -95,7 +99,7 @@ def complete_task(case_id: int, task_id: int):
     task = tasks.get(task_id)
     if task.case_id != case_id:
         abort(404)
-    data = forms.data_from(task.key, request.form)
+    data = forms.data_from(task, request.form)
     try:
         tasks.complete(task_id, data, current_user())
     except Invalid as exc:

@@ -1,54 +1,82 @@
-"""A task's form, rendered from its JSON Schema and read back as the data the service checks."""
+"""A task's form, rendered from its form-js document (docs/process-bundle.md) and read back as
+the data the service checks (services/tasks.py: the JSON Schema computed from the same
+document, French messages per field)."""
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
+import json
+import re
 
-from services.tasks import form_for_display
-from web.labels import DECISION_LABELS as LABELS
+from services import tasks
 from web.ui.formdata import Field, Form, FormSpec
 
-HINTS = {"motif": "Obligatoire en cas de refus ; il figure dans l'historique du dossier.",
-         "obligation": "Facultatif : sans choix, un stage crédité et conforme remplit "
-                       "l'obligation, un stage refusé ne la remplit pas (R19).",
-         "remboursement": "Facultatif : sans choix, le remboursement suit le crédit et "
-                          "l'obligation (R48)."}
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
-@functools.cache  # per task key (the contract's few): a FormSpec is shared, never changed
-def spec(key: str) -> FormSpec:
-    """The task's fields as a form of the UI: radios for an enum, a text area for long text."""
-    schema = form_for_display(key)
-    required = set(schema.get("required", ()))
-    out = []
-    for name, prop in schema.get("properties", {}).items():
-        title, needed, hint = prop.get("title", name), name in required, HINTS.get(name, "")
-        if "enum" in prop:
-            out.append(Field(name, title, "choice", needed, hint,
-                             tuple((v, LABELS.get(v, v)) for v in prop["enum"])))
-        elif prop.get("type") == "string" and prop.get("maxLength", 0) > 200:
-            out.append(Field(name, title, "text", needed, hint, widget="textarea",
-                             max_length=prop["maxLength"]))
-        else:
-            out.append(Field(name, title, "text", needed, hint))
-    return FormSpec(*out)
+def _field(n: int, c) -> Field:
+    if c.type == "text":  # read-only text: shown, never sent
+        return Field(f"_texte_{n}", c.text or c.label, "static", widget="static")
+    common = {"required": c.required, "hint": c.description}
+    if c.type == "textarea":
+        return Field(c.key, c.label, "text", widget="textarea", max_length=c.max_length,
+                     **common)
+    if c.type == "number":
+        return Field(c.key, c.label, "decimal", **common)
+    if c.type == "datetime":
+        return Field(c.key, c.label, "date", **common)
+    if c.type == "checkbox":
+        return Field(c.key, c.label, "bool", **common)
+    if c.type in ("radio", "select"):
+        return Field(c.key, c.label, "choice", choices=tuple(c.values),
+                     widget="select" if c.type == "select" else "radio", **common)
+    return Field(c.key, c.label, "text", max_length=c.max_length, **common)
+
+
+def spec(task) -> FormSpec:
+    """The task's fields as a form of the UI (none for a confirmation or an unreadable form)."""
+    found = tasks.task_form(task)
+    if found.form is None:
+        return FormSpec()
+    return FormSpec(*(_field(n, c) for n, c in enumerate(found.form.components, 1)))
+
+
+def problem(task) -> str | None:
+    """Why the task's form cannot be read (French), if it cannot."""
+    return tasks.task_form(task).problem
 
 
 def task_form(task, values: dict | None = None, errors: dict | None = None) -> Form:
     prefix = f"t{task.id}-"
     if errors:
-        return Form.rejected(spec(task.key), values or {}, errors, prefix)
-    return Form(spec(task.key), prefix=prefix)
+        return Form.rejected(spec(task), values or {}, errors, prefix)
+    return Form(spec(task), prefix=prefix)
 
 
-def data_from(key: str, form) -> dict:
-    """The submitted values as the schema types them (strings); an unticked radio is absent."""
-    data = {}
-    for field in spec(key).fields.values():
+def data_from(task, form) -> dict:
+    """The submitted values typed as the form says: text as typed (trimmed; empty, it is sent
+    empty, "Ne peut pas être vide." where required, unless an optional field has a pattern), a
+    number as a number, a date as `YYYY-MM-DD`, a checkbox as a boolean; an empty number, date
+    or choice is absent (the service then says "Champ obligatoire." where one is required)."""
+    data: dict = {}
+    form_js = tasks.task_form(task).form
+    for field in spec(task).fields.values():
+        if field.kind == "static":
+            continue
         value = form.get(field.name)
-        if field.kind != "choice":
-            data[field.name] = (value or "").strip()
-        elif value:
+        if field.kind == "bool":
+            data[field.name] = value in ("on", "1", "true", "oui")
+        elif field.kind == "text":
+            text = (value or "").strip()
+            declared = form_js.field(field.name) if form_js else None
+            if text or not (declared and declared.pattern and not declared.required):
+                data[field.name] = text  # an empty optional text with a pattern is absent
+        elif (value or "").strip():
+            value = value.strip()
+            if field.kind == "decimal" and NUMBER.match(value.replace(" ", "")):
+                number = float(value.replace(" ", "").replace(",", "."))
+                value = int(number) if number.is_integer() and "." not in value \
+                    and "," not in value else number
             data[field.name] = value
     return data
 
@@ -56,3 +84,35 @@ def data_from(key: str, form) -> dict:
 def field_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """'data.motif' -> 'motif' (the service names fields from the task's data)."""
     return {k.removeprefix("data."): v for k, v in errors.items()}
+
+
+def _shown(field, value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if field is not None and field.values:
+        return dict(field.values).get(value, str(value))
+    if field is not None and field.type == "datetime" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return str(value).replace(".", ",") if not value.is_integer() else str(int(value))
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def answers(task) -> list[tuple[str, str]]:
+    """(label, value in French) of each answer a completed task took, in the form's order."""
+    try:
+        data = json.loads(task.data or "{}")
+    except ValueError:
+        return []
+    if not isinstance(data, dict) or not data:
+        return []
+    form = tasks.task_form(task).form
+    fields = {f.key: f for f in form.fields} if form else {}
+    order = [k for k in fields if k in data] + [k for k in data if k not in fields]
+    return [(fields[k].label if k in fields else k, _shown(fields.get(k), data[k]))
+            for k in order]

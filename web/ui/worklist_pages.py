@@ -42,7 +42,10 @@ def task_list():
     sort = request.args.get("tri", "echeance")
     page = int_arg("page")
     items, total = worklist.task_page(user, scope, key, due, sort, page, PER_PAGE)
+    tasks.preload_forms(items)  # a form that cannot be read is told on its row
+    unreadable = {t.id: tasks.task_form(t).problem for t in items if tasks.task_form(t).problem}
     return render_template("ui/tasks.html", items=items, total=total, page=page,
+                           unreadable=unreadable,
                            pages=page_numbers(total), scope=scope, key=key, due=due, sort=sort,
                            task_titles=TASK_TITLES)
 

@@ -1,0 +1,82 @@
+"""Forms of a bundle (workflows/forms.py): form-js documents parsed and checked, converted to
+the JSON Schema of a task's data, compared for the diff and migration safety. Pure."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from workflows.forms import (
+    bundle_problems,
+    form_changes,
+    json_schema,
+    only_labels_changed,
+    parse_form,
+    pattern_problem,
+)
+
+SHIPPED = Path(__file__).resolve().parents[2] / "bpmn" / "forms"
+
+
+def doc(*components, form_id="f") -> str:
+    return json.dumps({"schemaVersion": 16, "id": form_id, "type": "default",
+                       "components": list(components)})
+
+
+NAME = {"type": "textfield", "key": "nom", "label": "Nom", "validate": {"required": True,
+                                                                        "pattern": "^[A-Z]"}}
+
+
+def test_a_form_gives_its_fields_and_schema():
+    form, problems = parse_form(doc(NAME, {"type": "text", "text": "Aide"}), "forms/f.form")
+    assert problems == [] and [f.key for f in form.fields] == ["nom"]
+    schema = json_schema(form, "tache", "Tâche")
+    assert schema["required"] == ["nom"] and schema["properties"]["nom"]["pattern"] == "^[A-Z]"
+    validator = jsonschema.Draft202012Validator(schema)
+    assert not list(validator.iter_errors({"nom": "Martin"}))
+    assert list(validator.iter_errors({"nom": "martin"}))
+
+
+@pytest.mark.parametrize("key", ["verification_attestation", "examen_manuel",
+                                 "signalement_parquet"])
+def test_the_shipped_contract_forms_keep_the_contract(key):
+    form, problems = parse_form((SHIPPED / f"{key}.form").read_text(), key)
+    assert problems == []
+    schema = json_schema(form, key)
+    assert schema["required"] == ["decision"] and schema["additionalProperties"] is False
+    refusing = schema["if"]["properties"]["decision"]["const"]
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors({"decision": refusing}))  # motif required
+    assert not list(validator.iter_errors({"decision": refusing, "motif": "x"}))
+
+
+@pytest.mark.parametrize("text", ["", "{", "[]", '{"components": []}', '{"id": "f"}',
+                                  doc(form_id="é"), "x" * 70_000, b"\xff"])
+def test_what_is_not_a_form_is_told_never_raised(text):
+    form, problems = parse_form(text, "forms/x.form")
+    assert form is None and problems and all(p.element_id == "forms/x.form" for p in problems)
+
+
+def test_nested_quantifiers_are_refused_quickly():
+    start = time.process_time()
+    assert pattern_problem("(a+)+$") and pattern_problem("(a*)*b") and pattern_problem(r"(\w+)\1")
+    assert pattern_problem("^[0-9]{5}$") is None
+    assert time.process_time() - start < 1
+
+
+def test_changes_and_labels_only():
+    old, _ = parse_form(doc(NAME), "a")
+    relabelled, _ = parse_form(doc({**NAME, "label": "Nom de famille"}), "a")
+    optional, _ = parse_form(doc({**NAME, "validate": {}}), "a")
+    assert only_labels_changed(old, relabelled) and not only_labels_changed(old, optional)
+    [(key, before, after)] = form_changes(old, optional)
+    assert key == "nom" and "obligatoire" in before and "obligatoire" not in after
+
+
+def test_bundle_problems_without_a_bpmn_root_never_raise():
+    assert bundle_problems(None, {"forms/f.form": doc(NAME)})[0].message.startswith(
+        "formulaire « f » utilisé par aucune tâche")
