@@ -6,6 +6,7 @@ element id: an analyst tests a new task without Python (features/LISEZMOI.md).""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from pytest_bdd import given, parsers, then, when
@@ -13,6 +14,8 @@ from pytest_bdd import given, parsers, then, when
 from tests.bdd.outils import Contexte, verifier
 
 EXEMPLES = Path(__file__).resolve().parents[2] / "features" / "exemples"
+FORMULAIRES_LIVRES = Path(__file__).resolve().parents[2] / "bpmn" / "forms"
+FORM_REF = re.compile(r'camunda:formRef="([^"]+)"')
 VRAI = {"oui", "vrai", "coché", "cochée", "x"}
 FAUX = {"non", "faux", "", "décoché", "décochée"}
 
@@ -58,7 +61,15 @@ def deploye_depuis_exemple(ctx: Contexte, cle, exemple):
     """features/exemples/<exemple>/: one .bpmn and its .form files, sent as one bundle."""
     dossier = EXEMPLES / exemple
     fichiers = sorted(p for p in dossier.iterdir() if p.suffix in (".bpmn", ".form"))
-    assert any(p.suffix == ".bpmn" for p in fichiers), f"Aucun fichier .bpmn dans {dossier}"
+    bpmn = [p for p in fichiers if p.suffix == ".bpmn"]
+    assert bpmn, f"Aucun fichier .bpmn dans {dossier}"
+    # the forms it references that the example does not give are the shipped ones (bpmn/forms:
+    # the contract tasks'), so that an example holds only what its designer changed
+    donnes = {p.stem for p in fichiers if p.suffix == ".form"}
+    for ref in sorted(set(FORM_REF.findall(bpmn[0].read_text(encoding="utf-8"))) - donnes):
+        livre = FORMULAIRES_LIVRES / f"{ref}.form"
+        if livre.exists():
+            fichiers.append(livre)
     reponse = ctx.api.http.post(
         f"/api/v1/processes/{cle}/versions",
         headers={"Authorization": f"Bearer {ctx.api.tokens['designer']}"},
@@ -110,3 +121,23 @@ def affiche_statut(ctx: Contexte, libelle):
 def proposee_au_groupe(ctx: Contexte, titre, groupe):
     tache = _tache(ctx, titre)
     verifier(tache.get("group_name") or tache.get("group"), groupe, "groupe de la tâche")
+
+
+@given(parsers.re(r"le groupe « (?P<nom>[^»]+) » \((?P<code>[a-z][a-z0-9_-]*)\) réunit "
+                  r"(?P<qui>l'agent|les agents (?P<noms>.+))"))
+def groupe_reunit(ctx: Contexte, nom, code, qui, noms=None):
+    """Groups are the admins' (API); the scenario's clerks are `agent` and `agent2`."""
+    ctx.ok(ctx.api.post("/api/v1/groups", {"code": code, "name": nom}),
+           f"créer le groupe « {nom} »", 201)
+    membres = ["agent"] if qui == "l'agent" else [n.strip() for n in
+                                                  noms.replace(" et ", ",").split(",")]
+    for membre in membres:
+        ctx.ok(ctx.api.request("PUT", f"/api/v1/users/{membre}/groups", {"groups": [code]}),
+               f"mettre {membre} dans le groupe « {nom} »")
+
+
+@then(parsers.re(r"un agent hors du groupe ne peut pas prendre la tâche « (?P<titre>[^»]+) »"))
+def hors_groupe(ctx: Contexte, titre):
+    tache = _tache(ctx, titre)
+    reponse = ctx.api.post(f"/api/v1/tasks/{tache['id']}/claim", as_="agent2")
+    verifier(reponse.status_code, 403, "code HTTP de la prise par un agent hors du groupe")
