@@ -126,18 +126,23 @@ def create_user_cmd(username, role, centre, password_stdin, group_codes):
     click.echo(f"Utilisateur « {username} » créé (rôle {role}{joined}).", err=True)
 
 
+def _named_group(change, code: str, name: str, done: str) -> None:
+    """Create or rename a group (`change(code, name)`), then say `done` in French."""
+    _require_schema()
+    try:
+        change(code, name)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Groupe « {code} » {done} ({name}).")
+
+
 @groups_cli.command("create")
 @click.argument("code")
 @click.argument("name")
 def create_group_cmd(code, name):
     """Créer un groupe d'agents : CODE (nommé par la propriété « groupe » d'un couloir BPMN)
     et NOM (libellé en français)."""
-    _require_schema()
-    try:
-        groups.create(code, name)
-    except ServiceError as exc:
-        _fail(exc)
-    click.echo(f"Groupe « {code} » créé ({name}).")
+    _named_group(groups.create, code, name, "créé")
 
 
 @groups_cli.command("rename")
@@ -145,12 +150,7 @@ def create_group_cmd(code, name):
 @click.argument("name")
 def rename_group_cmd(code, name):
     """Renommer un groupe (son code ne change pas)."""
-    _require_schema()
-    try:
-        groups.rename(code, name)
-    except ServiceError as exc:
-        _fail(exc)
-    click.echo(f"Groupe « {code} » renommé ({name}).")
+    _named_group(groups.rename, code, name, "renommé")
 
 
 @groups_cli.command("list")
