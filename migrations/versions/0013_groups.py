@@ -45,8 +45,9 @@ def upgrade():
 
 
 def downgrade():
+    # an index on an expression: SQLite's batch mode does not reflect it, so it is dropped alone
+    op.drop_index('ix_human_tasks_group_due', table_name='human_tasks')
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
-        batch_op.drop_index('ix_human_tasks_group_due')
         batch_op.drop_column('group_code')
     op.drop_index(op.f('ix_user_groups_group_id'), table_name='user_groups')
     op.drop_table('user_groups')
