@@ -34,9 +34,10 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     condition = panel.locator("[name='conditionExpression']")
     if not condition.count():
         panel.get_by_text("Condition", exact=True).first.click()
-    page.wait_for_function("() => [...document.querySelectorAll('#properties textarea, "
-                           "#properties [contenteditable], #properties input')].some("
-                           "e => (e.value || e.textContent || '').includes('decision == \"valider\"'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#properties textarea, #properties "
+        "[contenteditable], #properties input')].some(e => (e.value || e.textContent || '')"
+        ".includes('decision == \"valider\"'))")
     assert panel.get_by_text("Général").count() >= 1
     _no_serious_violations(page, "panneau des propriétés")
     shot(page, "modeler-panel-condition")
@@ -54,12 +55,16 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     _select(page, "attente_attestation")
     group = panel.locator("[data-group-id='group-CamundaPlatform__ExtensionProperties']")
     group.wait_for()
-    group.get_by_title("Ajouter un élément à la liste").click()
-    name = group.get_by_label("Nom", exact=True).last
-    name.fill("statut")
-    value = group.get_by_label("Valeur", exact=True).last
+    before_items = int(group.locator(".bio-properties-panel-list-badge").inner_text() or 0)
+    group.locator(".bio-properties-panel-add-entry").click()
+    name = group.locator(f"input[id$='extensionProperty-{before_items}-name']")
+    name.fill("statut_panneau")
+    value = group.locator(f"input[id$='extensionProperty-{before_items}-value']")
     value.fill("En attente de l'attestation (panneau)")
     value.press("Tab")
+    page.wait_for_function(  # the panel's fields are debounced: wait for the model to have it
+        "async () => (await window.DesignerEditor.modeler.saveXML()).xml"
+        ".includes('statut_panneau')", polling=200)
     _no_serious_violations(page, "propriétés d'extension")
 
     before = page.locator("#canvas").get_attribute("data-draft") or ""
@@ -69,5 +74,6 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     draft = int(page.locator("#canvas").get_attribute("data-draft"))
     xml = page.evaluate("id => fetch('/api/v1/drafts/' + id + '/xml', {credentials: 'same-origin'})"
                         ".then(r => r.text())", draft)
-    assert 'name="statut"' in xml and "En attente de l'attestation (panneau)" in xml, xml[:2000]
+    around = xml[xml.find('id="attente_attestation"'):][:1500]
+    assert 'name="statut_panneau"' in around and "attestation (panneau)" in around, around
     shot(page, "modeler-panel-extension-property")
