@@ -77,3 +77,11 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     around = xml[xml.find('id="attente_attestation"'):][:1500]
     assert 'name="statut_panneau"' in around and "attestation (panneau)" in around, around
     shot(page, "modeler-panel-extension-property")
+
+    # -- a lane offers « Propriétés d'extension » too (its `groupe`, docs/process-bundle.md)
+    lane_id = page.evaluate(
+        "() => { const m = window.DesignerEditor.modeler, r = m.get('elementRegistry'); "
+        "const lane = m.get('modeling').addLane(r.get('participant_stage_volontaire'), 'bottom'); "
+        "window.DesignerEditor.focusElement(lane.id); return lane.id; }")
+    assert lane_id
+    panel.locator("[data-group-id='group-CamundaPlatform__ExtensionProperties']").wait_for()
