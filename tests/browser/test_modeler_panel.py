@@ -48,6 +48,7 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     form_button.click()
     page.wait_for_selector("#form-editor-panel:not([hidden]) .fjs-palette", state="visible")
     shot(page, "modeler-form-editor")
+    _no_serious_violations(page, "éditeur de formulaires")
     page.get_by_role("button", name="Fermer sans enregistrer").click()
     assert page.locator("#form-editor-panel").is_hidden()
 
