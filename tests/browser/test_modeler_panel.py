@@ -49,8 +49,12 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     page.wait_for_selector("#form-editor-panel:not([hidden]) .fjs-palette", state="visible")
     shot(page, "modeler-form-editor")
     _no_serious_violations(page, "éditeur de formulaires")
-    page.get_by_role("button", name="Fermer sans enregistrer").click()
+    page.get_by_role("button", name="Enregistrer le formulaire").click()
     assert page.locator("#form-editor-panel").is_hidden()
+    assert page.evaluate("() => Object.keys(window.DesignerEditor.forms)").count(
+        "verification_attestation") == 1
+    assert 'camunda:formRef="verification_attestation"' in page.evaluate(
+        "async () => (await window.DesignerEditor.modeler.saveXML()).xml")
 
     # -- an element outside any lane: add the extension property `statut`
     _select(page, "attente_attestation")
@@ -75,6 +79,7 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
     draft = int(page.locator("#canvas").get_attribute("data-draft"))
     xml = page.evaluate("id => fetch('/api/v1/drafts/' + id + '/xml', {credentials: 'same-origin'})"
                         ".then(r => r.text())", draft)
+    assert 'camunda:formRef="verification_attestation"' in xml  # sent as multipart with its .form
     around = xml[xml.find('id="attente_attestation"'):][:1500]
     assert 'name="statut_panneau"' in around and "attestation (panneau)" in around, around
     shot(page, "modeler-panel-extension-property")
