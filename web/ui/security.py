@@ -14,6 +14,7 @@ store (each gunicorn worker then counts on its own)."""
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from functools import wraps
 from urllib.parse import quote
@@ -35,6 +36,14 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
     "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'",
     "form-action 'self'", "frame-ancestors 'none'"))
+# The BPMN editor page only: CodeMirror (inside the properties panel's FEEL/script fields and
+# form-js's editor) injects its styles as <style> elements (style-mod, no nonce option through
+# the UMD builds) and the panel and form-js set a few style attributes through markup; so inline
+# styles (elements and attributes) are allowed there; scripts stay as strict as elsewhere: no
+# inline script, ever (issue 14).
+EDITOR_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+EDITOR_PATH = re.compile(r"^/ui/processus/[^/]+/editeur$")
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
@@ -89,6 +98,8 @@ def init(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if is_ui_path(request.path):
             for name, value in PAGE_HEADERS.items():
+                if name == "Content-Security-Policy" and EDITOR_PATH.match(request.path):
+                    value = EDITOR_CONTENT_SECURITY_POLICY
                 response.headers.setdefault(name, value)
         return response
 

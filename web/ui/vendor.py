@@ -12,10 +12,20 @@ PACKAGES = {
     "dsfr": ("@gouvfr/dsfr/dist", {".css", ".js", ".woff", ".woff2", ".svg", ".png", ".ico"}),
     "bpmn-js": ("bpmn-js/dist", {".css", ".woff", ".woff2", ".ttf", ".svg", ".eot"}),
     "chart.js": ("chart.js/dist", set()),
+    # the properties panel (issue 14 item 3): its UMD, its CSS, and the camunda moddle descriptor
+    "bpmn-js-properties-panel": ("bpmn-js-properties-panel/dist", set()),
+    "properties-panel": ("@bpmn-io/properties-panel/dist/assets", {".css"}),
+    "camunda-bpmn-moddle": ("camunda-bpmn-moddle/resources", set()),
+    # the form editor (issue 14 item 2)
+    "form-js": ("@bpmn-io/form-js/dist", set()),
 }
 FILES = {
     "bpmn-js": {"bpmn-navigated-viewer.production.min.js", "bpmn-modeler.production.min.js"},
     "chart.js": {"chart.umd.min.js"},
+    "bpmn-js-properties-panel": {"bpmn-js-properties-panel.umd.js"},
+    "camunda-bpmn-moddle": {"camunda.json"},
+    "form-js": {"form-editor.umd.js", "assets/form-js.css", "assets/form-js-editor.css",
+                "assets/properties-panel.css"},
 }
 
 

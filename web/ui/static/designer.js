@@ -95,6 +95,8 @@
     } else if (opts.json !== undefined) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(opts.json);
+    } else if (opts.form !== undefined) {
+      body = opts.form;  // FormData: the browser sets multipart/form-data and its boundary
     }
     if (method !== "GET" && method !== "HEAD") { headers["X-CSRF-Token"] = csrfToken(); }
     let resp;

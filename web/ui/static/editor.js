@@ -5,15 +5,38 @@
   "use strict";
 
   const D = window.Designer, h = D.h, say = D.say, config = D.config;
+  const SCRIPT = document.getElementById("editor-script");
+  /* The Camunda moddle descriptor (camunda-bpmn-moddle's resources/camunda.json, served from
+     node_modules) is needed before the Modeler is built: the panel's Camunda Platform provider
+     reads and writes camunda:formRef, camunda:dueDate and camunda:properties through it. */
+  fetch(SCRIPT.dataset.camundaModdle, {credentials: "same-origin"})
+    .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+    .then(start)
+    .catch(function () {
+      document.getElementById("canvas").replaceChildren(
+        h("p", {class: "fr-error-text", text: "L'éditeur n'a pas pu être chargé (description des extensions Camunda introuvable)."}));
+      document.getElementById("canvas").dataset.ready = "error";
+    });
+
+  function start(camundaDescriptor) {
   const MARKER = "probleme-bpmn";
   const container = document.getElementById("canvas");
   const buttons = {save: document.getElementById("save"), fit: document.getElementById("fit"),
                    exportXml: document.getElementById("export")};
-  const modeler = new window.BpmnJS({container: container,
-                                     additionalModules: [window.BpmnFr.module]});
+  const P = window.BpmnJSPropertiesPanel;
+  const modeler = new window.BpmnJS({
+    container: container,
+    propertiesPanel: {parent: "#properties"},
+    additionalModules: [window.BpmnFr.module, P.BpmnPropertiesPanelModule,
+                        P.BpmnPropertiesProviderModule, P.CamundaPlatformPropertiesProviderModule],
+    moddleExtensions: {camunda: camundaDescriptor}});
+  const eventBus = modeler.get("eventBus");
   const canvas = modeler.get("canvas"), registry = modeler.get("elementRegistry"),
     overlays = modeler.get("overlays"), selection = modeler.get("selection");
-  let basedOn = config.version, marked = [], saving = false;
+  let basedOn = config.version, marked = [], saving = false, currentProblems = [];
+  const forms = {};  // form id -> form-js document: the bundle's forms, as loaded and as edited here
+  const formButton = document.getElementById("form-open"), formPanel = document.getElementById("form-editor-panel");
+  let formEditor = null, formElement = null;
 
   function setReady(ready) {
     Object.values(buttons).forEach(function (b) { b.disabled = !ready; });
@@ -28,6 +51,8 @@
   /** problems: [{element_id, line, message}] — marked on the diagram and listed beside it. */
   function showProblems(problems) {
     clearProblems();
+    currentProblems = problems;
+    panelErrors();
     const panel = document.getElementById("problems");
     if (!problems.length) {
       panel.replaceChildren(h("p", {id: "no-problem"}, D.badge("valide", "success"),
@@ -69,6 +94,37 @@
       })));
   }
 
+  /* The selected element's problems beside the panel's fields: `propertiesPanel.setErrors`
+     (bpmn-js-properties-panel) with {entry id: message}. The server names an element, not a
+     field, so the entry is guessed from the element: a flow's problem goes to its condition, a
+     timer event's to its timer value, a message event's to its message, a script task's to its
+     script, a user task's form or due-date problem to that field; anything else to the id. */
+  function entryFor(element, message) {
+    const bo = element.businessObject, type = element.type;
+    const defs = (bo.eventDefinitions || []).map(function (d) { return d.$type; });
+    if (type === "bpmn:SequenceFlow") { return "conditionExpression"; }
+    if (defs.indexOf("bpmn:TimerEventDefinition") >= 0) { return "timerEventDefinitionValue"; }
+    if (defs.indexOf("bpmn:MessageEventDefinition") >= 0 || type === "bpmn:ReceiveTask") { return "messageRef"; }
+    if (type === "bpmn:ScriptTask") { return "scriptValue"; }
+    if (type === "bpmn:UserTask" && /formulaire|form/i.test(message)) { return "formRef"; }
+    if (/échéance|dueDate/i.test(message)) { return "dueDate"; }
+    return "id";
+  }
+
+  function panelErrors() {
+    const selected = selection.get();
+    const errors = {};
+    if (selected.length === 1) {
+      currentProblems.forEach(function (p) {
+        if (p.element_id === selected[0].id) {
+          const entry = entryFor(selected[0], p.message);
+          errors[entry] = errors[entry] ? errors[entry] + " " + p.message : p.message;
+        }
+      });
+    }
+    eventBus.fire("propertiesPanel.setErrors", {errors: errors});
+  }
+
   function focusElement(id) {
     const element = registry.get(id);
     if (!element) { return; }
@@ -96,6 +152,7 @@
         }
         basedOn = draft.based_on;
         xml = await D.api("GET", "/drafts/" + config.draft + "/xml");
+        await loadForms("/drafts/" + config.draft + "/forms");
         await modeler.importXML(xml);
         showProblems(draft.problems || []);
         showDraftLink(draft.id);
@@ -103,6 +160,7 @@
           + ", basé sur la version " + draft.based_on + " — l'enregistrement crée un nouveau brouillon, jamais une version en service.";
       } else {
         xml = await D.api("GET", "/processes/" + encodeURIComponent(config.key) + "/versions/" + config.version);
+        await loadForms("/processes/" + encodeURIComponent(config.key) + "/versions/" + config.version + "/forms");
         await modeler.importXML(xml);
       }
     } catch (err) {
@@ -115,6 +173,75 @@
     setReady(true);
     container.dataset.ready = "true";
     say("Diagramme ouvert : modifiez-le puis enregistrez le brouillon.");
+  }
+
+  /** The bundle's forms: {"forms": {form id: document}}; a 404 (no bundle endpoint) means none. */
+  async function loadForms(path) {
+    try {
+      const out = await D.api("GET", path);
+      Object.assign(forms, (out && out.forms) || {});
+    } catch (err) {
+      if (err.status !== 404) { throw err; }
+    }
+  }
+
+  /** The forms the diagram references (camunda:formRef of its user tasks) that this page knows. */
+  function referencedForms() {
+    const ids = new Set();
+    registry.filter(function (e) { return e.type === "bpmn:UserTask"; }).forEach(function (e) {
+      const ref = e.businessObject.get("camunda:formRef");
+      if (ref && forms[ref]) { ids.add(ref); }
+    });
+    return Array.from(ids);
+  }
+
+  function selectedUserTask() {
+    const selected = selection.get();
+    return selected.length === 1 && selected[0].type === "bpmn:UserTask" ? selected[0] : null;
+  }
+
+  async function openForm() {
+    const element = selectedUserTask();
+    if (!element) { return; }
+    formElement = element;
+    const id = element.businessObject.get("camunda:formRef") || element.id;
+    const schema = forms[id] ? JSON.parse(JSON.stringify(forms[id]))
+      : {type: "default", id: id, components: [], schemaVersion: 16};
+    formPanel.hidden = false;
+    if (!formEditor) {
+      formEditor = new window.FormEditor.FormEditor({container: document.getElementById("form-editor")});
+    }
+    try {
+      await formEditor.importSchema(schema);
+    } catch (err) {
+      say("Le formulaire « " + id + " » n'a pas pu être ouvert : " + (err.message || err));
+      return;
+    }
+    const name = element.businessObject.name;
+    document.getElementById("form-task").textContent = "« " + (name || element.id) + " »";
+    formPanel.dataset.form = id;
+    formPanel.scrollIntoView({block: "start"});
+    say("Formulaire « " + id + " » ouvert dans l'éditeur de formulaires.");
+  }
+
+  function saveForm() {
+    if (!formEditor || !formElement) { return; }
+    const id = formPanel.dataset.form;
+    const schema = formEditor.saveSchema();
+    schema.id = id;
+    forms[id] = schema;
+    if (formElement.businessObject.get("camunda:formRef") !== id) {
+      modeler.get("modeling").updateProperties(formElement, {"camunda:formRef": id});
+    }
+    document.getElementById("dirty").hidden = false;
+    closeForm();
+    say("Formulaire « " + id + " » gardé et relié à la tâche : enregistrez le brouillon pour l'envoyer.");
+  }
+
+  function closeForm() {
+    formPanel.hidden = true;
+    formElement = null;
+    formButton.focus();
   }
 
   function showDraftLink(id) {
@@ -131,8 +258,21 @@
     say("Enregistrement du brouillon…");
     try {
       const out = await modeler.saveXML({format: true});
+      /* With forms: multipart, the BPMN as <key>.bpmn and each referenced form as <id>.form (the
+         bundle upload of docs/process-bundle.md); without: the raw XML (the draft inherits the
+         forms of the version it is based on). */
+      const used = referencedForms();
+      let body = {xml: out.xml};
+      if (used.length) {
+        const data = new FormData();
+        data.append("bpmn", new Blob([out.xml], {type: "application/xml"}), config.key + ".bpmn");
+        used.forEach(function (id) {
+          data.append("forms", new Blob([JSON.stringify(forms[id], null, 2)], {type: "application/json"}), id + ".form");
+        });
+        body = {form: data};
+      }
       const draft = await D.api("POST", "/processes/" + encodeURIComponent(config.key) + "/drafts?based_on=" + basedOn,
-                                {xml: out.xml});
+                                body);
       const problems = draft.problems || [];
       showProblems(problems);
       showDraftLink(draft.id);
@@ -169,9 +309,17 @@
   modeler.on("commandStack.changed", function () {
     if (container.dataset.ready === "true") { document.getElementById("dirty").hidden = false; }
   });
+  modeler.on("selection.changed", function () {
+    formButton.disabled = container.dataset.ready !== "true" || !selectedUserTask();
+    panelErrors();
+  });
+  formButton.addEventListener("click", openForm);
+  document.getElementById("form-save").addEventListener("click", saveForm);
+  document.getElementById("form-close").addEventListener("click", closeForm);
   buttons.save.addEventListener("click", save);
   buttons.fit.addEventListener("click", function () { canvas.zoom("fit-viewport"); });
   buttons.exportXml.addEventListener("click", exportXml);
-  window.DesignerEditor = {modeler: modeler, focusElement: focusElement};  // for tests and the console
+  window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms};  // for tests and the console
   open();
+  }
 })();

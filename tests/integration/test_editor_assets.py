@@ -1,0 +1,39 @@
+"""The modeler's properties panel and form editor (issue 14): their files are served from
+node_modules through the allowlist, and only the editor page allows inline styles (CodeMirror's
+<style> elements); no page allows an inline script."""
+
+from __future__ import annotations
+
+from tests.ui_support import INLINE_SCRIPT, STYLE_ATTR, UiClient
+
+EDITOR = "/ui/processus/stage_volontaire/editeur"
+
+
+def test_the_editor_page_loads_the_panel_and_the_form_editor_without_inline_script(api):
+    designer = UiClient(api.app)
+    designer.login("designer")
+    resp = designer.get(EDITOR)
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
+    for asset in ("bpmn-js-properties-panel.umd.js", "form-editor.umd.js", "camunda.json",
+                  "properties-panel.css", "form-js-editor.css"):
+        assert asset in page, asset
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "style-src 'self' 'unsafe-inline'" in csp
+    other = designer.get("/ui/processus").headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in other
+
+
+def test_the_allowlist_serves_the_new_packages_and_nothing_else(api):
+    client = api.app.test_client()
+    for path in ("bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js",
+                 "properties-panel/properties-panel.css", "camunda-bpmn-moddle/camunda.json",
+                 "form-js/form-editor.umd.js", "form-js/assets/form-js.css",
+                 "form-js/assets/form-js-editor.css"):
+        assert client.get(f"/static/vendor/{path}").status_code == 200, path
+    for path in ("bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js.map",
+                 "bpmn-js-properties-panel/index.js", "form-js/form-playground.umd.js",
+                 "form-js/index.cjs", "camunda-bpmn-moddle/../package.json",
+                 "form-js/assets/carbon-styles.scss"):
+        assert client.get(f"/static/vendor/{path}").status_code == 404, path
