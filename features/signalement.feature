@@ -49,3 +49,4 @@ Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conf
     Alors l'échéance est le 10/07/2026
     Et le dossier est candidat au signalement
     Et une tâche « signalement_parquet » est ouverte
+    Et le dossier porte le signalement R36

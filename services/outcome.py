@@ -201,6 +201,11 @@ def case_flags(case: Case, lg=None) -> list[dict]:
     if case.kind == "obligatoire" and case.obligation in ("pending", None):
         computed.extend(rdates.deadline_flags(case.notified_on, rules_config()))
     if case.kind == "obligatoire" and case.obligation != "met":
+        for enr in case.enrollments:
+            if enr.session.status == "cancelled":
+                s = enr.session
+                computed.extend(eligibility.cancelled_session_flags(
+                    s.day1, s.day2, s.cancelled_on, s.cancel_reason, case.deadline))
         computed.extend(eligibility.pre_48n_course_flags(
             case.notified_on, case.infraction.committed_on if case.infraction else None,
             _attended_courses(case.licence), rules_config()))

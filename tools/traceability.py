@@ -44,8 +44,6 @@ NOT_IN_RULES = {
     "R33": "organisation du centre ; une absence d'animateur passe par l'examen manuel "
            "(processus BPMN)",
     "R35": "programme du stage : organisation du centre, hors logiciel",
-    "R36": "annulation de session : traitée par le processus BPMN / l'API (retour en attente "
-           "d'inscription, échéance inchangée)",
     "R37": "pièces à présenter par le candidat : informatif",
     "R47": "pièces de la demande de remboursement : informatif (formulaire)",
     "R55": "48N perdue : procédure RII / duplicata ; l'échéance reste celle de la réception "

@@ -308,3 +308,16 @@ def pre_48n_course_flags(
                                      "CFG_PRE_48N_COURSE_DISCHARGES="
                                      f"{str(cfg.pre_48n_course_discharges).lower()})"))
     return tuple(flags)
+
+
+def cancelled_session_flags(day1: date, day2: date, cancelled_on: date | None, reason: str | None,
+                            deadline: date | None) -> tuple[Flag, ...]:
+    """R36: a cancelled session does not extend the 48N deadline (no text provides it); whether
+    the prosecutor or a judge would excuse it is UNCERTAIN, so a mandatory case not yet met that
+    lost a session shows it, with the recorded reason."""
+    when = f" le {fr_date(cancelled_on)}" if cancelled_on else ""
+    why = f" (motif : {reason})" if reason else ""
+    limit = f"du {fr_date(deadline)} " if deadline else ""
+    return (Flag("R36", f"R36 : session du {fr_date(day1)} au {fr_date(day2)} annulée{when}{why} : "
+                        f"par défaut l'échéance {limit}n'est pas repoussée (règle incertaine : "
+                        "un juge pourrait excuser le retard)"),)

@@ -6,6 +6,7 @@ from datetime import date as D
 from services.rules.config import RulesConfig
 from services.rules.dates import deadline_flags, notification_date
 from services.rules.eligibility import (
+    cancelled_session_flags,
     compliance,
     pre_48n_course_flags,
     session_size_flags,
@@ -106,3 +107,11 @@ def test_R3_Q9_increment_blocked_by_commission_date_flagged():
     lg = replay(LicenceFacts(D(2024, 9, 1), "classic"),
                 [Retrait("r", D(2025, 8, 20), 3, D(2025, 9, 15))])
     assert "R3" in rules(lg.flags(D(2025, 9, 16)))
+
+
+def test_R36_cancelled_session_default_deadline_not_extended_flagged():
+    flags = cancelled_session_flags(D(2026, 6, 5), D(2026, 6, 6), D(2026, 5, 1),
+                                    "formateur indisponible", D(2026, 7, 10))
+    assert rules(flags) == ["R36"]
+    assert "10/07/2026" in flags[0].message and "formateur indisponible" in flags[0].message
+    assert "incertaine" in flags[0].message
