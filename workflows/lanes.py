@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.parser.util import BPMN_MODEL_NS
 
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+from .clerk_view import properties
+
 GROUP_PROPERTY = "groupe"
 # A group code: a short slug (the `groups.code` column holds 40 characters).
 GROUP_CODE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -30,7 +31,6 @@ GROUP_CODE_RULE = ("40 caractères au plus : lettres minuscules sans accent, chi
                    "« - », en commençant par une lettre")
 
 _B = f"{{{BPMN_MODEL_NS}}}"
-_C = f"{{{CAMUNDA_NS}}}"
 _SCOPES = {_B + "process", _B + "subProcess", _B + "transaction", _B + "adHocSubProcess"}
 _USER_TASK = _B + "userTask"
 
@@ -45,16 +45,8 @@ class Lane:
 
 
 def lane_group_value(lane) -> str | None:
-    """The `groupe` extension property of a lane element (its own, not its children's)."""
-    ext = lane.find(_B + "extensionElements")
-    if ext is None:
-        return None
-    for props in ext.iterfind(_C + "properties"):
-        for prop in props.iterfind(_C + "property"):
-            if prop.get("name") == GROUP_PROPERTY:
-                value = (prop.get("value") or "").strip()
-                return value or None
-    return None
+    """The `groupe` extension property of a lane (or reminder) element, stripped; None if absent."""
+    return properties(lane).get(GROUP_PROPERTY, "").strip() or None
 
 
 def lanes(root) -> list[Lane]:
