@@ -160,3 +160,46 @@ def test_R48_accept_refused_when_the_case_changed_since_the_proposal(world):
 def test_accept_unknown_case_is_not_found(world):
     with pytest.raises(NotFound):
         _call(replay.accept, 999999, "agent", None)
+
+
+def credited_then_48si_registered_late(world) -> dict:
+    """A course credited and its refund decided, then a 48SI notified before the course is
+    registered (registration lags): R42 refuses the points and the refund (LD3)."""
+    world.licence(NUM, obtained="01/09/2025")
+    inf = world.infraction(NUM, "01/02/2026", points=3)
+    world.set_today("10/03/2026")
+    case = world.mandatory_case(NUM, inf["id"], "10/03/2026")
+    session = world.session("05/06/2026", "06/06/2026")
+    world.enroll(case["id"], session["id"])
+    world.set_today("08/06/2026")
+    world.attendance(session["id"], [(NUM, "present", "present")])
+    world.attestation(case["id"], "08/06/2026")
+    decided = world.complete(case["id"], "verification_attestation", decision="valider")
+    return decided
+
+
+def test_R42_LD8_late_48si_refusing_a_refund_applies_at_once_and_replaces_a_pending_proposal(
+        world):
+    case = credited_then_48si_registered_late(world)
+    assert case["outcome"]["refund"]["eligible"] is True
+    row = db.session.get(Case, case["id"])  # a stale proposal waiting on the case
+    replay.propose(row, "rules-replay", [{"field": "obligation", "before": row.obligation,
+                                          "after": "pending", "rule": "R19", "text": "x"}], "rejeu")
+    db.session.commit()
+    db.session.remove()
+    old = world.case(case["id"])["pending_change"]
+    assert old is not None
+
+    world.invalidation(NUM, "25/05/2026", "01/06/2026")
+    now = world.case(case["id"])
+    assert now["outcome"]["refund"]["eligible"] is False  # bound by R42: no clerk's validation
+    assert now["outcome"]["refund"]["rule"] == "R42"
+    assert any(f["rule"] == "R42" and "R42 appliquée sans validation (décision LD8)"
+               in f["message"] for f in now["flags"])
+    events = world.events(case["id"])
+    auto = [e for e in events if e["type"] == "resultat_recalcule"]
+    assert auto and auto[-1]["detail"]["automatique"] is True
+    # the stale proposal started from the old refund: withdrawn, and the history says so
+    assert now["pending_change"] is None
+    assert any(e["type"] == "changement_remplace" and e["detail"]["proposition"] == old["id"]
+               for e in events)
