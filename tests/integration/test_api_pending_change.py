@@ -124,3 +124,69 @@ def test_two_clerks_accept_at_once_exactly_one_wins(api, app, proposed):
     assert "Aucun changement de résultat" in loser["detail"]
     events = api.ok(api.get(f"/api/v1/cases/{proposed['id']}/events", per_page=100))["items"]
     assert sum(e["type"] == "resultat_recalcule" for e in events) == 1
+
+
+# ---- the pages: the case page's section, its two POST forms (CSRF), the task list ----------
+
+def _ui(app, who="agent"):
+    from tests.ui_support import UiClient
+
+    client = UiClient(app)
+    client.login(who)
+    return client
+
+
+def test_ui_case_page_shows_the_change_and_accept_applies_it(app, api, proposed):
+    from tests.ui_support import flashes, text
+
+    ui = _ui(app)
+    page = text(ui.get(f"/ui/dossiers/{proposed['id']}"))
+    assert "Changement de résultat à valider" in page
+    assert "obligation : remplie → en attente (stage refusé, R19)" in page
+    tasks_page = text(ui.get("/ui/taches"))
+    assert "Changements de résultat à valider : 1 dossier" in tasks_page
+    assert proposed["reference"] in tasks_page
+
+    refused = ui.post(f"/ui/dossiers/{proposed['id']}/changement/valider",
+                      {"proposal": proposed["pending_change"]["id"]}, csrf=False)
+    assert refused.status_code == 400  # no CSRF token: nothing done
+    assert api.case(proposed["id"])["pending_change"] is not None
+
+    done = ui.post(f"/ui/dossiers/{proposed['id']}/changement/valider",
+                   {"proposal": proposed["pending_change"]["id"]})
+    assert done.status_code == 302
+    after = ui.get(f"/ui/dossiers/{proposed['id']}")
+    assert "Changement de résultat validé : il s'applique au dossier." in flashes(after)
+    assert "Changement de résultat à valider" not in text(after)
+    assert api.case(proposed["id"])["outcome"]["obligation"] == "pending"
+    assert "Changements de résultat à valider" not in text(ui.get("/ui/taches"))
+
+    again = ui.post(f"/ui/dossiers/{proposed['id']}/changement/valider", {})
+    assert again.status_code == 302  # told on the case page, nothing applied twice
+    assert "Aucun changement de résultat" in text(ui.get(f"/ui/dossiers/{proposed['id']}"))
+
+
+def test_ui_dismiss_needs_a_motif_then_keeps_the_outcome(app, api, proposed):
+    from tests.ui_support import field_errors, flashes
+
+    ui = _ui(app)
+    path = f"/ui/dossiers/{proposed['id']}/changement/ecarter"
+    resp = ui.post(path, {"motif": "", "proposal": proposed["pending_change"]["id"]})
+    assert resp.status_code == 422
+    assert field_errors(resp)["motif"] == ["Champ obligatoire."]
+    assert api.case(proposed["id"])["pending_change"] is not None
+
+    done = ui.post(path, {"motif": "Déjà instruit", "proposal": proposed["pending_change"]["id"]})
+    assert done.status_code == 302
+    assert "Changement de résultat écarté" in " ".join(
+        flashes(ui.get(f"/ui/dossiers/{proposed['id']}")))
+    case = api.case(proposed["id"])
+    assert case["pending_change"] is None and case["outcome"]["obligation"] == "met"
+
+
+def test_ui_other_roles_cannot_post_the_forms(app, api, proposed):
+    ui = _ui(app, "designer")
+    for action in ("valider", "ecarter"):
+        resp = ui.post(f"/ui/dossiers/{proposed['id']}/changement/{action}", {"motif": "x"})
+        assert resp.status_code == 403
+    assert api.case(proposed["id"])["pending_change"] is not None
