@@ -360,6 +360,12 @@ def replay(
                   "défaut (règle incertaine, Q16)")))
     for i, r in enumerate(retraits):
         events.append(_Event(r.decision_on, "retrait", r.ref, r, i))
+        if r.realite_on.month == 2 and r.realite_on.day == 29:
+            # D8/Q16: the 2-, 3- and 10-year windows from a 29/02 end on 28/02 (UNCERTAIN)
+            ledger.dated_flags.append((r.decision_on, Flag(
+                "D8", f"D8 : délais de restitution du retrait décidé le {fr_date(r.decision_on)} "
+                      f"comptés depuis le {fr_date(r.realite_on)} : en années, ils s'achèvent "
+                      "le 28 février, par défaut (règle incertaine, Q16)")))
     for i, c in enumerate(course_list):
         events.append(_Event(c.effect_on, "stage", c.ref, c, i))
     for i, (on, rest) in enumerate(_restorations(licence, retraits, ledger.dated_flags)):

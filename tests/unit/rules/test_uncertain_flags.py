@@ -194,3 +194,17 @@ def test_D8_R51_full_recovery_blocked_only_by_the_last_days_infraction_flagged()
     assert "D8" not in rules(lg.flags(D(2024, 3, 2)))
     assert any(m.explanation.rule == "R51" for m in lg.movements if m.kind == "restitution")
 
+
+
+def test_D8_Q16_recovery_windows_from_29_february_default_28_february_flagged():
+    r = Retrait("i1", D(2028, 2, 1), 2, D(2028, 3, 10), established_on=D(2028, 2, 29),
+                offence_class="C3")
+    lg = replay(LicenceFacts(D(2010, 1, 1), "none"), [r])
+    # the two clean years end on 28/02/2030 (default clamp): the maximum is back on 01/03/2030
+    back = [m for m in lg.movements if m.kind == "restitution"]
+    assert back and back[0].effective_on == D(2030, 3, 1)
+    flags = [f for f in lg.flags(D(2028, 3, 10)) if f.rule == "D8"]
+    assert len(flags) == 1 and "Q16" in flags[0].message
+    assert "D8" not in rules(replay(LicenceFacts(D(2010, 1, 1), "none"), [Retrait(
+        "i1", D(2028, 2, 1), 2, D(2028, 3, 10), established_on=D(2028, 3, 1),
+        offence_class="C3")]).flags(D(2028, 3, 10)))
