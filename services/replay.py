@@ -290,23 +290,31 @@ def _replay_case(case_id: int, actor: str, why: str):
 
 
 def bound_refusal(c: dict) -> bool:
-    """LD8: a refund a late 48SI refuses under R42 (bound: no credit, no refund after a notified
-    invalidity) applies at once; every other change waits for a clerk."""
-    return (c["field"] == "refund" and (c["before"] or {}).get("eligible") is True
-            and not (c["after"] or {}).get("eligible") and (c["after"] or {}).get("rule") == "R42")
+    """LD8: what a late 48SI refuses under R42 (bound: no credit and no refund after a notified
+    invalidity) applies at once: an eligible refund refused, the points credited brought to 0.
+    Every other change waits for a clerk."""
+    after = c["after"] if isinstance(c["after"], dict) else {}
+    if c["field"] == "refund":
+        return ((c["before"] or {}).get("eligible") is True and after.get("eligible") is False
+                and after.get("rule") == "R42")
+    return c["field"] == "points_credited" and c["rule"] == "R42" and c["after"] == 0
+
+
+LATE_FACT_FIELDS = ("refund", "points_credited")
 
 
 def after_late_fact(licence, actor: str, why: str) -> None:
-    """A fact registered late (a 48SI, a retrait) can change a decided case: an R42 refusal
-    applies at once and says so; any other change is proposed to a clerk."""
+    """A fact registered late (a 48SI) can change a decided case: an R42 refusal applies at
+    once and says so (LD8); any other change is proposed to a clerk."""
     cases = db.session.scalars(select(Case).where(Case.licence_id == licence.id)).all()
     for case in cases:
-        if case.refund is None:
-            continue
-        found = [c for c in changes(case) if c["field"] == "refund"]
-        bound = [c for c in found if bound_refusal(c)]
+        if case.refund is None and case.credited_enrollment_id is None:
+            continue  # nothing decided yet: the rules apply live
+        bound = [c for c in changes(case) if bound_refusal(c)]
         apply(case, actor, bound, why + " ; R42 appliquée sans validation (décision LD8)",
               automatique=True)
-        rest = [c for c in changes(case) if c["field"] == "refund"]
-        if rest or pending(case):
-            propose(case, actor, rest, why)
+        if pending(case) is not None:  # refresh it: it may start from a value just changed
+            propose(case, actor, changes(case), why)
+        else:
+            propose(case, actor, [c for c in changes(case) if c["field"] in LATE_FACT_FIELDS],
+                    why)

@@ -199,6 +199,9 @@ def test_R42_LD8_late_48si_refusing_a_refund_applies_at_once_and_replaces_a_pend
     events = world.events(case["id"])
     auto = [e for e in events if e["type"] == "resultat_recalcule"]
     assert auto and auto[-1]["detail"]["automatique"] is True
+    assert auto[-1]["detail"]["points"] == 0  # the credit refused under R42 is recorded too
+    assert now["outcome"]["points_credited"] == 0
+    assert _replay(dry_run=True) == []  # nothing left for a replay to propose
     # the stale proposal started from the old refund: withdrawn, and the history says so
     assert now["pending_change"] is None
     assert any(e["type"] == "changement_remplace" and e["detail"]["proposition"] == old["id"]
