@@ -55,6 +55,8 @@ Fonctionnalité: Remboursement de l'amende après le stage obligatoire
     Alors aucun point n'est crédité (R42)
     Et aucun remboursement n'est dû (R42)
     Et le dossier porte le signalement R42
+    Et aucun changement de résultat n'attend de validation
+    Et l'historique du dossier mentionne « R42 appliquée sans validation (décision LD8) »
 
   @R45
   Scénario: Une amende non renseignée n'est pas une amende impayée : l'agent doit vérifier
@@ -67,3 +69,34 @@ Fonctionnalité: Remboursement de l'amende après le stage obligatoire
     Et l'attestation est reçue et validée le 08/06/2026
     Alors 3 points sont crédités
     Et le remboursement est à vérifier par l'agent (R45)
+
+  @R48 @Q7
+  Scénario: Après un changement de règle, le résultat recalculé attend la validation d'un agent
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Quand le temps passe jusqu'au 11/07/2026
+    Et le conducteur suit le stage des 17/07/2026 et 18/07/2026
+    Et l'attestation est reçue et validée le 20/07/2026
+    Alors aucun remboursement n'est dû (R48)
+    Quand l'administrateur passe le réglage CFG_REFUND_REQUIRES_DEADLINE à false
+    Et les règles sont rejouées
+    Alors le dossier affiche « Changement de résultat à valider » pour la règle R48
+    Et aucun remboursement n'est dû (R48)
+    Quand un agent valide le changement de résultat
+    Alors le remboursement est de 135 € à demander avant le 05/08/2026
+    Et aucun changement de résultat n'attend de validation
+    Et l'historique du dossier mentionne « resultat_recalcule »
+
+  @R48 @Q7
+  Scénario: Un agent écarte le résultat recalculé avec son motif : le résultat enregistré reste
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Quand le temps passe jusqu'au 11/07/2026
+    Et le conducteur suit le stage des 17/07/2026 et 18/07/2026
+    Et l'attestation est reçue et validée le 20/07/2026
+    Et l'administrateur passe le réglage CFG_REFUND_REQUIRES_DEADLINE à false
+    Et les règles sont rejouées
+    Et un agent écarte le changement de résultat pour « Décision de refus déjà notifiée »
+    Alors aucun remboursement n'est dû (R48)
+    Et aucun changement de résultat n'attend de validation
+    Et l'historique du dossier mentionne « Décision de refus déjà notifiée »

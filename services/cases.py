@@ -14,6 +14,7 @@ from services import (
     outcome,
     processes,
     reminders,
+    replay,
     statuses,
 )
 from services.clock import clock
@@ -274,6 +275,7 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
     tasks = open_tasks(case) if tasks is None else tasks
     lg = lg or licence_ledger.replay(case.licence)  # replayed once for the credit and the flags
     credit = outcome.credit_for(case, lg)
+    proposal = replay.pending(case)  # a recomputed outcome waiting for a clerk (issue 16)
     timers = list(instance.timers or []) if instance is not None else []
     attested = outcome.latest_attended(case)
     attestation = None
@@ -299,7 +301,9 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
         "attestation": attestation,
         "tasks": [{"id": t.id, "key": t.key, "title": t.title} for t in tasks],
         "timers": timers,
-        "flags": outcome.case_flags(case, lg) + reminders.flags(tasks),
+        "flags": outcome.case_flags(case, lg) + reminders.flags(tasks)
+        + replay.pending_flags(proposal),
+        "pending_change": replay.view(proposal),
         "outcome": {
             "obligation": case.obligation if case.kind == "obligatoire" else None,
             "points_credited": credit["points_credited"], "effect_on": credit["effect_on"],

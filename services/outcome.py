@@ -87,6 +87,12 @@ def fine_known(inf) -> bool:
 
 def refund_for(case: Case, lg=None) -> dict | None:
     """`lg`: the licence's ledger as it is now, when the caller has it already."""
+    decision = refund_decision_for(case, lg)
+    return None if decision is None else audit.jsonable(decision.to_outcome(), keep_none=True)
+
+
+def refund_decision_for(case: Case, lg=None) -> refund.RefundDecision | None:
+    """The refund decision the rules give the case now, with its explanations and flags."""
     if case.kind != "obligatoire":
         return None
     inf = case.infraction
@@ -112,7 +118,7 @@ def refund_for(case: Case, lg=None) -> dict | None:
             decision, None if enr.review_obligation == "remplie" else refusal,
             False if enr.review_obligation == "non_remplie" else None,
             enr.review_refund, enr.credit_motif if enr.review_refund else None)
-    return audit.jsonable(decision.to_outcome(), keep_none=True)
+    return decision
 
 
 REVIEW_TEXT = {
@@ -193,9 +199,29 @@ def case_flags(case: Case, lg=None) -> list[dict]:
     if case.letter_receipt in ("unclaimed", "npai"):
         computed.extend(rdates.notification_date(case.letter_receipt, case.letter_received_on,
                                                  rules_config())[1])
-    computed.extend((lg or licence_ledger.replay(case.licence)).flags(today))
+    lg = lg or licence_ledger.replay(case.licence)
+    computed.extend(lg.flags(today))
+    attended = None
     for enr in case.enrollments:
         computed.extend(session_flags(enr.session))
+        if enr.status == "attended" and enr.attestation_issued_on is not None:
+            attended = _attended_courses(case.licence) if attended is None else attended
+            s = enr.session  # R35: the interview due from the third course on
+            computed.extend(eligibility.interview_flags(
+                s.day1, s.day2, sum(1 for day1, _ in attended if day1 < s.day1)))
+    enr = case.credited_enrollment
+    if enr is not None and enr.credit_decision is not None:
+        # the default a credit rests on (R25/Q2, D2/Q16, R28/Q13, R4/Q15); review reasons
+        # are the examen_manuel's
+        try:
+            credit = lg.course(licence_ledger.course_ref(enr))
+        except KeyError:
+            credit = None
+        if credit is not None:
+            computed.extend(f for f in credit.flags if not f.review)
+    if case.kind == "obligatoire" and case.refund is not None:
+        decided = refund_decision_for(case, lg)  # R48/Q7, R49, R46/Q1 behind the refund
+        computed.extend(decided.flags if decided is not None else ())
     if case.kind == "obligatoire" and case.infraction and not fine_known(case.infraction):
         computed.append(refund.UNKNOWN_FINE_FLAG)
     if case.kind == "obligatoire" and case.obligation in ("pending", None):
@@ -208,7 +234,7 @@ def case_flags(case: Case, lg=None) -> list[dict]:
                     s.day1, s.day2, s.cancelled_on, s.cancel_reason, case.deadline))
         computed.extend(eligibility.pre_48n_course_flags(
             case.notified_on, case.infraction.committed_on if case.infraction else None,
-            _attended_courses(case.licence), rules_config()))
+            _attended_courses(case.licence) if attended is None else attended, rules_config()))
     for f in computed:
         if (f.rule, f.message) not in seen:
             seen.add((f.rule, f.message))

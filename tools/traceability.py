@@ -43,7 +43,6 @@ NOT_IN_RULES = {
     "R30": "organisation du centre, hors logiciel",
     "R33": "organisation du centre ; une absence d'animateur passe par l'examen manuel "
            "(processus BPMN)",
-    "R35": "programme du stage : organisation du centre, hors logiciel",
     "R37": "pièces à présenter par le candidat : informatif",
     "R47": "pièces de la demande de remboursement : informatif (formulaire)",
     "R55": "48N perdue : procédure RII / duplicata ; l'échéance reste celle de la réception "

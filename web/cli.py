@@ -272,29 +272,37 @@ def seed_cmd():
 
 
 @rules_cli.command("replay")
-@click.option("--dry-run", is_flag=True, help="Lister les changements sans les appliquer.")
+@click.option("--dry-run", is_flag=True, help="Lister les changements sans rien enregistrer.")
 @click.option("--motif", default="rejeu des règles", show_default=True,
-              help="Motif inscrit dans l'historique et le signalement de chaque dossier changé.")
+              help="Motif inscrit dans l'historique et la proposition de chaque dossier.")
 def rules_replay_cmd(dry_run, motif):
     """Rejouer le relevé et le résultat de chaque dossier ; lister ceux qui changeraient.
 
-    Sans --dry-run, chaque dossier changé reçoit un événement « resultat_recalcule » et un
-    signalement visible de l'agent, qui dit ce qui a changé et pourquoi."""
+    Sans --dry-run, chaque changement est PROPOSÉ sur son dossier (« Changement de résultat à
+    valider ») : rien ne s'applique avant qu'un agent le valide sur la page du dossier ou par
+    POST /api/v1/cases/{id}/pending-change/accept."""
     _require_schema()
     from services import replay
 
-    def run() -> int:
-        count = 0
-        for case, found in replay.replay_all("rules-replay", dry_run, motif):
+    def run() -> tuple[int, int]:
+        count = proposed = 0
+        for case, found, p, new in replay.replay_all("rules-replay", dry_run, motif):
             count += 1
-            click.echo(f"{case.reference} :")
+            proposed += new
+            where = "écartée" if p is not None and p.state == "dismissed" else "en attente"
+            state = "" if dry_run else (f" proposition n° {p.id} enregistrée, à valider" if new
+                                        else f" déjà proposé (proposition n° {p.id}, {where})")
+            click.echo(f"{case.reference} :{state}")
             for c in found:
                 click.echo(f"  - {c['text']}")
-        return count
+        return count, proposed
 
-    count = run()
-    verb = "changeraient" if dry_run else "ont changé"
-    click.echo(f"{count} dossier(s) {verb}" + (" (rien n'est appliqué)" if dry_run else ""))
+    count, proposed = run()
+    if dry_run:
+        click.echo(f"{count} dossier(s) changeraient (rien n'est enregistré)")
+    else:
+        click.echo(f"{count} dossier(s) changeraient ; {proposed} changement(s) proposé(s) aux "
+                   "agents, rien n'est appliqué avant leur validation")
 
 
 @stats_cli.command("rebuild")

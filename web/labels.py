@@ -23,6 +23,10 @@ EVENT_LABELS = {
     "invalidation_constatee": "Invalidation constatée", "erreur_minuteur": "Erreur de minuteur",
     "migration_version": "Migration vers une autre version du processus",
     "relance": "Relance d'une tâche",
+    "changement_propose": "Changement de résultat proposé",
+    "changement_remplace": "Changement de résultat remplacé par un plus récent",
+    "changement_ecarte": "Changement de résultat écarté",
+    "resultat_recalcule": "Résultat recalculé (appliqué)",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
@@ -44,7 +48,8 @@ DETAIL_LABELS = {
     "effect_on": "effet le", "explication": "explication", "refund": "remboursement",
     "eligible": "possible", "amount": "montant (€)", "request_deadline": "à demander avant le",
     "timers": "minuteurs", "timer": "minuteur", "group": "groupe", "at": "à", "erreur": "erreur",
-    "task": "tâche",
+    "task": "tâche", "proposition": "proposition n°", "changements": "changements",
+    "remplace": "remplace la proposition n°", "automatique": "sans validation",
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)

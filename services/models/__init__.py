@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per concern; importing this package registers them all."""
 
-from services.models.cases import Case, CaseEvent
+from services.models.cases import Case, CaseEvent, CaseProposal
 from services.models.centres import Centre, CourseSession, Enrollment
 from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
@@ -16,7 +16,8 @@ from services.models.stats import StatCounter, StatStep
 from services.models.users import ApiToken, Group, LoginSession, User
 
 __all__ = [
-    "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
+    "ApiToken", "Case", "CaseEvent", "CaseProposal", "Centre", "ClockSetting", "CourseSession",
+    "DraftTestRun",
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence",
     "LoginSession",
     "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",

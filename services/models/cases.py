@@ -70,3 +70,23 @@ class CaseEvent(db.Model):
 Index("ix_case_events_type_at", CaseEvent.type, CaseEvent.at)
 Index("ix_cases_kind_letter_sent", Case.kind, Case.letter_sent_on, Case.obligation)
 Index("ix_cases_created_kind", Case.created_at, Case.kind)
+
+
+class CaseProposal(db.Model):
+    """A recomputed outcome waiting for a clerk (issue 16): the rules replayed after a rule
+    change or a late fact would change what a command stored on the case (the 48N trigger, the
+    refund, the obligation). Nothing is applied until an agent accepts it; dismissed with a
+    reason, or replaced by a newer replay, it stays as history."""
+
+    __tablename__ = "case_proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # pending | accepted | dismissed | superseded
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    changes: Mapped[list] = mapped_column(JSON)  # [{"field", "before", "after", "rule", "text"}]
+    reason: Mapped[str] = mapped_column(String(200))
+    proposed_at = mapped_column(UTCDateTime(), nullable=False)
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    decided_at = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decision_motif: Mapped[str | None] = mapped_column(String(500))

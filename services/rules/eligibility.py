@@ -321,3 +321,19 @@ def cancelled_session_flags(day1: date, day2: date, cancelled_on: date | None, r
     return (Flag("R36", f"R36 : session du {fr_date(day1)} au {fr_date(day2)} annulée{when}{why} : "
                         f"par défaut l'échéance {limit}n'est pas repoussée (règle incertaine : "
                         "un juge pourrait excuser le retard)"),)
+
+
+def interview_flags(day1: date, day2: date, earlier_courses: int) -> tuple[Flag, ...]:
+    """R35: a trainee who has already attended two courses must also have an individual
+    interview with the psychologist (≥ 45 minutes, outside the 14 hours). The application
+    records no interview, and the consequence of a missing one is UNCERTAIN: by default the
+    credit does not depend on it, and the case says so, so the clerk can check with the centre.
+    `earlier_courses`: attested courses of the licence that started before this one."""
+    if earlier_courses < 2:
+        return ()
+    return (Flag("R35", f"R35 : {earlier_courses} stages déjà suivis avant celui du "
+                        f"{fr_date(day1)} au {fr_date(day2)} : l'entretien individuel avec le "
+                        "psychologue (45 minutes au moins, hors des 14 heures) est obligatoire ; "
+                        "il n'est pas enregistré ici et, par défaut, le crédit n'en dépend pas "
+                        "(conséquence d'un entretien manquant incertaine) : à vérifier auprès du "
+                        "centre"),)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from .calendar import add_years
 from .config import DEFAULT_CONFIG, RulesConfig
 from .dates import (
     course_days_problems,
@@ -235,9 +236,12 @@ def _increments(licence: LicenceFacts, retraits: list[Retrait]) -> list[tuple[da
 
 
 def _restorations(
-    licence: LicenceFacts, retraits: list[Retrait]
+    licence: LicenceFacts, retraits: list[Retrait],
+    flags: list[tuple[date, Flag]] | None = None,
 ) -> list[tuple[date, _Restoration]]:
-    """R51–R53/D8: candidate automatic restorations (dates are static; amounts are not)."""
+    """R51–R53/D8: candidate automatic restorations (dates are static; amounts are not).
+    `flags` receives (date shown from, flag) for a window that only its last day's infraction
+    blocks (D8's boundary, UNCERTAIN)."""
     out: list[tuple[date, _Restoration]] = []
     end_probation = licence.probation_end
 
@@ -245,12 +249,26 @@ def _restorations(
         # D8: another infraction committed inside (réalité, end] blocks the window (end included)
         return any(o is not r and r.realite_on < o.committed_on <= end for o in retraits)
 
+    def boundary(rule: str, r: Retrait, end: date, strictly_blocked: bool) -> None:
+        # D8 (UNCERTAIN boundary): blocked only because the end day is included
+        if flags is None or strictly_blocked:
+            return
+        on_end = [o for o in retraits if o is not r and o.committed_on == end
+                  and r.realite_on < o.committed_on]
+        if on_end:
+            flags.append((end + timedelta(days=1), Flag(
+                "D8", f"D8 : restitution automatique ({rule}) du retrait décidé le "
+                      f"{fr_date(r.decision_on)} non faite : l'infraction du {fr_date(end)} est "
+                      "commise le dernier jour du délai, inclus par défaut (borne incertaine)")))
+
     r52_done: set[int] = set()
     # R52: 1-point retraits, 6 months (also during probation)
     for idx, r in enumerate(retraits):
         if r.points == 1:
             end = restoration_date(r.realite_on, "6m") - timedelta(days=1)
-            if not blocked(r, end):
+            if blocked(r, end):
+                boundary("R52", r, end, blocked(r, end - timedelta(days=1)))
+            else:
                 on = max(end + timedelta(days=1), r.decision_on)
                 out.append((on, _Restoration("R52", r, end, 1)))
                 r52_done.add(idx)
@@ -265,6 +283,9 @@ def _restorations(
         kind = "3y" if any(o.offence_class in SEVERE_CLASSES for o in pending) else "2y"
         end = restoration_date(r.realite_on, kind) - timedelta(days=1)
         if blocked(r, end) or any(o.realite_on <= end for o in later):
+            day_before = end - timedelta(days=1)
+            boundary("R51", r, end, blocked(r, day_before)
+                     or any(o.realite_on <= day_before for o in later))
             continue
         on = max([end + timedelta(days=1)] + [o.decision_on for o in pending])
         postponed = None
@@ -330,11 +351,24 @@ def replay(
                     "R3", f"R3 : majoration du {fr_date(a)} retirée, l'infraction ayant été "
                           f"commise avant cette date mais décidée le {fr_date(first)} "
                           "(règle incertaine, Q9)")))
+    if (licence.probation != "none" and licence.obtained_on.month == 2
+            and licence.obtained_on.day == 29):
+        # D7/Q16: anniversaries of a licence obtained on 29/02 fall on 28/02 (UNCERTAIN)
+        ledger.dated_flags.append((licence.obtained_on, Flag(
+            "D7", f"D7 : permis obtenu le {fr_date(licence.obtained_on)} : anniversaires et fin "
+                  "de la période probatoire fixés au 28 février les années non bissextiles, par "
+                  "défaut (règle incertaine, Q16)")))
     for i, r in enumerate(retraits):
         events.append(_Event(r.decision_on, "retrait", r.ref, r, i))
+        if r.realite_on.month == 2 and r.realite_on.day == 29:
+            # D8/Q16: the 2-, 3- and 10-year windows from a 29/02 end on 28/02 (UNCERTAIN)
+            ledger.dated_flags.append((r.decision_on, Flag(
+                "D8", f"D8 : délais de restitution du retrait décidé le {fr_date(r.decision_on)} "
+                      f"comptés depuis le {fr_date(r.realite_on)} : en années, ils s'achèvent "
+                      "le 28 février, par défaut (règle incertaine, Q16)")))
     for i, c in enumerate(course_list):
         events.append(_Event(c.effect_on, "stage", c.ref, c, i))
-    for i, (on, rest) in enumerate(_restorations(licence, retraits)):
+    for i, (on, rest) in enumerate(_restorations(licence, retraits, ledger.dated_flags)):
         events.append(_Event(on, "restitution", rest.retrait.ref, rest, i))
     if licence.imported_points is not None:
         events.append(_Event(licence.imported_on or licence.obtained_on, "import", "",
@@ -443,6 +477,15 @@ def _credit(
             flags.append(Flag("R25", f"R25 : le premier jour ({fr_date(c.day1)}) tombe sur la "
                                      "limite d'un an, dont le calcul est incertain "
                                      f"(CFG_ONE_YEAR_RULE={cfg.one_year_rule}, Q2)"))
+        if last_clock_day1.month == 2 and last_clock_day1.day == 29:
+            # D2/Q16: 29/02 + 1 year is 28/02 by default; 01/03 the other reading
+            leap_other = (date(last_clock_day1.year + 1, 3, 1)
+                          + (allowed - add_years(last_clock_day1, 1)))
+            if (c.day1 < allowed) != (c.day1 < leap_other):
+                flags.append(Flag("D2", f"D2 : stage précédent commencé le "
+                                        f"{fr_date(last_clock_day1)} : un an plus tard est le "
+                                        f"{fr_date(allowed)} par défaut (règle incertaine, "
+                                        "Q16) ; ce stage commence ce jour-là"))
         if c.day1 < allowed:
             refusal = Explanation(
                 "R25", f"R25 : un seul stage donnant des points par an : stage précédent commencé "

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from .config import DEFAULT_CONFIG, RulesConfig
 from .dates import refund_request_deadline
-from .explain import Decision, Explanation, Flag
+from .explain import Decision, Explanation, Flag, fr_date
 
 FINE_KINDS = ("forfaitaire", "majoree", "judiciaire", "composition_penale")
 UNPAID_REASON = "interruption de l'action en recouvrement"
@@ -132,7 +132,21 @@ def refund_decision(
     if course_last_day is not None:
         deadline, expl = refund_request_deadline(course_last_day, attestation_issued_on, cfg)
         explanations.append(expl)
+        flags.append(version_date_flag(course_last_day, cfg))
     return RefundDecision(True, amount, deadline, None, reason, tuple(explanations), tuple(flags))
+
+
+def version_date_flag(course_last_day: date, cfg: RulesConfig = DEFAULT_CONFIG) -> Flag:
+    """R46/Q1: which R223-8 IV the refund deadline applies depends on the new text's entry into
+    force, whose date (and decree) could not be confirmed: every refund deadline rests on the
+    default date, so the case says which text it used and under which switch."""
+    new = course_last_day >= cfg.r223_8_iv_version_date
+    text = ("nouveau R223-8 IV (15 jours ouvrables)" if new
+            else "ancien R223-8 IV (15 jours calendaires)")
+    return Flag("R46", f"R46 : délai de demande de remboursement calculé selon le {text}, stage "
+                       f"fini le {fr_date(course_last_day)} ; la date d'entrée en vigueur du "
+                       "nouveau texte est incertaine (Q1, CFG_R223_8_IV_VERSION_DATE="
+                       f"{cfg.r223_8_iv_version_date.isoformat()})")
 
 
 # Q7: a course on time that yields 0 points only because of R25 (one course a year) stays

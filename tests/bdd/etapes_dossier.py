@@ -308,3 +308,58 @@ def acceptee(ctx):
     assert rep.status_code in (200, 201), (
         f"Acceptation attendue ; refus obtenu (code HTTP {rep.status_code}) : "
         f"{corps.get('detail')}")
+
+
+# -- un résultat recalculé attend la validation d'un agent (issue 16) -------------------------
+@when(parsers.re(r"l'administrateur passe le réglage (?P<nom>CFG_[A-Z0-9_]+) à "
+                 r"(?P<valeur>true|false)"))
+def changer_reglage(ctx, request, nom, valeur):
+    """A rule change: the switch as the administrator would set it (app configuration) for
+    this scenario only; the previous value comes back at the end of the scenario."""
+    import dataclasses
+
+    from services.rules.config import SWITCHES
+
+    attribut = next(s.field for s in SWITCHES if s.env == nom)
+    app = ctx.api.app
+    avant = app.config["RULES"]
+    app.config["RULES"] = dataclasses.replace(avant, **{attribut: valeur == "true"})
+    request.addfinalizer(lambda: app.config.__setitem__("RULES", avant))
+
+
+@when("les règles sont rejouées")
+def rejouer(ctx):
+    sortie = ctx.api.app.test_cli_runner().invoke(args=["rules", "replay"])
+    assert sortie.exit_code == 0, sortie.output
+    assert "rien n'est appliqué avant leur validation" in sortie.output, sortie.output
+
+
+@then(parsers.re(r"le dossier affiche « Changement de résultat à valider » pour la règle "
+                 r"(?P<regle>[RDQ]\d+)"))
+def changement_a_valider(ctx, regle):
+    attente = ctx.rafraichir()["pending_change"]
+    assert attente, "Changement de résultat à valider attendu ; aucun n'est proposé."
+    regles = [c["rule"] for c in attente["changes"]]
+    assert regle in regles, f"Règle attendue : {regle} ; règles proposées : {', '.join(regles)}"
+    assert any(f["rule"] == regle and f["message"].startswith("Changement de résultat à valider")
+               for f in ctx.dossier["flags"]), "Signalement du changement à valider attendu"
+
+
+@then("aucun changement de résultat n'attend de validation")
+def aucun_changement(ctx):
+    verifier(ctx.rafraichir()["pending_change"], None, "changement de résultat à valider")
+
+
+@when("un agent valide le changement de résultat")
+def valider_changement(ctx):
+    attente = ctx.rafraichir()["pending_change"]
+    ctx.dossier = ctx.ok(ctx.api.post(f"/api/v1/cases/{ctx.dossier['id']}/pending-change/accept",
+                                      {"proposal": attente["id"]}, as_="agent"),
+                         "valider le changement de résultat")
+
+
+@when(parsers.re(r"un agent écarte le changement de résultat pour « (?P<motif>.+) »"))
+def ecarter_changement(ctx, motif):
+    ctx.dossier = ctx.ok(ctx.api.post(f"/api/v1/cases/{ctx.dossier['id']}/pending-change/dismiss",
+                                      {"motif": motif}, as_="agent"),
+                         "écarter le changement de résultat")

@@ -11,7 +11,8 @@ NUM = "120175200123"
 CASE_FIELDS = {"id", "reference", "kind", "licence", "holder", "status", "closed", "process",
                "status_label",  # added (docs/api-additions.md)
                "letter_48n", "infraction", "deadline", "credit_due_on", "session",
-               "attestation", "tasks", "timers", "flags", "outcome"}
+               "attestation", "tasks", "timers", "flags", "outcome",
+               "pending_change"}  # added (docs/api-additions.md, issue 16)
 OUTCOME_FIELDS = {"obligation", "points_credited", "effect_on", "balance_after",
                   "credit_refusal", "explanation", "refund", "referral"}
 

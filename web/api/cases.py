@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import cases
+from services import cases, replay
 from services.reads import case_view
 from web.api.schemas import (
     AttestationInSchema,
@@ -14,6 +14,8 @@ from web.api.schemas import (
     EnrollmentInSchema,
     EventSchema,
     PageArgs,
+    ProposalDecisionInSchema,
+    ProposalDismissInSchema,
     page_body,
     page_schema,
 )
@@ -73,6 +75,26 @@ def post_attestation(data, case_id):
     """La préfecture a reçu l'attestation (R38) ; délai d'un mois pour créditer (R39, D4)"""
     cases.receive_attestation(cases.get(case_id), data["received_on"],
                               current_user().username)
+    return cases.view(cases.get(case_id))
+
+
+@blp.route("/<int:case_id>/pending-change/accept", methods=["POST"])
+@require("agent")
+@blp.arguments(ProposalDecisionInSchema)
+@blp.response(200, CaseSchema)
+def accept_change(data, case_id):
+    """Valider le changement de résultat proposé (rejeu des règles) : il s'applique"""
+    replay.accept(case_id, current_user().username, data.get("proposal"))
+    return cases.view(cases.get(case_id))
+
+
+@blp.route("/<int:case_id>/pending-change/dismiss", methods=["POST"])
+@require("agent")
+@blp.arguments(ProposalDismissInSchema)
+@blp.response(200, CaseSchema)
+def dismiss_change(data, case_id):
+    """Écarter le changement de résultat proposé, avec un motif : rien ne change"""
+    replay.dismiss(case_id, current_user().username, data["motif"], data.get("proposal"))
     return cases.view(cases.get(case_id))
 
 

@@ -322,6 +322,34 @@ class ProcessRefSchema(Schema):
     version = fields.Integer()
 
 
+class ChangeSchema(Schema):
+    field = fields.String(metadata={
+        "description": "ce qui changerait : triggers_48n, refund, obligation ou points_credited"})
+    before = fields.Raw(allow_none=True, metadata={"description": "la valeur enregistrée"})
+    after = fields.Raw(allow_none=True, metadata={"description": "la valeur recalculée"})
+    rule = fields.String(metadata={"description": "l'identifiant de la règle (DOMAIN.md)"})
+    text = fields.String(metadata={"description": "le changement en français"})
+
+
+class PendingChangeSchema(Schema):
+    id = fields.Integer(metadata={"description": "le numéro de la proposition"})
+    proposed_at = fields.DateTime()
+    proposed_by = fields.String()
+    reason = fields.String(metadata={"description": "pourquoi le résultat a été recalculé"})
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class ProposalDecisionInSchema(In):
+    proposal = identifier(metadata={
+        "description": "la proposition lue (pending_change.id) ; si une plus récente l'a "
+                       "remplacée, 409"})
+
+
+class ProposalDismissInSchema(ProposalDecisionInSchema):
+    motif = fields.String(required=True, validate=length(1, 500),
+                          metadata={"description": "pourquoi le changement est écarté"})
+
+
 class CaseSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -344,6 +372,9 @@ class CaseSchema(Schema):
     timers = fields.List(fields.Nested(TimerSchema))
     flags = fields.List(fields.Nested(FlagSchema))
     outcome = fields.Nested(OutcomeSchema)
+    pending_change = fields.Nested(PendingChangeSchema, allow_none=True, metadata={
+        "description": "un résultat recalculé (rejeu des règles, fait enregistré tard) qui "
+                       "attend qu'un agent le valide ou l'écarte ; null : aucun"})
 
 
 class CaseSummarySchema(Schema):

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, journey, licence_ledger, licences, sessions, tasks
+from services import cases, journey, licence_ledger, licences, replay, sessions, tasks
 from services.clock import clock
 from services.errors import Conflict, Forbidden, Invalid
 from services.reads import case_view, licence_view, session_view
-from web.api.schemas import AttestationInSchema, EnrollmentInSchema
+from web.api.schemas import (
+    AttestationInSchema,
+    EnrollmentInSchema,
+    ProposalDecisionInSchema,
+    ProposalDismissInSchema,
+)
 from web.api.uploads import bpmn_response
 from web.auth import current_user
 from web.ui import forms
@@ -26,6 +31,10 @@ LEDGER_PER_PAGE = 10
 ENROL_FORM = FormSpec(Field("session", "Session (places libres)", "int", True, widget="select",
                             hint="Planifiées à partir d'aujourd'hui ; une session qui se termine "
                                  "après l'échéance est signalée (R19)."))
+DISMISS_FORM = FormSpec(
+    Field("motif", "Motif de l'écart", "text", True, widget="textarea", max_length=500,
+          hint="Pourquoi le résultat enregistré est maintenu (inscrit à l'historique)."),
+    Field("proposal", "Proposition", "int"))
 ATTESTATION_FORM = FormSpec(Field(
     "received_on", "Attestation reçue le", "date", True,
     hint="Le délai d'un mois pour créditer les points court à partir de cette date (R39, D4)."))
@@ -49,7 +58,7 @@ def case_page(case_id: int):
 
 def render_case(case_id: int, form_task: int | None = None, values: dict | None = None,
                 errors: dict | None = None, status: int = 200, enrol: Form | None = None,
-                attestation: Form | None = None):
+                attestation: Form | None = None, dismiss: Form | None = None):
     case = cases.get(case_id)
     today = clock().today()
     # the ledger replayed and the open tasks read once, for the case, the figures and the chart
@@ -80,6 +89,7 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         session_choices=session_choices(open_sessions, case.deadline),
         enrol=enrol or Form(ENROL_FORM),
         attestation=attestation or Form(ATTESTATION_FORM, {"received_on": today.isoformat()}),
+        dismiss=dismiss or Form(DISMISS_FORM),
     ), status
 
 
@@ -145,4 +155,36 @@ def receive_attestation(case_id: int):
         return render_case(case_id, status=exc.status, attestation=Form.refused(
             ATTESTATION_FORM, request.form, exc, "received_on"))
     flash("Réception de l'attestation enregistrée : la vérification est à faire.", "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
+# ---- a recomputed outcome waiting for a clerk (issue 16) -----------------------------------
+
+@pages.route("/dossiers/<int:case_id>/changement/valider", methods=["POST"])
+@login_required("agent")
+def accept_change(case_id: int):
+    try:
+        data = DISMISS_FORM.load(ProposalDecisionInSchema, {"proposal": request.form.get(
+            "proposal", "")})
+        replay.accept(case_id, current_user().username, data.get("proposal"))
+    except (Invalid, Conflict) as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("ui.case_page", case_id=case_id))
+    flash("Changement de résultat validé : il s'applique au dossier.", "success")
+    return redirect(url_for("ui.case_page", case_id=case_id))
+
+
+@pages.route("/dossiers/<int:case_id>/changement/ecarter", methods=["POST"])
+@login_required("agent")
+def dismiss_change(case_id: int):
+    try:
+        data = DISMISS_FORM.load(ProposalDismissInSchema, request.form)
+        replay.dismiss(case_id, current_user().username, data["motif"], data.get("proposal"))
+    except Invalid as exc:
+        return render_case(case_id, status=exc.status,
+                           dismiss=Form.refused(DISMISS_FORM, request.form, exc, "motif"))
+    except Conflict as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("ui.case_page", case_id=case_id))
+    flash("Changement de résultat écarté : le résultat enregistré est maintenu.", "success")
     return redirect(url_for("ui.case_page", case_id=case_id))

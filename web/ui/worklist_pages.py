@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from services import cases, licences, tasks
+from services import cases, licences, replay, tasks
 from services.clock import clock
 from services.errors import Conflict, Forbidden
 from services.reads import worklist
@@ -15,6 +15,7 @@ from web.ui.routes import Pages
 from web.ui.security import login_required, safe_next
 
 pages = Pages()
+CHANGES_SHOWN = 20  # the oldest proposals; the count says how many wait
 
 
 @pages.route("/tableau-de-bord", endpoint="dashboard")
@@ -44,8 +45,11 @@ def task_list():
     items, total = worklist.task_page(user, scope, key, due, sort, page, PER_PAGE)
     tasks.preload_forms(items)  # a form that cannot be read is told on its row
     unreadable = {t.id: tasks.task_form(t).problem for t in items if tasks.task_form(t).problem}
+    # recomputed outcomes waiting for a clerk (issue 16): listed above, flagged on their rows
+    changes, changes_total = replay.pending_cases(CHANGES_SHOWN)
     return render_template("ui/tasks.html", items=items, total=total, page=page,
-                           unreadable=unreadable,
+                           unreadable=unreadable, changes=changes, changes_total=changes_total,
+                           to_validate=replay.pending_ids(t.case_id for t in items),
                            pages=page_numbers(total), scope=scope, key=key, due=due, sort=sort,
                            task_titles=TASK_TITLES)
 

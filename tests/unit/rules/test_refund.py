@@ -44,7 +44,7 @@ def test_R48_no_compliant_course_not_refundable():
 def test_R48_Q7_switch_off_late_course_refundable_with_flag():
     cfg = RulesConfig(refund_requires_deadline=False)
     r = refund_decision("obligatoire", PAID, LATE, D(2026, 7, 11), None, cfg)
-    assert r.eligible and [f.rule for f in r.flags] == ["R48"]
+    assert r.eligible and [f.rule for f in r.flags] == ["R48", "R46"]  # R46: Q1
 
 
 def test_R22_Q7_on_time_course_with_zero_points_still_refundable():
@@ -55,7 +55,7 @@ def test_R22_Q7_on_time_course_with_zero_points_still_refundable():
 def test_R49_majoree_amount_paid_with_flag():
     fine = FineFacts(Decimal("375"), "majoree", D(2026, 3, 1))
     r = refund_decision("obligatoire", fine, ON_TIME, D(2026, 6, 6), None)
-    assert r.to_outcome()["amount"] == 375 and [f.rule for f in r.flags] == ["R49"]
+    assert r.to_outcome()["amount"] == 375 and [f.rule for f in r.flags] == ["R49", "R46"]
     fine = FineFacts(Decimal("22.50"), "forfaitaire", D(2026, 3, 1))
     assert refund_decision("obligatoire", fine, ON_TIME, D(2026, 6, 6), None).to_outcome()[
         "amount"] == 22.5
@@ -122,7 +122,7 @@ def test_R45_unknown_fine_is_not_unpaid_flag_and_question():
     ok = compliance(date(2026, 3, 10), date(2026, 7, 10), date(2026, 6, 5), date(2026, 6, 6))
     d = refund_decision("obligatoire", None, ok, date(2026, 6, 6), date(2026, 6, 6))
     assert d.eligible and d.reason == UNKNOWN_FINE_REASON and d.reason != UNPAID_REASON
-    assert [f.rule for f in d.flags] == ["R45"]
+    assert [f.rule for f in d.flags] == ["R45", "R46"]  # R46: Q1
     unpaid = refund_decision("obligatoire", FineFacts(135, "forfaitaire", None), ok,
                              date(2026, 6, 6), date(2026, 6, 6))
-    assert unpaid.reason == UNPAID_REASON and unpaid.flags == ()
+    assert unpaid.reason == UNPAID_REASON and [f.rule for f in unpaid.flags] == ["R46"]  # no R45

@@ -8,6 +8,7 @@ from services.rules.dates import deadline_flags, notification_date
 from services.rules.eligibility import (
     cancelled_session_flags,
     compliance,
+    interview_flags,
     pre_48n_course_flags,
     session_size_flags,
     triggers_48n,
@@ -115,3 +116,95 @@ def test_R36_cancelled_session_default_deadline_not_extended_flagged():
     assert rules(flags) == ["R36"]
     assert "10/07/2026" in flags[0].message and "formateur indisponible" in flags[0].message
     assert "incertaine" in flags[0].message
+
+
+def test_R46_Q1_refund_deadline_names_its_text_and_the_uncertain_version_date_flagged():
+    ok = compliance(D(2026, 3, 10), D(2026, 7, 10), D(2026, 6, 5), D(2026, 6, 6))
+    d = refund_decision("obligatoire", FineFacts(135, "forfaitaire", D(2026, 2, 1)), ok,
+                        D(2026, 6, 6), D(2026, 6, 6))
+    assert d.eligible and d.request_deadline == D(2026, 6, 24)  # the default applies
+    q1 = [f for f in d.flags if f.rule == "R46"]
+    assert len(q1) == 1 and "nouveau R223-8 IV (15 jours ouvrables)" in q1[0].message
+    assert "Q1" in q1[0].message and "CFG_R223_8_IV_VERSION_DATE=2026-04-01" in q1[0].message
+    # a course that ended before the default date: the former text, said so
+    old = compliance(D(2025, 11, 10), D(2026, 3, 10), D(2026, 2, 27), D(2026, 2, 28))
+    d = refund_decision("obligatoire", FineFacts(135, "forfaitaire", D(2026, 2, 1)), old,
+                        D(2026, 2, 28), D(2026, 2, 28))
+    assert "ancien R223-8 IV (15 jours calendaires)" in next(
+        f.message for f in d.flags if f.rule == "R46")
+    # no deadline computed (no course yet): no R46 flag
+    d = refund_decision("obligatoire", FineFacts(135, "forfaitaire", D(2026, 2, 1)), ok,
+                        None, None)
+    assert "R46" not in rules(d.flags)
+
+
+def test_D7_Q16_licence_obtained_on_29_february_default_28_february_flagged():
+    lg = replay(LicenceFacts(D(2024, 2, 29), "classic"))
+    assert [a for a, _, _ in lg.increments][0] == D(2025, 2, 28)  # the default clamp applies
+    flags = lg.flags(D(2024, 3, 1))
+    assert rules(flags) == ["D7"] and "Q16" in flags[0].message
+    assert "D7" not in rules(replay(LicenceFacts(D(2024, 3, 1), "classic")).flags(D(2024, 3, 2)))
+    # a licence without probation has no anniversary to clamp
+    assert "D7" not in rules(replay(LicenceFacts(D(2024, 2, 29), "none")).flags(D(2024, 3, 1)))
+
+
+def test_D2_Q16_course_one_year_after_a_29_february_course_default_allowed_flagged():
+    lic = LicenceFacts(D(2015, 1, 1), "none")
+    r = Retrait("r", D(2024, 1, 5), 8, D(2024, 2, 1))
+    first = CourseFacts("s1", D(2024, 2, 29), D(2024, 3, 1), True)
+    on_clamp = CourseFacts("s2", D(2025, 2, 28), D(2025, 3, 1), True)
+    lg = replay(lic, [r], [first, on_clamp])
+    assert lg.course("s2").points > 0  # 28/02/2025 is one year after 29/02/2024 by default
+    assert "D2" in rules(lg.course("s2").flags) and "Q16" in lg.course("s2").flags[-1].message
+    later = CourseFacts("s2", D(2025, 3, 6), D(2025, 3, 7), True)  # either reading: allowed
+    assert "D2" not in rules(replay(lic, [r], [first, later]).course("s2").flags)
+
+
+def test_R35_third_course_interview_not_recorded_default_credit_flagged():
+    assert interview_flags(D(2026, 6, 5), D(2026, 6, 6), 1) == ()
+    flags = interview_flags(D(2026, 6, 5), D(2026, 6, 6), 2)
+    assert rules(flags) == ["R35"] and "psychologue" in flags[0].message
+    assert "par défaut, le crédit n'en dépend pas" in flags[0].message
+    assert not flags[0].review  # API.md's review situations do not include it
+
+
+def test_D8_infraction_on_the_window_last_day_default_blocks_flagged():
+    r = Retrait("i1", D(2026, 1, 1), 1, D(2026, 1, 20), established_on=D(2026, 1, 10))
+    on_end = Retrait("i2", D(2026, 7, 10), 2, D(2026, 8, 1), offence_class="C3")
+    lg = replay(LicenceFacts(D(2015, 1, 1), "none"), [r, on_end])
+    assert not any(m.explanation.rule == "R52" for m in lg.movements if m.kind == "restitution")
+    flags = lg.flags(D(2026, 7, 11))
+    assert "D8" in rules(flags) and "10/07/2026" in next(f.message for f in flags
+                                                          if f.rule == "D8")
+    assert "D8" not in rules(lg.flags(D(2026, 7, 10)))  # shown from the day it would have come
+    # blocked well inside the window: not the boundary, no flag
+    inside = Retrait("i2", D(2026, 5, 1), 2, D(2026, 8, 1), offence_class="C3")
+    lg = replay(LicenceFacts(D(2015, 1, 1), "none"), [r, inside])
+    assert "D8" not in rules(lg.flags(D(2026, 12, 1)))
+
+
+def test_D8_R51_full_recovery_blocked_only_by_the_last_days_infraction_flagged():
+    r = Retrait("i1", D(2022, 1, 1), 3, D(2022, 2, 1), offence_class="C3")
+    # réalité 01/02/2022 → the two clean years (C3: not a severe class) end on 01/02/2024
+    on_end = Retrait("i2", D(2024, 2, 1), 2, D(2024, 3, 1), offence_class="C3")
+    lg = replay(LicenceFacts(D(2010, 1, 1), "none"), [r, on_end])
+    assert any(f.rule == "D8" and "(R51)" in f.message for f in lg.flags(D(2024, 3, 2)))
+    day_after = Retrait("i2", D(2024, 2, 2), 2, D(2024, 3, 1), offence_class="C3")
+    lg = replay(LicenceFacts(D(2010, 1, 1), "none"), [r, day_after])
+    assert "D8" not in rules(lg.flags(D(2024, 3, 2)))
+    assert any(m.explanation.rule == "R51" for m in lg.movements if m.kind == "restitution")
+
+
+
+def test_D8_Q16_recovery_windows_from_29_february_default_28_february_flagged():
+    r = Retrait("i1", D(2028, 2, 1), 2, D(2028, 3, 10), established_on=D(2028, 2, 29),
+                offence_class="C3")
+    lg = replay(LicenceFacts(D(2010, 1, 1), "none"), [r])
+    # the two clean years end on 28/02/2030 (default clamp): the maximum is back on 01/03/2030
+    back = [m for m in lg.movements if m.kind == "restitution"]
+    assert back and back[0].effective_on == D(2030, 3, 1)
+    flags = [f for f in lg.flags(D(2028, 3, 10)) if f.rule == "D8"]
+    assert len(flags) == 1 and "Q16" in flags[0].message
+    assert "D8" not in rules(replay(LicenceFacts(D(2010, 1, 1), "none"), [Retrait(
+        "i1", D(2028, 2, 1), 2, D(2028, 3, 10), established_on=D(2028, 3, 1),
+        offence_class="C3")]).flags(D(2028, 3, 10)))
