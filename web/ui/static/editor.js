@@ -319,7 +319,8 @@
   buttons.save.addEventListener("click", save);
   buttons.fit.addEventListener("click", function () { canvas.zoom("fit-viewport"); });
   buttons.exportXml.addEventListener("click", exportXml);
-  window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms};  // for tests and the console
+  window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms,  // for tests and the console
+                           formEditor: function () { return formEditor; }};
   open();
   }
 })();
