@@ -27,6 +27,7 @@ import datetime as dt
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     PASSWORD,
@@ -115,6 +116,22 @@ def doc_shot(page, name: str, locator=None) -> None:
         target.screenshot(path=str(DOCS / f"designer-{name}.png"))
 
 
+FRAME = """ids => {
+  const m = window.DesignerEditor.modeler, r = m.get('elementRegistry');
+  const lane = r.get(ids.lane), start = r.get('demande_stage_volontaire');
+  m.get('canvas').viewbox({x: start.x - 80, y: lane.y - 160, width: 760,
+                           height: lane.height + 200});
+}"""
+
+
+def _modeler_shot(page, ids: dict, name: str) -> None:
+    """The canvas framed on the designer's lane, with the panel beside it."""
+    page.evaluate(FRAME, ids)
+    row = page.locator(".fr-grid-row", has=page.locator("#canvas"))
+    row.scroll_into_view_if_needed()
+    doc_shot(page, name, row)
+
+
 def _select(page, element_id: str) -> None:
     page.evaluate("id => window.DesignerEditor.focusElement(id)", element_id)
 
@@ -170,6 +187,8 @@ DRAW = """() => {
   const m = window.DesignerEditor.modeler, registry = m.get('elementRegistry'),
     modeling = m.get('modeling'), factory = m.get('elementFactory');
   const pool = registry.get('participant_stage_volontaire');
+  // room for the new lane: the pool below moves down first
+  modeling.moveElements([registry.get('participant_examen_manuel_processus')], {x: 0, y: 300});
   const lane = modeling.addLane(pool, 'bottom');
   const y = lane.y + lane.height / 2, start = registry.get('demande_stage_volontaire');
   const course = registry.get('parcours_stage');
@@ -198,9 +217,10 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     login(page, "conceptrice")
     page.goto(f"/ui/processus/{KEY}/editeur")
     page.wait_for_selector("#canvas[data-ready='true']")
-    doc_shot(page, "01-editeur")
 
     ids = page.evaluate(DRAW)
+    _select(page, ids["task"])
+    _modeler_shot(page, ids, "01-tache-ajoutee")
     # -- the new task: its id, name and status label in the panel
     _select(page, ids["task"])
     _open_group(page, "general")
@@ -219,14 +239,14 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     _panel_input(page, "name").fill("Accueil")
     _panel_input(page, "name").press("Tab")
     _add_property(page, "groupe", "accueil")
-    doc_shot(page, "02-couloir-groupe")
+    _modeler_shot(page, ids, "02-couloir-groupe")
     # -- the « non » branch's task: its status label
     _select(page, ids["letter"])
     _add_property(page, "statut", "Courrier au conducteur à envoyer")
     # -- the gateway's conditions
     _set_condition(page, ids["yes"], 'joint == "oui"')
     _set_condition(page, ids["no"], 'joint == "non"')
-    doc_shot(page, "03-condition")
+    _modeler_shot(page, ids, "03-condition")
     accessible(page, "panneau d'un flux conditionnel")
 
     # -- the form, in form-js's editor
@@ -240,6 +260,7 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     required = editor.locator(".fjs-properties-panel input[id$='required']")
     required.wait_for()
     required.check()
+    expect(required).to_be_checked()
     page.wait_for_function("() => window.DesignerEditor.formEditor().saveSchema().components"
                            ".some(c => c.key === 'joint' && c.validate && c.validate.required)")
     accessible(page, "éditeur de formulaires")
@@ -253,7 +274,7 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     draft = int(page.locator("#canvas").get_attribute("data-draft"))
     problems = page.locator("#problems").inner_text()
     assert page.locator("#no-problem").is_visible(), problems
-    page.evaluate("() => window.DesignerEditor.modeler.get('canvas').zoom('fit-viewport')")
+    page.locator("#designer-status").scroll_into_view_if_needed()
     doc_shot(page, "05-brouillon-enregistre")
 
     # -- its scenarios, then its deployment
@@ -304,7 +325,8 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     task.get_by_role("button", name="Enregistrer la décision").click()
     clerk.wait_for_load_state()
     main = clerk.locator("main").inner_text()
-    assert "courrier au conducteur à envoyer" in main.lower()  # the « non » branch, the designer's label
+    # the « non » branch, and the status label the designer gave its task
+    assert "courrier au conducteur à envoyer" in main.lower()
     assert "Tâche à faire : Écrire au conducteur" in main
     assert "Messagerie pleine." in main  # the answers already given
     accessible(clerk, "dossier après la tâche")
