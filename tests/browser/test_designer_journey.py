@@ -232,6 +232,11 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     _wait_xml(page, 'name="Appeler le conducteur"')
     _add_property(page, "statut", "Conducteur à appeler")
     _add_property(page, "code_statut", "a_appeler")
+    # the panel speaks French, its header and its list buttons included (web/ui/static/bpmn-fr.js)
+    assert page.locator("#properties .bio-properties-panel-header-type").text_content() == \
+        "Tâche utilisateur"
+    assert page.locator(f"#properties {EXTENSIONS} .bio-properties-panel-add-entry"
+                        ).get_attribute("title") == "Ajouter un élément à la liste"
     accessible(page, "panneau d'une tâche utilisateur")
     # -- the lane: its name and its group
     _select(page, ids["lane"])

@@ -28,7 +28,8 @@
     container: container,
     propertiesPanel: {parent: "#properties"},
     additionalModules: [window.BpmnFr.module, P.BpmnPropertiesPanelModule,
-                        P.BpmnPropertiesProviderModule, P.CamundaPlatformPropertiesProviderModule],
+                        P.BpmnPropertiesProviderModule, P.CamundaPlatformPropertiesProviderModule,
+                        window.BpmnFr.panelModule],
     moddleExtensions: {camunda: camundaDescriptor}});
   const eventBus = modeler.get("eventBus");
   const canvas = modeler.get("canvas"), registry = modeler.get("elementRegistry"),
