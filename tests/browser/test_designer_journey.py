@@ -8,10 +8,10 @@ the bpmn-js API (`modeling.addLane`, `createShape`, `connect`, `reconnectEnd` in
 `page.evaluate`): palette drag and drop onto a lane is too brittle to drive. Everything the
 engine reads is then set through the real inputs of the properties panel: the task's id and
 name, the lane's `groupe`, the tasks' `statut`, the conditions of the gateway's flows. The
-task's form is imported into form-js's editor through the editor's own API (`importSchema`: its
-palette is dragula drag and drop) without `required`, which is then ticked in form-js's
-properties panel. The draft is saved, its scenarios run and it is deployed through the UI
-buttons.
+task's form is built in form-js's editor as a designer does: a radio group dragged from its
+palette with the mouse, then its label, key, options and `required` typed and ticked in
+form-js's own properties panel. The draft is saved, its scenarios run and it is deployed
+through the UI buttons.
 
 Then the clerk of the lane's group finds the task under « Mes groupes », submits the form empty
 (the French error under the field), then answers « Non »: the case takes the « non » branch and
@@ -27,7 +27,6 @@ import datetime as dt
 import os
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     PASSWORD,
@@ -47,19 +46,6 @@ RUN_TIMEOUT = 240_000  # ms: the sandbox is a pytest process of its own
 DOCS = ROOT / "docs" / "img"
 DOCS_VIEWPORT = {"width": 1280, "height": 800}
 EXTENSIONS = "[data-group-id='group-CamundaPlatform__ExtensionProperties']"
-
-FORM = {  # what the designer builds in form-js: a required radio comes from its panel
-    "type": "default", "id": "appeler_conducteur", "schemaVersion": 16,
-    "components": [
-        {"type": "text", "id": "consigne",
-         "text": "Appelez le conducteur pour lui rappeler les dates de son stage."},
-        {"type": "radio", "id": "champ_joint", "key": "joint",
-         "label": "Le conducteur a-t-il été joint ?",
-         "values": [{"label": "Oui", "value": "oui"}, {"label": "Non", "value": "non"}]},
-        {"type": "textarea", "id": "champ_note", "key": "note", "label": "Note d'appel",
-         "description": "Ce que le conducteur a dit, en quelques mots."},
-    ]}
-
 
 def _seed(app):
     from services import groups, processes, users
@@ -130,6 +116,24 @@ def _modeler_shot(page, ids: dict, name: str) -> None:
     row = page.locator(".fr-grid-row", has=page.locator("#canvas"))
     row.scroll_into_view_if_needed()
     doc_shot(page, name, row)
+
+
+def _drag(page, source, target) -> None:
+    """Drag and drop with the mouse, in small steps: form-js's palette is dragula, which
+    starts a drag only after the pointer moved with the button down."""
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 30, start["y"] + 30, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 30, steps=10)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 35, steps=3)
+    page.mouse.up()
+
+
+def _form_has(page, predicate: str) -> None:
+    """Wait until a component of the form being edited satisfies `predicate` (JavaScript)."""
+    page.wait_for_function(f"() => window.DesignerEditor.formEditor().saveSchema().components"
+                           f".some({predicate})", polling=200)
 
 
 def _select(page, element_id: str) -> None:
@@ -254,20 +258,36 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     _modeler_shot(page, ids, "03-condition")
     accessible(page, "panneau d'un flux conditionnel")
 
-    # -- the form, in form-js's editor
+    # -- the form, in form-js's editor: a radio group dragged from its palette, set in its panel
     _select(page, "appeler_conducteur")
     page.get_by_role("button", name="Formulaire de la tâche").click()
     editor = page.locator("#form-editor-panel")
     editor.locator(".fjs-palette").wait_for(state="visible")
-    page.evaluate("schema => window.DesignerEditor.formEditor().importSchema(schema)", FORM)
-    editor.locator(".fjs-editor-container [data-id='champ_joint']").first.click()
-    _open_group(page, "validation", "#form-editor-panel .fjs-properties-panel")
-    required = editor.locator(".fjs-properties-panel input[id$='required']")
-    required.wait_for()
+    _drag(page, editor.locator(".fjs-palette-field[data-field-type='radio']"),
+          editor.locator(".fjs-drop-container-vertical").last)
+    _form_has(page, "c => c.type === 'radio'")
+    panel = "#form-editor-panel .fjs-properties-panel"
+    _open_group(page, "general", panel)
+    editor.locator("#bio-properties-panel-label").fill("Le conducteur a-t-il été joint ?")
+    _form_has(page, "c => c.label === 'Le conducteur a-t-il été joint ?'")
+    editor.locator("#bio-properties-panel-key").fill("joint")
+    _form_has(page, "c => c.key === 'joint'")
+    _open_group(page, "staticOptions", panel)
+    for n, (label, value) in enumerate((("Oui", "oui"), ("Non", "non"))):
+        if n:
+            page.locator(f"{panel} [data-group-id='group-staticOptions'] "
+                           ".bio-properties-panel-add-entry").click()
+        item = page.locator(f"{panel} [data-entry-id='staticOptions-{n}']")
+        if not item.locator(".bio-properties-panel-collapsible-entry-entries.open").count():
+            item.locator(".bio-properties-panel-collapsible-entry-header-title").click()
+        editor.locator(f"#bio-properties-panel-staticOptions-{n}-label").fill(label)
+        editor.locator(f"#bio-properties-panel-staticOptions-{n}-value").fill(value)
+        _form_has(page, f"c => c.values && c.values.length > {n} && "
+                        f"c.values[{n}].value === '{value}' && c.values[{n}].label === '{label}'")
+    _open_group(page, "validation", panel)
+    required = editor.locator("#bio-properties-panel-required")
     required.check()
-    expect(required).to_be_checked()
-    page.wait_for_function("() => window.DesignerEditor.formEditor().saveSchema().components"
-                           ".some(c => c.key === 'joint' && c.validate && c.validate.required)")
+    _form_has(page, "c => c.key === 'joint' && c.validate && c.validate.required")
     accessible(page, "éditeur de formulaires")
     doc_shot(page, "04-formulaire", editor)
     page.get_by_role("button", name="Enregistrer le formulaire").click()
@@ -326,14 +346,14 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     accessible(clerk, "formulaire refusé")
     doc_shot(clerk, "08-champ-obligatoire", task)
     tick(fieldset.get_by_label("Non"))
-    task.get_by_label("Note d'appel").fill("Messagerie pleine.")
     task.get_by_role("button", name="Enregistrer la décision").click()
     clerk.wait_for_load_state()
     main = clerk.locator("main").inner_text()
     # the « non » branch, and the status label the designer gave its task
     assert "courrier au conducteur à envoyer" in main.lower()
     assert "Tâche à faire : Écrire au conducteur" in main
-    assert "Messagerie pleine." in main  # the answers already given
+    answers = clerk.locator("#reponses").inner_text()  # the answers already given
+    assert "Le conducteur a-t-il été joint ?" in answers and "Non" in answers
     accessible(clerk, "dossier après la tâche")
     doc_shot(clerk, "09-branche-non")
 
