@@ -16,7 +16,7 @@ through the UI buttons.
 Then the clerk of the lane's group finds the task under « Mes groupes », submits the form empty
 (the French error under the field), then answers « Non »: the case takes the « non » branch and
 shows the designer's status label. A clerk of another group sees the task reserved, without
-the button to take it.
+the button to take it, and a claim posted anyway is refused with the French message.
 
 With DOCS_SCREENSHOTS=1 the test also writes docs/img/designer-*.png (the worked example of
 docs/designers.md); CI leaves them alone."""
@@ -24,6 +24,7 @@ docs/designers.md); CI leaves them alone."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 
 import pytest
@@ -79,6 +80,17 @@ def _open_case(app) -> int:
                 "balance": {"points": 8, "on": TODAY - dt.timedelta(days=200)}}, "tests")
             case = cases.create({"kind": "volontaire", "licence": lic.number}, "tests")
             return case.id
+
+
+def _open_task(app, case_id: int) -> int:
+    from sqlalchemy import select
+
+    from services.db import db
+    from services.models import HumanTask
+
+    with app.app_context():
+        return db.session.scalar(select(HumanTask.id).where(
+            HumanTask.case_id == case_id, HumanTask.state == "open"))
 
 
 @pytest.fixture(scope="module")
@@ -368,3 +380,9 @@ def test_a_designer_draws_a_task_and_its_clerks_complete_it(browser, open_page, 
     task = other.locator("section.ui-task", has_text="Écrire au conducteur")
     assert task.get_by_role("button", name="Prendre").count() == 0
     accessible(other, "tâche réservée à un autre groupe")
+    # the claim posted anyway (a forged form): refused, with the French message
+    token = other.locator("input[name='csrf_token']").first.get_attribute("value")
+    refused = other.request.post(f"/ui/taches/{_open_task(server.app, case_id)}/prendre",
+                                 form={"csrf_token": token, "next": f"/ui/dossiers/{case_id}"})
+    assert "proposée au groupe « Accueil » ; vous n'en faites pas partie" in html.unescape(
+        refused.text())
