@@ -20,6 +20,7 @@ from services.db import db
 from services.errors import Invalid
 from services.models import (
     Centre,
+    HumanTask,
     ProcessVersion,
     StatCounter,
     StatStep,
@@ -249,6 +250,17 @@ def _rank(histogram: dict, share: float):
     return None  # pragma: no cover
 
 
+def _task_title(key: str) -> str:
+    """A task's title for people: the contract's, else the name its diagram gives a task a
+    designer drew (read from one of its open tasks: an index seek on (state, key)), never its
+    raw key unless no task of that key is open any more."""
+    if key in TASK_TITLES:
+        return TASK_TITLES[key]
+    title = db.session.scalar(select(HumanTask.title).where(
+        HumanTask.state == "open", HumanTask.key == key).limit(1))
+    return title or key
+
+
 def open_tasks_by_age(centre: Centre | None = None) -> dict:
     """Open tasks now, by task and by age in whole days since the Paris day they were opened,
     from the counters of open tasks by key and day (services/stat_counters)."""
@@ -269,7 +281,7 @@ def open_tasks_by_age(centre: Centre | None = None) -> dict:
     table = []
     for key in sorted(set(counts) | set(TASK_TITLES)):
         row = counts.get(key, [0] * len(labels))
-        table.append({"key": key, "title": TASK_TITLES.get(key, key), "counts": row,
+        table.append({"key": key, "title": _task_title(key), "counts": row,
                       "total": sum(row)})
     return {"as_of": today.isoformat(), "buckets": labels, "tasks": table,
             "totals": [sum(t["counts"][i] for t in table) for i in range(len(labels))]}

@@ -273,3 +273,28 @@ def test_one_month_after_the_receipt_in_sql(app, received, due):
         day = literal(dt.date.fromisoformat(received), Date())
         got = db.session.scalar(select(statistics._one_month_after(day)))
         assert str(got) == due == dates.credit_due_on(dt.date.fromisoformat(received)).isoformat()
+
+
+def test_a_designers_task_shows_its_name_not_its_key(app, api):
+    """Issue 14: « Tâches ouvertes par ancienneté » names a task a designer drew (here
+    « Appeler le conducteur ») by its name, in the API, on the page and in the CSV export."""
+    from tests.designer_support import xml_headers
+    from tests.integration.test_designer_user_tasks import with_a_call_first
+
+    api.set_today("02/03/2026")
+    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                       raw=with_a_call_first(), headers=xml_headers())
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
+    api.licence("120175200123", obtained="01/09/2015", probation="none", points=8)
+    api.voluntary_case("120175200123")
+
+    tasks = api.ok(stats(api))["open_tasks_by_age"]["tasks"]
+    row = next(t for t in tasks if t["key"] == "appeler_conducteur")
+    assert (row["title"], row["total"]) == ("Appeler le conducteur", 1)
+    ui = UiClient(app)
+    ui.login("agent")
+    html = ui.get("/ui/statistiques").get_data(as_text=True)
+    table = html[html.index('id="chart-tasks-table"'):]
+    assert "Appeler le conducteur" in table and "appeler_conducteur" not in table
+    csv_text = ui.get("/ui/statistiques/export.csv").get_data().decode("utf-8")
+    assert "Appeler le conducteur" in csv_text

@@ -221,6 +221,88 @@
     "ID must be a valid QName.": "L'identifiant doit être un nom XML valide.",
     "ID must not contain prefix.": "L'identifiant ne doit pas contenir de préfixe.",
     "Must be a valid timer definition.": "Doit être une définition de minuterie valide.",
+    // the panel's header: the element's type, written by bpmn-js-properties-panel as its
+    // concrete type in words ("UserTask" -> "User Task", non-interrupting in brackets)
+    "Start Event": "Événement de début",
+    "End Event": "Événement de fin",
+    "User Task": "Tâche utilisateur",
+    "Script Task": "Tâche de script",
+    "Service Task": "Tâche de service",
+    "Send Task": "Tâche d'envoi",
+    "Receive Task": "Tâche de réception",
+    "Business Rule Task": "Tâche de règle métier",
+    "Manual Task": "Tâche manuelle",
+    "Call Activity": "Activité d'appel",
+    "Exclusive Gateway": "Passerelle exclusive",
+    "Parallel Gateway": "Passerelle parallèle",
+    "Inclusive Gateway": "Passerelle inclusive",
+    "Complex Gateway": "Passerelle complexe",
+    "Event Based Gateway": "Passerelle basée sur les événements",
+    "Sequence Flow": "Flux de séquence",
+    "Conditional Flow": "Flux conditionnel",
+    "Default Flow": "Flux par défaut",
+    "Message Flow": "Flux de message",
+    "Association": "Association",
+    "Expanded Sub Process": "Sous-processus déplié",
+    "Collapsed Sub Process": "Sous-processus replié",
+    "Event Sub Process": "Sous-processus événementiel",
+    "Collaboration": "Collaboration",
+    "Text Annotation": "Annotation",
+    "Group": "Groupe",
+    "Data Object Reference": "Référence d'objet de données",
+    "Data Store Reference": "Référence de stockage de données",
+    "Intermediate Throw Event": "Événement intermédiaire d'émission",
+    "Boundary Event": "Événement de bordure",
+    "Message Start Event": "Événement de début (message)",
+    "Timer Start Event": "Événement de début (minuterie)",
+    "Message Intermediate Catch Event": "Événement intermédiaire d'attente de message",
+    "Message Intermediate Throw Event": "Événement intermédiaire d'envoi de message",
+    "Timer Intermediate Catch Event": "Événement intermédiaire de minuterie",
+    "Signal Intermediate Catch Event": "Événement intermédiaire d'attente de signal",
+    "Conditional Intermediate Catch Event": "Événement intermédiaire conditionnel",
+    "Message Boundary Event": "Événement de bordure (message)",
+    "Timer Boundary Event": "Événement de bordure (minuterie)",
+    "Error Boundary Event": "Événement de bordure (erreur)",
+    "Message Boundary Event (Non Interrupting)": "Événement de bordure (message, non interrompant)",
+    "Timer Boundary Event (Non Interrupting)": "Événement de bordure (minuterie, non interrompant)",
+    "Message End Event": "Événement de fin (message)",
+    "Error End Event": "Événement de fin (erreur)",
+    "Signal End Event": "Événement de fin (signal)",
+    "Terminate End Event": "Événement de fin (terminaison)",
+    // the other entries the Camunda Platform provider shows on the shipped processes' elements
+    "Participant ID": "Identifiant du participant",
+    "This maps to the process definition key.": "C'est la clé de la définition du processus.",
+    "Called element": "Élément appelé",
+    "Business key": "Clé métier",
+    "Delegate Variable Mapping": "Correspondance des variables par délégué",
+    "Delegate expression": "Expression de délégué",
+    "Class": "Classe",
+    "In mappings": "Correspondances en entrée",
+    "Out mappings": "Correspondances en sortie",
+    "In mapping propagation": "Propagation des correspondances en entrée",
+    "Out mapping propagation": "Propagation des correspondances en sortie",
+    "Propagate all variables": "Propager toutes les variables",
+    "Candidate starter": "Démarrage autorisé",
+    "Candidate starter groups": "Groupes autorisés à démarrer",
+    "Candidate starter users": "Agents autorisés à démarrer",
+    "Specify more than one group as a comma separated list.": "Plusieurs groupes : séparez-les par des virgules.",
+    "Specify more than one user as a comma separated list.": "Plusieurs agents : séparez-les par des virgules.",
+    "The follow up date as an EL expression (e.g. ${someDate}) or an ISO date (e.g. 2015-06-26T09:54:00).":
+      "La date de relance : une expression EL (${uneDate}) ou une date ISO (2015-06-26T09:54:00).",
+    "Start initiator": "Initiateur du démarrage",
+    "Startable": "Démarrable",
+    "Tasklist": "Liste des tâches",
+    "Tenant ID": "Identifiant du locataire",
+    "History cleanup": "Nettoyage de l'historique",
+    "Time to live": "Durée de conservation",
+    "External task": "Tâche externe",
+    "Retry time cycle": "Cycle de nouvelle tentative",
+    "Before": "Avant",
+    "After": "Après",
+    "version tag": "étiquette de version",
+    "Camunda Forms": "Formulaires Camunda",
+    "Section contains edits": "La section contient des modifications",
+    "Section contains an error": "La section contient une erreur",
     // modeling rules
     "flow elements must be children of pools/participants":
       "les éléments de flux doivent se trouver dans un bassin (participant)",
@@ -235,5 +317,19 @@
     });
   }
 
-  window.BpmnFr = {module: {translate: ["value", translate]}, translate: translate, dictionary: FR};
+  /* The generic panel's list groups (« Propriétés d'extension »…) write their buttons' and
+     badges' titles through a `translate` given with the group definition, which
+     bpmn-js-properties-panel does not give: a provider of lowest priority, run after the
+     others, adds it to every group. */
+  function TranslatedGroups(propertiesPanel) {
+    propertiesPanel.registerProvider(1, {getGroups: function () {
+      return function (groups) {
+        return groups.map(function (group) { return Object.assign({}, group, {translate: translate}); });
+      };
+    }});
+  }
+  TranslatedGroups.$inject = ["propertiesPanel"];
+
+  window.BpmnFr = {module: {translate: ["value", translate]}, translate: translate, dictionary: FR,
+                   panelModule: {__init__: ["bpmnFrGroups"], bpmnFrGroups: ["type", TranslatedGroups]}};
 })();

@@ -28,7 +28,8 @@
     container: container,
     propertiesPanel: {parent: "#properties"},
     additionalModules: [window.BpmnFr.module, P.BpmnPropertiesPanelModule,
-                        P.BpmnPropertiesProviderModule, P.CamundaPlatformPropertiesProviderModule],
+                        P.BpmnPropertiesProviderModule, P.CamundaPlatformPropertiesProviderModule,
+                        window.BpmnFr.panelModule],
     moddleExtensions: {camunda: camundaDescriptor}});
   const eventBus = modeler.get("eventBus");
   const canvas = modeler.get("canvas"), registry = modeler.get("elementRegistry"),
@@ -319,7 +320,8 @@
   buttons.save.addEventListener("click", save);
   buttons.fit.addEventListener("click", function () { canvas.zoom("fit-viewport"); });
   buttons.exportXml.addEventListener("click", exportXml);
-  window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms};  // for tests and the console
+  window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms,  // for tests and the console
+                           formEditor: function () { return formEditor; }};
   open();
   }
 })();
