@@ -1,0 +1,216 @@
+"""A letter template (`courriers/<id>.html` of a version bundle) to HTML, then to PDF.
+
+Templates are designers' text: they are rendered ONLY by a sandboxed Jinja environment
+(autoescape on, undefined names refused, no attribute of Python's internals reachable) whose
+loader sees the bundle's `courriers/` files and nothing else, so a letter can extend the shared
+layout `courriers/_mise_en_page.html`. WeasyPrint then lays the HTML out as a PDF/A; it fetches
+no URL and no file (a template cannot read the server's disk or reach the network)."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+LETTERS_DIR = "courriers"
+LETTER_SUFFIX = ".html"
+LAYOUT = f"{LETTERS_DIR}/_mise_en_page.html"
+PDF_VARIANT = "pdf/a-3b"
+MAX_OUTPUT_CHARS = 1_000_000  # one letter's HTML
+MAX_RENDER_SECONDS = 2.0  # CPU time of one rendering, checked as the output grows
+MAX_POWER = 1000  # `a ** b`: b at most this (a huge power is a denial of service)
+
+
+def letter_path(template_id: str) -> str:
+    return f"{LETTERS_DIR}/{template_id}{LETTER_SUFFIX}"
+
+
+def is_letter_path(path: str) -> bool:
+    return path.startswith(f"{LETTERS_DIR}/") and path.endswith(LETTER_SUFFIX) \
+        and "/" not in path[len(LETTERS_DIR) + 1:]
+
+
+def template_ids(files: dict | None) -> list[str]:
+    """The ids of the letters of a bundle (its `courriers/*.html` but the `_` partials)."""
+    out = []
+    for path in sorted(files or {}):
+        name = str(path)[len(LETTERS_DIR) + 1:-len(LETTER_SUFFIX)]
+        if is_letter_path(str(path)) and name and not name.startswith("_"):
+            out.append(name)
+    return out
+
+
+class LetterError(Exception):
+    """A template could not be rendered: French `message`, the `path` and `line` at fault."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(f"{path}{f' ligne {line}' if line else ''} : {message}")
+
+
+class _BundleLoader(BaseLoader):
+    """The bundle's `courriers/*.html` files, by their path; nothing else exists."""
+
+    def __init__(self, files: dict):
+        self.files = {str(p): t for p, t in files.items() if is_letter_path(str(p))}
+
+    def get_source(self, environment, template):
+        if template not in self.files or not isinstance(self.files[template], str):
+            raise TemplateNotFound(template)
+        return self.files[template], template, lambda: True
+
+
+class _Sandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset({"**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
+            raise SecurityError("puissance trop grande")
+        return super().call_binop(context, operator, left, right)
+
+
+def _absent_as_dash(value):
+    """A fact the case does not have yet (None) is printed « — », never « None »."""
+    return "—" if value is None else value
+
+
+def environment(files: dict | None) -> SandboxedEnvironment:
+    env = _Sandbox(loader=_BundleLoader(dict(files or {})), autoescape=True,
+                   undefined=StrictUndefined, auto_reload=False, cache_size=0,
+                   finalize=_absent_as_dash)
+    env.filters["date_fr"] = date_in_words
+    return env
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+
+def date_in_words(value) -> str:
+    """« 4 décembre 2026 » (« 1er » for the first day); an ISO text is read; None → « — »."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _template_line(exc: BaseException, default_path: str) -> tuple[str, int | None]:
+    """Where in the templates `exc` was raised: Jinja rewrites its traceback so the template's
+    frames carry the template's path and line."""
+    path, line = default_path, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(f"{LETTERS_DIR}/"):
+            path, line = frame.filename, frame.lineno
+    return path, line
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, UndefinedError):
+        return f"variable ou attribut inconnu ({exc.message})"
+    if isinstance(exc, SecurityError):
+        return f"opération interdite par le bac à sable ({exc})"
+    if isinstance(exc, TemplateNotFound):
+        return f"modèle introuvable « {exc.name} » (seuls les fichiers courriers/*.html du " \
+               "paquet existent)"
+    if isinstance(exc, TemplateError):
+        return f"erreur de modèle ({exc.message})"
+    return f"erreur à l'exécution du modèle ({type(exc).__name__} : {exc})"
+
+
+def render_html(files: dict | None, template_id: str, context: dict) -> str:
+    """The letter's HTML; LetterError (French, with the file and the line) on any failure."""
+    path = letter_path(template_id)
+    env = environment(files)
+    try:
+        template = env.get_template(path)
+        started = time.process_time()
+        out: list[str] = []
+        size = 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            out.append(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise LetterError(path, None, "le courrier produit est trop long "
+                                  f"(plus de {MAX_OUTPUT_CHARS} caractères)")
+            if time.process_time() - started > MAX_RENDER_SECONDS:
+                raise LetterError(path, None, "le rendu du courrier prend trop de temps")
+        return "".join(out)
+    except LetterError:
+        raise
+    except TemplateSyntaxError as exc:
+        raise LetterError(exc.filename or exc.name or path, exc.lineno,
+                          f"erreur de syntaxe ({exc.message})") from None
+    except TemplateNotFound as exc:
+        if exc.name == path:
+            raise LetterError(path, None, "courrier absent du paquet") from None
+        raise LetterError(*_template_line(exc, path), _message(exc)) from None
+    except (RecursionError, MemoryError) as exc:
+        raise LetterError(path, None, f"modèle trop complexe ({type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001 - any error of a designer's template is told
+        raise LetterError(*_template_line(exc, path), _message(exc)) from None
+
+
+def to_pdf(html: str) -> bytes:
+    """The HTML laid out as a PDF/A-3b by WeasyPrint; no external resource is ever fetched."""
+    import weasyprint  # heavy: loaded when a letter is first made
+
+    class NoFetch(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError(f"ressource externe refusée : {url[:80]}")
+
+    document = weasyprint.HTML(string=html, url_fetcher=NoFetch(allowed_protocols=()),
+                               base_url=None)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    pdf: bytes
+
+
+def render(files: dict | None, template_id: str, context: dict) -> Rendered:
+    html = render_html(files, template_id, context)
+    try:
+        pdf = to_pdf(html)
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint's errors are many; told, never a 5xx
+        raise LetterError(letter_path(template_id), None,
+                          f"la mise en page PDF a échoué ({type(exc).__name__})") from None
+    return Rendered(html, pdf)
+
+
+def template_problems(files: dict | None, context: dict) -> list[LetterError]:
+    """Every letter of the bundle rendered against `context` (a sample case): what fails."""
+    found: list[LetterError] = []
+    env = environment(files)
+    for path in sorted(p for p in (files or {}) if is_letter_path(str(p))):
+        try:  # partials too: their syntax, even when no letter extends them
+            env.parse(files[path], name=path, filename=path)
+        except TemplateSyntaxError as exc:
+            found.append(LetterError(path, exc.lineno, f"erreur de syntaxe ({exc.message})"))
+            continue
+        except Exception as exc:  # noqa: BLE001
+            found.append(LetterError(path, None, _message(exc)))
+            continue
+    broken = {e.path for e in found}
+    for template_id in template_ids(files):
+        if letter_path(template_id) in broken:
+            continue
+        try:
+            render_html(files, template_id, context)
+        except LetterError as exc:
+            found.append(exc)
+    return found
