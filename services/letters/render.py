@@ -8,6 +8,7 @@ no URL and no file (a template cannot read the server's disk or reach the networ
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -117,17 +118,54 @@ def _template_line(exc: BaseException, default_path: str) -> tuple[str, int | No
     return path, line
 
 
+# Jinja's messages are English: the usual ones are told in French, the others by their kind only.
+_SYNTAX_FR = (
+    (re.compile(r"Expected an expression, got '(.*)'"), "expression attendue, trouvé « {0} »"),
+    (re.compile(r"expected token '(.*)', got '(.*)'"), "« {0} » attendu, trouvé « {1} »"),
+    (re.compile(r"Encountered unknown tag '(\w+)'"), "balise inconnue « {0} »"),
+    (re.compile(r"Unexpected end of template.*looking for.*?'(\w+)'", re.S),
+     "fin du modèle inattendue : il manque la balise « {0} »"),
+    (re.compile(r"unexpected end of template", re.I), "fin du modèle inattendue"),
+    (re.compile(r"unexpected char '(.*?)'"), "caractère inattendu « {0} »"),
+    (re.compile(r"unexpected '(.*?)'"), "« {0} » inattendu"),
+    (re.compile(r"[Bb]lock '(\w+)' defined twice"), "bloc « {0} » défini deux fois"),
+    (re.compile(r"no filter named '(\w+)'"), "filtre inconnu « {0} »"),
+    (re.compile(r"no test named '(\w+)'"), "test inconnu « {0} »"),
+)
+_UNDEFINED_FR = (
+    (re.compile(r"'(\w+)' is undefined"), "nom inconnu « {0} »"),
+    (re.compile(r"has no attribute '(.*?)'"), "attribut inconnu « {0} »"),
+    (re.compile(r"has no element (.*)"), "élément inconnu {0}"),
+)
+
+
+def _french(message: str | None, table, default: str) -> str:
+    for pattern, text in table:
+        found = pattern.search(message or "")
+        if found:
+            return text.format(*(g[:80] for g in found.groups()))
+    return default
+
+
+def syntax_message(exc: TemplateSyntaxError) -> str:
+    return "erreur de syntaxe (" + _french(exc.message, _SYNTAX_FR, "syntaxe incorrecte ici") \
+        + ")"
+
+
 def _message(exc: BaseException) -> str:
     if isinstance(exc, UndefinedError):
-        return f"variable ou attribut inconnu ({exc.message})"
+        return "variable ou attribut inconnu (" + _french(
+            exc.message, _UNDEFINED_FR, "valeur absente du dossier") + ")"
     if isinstance(exc, SecurityError):
-        return f"opération interdite par le bac à sable ({exc})"
+        found = re.search(r"attribute '(.*?)'", str(exc))
+        what = f"accès à « {found.group(1)[:80]} »" if found else "opération"
+        return f"{what} interdit par le bac à sable"
     if isinstance(exc, TemplateNotFound):
         return f"modèle introuvable « {exc.name} » (seuls les fichiers courriers/*.html du " \
                "paquet existent)"
     if isinstance(exc, TemplateError):
-        return f"erreur de modèle ({exc.message})"
-    return f"erreur à l'exécution du modèle ({type(exc).__name__} : {exc})"
+        return f"erreur de modèle ({type(exc).__name__})"
+    return f"erreur à l'exécution du modèle ({type(exc).__name__})"
 
 
 def render_html(files: dict | None, template_id: str, context: dict) -> str:
@@ -152,7 +190,7 @@ def render_html(files: dict | None, template_id: str, context: dict) -> str:
         raise
     except TemplateSyntaxError as exc:
         raise LetterError(exc.filename or exc.name or path, exc.lineno,
-                          f"erreur de syntaxe ({exc.message})") from None
+                          syntax_message(exc)) from None
     except TemplateNotFound as exc:
         if exc.name == path:
             raise LetterError(path, None, "courrier absent du paquet") from None
@@ -200,7 +238,7 @@ def template_problems(files: dict | None, context: dict) -> list[LetterError]:
         try:  # partials too: their syntax, even when no letter extends them
             env.parse(files[path], name=path, filename=path)
         except TemplateSyntaxError as exc:
-            found.append(LetterError(path, exc.lineno, f"erreur de syntaxe ({exc.message})"))
+            found.append(LetterError(path, exc.lineno, syntax_message(exc)))
             continue
         except Exception as exc:  # noqa: BLE001
             found.append(LetterError(path, None, _message(exc)))
