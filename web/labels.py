@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "invalidation_constatee": "Invalidation constatée", "erreur_minuteur": "Erreur de minuteur",
     "migration_version": "Migration vers une autre version du processus",
     "relance": "Relance d'une tâche",
+    "courrier_genere": "Courrier généré",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
@@ -46,6 +47,8 @@ DETAIL_LABELS = {
     "timers": "minuteurs", "timer": "minuteur", "group": "groupe", "at": "à", "erreur": "erreur",
     "task": "tâche",
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
+    "courrier": "courrier", "lettre": "courrier n°", "modele": "modèle",
+    "sha256": "empreinte SHA-256",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)
 DECISION_LABELS = {

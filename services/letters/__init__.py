@@ -66,8 +66,9 @@ def issue_letter(case, template_id: str, *, actor: str) -> Letter:
                     created_by=actor)
     db.session.add(letter)
     db.session.flush()
-    audit.record(case, LETTER_EVENT, actor, message=f"Courrier « {title} » généré",
-                 courrier=title, lettre=letter.id, modele=template_id, sha256=letter.sha256)
+    # shown as « Courrier généré — courrier : « <title> », … » (web/labels.py)
+    audit.record(case, LETTER_EVENT, actor, courrier=f"« {title} »", lettre=letter.id,
+                 modele=template_id, sha256=letter.sha256)
     return letter
 
 

@@ -55,8 +55,7 @@ def test_the_prosecutor_letter_is_stored_with_its_hash_data_and_history(api, cas
         assert expected in text, expected
     assert letter.data["echeance"] == "10 juillet 2026"
     event = db.session.scalar(select(CaseEvent).where(CaseEvent.type == "courrier_genere"))
-    assert event.detail["message"] == ("Courrier « Signalement au procureur de la République » "
-                                       "généré")
+    assert event.detail["courrier"] == "« Signalement au procureur de la République »"
     assert event.detail["lettre"] == letter_id
 
 
@@ -190,8 +189,8 @@ def test_a_letter_not_utf8_is_422(api):
 def test_a_changed_letter_is_deployed_and_shows_in_the_diff(api):
     entries = shipped_bundle(api)
     path = "courriers/signalement_procureur.html"
-    entries[path] = entries[path].replace("Tribunal judiciaire".encode(),
-                                          "Tribunal judiciaire de Bordeaux".encode())
+    entries[path] = entries[path].replace(b"Tribunal judiciaire",
+                                          b"Tribunal judiciaire de Bordeaux")
     resp = deploy_zip(api, entries)
     assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
     diff = api.ok(api.get(f"{VERSIONS}/2/diff", as_="designer"))
@@ -210,3 +209,70 @@ def test_a_raw_bpmn_keeps_the_letters(api):
     assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
     data = api.get(f"{VERSIONS}/2/bundle", as_="designer").data
     assert "courriers/signalement_procureur.html" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+
+
+# ---- the case page -----------------------------------------------------------------------------
+
+def test_the_case_page_lists_the_letters_and_downloads_them(api, case):
+    from tests.ui_support import UiClient
+
+    letter_id = issue(case["id"])
+    ui = UiClient(api.app)
+    ui.login("agent")
+    page = ui.get(f"/ui/dossiers/{case['id']}").get_data(as_text=True)
+    assert "Courriers" in page and "Signalement au procureur de la République" in page
+    assert "Courrier généré" in page  # the history
+    href = f"/ui/dossiers/{case['id']}/courriers/{letter_id}"
+    assert href in page
+    resp = ui.get(href)
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert resp.headers["Content-Disposition"].startswith("attachment")
+    assert ui.get(f"/ui/dossiers/{case['id']}/courriers/999999").status_code == 404
+    other = api.voluntary_case(NUM)
+    assert ui.get(f"/ui/dossiers/{other['id']}/courriers/{letter_id}").status_code == 404
+
+
+def test_a_centre_cannot_download_a_letter_from_the_page(api, case):
+    from tests.ui_support import UiClient
+
+    letter_id = issue(case["id"])
+    ui = UiClient(api.app)
+    ui.login("centre75")
+    assert ui.get(f"/ui/dossiers/{case['id']}/courriers/{letter_id}").status_code == 403
+
+
+# ---- the context -------------------------------------------------------------------------------
+
+def _shape(value):
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    return type(value).__name__ if isinstance(value, list) else None
+
+
+def test_a_real_case_has_the_sample_case_keys(api, case):
+    with api.app.test_request_context():
+        real = letters.letter_context(cases.get(case["id"]))
+    assert _shape(real) == _shape(letters.sample_context())
+    assert real["conducteur"]["nom_complet"] == "Léa Martin"
+    assert real["lettre_48n"]["envoyee_le"] == "5 mars 2026"
+    assert real["issue"]["points_credites"] is None  # nothing credited yet: « — »
+
+
+def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
+    session = api.session("05/06/2026", "06/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("06/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.set_today("15/06/2026")
+    api.attestation(case["id"], "15/06/2026")
+    done = api.complete(case["id"], "verification_attestation", decision="valider")
+    assert done["outcome"]["points_credited"] == 3
+    notice = db.session.get(Letter, issue(case["id"], "notification_credit_points"))
+    text = pdf_text(notice.pdf)
+    assert "3 point(s)" in text and "avec effet au 7 juin 2026" in text
+    assert "solde de votre permis est alors de 6 point(s)" in text
+    rules = notice.data["issue"]["regles"]
+    assert rules and all(r["texte"] in text for r in rules)  # outcome.explanation's rules
+    assert any(r["regle"] == "R26" for r in rules)
+    refund = pdf_text(db.session.get(Letter, issue(case["id"], "decision_remboursement")).pdf)
+    assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
