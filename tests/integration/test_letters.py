@@ -276,3 +276,12 @@ def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
     assert any(r["regle"] == "R26" for r in rules)
     refund = pdf_text(db.session.get(Letter, issue(case["id"], "decision_remboursement")).pdf)
     assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
+
+
+def test_the_letters_are_in_the_openapi_document(api):
+    doc = api.ok(api.get("/api/v1/openapi.json"))
+    listing = doc["paths"]["/api/v1/cases/{case_id}/letters"]["get"]
+    assert {"200", "401", "403", "404"} <= set(listing["responses"])
+    download = doc["paths"]["/api/v1/cases/{case_id}/letters/{letter_id}"]["get"]
+    assert "application/pdf" in download["responses"]["200"]["content"]
+    assert {"403", "404"} <= set(download["responses"])

@@ -41,6 +41,8 @@ def list_letters(case_id):
 @blp.route("/<int:case_id>/letters/<int:letter_id>")
 @require("agent")
 @blp.response(200, content_type="application/pdf")
+@blp.doc(responses={"200": {"description": "Le PDF/A du courrier", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_letter(case_id, letter_id):
     """Un courrier du dossier, en PDF (téléchargement)"""
     cases.get(case_id)
