@@ -52,13 +52,14 @@ def issue_letter(case, template_id: str, *, actor: str) -> Letter:
     version = _version_of(case)
     if version is None:
         raise NotFound(f"Le dossier n° {case.id} n'a pas d'instance de processus.")
-    data = audit.jsonable(letter_context(case), keep_none=True)
     try:
+        data = audit.jsonable(letter_context(case), keep_none=True)
         made = rendering.render(bundles.decode_files(version.files), template_id, data)
-    except LetterError as exc:
-        raise IncidentRaised(f"le courrier « {template_id} » n'a pas pu être produit ({exc})",
-                             case_id=case.id, version_id=version.id, element_id=None,
-                             command=COMMAND, actor=actor) from None
+    except Exception as exc:  # noqa: BLE001 - a letter that cannot be made is an incident
+        detail = str(exc) if isinstance(exc, LetterError) else type(exc).__name__
+        raise IncidentRaised(f"le courrier « {template_id[:80]} » n'a pas pu être produit "
+                             f"({detail})", case_id=case.id, version_id=version.id,
+                             element_id=None, command=COMMAND, actor=actor) from None
     title = title_of(made.html, template_id)
     letter = Letter(case_id=case.id, template_id=template_id, version_id=version.id,
                     bundle_checksum=version.checksum, title=title, data=data, pdf=made.pdf,

@@ -9,6 +9,7 @@ no URL and no file (a template cannot read the server's disk or reach the networ
 from __future__ import annotations
 
 import re
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -68,12 +69,63 @@ class _BundleLoader(BaseLoader):
 
 
 class _Sandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset({"**"})
+    intercepted_binops = frozenset({"**", "*"})
 
     def call_binop(self, context, operator, left, right):
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
             raise SecurityError("puissance trop grande")
+        if operator == "*" and _huge_repeat(left, right):
+            raise SecurityError("répétition trop grande")
         return super().call_binop(context, operator, left, right)
+
+
+def _huge_repeat(left, right) -> bool:
+    """`'x' * n` or `[…] * n` that would allocate more than a letter may hold."""
+    for seq, n in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(n, int) \
+                and len(seq) * n > MAX_OUTPUT_CHARS:
+            return True
+    return False
+
+
+class _CpuBound:
+    """A trace on the template's own frames only (their file is `courriers/…`): past the CPU
+    budget, the rendering stops, even in a loop that writes nothing."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.deadline = time.process_time() + MAX_RENDER_SECONDS
+
+    def __enter__(self):
+        self.previous = sys.gettrace()
+        sys.settrace(self._call)
+        return self
+
+    def __exit__(self, *exc):
+        sys.settrace(self.previous)
+        return False
+
+    def _call(self, frame, event, arg):
+        if frame.f_code.co_filename.startswith(f"{LETTERS_DIR}/"):
+            return self._line
+        return None
+
+    def _line(self, frame, event, arg):
+        if time.process_time() > self.deadline:
+            raise LetterError(frame.f_code.co_filename, _template_lineno(frame),
+                              "le rendu du courrier prend trop de temps")
+        return self._line
+
+
+def _template_lineno(frame) -> int | None:
+    """The template's line of a compiled template's frame (Jinja's `debug_info`: pairs
+    template line = code line)."""
+    best = None
+    for pair in str(frame.f_globals.get("debug_info") or "").split("&"):
+        template_line, _, code_line = pair.partition("=")
+        if code_line.isdigit() and int(code_line) <= frame.f_lineno:
+            best = int(template_line)
+    return best
 
 
 def _absent_as_dash(value):
@@ -174,17 +226,15 @@ def render_html(files: dict | None, template_id: str, context: dict) -> str:
     env = environment(files)
     try:
         template = env.get_template(path)
-        started = time.process_time()
         out: list[str] = []
         size = 0
-        for chunk in template.generate(**context):
-            size += len(chunk)
-            out.append(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise LetterError(path, None, "le courrier produit est trop long "
-                                  f"(plus de {MAX_OUTPUT_CHARS} caractères)")
-            if time.process_time() - started > MAX_RENDER_SECONDS:
-                raise LetterError(path, None, "le rendu du courrier prend trop de temps")
+        with _CpuBound(path):
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                out.append(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise LetterError(path, None, "le courrier produit est trop long "
+                                      f"(plus de {MAX_OUTPUT_CHARS} caractères)")
         return "".join(out)
     except LetterError:
         raise

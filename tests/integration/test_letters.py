@@ -89,6 +89,10 @@ def test_an_unknown_template_at_run_time_is_an_incident_and_nothing_is_stored(ap
     assert db.session.scalar(select(Letter.id)) is None
     assert db.session.scalar(select(CaseEvent.id).where(
         CaseEvent.type == "courrier_genere")) is None
+    from services.models import Incident
+    incident = db.session.scalar(select(Incident))
+    assert incident.command == "generer_courrier" and incident.case_id == case["id"]
+    assert "inconnu" in incident.message
 
 
 # ---- the API -----------------------------------------------------------------------------------

@@ -140,3 +140,19 @@ def test_no_external_resource_is_fetched():
             '<link rel="stylesheet" href="http://exemple.invalid/a.css">')
     pdf = render.render(one(html), "essai", {}).pdf  # laid out without them, not an error
     assert pdf.startswith(b"%PDF-")
+
+
+def test_a_loop_that_writes_nothing_is_bounded_in_cpu_time(monkeypatch):
+    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 0.2)
+    body = "a\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    started = __import__("time").process_time()
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one(body), "essai", {})
+    assert "trop de temps" in err.value.message and err.value.line == 2
+    assert __import__("time").process_time() - started < 5
+
+
+def test_a_huge_repetition_is_refused_before_it_is_made():
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one("{{ 'x' * 10000000000 }}"), "essai", {})
+    assert "bac à sable" in err.value.message
