@@ -289,3 +289,15 @@ def test_the_letters_are_in_the_openapi_document(api):
     download = doc["paths"]["/api/v1/cases/{case_id}/letters/{letter_id}"]["get"]
     assert "application/pdf" in download["responses"]["200"]["content"]
     assert {"403", "404"} <= set(download["responses"])
+
+
+@pytest.mark.parametrize("template", ["signalement_procureur", "decision_remboursement",
+                                      "notification_credit_points"])
+def test_every_shipped_letter_renders_for_a_fresh_voluntary_case(api, template):
+    api.set_today("20/03/2026")
+    api.licence(NUM, obtained="01/01/2015", probation="none", points=8, on="01/01/2025")
+    case = api.voluntary_case(NUM)
+    letter = db.session.get(Letter, issue(case["id"], template))
+    text = pdf_text(letter.pdf)
+    assert case["reference"] in text and "—" in text  # the facts it lacks: « — »
+    assert letter.data["lettre_48n"]["envoyee_le"] is None
