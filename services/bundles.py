@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from services.db import db
 from services.errors import Invalid
-from services.letters.render import LETTER_SUFFIX, LETTERS_DIR, is_letter_path
+from services.letters.render import LETTER_SUFFIX, LETTERS_DIR, TEMPLATE_ID, is_letter_path
 from services.models import ProcessInstance, ProcessVersion
 from workflows import check_document
 from workflows import validate as validate_definition
@@ -90,7 +90,11 @@ def add_letter(files: dict, name: str, data: bytes) -> None:
     except UnicodeDecodeError:
         raise Invalid.field("file", f"Le courrier « {name[:80]} » n'est pas un texte UTF-8."
                             ) from None
-    path = f"{LETTERS_DIR}/{posixpath.basename(name)[:120]}"
+    base = posixpath.basename(name)
+    if not base.endswith(LETTER_SUFFIX) or not TEMPLATE_ID.fullmatch(base[:-len(LETTER_SUFFIX)]):
+        raise Invalid.field("file", f"Nom de courrier invalide « {base[:80]} » : lettres "
+                            "minuscules sans accent, chiffres et « _ », puis « .html ».")
+    path = f"{LETTERS_DIR}/{base}"
     if path in files:
         raise Invalid.field("file", f"Deux courriers portent le même nom : « {path} ».")
     files[path] = text

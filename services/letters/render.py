@@ -27,6 +27,9 @@ MAX_RENDER_SECONDS = 2.0  # CPU time of one rendering, checked as the output gro
 MAX_POWER = 1000  # `a ** b`: b at most this (a huge power is a denial of service)
 
 
+TEMPLATE_ID = re.compile(r"_?[a-z0-9][a-z0-9_]{0,79}")  # a letter's id (`_`: a partial)
+
+
 def letter_path(template_id: str) -> str:
     return f"{LETTERS_DIR}/{template_id}{LETTER_SUFFIX}"
 

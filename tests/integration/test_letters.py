@@ -301,3 +301,24 @@ def test_every_shipped_letter_renders_for_a_fresh_voluntary_case(api, template):
     text = pdf_text(letter.pdf)
     assert case["reference"] in text and "—" in text  # the facts it lacks: « — »
     assert letter.data["lettre_48n"]["envoyee_le"] is None
+
+
+def test_a_letter_sent_in_a_multipart_upload_is_part_of_the_bundle(api):
+    entries = shipped_bundle(api)
+    data = {name.replace("/", "_"): (io.BytesIO(content), name.rsplit("/", 1)[-1])
+            for name, content in entries.items()}
+    data["extra"] = (io.BytesIO(b"<p>{{ dossier.reference }}</p>"), "relance.html")
+    resp = api.http.post(VERSIONS, headers={"Authorization": f"Bearer {api.tokens['designer']}"},
+                         data=data, content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
+    names = zipfile.ZipFile(io.BytesIO(api.get(f"{VERSIONS}/2/bundle", as_="designer").data)
+                            ).namelist()
+    assert "courriers/relance.html" in names
+
+
+@pytest.mark.parametrize("name", ["courriers/Relance.html", "courriers/.html",
+                                  "courriers/é.html"])
+def test_a_badly_named_letter_is_422(api, name):
+    entries = shipped_bundle(api)
+    entries[name] = b"<p>x</p>"
+    assert_problem(deploy_zip(api, entries), 422, "file")

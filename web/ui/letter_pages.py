@@ -6,8 +6,6 @@ stays as it is."""
 
 from __future__ import annotations
 
-import re
-
 from flask import flash, redirect, request, url_for
 
 from services import bundles
@@ -24,7 +22,7 @@ from web.ui.security import login_required
 pages = Pages()
 
 DESIGNERS = ("designer",)
-TEMPLATE_ID = re.compile(r"_?[a-z0-9][a-z0-9_]{0,79}")
+TEMPLATE_ID = rendering.TEMPLATE_ID
 MAX_TEMPLATE_CHARS = 200_000
 
 
