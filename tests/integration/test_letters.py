@@ -322,3 +322,17 @@ def test_a_badly_named_letter_is_422(api, name):
     entries = shipped_bundle(api)
     entries[name] = b"<p>x</p>"
     assert_problem(deploy_zip(api, entries), 422, "file")
+
+
+def test_the_gherkin_step_finds_a_letter_joined_to_the_case(api, case):
+    from tests.bdd.etapes_dossier import courrier_joint
+    from tests.bdd.outils import Contexte
+
+    step = getattr(courrier_joint, "__wrapped__", courrier_joint)
+    ctx = Contexte(api=api, dossier=case)
+    with pytest.raises(AssertionError, match="aucun"):
+        step(ctx, "Signalement au procureur de la République")
+    issue(case["id"])
+    step(ctx, "Signalement au procureur de la République")
+    with pytest.raises(AssertionError, match="Courrier attendu"):
+        step(ctx, "Autre courrier")
