@@ -16,6 +16,19 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The letters' PDF (WeasyPrint, services/letters): Pango, HarfBuzz and a font, from Debian.
+LETTER_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core"
+if ! dpkg -s $LETTER_PACKAGES >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $LETTER_PACKAGES) \
+      >/dev/null || echo "ERREUR : les paquets des courriers PDF n'ont pas pu être installés" \
+                        "($LETTER_PACKAGES) ; les courriers ne pourront pas être produits." >&2
+  else
+    echo "ERREUR : installez $LETTER_PACKAGES (sudo apt-get install), sinon les courriers PDF" \
+         "ne pourront pas être produits." >&2
+  fi
+fi
+
 # Front-end assets (DSFR, bpmn-js, Chart.js, axe-core) from npm, pinned by package-lock.json;
 # installed again whenever the lock file changes. Nothing is copied into the repository.
 lock_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"

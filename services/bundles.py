@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from services.db import db
 from services.errors import Invalid
+from services.letters.render import LETTER_SUFFIX, LETTERS_DIR, TEMPLATE_ID, is_letter_path
 from services.models import ProcessInstance, ProcessVersion
 from workflows import check_document
 from workflows import validate as validate_definition
@@ -82,8 +83,26 @@ def add_form(files: dict, name: str, data: bytes) -> None:
     files[path] = text
 
 
+def add_letter(files: dict, name: str, data: bytes) -> None:
+    """A letter template (`courriers/<name>.html`, docs/process-bundle.md « Courriers »)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid.field("file", f"Le courrier « {name[:80]} » n'est pas un texte UTF-8."
+                            ) from None
+    base = posixpath.basename(name)
+    if not base.endswith(LETTER_SUFFIX) or not TEMPLATE_ID.fullmatch(base[:-len(LETTER_SUFFIX)]):
+        raise Invalid.field("file", f"Nom de courrier invalide « {base[:80]} » : lettres "
+                            "minuscules sans accent, chiffres et « _ », puis « .html ».")
+    path = f"{LETTERS_DIR}/{base}"
+    if path in files:
+        raise Invalid.field("file", f"Deux courriers portent le même nom : « {path} ».")
+    files[path] = text
+
+
 def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
-    """(BPMN bytes, {path: form text}) of a zip holding one `.bpmn` and `.form` files anywhere;
+    """(BPMN bytes, {path: text}) of a zip holding one `.bpmn`, `.form` files anywhere and
+    letter templates in a `courriers/` folder (`courriers/<id>.html`);
     Invalid (422, French) for anything else. Sizes are checked on what is actually read, not on
     what the archive declares; no path is ever written to disk."""
     if len(data) > MAX_ZIP_BYTES:
@@ -106,7 +125,8 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
         if entry.is_dir() or parts[0] == "__MACOSX":
             continue
         lower = name.lower()
-        if not lower.endswith((".bpmn", FORM_SUFFIX)):
+        letter = len(parts) >= 2 and parts[-2] == LETTERS_DIR and lower.endswith(LETTER_SUFFIX)
+        if not lower.endswith((".bpmn", FORM_SUFFIX)) and not letter:
             continue
         if entry.flag_bits & 0x1:
             raise _zip_problem(f"fichier chiffré « {name[:80]} ».")
@@ -124,6 +144,8 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
                                f"{MAX_UNCOMPRESSED // (1024 * 1024)} Mio).")
         if lower.endswith(".bpmn"):
             bpmn.append((name, content))
+        elif letter:
+            add_letter(files, parts[-1], content)
         else:
             add_form(files, name, content)
     if len(bpmn) != 1:
@@ -143,7 +165,8 @@ def to_zip(key: str, xml: bytes, files: dict | None) -> bytes:
 
 
 def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
-    """The files of `files` whose form the BPMN `xml` references (what a raw BPMN inherits)."""
+    """The files of `files` whose form the BPMN `xml` references, and the letters (what a raw
+    BPMN inherits)."""
     if not files:
         return {}
     try:
@@ -151,7 +174,8 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
     except Exception:  # noqa: BLE001 - an unreadable BPMN inherits nothing
         return {}
     refs = {r for r in form_refs(root).values() if r}
-    out = {}
+    # the letters are named by the actions' parameters, not by an element: all are kept
+    out = {p: t for p, t in files.items() if is_letter_path(str(p))}
     for path, text in files.items():
         form, _ = parse_form(text, path)
         if form is not None and form.id in refs:
@@ -160,11 +184,16 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
 
 
 def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
-    """The forms of a shipped directory (`<dir>/forms/*.form`) that `xml` references."""
+    """The forms of a shipped directory (`<dir>/forms/*.form`) that `xml` references, and the
+    letters of `<dir>/courriers/*.html`."""
     files = {}
     if forms_dir.is_dir():
         for path in sorted(forms_dir.glob(f"*{FORM_SUFFIX}")):
             files.update([form_file(path.name, path.read_bytes())])
+    letters_dir = forms_dir.parent / LETTERS_DIR
+    if letters_dir.is_dir():
+        for path in sorted(letters_dir.glob(f"*{LETTER_SUFFIX}")):
+            add_letter(files, path.name, path.read_bytes())
     return referenced(xml, files)
 
 
@@ -180,7 +209,22 @@ def problems(key: str, xml: bytes, files: dict | None) -> list[DefinitionProblem
         root = document_root(xml)
     except Exception:  # noqa: BLE001
         return found
-    return [*found, *bundle_problems(root, files or {})]
+    return [*found, *bundle_problems(root, files or {}), *letter_problems(files)]
+
+
+def letter_problems(files: dict | None) -> list[DefinitionProblem]:
+    """Each letter template of the bundle rendered against a sample case (services/letters):
+    a syntax error, an unknown name or a sandbox refusal, named by its file and line."""
+    from services.letters.context import sample_context
+    from services.letters.render import template_problems
+
+    try:
+        found = template_problems(files if isinstance(files, dict) else {}, sample_context())
+    except Exception as exc:  # noqa: BLE001 - never raises
+        return [DefinitionProblem("document", None, f"courriers illisibles : "
+                                                    f"{type(exc).__name__}")]
+    return [DefinitionProblem(p.path, p.line, f"le courrier « {p.path} » ne peut pas être "
+                                              f"produit : {p.message}") for p in found]
 
 
 # --- the forms of a deployed version, parsed once per (version, checksum) -----------------------

@@ -95,6 +95,10 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
         "SANDBOX_SYNC": False,
         **bpmn_bounds,
+        # the letters' sender (services/letters/context.py; defaults there): the prefecture's
+        # name, its service and its address (lines separated by "\n")
+        **{name: str(merged[name]) for name in ("PREFECTURE_NOM", "PREFECTURE_SERVICE",
+                                                "PREFECTURE_ADRESSE") if merged.get(name)},
         # the browser UI's session (web/ui/security.py): the cookie expires 8 hours after the
         # last request, is never readable by scripts, not sent with cross-site sub-requests or
         # form posts; it carries only the id of a server-side session (services/users.py), which

@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "changement_remplace": "Changement de résultat remplacé par un plus récent",
     "changement_ecarte": "Changement de résultat écarté",
     "resultat_recalcule": "Résultat recalculé (appliqué)",
+    "courrier_genere": "Courrier généré",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
@@ -51,6 +52,8 @@ DETAIL_LABELS = {
     "task": "tâche", "proposition": "proposition n°", "changements": "changements",
     "remplace": "remplace la proposition n°", "automatique": "sans validation",
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
+    "courrier": "courrier", "lettre": "courrier n°", "modele": "modèle",
+    "sha256": "empreinte SHA-256",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)
 DECISION_LABELS = {

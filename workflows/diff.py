@@ -40,6 +40,9 @@ _OWN_FACETS = {_B + "documentation", _B + "incoming", _B + "outgoing",
 _SKIPPED_ATTRIBUTES = {"id", "name", "sourceRef", "targetRef"}
 WHATS = ("nom", "documentation", "script", "condition", "minuterie", "flux", "attributs")
 FORM_WHAT = "formulaire"  # diff_bundles: a field of a user task's form
+LETTER_WHAT = "courrier"  # diff_bundles: a line of a letter template (`courriers/<id>.html`)
+LETTER_TYPE = "courrier"  # the `type` of a letter template in a diff (its id is its path)
+MAX_LETTER_LINES = 20  # changed lines told per template
 
 
 @dataclass(frozen=True)
@@ -274,7 +277,8 @@ def diff_bundles(old_xml: bytes | None, old_files: dict | None, new_xml: bytes,
     base = diff_definitions(old_xml, new_xml)
     old_forms, new_forms = _task_forms(old_xml, old_files), _task_forms(new_xml, new_files)
     if old_xml is None:
-        return base
+        added, _, _ = _letter_changes(None, new_files)
+        return DefinitionDiff(base.added + added, base.removed, base.changed)
     new_root = document_root(new_xml)
     changed = {c.id: c for c in base.changed}
     for task in sorted(set(old_forms) | set(new_forms)):
@@ -293,4 +297,35 @@ def diff_bundles(old_xml: bytes | None, old_files: dict | None, new_xml: bytes,
                 continue
             changed[task] = ChangedElement(task, _local(found[0].tag), found[0].get("name"),
                                            extra)
-    return DefinitionDiff(base.added, base.removed, tuple(changed.values()))
+    added, removed, letters = _letter_changes(old_files, new_files)
+    return DefinitionDiff(base.added + added, base.removed + removed,
+                          tuple(changed.values()) + letters)
+
+
+def _letters(files: dict | None) -> dict[str, str]:
+    return {str(p): t for p, t in (files or {}).items() if isinstance(t, str)
+            and str(p).startswith("courriers/") and str(p).endswith(".html")}
+
+
+def _letter_changes(old_files, new_files):
+    """The letter templates added, removed, and changed (one change per changed line)."""
+    import difflib
+
+    old, new = _letters(old_files), _letters(new_files)
+    added = tuple(ElementRef(p, LETTER_TYPE, None) for p in sorted(set(new) - set(old)))
+    removed = tuple(ElementRef(p, LETTER_TYPE, None) for p in sorted(set(old) - set(new)))
+    changed = []
+    for path in sorted(set(old) & set(new)):
+        if old[path] == new[path]:
+            continue
+        a, b = old[path].splitlines(), new[path].splitlines()
+        lines = []
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+            if tag == "equal":
+                continue
+            before = "\n".join(a[i1:i2])[:300] or None
+            after = "\n".join(b[j1:j2])[:300] or None
+            lines.append(Change(LETTER_WHAT, f"ligne {i1 + 1} : {before}" if before else None,
+                                f"ligne {j1 + 1} : {after}" if after else None))
+        changed.append(ChangedElement(path, LETTER_TYPE, None, tuple(lines[:MAX_LETTER_LINES])))
+    return added, removed, tuple(changed)

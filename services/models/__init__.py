@@ -4,6 +4,7 @@ from services.models.cases import Case, CaseEvent, CaseProposal
 from services.models.centres import Centre, CourseSession, Enrollment
 from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
+from services.models.letters import Letter
 from services.models.licences import Infraction, Invalidation, Licence
 from services.models.processes import (
     HumanTask,
@@ -18,7 +19,8 @@ from services.models.users import ApiToken, Group, LoginSession, User
 __all__ = [
     "ApiToken", "Case", "CaseEvent", "CaseProposal", "Centre", "ClockSetting", "CourseSession",
     "DraftTestRun",
-    "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence",
+    "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Letter",
+    "Licence",
     "LoginSession",
     "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",
     "TaskCounter", "User",

@@ -363,3 +363,19 @@ def ecarter_changement(ctx, motif):
     ctx.dossier = ctx.ok(ctx.api.post(f"/api/v1/cases/{ctx.dossier['id']}/pending-change/dismiss",
                                       {"motif": motif}, as_="agent"),
                          "écarter le changement de résultat")
+# -- Alors : les courriers (issue 15 item 3) ----------------------------------------------------
+@then(parsers.re(r"un courrier « (?P<titre>.+) » est joint au dossier"))
+def courrier_joint(ctx, titre):
+    """The case has a letter of that title, a PDF whose SHA-256 is the one listed (the PDF's
+    text is checked by the tests, tests/integration/test_letters.py)."""
+    import hashlib
+
+    assert ctx.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"
+    base = f"/api/v1/cases/{ctx.dossier['id']}/letters"
+    courriers = ctx.ok(ctx.api.get(base), "lire les courriers du dossier")["items"]
+    trouves = [c for c in courriers if c["title"] == titre]
+    assert trouves, (f"Courrier attendu : « {titre} » ; courriers du dossier : "
+                     f"{[c['title'] for c in courriers] or 'aucun'}")
+    pdf = ctx.api.get(f"{base}/{trouves[-1]['id']}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-"), "Le courrier n'est pas un PDF"
+    assert hashlib.sha256(pdf.data).hexdigest() == trouves[-1]["sha256"]

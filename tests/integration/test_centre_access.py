@@ -255,7 +255,7 @@ def test_no_api_path_tells_a_centre_one_foreign_id_from_another(w, app):
            "number": [NUM, CLOSED, UNKNOWN_NUM], "agrement": [OTHER_CENTRE, UNKNOWN_CENTRE],
            "draft_id": [UNKNOWN_ID], "run_id": [UNKNOWN_ID], "incident_id": [UNKNOWN_ID],
            "key": ["stage_obligatoire", "inconnu"], "code": ["accueil", "inconnu"],
-           "username": ["agent", "inconnu"]}
+           "username": ["agent", "inconnu"], "letter_id": [UNKNOWN_ID]}
     checked = 0
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or not rule.arguments:

@@ -31,6 +31,11 @@ def bundle_upload() -> tuple[bytes, dict | None]:
                     raise Invalid.field("file", f"Formulaire « {f.filename} » trop volumineux.")
                 bundles.add_form(files, f.filename, data)
                 f.seek(0)
+            elif (f.filename or "").lower().endswith(bundles.LETTER_SUFFIX):  # courriers/*.html
+                data = f.read(bundles.MAX_FILE_BYTES + 1)
+                if len(data) > bundles.MAX_FILE_BYTES:
+                    raise Invalid.field("file", f"Courrier « {f.filename} » trop volumineux.")
+                bundles.add_letter(files, (f.filename or "").replace("\\", "/"), data)
         # a .bpmn alone (the import of a file made elsewhere) keeps its forms, as a raw BPMN
         return bpmn_bytes(), files or None
     return bpmn_bytes(), None

@@ -18,6 +18,7 @@ from web.ui import (
     filters,
     group_pages,
     incident_pages,
+    letter_pages,
     licence_pages,
     login_pages,
     nav,
@@ -29,7 +30,8 @@ from web.ui import (
 )
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
-         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages)
+         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages,
+         letter_pages)
 
 
 def make_blueprint() -> Blueprint:

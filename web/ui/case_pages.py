@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, journey, licence_ledger, licences, replay, sessions, tasks
+from services import cases, journey, letters, licence_ledger, licences, replay, sessions, tasks
 from services.clock import clock
 from services.errors import Conflict, Forbidden, Invalid
 from services.reads import case_view, licence_view, session_view
@@ -90,6 +90,7 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         enrol=enrol or Form(ENROL_FORM),
         attestation=attestation or Form(ATTESTATION_FORM, {"received_on": today.isoformat()}),
         dismiss=dismiss or Form(DISMISS_FORM),
+        letters=letters.letters_of(case.id),
     ), status
 
 
@@ -101,6 +102,16 @@ def case_diagram(case_id: int):
         abort(404)
     # the viewer fetches it; opened directly, it is a download that runs nothing it carries
     return bpmn_response(case.instance.version.xml, f"{case.reference}.bpmn")
+
+
+@pages.route("/dossiers/<int:case_id>/courriers/<int:letter_id>")
+@login_required("agent")
+def case_letter(case_id: int, letter_id: int):
+    """A letter of the case, as a PDF download (the API's, for the browser's session)."""
+    from web.api.letters import pdf_response
+
+    cases.get(case_id)
+    return pdf_response(letters.letter_for(case_id, letter_id))
 
 
 @pages.route("/dossiers/<int:case_id>/taches/<int:task_id>", methods=["POST"])

@@ -1,0 +1,307 @@
+"""A letter template (`courriers/<id>.html` of a version bundle) to HTML, then to PDF.
+
+Templates are designers' text: they are rendered ONLY by a sandboxed Jinja environment
+(autoescape on, undefined names refused, no attribute of Python's internals reachable) whose
+loader sees the bundle's `courriers/` files and nothing else, so a letter can extend the shared
+layout `courriers/_mise_en_page.html`. WeasyPrint then lays the HTML out as a PDF/A; it fetches
+no URL and no file (a template cannot read the server's disk or reach the network)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+LETTERS_DIR = "courriers"
+LETTER_SUFFIX = ".html"
+LAYOUT = f"{LETTERS_DIR}/_mise_en_page.html"
+PDF_VARIANT = "pdf/a-3b"
+MAX_OUTPUT_CHARS = 1_000_000  # one letter's HTML
+MAX_RENDER_SECONDS = 2.0  # CPU time of one rendering, checked as the output grows
+MAX_POWER = 1000  # `a ** b`: b at most this (a huge power is a denial of service)
+
+
+TEMPLATE_ID = re.compile(r"_?[a-z0-9][a-z0-9_]{0,79}")  # a letter's id (`_`: a partial)
+
+
+def letter_path(template_id: str) -> str:
+    return f"{LETTERS_DIR}/{template_id}{LETTER_SUFFIX}"
+
+
+def is_letter_path(path: str) -> bool:
+    return path.startswith(f"{LETTERS_DIR}/") and path.endswith(LETTER_SUFFIX) \
+        and "/" not in path[len(LETTERS_DIR) + 1:]
+
+
+def template_ids(files: dict | None) -> list[str]:
+    """The ids of the letters of a bundle (its `courriers/*.html` but the `_` partials)."""
+    out = []
+    for path in sorted(files or {}):
+        name = str(path)[len(LETTERS_DIR) + 1:-len(LETTER_SUFFIX)]
+        if is_letter_path(str(path)) and name and not name.startswith("_"):
+            out.append(name)
+    return out
+
+
+class LetterError(Exception):
+    """A template could not be rendered: French `message`, the `path` and `line` at fault."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(f"{path}{f' ligne {line}' if line else ''} : {message}")
+
+
+class _BundleLoader(BaseLoader):
+    """The bundle's `courriers/*.html` files, by their path; nothing else exists."""
+
+    def __init__(self, files: dict):
+        self.files = {str(p): t for p, t in files.items() if is_letter_path(str(p))}
+
+    def get_source(self, environment, template):
+        if template not in self.files or not isinstance(self.files[template], str):
+            raise TemplateNotFound(template)
+        return self.files[template], template, lambda: True
+
+
+class _Sandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
+            raise SecurityError("puissance trop grande")
+        if operator == "*" and _huge_repeat(left, right):
+            raise SecurityError("répétition trop grande")
+        return super().call_binop(context, operator, left, right)
+
+
+def _huge_repeat(left, right) -> bool:
+    """`'x' * n` or `[…] * n` that would allocate more than a letter may hold."""
+    for seq, n in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(n, int) \
+                and len(seq) * n > MAX_OUTPUT_CHARS:
+            return True
+    return False
+
+
+class _CpuBound:
+    """A trace on the template's own frames only (their file is `courriers/…`): past the CPU
+    budget, the rendering stops, even in a loop that writes nothing."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.deadline = time.process_time() + MAX_RENDER_SECONDS
+
+    def __enter__(self):
+        self.previous = sys.gettrace()
+        sys.settrace(self._call)
+        return self
+
+    def __exit__(self, *exc):
+        sys.settrace(self.previous)
+        return False
+
+    def _call(self, frame, event, arg):
+        if frame.f_code.co_filename.startswith(f"{LETTERS_DIR}/"):
+            return self._line
+        return None
+
+    def _line(self, frame, event, arg):
+        if time.process_time() > self.deadline:
+            raise LetterError(frame.f_code.co_filename, _template_lineno(frame),
+                              "le rendu du courrier prend trop de temps")
+        return self._line
+
+
+def _template_lineno(frame) -> int | None:
+    """The template's line of a compiled template's frame (Jinja's `debug_info`: pairs
+    template line = code line)."""
+    best = None
+    for pair in str(frame.f_globals.get("debug_info") or "").split("&"):
+        template_line, _, code_line = pair.partition("=")
+        if code_line.isdigit() and int(code_line) <= frame.f_lineno:
+            best = int(template_line)
+    return best
+
+
+def _absent_as_dash(value):
+    """A fact the case does not have yet (None) is printed « — », never « None »."""
+    return "—" if value is None else value
+
+
+def environment(files: dict | None) -> SandboxedEnvironment:
+    env = _Sandbox(loader=_BundleLoader(dict(files or {})), autoescape=True,
+                   undefined=StrictUndefined, auto_reload=False, cache_size=0,
+                   finalize=_absent_as_dash)
+    env.filters["date_fr"] = date_in_words
+    return env
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+
+def date_in_words(value) -> str:
+    """« 4 décembre 2026 » (« 1er » for the first day); an ISO text is read; None → « — »."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _template_line(exc: BaseException, default_path: str) -> tuple[str, int | None]:
+    """Where in the templates `exc` was raised: Jinja rewrites its traceback so the template's
+    frames carry the template's path and line."""
+    path, line = default_path, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(f"{LETTERS_DIR}/"):
+            path, line = frame.filename, frame.lineno
+    return path, line
+
+
+# Jinja's messages are English: the usual ones are told in French, the others by their kind only.
+_SYNTAX_FR = (
+    (re.compile(r"Expected an expression, got '(.*)'"), "expression attendue, trouvé « {0} »"),
+    (re.compile(r"expected token '(.*)', got '(.*)'"), "« {0} » attendu, trouvé « {1} »"),
+    (re.compile(r"Encountered unknown tag '(\w+)'"), "balise inconnue « {0} »"),
+    (re.compile(r"Unexpected end of template.*looking for.*?'(\w+)'", re.S),
+     "fin du modèle inattendue : il manque la balise « {0} »"),
+    (re.compile(r"unexpected end of template", re.I), "fin du modèle inattendue"),
+    (re.compile(r"unexpected char '(.*?)'"), "caractère inattendu « {0} »"),
+    (re.compile(r"unexpected '(.*?)'"), "« {0} » inattendu"),
+    (re.compile(r"[Bb]lock '(\w+)' defined twice"), "bloc « {0} » défini deux fois"),
+    (re.compile(r"no filter named '(\w+)'"), "filtre inconnu « {0} »"),
+    (re.compile(r"no test named '(\w+)'"), "test inconnu « {0} »"),
+)
+_UNDEFINED_FR = (
+    (re.compile(r"'(\w+)' is undefined"), "nom inconnu « {0} »"),
+    (re.compile(r"has no attribute '(.*?)'"), "attribut inconnu « {0} »"),
+    (re.compile(r"has no element (.*)"), "élément inconnu {0}"),
+)
+
+
+def _french(message: str | None, table, default: str) -> str:
+    for pattern, text in table:
+        found = pattern.search(message or "")
+        if found:
+            return text.format(*(g[:80] for g in found.groups()))
+    return default
+
+
+def syntax_message(exc: TemplateSyntaxError) -> str:
+    return "erreur de syntaxe (" + _french(exc.message, _SYNTAX_FR, "syntaxe incorrecte ici") \
+        + ")"
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, UndefinedError):
+        return "variable ou attribut inconnu (" + _french(
+            exc.message, _UNDEFINED_FR, "valeur absente du dossier") + ")"
+    if isinstance(exc, SecurityError):
+        found = re.search(r"attribute '(.*?)'", str(exc))
+        what = f"accès à « {found.group(1)[:80]} »" if found else "opération"
+        return f"{what} interdit par le bac à sable"
+    if isinstance(exc, TemplateNotFound):
+        return f"modèle introuvable « {exc.name} » (seuls les fichiers courriers/*.html du " \
+               "paquet existent)"
+    if isinstance(exc, TemplateError):
+        return f"erreur de modèle ({type(exc).__name__})"
+    return f"erreur à l'exécution du modèle ({type(exc).__name__})"
+
+
+def render_html(files: dict | None, template_id: str, context: dict) -> str:
+    """The letter's HTML; LetterError (French, with the file and the line) on any failure."""
+    path = letter_path(template_id)
+    env = environment(files)
+    try:
+        template = env.get_template(path)
+        out: list[str] = []
+        size = 0
+        with _CpuBound(path):
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                out.append(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise LetterError(path, None, "le courrier produit est trop long "
+                                      f"(plus de {MAX_OUTPUT_CHARS} caractères)")
+        return "".join(out)
+    except LetterError:
+        raise
+    except TemplateSyntaxError as exc:
+        raise LetterError(exc.filename or exc.name or path, exc.lineno,
+                          syntax_message(exc)) from None
+    except TemplateNotFound as exc:
+        if exc.name == path:
+            raise LetterError(path, None, "courrier absent du paquet") from None
+        raise LetterError(*_template_line(exc, path), _message(exc)) from None
+    except (RecursionError, MemoryError) as exc:
+        raise LetterError(path, None, f"modèle trop complexe ({type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001 - any error of a designer's template is told
+        raise LetterError(*_template_line(exc, path), _message(exc)) from None
+
+
+def to_pdf(html: str) -> bytes:
+    """The HTML laid out as a PDF/A-3b by WeasyPrint; no external resource is ever fetched."""
+    import weasyprint  # heavy: loaded when a letter is first made
+
+    class NoFetch(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError(f"ressource externe refusée : {url[:80]}")
+
+    document = weasyprint.HTML(string=html, url_fetcher=NoFetch(allowed_protocols=()),
+                               base_url=None)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    pdf: bytes
+
+
+def render(files: dict | None, template_id: str, context: dict) -> Rendered:
+    html = render_html(files, template_id, context)
+    try:
+        pdf = to_pdf(html)
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint's errors are many; told, never a 5xx
+        raise LetterError(letter_path(template_id), None,
+                          f"la mise en page PDF a échoué ({type(exc).__name__})") from None
+    return Rendered(html, pdf)
+
+
+def template_problems(files: dict | None, context: dict) -> list[LetterError]:
+    """Every letter of the bundle rendered against `context` (a sample case): what fails."""
+    found: list[LetterError] = []
+    env = environment(files)
+    for path in sorted(p for p in (files or {}) if is_letter_path(str(p))):
+        try:  # partials too: their syntax, even when no letter extends them
+            env.parse(files[path], name=path, filename=path)
+        except TemplateSyntaxError as exc:
+            found.append(LetterError(path, exc.lineno, syntax_message(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001
+            found.append(LetterError(path, None, _message(exc)))
+            continue
+    broken = {e.path for e in found}
+    for template_id in template_ids(files):
+        if letter_path(template_id) in broken:
+            continue
+        try:
+            render_html(files, template_id, context)
+        except LetterError as exc:
+            found.append(exc)
+    return found

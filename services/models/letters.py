@@ -1,0 +1,40 @@
+"""The letters made for a case (issue 15 item 3): immutable once stored."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import UTCDateTime, db
+
+
+class Letter(db.Model):
+    """A PDF made from a template of the case's own process version, with the data it was made
+    from and its SHA-256. Never updated or deleted: a corrected letter is another letter."""
+
+    __tablename__ = "letter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    template_id: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    bundle_checksum: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict] = mapped_column(JSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class ImmutableLetter(RuntimeError):
+    pass
+
+
+@event.listens_for(Letter, "before_update")
+def _no_update(mapper, connection, target):
+    raise ImmutableLetter(f"Le courrier n° {target.id} est immuable : il ne peut être modifié.")
+
+
+@event.listens_for(Letter, "before_delete")
+def _no_delete(mapper, connection, target):
+    raise ImmutableLetter(f"Le courrier n° {target.id} est immuable : il ne peut être supprimé.")

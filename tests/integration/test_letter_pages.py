@@ -1,0 +1,125 @@
+"""The letters of a draft edited in the browser (issue 15 item 3): a textarea per template,
+« Aperçu » (the PDF against the sample case) and « Enregistrer » (a new draft), forms with the
+CSRF token, no inline script; other roles 403."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdf
+import pytest
+
+from services.db import db
+from services.models import ProcessDraft
+from tests.designer_support import OBLIGATOIRE, xml_headers
+from tests.ui_support import INLINE_SCRIPT, STYLE_ATTR, UiClient
+
+KEY = "stage_obligatoire"
+LETTER = "courriers/signalement_procureur.html"
+
+
+@pytest.fixture
+def draft(api):
+    body = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                              raw=OBLIGATOIRE, headers=xml_headers()), 201)
+    return body["id"]
+
+
+def ui(api, who="designer") -> UiClient:
+    client = UiClient(api.app)
+    client.login(who)
+    return client
+
+
+def letter_text(draft_id: int) -> str:
+    return db.session.get(ProcessDraft, draft_id).files[LETTER]
+
+
+def test_the_draft_page_has_a_textarea_per_letter_without_inline_script(api, draft):
+    page = ui(api).get(f"/ui/processus/brouillons/{draft}").get_data(as_text=True)
+    assert 'id="texte-signalement_procureur"' in page and 'id="texte-_mise_en_page"' in page
+    assert "Aperçu" in page and 'name="csrf_token"' in page
+    assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
+
+
+def test_preview_renders_the_edited_text_against_the_sample_case(api, draft):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    text = letter_text(draft).replace("Tribunal judiciaire", "Tribunal judiciaire de Bordeaux")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers/apercu",
+                       {"modele": "signalement_procureur", "texte": text})
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    pdf = pypdf.PdfReader(io.BytesIO(resp.data))
+    content = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert "Tribunal judiciaire de Bordeaux" in content and "STG-2026-000001" in content
+    assert letter_text(draft) != text  # nothing stored
+
+
+def test_a_bad_preview_is_422_naming_the_line_and_keeps_the_text(api, draft):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    text = "{% extends \"courriers/_mise_en_page.html\" %}\n{% block corps %}\n{{ ''.__class__ }}" \
+           "{% endblock %}"
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers/apercu",
+                       {"modele": "signalement_procureur", "texte": text})
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "bac à sable" in page and "(ligne 3)" in page
+    assert "__class__" in page  # the designer's text is given back
+
+
+def test_save_makes_a_new_draft_with_the_letter(api, draft):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    text = letter_text(draft).replace("Tribunal judiciaire", "Tribunal judiciaire de Pau")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
+                       {"modele": "signalement_procureur", "texte": text})
+    assert resp.status_code == 302
+    new_id = int(re.search(r"/brouillons/(\d+)", resp.headers["Location"]).group(1))
+    assert new_id != draft and letter_text(new_id) == text
+    new = db.session.get(ProcessDraft, new_id)
+    assert new.valid is True and letter_text(draft) != text  # the old draft unchanged
+
+
+def test_a_new_letter_with_an_error_is_saved_with_its_problem(api, draft):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
+                       {"modele": "relance", "texte": "<p>{{ inconnu }}</p>"})
+    new_id = int(re.search(r"/brouillons/(\d+)", resp.headers["Location"]).group(1))
+    new = db.session.get(ProcessDraft, new_id)
+    assert new.valid is False
+    assert any(p["element_id"] == "courriers/relance.html" for p in new.problems)
+
+
+@pytest.mark.parametrize("modele", ["", "../x", "Majuscule", "é", "a" * 81])
+def test_a_bad_template_id_is_422(api, draft, modele):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    for path in ("courriers", "courriers/apercu"):
+        resp = client.post(f"/ui/processus/brouillons/{draft}/{path}",
+                           {"modele": modele, "texte": "x"})
+        assert resp.status_code == 422
+        assert "Identifiant de courrier invalide" in resp.get_data(as_text=True)
+
+
+def test_without_csrf_400_and_unknown_draft_404(api, draft):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
+                       {"modele": "relance", "texte": "x"}, csrf=False)
+    assert resp.status_code == 400
+    resp = client.post("/ui/processus/brouillons/999999/courriers/apercu",
+                       {"modele": "relance", "texte": "x"})
+    assert resp.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["agent", "centre75"])
+def test_other_roles_get_403(api, draft, who):
+    client = ui(api, who)
+    client.get("/ui/")
+    for path in ("courriers", "courriers/apercu"):
+        resp = client.post(f"/ui/processus/brouillons/{draft}/{path}",
+                           {"modele": "relance", "texte": "x"})
+        assert resp.status_code == 403

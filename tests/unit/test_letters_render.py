@@ -1,0 +1,158 @@
+"""Letters (issue 15 item 3): the sandboxed rendering of `courriers/*.html` and the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from services.letters import render
+from services.letters.context import sample_context
+
+SHIPPED = Path(__file__).resolve().parents[2] / "bpmn" / "courriers"
+
+
+def shipped() -> dict:
+    return {f"courriers/{p.name}": p.read_text("utf-8") for p in SHIPPED.glob("*.html")}
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split())
+                    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def one(body: str, layout: str | None = None) -> dict:
+    files = {"courriers/essai.html": body}
+    if layout is not None:
+        files["courriers/_mise_en_page.html"] = layout
+    return files
+
+
+def test_shipped_letters_render_without_problem():
+    assert render.template_ids(shipped()) == [
+        "decision_remboursement", "notification_credit_points", "signalement_procureur"]
+    assert render.template_problems(shipped(), sample_context()) == []
+
+
+def test_prosecutor_letter_pdf_holds_reference_driver_48n_dates_and_deadline():
+    out = render.render(shipped(), "signalement_procureur", sample_context())
+    assert out.pdf.startswith(b"%PDF-")
+    text = pdf_text(out.pdf)
+    for expected in ("RÉPUBLIQUE FRANÇAISE", "Liberté", "Égalité", "Fraternité",
+                     "Préfecture de la Gironde", "STG-2026-000001", "Camille EXEMPLE",
+                     "250633100001", "envoyée le 4 mai 2026", "le 7 mai 2026",
+                     "expiré le 7 septembre 2026", "Le 4 décembre 2026",
+                     "procureur de la République", "Pour le préfet et par délégation"):
+        assert expected in text, expected
+
+
+def test_pdf_is_pdf_a():
+    pdf = render.render(shipped(), "signalement_procureur", sample_context()).pdf
+    root = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp and b"pdfaid:conformance" in xmp  # PDF/A-3b
+
+
+def test_credit_notice_lists_the_rules_of_the_explanation():
+    text = pdf_text(render.render(shipped(), "notification_credit_points",
+                                  sample_context()).pdf)
+    assert "4 point(s)" in text and "R26 : min(4, 12 − 6) = 4 points" in text
+    assert "avec effet au 3 juin 2026" in text
+
+
+def test_refund_decision_tells_amount_and_rule():
+    text = pdf_text(render.render(shipped(), "decision_remboursement", sample_context()).pdf)
+    assert "135 €" in text and "R20" in text and "2 juin 2027" in text
+
+
+def test_date_in_words():
+    assert render.date_in_words(dt.date(2026, 12, 4)) == "4 décembre 2026"
+    assert render.date_in_words(dt.date(2026, 8, 1)) == "1er août 2026"
+    assert render.date_in_words("2026-02-10") == "10 février 2026"
+    assert render.date_in_words(None) == "—"
+
+
+def test_values_are_escaped_and_absent_ones_shown_as_dash():
+    html = render.render_html(one("{{ a }}|{{ b }}"), "essai", {"a": "<b>x</b>", "b": None})
+    assert html == "&lt;b&gt;x&lt;/b&gt;|—"
+
+
+@pytest.mark.parametrize("body", [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ dossier.__init__.__globals__ }}",
+    "{{ 2 ** 100000 }}",
+])
+def test_sandbox_refuses_python_internals(body):
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one(body), "essai", {"dossier": {}})
+    assert err.value.path == "courriers/essai.html"
+    assert "bac à sable" in err.value.message or "inconnu" in err.value.message
+
+
+def test_loader_sees_only_the_bundle_letters():
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one('{% include "/etc/passwd" %}'), "essai", {})
+    assert "introuvable" in err.value.message
+    with pytest.raises(render.LetterError):
+        render.render_html(one('{% include "forms/x.form" %}') | {"forms/x.form": "{}"},
+                           "essai", {})
+
+
+def test_unknown_variable_names_file_and_line():
+    problems = render.template_problems(one("ligne 1\n\n{{ conducteur.age }}"),
+                                        sample_context())
+    assert [(p.path, p.line) for p in problems] == [("courriers/essai.html", 3)]
+    assert "inconnu" in problems[0].message
+
+
+def test_syntax_error_names_file_and_line():
+    problems = render.template_problems(one("a\n{% if %}"), {})
+    assert [(p.path, p.line) for p in problems] == [("courriers/essai.html", 2)]
+    assert "syntaxe" in problems[0].message
+
+
+def test_error_in_the_layout_is_told_in_the_layout():
+    files = one('{% extends "courriers/_mise_en_page.html" %}{% block b %}x{% endblock %}',
+                "<p>\n{{ inconnu }}{% block b %}{% endblock %}</p>")
+    problems = render.template_problems(files, {})
+    assert [(p.path, p.line) for p in problems] == [("courriers/_mise_en_page.html", 2)]
+
+
+def test_missing_layout_is_a_problem():
+    problems = render.template_problems(
+        one('{% extends "courriers/_mise_en_page.html" %}'), {})
+    assert len(problems) == 1 and "introuvable" in problems[0].message
+
+
+def test_output_is_bounded():
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one("{% for i in range(99999) %}{{ 'x' * 99 }}{% endfor %}"),
+                           "essai", {})
+    assert "trop long" in err.value.message
+
+
+def test_no_external_resource_is_fetched():
+    html = ('<img src="file:///etc/passwd">'
+            '<link rel="stylesheet" href="http://exemple.invalid/a.css">')
+    pdf = render.render(one(html), "essai", {}).pdf  # laid out without them, not an error
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_a_loop_that_writes_nothing_is_bounded_in_cpu_time(monkeypatch):
+    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 0.2)
+    body = "a\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    started = __import__("time").process_time()
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one(body), "essai", {})
+    assert "trop de temps" in err.value.message and err.value.line == 2
+    assert __import__("time").process_time() - started < 5
+
+
+def test_a_huge_repetition_is_refused_before_it_is_made():
+    with pytest.raises(render.LetterError) as err:
+        render.render_html(one("{{ 'x' * 10000000000 }}"), "essai", {})
+    assert "bac à sable" in err.value.message
