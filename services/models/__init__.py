@@ -5,6 +5,7 @@ from services.models.centres import Centre, CourseSession, Enrollment
 from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.licences import Infraction, Invalidation, Licence
+from services.models.outbox import OutboxJob
 from services.models.processes import (
     HumanTask,
     Incident,
@@ -18,7 +19,7 @@ from services.models.users import ApiToken, Group, LoginSession, User
 __all__ = [
     "ApiToken", "Case", "CaseEvent", "Centre", "ClockSetting", "CourseSession", "DraftTestRun",
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Licence",
-    "LoginSession",
+    "LoginSession", "OutboxJob",
     "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",
     "TaskCounter", "User",
 ]
