@@ -18,9 +18,10 @@ from tests.api_errors_support import assert_problem
 from tests.designer_support import VOLONTAIRE, xml_headers
 from tests.helpers import CENTRE
 from tests.integration.test_designer_user_tasks import with_a_call_first
-from tests.smtp_support import smtp_server  # noqa: F401 - fixture
+from tests import smtp_support
 
 KEY = "stage_volontaire"
+smtp_server = smtp_support.smtp_server  # the fixture, for this module's tests
 
 
 def upload(api, xml: bytes, as_: str = "designer"):
