@@ -13,12 +13,12 @@ from services import outbox, processes
 from services.db import db, transaction
 from services.errors import Invalid
 from services.models import Centre, OutboxJob
+from tests import smtp_support
 from tests.actions_support import insert_on, service_task
 from tests.api_errors_support import assert_problem
 from tests.designer_support import VOLONTAIRE, xml_headers
 from tests.helpers import CENTRE
 from tests.integration.test_designer_user_tasks import with_a_call_first
-from tests import smtp_support
 
 KEY = "stage_volontaire"
 smtp_server = smtp_support.smtp_server  # the fixture, for this module's tests
