@@ -23,6 +23,9 @@ EVENT_LABELS = {
     "invalidation_constatee": "Invalidation constatée", "erreur_minuteur": "Erreur de minuteur",
     "migration_version": "Migration vers une autre version du processus",
     "relance": "Relance d'une tâche",
+    # the catalogue's actions (services/actions)
+    "note_ajoutee": "Note", "drapeau_pose": "Drapeau posé", "drapeau_leve": "Drapeau levé",
+    "tache_affectee": "Tâche affectée à un groupe", "centre_notifie": "Centre prévenu",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
@@ -46,6 +49,8 @@ DETAIL_LABELS = {
     "timers": "minuteurs", "timer": "minuteur", "group": "groupe", "at": "à", "erreur": "erreur",
     "task": "tâche",
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
+    "texte": "texte", "element": "élément BPMN", "message": "message", "removed": "retirés",
+    "centre": "centre", "objet": "objet", "canal": "canal", "envoi": "envoi",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)
 DECISION_LABELS = {

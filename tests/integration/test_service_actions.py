@@ -6,6 +6,8 @@ incident on the case (409, nothing changed), never a 5xx."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
@@ -200,9 +202,12 @@ def enrolled_case(api):
     return case
 
 
-def jobs() -> list[OutboxJob]:
+def jobs() -> list[SimpleNamespace]:
+    """The outbox's rows as they are stored (copies: nothing is read after the transaction)."""
     with transaction():
-        return list(db.session.scalars(select(OutboxJob).order_by(OutboxJob.id)))
+        rows = db.session.scalars(select(OutboxJob).order_by(OutboxJob.id))
+        return [SimpleNamespace(**{c.key: getattr(j, c.key) for c in OutboxJob.__table__.c})
+                for j in rows]
 
 
 def test_the_centre_is_notified_once_through_smtp(api, smtp_server):
@@ -253,3 +258,45 @@ def test_a_rolled_back_command_leaves_no_job(api, smtp_server):
 @pytest.mark.parametrize("role", ["agent", "designer", "centre75"])
 def test_only_admins_see_the_outbox(api, role):
     assert_problem(api.get("/api/v1/outbox", as_=role), 403)
+
+
+# ---- the admins' page ---------------------------------------------------------------------------
+
+def test_the_admins_page_lists_the_sends_and_puts_an_abandoned_one_back(api, app, smtp_server):
+    from tests.ui_support import UiClient, text
+
+    case = enrolled_case(api)
+    app.config["SMTP_PORT"] = 1  # nothing listens there
+    with transaction():
+        job = db.session.scalars(select(OutboxJob)).one()
+        job.attempts, job_id = outbox.MAX_ATTEMPTS - 1, job.id
+    assert outbox.run_due() == (0, 1)
+    ui = UiClient(api.app)
+    ui.login("admin")
+    page = text(ui.get("/ui/envois"))
+    assert "Envois différés" in page and "centre75@example.test" in page
+    assert "Abandonné" in page and "Nouvel inscrit" in page and f"Dossier n° {case['id']}" in page
+    assert "ConnectionRefusedError" in page
+    back = ui.post(f"/ui/envois/{job_id}/relancer")
+    assert back.status_code == 302
+    assert [j.status for j in jobs()] == ["en_attente"]
+    again = ui.post(f"/ui/envois/{job_id}/relancer")  # not abandoned now: said, nothing changed
+    assert again.status_code == 302 and [j.status for j in jobs()] == ["en_attente"]
+
+
+@pytest.mark.parametrize("role", ["agent", "designer", "centre75"])
+def test_only_admins_see_the_outbox_page(api, role):
+    from tests.ui_support import UiClient
+
+    ui = UiClient(api.app)
+    ui.login(role)
+    assert ui.get("/ui/envois").status_code == 403
+    assert ui.post("/ui/envois/1/relancer").status_code == 403
+
+
+def test_retrying_an_unknown_or_pending_job_is_refused(api, smtp_server):
+    assert_problem(api.post("/api/v1/outbox/999/retry"), 404)
+    enrolled_case(api)
+    [job] = jobs()
+    assert_problem(api.post(f"/api/v1/outbox/{job.id}/retry"), 409)
+    assert_problem(api.post(f"/api/v1/outbox/{job.id}/retry", as_="designer"), 403)

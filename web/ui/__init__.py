@@ -21,6 +21,7 @@ from web.ui import (
     licence_pages,
     login_pages,
     nav,
+    outbox_pages,
     security,
     session_pages,
     stats_pages,
@@ -29,7 +30,8 @@ from web.ui import (
 )
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
-         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages)
+         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages,
+         outbox_pages)
 
 
 def make_blueprint() -> Blueprint:
