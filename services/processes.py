@@ -87,7 +87,7 @@ def definition_problems(key: str, xml: bytes, files: dict | None = None) -> list
     does not exist (services/groups.py), the service tasks calling an action the catalogue
     refuses (services/actions)."""
     return [*bundles.problems(key, xml, files), *groups.definition_problems(xml),
-            *actions.definition_problems(xml)]
+            *actions.definition_problems(xml, files)]
 
 
 def check_definition(key: str, xml: bytes, files: dict | None = None) -> None:

@@ -60,12 +60,13 @@ def call_problems(call: ServiceCall, ctx: DeployContext) -> list[str]:
     return out
 
 
-def definition_problems(xml: bytes) -> list[DefinitionProblem]:
-    """A problem on each service task that names an unknown action or bad parameters."""
+def definition_problems(xml: bytes, files: dict | None = None) -> list[DefinitionProblem]:
+    """A problem on each service task of the bundle (`xml` and its `files`) that names an
+    unknown action or bad parameters."""
     calls, user_tasks = service_calls(xml)
     if not calls:
         return []
-    ctx = DeployContext(frozenset(user_tasks))
+    ctx = DeployContext(frozenset(user_tasks), dict(files or {}))
     return [DefinitionProblem(call.element_id or None, call.line, f"tâche de service : {msg}")
             for call in calls for msg in call_problems(call, ctx)]
 

@@ -25,6 +25,7 @@ class DeployContext:
     """What an action's own deployment check may know of the definition."""
 
     user_tasks: frozenset[str]
+    files: Mapping[str, str] = field(default_factory=dict)  # the bundle's other files
 
 
 @dataclass(frozen=True)
