@@ -320,6 +320,7 @@
   buttons.fit.addEventListener("click", function () { canvas.zoom("fit-viewport"); });
   buttons.exportXml.addEventListener("click", exportXml);
   window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms};  // for tests and the console
+  document.dispatchEvent(new CustomEvent("designer-editor-ready"));  // editor-actions.js
   open();
   }
 })();
