@@ -255,6 +255,18 @@ def test_a_rolled_back_command_leaves_no_job(api, smtp_server):
     assert len(jobs()) == 1
 
 
+def test_a_centre_is_registered_with_its_email_address(api):
+    created = api.ok(api.post("/api/v1/centres", {
+        "agrement": "R2407500099", "name": "Centre Paris 12", "departement": "75",
+        "valid_until": "2030-12-31", "email": "stages@centre12.example.test"}), 201)
+    assert created["email"] == "stages@centre12.example.test"
+    assert api.ok(api.get("/api/v1/centres/R2407500099"))["email"] == created["email"]
+    refused = api.post("/api/v1/centres", {"agrement": "R2407500098", "name": "Centre",
+                                           "departement": "75", "valid_until": "2030-12-31",
+                                           "email": "pas une adresse"})
+    assert_problem(refused, 422, "email")
+
+
 @pytest.mark.parametrize("role", ["agent", "designer", "centre75"])
 def test_only_admins_see_the_outbox(api, role):
     assert_problem(api.get("/api/v1/outbox", as_=role), 403)

@@ -137,3 +137,24 @@ def test_service_calls_reads_actions_parameters_and_user_tasks():
         ("texte", "a", False), ("n", "niveau", True)]
     assert service_calls(b"<pas du bpmn") == ([], set())
 
+
+
+def test_assigning_a_task_open_in_a_parallel_branch_reaches_it_now():
+    """start → fork → (user task "tache" ∥ service task "affecter") → join → end."""
+    xml = (HEAD + '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="debut" />'
+           '<bpmn:parallelGateway id="fourche" /><bpmn:userTask id="tache" />'
+           + service("affecter", "affecter_groupe", param("tache", "tache"),
+                     param("groupe", "pole"))
+           + '<bpmn:parallelGateway id="jonction" /><bpmn:endEvent id="fin" />'
+           + "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}" />'
+                     for i, (a, b) in enumerate([
+                         ("debut", "fourche"), ("fourche", "tache"), ("fourche", "affecter"),
+                         ("tache", "jonction"), ("affecter", "jonction"), ("jonction", "fin")]))
+           + "</bpmn:process></bpmn:definitions>").encode()
+    assert validate(xml, "p") == []
+
+    def call(c):
+        c.assign_task(c.params["tache"], c.params["groupe"])
+
+    _, r = run(xml, call)
+    assert [(t.key, t.group) for t in r.open_tasks()] == [("tache", "pole")]
