@@ -37,6 +37,7 @@ from . import clock
 from .clerk_view import Annotations, Status, status_code
 from .contract import DATA_GROUP_ASSIGNMENTS, FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
+from .lanes import GROUP_CODE
 from .script_env import (
     ALLOWED_GLOBAL_NAMES,
     ActionFailed,
@@ -151,7 +152,8 @@ def _check_facts(context: ScriptContext) -> None:
         )
 
 
-_RESERVED_DATA_KEYS = ALLOWED_GLOBAL_NAMES | {"typename"}
+# (a clerk's answers never carry the groups service tasks assign: contract.DATA_GROUP_ASSIGNMENTS)
+_RESERVED_DATA_KEYS = ALLOWED_GLOBAL_NAMES | {"typename", DATA_GROUP_ASSIGNMENTS}
 
 
 def _check_task_data(data: dict) -> None:
@@ -210,7 +212,8 @@ def _assigned(task) -> str | None:
     """The group a service task (`affecter_groupe`) offered this user task to, if any."""
     assigned = task.data.get(DATA_GROUP_ASSIGNMENTS)
     group = assigned.get(task.task_spec.name) if isinstance(assigned, dict) else None
-    return group if isinstance(group, str) and group else None
+    # a group code (as a lane names one, 40 characters at most), whatever a script left there
+    return group if isinstance(group, str) and GROUP_CODE.match(group) else None
 
 
 def _latest(tasks: list):

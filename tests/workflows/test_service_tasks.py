@@ -158,3 +158,19 @@ def test_assigning_a_task_open_in_a_parallel_branch_reaches_it_now():
 
     _, r = run(xml, call)
     assert [(t.key, t.group) for t in r.open_tasks()] == [("tache", "pole")]
+
+
+def test_only_a_group_code_left_in_the_data_offers_a_task():
+    xml = process(service("affecter", "affecter_groupe"))
+
+    def call(c):
+        c.assign_task("tache", "x" * 41)  # longer than a group code (a script could leave it)
+
+    _, r = run(xml, call)
+    assert [(t.key, t.group) for t in r.open_tasks()] == [("tache", None)]
+
+
+def test_a_clerks_answers_may_not_carry_group_assignments():
+    _, r = run(process(), lambda c: None)
+    with pytest.raises(ValueError, match="réservé"):
+        r.complete_task("tache", {"affectations_groupes": {"tache": "pole"}})
