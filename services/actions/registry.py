@@ -52,7 +52,6 @@ class Action:
     # extra checks at deployment on the literal parameters: French messages (e.g. a group
     # that does not exist); expressions are checked when the task runs
     deploy_check: Callable[[DeployContext, dict], list[str]] | None = None
-    examples: tuple = field(default_factory=tuple)
 
     def view(self) -> dict:
         return {"name": self.name, "label": self.label, "description": self.description,
