@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select
 
 from services import channels
 from services.clock import clock
-from services.db import command, db, paginate
+from services.db import command, db, many_commands, paginate
 from services.errors import Conflict, NotFound
 from services.models import OutboxJob
 
@@ -106,6 +106,7 @@ def finish(job_id: int, attempts: int, error: str | None) -> None:
         job.next_attempt_at = now + backoff(attempts)
 
 
+@many_commands
 def run_due(limit: int | None = None) -> tuple[int, int]:
     """Send every due job (one at a time, each claimed then finished in its own transaction):
     (sent, failed)."""

@@ -165,3 +165,27 @@ def test_a_job_claimed_by_a_worker_that_died_is_taken_again_after_its_lease(api,
     with transaction():
         job = db.session.get(OutboxJob, again.id)
         assert (job.status, job.attempts) == ("envoye", 2)
+
+
+def test_two_workers_at_once_never_claim_the_same_job(app, case_id):
+    import threading
+
+    from services import outbox
+
+    with transaction():
+        outbox.enqueue("email", case_id=case_id, action="notifier_centre", key="<k2@x>",
+                       payload={"to": "a@b", "subject": "s", "body": "b"})
+    barrier, claimed = threading.Barrier(2), []
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            claimed.append(outbox.claim())
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(c is None for c in claimed) == [False, True]
