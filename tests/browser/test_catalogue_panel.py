@@ -46,3 +46,22 @@ def test_a_service_task_gets_its_action_and_parameters_from_the_catalogue(page, 
                              ".then(r => r.json()).then(d => d.problems)", draft)
     on_task = [p["message"] for p in problems if p["element_id"] == task_id]
     assert not any("tâche de service" in m for m in on_task), on_task  # only its missing flows
+
+
+def test_the_outbox_page_is_reachable_from_the_admins_menu_and_accessible(page, server):
+    from services import outbox
+    from services.db import transaction
+
+    with server.app.app_context(), transaction():
+        outbox.enqueue("email", case_id=None, action="notifier_centre", key="<essai@x>",
+                       payload={"to": "centre@example.test", "subject": "Nouvel inscrit",
+                                "body": "Texte"})
+    login(page, "admin")
+    page.goto("/ui/")
+    page.get_by_role("link", name="Envois différés").first.click()
+    page.get_by_role("heading", name="Envois différés").wait_for()
+    table = page.locator("#outbox-table")
+    assert "centre@example.test" in table.inner_text() and "En attente" in table.inner_text()
+    violations = axe_violations(page)
+    assert violations == [], f"violations d'accessibilité graves ou critiques {violations}"
+    shot(page, "outbox-page")
