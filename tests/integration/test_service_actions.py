@@ -312,3 +312,19 @@ def test_retrying_an_unknown_or_pending_job_is_refused(api, smtp_server):
     [job] = jobs()
     assert_problem(api.post(f"/api/v1/outbox/{job.id}/retry"), 409)
     assert_problem(api.post(f"/api/v1/outbox/{job.id}/retry", as_="designer"), 403)
+
+
+def test_a_case_migrated_onto_a_version_with_a_service_task_runs_it(api):
+    from tests.integration.test_case_migration import case_at_verification
+
+    api.set_today("01/03/2026")
+    case, _ = case_at_verification(api, "120175200501")
+    deployed(api, insert_on(VOLONTAIRE, "f_a_10", service_task(
+        "noter", "ajouter_note", texte="Attestation vérifiée")))
+    moved = api.ok(api.post(f"/api/v1/cases/{case['id']}/migration", {"version": 2},
+                            as_="designer"))
+    assert moved["process"]["version"] == 2
+    done = api.complete(case["id"], "verification_attestation", decision="valider")
+    assert done["closed"] is True
+    note = [e for e in events(api, case["id"]) if e["type"] == "note_ajoutee"]
+    assert [e["detail"]["texte"] for e in note] == ["Attestation vérifiée"]
