@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from services import actions as catalogue_actions
 from services import audit, incidents, licence_ledger, outcome, statuses
 from services.clock import clock
 from services.db import db
@@ -228,7 +229,12 @@ def context(case: Case, actor: str) -> ScriptContext:
 
     actions = {name: settling(fn)
                for name, fn in Actions(case, actor, lazy).as_mapping().items()}
-    return ScriptContext(facts=MappingProxyType(lazy), actions=actions)
+
+    def call_action(call) -> None:  # a service task's catalogue action (services/actions)
+        lazy.settle()
+        catalogue_actions.run(case, actor, call)
+
+    return ScriptContext(facts=MappingProxyType(lazy), actions=actions, call_action=call_action)
 
 
 

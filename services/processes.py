@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
-from services import bundles, groups
+from services import actions, bundles, groups
 from services.clock import clock, in_paris
 from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
 from services.design import process_history
@@ -84,8 +84,10 @@ def refuse(key: str, problems) -> Invalid:
 def definition_problems(key: str, xml: bytes, files: dict | None = None) -> list:
     """Every problem of the bundle (`xml` and its `files`) as process `key`: its own
     (services/bundles.py: the BPMN and its forms) and the lanes naming a clerks' group that
-    does not exist (services/groups.py)."""
-    return [*bundles.problems(key, xml, files), *groups.definition_problems(xml)]
+    does not exist (services/groups.py), the service tasks calling an action the catalogue
+    refuses (services/actions)."""
+    return [*bundles.problems(key, xml, files), *groups.definition_problems(xml),
+            *actions.definition_problems(xml, files)]
 
 
 def check_definition(key: str, xml: bytes, files: dict | None = None) -> None:

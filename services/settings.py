@@ -131,6 +131,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_SORT_KEYS": False,
+        **_outbox_settings(merged),
     }
     for key, value in (overrides or {}).items():
         if key not in ("DATABASE_URL", "CLOCK_MODE", "SECRET_KEY", "BPMN_DIR", "SANDBOX_TIMEOUT",
@@ -209,3 +210,26 @@ def setting(name: str, default: object = None) -> object:
 def rules_config() -> RulesConfig:
     """The legal switches in force (DOMAIN.md's CFG_*)."""
     return setting("RULES")
+
+
+def _outbox_settings(merged: Mapping[str, object]) -> dict:
+    """The notifications' channel and its SMTP server (services/channels.py): the channel
+    "email" (SMTP) or "journal" (recorded on the case only); a bad port stops start-up."""
+    channel = str(merged.get("NOTIFICATION_CHANNEL") or "email")
+    if channel not in ("email", "journal"):
+        raise SettingsError(f"NOTIFICATION_CHANNEL : « {channel} » inconnu (email ou journal)")
+    try:
+        port = int(merged.get("SMTP_PORT") or 25)
+        timeout = float(merged.get("SMTP_TIMEOUT") or 10)
+    except (TypeError, ValueError):
+        raise SettingsError("SMTP_PORT / SMTP_TIMEOUT : nombre attendu") from None
+    return {
+        "NOTIFICATION_CHANNEL": channel,
+        "SMTP_HOST": str(merged.get("SMTP_HOST") or "localhost"),
+        "SMTP_PORT": port,
+        "SMTP_TIMEOUT": timeout,
+        "SMTP_FROM": str(merged.get("SMTP_FROM") or "ne-pas-repondre@prefecture.gouv.fr"),
+        "SMTP_USER": str(merged.get("SMTP_USER") or ""),
+        "SMTP_PASSWORD": str(merged.get("SMTP_PASSWORD") or ""),
+        "SMTP_STARTTLS": _flag("SMTP_STARTTLS", merged.get("SMTP_STARTTLS"), False),
+    }

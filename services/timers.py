@@ -86,10 +86,22 @@ def _fire_next(actor: str, failed: set[int]) -> int | None:
     return 0
 
 
+def _run_outbox() -> None:  # pragma: no cover - exercised by the CLI
+    """The outbox's due jobs (services/outbox.py), in the same worker as the timers."""
+    from services import outbox
+    try:
+        sent, failed = outbox.run_due()
+        if sent or failed:
+            log.info("outbox: %s sent, %s failed", sent, failed)
+    except Exception:  # noqa: BLE001 - the timers go on whatever the outbox does
+        log.exception("outbox pass failed")
+
+
 def loop(interval: float = 5.0) -> None:  # pragma: no cover - exercised by the CLI
     while True:
         fired = run_due()
         if fired:
             log.info("%s timer(s) fired", fired)
+        _run_outbox()
         db.session.remove()
         time.sleep(interval)

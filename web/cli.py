@@ -4,6 +4,7 @@ activate, timers run, demo seed; rules replay (issue 16); tasks rebuild-counters
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask import Flask
@@ -21,6 +22,7 @@ rules_cli = AppGroup("rules", help="Règles de droit : rejeu des dossiers.")
 stats_cli = AppGroup("stats", help="Statistiques : compteurs mensuels et carte de chaleur.")
 tasks_cli = AppGroup("tasks", help="Tâches des agents : compteurs.")
 groups_cli = AppGroup("groups", help="Groupes d'agents (couloirs BPMN).")
+outbox_cli = AppGroup("outbox", help="Envois différés (courriels) des actions du catalogue.")
 
 
 def _require_schema() -> None:
@@ -261,6 +263,22 @@ def run_timers_cmd(loop, interval):
         click.echo(f"{timers.run_due()} minuteur(s) déclenché(s)")
 
 
+@outbox_cli.command("run")
+@click.option("--loop", is_flag=True, help="Continuer à envoyer ce qui est dû.")
+@click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+def run_outbox_cmd(loop, interval):
+    """Envoyer les courriels dus une fois (ou en continu avec --loop)."""
+    _require_schema()
+    from services import outbox
+
+    while True:
+        sent, failed = outbox.run_due()
+        if not loop:
+            click.echo(f"{sent} envoi(s) fait(s), {failed} échec(s) (réessayés plus tard)")
+            return
+        time.sleep(interval)  # pragma: no cover - exercised by hand
+
+
 @demo_cli.command("seed")
 def seed_cmd():
     """Charger des données de démonstration (idempotent)."""
@@ -341,5 +359,5 @@ def rebuild_counters_cmd(check_only):
 
 def register_cli(app: Flask) -> None:
     for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli, stats_cli,
-                  tasks_cli, groups_cli):
+                  tasks_cli, groups_cli, outbox_cli):
         app.cli.add_command(group)

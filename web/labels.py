@@ -28,6 +28,9 @@ EVENT_LABELS = {
     "changement_ecarte": "Changement de résultat écarté",
     "resultat_recalcule": "Résultat recalculé (appliqué)",
     "courrier_genere": "Courrier généré",
+    # the catalogue's actions (services/actions)
+    "note_ajoutee": "Note", "drapeau_pose": "Drapeau posé", "drapeau_leve": "Drapeau levé",
+    "tache_affectee": "Tâche affectée à un groupe", "centre_notifie": "Centre prévenu",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
@@ -54,6 +57,8 @@ DETAIL_LABELS = {
     "received_on": "reçue le", "credit_due_on": "points à créditer au plus tard le",
     "courrier": "courrier", "lettre": "courrier n°", "modele": "modèle",
     "sha256": "empreinte SHA-256",
+    "texte": "texte", "element": "élément BPMN", "message": "message", "removed": "retirés",
+    "centre": "centre", "objet": "objet", "canal": "canal", "envoi": "envoi",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)
 DECISION_LABELS = {

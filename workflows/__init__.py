@@ -8,6 +8,7 @@ from .contract import (
     REQUIRED_TASK_KEYS,
     TASK_KEYS,
     TASK_TITLES,
+    ActionCall,
     ScriptContext,
 )
 from .definitions import (
@@ -17,6 +18,7 @@ from .definitions import (
     check_document,
     lanes_naming_groups,
     parse_process,
+    service_calls,
     validate,
 )
 from .runtime import (
@@ -27,6 +29,8 @@ from .runtime import (
     WaitingTimer,
     WorkflowError,
 )
+from .script_env import ActionFailed
+from .service_tasks import ServiceCall
 
 __all__ = [
     "ACTION_NAMES",
@@ -36,6 +40,8 @@ __all__ = [
     "REQUIRED_TASK_KEYS",
     "TASK_KEYS",
     "TASK_TITLES",
+    "ActionCall",
+    "ActionFailed",
     "DefinitionError",
     "DefinitionProblem",
     "OpenTask",
@@ -43,11 +49,13 @@ __all__ = [
     "ProcessEngine",
     "ProcessRun",
     "ScriptContext",
+    "ServiceCall",
     "TaskNotReady",
     "WaitingTimer",
     "WorkflowError",
     "check_document",
     "lanes_naming_groups",
     "parse_process",
+    "service_calls",
     "validate",
 ]

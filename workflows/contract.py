@@ -123,9 +123,28 @@ TIMER_LABELS: Mapping[str, str] = MappingProxyType(
 )
 
 
+# The task data variable where `affecter_groupe` (a service task) leaves the groups it offers
+# user tasks to: {user task id: group code}, read before the lanes' (runtime.open_tasks).
+DATA_GROUP_ASSIGNMENTS = "affectations_groupes"
+
+
+@dataclass(frozen=True)
+class ActionCall:
+    """One service task calling a catalogue action (workflows/service_tasks.py): its element,
+    the action's name, its parameters (evaluated), and how to offer a user task of this
+    instance to a group."""
+
+    element_id: str
+    action: str
+    params: Mapping[str, object]
+    assign_task: Callable[[str, str], None]
+
+
 @dataclass(frozen=True)
 class ScriptContext:
-    """What one engine run may see (``facts`` as ``dossier``) and call (``actions``)."""
+    """What one engine run may see (``facts`` as ``dossier``) and call (``actions``; service
+    tasks through ``call_action``, None where no action may run)."""
 
     facts: Mapping[str, object] = field(default_factory=dict)
     actions: Mapping[str, Callable[..., object]] = field(default_factory=dict)
+    call_action: Callable[[ActionCall], None] | None = None

@@ -17,9 +17,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import BPMN_MODEL_NS
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from . import clerk_view, problems_fr
+from . import clerk_view, problems_fr, service_tasks
 from . import lanes as lanes_mod
 from .clerk_view import Annotations
 from .contract import REQUIRED_TASK_KEYS
@@ -39,7 +39,6 @@ _ISO_DURATION = re.compile(
 
 # Elements the engine could parse but that the application refuses (no code path for them).
 _REFUSED_TAGS = {
-    _B + "serviceTask": "les tâches de service ne sont pas prises en charge",
     _B + "businessRuleTask": "les tâches de règle métier (DMN) ne sont pas prises en charge ici",
     _B + "sendTask": "les tâches d'envoi ne sont pas prises en charge",
     _B + "timeCycle": "les minuteries cycliques (timeCycle) ne sont pas prises en charge",
@@ -382,10 +381,12 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
     annotations, annotation_problems = clerk_view.read(root)
     problems += [DefinitionProblem(p.element_id, p.line, p.message) for p in annotation_problems]
     problems += [DefinitionProblem(*p) for p in lanes_mod.lane_problems(root)]
+    problems += [DefinitionProblem(*p) for p in service_tasks.problems(root, data_names)]
     if schema_problems:
         return problems, {}  # SpiffWorkflow is only given schema-valid documents
 
-    parser = SpiffBpmnParser(validator=None)  # validated above, all errors at once
+    # validated above, all errors at once; service tasks read by their convention
+    parser = service_tasks.ActionBpmnParser(validator=None)
     try:
         parser.add_bpmn_xml(root, filename="definition.bpmn")
     except ValidationException as exc:
@@ -485,6 +486,19 @@ def lanes_naming_groups(xml: bytes) -> list[lanes_mod.Lane]:
         return [] if problems else lanes_mod.named_groups(root)
     except Exception:  # noqa: BLE001 - never raise on any input
         return []
+
+
+def service_calls(xml: bytes) -> tuple[list[service_tasks.ServiceCall], set[str]]:
+    """The service tasks of a definition (the actions they call, for the catalogue's checks)
+    and the ids of its user tasks; empty for a document that cannot be read. Never raises."""
+    try:
+        root, problems = _parse_document(xml)
+        if problems:
+            return [], set()
+        users = {el.get("id") for el in root.iter(_B + "userTask") if el.get("id")}
+        return service_tasks.calls(root), users
+    except Exception:  # noqa: BLE001 - never raise on any input
+        return [], set()
 
 
 def parse_process(xml: bytes, process_key: str) -> ParsedProcess:

@@ -30,13 +30,22 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock
 from .clerk_view import Annotations, Status, status_code
-from .contract import FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
+from .contract import DATA_GROUP_ASSIGNMENTS, FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
-from .script_env import ALLOWED_GLOBAL_NAMES, LimitExceeded, ScriptRejected, make_script_engine
+from .lanes import GROUP_CODE
+from .script_env import (
+    ALLOWED_GLOBAL_NAMES,
+    ActionFailed,
+    LimitExceeded,
+    ScriptRejected,
+    make_script_engine,
+)
+from .service_tasks import ActionTask
 
 MAX_STEP_ROUNDS = 100
 
@@ -109,6 +118,7 @@ class _SlimWorkflowConverter(BpmnWorkflowConverter):
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SlimWorkflowConverter
+    config[ActionTask] = config[ServiceTask]  # service tasks by the catalogue's convention
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(
         dt.date, lambda v: {"value": v.isoformat()}, lambda v: dt.date.fromisoformat(v["value"])
@@ -142,7 +152,8 @@ def _check_facts(context: ScriptContext) -> None:
         )
 
 
-_RESERVED_DATA_KEYS = ALLOWED_GLOBAL_NAMES | {"typename"}
+# (a clerk's answers never carry the groups service tasks assign: contract.DATA_GROUP_ASSIGNMENTS)
+_RESERVED_DATA_KEYS = ALLOWED_GLOBAL_NAMES | {"typename", DATA_GROUP_ASSIGNMENTS}
 
 
 def _check_task_data(data: dict) -> None:
@@ -170,6 +181,8 @@ def _translate(exc: BaseException) -> WorkflowError:
     origin = exc.__cause__ or exc.__context__
     if isinstance(exc, WorkflowException) and text.startswith("No conditions satisfied"):
         msg = "aucune condition de sortie de la passerelle n'est satisfaite"
+    elif isinstance(origin, ActionFailed):
+        msg = f"action du catalogue : {origin}"
     elif isinstance(origin, LimitExceeded) or isinstance(exc, LimitExceeded):
         msg = f"limite dépassée : {origin or exc}"
     elif isinstance(origin, ScriptRejected) or isinstance(exc, ScriptRejected):
@@ -193,6 +206,14 @@ def _bpmn_id(task) -> str | None:
 
 
 IN_PROGRESS, IN_PROGRESS_LABEL = "en_cours", "En cours"
+
+
+def _assigned(task) -> str | None:
+    """The group a service task (`affecter_groupe`) offered this user task to, if any."""
+    assigned = task.data.get(DATA_GROUP_ASSIGNMENTS)
+    group = assigned.get(task.task_spec.name) if isinstance(assigned, dict) else None
+    # a group code (as a lane names one, 40 characters at most), whatever a script left there
+    return group if isinstance(group, str) and GROUP_CODE.match(group) else None
 
 
 def _latest(tasks: list):
@@ -369,7 +390,7 @@ class ProcessRun:
         due, groups = self._marks.due, self.task_groups
         return [
             OpenTask(t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name, str(t.id),
-                     due.get(t.task_spec.name), groups.get(t.task_spec.name))
+                     due.get(t.task_spec.name), _assigned(t) or groups.get(t.task_spec.name))
             for t in self._live_tasks() if t.state == TaskState.READY and t.task_spec.manual
         ]
 

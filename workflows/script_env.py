@@ -66,8 +66,15 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.util.task import TaskState
 
-from .contract import ACTION_NAMES, DOSSIER_NAME, ScriptContext
+from .contract import (
+    ACTION_NAMES,
+    DATA_GROUP_ASSIGNMENTS,
+    DOSSIER_NAME,
+    ActionCall,
+    ScriptContext,
+)
 
 # Variables user tasks put in the task data (form fields), readable by scripts.
 TASK_DATA_NAMES = frozenset({"decision", "motif"})
@@ -993,6 +1000,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         facts = (context.facts if isinstance(context.facts, MappingProxyType)
                  else MappingProxyType(dict(context.facts)))
         actions = {name: _untimed(fn) for name, fn in context.actions.items()}
+        self.context = context
         super().__init__({DOSSIER_NAME: facts, **actions})
 
     def _globals(self, data: Mapping[str, object]) -> dict[str, object]:
@@ -1033,8 +1041,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             context[key] = value
         return True
 
-    def call_service(self, context, **kwargs):  # pragma: no cover - no service tasks allowed
-        raise ScriptRejected("les tâches de service ne sont pas prises en charge")
+    def call_service(self, context, **kwargs):  # pragma: no cover - see BoundedScriptEngine
+        raise ScriptRejected("tâche de service appelée hors du moteur")
 
 
 MAX_VARIABLE_CHARS = 1_000_000  # a variable's JSON in the stored process state
@@ -1146,6 +1154,44 @@ class BoundedScriptEngine(PythonScriptEngine):
                 raise WorkflowTaskException(f"minuterie : {problem}", task=task,
                                             exception=cause) from cause
         return value
+
+
+    def call_service(self, task, operation_name, operation_params):
+        """A service task: its catalogue action, through the run's `call_action`. Any failure
+        becomes an ActionFailed on the task (an incident on the case, never a crash)."""
+        call = self.environment.context.call_action
+        try:
+            if call is None:
+                raise ActionFailed("aucune action du catalogue ne peut s'exécuter ici")
+            params = {name: p["value"] for name, p in operation_params.items()}
+            call(ActionCall(task.task_spec.bpmn_id or task.task_spec.name, operation_name,
+                            params, functools.partial(_assign_task, task)))
+        except ActionFailed as exc:
+            raise WorkflowTaskException(str(exc), task=task, exception=exc) from exc
+        except Exception as exc:  # noqa: BLE001 - an action's bug is an incident, not a 500
+            cause = ActionFailed(f"l'action « {operation_name} » a échoué "
+                                 f"({type(exc).__name__})")
+            cause.__cause__ = exc  # kept for the logs; the incident says the French cause
+            raise WorkflowTaskException(str(cause), task=task, exception=cause) from cause
+        return "null"
+
+
+class ActionFailed(Exception):
+    """A catalogue action could not run (French message): an incident on the case."""
+
+
+def _assign_task(task, task_key: str, group: str) -> None:
+    """Offer user task `task_key` of the instance to `group`: in the data its later tasks
+    inherit, and on its tasks open now (runtime.open_tasks reads it first)."""
+    def assign(data) -> None:
+        current = data.get(DATA_GROUP_ASSIGNMENTS)
+        data[DATA_GROUP_ASSIGNMENTS] = {**(current if isinstance(current, dict) else {}),
+                                        task_key: group}
+    assign(task.data)
+    top = getattr(task.workflow, "top_workflow", task.workflow)
+    for open_task in top.get_tasks(state=TaskState.READY, manual=True):
+        if open_task.task_spec.name == task_key:
+            assign(open_task.data)
 
 
 def _timer_kind(task, expression: str) -> str | None:

@@ -6,6 +6,7 @@ from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.letters import Letter
 from services.models.licences import Infraction, Invalidation, Licence
+from services.models.outbox import OutboxJob
 from services.models.processes import (
     HumanTask,
     Incident,
@@ -21,7 +22,7 @@ __all__ = [
     "DraftTestRun",
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Letter",
     "Licence",
-    "LoginSession",
+    "LoginSession", "OutboxJob",
     "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",
     "TaskCounter", "User",
 ]

@@ -15,6 +15,8 @@ class Centre(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     departement: Mapped[str] = mapped_column(String(3))
     valid_until: Mapped[dt.date] = mapped_column(Date)
+    # where the catalogue's `notifier_centre` sends (services/actions/notifier_centre.py)
+    email: Mapped[str | None] = mapped_column(String(254))
 
 
 class CourseSession(db.Model):

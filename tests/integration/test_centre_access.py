@@ -254,6 +254,7 @@ def test_no_api_path_tells_a_centre_one_foreign_id_from_another(w, app):
            "task_id": [w.api.task(w.reviewed["id"], "examen_manuel")["id"], UNKNOWN_ID],
            "number": [NUM, CLOSED, UNKNOWN_NUM], "agrement": [OTHER_CENTRE, UNKNOWN_CENTRE],
            "draft_id": [UNKNOWN_ID], "run_id": [UNKNOWN_ID], "incident_id": [UNKNOWN_ID],
+           "job_id": [UNKNOWN_ID],
            "key": ["stage_obligatoire", "inconnu"], "code": ["accueil", "inconnu"],
            "username": ["agent", "inconnu"], "letter_id": [UNKNOWN_ID]}
     checked = 0

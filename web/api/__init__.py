@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from services.errors import ServiceError
 from web import bodies
 from web.api import (
+    actions,
     cases,
     clock,
     designer,
@@ -63,7 +64,8 @@ def init_api(app: Flask) -> Api:
     api.ma_plugin.converter.add_attribute_function(openapi.decimal_bounds_as_numbers)
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
                 processes.blp, designer.blp, incidents.blp, clock.blp, exports.blp,
-                statistics.blp, groups.blp, groups.users_blp, letters.blp):
+                statistics.blp, groups.blp, groups.users_blp, actions.blp, actions.outbox_blp,
+                letters.blp):
         api.register_blueprint(blp)
     app.register_error_handler(ServiceError, from_service_error)
 

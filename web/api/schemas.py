@@ -183,6 +183,9 @@ class CentreSchema(In):
     departement = fields.String(required=True, validate=validate.Regexp(
         r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$", error="Numéro de département invalide."))
     valid_until = fields.Date(required=True)
+    # where the catalogue's `notifier_centre` writes (issue 15); optional
+    email = fields.Email(load_default=None, allow_none=True, validate=length(3, 254),
+                         error_messages={"invalid": "Adresse électronique invalide."})
 
 
 class SessionInSchema(In):

@@ -22,6 +22,7 @@ from web.ui import (
     licence_pages,
     login_pages,
     nav,
+    outbox_pages,
     security,
     session_pages,
     stats_pages,
@@ -31,7 +32,7 @@ from web.ui import (
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
          incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages,
-         letter_pages)
+         letter_pages, outbox_pages)
 
 
 def make_blueprint() -> Blueprint:

@@ -40,6 +40,7 @@ NAV = [
     NavEntry("Processus", "ui.processus_versions", ("designer",), ("ui.processus*",)),
     NavEntry("Incidents", "ui.incident_list", ("designer",), ("ui.incident*",)),
     NavEntry("Groupes d'agents", "ui.group_list", ("admin",), ("ui.group*",)),
+    NavEntry("Envois différés", "ui.outbox_list", ("admin",), ("ui.outbox*",)),
 ]
 
 # where a role lands after logging in, and from "/"

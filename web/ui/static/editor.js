@@ -322,6 +322,7 @@
   buttons.exportXml.addEventListener("click", exportXml);
   window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms,  // for tests and the console
                            formEditor: function () { return formEditor; }};
+  document.dispatchEvent(new CustomEvent("designer-editor-ready"));  // editor-actions.js
   open();
   }
 })();

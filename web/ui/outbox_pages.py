@@ -1,0 +1,41 @@
+"""The outbox, for admins: the catalogue's deferred sends (emails) with their status, attempts,
+next attempt and last error, and putting an abandoned one back (services/outbox.py; the same as
+GET /api/v1/outbox and POST …/retry)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from services import outbox
+from services.errors import Conflict, NotFound
+from web.ui.listing import PER_PAGE, int_arg, page_numbers
+from web.ui.routes import Pages
+from web.ui.security import login_required
+
+pages = Pages()
+
+STATES = {"tous": "Tous", **outbox.STATUS_LABELS}
+
+
+@pages.route("/envois")
+@login_required("admin")
+def outbox_list():
+    state = request.args.get("etat", "tous")
+    state = state if state in STATES else "tous"
+    page = int_arg("page")
+    items, total = outbox.list_jobs(None if state == "tous" else state, page, PER_PAGE)
+    return render_template("ui/outbox.html", items=items, total=total, page=page,
+                           pages=page_numbers(total), state=state, states=STATES,
+                           max_attempts=outbox.MAX_ATTEMPTS)
+
+
+@pages.route("/envois/<int:job_id>/relancer", methods=["POST"])
+@login_required("admin")
+def outbox_retry(job_id: int):
+    try:
+        outbox.retry(job_id)
+    except (NotFound, Conflict) as exc:
+        flash(exc.detail, "error")
+    else:
+        flash(f"Envoi n° {job_id} remis dans la file d'envoi.", "success")
+    return redirect(url_for("ui.outbox_list", etat=request.args.get("etat", "tous")))
