@@ -216,8 +216,10 @@ class Actions:
         audit.record(self.case, "invalidation_constatee", self.actor, regle="Q8")
 
 
-def context(case: Case, actor: str) -> ScriptContext:
-    """Facts (a read-only view, computed lazily) and actions (each settles the facts first)."""
+def context(case: Case, actor: str, version_id: int | None = None) -> ScriptContext:
+    """Facts (a read-only view, computed lazily) and actions (each settles the facts first);
+    `version_id`: the version running, for the catalogue's actions (the instance row of a case
+    being opened does not exist yet)."""
     lazy = Facts(case)
 
     def settling(action: Callable) -> Callable:
@@ -232,7 +234,7 @@ def context(case: Case, actor: str) -> ScriptContext:
 
     def call_action(call) -> None:  # a service task's catalogue action (services/actions)
         lazy.settle()
-        catalogue_actions.run(case, actor, call)
+        catalogue_actions.run(case, actor, call, version_id=version_id)
 
     return ScriptContext(facts=MappingProxyType(lazy), actions=actions, call_action=call_action)
 
@@ -261,7 +263,8 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
     """Start the case's instance; IncidentRaised (the caller's transaction is rolled back: no
     case is opened) when the version cannot run it."""
     try:
-        run = engine().start(version.id, lambda: version.xml, version.key, context(case, actor),
+        run = engine().start(version.id, lambda: version.xml, version.key,
+                             context(case, actor, version.id),
                              checksum=version.checksum)
         instance = ProcessInstance(case=case, version=version)
         db.session.add(instance)
@@ -320,7 +323,7 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     version = version_source(instance.version_id)
     try:
         run = engine().resume(version.id, version.xml, version.key, instance.state_json,
-                              context(case, actor), checksum=version.checksum)
+                              context(case, actor, version.id), checksum=version.checksum)
         # Before the event (its actions never touch task rows). The rows are written with the
         # state they come from (`_write_back`), so a state with no open task has no open row
         # and the query is saved.

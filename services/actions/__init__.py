@@ -25,7 +25,7 @@ for _module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{_module.name}")
 
 
-def run(case, actor: str, call: ActionCall) -> None:
+def run(case, actor: str, call: ActionCall, version_id: int | None = None) -> None:
     """Run the action a service task calls, in the current command's transaction: ActionFailed
     (French, an incident on the case) for an action the catalogue no longer has or bad
     parameters; the action's own failures likewise."""
@@ -33,7 +33,7 @@ def run(case, actor: str, call: ActionCall) -> None:
     if action is None:
         raise ActionFailed(f"action inconnue « {call.action[:80]} »")
     params = checked_params(action, dict(call.params))
-    action.run(ActionContext(case, actor, call), params)
+    action.run(ActionContext(case, actor, call, version_id), params)
 
 
 __all__ = ["Action", "ActionContext", "DeployContext", "catalogue", "definition_problems",

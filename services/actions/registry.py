@@ -35,6 +35,7 @@ class ActionContext:
     case: object  # services.models.Case
     actor: str
     call: ActionCall
+    version_id: int | None = None  # the process version running the task
 
     @property
     def element_id(self) -> str:

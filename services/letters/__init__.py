@@ -42,14 +42,15 @@ def _version_of(case) -> ProcessVersion | None:
         .where(ProcessInstance.case_id == case.id))
 
 
-def issue_letter(case, template_id: str, *, actor: str) -> Letter:
+def issue_letter(case, template_id: str, *, actor: str, version_id: int | None = None) -> Letter:
     """Render `courriers/<template_id>.html` of the case's process version against the case,
     store the PDF and record the history event, in the caller's transaction (no commit). A
     template that fails anyway (deployment renders every template first) is an incident
     (IncidentRaised, 409): the caller's command is rolled back, nothing half made is kept."""
     from services.incidents import IncidentRaised
 
-    version = _version_of(case)
+    # the running version when the caller knows it (a case being opened has no instance row yet)
+    version = db.session.get(ProcessVersion, version_id) if version_id else _version_of(case)
     if version is None:
         raise NotFound(f"Le dossier n° {case.id} n'a pas d'instance de processus.")
     try:

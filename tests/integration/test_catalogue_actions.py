@@ -115,10 +115,22 @@ def test_notifier_centre_journal_channel_writes_no_job(api, app, case_id):
     ("ajouter_note", {"texte": 3}, "paramètre « texte » : doit être un texte"),
     ("notifier_centre", {"objet": "a\nBcc: x@y", "message": "m"}, "paramètre « objet » : format"),
     ("inconnue", {}, "action inconnue « inconnue »"),
+    ("generer_courrier", {"modele": "absent"}, "le courrier « absent » n'a pas pu être produit"),
 ])
 def test_bad_parameters_at_run_time_fail_the_action(case_id, action, params, message):
     with pytest.raises(ActionFailed, match=message):
         run(case_id, action, **params)
+
+
+def test_generer_courrier_joins_a_pdf_to_the_case(case_id):
+    from services.models import Letter
+
+    run(case_id, "generer_courrier", modele="decision_remboursement")
+    with transaction():
+        letter = db.session.scalars(select(Letter).where(Letter.case_id == case_id)).one()
+        assert letter.template_id == "decision_remboursement"
+        assert letter.pdf.startswith(b"%PDF-") and letter.created_by == "processus"
+    assert last_event(case_id, "courrier_genere")["modele"] == "decision_remboursement"
 
 
 def test_an_action_is_one_module_that_registers_itself():

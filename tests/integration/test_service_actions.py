@@ -83,6 +83,11 @@ BAD = {
     "groupe inconnu": (service_task("svc", "affecter_groupe", tache="verification_attestation",
                                     groupe="inconnu"), "le groupe « inconnu » n'existe pas"),
     "sans action": (service_task("svc", ""), "tâche de service sans action"),
+    "modèle de courrier absent": (service_task("svc", "generer_courrier", modele="inconnu"),
+                                  "le modèle de courrier « inconnu » n'est pas dans le paquet"),
+    "modèle de courrier mal nommé": (service_task("svc", "generer_courrier",
+                                                  modele="_mise_en_page"),
+                                     "paramètre « modele » : format"),
     "expression refusée": (service_task("svc", "ajouter_note", texte="=__import__('os')"),
                            "expression refusée"),
 }
@@ -137,6 +142,20 @@ def test_a_note_a_flag_and_a_group_when_the_case_opens(api):
     assert {"rule": "P1", "message": "Conducteur à rappeler"} in api.case(case["id"])["flags"]
     task = api.task(case["id"], "appeler_conducteur")
     assert task["group"] == "controle"  # the lane names none: the action chose it
+
+
+def test_a_letter_of_the_bundle_is_made_and_joined_to_the_case(api):
+    """generer_courrier: the template of the case's own version, a PDF listed on the case."""
+    api.set_today("02/03/2026")
+    deployed(api, with_actions_first(
+        service_task("courrier", "generer_courrier", modele="notification_credit_points")))
+    api.licence("120175200123", obtained="01/09/2015", probation="none", points=8)
+    case = api.voluntary_case("120175200123")
+    letters = api.ok(api.get(f"/api/v1/cases/{case['id']}/letters"))["items"]
+    assert [item["template"] for item in letters] == ["notification_credit_points"]
+    pdf = api.get(f"/api/v1/cases/{case['id']}/letters/{letters[0]['id']}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert any(e["type"] == "courrier_genere" for e in events(api, case["id"]))
 
 
 def test_a_flag_is_lifted_by_a_later_task(api):
