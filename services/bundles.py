@@ -19,6 +19,7 @@ from services.db import db
 from services.errors import Invalid
 from services.models import ProcessInstance, ProcessVersion
 from workflows import check_document
+from workflows import decisions as decisions_mod
 from workflows import validate as validate_definition
 from workflows.definitions import DefinitionProblem, document_root
 from workflows.forms import (
@@ -39,6 +40,8 @@ MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED = 12 * 1024 * 1024  # everything read out of it
 MAX_FILE_BYTES = 5 * 1024 * 1024  # one file (the BPMN's own limit)
 SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "bpmn" / FORMS_DIR
+DECISIONS_DIR = decisions_mod.DECISIONS_DIR
+DMN_SUFFIX = decisions_mod.DMN_SUFFIX
 
 
 def checksum(xml: bytes, files: dict | None) -> str:
@@ -82,8 +85,37 @@ def add_form(files: dict, name: str, data: bytes) -> None:
     files[path] = text
 
 
+def decision_file(name: str, data: bytes) -> tuple[str, str]:
+    """(stored path, text) of an uploaded `.dmn` file: `decisions/<decision id>.dmn` when it
+    names one decision, else `decisions/<file name>` (its problems are told under that name)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid.field("file", f"La table de décision « {name[:80]} » n'est pas un texte "
+                            "UTF-8.") from None
+    base = posixpath.basename(name.replace("\\", "/")) or "decision.dmn"
+    root, _ = decisions_mod.parse_document(text)
+    ids = [d.get("id") for d in root if isinstance(d.tag, str)
+           and etree_local(d) == "decision"] if root is not None else []
+    if len(ids) == 1 and isinstance(ids[0], str) and decisions_mod.valid_id(ids[0]):
+        return decisions_mod.decision_path(ids[0]), text
+    return f"{DECISIONS_DIR}/{base[:120]}", text
+
+
+def etree_local(el) -> str:
+    return str(el.tag).rsplit("}", 1)[-1]
+
+
+def add_decision(files: dict, name: str, data: bytes) -> None:
+    path, text = decision_file(name, data)
+    if path in files:
+        raise Invalid.field("file", f"Deux tables de décision portent le même identifiant : "
+                                    f"« {path} ».")
+    files[path] = text
+
+
 def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
-    """(BPMN bytes, {path: form text}) of a zip holding one `.bpmn` and `.form` files anywhere;
+    """(BPMN bytes, {path: text}) of a zip holding one `.bpmn`, `.form` and `.dmn` files anywhere;
     Invalid (422, French) for anything else. Sizes are checked on what is actually read, not on
     what the archive declares; no path is ever written to disk."""
     if len(data) > MAX_ZIP_BYTES:
@@ -106,7 +138,7 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
         if entry.is_dir() or parts[0] == "__MACOSX":
             continue
         lower = name.lower()
-        if not lower.endswith((".bpmn", FORM_SUFFIX)):
+        if not lower.endswith((".bpmn", FORM_SUFFIX, DMN_SUFFIX)):
             continue
         if entry.flag_bits & 0x1:
             raise _zip_problem(f"fichier chiffré « {name[:80]} ».")
@@ -124,6 +156,8 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
                                f"{MAX_UNCOMPRESSED // (1024 * 1024)} Mio).")
         if lower.endswith(".bpmn"):
             bpmn.append((name, content))
+        elif lower.endswith(DMN_SUFFIX):
+            add_decision(files, name, content)
         else:
             add_form(files, name, content)
     if len(bpmn) != 1:
@@ -151,7 +185,9 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
     except Exception:  # noqa: BLE001 - an unreadable BPMN inherits nothing
         return {}
     refs = {r for r in form_refs(root).values() if r}
-    out = {}
+    decision_refs = {r for r in decisions_mod.rule_task_refs(root).values() if r}
+    out = {p: t for p, t in decisions_mod.decision_files(files).items()
+           if posixpath.basename(p)[:-len(DMN_SUFFIX)] in decision_refs}
     for path, text in files.items():
         form, _ = parse_form(text, path)
         if form is not None and form.id in refs:
@@ -160,27 +196,35 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
 
 
 def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
-    """The forms of a shipped directory (`<dir>/forms/*.form`) that `xml` references."""
+    """The forms of a shipped directory (`<dir>/forms/*.form`) and its decision tables
+    (`<dir>/decisions/*.dmn`) that `xml` references."""
     files = {}
     if forms_dir.is_dir():
         for path in sorted(forms_dir.glob(f"*{FORM_SUFFIX}")):
             files.update([form_file(path.name, path.read_bytes())])
+    decisions_dir = forms_dir.parent / DECISIONS_DIR
+    if decisions_dir.is_dir():
+        for path in sorted(decisions_dir.glob(f"*{DMN_SUFFIX}")):
+            files.update([decision_file(path.name, path.read_bytes())])
     return referenced(xml, files)
 
 
 def problems(key: str, xml: bytes, files: dict | None) -> list[DefinitionProblem]:
-    """Every problem of the bundle: its BPMN's, then its forms' (each named by its element or
-    file). Never raises."""
+    """Every problem of the bundle: its BPMN's, then its forms' and its decision tables' (each
+    named by its element or file). Never raises."""
     forms, _ = parse_forms(files or {})
     names = frozenset(f.key for form in forms.values() for f in form.fields)
-    found = validate_definition(xml, key, names)
+    names |= decisions_mod.output_names(files)  # what a decision leaves in the task data
+    found = validate_definition(xml, key, names, files)
     if check_document(xml):
         return found
     try:
         root = document_root(xml)
     except Exception:  # noqa: BLE001
         return found
-    return [*found, *bundle_problems(root, files or {})]
+    return [*found, *bundle_problems(root, files or {}),
+            *(DefinitionProblem(path, None, message)
+              for path, message in decisions_mod.bundle_problems(root, files, names))]
 
 
 # --- the forms of a deployed version, parsed once per (version, checksum) -----------------------

@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "invalidation_constatee": "Invalidation constatée", "erreur_minuteur": "Erreur de minuteur",
     "migration_version": "Migration vers une autre version du processus",
     "relance": "Relance d'une tâche",
+    "decision_table": "Décision d'une table (DMN)",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
