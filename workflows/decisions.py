@@ -594,3 +594,52 @@ def bundle_problems(root, files: Mapping | None, data_names: frozenset[str]
         return out
     except Exception as exc:  # noqa: BLE001
         return [(DECISIONS_DIR, f"tables de décision illisibles : {type(exc).__name__}")]
+
+
+# --- the version diff ---------------------------------------------------------------------------
+
+DIFF_WHAT = "table de décision"
+
+
+def _rule_text(table: Table, rule: Rule) -> str:
+    when = " et ".join(f"{c.label} {cell}" for c, cell in zip(table.inputs, rule.inputs,
+                                                               strict=True) if cell is not None)
+    then = ", ".join(f"{c.name} = {cell}" for c, cell in zip(table.outputs, rule.outputs,
+                                                             strict=True))
+    return f"règle {rule.index} ({rule.id}) : {when or 'toujours'} → {then}"
+
+
+def _table_lines(table: Table) -> dict[str, str]:
+    lines = {"politique": f"politique {table.hit_policy}"
+                          + (f" {table.aggregation}" if table.aggregation else ""),
+             "entrées": "entrées : " + ", ".join(f"{c.label} ({c.name})" for c in table.inputs),
+             "sorties": "sorties : " + ", ".join(
+                 f"{c.label} ({c.name})" + (f" [{', '.join(map(repr, c.values))}]"
+                                            if c.values else "") for c in table.outputs)}
+    for rule in table.rules:
+        lines[f"règle {rule.id or rule.index}"] = _rule_text(table, rule)
+    return lines
+
+
+def table_changes(old_text: str | None, new_text: str | None) -> list[tuple[str | None,
+                                                                             str | None]]:
+    """(before, after) in French for each policy, column set or rule of a decision table that
+    differs between two versions of its file (None: absent on that side). Never raises."""
+    def lines(text):
+        try:
+            root, _ = parse_document(text) if text is not None else (None, None)
+            table = read_table(root)[0] if root is not None else None
+        except Exception:  # noqa: BLE001 - an unreadable table diffs as absent
+            table = None
+        return _table_lines(table) if table is not None else {}
+
+    old, new = lines(old_text), lines(new_text)
+    return [(old.get(k), new.get(k)) for k in [*old, *(k for k in new if k not in old)]
+            if old.get(k) != new.get(k)]
+
+
+def task_tables(root, files: Mapping | None) -> dict[str, str]:
+    """Business-rule task id -> the text of the decision file it names (present ones only)."""
+    found = decision_files(files)
+    return {task: found[decision_path(ref)] for task, ref in rule_task_refs(root).items()
+            if ref and decision_path(ref) in found}

@@ -293,3 +293,19 @@ def test_a_valid_bundle_has_no_problem():
     table = dmn(OVERLAPPING, policy="FIRST")
     assert definitions.validate(bpmn(), "p", frozenset(), files(table)) == []
     assert bundle_problems(document_root(bpmn()), files(table), frozenset()) == []
+
+
+# --- the version diff ---------------------------------------------------------------------------
+
+def test_a_changed_cell_shows_in_the_version_diff_on_its_task():
+    from workflows.diff import diff_bundles
+
+    old = dmn(OVERLAPPING, policy="FIRST")
+    new = dmn([([">= 4"], ['"haute"']), (["0 < ? < 8"], ['"basse"'])], policy="FIRST")
+    diff = diff_bundles(bpmn(), files(old), bpmn(), files(new))
+    (task,) = diff.changed
+    assert task.id == "r"
+    assert [(c.what, c.before, c.after) for c in task.changes] == [
+        ("table de décision", "règle 2 (regle_2) : Points perdus 0 < ? < 10 → priorite = \"basse\"",
+         "règle 2 (regle_2) : Points perdus 0 < ? < 8 → priorite = \"basse\"")]
+    assert diff_bundles(bpmn(), files(old), bpmn(), files(old)).empty
