@@ -391,6 +391,8 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
     if problems:
         return problems, {}
     schema_problems = _schema_problems(root)
+    if isinstance(data_names, frozenset) and decisions:  # what the decisions leave is readable
+        data_names = data_names | decisions_mod.output_names(decisions)
     token = _DATA_NAMES.set(data_names)
     try:
         problems = schema_problems + _check_code(root)
