@@ -195,6 +195,15 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
     return out
 
 
+def with_inherited_decisions(xml: bytes, files: dict, base_files) -> dict:
+    """`files`, plus the decision tables of `base_files` that `xml` references when `files`
+    holds none."""
+    if decisions_mod.decision_files(files) or not base_files:
+        return files
+    inherited = decisions_mod.decision_files(referenced(xml, decode_files(base_files)))
+    return {**files, **inherited}
+
+
 def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
     """The forms of a shipped directory (`<dir>/forms/*.form`) and its decision tables
     (`<dir>/decisions/*.dmn`) that `xml` references."""

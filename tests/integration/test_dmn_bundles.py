@@ -171,3 +171,12 @@ def test_other_roles_cannot_upload_a_table(api, role):
     before = versions()
     assert_problem(upload(api, VERSIONS, DMN, as_=role), 403)
     assert versions() == before
+
+
+def test_a_bundle_sent_without_its_table_keeps_the_one_of_the_version_it_is_based_on(api):
+    """The editor may send the BPMN and its forms only: the referenced tables are kept."""
+    draft = api.ok(upload(api, DRAFTS, None), 201)
+    assert draft["valid"] is True, draft["problems"]
+    exported = zipfile.ZipFile(io.BytesIO(
+        api.get(f"/api/v1/drafts/{draft['id']}/bundle", as_="designer").data))
+    assert exported.read(DMN_PATH).decode() == DMN
