@@ -197,11 +197,16 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
 
 def with_inherited_decisions(xml: bytes, files: dict, base_files) -> dict:
     """`files`, plus the decision tables of `base_files` that `xml` references when `files`
-    holds none."""
-    if decisions_mod.decision_files(files) or not base_files:
+    holds none, and its forms that `xml` references when `files` holds no form."""
+    if not base_files:
         return files
-    inherited = decisions_mod.decision_files(referenced(xml, decode_files(base_files)))
-    return {**files, **inherited}
+    base = referenced(xml, decode_files(base_files))
+    out = dict(files)
+    if not decisions_mod.decision_files(files):
+        out.update(decisions_mod.decision_files(base))
+    if not any(str(p).endswith(FORM_SUFFIX) for p in files):
+        out.update({p: t for p, t in base.items() if p.endswith(FORM_SUFFIX)})
+    return out
 
 
 def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
@@ -368,3 +373,11 @@ def forms_view(files) -> dict:
                 posixpath.basename(str(path))[:-len(FORM_SUFFIX)]
             out[form_id] = doc
     return {"forms": out}
+
+
+def decisions_view(files) -> dict:
+    """`{"decisions": {decision id: DMN XML}}` for the editor (by file name: a table's problems
+    are the draft's)."""
+    found = decisions_mod.decision_files(decode_files(files))
+    return {"decisions": {posixpath.basename(p)[:-len(DMN_SUFFIX)]: t
+                          for p, t in sorted(found.items())}}
