@@ -1,5 +1,5 @@
 /* French for the dmn-js decision-table editor, through the `translate` service override that
-   dmn-js takes like bpmn-js (a module giving `translate`, in `common.additionalModules`). */
+   dmn-js takes like bpmn-js (a module giving `translate`, in each view's `additionalModules`). */
 (function () {
   "use strict";
 
@@ -52,6 +52,12 @@
     "Edit string": "Modifier le texte", "Edit number": "Modifier le nombre",
     "Edit boolean": "Modifier le booléen", "Edit input": "Modifier l'entrée",
     "Edit output": "Modifier la sortie", "View DRD": "Voir le diagramme des décisions",
+    "Unique": "Unique (une seule règle)", "First": "Première règle", "Priority": "Priorité",
+    "Any": "Toute règle (sorties égales)", "Collect": "Collecter",
+    "Collect (Sum)": "Collecter (somme)", "Collect (Min)": "Collecter (minimum)",
+    "Collect (Max)": "Collecter (maximum)", "Collect (Count)": "Collecter (nombre)",
+    "Rule order": "Ordre des règles (non pris en charge)",
+    "Output order": "Ordre des sorties (non pris en charge)",
     "Search in diagram": "Rechercher dans le diagramme", "Resize": "Redimensionner",
     "Variable name": "Nom de variable", "Variable name:": "Nom de variable :",
     "Variable type": "Type de variable", "Variable type:": "Type de variable :",

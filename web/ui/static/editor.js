@@ -258,8 +258,11 @@
     const xml = decisions[id] || newDecision(id, (element && element.businessObject.name) || id);
     decisionPanel.hidden = false;
     if (!dmnModeler) {
+      /* the translate module per view: dmn-js 17 replaces `common.additionalModules` with the
+         view's own list (Manager._createViewer) */
+      const fr = {additionalModules: [window.DmnFr.module]};
       dmnModeler = new window.DmnJS({container: document.getElementById("decision-editor"),
-                                     common: {additionalModules: [window.DmnFr.module]}});
+                                     drd: fr, decisionTable: fr, literalExpression: fr});
     }
     try {
       await dmnModeler.importXML(xml);
