@@ -309,3 +309,33 @@ def test_a_changed_cell_shows_in_the_version_diff_on_its_task():
         ("table de décision", "règle 2 (regle_2) : Points perdus 0 < ? < 10 → priorite = \"basse\"",
          "règle 2 (regle_2) : Points perdus 0 < ? < 8 → priorite = \"basse\"")]
     assert diff_bundles(bpmn(), files(old), bpmn(), files(old)).empty
+
+
+# --- migration safety -----------------------------------------------------------------------------
+
+WAIT = ('<bpmn:userTask id="apres" name="Après"/>'
+        '<bpmn:sequenceFlow id="f3" sourceRef="apres" targetRef="e"/>')
+
+
+def waiting_bpmn() -> bytes:
+    xml = bpmn().decode().replace('<bpmn:sequenceFlow id="f2" sourceRef="r" targetRef="e"/>',
+                                  '<bpmn:sequenceFlow id="f2" sourceRef="r" targetRef="apres"/>'
+                                  + WAIT)
+    return xml.encode()
+
+
+def test_a_case_past_its_decision_cannot_move_to_a_version_whose_table_changed():
+    from workflows.migration import Definition, check
+
+    old = files(dmn(OVERLAPPING, policy="FIRST"))
+    new = files(dmn([([">= 4"], ['"haute"']), (["0 < ? < 8"], ['"basse"'])], policy="FIRST"))
+    engine = ProcessEngine(lambda: NOW)
+    context = ScriptContext(facts={"points": 2})
+    run_ = engine.start(1, waiting_bpmn(), "p", context, files=old)
+    assert [t.key for t in run_.open_tasks()] == ["apres"]
+    current = Definition(1, waiting_bpmn(), "p", old)
+    assert check(engine, current, Definition(2, waiting_bpmn(), "p", old), run_.state_json(),
+                 context.facts) == []
+    reasons = check(engine, current, Definition(3, waiting_bpmn(), "p", new), run_.state_json(),
+                    context.facts)
+    assert reasons == ["l'étape « Priorité » (r), déjà passée, est modifiée"]
