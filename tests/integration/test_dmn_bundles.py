@@ -180,3 +180,24 @@ def test_a_bundle_sent_without_its_table_keeps_the_one_of_the_version_it_is_base
     exported = zipfile.ZipFile(io.BytesIO(
         api.get(f"/api/v1/drafts/{draft['id']}/bundle", as_="designer").data))
     assert exported.read(DMN_PATH).decode() == DMN
+
+
+def test_the_editor_reads_the_tables_of_a_version_and_of_a_draft(api):
+    shipped = api.ok(api.get(f"{VERSIONS}/1/decisions", as_="designer"))
+    assert shipped == {"decisions": {"delai_relance_signalement": DMN}}
+    draft = api.ok(upload(api, DRAFTS, DMN.replace('"P7D"', '"P3D"')), 201)
+    tables = api.ok(api.get(f"/api/v1/drafts/{draft['id']}/decisions", as_="designer"))
+    assert '"P3D"' in tables["decisions"]["delai_relance_signalement"]
+
+
+@pytest.mark.parametrize("role", ["agent", "centre75"])
+def test_other_roles_cannot_read_the_tables(api, role):
+    draft = api.ok(upload(api, DRAFTS, None), 201)
+    for path in (f"{VERSIONS}/1/decisions", f"/api/v1/drafts/{draft['id']}/decisions"):
+        assert_problem(api.get(path, as_=role), 403)
+
+
+def test_unknown_draft_or_version_tables_are_404(api):
+    for path in (f"{VERSIONS}/99/decisions", "/api/v1/drafts/999/decisions",
+                 "/api/v1/processes/inconnu/versions/1/decisions"):
+        assert_problem(api.get(path, as_="designer"), 404)
