@@ -96,13 +96,13 @@ def decision_file(name: str, data: bytes) -> tuple[str, str]:
     base = posixpath.basename(name.replace("\\", "/")) or "decision.dmn"
     root, _ = decisions_mod.parse_document(text)
     ids = [d.get("id") for d in root if isinstance(d.tag, str)
-           and etree_local(d) == "decision"] if root is not None else []
+           and _local_name(d) == "decision"] if root is not None else []
     if len(ids) == 1 and isinstance(ids[0], str) and decisions_mod.valid_id(ids[0]):
         return decisions_mod.decision_path(ids[0]), text
     return f"{DECISIONS_DIR}/{base[:120]}", text
 
 
-def etree_local(el) -> str:
+def _local_name(el) -> str:
     return str(el.tag).rsplit("}", 1)[-1]
 
 
