@@ -21,6 +21,9 @@ class Baseline:
 
     def __init__(self, path: Path):
         self.xml = (ROOT / "bpmn" / f"{KEY}.bpmn").read_bytes()
+        # the bundle's decision tables (bpmn/decisions), parsed with the BPMN
+        self.files = {f"decisions/{p.name}": p.read_text("utf-8")
+                      for p in sorted((ROOT / "bpmn" / "decisions").glob("*.dmn"))}
         now = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
         self.engine = ProcessEngine(lambda: now)
         self.conn = sqlite3.connect(path, isolation_level=None)
@@ -36,7 +39,7 @@ class Baseline:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         state = conn.execute("SELECT state FROM instances WHERE id=?", (iid,)).fetchone()[0]
-        wf = self.engine.resume(1, self.xml, KEY, state, self._ctx(facts))
+        wf = self.engine.resume(1, self.xml, KEY, state, self._ctx(facts), files=self.files)
         act(wf)
         conn.execute("UPDATE instances SET state=? WHERE id=?", (wf.state_json(), iid))
         conn.execute("COMMIT")
@@ -48,7 +51,7 @@ class Baseline:
                  "stage_a_crediter": False}
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
-        wf = self.engine.start(1, self.xml, KEY, self._ctx(facts))
+        wf = self.engine.start(1, self.xml, KEY, self._ctx(facts), files=self.files)
         iid = conn.execute("INSERT INTO instances (state) VALUES (?)",
                            (wf.state_json(),)).lastrowid
         conn.execute("COMMIT")

@@ -50,3 +50,12 @@ Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conf
     Et le dossier est candidat au signalement
     Et une tâche « signalement_parquet » est ouverte
     Et le dossier porte le signalement R36
+
+  # Le délai de relance n'est pas fixé par la loi : la préfecture le choisit dans une table de
+  # décision (bpmn/decisions/delai_relance_signalement.dmn), lue par le processus.
+  @R21
+  Scénario: La table de la préfecture fixe le délai de relance du signalement
+    Quand le temps passe jusqu'au 11/07/2026
+    Alors une tâche « signalement_parquet » est ouverte
+    Et la table « Délai de relance du signalement » décide « P7D »
+    Et l'historique du dossier mentionne « Décision « Délai de relance du signalement » : règle 1 retenue (entrées : Attestation délivrée = non) → delai_relance = « P7D » »

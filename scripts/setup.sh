@@ -29,7 +29,7 @@ if ! dpkg -s $LETTER_PACKAGES >/dev/null 2>&1; then
   fi
 fi
 
-# Front-end assets (DSFR, bpmn-js, Chart.js, axe-core) from npm, pinned by package-lock.json;
+# Front-end assets (DSFR, bpmn-js, dmn-js, Chart.js, axe-core) from npm, pinned by package-lock.json;
 # installed again whenever the lock file changes. Nothing is copied into the repository.
 lock_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
 if [ ! -f "$lock_stamp" ]; then

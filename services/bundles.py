@@ -20,6 +20,7 @@ from services.errors import Invalid
 from services.letters.render import LETTER_SUFFIX, LETTERS_DIR, TEMPLATE_ID, is_letter_path
 from services.models import ProcessInstance, ProcessVersion
 from workflows import check_document
+from workflows import decisions as decisions_mod
 from workflows import validate as validate_definition
 from workflows.definitions import DefinitionProblem, document_root
 from workflows.forms import (
@@ -40,6 +41,8 @@ MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED = 12 * 1024 * 1024  # everything read out of it
 MAX_FILE_BYTES = 5 * 1024 * 1024  # one file (the BPMN's own limit)
 SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "bpmn" / FORMS_DIR
+DECISIONS_DIR = decisions_mod.DECISIONS_DIR
+DMN_SUFFIX = decisions_mod.DMN_SUFFIX
 
 
 def checksum(xml: bytes, files: dict | None) -> str:
@@ -100,9 +103,38 @@ def add_letter(files: dict, name: str, data: bytes) -> None:
     files[path] = text
 
 
+def decision_file(name: str, data: bytes) -> tuple[str, str]:
+    """(stored path, text) of an uploaded `.dmn` file: `decisions/<decision id>.dmn` when it
+    names one decision, else `decisions/<file name>` (its problems are told under that name)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid.field("file", f"La table de décision « {name[:80]} » n'est pas un texte "
+                            "UTF-8.") from None
+    base = posixpath.basename(name.replace("\\", "/")) or "decision.dmn"
+    root, _ = decisions_mod.parse_document(text)
+    ids = [d.get("id") for d in root if isinstance(d.tag, str)
+           and _local_name(d) == "decision"] if root is not None else []
+    if len(ids) == 1 and isinstance(ids[0], str) and decisions_mod.valid_id(ids[0]):
+        return decisions_mod.decision_path(ids[0]), text
+    return f"{DECISIONS_DIR}/{base[:120]}", text
+
+
+def _local_name(el) -> str:
+    return str(el.tag).rsplit("}", 1)[-1]
+
+
+def add_decision(files: dict, name: str, data: bytes) -> None:
+    path, text = decision_file(name, data)
+    if path in files:
+        raise Invalid.field("file", f"Deux tables de décision portent le même identifiant : "
+                                    f"« {path} ».")
+    files[path] = text
+
+
 def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
-    """(BPMN bytes, {path: text}) of a zip holding one `.bpmn`, `.form` files anywhere and
-    letter templates in a `courriers/` folder (`courriers/<id>.html`);
+    """(BPMN bytes, {path: text}) of a zip holding one `.bpmn`, `.form` and `.dmn` files anywhere,
+    and letter templates in a `courriers/` folder (`courriers/<id>.html`);
     Invalid (422, French) for anything else. Sizes are checked on what is actually read, not on
     what the archive declares; no path is ever written to disk."""
     if len(data) > MAX_ZIP_BYTES:
@@ -126,7 +158,7 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
             continue
         lower = name.lower()
         letter = len(parts) >= 2 and parts[-2] == LETTERS_DIR and lower.endswith(LETTER_SUFFIX)
-        if not lower.endswith((".bpmn", FORM_SUFFIX)) and not letter:
+        if not lower.endswith((".bpmn", FORM_SUFFIX, DMN_SUFFIX)) and not letter:
             continue
         if entry.flag_bits & 0x1:
             raise _zip_problem(f"fichier chiffré « {name[:80]} ».")
@@ -146,6 +178,8 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
             bpmn.append((name, content))
         elif letter:
             add_letter(files, parts[-1], content)
+        elif lower.endswith(DMN_SUFFIX):
+            add_decision(files, name, content)
         else:
             add_form(files, name, content)
     if len(bpmn) != 1:
@@ -174,8 +208,11 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
     except Exception:  # noqa: BLE001 - an unreadable BPMN inherits nothing
         return {}
     refs = {r for r in form_refs(root).values() if r}
+    decision_refs = {r for r in decisions_mod.rule_task_refs(root).values() if r}
+    out = {p: t for p, t in decisions_mod.decision_files(files).items()
+           if posixpath.basename(p)[:-len(DMN_SUFFIX)] in decision_refs}
     # the letters are named by the actions' parameters, not by an element: all are kept
-    out = {p: t for p, t in files.items() if is_letter_path(str(p))}
+    out.update({p: t for p, t in files.items() if is_letter_path(str(p))})
     for path, text in files.items():
         form, _ = parse_form(text, path)
         if form is not None and form.id in refs:
@@ -183,9 +220,26 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
     return out
 
 
+def with_inherited_decisions(xml: bytes, files: dict, base_files) -> dict:
+    """`files`, plus the decision tables of `base_files` that `xml` references when `files`
+    holds none, its forms that `xml` references when `files` holds no form, and its letters
+    when `files` holds none (the modeler sends its BPMN, forms and tables, not the letters)."""
+    if not base_files:
+        return files
+    base = referenced(xml, decode_files(base_files))
+    out = dict(files)
+    if not decisions_mod.decision_files(files):
+        out.update(decisions_mod.decision_files(base))
+    if not any(str(p).endswith(FORM_SUFFIX) for p in files):
+        out.update({p: t for p, t in base.items() if p.endswith(FORM_SUFFIX)})
+    if not any(is_letter_path(str(p)) for p in files):
+        out.update({p: t for p, t in base.items() if is_letter_path(str(p))})
+    return out
+
+
 def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
-    """The forms of a shipped directory (`<dir>/forms/*.form`) that `xml` references, and the
-    letters of `<dir>/courriers/*.html`."""
+    """The forms of a shipped directory (`<dir>/forms/*.form`) and its decision tables
+    (`<dir>/decisions/*.dmn`) that `xml` references, and the letters of `<dir>/courriers/*.html`."""
     files = {}
     if forms_dir.is_dir():
         for path in sorted(forms_dir.glob(f"*{FORM_SUFFIX}")):
@@ -194,22 +248,30 @@ def shipped_files(xml: bytes, forms_dir: Path) -> dict[str, str]:
     if letters_dir.is_dir():
         for path in sorted(letters_dir.glob(f"*{LETTER_SUFFIX}")):
             add_letter(files, path.name, path.read_bytes())
+    decisions_dir = forms_dir.parent / DECISIONS_DIR
+    if decisions_dir.is_dir():
+        for path in sorted(decisions_dir.glob(f"*{DMN_SUFFIX}")):
+            files.update([decision_file(path.name, path.read_bytes())])
     return referenced(xml, files)
 
 
 def problems(key: str, xml: bytes, files: dict | None) -> list[DefinitionProblem]:
-    """Every problem of the bundle: its BPMN's, then its forms' (each named by its element or
-    file). Never raises."""
+    """Every problem of the bundle: its BPMN's, then its forms' and its decision tables' (each
+    named by its element or file). Never raises."""
     forms, _ = parse_forms(files or {})
     names = frozenset(f.key for form in forms.values() for f in form.fields)
-    found = validate_definition(xml, key, names)
+    names |= decisions_mod.output_names(files)  # what a decision leaves in the task data
+    found = validate_definition(xml, key, names, files)
     if check_document(xml):
         return found
     try:
         root = document_root(xml)
     except Exception:  # noqa: BLE001
         return found
-    return [*found, *bundle_problems(root, files or {}), *letter_problems(files)]
+    return [*found, *bundle_problems(root, files or {}),
+            *(DefinitionProblem(path, None, message)
+              for path, message in decisions_mod.bundle_problems(root, files, names)),
+            *letter_problems(files)]
 
 
 def letter_problems(files: dict | None) -> list[DefinitionProblem]:
@@ -359,3 +421,11 @@ def forms_view(files) -> dict:
                 posixpath.basename(str(path))[:-len(FORM_SUFFIX)]
             out[form_id] = doc
     return {"forms": out}
+
+
+def decisions_view(files) -> dict:
+    """`{"decisions": {decision id: DMN XML}}` for the editor (by file name: a table's problems
+    are the draft's)."""
+    found = decisions_mod.decision_files(decode_files(files))
+    return {"decisions": {posixpath.basename(p)[:-len(DMN_SUFFIX)]: t
+                          for p, t in sorted(found.items())}}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services import actions as catalogue_actions
-from services import audit, incidents, licence_ledger, outcome, statuses
+from services import audit, decision_history, incidents, licence_ledger, outcome, statuses
 from services.clock import clock
 from services.db import db
 from services.errors import Conflict, NotFound
@@ -265,10 +265,11 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
     try:
         run = engine().start(version.id, lambda: version.xml, version.key,
                              context(case, actor, version.id),
-                             checksum=version.checksum)
+                             checksum=version.checksum, files=lambda: version.files)
         instance = ProcessInstance(case=case, version=version)
         db.session.add(instance)
         _write_back(case, instance, run, open_rows={})  # a new case has no task yet
+        decision_history.record(case, run.decisions, actor)
     except (WorkflowError, DefinitionError) as exc:
         raise incidents.raised(exc, case_id=None, version_id=version.id, actor=actor,
                                command="ouverture du dossier") from exc
@@ -304,6 +305,12 @@ class VersionSource:
         return db.session.connection().execute(
             select(ProcessVersion.xml).where(ProcessVersion.id == self.id)).scalar_one()
 
+    def files(self) -> dict | None:
+        """The bundle's files (its decision tables are parsed with the BPMN), read with it."""
+        value = db.session.connection().execute(
+            select(ProcessVersion.files).where(ProcessVersion.id == self.id)).scalar_one()
+        return value if isinstance(value, dict) else None
+
 
 _VERSION_HEAD = select(ProcessVersion.key, ProcessVersion.checksum).where(
     ProcessVersion.id == bindparam("id"))
@@ -323,13 +330,15 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     version = version_source(instance.version_id)
     try:
         run = engine().resume(version.id, version.xml, version.key, instance.state_json,
-                              context(case, actor, version.id), checksum=version.checksum)
+                              context(case, actor, version.id), checksum=version.checksum,
+                              files=version.files)
         # Before the event (its actions never touch task rows). The rows are written with the
         # state they come from (`_write_back`), so a state with no open task has no open row
         # and the query is saved.
         open_rows = _open_task_rows(case) if run.open_tasks() else {}
         result = event(run)
         _write_back(case, instance, run, open_rows)
+        decision_history.record(case, run.decisions, actor)
     except TaskNotReady:
         raise
     except (WorkflowError, DefinitionError) as exc:
@@ -440,7 +449,7 @@ def diagram_state(case: Case) -> dict | None:
         return None
     version = instance.version
     run = engine().resume(version.id, version.xml, version.key, instance.state_json,
-                                  context(case, "lecture"))
+                                  context(case, "lecture"), files=version.files)
     return {
         "process": version.key, "version": version.version,
         "completed": sorted(run.completed_element_ids()),

@@ -100,9 +100,10 @@ def check_definition(key: str, xml: bytes, files: dict | None = None) -> None:
 
 def inherited_files(xml: bytes, files: dict | None, base: ProcessVersion | None) -> dict:
     """The bundle's files: those given, or (a raw BPMN, `files` None) the forms of `base` that
-    the BPMN references."""
+    the BPMN references. Files given without any decision table (or form) keep the tables (or
+    forms) of `base` the BPMN references (an editor that sends only what it edited loses none)."""
     if files is not None:
-        return dict(files)
+        return bundles.with_inherited_decisions(xml, dict(files), base.files if base else None)
     return bundles.referenced(xml, bundles.decode_files(base.files) if base else {})
 
 

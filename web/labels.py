@@ -31,6 +31,7 @@ EVENT_LABELS = {
     # the catalogue's actions (services/actions)
     "note_ajoutee": "Note", "drapeau_pose": "Drapeau posé", "drapeau_leve": "Drapeau levé",
     "tache_affectee": "Tâche affectée à un groupe", "centre_notifie": "Centre prévenu",
+    "decision_table": "Décision d'une table (DMN)",
 }
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}

@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from . import clerk_view, problems_fr, service_tasks
+from . import decisions as decisions_mod
 from . import lanes as lanes_mod
 from .clerk_view import Annotations
 from .contract import REQUIRED_TASK_KEYS
@@ -39,7 +40,6 @@ _ISO_DURATION = re.compile(
 
 # Elements the engine could parse but that the application refuses (no code path for them).
 _REFUSED_TAGS = {
-    _B + "businessRuleTask": "les tâches de règle métier (DMN) ne sont pas prises en charge ici",
     _B + "sendTask": "les tâches d'envoi ne sont pas prises en charge",
     _B + "timeCycle": "les minuteries cycliques (timeCycle) ne sont pas prises en charge",
     _B + "conditionalEventDefinition": "les événements conditionnels ne sont pas pris en charge",
@@ -366,13 +366,44 @@ def _user_task_ids(parsed: ParsedProcess) -> set[str]:
     return ids
 
 
-def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = frozenset()
-             ) -> tuple[list[DefinitionProblem], dict]:
+def _decision_ref_problems(root, parser) -> list[DefinitionProblem]:
+    """A business-rule task must name a decision of its bundle (camunda:decisionRef)."""
+    out = []
+    for task_id, ref in decisions_mod.rule_task_refs(root).items():
+        if ref is None:
+            out.append(DefinitionProblem(
+                task_id, _line_of(root, task_id),
+                "la tâche de règle métier doit nommer sa table de décision "
+                "(camunda:decisionRef=\"<identifiant de la décision>\")"))
+        elif ref not in parser.dmn_parsers:
+            out.append(DefinitionProblem(
+                task_id, _line_of(root, task_id),
+                f"table de décision introuvable : « {ref[:80]} » (camunda:decisionRef) ; "
+                f"joignez le fichier {decisions_mod.decision_path(ref[:80])}"))
+    return out
+
+
+class ProcessParser(decisions_mod.DecisionParser):
+    """SpiffWorkflow's parser with the project's business-rule tasks (the bundle's decision
+    tables, workflows/decisions.py) and service tasks (the catalogue's actions,
+    workflows/service_tasks.py)."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **decisions_mod.DecisionParser.OVERRIDE_PARSER_CLASSES,
+        _B + "serviceTask": service_tasks.ActionBpmnParser.OVERRIDE_PARSER_CLASSES[
+            _B + "serviceTask"],
+    }
+
+
+def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = frozenset(),
+             decisions: Mapping | None = None) -> tuple[list[DefinitionProblem], dict]:
     """Returns (problems, {process_id: ParsedProcess}) and never raises."""
     root, problems = _parse_document(xml)
     if problems:
         return problems, {}
     schema_problems = _schema_problems(root)
+    if isinstance(data_names, frozenset) and decisions:  # what the decisions leave is readable
+        data_names = data_names | decisions_mod.output_names(decisions)
     token = _DATA_NAMES.set(data_names)
     try:
         problems = schema_problems + _check_code(root)
@@ -385,8 +416,16 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
     if schema_problems:
         return problems, {}  # SpiffWorkflow is only given schema-valid documents
 
-    # validated above, all errors at once; service tasks read by their convention
-    parser = service_tasks.ActionBpmnParser(validator=None)
+    # validated above, all errors at once; business-rule tasks run the bundle's decision
+    # tables, service tasks call the catalogue's actions
+    parser = ProcessParser(validator=None)
+    try:
+        parser.add_decisions(decisions)  # decisions/*.dmn of the bundle (their own checks apart)
+    except Exception:  # noqa: BLE001 - a decision the bundle checks refuse
+        pass
+    ref_problems = _decision_ref_problems(root, parser)
+    if ref_problems:
+        return [*problems, *ref_problems], {}
     try:
         parser.add_bpmn_xml(root, filename="definition.bpmn")
     except ValidationException as exc:
@@ -468,11 +507,13 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
 
 
 def validate(xml: bytes, process_key: str | None = None,
-             data_names: frozenset[str] = frozenset()) -> list[DefinitionProblem]:
+             data_names: frozenset[str] = frozenset(),
+             decisions: Mapping | None = None) -> list[DefinitionProblem]:
     """All problems of a BPMN definition (empty list when it can be deployed), its code allowed
-    to read `data_names` (the keys of its bundle's form fields). Never raises."""
+    to read `data_names` (the keys of its bundle's form fields), its business-rule tasks naming
+    the decisions of `decisions` (the bundle's files). Never raises."""
     try:
-        problems, _ = _analyse(xml, process_key, data_names)
+        problems, _ = _analyse(xml, process_key, data_names, decisions)
     except Exception as exc:  # noqa: BLE001 - last resort: never raise on any input
         problems = [DefinitionProblem(None, None, f"définition illisible : {type(exc).__name__}")]
     return problems
@@ -501,10 +542,11 @@ def service_calls(xml: bytes) -> tuple[list[service_tasks.ServiceCall], set[str]
         return [], set()
 
 
-def parse_process(xml: bytes, process_key: str) -> ParsedProcess:
-    """Parse validated bytes into specs; raise DefinitionError (French problems) otherwise. The
-    names its code reads were checked against its bundle's forms when it was deployed."""
-    problems, parsed = _analyse(xml, process_key, ANY_DATA_NAME)
+def parse_process(xml: bytes, process_key: str, files: Mapping | None = None) -> ParsedProcess:
+    """Parse validated bytes (with the decision tables of the bundle's `files`) into specs;
+    raise DefinitionError (French problems) otherwise. The names its code reads were checked
+    against its bundle's forms when it was deployed."""
+    problems, parsed = _analyse(xml, process_key, ANY_DATA_NAME, files)
     if problems or process_key not in parsed:
         raise DefinitionError(problems or [DefinitionProblem(None, None, "processus introuvable")])
     return parsed[process_key]

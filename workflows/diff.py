@@ -297,6 +297,7 @@ def diff_bundles(old_xml: bytes | None, old_files: dict | None, new_xml: bytes,
                 continue
             changed[task] = ChangedElement(task, _local(found[0].tag), found[0].get("name"),
                                            extra)
+    _add_table_changes(changed, base, old_xml, old_files, new_root, new_files)
     added, removed, letters = _letter_changes(old_files, new_files)
     return DefinitionDiff(base.added + added, base.removed + removed,
                           tuple(changed.values()) + letters)
@@ -329,3 +330,32 @@ def _letter_changes(old_files, new_files):
                                 f"ligne {j1 + 1} : {after}" if after else None))
         changed.append(ChangedElement(path, LETTER_TYPE, None, tuple(lines[:MAX_LETTER_LINES])))
     return added, removed, tuple(changed)
+
+
+def _add_table_changes(changed: dict, base: DefinitionDiff, old_xml: bytes, old_files,
+                       new_root, new_files) -> None:
+    """A change ``table de décision`` on each business-rule task (present in both) whose
+    decision table changed: one per rule, column set or hit policy (workflows/decisions.py)."""
+    from .decisions import DIFF_WHAT, table_changes, task_tables
+
+    try:
+        old_tables = task_tables(document_root(old_xml), old_files)
+    except Exception:  # noqa: BLE001 - an unreadable old version has no table to compare
+        old_tables = {}
+    new_tables = task_tables(new_root, new_files)
+    added = {a.id for a in base.added}
+    for task in sorted(set(old_tables) | set(new_tables)):
+        if task in added:
+            continue
+        extra = tuple(Change(DIFF_WHAT, before, after) for before, after in
+                      table_changes(old_tables.get(task), new_tables.get(task)))
+        if not extra:
+            continue
+        if task in changed:
+            c = changed[task]
+            changed[task] = ChangedElement(c.id, c.type, c.name, c.changes + extra)
+        else:
+            found = new_root.xpath("//*[@id=$i]", i=task)
+            if found:
+                changed[task] = ChangedElement(task, _local(found[0].tag), found[0].get("name"),
+                                               extra)

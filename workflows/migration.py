@@ -125,7 +125,7 @@ def _restore_on(engine: ProcessEngine, target: Definition, state_json: str,
                 context: ScriptContext) -> ProcessRun:
     try:
         return engine.resume(target.version_id, target.xml, target.process_key, state_json,
-                             context)
+                             context, files=target.files)
     except WorkflowError as exc:
         raise MigrationRefused(["l'état du dossier ne se restaure pas sur la nouvelle version "
                                 f"({exc.message})"]) from exc
@@ -138,8 +138,9 @@ def check(engine: ProcessEngine, current: Definition, target: Definition, state_
     context = ScriptContext(facts=facts, actions={})
     try:
         run = engine.resume(current.version_id, current.xml, current.process_key, state_json,
-                            context)
-        parsed = engine.parsed(target.version_id, target.xml, target.process_key)
+                            context, files=current.files)
+        parsed = engine.parsed(target.version_id, target.xml, target.process_key,
+                               files=target.files)
         reasons, top, subs = _plan(engine, run, parsed)
         reasons = reasons + _form_reasons(run, current, target)
         if reasons:
@@ -160,8 +161,9 @@ def migrate(engine: ProcessEngine, current: Definition, target: Definition, stat
     reasons) when it cannot move safely. The caller saves the run in its transaction."""
     try:
         run = engine.resume(current.version_id, current.xml, current.process_key, state_json,
-                            ScriptContext(facts=context.facts, actions={}))
-        parsed = engine.parsed(target.version_id, target.xml, target.process_key)
+                            ScriptContext(facts=context.facts, actions={}), files=current.files)
+        parsed = engine.parsed(target.version_id, target.xml, target.process_key,
+                               files=target.files)
         reasons, top, subs = _plan(engine, run, parsed)
         reasons = reasons + _form_reasons(run, current, target)
         if reasons:

@@ -34,6 +34,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock
+from . import decisions as decisions_mod
 from .clerk_view import Annotations, Status, status_code
 from .contract import DATA_GROUP_ASSIGNMENTS, FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
@@ -48,6 +49,8 @@ from .script_env import (
 from .service_tasks import ActionTask
 
 MAX_STEP_ROUNDS = 100
+# A version's bundle files ({path: text}; its decisions/*.dmn are parsed with it), or a loader
+Files = Mapping[str, str] | Callable[[], Mapping[str, str] | None] | None
 
 
 # The stored state of one instance (process_instances.state_json): the task data (at most
@@ -185,6 +188,8 @@ def _translate(exc: BaseException) -> WorkflowError:
         msg = f"action du catalogue : {origin}"
     elif isinstance(origin, LimitExceeded) or isinstance(exc, LimitExceeded):
         msg = f"limite dépassée : {origin or exc}"
+    elif isinstance(origin, decisions_mod.DecisionError):
+        msg = f"table de décision : {origin}"
     elif isinstance(origin, ScriptRejected) or isinstance(exc, ScriptRejected):
         msg = f"code refusé par l'environnement restreint : {origin or exc}"
     elif "Error evaluating expression" in text:
@@ -233,6 +238,7 @@ class ProcessRun:
         # (boundary timer, user task, group it hands the task to or None) fired by this run
         self.fired_reminders: list[tuple[str, str, str | None]] = []
         self.task_groups = task_groups or {}  # user task id -> its lane's group code
+        self.decisions: list[decisions_mod.DecisionMade] = []  # made by this run (history)
         self._broken = False
         self._wf.script_engine = make_script_engine(context)
         self._live: list | None = None  # the READY, WAITING and STARTED tasks, in tree order
@@ -256,7 +262,7 @@ class ProcessRun:
                 "instance inutilisable après une erreur : recharger depuis l'état enregistré"
             )
         self._live = None  # the command changes the tree: walked again after it
-        with clock.engine_clock(self._engine.now):
+        with clock.engine_clock(self._engine.now), decisions_mod.collect(self.decisions):
             try:
                 yield
             except TaskNotReady:
@@ -453,7 +459,7 @@ class ProcessEngine:
         clock.install()
 
     def parsed(self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
-               checksum: str | None = None) -> ParsedProcess:
+               checksum: str | None = None, files: Files = None) -> ParsedProcess:
         """The parsed (version, process). `checksum` (the version's checksum as stored with it:
         its bundle's, services/bundles.py) lets a caller pass `xml` as a loader: a parsed
         version is then found without reading or hashing its source again (an immutable row).
@@ -479,17 +485,19 @@ class ProcessEngine:
                 with self._lock:
                     self._cache[key] = (checksum, digest, hit[2])
             return hit[2]
-        parsed = parse_process(xml, process_key)  # DefinitionError if invalid
+        if callable(files):  # the bundle's files (its decision tables), read only to parse
+            files = files()
+        parsed = parse_process(xml, process_key, files)  # DefinitionError if invalid
         with self._lock:
             self._cache.setdefault(key, (checksum, digest, parsed))
         return self._cache[key][2]
 
     def start(
         self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
-        context: ScriptContext, checksum: str | None = None,
+        context: ScriptContext, checksum: str | None = None, files: Files = None,
     ) -> ProcessRun:
         _check_facts(context)
-        parsed = self.parsed(version_id, xml, process_key, checksum)
+        parsed = self.parsed(version_id, xml, process_key, checksum, files)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs))
         run = ProcessRun(self, wf, context, parsed.annotations, parsed.task_groups)
         run.run_engine()
@@ -498,9 +506,10 @@ class ProcessEngine:
     def resume(
         self, version_id: int, xml: bytes | Callable[[], bytes], process_key: str,
         state_json: str, context: ScriptContext, checksum: str | None = None,
+        files: Files = None,
     ) -> ProcessRun:
         _check_facts(context)
-        parsed = self.parsed(version_id, xml, process_key, checksum)
+        parsed = self.parsed(version_id, xml, process_key, checksum, files)
         token = _specs_for_restore.set(parsed)
         try:
             serializer = _serializer()

@@ -1015,6 +1015,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return g
 
     def evaluate(self, expression, context, external_context=None):
+        # external_context: what SpiffWorkflow adds for one evaluation (a DMN cell's "?" value)
+        if external_context:
+            context = {**context, **external_context}
         code = compile_checked(expression, "eval", _data_names(expression, context))
         g = self._globals(context)
         return bounded(g, lambda: eval(code, g))  # noqa: S307 - restricted bytecode only

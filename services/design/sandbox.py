@@ -132,7 +132,8 @@ def _environment(tmp: Path, bpmn_dir: Path, features: list[str]) -> dict[str, st
 
 
 def bundle_files(xml: bytes, files: dict | None) -> dict:
-    """The bundle's files: those given, or the shipped forms the BPMN references."""
+    """The bundle's files: those given, or the shipped forms and decision tables the BPMN
+    references."""
     if files is not None:
         return dict(files)
     return bundles.shipped_files(xml, SHIPPED_BPMN / bundles.FORMS_DIR)
@@ -169,6 +170,8 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             shutil.copy(shipped, bpmn_dir / shipped.name)
         if (SHIPPED_BPMN / bundles.FORMS_DIR).is_dir():
             shutil.copytree(SHIPPED_BPMN / bundles.FORMS_DIR, bpmn_dir / bundles.FORMS_DIR)
+        if (SHIPPED_BPMN / bundles.DECISIONS_DIR).is_dir():  # the shipped decision tables
+            shutil.copytree(SHIPPED_BPMN / bundles.DECISIONS_DIR, bpmn_dir / bundles.DECISIONS_DIR)
         (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
         # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
         (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))

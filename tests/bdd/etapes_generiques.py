@@ -58,9 +58,10 @@ def _repondre(ctx: Contexte, titre: str, data: dict):
 @given(parsers.re(r"le processus « (?P<cle>[a-z_]+) » est déployé depuis l'exemple "
                   r"« (?P<exemple>[\w-]+) »"))
 def deploye_depuis_exemple(ctx: Contexte, cle, exemple):
-    """features/exemples/<exemple>/: one .bpmn and its .form files, sent as one bundle."""
+    """features/exemples/<exemple>/: one .bpmn and its .form and .dmn files, sent as one
+    bundle."""
     dossier = EXEMPLES / exemple
-    fichiers = sorted(p for p in dossier.iterdir() if p.suffix in (".bpmn", ".form"))
+    fichiers = sorted(p for p in dossier.iterdir() if p.suffix in (".bpmn", ".form", ".dmn"))
     bpmn = [p for p in fichiers if p.suffix == ".bpmn"]
     assert bpmn, f"Aucun fichier .bpmn dans {dossier}"
     # the forms it references that the example does not give are the shipped ones (bpmn/forms:
@@ -145,3 +146,20 @@ def hors_groupe(ctx: Contexte, titre):
     tache = _tache(ctx, titre)
     reponse = ctx.api.post(f"/api/v1/tasks/{tache['id']}/claim", as_="agent2")
     verifier(reponse.status_code, 403, "code HTTP de la prise par un agent hors du groupe")
+
+
+@then(parsers.re(r"la table « (?P<nom>[^»]+) » décide « (?P<valeur>[^»]+) »"))
+def table_decide(ctx: Contexte, nom, valeur):
+    """The last decision of the DMN table named `nom` (its decision's name) on the case set an
+    output to `valeur` (as text; a list's items one by one), as the case history tells it."""
+    assert ctx.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"
+    events = ctx.ok(ctx.api.get(f"/api/v1/cases/{ctx.dossier['id']}/events", per_page=100),
+                    "consulter l'historique")["items"]
+    faites = [e["detail"] for e in events if e["type"] == "decision_table"]
+    prises = [d for d in faites if d.get("message", "").startswith(f"Décision « {nom} »")]
+    assert prises, (f"La table « {nom} » n'a rien décidé sur ce dossier ; décisions : "
+                    + (" | ".join(d.get("message", "") for d in faites) or "aucune"))
+    sorties = prises[-1].get("sorties") or {}
+    textes = [str(x) for v in sorties.values() for x in (v if isinstance(v, list) else [v])]
+    assert valeur in textes, (f"La table « {nom} » a décidé autre chose que « {valeur} » : "
+                              f"{prises[-1].get('message')}")

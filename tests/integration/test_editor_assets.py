@@ -17,7 +17,8 @@ def test_the_editor_page_loads_the_panel_and_the_form_editor_without_inline_scri
     page = resp.get_data(as_text=True)
     assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
     for asset in ("bpmn-js-properties-panel.umd.js", "form-editor.umd.js", "camunda.json",
-                  "properties-panel.css", "form-js-editor.css"):
+                  "properties-panel.css", "form-js-editor.css", "dmn-modeler.production.min.js",
+                  "dmn-js-decision-table.css", "dmn-fr.js"):
         assert asset in page, asset
     csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "style-src 'self' 'unsafe-inline'" in csp
@@ -30,10 +31,13 @@ def test_the_allowlist_serves_the_new_packages_and_nothing_else(api):
     for path in ("bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js",
                  "properties-panel/properties-panel.css", "camunda-bpmn-moddle/camunda.json",
                  "form-js/form-editor.umd.js", "form-js/assets/form-js.css",
-                 "form-js/assets/form-js-editor.css"):
+                 "form-js/assets/form-js-editor.css", "dmn-js/dmn-modeler.production.min.js",
+                 "dmn-js/assets/dmn-js-decision-table.css",
+                 "dmn-js/assets/dmn-font/css/dmn-embedded.css"):
         assert client.get(f"/static/vendor/{path}").status_code == 200, path
     for path in ("bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js.map",
                  "bpmn-js-properties-panel/index.js", "form-js/form-playground.umd.js",
                  "form-js/index.cjs", "camunda-bpmn-moddle/../package.json",
-                 "form-js/assets/carbon-styles.scss"):
+                 "form-js/assets/carbon-styles.scss", "dmn-js/dmn-modeler.development.js",
+                 "dmn-js/../package.json"):
         assert client.get(f"/static/vendor/{path}").status_code == 404, path

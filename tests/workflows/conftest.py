@@ -13,6 +13,9 @@ from workflows.contract import ACTION_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR = ROOT / "bpmn"
+# the shipped decision tables (bpmn/decisions/*.dmn): the bundle files the shipped BPMN needs
+SHIPPED_FILES = {f"decisions/{p.name}": p.read_text("utf-8")
+                 for p in sorted((BPMN_DIR / "decisions").glob("*.dmn"))}
 UTC = dt.UTC
 PARIS_SUMMER = dt.timezone(dt.timedelta(hours=2))
 
@@ -51,14 +54,16 @@ class Harness:
         return ScriptContext(dict(self.facts), {n: action(n) for n in ACTION_NAMES})
 
     def start(self):
-        self.run = self.engine.start(self.version_id, self.xml, self.process_key, self.context())
+        self.run = self.engine.start(self.version_id, self.xml, self.process_key, self.context(),
+                                     files=SHIPPED_FILES)
         self.state = self.run.state_json()
         return self.run
 
     def resume(self):
         assert self.state is not None
         self.run = self.engine.resume(
-            self.version_id, self.xml, self.process_key, self.state, self.context()
+            self.version_id, self.xml, self.process_key, self.state, self.context(),
+            files=SHIPPED_FILES,
         )
         return self.run
 

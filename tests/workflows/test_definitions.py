@@ -11,7 +11,7 @@ import pytest
 from workflows import DefinitionError, parse_process, validate
 from workflows.definitions import MAX_BYTES
 
-from .conftest import BPMN_DIR
+from .conftest import BPMN_DIR, SHIPPED_FILES
 
 CORPUS = Path("/work/shared/corpus/bpmn")
 
@@ -59,9 +59,9 @@ def ids(problems):
 @pytest.mark.parametrize("key", ["stage_obligatoire", "stage_volontaire"])
 def test_shipped_files_are_valid(key):
     xml = (BPMN_DIR / f"{key}.bpmn").read_bytes()
-    assert validate(xml, key) == []
-    assert validate(xml) == []
-    parsed = parse_process(xml, key)
+    assert validate(xml, key, decisions=SHIPPED_FILES) == []
+    assert validate(xml, decisions=SHIPPED_FILES) == []
+    parsed = parse_process(xml, key, SHIPPED_FILES)
     assert parsed.spec.name == key
     assert "examen_manuel_processus" in parsed.subprocess_specs
 
@@ -142,11 +142,11 @@ def test_minimal_ok():
 def test_missing_task_key():
     xml = (BPMN_DIR / "stage_obligatoire.bpmn").read_bytes()
     xml = xml.replace(b'"signalement_parquet"', b'"signalement_autre"')
-    problems = validate(xml, "stage_obligatoire")
+    problems = validate(xml, "stage_obligatoire", decisions=SHIPPED_FILES)
     assert [p.element_id for p in problems] == ["stage_obligatoire"]
     assert "signalement_parquet" in problems[0].message and problems[0].line
     with pytest.raises(DefinitionError) as err:
-        parse_process(xml, "stage_obligatoire")
+        parse_process(xml, "stage_obligatoire", SHIPPED_FILES)
     assert err.value.problems == problems
 
 

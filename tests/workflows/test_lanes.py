@@ -9,7 +9,7 @@ import hashlib
 from workflows import ProcessEngine, ScriptContext, parse_process, validate
 from workflows.definitions import lanes_naming_groups
 
-from .conftest import BPMN_DIR
+from .conftest import BPMN_DIR, SHIPPED_FILES
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -74,7 +74,7 @@ def test_a_task_outside_any_lane_and_a_process_without_lanes_have_no_group():
 
 def test_the_shipped_processes_parse_with_their_task_groups():
     for path in BPMN_DIR.glob("*.bpmn"):
-        parsed = parse_process(path.read_bytes(), path.stem)
+        parsed = parse_process(path.read_bytes(), path.stem, SHIPPED_FILES)
         assert all(v is None or isinstance(v, str) for v in parsed.task_groups.values())
 
 

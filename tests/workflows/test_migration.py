@@ -9,7 +9,7 @@ import pytest
 
 from workflows.migration import Definition, MigrationRefused, check, migrate
 
-from .conftest import UTC
+from .conftest import SHIPPED_FILES, UTC
 
 VERIFY = "name=\"Vérifier l'attestation de stage\""
 
@@ -26,11 +26,11 @@ def at_verification(obligatoire):
 def variant(h, old: str, new: str, version_id: int) -> Definition:
     xml = h.xml.decode()
     assert old in xml
-    return Definition(version_id, xml.replace(old, new, 1).encode(), h.process_key)
+    return Definition(version_id, xml.replace(old, new, 1).encode(), h.process_key, SHIPPED_FILES)
 
 
 def current(h) -> Definition:
-    return Definition(h.version_id, h.xml, h.process_key)
+    return Definition(h.version_id, h.xml, h.process_key, SHIPPED_FILES)
 
 
 def test_renaming_the_task_the_case_waits_at_is_safe_and_the_case_goes_on(at_verification):
@@ -86,7 +86,7 @@ def test_removing_the_element_the_case_waits_at_is_refused(obligatoire):
                .replace('sourceRef="attente_inscription"', 'sourceRef="attente_inscription_v2"')
                .replace('bpmnElement="attente_inscription"',
                         'bpmnElement="attente_inscription_v2"'))
-    target = Definition(2, removed.encode(), h.process_key)
+    target = Definition(2, removed.encode(), h.process_key, SHIPPED_FILES)
     reasons = check(h.engine, current(h), target, h.state, h.facts)
     assert reasons, "a renamed id is a removed element for SpiffWorkflow's diff"
 
@@ -100,5 +100,5 @@ def test_check_calls_no_action_and_saves_nothing(at_verification):
 
 def test_same_definition_under_another_id_is_safe(obligatoire):
     h = obligatoire
-    assert check(h.engine, current(h), Definition(2, h.xml, h.process_key), h.state,
+    assert check(h.engine, current(h), Definition(2, h.xml, h.process_key, SHIPPED_FILES), h.state,
                  h.facts) == []

@@ -10,6 +10,7 @@ from services import bundles, cases, processes
 from services.design import case_migration, drafts, scenario_runs
 from web.api.designer_schemas import (
     CaseMigrationInSchema,
+    DecisionsSchema,
     DeployInSchema,
     DiffSchema,
     DraftArgs,
@@ -75,6 +76,14 @@ def get_draft_xml(draft_id):
 def get_draft_forms(draft_id):
     """Les formulaires (documents form-js) du brouillon, par identifiant"""
     return bundles.forms_view(drafts.get(draft_id).files)
+
+
+@blp.route("/drafts/<int:draft_id>/decisions")
+@require("designer")
+@blp.response(200, DecisionsSchema)
+def get_draft_decisions(draft_id):
+    """Les tables de décision (DMN) du brouillon, par identifiant de décision"""
+    return bundles.decisions_view(drafts.get(draft_id).files)
 
 
 @blp.route("/drafts/<int:draft_id>/bundle")

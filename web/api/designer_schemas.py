@@ -58,6 +58,12 @@ class FormsSchema(Schema):
                                                  "identifiant de formulaire"})
 
 
+class DecisionsSchema(Schema):
+    decisions = fields.Dict(keys=fields.String(), values=fields.String(),
+                            metadata={"description": "les tables de décision DMN du paquet "
+                                                     "(XML), par identifiant de décision"})
+
+
 # ---- drafts and test runs -------------------------------------------------------------------
 
 class DraftArgs(In):

@@ -8,6 +8,7 @@ from services.design import case_migration, process_history
 from web.api.designer_schemas import (
     BulkMigrationInSchema,
     BulkMigrationSchema,
+    DecisionsSchema,
     DiffArgs,
     DiffSchema,
     FormsSchema,
@@ -52,6 +53,14 @@ def get_version(key, number):
 def get_version_forms(key, number):
     """Les formulaires (documents form-js) d'une version, par identifiant"""
     return bundles.forms_view(processes.get_version(key, number).files)
+
+
+@blp.route("/<key>/versions/<int:number>/decisions")
+@require("designer")
+@blp.response(200, DecisionsSchema)
+def get_version_decisions(key, number):
+    """Les tables de décision (DMN) d'une version, par identifiant de décision"""
+    return bundles.decisions_view(processes.get_version(key, number).files)
 
 
 @blp.route("/<key>/versions/<int:number>/bundle")

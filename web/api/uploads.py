@@ -1,8 +1,7 @@
-"""The bundle of an upload: the raw body (application/xml: the BPMN alone, its forms inherited),
-a multipart form (one .bpmn file and any number of .form files) or a zip (application/zip: one
-.bpmn, .form files anywhere; services/bundles.py reads it). The shipped processes use no DMN
-table, so a .dmn file is refused by name (422). And the
-BPMN bytes of a download, which a browser must never run."""
+"""The bundle of an upload: the raw body (application/xml: the BPMN alone, its forms and
+decision tables inherited), a multipart form (one .bpmn file and any number of .form and .dmn
+files) or a zip (application/zip: one .bpmn, .form and .dmn files anywhere; services/bundles.py
+reads it). And the BPMN bytes of a download, which a browser must never run."""
 
 from __future__ import annotations
 
@@ -36,6 +35,13 @@ def bundle_upload() -> tuple[bytes, dict | None]:
                 if len(data) > bundles.MAX_FILE_BYTES:
                     raise Invalid.field("file", f"Courrier « {f.filename} » trop volumineux.")
                 bundles.add_letter(files, (f.filename or "").replace("\\", "/"), data)
+            elif (f.filename or "").lower().endswith(bundles.DMN_SUFFIX):
+                data = f.read(bundles.MAX_FILE_BYTES + 1)
+                if len(data) > bundles.MAX_FILE_BYTES:
+                    raise Invalid.field("file", f"Table de décision « {f.filename} » trop "
+                                                "volumineuse.")
+                bundles.add_decision(files, f.filename, data)
+                f.seek(0)
         # a .bpmn alone (the import of a file made elsewhere) keeps its forms, as a raw BPMN
         return bpmn_bytes(), files or None
     return bpmn_bytes(), None
@@ -45,11 +51,6 @@ def bpmn_bytes() -> bytes:
     if request.mimetype == "multipart/form-data" or request.files:
         files = [f for _name, f in request.files.items(multi=True)]
         names = [(f.filename or "") for f in files]
-        dmn = [n for n in names if n.lower().endswith(".dmn")]
-        if dmn:
-            raise Invalid.field(
-                "file", f"Les processus de cette application n'utilisent pas de table DMN : "
-                f"le fichier « {dmn[0]} » est refusé ; joignez seulement le fichier .bpmn.")
         bpmn = [f for f, n in zip(files, names, strict=True) if n.lower().endswith(".bpmn")]
         if len(bpmn) != 1:
             raise Invalid.field("file", "Joignez exactement un fichier .bpmn.")

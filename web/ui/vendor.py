@@ -18,6 +18,8 @@ PACKAGES = {
     "camunda-bpmn-moddle": ("camunda-bpmn-moddle/resources", set()),
     # the form editor (issue 14 item 2)
     "form-js": ("@bpmn-io/form-js/dist", set()),
+    # the decision-table editor (issue 15 item 1): its UMD, its CSS and its icon font
+    "dmn-js": ("dmn-js/dist", {".css", ".woff", ".woff2", ".ttf", ".svg", ".eot"}),
 }
 FILES = {
     "bpmn-js": {"bpmn-navigated-viewer.production.min.js", "bpmn-modeler.production.min.js"},
@@ -26,6 +28,7 @@ FILES = {
     "camunda-bpmn-moddle": {"camunda.json"},
     "form-js": {"form-editor.umd.js", "assets/form-js.css", "assets/form-js-editor.css",
                 "assets/properties-panel.css"},
+    "dmn-js": {"dmn-modeler.production.min.js"},
 }
 
 

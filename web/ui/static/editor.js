@@ -38,6 +38,12 @@
   const forms = {};  // form id -> form-js document: the bundle's forms, as loaded and as edited here
   const formButton = document.getElementById("form-open"), formPanel = document.getElementById("form-editor-panel");
   let formEditor = null, formElement = null;
+  /* Decision tables (DMN, issue 15): decision id -> DMN XML, as loaded and as edited here; a
+     business-rule task's table is the one its camunda:decisionRef names. */
+  const decisions = {};
+  const decisionButton = document.getElementById("decision-open"),
+    decisionPanel = document.getElementById("decision-editor-panel");
+  let dmnModeler = null, decisionElement = null;
 
   function setReady(ready) {
     Object.values(buttons).forEach(function (b) { b.disabled = !ready; });
@@ -154,6 +160,7 @@
         basedOn = draft.based_on;
         xml = await D.api("GET", "/drafts/" + config.draft + "/xml");
         await loadForms("/drafts/" + config.draft + "/forms");
+        await loadDecisions("/drafts/" + config.draft + "/decisions");
         await modeler.importXML(xml);
         showProblems(draft.problems || []);
         showDraftLink(draft.id);
@@ -162,6 +169,7 @@
       } else {
         xml = await D.api("GET", "/processes/" + encodeURIComponent(config.key) + "/versions/" + config.version);
         await loadForms("/processes/" + encodeURIComponent(config.key) + "/versions/" + config.version + "/forms");
+        await loadDecisions("/processes/" + encodeURIComponent(config.key) + "/versions/" + config.version + "/decisions");
         await modeler.importXML(xml);
       }
     } catch (err) {
@@ -194,6 +202,102 @@
       if (ref && forms[ref]) { ids.add(ref); }
     });
     return Array.from(ids);
+  }
+
+  /** The bundle's decision tables: {"decisions": {decision id: DMN XML}}; a 404 means none. */
+  async function loadDecisions(path) {
+    try {
+      const out = await D.api("GET", path);
+      Object.assign(decisions, (out && out.decisions) || {});
+    } catch (err) {
+      if (err.status !== 404) { throw err; }
+    }
+    listDecisions();
+  }
+
+  function listDecisions() {
+    const ids = Object.keys(decisions).sort();
+    document.getElementById("no-decision").hidden = ids.length > 0;
+    document.getElementById("decision-list").replaceChildren(...ids.map(function (id) {
+      return h("li", {}, h("button", {type: "button", class: "fr-btn fr-btn--tertiary",
+                                      "data-decision": id,
+                                      onclick: function () { openDecision(id, null); }},
+                           "Ouvrir la table « " + id + " »"));
+    }));
+  }
+
+  /** The decisions the diagram references (camunda:decisionRef of its business-rule tasks). */
+  function referencedDecisions() {
+    const ids = new Set();
+    registry.filter(function (e) { return e.type === "bpmn:BusinessRuleTask"; }).forEach(function (e) {
+      const ref = e.businessObject.get("camunda:decisionRef");
+      if (ref && decisions[ref]) { ids.add(ref); }
+    });
+    return Array.from(ids);
+  }
+
+  function selectedRuleTask() {
+    const selected = selection.get();
+    return selected.length === 1 && selected[0].type === "bpmn:BusinessRuleTask" ? selected[0] : null;
+  }
+
+  /** A new table for a task: Python cells (expressionLanguage="python"), one input to fill in. */
+  function newDecision(id, name) {
+    const esc = function (s) { return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;"); };
+    return '<?xml version="1.0" encoding="UTF-8"?>\n'
+      + '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="definitions_' + esc(id)
+      + '" name="' + esc(name) + '" namespace="http://camunda.org/schema/1.0/dmn" expressionLanguage="python">'
+      + '<decision id="' + esc(id) + '" name="' + esc(name) + '">'
+      + '<decisionTable id="table_' + esc(id) + '" hitPolicy="UNIQUE">'
+      + '<input id="entree_1" label="Entrée"><inputExpression id="expression_1" typeRef="string"><text></text></inputExpression></input>'
+      + '<output id="sortie_1" label="Sortie" name="resultat" typeRef="string" />'
+      + '</decisionTable></decision></definitions>';
+  }
+
+  async function openDecision(id, element) {
+    decisionElement = element;
+    const xml = decisions[id] || newDecision(id, (element && element.businessObject.name) || id);
+    decisionPanel.hidden = false;
+    if (!dmnModeler) {
+      /* the translate module per view: dmn-js 17 replaces `common.additionalModules` with the
+         view's own list (Manager._createViewer) */
+      const fr = {additionalModules: [window.DmnFr.module]};
+      dmnModeler = new window.DmnJS({container: document.getElementById("decision-editor"),
+                                     drd: fr, decisionTable: fr, literalExpression: fr});
+    }
+    try {
+      await dmnModeler.importXML(xml);
+      const table = dmnModeler.getViews().find(function (v) { return v.type === "decisionTable"; });
+      if (table) { await dmnModeler.open(table); }
+    } catch (err) {
+      say("La table « " + id + " » n'a pas pu être ouverte : " + (err.message || err));
+      return;
+    }
+    document.getElementById("decision-name").textContent = "« " + id + " »";
+    decisionPanel.dataset.decision = id;
+    decisionPanel.scrollIntoView({block: "start"});
+    say("Table de décision « " + id + " » ouverte dans l'éditeur de tables.");
+  }
+
+  async function saveDecision() {
+    if (!dmnModeler) { return; }
+    const id = decisionPanel.dataset.decision;
+    const out = await dmnModeler.saveXML({format: true});
+    decisions[id] = out.xml;
+    if (decisionElement && decisionElement.businessObject.get("camunda:decisionRef") !== id) {
+      modeler.get("modeling").updateProperties(decisionElement, {"camunda:decisionRef": id});
+    }
+    document.getElementById("dirty").hidden = false;
+    closeDecision();
+    listDecisions();
+    say("Table « " + id + " » gardée" + (decisionElement ? " et reliée à la tâche" : "")
+        + " : enregistrez le brouillon pour l'envoyer.");
+  }
+
+  function closeDecision() {
+    decisionPanel.hidden = true;
+    decisionElement = null;
+    decisionButton.focus();
   }
 
   function selectedUserTask() {
@@ -262,13 +366,16 @@
       /* With forms: multipart, the BPMN as <key>.bpmn and each referenced form as <id>.form (the
          bundle upload of docs/process-bundle.md); without: the raw XML (the draft inherits the
          forms of the version it is based on). */
-      const used = referencedForms();
+      const used = referencedForms(), tables = referencedDecisions();
       let body = {xml: out.xml};
-      if (used.length) {
+      if (used.length || tables.length) {
         const data = new FormData();
         data.append("bpmn", new Blob([out.xml], {type: "application/xml"}), config.key + ".bpmn");
         used.forEach(function (id) {
           data.append("forms", new Blob([JSON.stringify(forms[id], null, 2)], {type: "application/json"}), id + ".form");
+        });
+        tables.forEach(function (id) {  // the decision tables as <id>.dmn (docs/process-bundle.md)
+          data.append("decisions", new Blob([decisions[id]], {type: "application/xml"}), id + ".dmn");
         });
         body = {form: data};
       }
@@ -312,16 +419,24 @@
   });
   modeler.on("selection.changed", function () {
     formButton.disabled = container.dataset.ready !== "true" || !selectedUserTask();
+    decisionButton.disabled = container.dataset.ready !== "true" || !selectedRuleTask();
     panelErrors();
   });
   formButton.addEventListener("click", openForm);
   document.getElementById("form-save").addEventListener("click", saveForm);
   document.getElementById("form-close").addEventListener("click", closeForm);
+  decisionButton.addEventListener("click", function () {
+    const element = selectedRuleTask();
+    if (element) { openDecision(element.businessObject.get("camunda:decisionRef") || element.id, element); }
+  });
+  document.getElementById("decision-save").addEventListener("click", saveDecision);
+  document.getElementById("decision-close").addEventListener("click", closeDecision);
   buttons.save.addEventListener("click", save);
   buttons.fit.addEventListener("click", function () { canvas.zoom("fit-viewport"); });
   buttons.exportXml.addEventListener("click", exportXml);
   window.DesignerEditor = {modeler: modeler, focusElement: focusElement, forms: forms,  // for tests and the console
-                           formEditor: function () { return formEditor; }};
+                           formEditor: function () { return formEditor; },
+                           decisions: decisions, dmn: function () { return dmnModeler; }};
   document.dispatchEvent(new CustomEvent("designer-editor-ready"));  // editor-actions.js
   open();
   }
