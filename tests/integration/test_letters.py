@@ -336,3 +336,18 @@ def test_the_gherkin_step_finds_a_letter_joined_to_the_case(api, case):
     step(ctx, "Signalement au procureur de la République")
     with pytest.raises(AssertionError, match="Courrier attendu"):
         step(ctx, "Autre courrier")
+
+
+def test_a_multipart_bundle_without_letters_keeps_the_base_versions_letters(api):
+    """The modeler sends its BPMN, forms and decision tables, never the letters: the new version
+    keeps those of the version it is based on (services/bundles.with_inherited_decisions)."""
+    entries = {n: c.replace(b'name="Dossier clos"', b'name="Dossier clos (v2)"')
+               for n, c in shipped_bundle(api).items() if not n.startswith("courriers/")}
+    data = {name.replace("/", "_"): (io.BytesIO(content), name.rsplit("/", 1)[-1])
+            for name, content in entries.items()}
+    resp = api.http.post(VERSIONS, headers={"Authorization": f"Bearer {api.tokens['designer']}"},
+                         data=data, content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
+    names = zipfile.ZipFile(io.BytesIO(api.get(f"{VERSIONS}/2/bundle", as_="designer").data)
+                            ).namelist()
+    assert {"courriers/signalement_procureur.html", "courriers/_mise_en_page.html"} <= set(names)
