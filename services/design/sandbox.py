@@ -172,6 +172,8 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             shutil.copytree(SHIPPED_BPMN / bundles.FORMS_DIR, bpmn_dir / bundles.FORMS_DIR)
         if (SHIPPED_BPMN / bundles.DECISIONS_DIR).is_dir():  # the shipped decision tables
             shutil.copytree(SHIPPED_BPMN / bundles.DECISIONS_DIR, bpmn_dir / bundles.DECISIONS_DIR)
+        if (SHIPPED_BPMN / bundles.LETTERS_DIR).is_dir():  # the letters their service tasks make
+            shutil.copytree(SHIPPED_BPMN / bundles.LETTERS_DIR, bpmn_dir / bundles.LETTERS_DIR)
         (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
         # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
         (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))
