@@ -3,7 +3,9 @@ service tasks (`generer_courrier`) and the decision table of its business-rule t
 service lifecycle (bench/common.service_group) runs on the shipped process and on the same
 process with those tasks taken out (deployed as a newer version in a second database),
 interleaved round by round so that both see the same load; CPU time per lifecycle
-(`time.process_time`) for both, and the difference."""
+(`time.process_time`) for both, and the difference. Two lifecycles: a course credited (two
+letters) and a case referred to the prosecutor after its deadline (the decision table and a
+letter)."""
 
 from __future__ import annotations
 
@@ -75,12 +77,42 @@ def _app(path: Path, variant: bool):
     return app
 
 
-def _letters(ids: list[int]) -> int:
+def _made(ids: list[int]) -> tuple[int, int]:
+    """The letters and the decision-table events of the cases `ids`."""
     from sqlalchemy import func, select
 
     from services.db import db
-    from services.models import Letter
-    return db.session.scalar(select(func.count(Letter.id)).where(Letter.case_id.in_(ids)))
+    from services.models import CaseEvent, Letter
+    letters = db.session.scalar(select(func.count(Letter.id)).where(Letter.case_id.in_(ids)))
+    decisions = db.session.scalar(select(func.count(CaseEvent.id)).where(
+        CaseEvent.case_id.in_(ids), CaseEvent.type == "decision_table"))
+    return letters, decisions
+
+
+def referral_group(numbers, today) -> list[int]:
+    """GROUP mandatory cases past their deadline (R21): opened, the deadline timer fired (the
+    business-rule task sets the reminder delay), the referral decided « signaler » (with the
+    shipped process: the prosecutor letter)."""
+    from sqlalchemy import select
+
+    from bench import common
+    from services import tasks, timers, users
+    from services.db import db, transaction
+    from services.models import HumanTask
+
+    agent = users.get_by_name("agent")
+    ids = [common.open_mandatory(numbers, today, days_ago=140) for _ in range(common.GROUP)]
+    timers.run_due("bench")
+    for cid in ids:
+        task_id = db.session.scalar(select(HumanTask.id).where(
+            HumanTask.case_id == cid, HumanTask.state != "completed",
+            HumanTask.key == "signalement_parquet"))
+        with transaction():
+            tasks.complete(task_id, {"decision": "signaler", "motif": "délai dépassé"}, agent)
+    return ids
+
+
+LIFECYCLES = {"credit": None, "referral": referral_group}  # None: common.service_group
 
 
 def measure(tmp: Path, seconds: float) -> dict:
@@ -89,33 +121,48 @@ def measure(tmp: Path, seconds: float) -> dict:
     runs = {"avec": {"app": _app(tmp / "avec.sqlite", False), "prefix": "6"},
             "sans": {"app": _app(tmp / "sans.sqlite", True), "prefix": "7"}}
     for run in runs.values():
-        run.update(n=0, cpu=0.0, wall=0.0, letters=0, numbers=common.Numbers(run["prefix"]))
+        run["numbers"] = common.Numbers(run["prefix"])
+        run["kinds"] = {kind: {"n": 0, "cpu": 0.0, "wall": 0.0, "letters": 0,
+                                 "decisions": 0}
+                        for kind in LIFECYCLES}
         with run["app"].app_context():
             from services.clock import clock
-            common.service_group(run["numbers"], clock().today())  # warm-up
+            for group in LIFECYCLES.values():  # warm-up
+                (group or common.service_group)(run["numbers"], clock().today())
     t_end = time.perf_counter() + seconds
     while time.perf_counter() < t_end:
-        for run in runs.values():
-            with run["app"].app_context():
-                from services.clock import clock
-                today = clock().today()
-                w, c = time.perf_counter(), time.process_time()
-                ids = common.service_group(run["numbers"], today)
-                run["cpu"] += time.process_time() - c
-                run["wall"] += time.perf_counter() - w
-                run["n"] += len(ids)
-                run["letters"] += _letters(ids)
-    out = {}
-    for name, run in runs.items():
-        out[name] = {"lifecycles": run["n"], "seconds": round(run["wall"], 2),
-                     "cpu_ms_per_lifecycle": round(1000 * run["cpu"] / run["n"], 1),
-                     "letters_per_lifecycle": round(run["letters"] / run["n"], 2)}
-    with_, without = out["avec"]["cpu_ms_per_lifecycle"], out["sans"]["cpu_ms_per_lifecycle"]
-    return {"with_letters_and_decision": out["avec"],
-            "without_letters_and_decision": out["sans"],
-            "extra_cpu_ms_per_lifecycle": round(with_ - without, 1),
-            "ratio_cpu_with_vs_without": round(with_ / without, 3),
-            "note": "service lifecycle of bench/common.service_group (open, enrol, attendance, "
-                    "attestation, validation: credit and refund letters); its happy path does "
-                    "not reach the business-rule task (on the referral path), so the decision "
-                    "table is not in these figures"}
+        for kind, group in LIFECYCLES.items():
+            for run in runs.values():
+                with run["app"].app_context():
+                    from services.clock import clock
+                    today = clock().today()
+                    figures = run["kinds"][kind]
+                    w, c = time.perf_counter(), time.process_time()
+                    ids = (group or common.service_group)(run["numbers"], today)
+                    figures["cpu"] += time.process_time() - c
+                    figures["wall"] += time.perf_counter() - w
+                    figures["n"] += len(ids)
+                    letters, decisions = _made(ids)
+                    figures["letters"] += letters
+                    figures["decisions"] += decisions
+    out: dict = {}
+    for kind in LIFECYCLES:
+        per = {}
+        for name, run in runs.items():
+            f = run["kinds"][kind]
+            per[name] = {"lifecycles": f["n"], "seconds": round(f["wall"], 2),
+                         "cpu_ms_per_lifecycle": round(1000 * f["cpu"] / f["n"], 1),
+                         "letters_per_lifecycle": round(f["letters"] / f["n"], 2),
+                         "decisions_per_lifecycle": round(f["decisions"] / f["n"], 2)}
+        with_, without = per["avec"]["cpu_ms_per_lifecycle"], per["sans"]["cpu_ms_per_lifecycle"]
+        out[kind] = {"with_letters_and_decision": per["avec"],
+                     "without_letters_and_decision": per["sans"],
+                     "extra_cpu_ms_per_lifecycle": round(with_ - without, 1),
+                     "ratio_cpu_with_vs_without": round(with_ / without, 3)}
+    out["note"] = ("credit: bench/common.service_group (open, enrol, attendance, attestation, "
+                   "validation: the credit notice and the refund decision); referral: a case "
+                   "opened past its deadline, the timer fired (the decision table "
+                   "delai_relance_signalement), the referral decided « signaler » (the "
+                   "prosecutor letter). Without: the same process minus its service and "
+                   "business-rule tasks, as a newer version in a second database.")
+    return out
