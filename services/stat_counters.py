@@ -38,12 +38,14 @@ from sqlalchemy import (
     event,
     func,
     literal_column,
+    null,
     select,
     text,
     union_all,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from services.db import command, db
 from services.models import (
@@ -73,12 +75,20 @@ def _n(expr):
     return cast(expr, BigInteger)
 
 
+def _of(col, ids):
+    """`col` among the cases `ids`: an expanding IN list, or `= :id` for one case (a plain
+    parameter, which needs no rendering of the statement per execution)."""
+    if isinstance(ids, BindParameter) and not ids.expanding:
+        return col == ids
+    return col.in_(ids)
+
+
 def _case_centres(ids):
     """(case_id, centre_id) of every centre where the case had a seat (any enrolment)."""
     q = (select(Enrollment.case_id.label("case_id"), CourseSession.centre_id.label("centre_id"))
          .join(CourseSession, Enrollment.session_id == CourseSession.id).distinct())
     if ids is not None:
-        q = q.where(Enrollment.case_id.in_(ids))
+        q = q.where(_of(Enrollment.case_id, ids))
     return q.subquery()
 
 
@@ -89,7 +99,7 @@ def _parts(month, figure, n, case_col, where, ids, *, froms=(), centre_col=None,
     seat."""
     conds = list(where)
     if ids is not None:
-        conds.append(case_col.in_(ids))
+        conds.append(_of(case_col, ids))
     out = []
     for per_centre in (False, True):
         if not per_centre:
@@ -279,6 +289,71 @@ def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
+def _cases_statement(single: bool):
+    """Everything the cases of the expanding parameter `ids` (`single`: the one case `id`)
+    contribute, monthly figures and steps, in ONE statement of rows (kind, c, m, f, n): kind
+    'M' (c centre, m month, f figure), 'T' open tasks (c version, m day, f key), 'R' timers
+    (c version, f name), 'S' running instances (c version). Built once per dialect and rules
+    configuration; a command reads it twice per touched case (before, and at commit)."""
+    from services import statistics as st
+
+    cfg = rules_config()
+    dialect = db.session.get_bind().dialect.name
+    key = ("cases", dialect, cfg.deadline_test, cfg.pre_48n_course_discharges, single)
+    stmt = _STATEMENTS.get(key)
+    if stmt is not None:
+        return stmt
+    ids = bindparam("id") if single else bindparam("ids", expanding=True)
+    monthly = union_all(*_monthly_parts(ids)).subquery("mo")
+    rows = [select(_const("M").label("k"), monthly.c.c, monthly.c.m, monthly.c.f, monthly.c.n)]
+    day = st._paris_day(HumanTask.created_at)
+    rows.append(select(_const("T"), ProcessInstance.version_id, cast(day, String), HumanTask.key,
+                       _n(func.count()))
+                .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
+                .where(HumanTask.state == "open", _of(HumanTask.case_id, ids))
+                .group_by(ProcessInstance.version_id, HumanTask.key, day))
+    where = " AND p.case_id = :id" if single else " AND p.case_id IN :ids"
+    if dialect == "postgresql":
+        sql = ("SELECT p.version_id AS v, e ->> 'name' AS name, count(*) AS n FROM "
+               "process_instances p, json_array_elements(p.timers) e WHERE NOT p.completed"
+               + where + " GROUP BY 1, 2")
+    else:
+        sql = ("SELECT p.version_id AS v, json_extract(j.value, '$.name') AS name, count(*) AS n "
+               "FROM process_instances p, json_each(p.timers) j WHERE p.completed = 0" + where
+               + " GROUP BY 1, 2")
+    timers = (text(sql).bindparams(ids)
+              .columns(literal_column("v", Integer), literal_column("name", String),
+                       literal_column("n", BigInteger)).subquery("ti"))
+    rows.append(select(_const("R"), timers.c.v, cast(null(), String), timers.c.name,
+                       _n(timers.c.n)))
+    rows.append(select(_const("S"), ProcessInstance.version_id, cast(null(), String),
+                       _const(""), _n(func.count()))
+                .where(ProcessInstance.completed.is_(False), _of(ProcessInstance.case_id, ids))
+                .group_by(ProcessInstance.version_id))
+    stmt = _STATEMENTS[key] = union_all(*rows)
+    return stmt
+
+
+def _of_cases(ids: list) -> tuple[Counter, Counter]:
+    monthly, steps = Counter(), Counter()
+    if len(ids) == 1:
+        rows = db.session.execute(_cases_statement(True), {"id": ids[0]})
+    else:
+        rows = db.session.execute(_cases_statement(False), {"ids": ids})
+    for k, c, m, f, n in rows:
+        if k == "M":
+            if m is not None and n:
+                monthly[(int(c), m, f)] += int(n)
+        elif k == "T":
+            steps[(c, "task", f, _date(m))] += int(n)
+        elif k == "R":
+            if f:
+                steps[(c, "timer", f, NO_DAY)] += int(n)
+        else:
+            steps[(c, "running", "", NO_DAY)] += int(n)
+    return monthly, steps
+
+
 def contributions(case_ids=None) -> tuple[Counter, Counter]:
     """(monthly counters, step counters) that these cases (all cases: None) contribute now."""
     if case_ids is None:
@@ -286,9 +361,9 @@ def contributions(case_ids=None) -> tuple[Counter, Counter]:
     monthly, steps = Counter(), Counter()
     ids = sorted(case_ids)
     for i in range(0, len(ids), CHUNK):
-        chunk = ids[i:i + CHUNK]
-        monthly.update(_monthly(chunk))
-        steps.update(_steps(chunk))
+        m, s = _of_cases(ids[i:i + CHUNK])
+        monthly.update(m)
+        steps.update(s)
     return monthly, steps
 
 
