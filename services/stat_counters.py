@@ -39,6 +39,7 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    or_,
     select,
     text,
     union_all,
@@ -177,7 +178,10 @@ def _monthly_parts(ids) -> list:
                     (CaseEvent.detail["decision"].as_string() == "signaler",
                      "referrals:referred"), else_="referrals:not_referred")
     parts += _parts(event_m, referral, func.count(), CaseEvent.case_id,
-                    [CaseEvent.type.in_(("echeance_depassee", "signalement_decide"))], ids,
+                    # (two comparisons, not an IN list: SQLAlchemy renders an IN list's
+                    # parameters again at every execution)
+                    [or_(CaseEvent.type == "echeance_depassee",
+                         CaseEvent.type == "signalement_decide")], ids,
                     froms=(CaseEvent,))
     # the delay from the attestation's receipt to the credit (R39, D4), by the Paris month of
     # the credit: a histogram by day count, and how many beyond one month
