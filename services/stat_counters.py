@@ -373,32 +373,40 @@ def contributions(case_ids=None) -> tuple[Counter, Counter]:
 
 # ---- writing the counters ------------------------------------------------------------------------
 
-def _insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+def _upserts() -> tuple:
+    """(stat_counters, stat_steps) UPSERTs adding `excluded.n`, built once per dialect (building
+    one costs more than running it)."""
+    dialect = db.session.get_bind().dialect.name
+    key = ("upserts", dialect)
+    stmts = _STATEMENTS.get(key)
+    if stmts is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        counters, steps = insert(StatCounter.__table__), insert(StatStep.__table__)
+        stmts = _STATEMENTS[key] = (
+            counters.on_conflict_do_update(
+                index_elements=["centre_id", "month", "figure"],
+                set_={"n": StatCounter.__table__.c.n + counters.excluded.n}),
+            steps.on_conflict_do_update(
+                index_elements=["version_id", "kind", "element", "day"],
+                set_={"n": StatStep.__table__.c.n + steps.excluded.n}))
+    return stmts
 
 
 def add(monthly: Counter, steps: Counter) -> None:
     """Add these differences to the counters: one UPSERT per table (n = n + excluded.n)."""
-    insert = _insert()
+    upsert_counters, upsert_steps = _upserts()
     conn = db.session.connection()
     rows = [{"centre_id": c, "month": m, "figure": f, "n": n}
             for (c, m, f), n in sorted(monthly.items()) if n]
     if rows:
-        stmt = insert(StatCounter.__table__)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["centre_id", "month", "figure"],
-            set_={"n": StatCounter.__table__.c.n + stmt.excluded.n}), rows)
+        conn.execute(upsert_counters, rows)
     rows = [{"version_id": v, "kind": k, "element": e, "day": d, "n": n}
             for (v, k, e, d), n in sorted(steps.items()) if n]
     if rows:
-        stmt = insert(StatStep.__table__)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["version_id", "kind", "element", "day"],
-            set_={"n": StatStep.__table__.c.n + stmt.excluded.n}), rows)
+        conn.execute(upsert_steps, rows)
 
 
 @command
