@@ -216,76 +216,53 @@ def _monthly_parts(ids) -> list:
 _STATEMENTS: dict = {}
 
 
-def _monthly_statement():
-    """The UNION of every figure for the cases of the expanding parameter `ids`, built once per
-    dialect and rules configuration (building it costs far more than running it)."""
-
-    cfg = rules_config()
-    key = (db.session.get_bind().dialect.name, cfg.deadline_test, cfg.pre_48n_course_discharges)
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        stmt = _STATEMENTS[key] = union_all(*_monthly_parts(bindparam("ids", expanding=True)))
-    return stmt
-
-
-def _monthly(ids) -> Counter:
+def _monthly() -> Counter:
+    """Every case's monthly figures (the rebuild's)."""
     out: Counter = Counter()
-    if ids is None:
-        rows = db.session.execute(union_all(*_monthly_parts(None))).all()
-    else:
-        rows = db.session.execute(_monthly_statement(), {"ids": list(ids)}).all()
-    for c, m, f, n in rows:
+    for c, m, f, n in db.session.execute(union_all(*_monthly_parts(None))).all():
         if m is not None and n:
             out[(int(c), m, f)] += int(n)
     return out
 
 
-def _step_statements(with_ids: bool) -> tuple:
-    """(open tasks by version, key and day; timers; running instances), for the cases of the
-    expanding parameter `ids` or for all: built once per dialect."""
+def _step_statements() -> tuple:
+    """(open tasks by version, key and day; timers; running instances) of every case (the
+    rebuild's; a command reads its cases' with `_cases_statement`): built once per dialect."""
     from services import statistics as st
 
-    key = ("steps", db.session.get_bind().dialect.name, with_ids)
+    key = ("steps", db.session.get_bind().dialect.name)
     stmts = _STATEMENTS.get(key)
     if stmts is not None:
         return stmts
-    ids = bindparam("ids", expanding=True)
     day = st._paris_day(HumanTask.created_at)
     tasks = (select(ProcessInstance.version_id, HumanTask.key, day, func.count())
              .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
              .where(HumanTask.state == "open").group_by(ProcessInstance.version_id,
                                                          HumanTask.key, day))
-    where = " AND p.case_id IN :ids" if with_ids else ""
     if st._pg():
         sql = ("SELECT p.version_id, e ->> 'name', count(*) FROM process_instances p, "
-               "json_array_elements(p.timers) e WHERE NOT p.completed" + where
-               + " GROUP BY 1, 2")
+               "json_array_elements(p.timers) e WHERE NOT p.completed GROUP BY 1, 2")
     else:
         sql = ("SELECT p.version_id, json_extract(j.value, '$.name'), count(*) FROM "
-               "process_instances p, json_each(p.timers) j WHERE p.completed = 0" + where
-               + " GROUP BY 1, 2")
+               "process_instances p, json_each(p.timers) j WHERE p.completed = 0 GROUP BY 1, 2")
     timers = text(sql)
     running = (select(ProcessInstance.version_id, func.count())
                .where(ProcessInstance.completed.is_(False))
                .group_by(ProcessInstance.version_id))
-    if with_ids:
-        tasks = tasks.where(HumanTask.case_id.in_(ids))
-        timers = timers.bindparams(bindparam("ids", expanding=True))
-        running = running.where(ProcessInstance.case_id.in_(ids))
     stmts = _STATEMENTS[key] = (tasks, timers, running)
     return stmts
 
 
-def _steps(ids) -> Counter:
+def _steps() -> Counter:
+    """Every case's step counters (the rebuild's)."""
     out: Counter = Counter()
-    tasks, timers, running = _step_statements(ids is not None)
-    params = {} if ids is None else {"ids": list(ids)}
-    for version_id, key, d, n in db.session.execute(tasks, params).all():
+    tasks, timers, running = _step_statements()
+    for version_id, key, d, n in db.session.execute(tasks).all():
         out[(version_id, "task", key, _date(d))] += int(n)
-    for version_id, name, n in db.session.execute(timers, params).all():
+    for version_id, name, n in db.session.execute(timers).all():
         if name:
             out[(version_id, "timer", name, NO_DAY)] += int(n)
-    for version_id, n in db.session.execute(running, params).all():
+    for version_id, n in db.session.execute(running).all():
         out[(version_id, "running", "", NO_DAY)] += int(n)
     return out
 
@@ -391,7 +368,7 @@ def _of_cases(ids: list) -> tuple[Counter, Counter]:
 def contributions(case_ids=None) -> tuple[Counter, Counter]:
     """(monthly counters, step counters) that these cases (all cases: None) contribute now."""
     if case_ids is None:
-        return _monthly(None), _steps(None)
+        return _monthly(), _steps()
     monthly, steps = Counter(), Counter()
     ids = sorted(case_ids)
     for i in range(0, len(ids), CHUNK):
