@@ -66,6 +66,16 @@ RECEIVED, SENT = TODAY, TODAY - dt.timedelta(days=4)  # the 48N: 16 and 12 March
 DEADLINE = dt.date(2026, 7, 16)  # four months after the receipt (D1)
 
 
+FRAME = """() => {  // the canvas on the referral: the table's task, the two service tasks
+  window.DesignerEditor.focusElement('confier_signalement');
+  const m = window.DesignerEditor.modeler, r = m.get('elementRegistry');
+  const from = r.get('constater_non_conformite'), to = r.get('fusion_fin_surveillance');
+  m.get('canvas').viewbox({x: from.x - 220, y: from.y - 80, width: to.x + 300 - from.x,
+                           height: 360});
+  m.get('contextPad').close();
+}"""
+
+
 def _seed(app):
     from services import groups, processes, users
     from services.clock import PARIS, clock
@@ -195,7 +205,7 @@ def _run_and_deploy(page, draft: int) -> None:
     results = page.locator("#test-run").inner_text()
     assert all(feature in results for feature in FEATURES), results  # both features ran
     accessible(page, "scénarios du brouillon")
-    doc_shot(page, "03-scenarios")
+    doc_shot(page, "04-scenarios")
     page.wait_for_function("() => !document.getElementById('deploy').disabled")
     page.get_by_role("button", name="Déployer ce brouillon").click()
     page.locator("#deploy-result .fr-alert--success").wait_for()
@@ -216,7 +226,18 @@ def test_a_decision_table_edited_in_a_draft_routes_the_referral_and_the_letter_d
     designer.wait_for_function("() => document.getElementById('canvas').dataset.draft")
     draft = int(designer.locator("#canvas").get_attribute("data-draft"))
     assert designer.locator("#no-problem").is_visible(), designer.locator("#problems").inner_text()
-    doc_shot(designer, "02-brouillon")
+    designer.evaluate(FRAME)
+    row = designer.locator(".fr-grid-row", has=designer.locator("#canvas"))
+    row.scroll_into_view_if_needed()
+    doc_shot(designer, "02-brouillon", row)
+    # the service task's action and parameters, as the catalogue's section shows them
+    section = designer.locator("#catalogue-action")
+    section.wait_for(state="visible")
+    assert designer.get_by_label("Action", exact=True).input_value() == "affecter_groupe"
+    values = section.locator("input").evaluate_all("l => l.map(i => i.value)")
+    assert "signalement_parquet" in values and "=groupe_signalement" in values, values
+    accessible(designer, "action du catalogue")
+    doc_shot(designer, "03-action", section)
     _run_and_deploy(designer, draft)
 
     # -- a case on the new version, brought to the referral
@@ -232,7 +253,7 @@ def test_a_decision_table_edited_in_a_draft_routes_the_referral_and_the_letter_d
     assert "réservée au groupe « contrôle »" in row.inner_text().lower()  # badge in capitals
     assert row.get_by_role("button", name="Prendre").count() == 0
     accessible(outsider, "tâches d'un agent hors du groupe")
-    doc_shot(outsider, "04-reservee")
+    doc_shot(outsider, "05-reservee", outsider.locator("#task-table"))
 
     # -- the clerk of « Contrôle » refers the case to the prosecutor
     clerk = open_page(VIEWPORT)
@@ -248,7 +269,7 @@ def test_a_decision_table_edited_in_a_draft_routes_the_referral_and_the_letter_d
     assert link.count() == 1, letters.inner_text()
     accessible(clerk, "dossier signalé, courrier joint")
     letters.scroll_into_view_if_needed()
-    doc_shot(clerk, "05-courriers", letters)
+    doc_shot(clerk, "06-courriers", letters)
 
     with clerk.expect_download() as info:
         link.click()

@@ -38,3 +38,25 @@ def test_a_name_no_table_gives_is_refused_on_the_service_task(api):
         with transaction():
             processes.deploy(KEY, xml, "tests", files=files)
     assert "confier_signalement" in refused.value.errors, refused.value.errors
+
+
+def test_the_examples_shapes_and_labels_do_not_overlap():
+    """As the shipped diagrams (tests/workflows/test_definitions.py): the designer's elements
+    were given room, not dropped on top of others."""
+    from lxml import etree
+
+    ns = {"bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "dc": "http://www.omg.org/spec/DD/20100524/DC"}
+    containers = ("participant_", "parcours_stage", "invalidation_48si_recue")
+    boxes = []
+    for shape in etree.parse(str(EXAMPLE / f"{KEY}.bpmn")).iterfind(".//bpmndi:BPMNShape", ns):
+        element = shape.get("bpmnElement")
+        if not element.startswith(containers):
+            boxes += [(element, *(float(b.get(a)) for a in ("x", "y", "width", "height")))
+                      for b in shape.iterfind(".//dc:Bounds", ns)]
+    assert {"choisir_groupe_signalement", "confier_signalement", "signale_gw",
+            "courrier_procureur"} <= {b[0] for b in boxes}
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[0] == b[0] or not (a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+                                        and a[2] < b[2] + b[4] and b[2] < a[2] + a[4]), (a, b)
