@@ -260,6 +260,8 @@ def test_a_decision_table_edited_in_a_draft_routes_the_referral_and_the_letter_d
     login(clerk, "agent2")
     clerk.goto(f"/ui/dossiers/{case_id}")
     task = clerk.locator("section.ui-task", has_text="Décider du signalement au parquet")
+    # the decision, in French in the case's history
+    assert "Décision « Groupe du signalement »" in clerk.locator("main").inner_text()
     accessible(clerk, "dossier à signaler")
     tick(task.get_by_label("Signaler au parquet"))
     task.get_by_role("button", name="Enregistrer la décision").click()
