@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services import bundles, processes
+from services import groups as clerk_groups
 from services.errors import Invalid
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (services/design/sandbox.py)
@@ -173,6 +174,9 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         if (SHIPPED_BPMN / bundles.DECISIONS_DIR).is_dir():  # the shipped decision tables
             shutil.copytree(SHIPPED_BPMN / bundles.DECISIONS_DIR, bpmn_dir / bundles.DECISIONS_DIR)
         (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
+        # the application's clerks' groups: those a table or an action names exist there too
+        (bpmn_dir / clerk_groups.GROUPS_FILE).write_text(json.dumps(clerk_groups.as_listed()),
+                                                   encoding="utf-8")
         # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
         (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))
         started: list[tuple[subprocess.Popen, Path]] = []
