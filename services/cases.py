@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services import (
     audit,
@@ -65,6 +66,9 @@ def create(data: dict, actor: str) -> Case:
     version = processes.active_version(PROCESS_BY_KIND[case.kind])
     db.session.add(case)
     db.session.flush()
+    # the new case has no instance yet: said so, and attaching the one journey.start makes
+    # reads nothing (the one-to-one's backref would SELECT the old one at the write-back)
+    set_committed_value(case, "instance", None)
     case.reference = f"STG-{now.year}-{case.id:06d}"
     audit.record(case, "dossier_ouvert", actor, kind=case.kind, deadline=case.deadline,
                  receipt=case.letter_receipt, process=f"{version.key} v{version.version}")

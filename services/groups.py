@@ -214,3 +214,30 @@ def ensure_named(xml: bytes) -> list[str]:
         db.session.flush()
         _forget_names()
     return created
+
+
+# The clerks' groups as a file beside the shipped definitions: the scenario sandbox writes the
+# application's groups there, so that a draft's scenarios know the groups a designer's decision
+# table or `affecter_groupe` action may name, not only those its lanes name.
+GROUPS_FILE = "groupes.json"
+
+
+def as_listed() -> list[dict]:
+    return [{"code": g.code, "name": g.name} for g in list_groups()]
+
+
+def ensure_listed(path) -> list[str]:
+    """Create the groups a GROUPS_FILE lists that do not exist yet; the codes created. In the
+    caller's command. A missing file lists nothing."""
+    import json
+
+    try:
+        listed = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    created = []
+    for item in listed:
+        if db.session.scalar(select(Group.id).where(Group.code == item["code"])) is None:
+            created.append(create(item["code"], item["name"]).code)
+    return created
+

@@ -157,6 +157,7 @@ def deploy_shipped(actor: str = "system") -> list[tuple[ProcessVersion, bool]]:
     and each `<key>.zip` bundle. The clerks' groups their lanes name are created if missing."""
     results = []
     directory = bpmn_dir()
+    groups.ensure_listed(directory / groups.GROUPS_FILE)  # the sandbox's copy of the app's
     for path in sorted(directory.glob("*.bpmn")):
         xml = path.read_bytes()
         results.append(deploy(path.stem, xml, actor, origin="fichiers_livres",

@@ -38,12 +38,16 @@ from sqlalchemy import (
     event,
     func,
     literal_column,
+    null,
+    or_,
     select,
     text,
     union_all,
 )
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import CompileError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from services.db import command, db
 from services.models import (
@@ -73,12 +77,20 @@ def _n(expr):
     return cast(expr, BigInteger)
 
 
+def _of(col, ids):
+    """`col` among the cases `ids`: an expanding IN list, or `= :id` for one case (a plain
+    parameter, which needs no rendering of the statement per execution)."""
+    if isinstance(ids, BindParameter) and not ids.expanding:
+        return col == ids
+    return col.in_(ids)
+
+
 def _case_centres(ids):
     """(case_id, centre_id) of every centre where the case had a seat (any enrolment)."""
     q = (select(Enrollment.case_id.label("case_id"), CourseSession.centre_id.label("centre_id"))
          .join(CourseSession, Enrollment.session_id == CourseSession.id).distinct())
     if ids is not None:
-        q = q.where(Enrollment.case_id.in_(ids))
+        q = q.where(_of(Enrollment.case_id, ids))
     return q.subquery()
 
 
@@ -89,7 +101,7 @@ def _parts(month, figure, n, case_col, where, ids, *, froms=(), centre_col=None,
     seat."""
     conds = list(where)
     if ids is not None:
-        conds.append(case_col.in_(ids))
+        conds.append(_of(case_col, ids))
     out = []
     for per_centre in (False, True):
         if not per_centre:
@@ -167,7 +179,10 @@ def _monthly_parts(ids) -> list:
                     (CaseEvent.detail["decision"].as_string() == "signaler",
                      "referrals:referred"), else_="referrals:not_referred")
     parts += _parts(event_m, referral, func.count(), CaseEvent.case_id,
-                    [CaseEvent.type.in_(("echeance_depassee", "signalement_decide"))], ids,
+                    # (two comparisons, not an IN list: SQLAlchemy renders an IN list's
+                    # parameters again at every execution)
+                    [or_(CaseEvent.type == "echeance_depassee",
+                         CaseEvent.type == "signalement_decide")], ids,
                     froms=(CaseEvent,))
     # the delay from the attestation's receipt to the credit (R39, D4), by the Paris month of
     # the credit: a histogram by day count, and how many beyond one month
@@ -201,76 +216,53 @@ def _monthly_parts(ids) -> list:
 _STATEMENTS: dict = {}
 
 
-def _monthly_statement():
-    """The UNION of every figure for the cases of the expanding parameter `ids`, built once per
-    dialect and rules configuration (building it costs far more than running it)."""
-
-    cfg = rules_config()
-    key = (db.session.get_bind().dialect.name, cfg.deadline_test, cfg.pre_48n_course_discharges)
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        stmt = _STATEMENTS[key] = union_all(*_monthly_parts(bindparam("ids", expanding=True)))
-    return stmt
-
-
-def _monthly(ids) -> Counter:
+def _monthly() -> Counter:
+    """Every case's monthly figures (the rebuild's)."""
     out: Counter = Counter()
-    if ids is None:
-        rows = db.session.execute(union_all(*_monthly_parts(None))).all()
-    else:
-        rows = db.session.execute(_monthly_statement(), {"ids": list(ids)}).all()
-    for c, m, f, n in rows:
+    for c, m, f, n in db.session.execute(union_all(*_monthly_parts(None))).all():
         if m is not None and n:
             out[(int(c), m, f)] += int(n)
     return out
 
 
-def _step_statements(with_ids: bool) -> tuple:
-    """(open tasks by version, key and day; timers; running instances), for the cases of the
-    expanding parameter `ids` or for all: built once per dialect."""
+def _step_statements() -> tuple:
+    """(open tasks by version, key and day; timers; running instances) of every case (the
+    rebuild's; a command reads its cases' with `_cases_statement`): built once per dialect."""
     from services import statistics as st
 
-    key = ("steps", db.session.get_bind().dialect.name, with_ids)
+    key = ("steps", db.session.get_bind().dialect.name)
     stmts = _STATEMENTS.get(key)
     if stmts is not None:
         return stmts
-    ids = bindparam("ids", expanding=True)
     day = st._paris_day(HumanTask.created_at)
     tasks = (select(ProcessInstance.version_id, HumanTask.key, day, func.count())
              .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
              .where(HumanTask.state == "open").group_by(ProcessInstance.version_id,
                                                          HumanTask.key, day))
-    where = " AND p.case_id IN :ids" if with_ids else ""
     if st._pg():
         sql = ("SELECT p.version_id, e ->> 'name', count(*) FROM process_instances p, "
-               "json_array_elements(p.timers) e WHERE NOT p.completed" + where
-               + " GROUP BY 1, 2")
+               "json_array_elements(p.timers) e WHERE NOT p.completed GROUP BY 1, 2")
     else:
         sql = ("SELECT p.version_id, json_extract(j.value, '$.name'), count(*) FROM "
-               "process_instances p, json_each(p.timers) j WHERE p.completed = 0" + where
-               + " GROUP BY 1, 2")
+               "process_instances p, json_each(p.timers) j WHERE p.completed = 0 GROUP BY 1, 2")
     timers = text(sql)
     running = (select(ProcessInstance.version_id, func.count())
                .where(ProcessInstance.completed.is_(False))
                .group_by(ProcessInstance.version_id))
-    if with_ids:
-        tasks = tasks.where(HumanTask.case_id.in_(ids))
-        timers = timers.bindparams(bindparam("ids", expanding=True))
-        running = running.where(ProcessInstance.case_id.in_(ids))
     stmts = _STATEMENTS[key] = (tasks, timers, running)
     return stmts
 
 
-def _steps(ids) -> Counter:
+def _steps() -> Counter:
+    """Every case's step counters (the rebuild's)."""
     out: Counter = Counter()
-    tasks, timers, running = _step_statements(ids is not None)
-    params = {} if ids is None else {"ids": list(ids)}
-    for version_id, key, d, n in db.session.execute(tasks, params).all():
+    tasks, timers, running = _step_statements()
+    for version_id, key, d, n in db.session.execute(tasks).all():
         out[(version_id, "task", key, _date(d))] += int(n)
-    for version_id, name, n in db.session.execute(timers, params).all():
+    for version_id, name, n in db.session.execute(timers).all():
         if name:
             out[(version_id, "timer", name, NO_DAY)] += int(n)
-    for version_id, n in db.session.execute(running, params).all():
+    for version_id, n in db.session.execute(running).all():
         out[(version_id, "running", "", NO_DAY)] += int(n)
     return out
 
@@ -279,47 +271,149 @@ def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
+def _cases_statement(single: bool):
+    """Everything the cases of the expanding parameter `ids` (`single`: the one case `id`)
+    contribute, monthly figures and steps, in ONE statement of rows (kind, c, m, f, n): kind
+    'M' (c centre, m month, f figure), 'T' open tasks (c version, m day, f key), 'R' timers
+    (c version, f name), 'S' running instances (c version). Built once per dialect and rules
+    configuration; a command reads it twice per touched case (before, and at commit)."""
+    from services import statistics as st
+
+    cfg = rules_config()
+    dialect = db.session.get_bind().dialect.name
+    key = ("cases", dialect, cfg.deadline_test, cfg.pre_48n_course_discharges, single)
+    stmt = _STATEMENTS.get(key)
+    if stmt is not None:
+        return stmt
+    ids = bindparam("id", type_=Integer) if single else bindparam("ids", expanding=True)
+    monthly = union_all(*_monthly_parts(ids)).subquery("mo")
+    rows = [select(_const("M").label("k"), monthly.c.c, monthly.c.m, monthly.c.f, monthly.c.n)]
+    day = st._paris_day(HumanTask.created_at)
+    rows.append(select(_const("T"), ProcessInstance.version_id, cast(day, String), HumanTask.key,
+                       _n(func.count()))
+                .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
+                .where(HumanTask.state == "open", _of(HumanTask.case_id, ids))
+                .group_by(ProcessInstance.version_id, HumanTask.key, day))
+    where = " AND p.case_id = :id" if single else " AND p.case_id IN :ids"
+    if dialect == "postgresql":
+        sql = ("SELECT p.version_id AS v, e ->> 'name' AS name, count(*) AS n FROM "
+               "process_instances p, json_array_elements(p.timers) e WHERE NOT p.completed"
+               + where + " GROUP BY 1, 2")
+    else:
+        sql = ("SELECT p.version_id AS v, json_extract(j.value, '$.name') AS name, count(*) AS n "
+               "FROM process_instances p, json_each(p.timers) j WHERE p.completed = 0" + where
+               + " GROUP BY 1, 2")
+    timers = (text(sql).bindparams(ids)
+              .columns(literal_column("v", Integer), literal_column("name", String),
+                       literal_column("n", BigInteger)).subquery("ti"))
+    rows.append(select(_const("R"), timers.c.v, cast(null(), String), timers.c.name,
+                       _n(timers.c.n)))
+    rows.append(select(_const("S"), ProcessInstance.version_id, cast(null(), String),
+                       _const(""), _n(func.count()))
+                .where(ProcessInstance.completed.is_(False), _of(ProcessInstance.case_id, ids))
+                .group_by(ProcessInstance.version_id))
+    stmt = union_all(*rows)
+    if single:
+        inlined = _inlined(stmt, db.session.get_bind().dialect)
+        stmt = stmt if inlined is None else inlined
+    _STATEMENTS[key] = stmt
+    return stmt
+
+
+_NO_CASE = -7364928173645  # an id no case has, written where the statement's `:id` goes
+
+
+def _inlined(stmt, dialect):
+    """The one-case statement as SQL text with its constants written in (about 760 of them: the
+    figures' labels, formats, JSON paths, ...), so that an execution binds one parameter
+    instead of processing every constant again (0.2 ms per read). None, and the statement
+    runs as built, when a constant has no inline form or the text would not round-trip."""
+    try:
+        sql = str(stmt.params(id=_NO_CASE).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except CompileError:
+        return None
+    if str(_NO_CASE) not in sql or ("%" in sql and dialect.identifier_preparer._double_percents):
+        return None
+    inlined = (text(sql.replace(str(_NO_CASE), ":id"))
+               .bindparams(bindparam("id", type_=Integer))
+               .columns(literal_column("k", String), literal_column("c", Integer),
+                        literal_column("m", String), literal_column("f", String),
+                        literal_column("n", BigInteger)))
+    if set(inlined.compile(dialect=dialect).binds) != {"id"}:
+        return None  # a ':name' in a constant would be read as a parameter
+    return inlined
+
+
+def _of_cases(ids: list) -> tuple[Counter, Counter]:
+    monthly, steps = Counter(), Counter()
+    if len(ids) == 1:
+        rows = db.session.execute(_cases_statement(True), {"id": ids[0]})
+    else:
+        rows = db.session.execute(_cases_statement(False), {"ids": ids})
+    for k, c, m, f, n in rows:
+        if k == "M":
+            if m is not None and n:
+                monthly[(int(c), m, f)] += int(n)
+        elif k == "T":
+            steps[(c, "task", f, _date(m))] += int(n)
+        elif k == "R":
+            if f:
+                steps[(c, "timer", f, NO_DAY)] += int(n)
+        else:
+            steps[(c, "running", "", NO_DAY)] += int(n)
+    return monthly, steps
+
+
 def contributions(case_ids=None) -> tuple[Counter, Counter]:
     """(monthly counters, step counters) that these cases (all cases: None) contribute now."""
     if case_ids is None:
-        return _monthly(None), _steps(None)
+        return _monthly(), _steps()
     monthly, steps = Counter(), Counter()
     ids = sorted(case_ids)
     for i in range(0, len(ids), CHUNK):
-        chunk = ids[i:i + CHUNK]
-        monthly.update(_monthly(chunk))
-        steps.update(_steps(chunk))
+        m, s = _of_cases(ids[i:i + CHUNK])
+        monthly.update(m)
+        steps.update(s)
     return monthly, steps
 
 
 # ---- writing the counters ------------------------------------------------------------------------
 
-def _insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+def _upserts() -> tuple:
+    """(stat_counters, stat_steps) UPSERTs adding `excluded.n`, built once per dialect (building
+    one costs more than running it)."""
+    dialect = db.session.get_bind().dialect.name
+    key = ("upserts", dialect)
+    stmts = _STATEMENTS.get(key)
+    if stmts is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        counters, steps = insert(StatCounter.__table__), insert(StatStep.__table__)
+        stmts = _STATEMENTS[key] = (
+            counters.on_conflict_do_update(
+                index_elements=["centre_id", "month", "figure"],
+                set_={"n": StatCounter.__table__.c.n + counters.excluded.n}),
+            steps.on_conflict_do_update(
+                index_elements=["version_id", "kind", "element", "day"],
+                set_={"n": StatStep.__table__.c.n + steps.excluded.n}))
+    return stmts
 
 
 def add(monthly: Counter, steps: Counter) -> None:
     """Add these differences to the counters: one UPSERT per table (n = n + excluded.n)."""
-    insert = _insert()
+    upsert_counters, upsert_steps = _upserts()
     conn = db.session.connection()
     rows = [{"centre_id": c, "month": m, "figure": f, "n": n}
             for (c, m, f), n in sorted(monthly.items()) if n]
     if rows:
-        stmt = insert(StatCounter.__table__)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["centre_id", "month", "figure"],
-            set_={"n": StatCounter.__table__.c.n + stmt.excluded.n}), rows)
+        conn.execute(upsert_counters, rows)
     rows = [{"version_id": v, "kind": k, "element": e, "day": d, "n": n}
             for (v, k, e, d), n in sorted(steps.items()) if n]
     if rows:
-        stmt = insert(StatStep.__table__)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["version_id", "kind", "element", "day"],
-            set_={"n": StatStep.__table__.c.n + stmt.excluded.n}), rows)
+        conn.execute(upsert_steps, rows)
 
 
 @command

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services import bundles, processes
+from services import groups as clerk_groups
 from services.errors import Invalid
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (services/design/sandbox.py)
@@ -151,6 +152,13 @@ def check(key: str, xml: bytes, features: list[str], files: dict | None = None) 
     processes.check_definition(key, xml, bundle_files(xml, files))
 
 
+def _app_groups() -> list[dict]:
+    """The application's groups ([] outside an application, e.g. a run from a unit test)."""
+    from flask import has_app_context
+
+    return clerk_groups.as_listed() if has_app_context() else []
+
+
 def run(key: str, xml: bytes, features: list[str] | None = None,
         timeout: float = 900.0, parts: int | None = None,
         files: dict | None = None) -> SandboxResult:
@@ -175,6 +183,9 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         if (SHIPPED_BPMN / bundles.LETTERS_DIR).is_dir():  # the letters their service tasks make
             shutil.copytree(SHIPPED_BPMN / bundles.LETTERS_DIR, bpmn_dir / bundles.LETTERS_DIR)
         (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
+        # the application's clerks' groups: those a table or an action names exist there too
+        (bpmn_dir / clerk_groups.GROUPS_FILE).write_text(json.dumps(_app_groups()),
+                                                         encoding="utf-8")
         # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
         (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))
         started: list[tuple[subprocess.Popen, Path]] = []

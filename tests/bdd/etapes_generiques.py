@@ -163,3 +163,12 @@ def table_decide(ctx: Contexte, nom, valeur):
     textes = [str(x) for v in sorties.values() for x in (v if isinstance(v, list) else [v])]
     assert valeur in textes, (f"La table « {nom} » a décidé autre chose que « {valeur} » : "
                               f"{prises[-1].get('message')}")
+
+
+@then("aucun courrier n'est joint au dossier")
+def aucun_courrier(ctx: Contexte):
+    assert ctx.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"
+    courriers = ctx.ok(ctx.api.get(f"/api/v1/cases/{ctx.dossier['id']}/letters"),
+                       "lire les courriers du dossier")["items"]
+    assert not courriers, ("Aucun courrier attendu ; courriers du dossier : "
+                           f"{[c['title'] for c in courriers]}")

@@ -195,3 +195,20 @@ def test_a_command_that_changes_no_figure_reads_no_contribution(app, api, known,
     api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
     assert calls and all(ids == {known["B"]["id"]} for ids in calls)
     _stored_equals_rebuild()
+
+
+def test_a_one_case_read_has_its_constants_written_in_and_reads_the_same(app, api, known):  # noqa: F811
+    """Issue 17: a command reads one case's contribution with the statement's constants (about
+    760 labels, formats, JSON paths) written into its SQL, one parameter to bind; it reads what
+    the statement as built (the several-case one) reads, for every case, on both databases."""
+    from services import stat_counters
+    from services.models import Case
+
+    stmt = stat_counters._cases_statement(True)
+    assert set(stmt.compile(dialect=db.session.get_bind().dialect).binds) == {"id"}
+    read = 0
+    for case_id in db.session.scalars(select(Case.id)).all():
+        one = stat_counters.contributions({case_id})
+        assert one == stat_counters._of_cases([case_id, -1])  # -1: no case, the built statement
+        read += bool(one[0]) + bool(one[1])
+    assert read > 10

@@ -9,11 +9,10 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 
 from services import bundles
-from services.db import db
 from services.design import drafts
+from services.errors import NotFound
 from services.letters import render as rendering
 from services.letters.context import sample_context
-from services.models import ProcessDraft
 from web.api.letters import DOWNLOAD_HEADERS
 from web.auth import current_user
 from web.ui.routes import Pages
@@ -29,8 +28,9 @@ MAX_TEMPLATE_CHARS = 200_000
 @pages.app_template_global()
 def draft_letters(draft_id: int) -> list[dict]:
     """The draft's letter templates (`_` partials included) for the page; [] for no draft."""
-    draft = db.session.get(ProcessDraft, draft_id)
-    if draft is None:
+    try:
+        draft = drafts.get(draft_id)
+    except NotFound:
         return []
     files = bundles.decode_files(draft.files)
     out = []
@@ -42,7 +42,7 @@ def draft_letters(draft_id: int) -> list[dict]:
     return out
 
 
-def _edited(draft_id: int) -> tuple[ProcessDraft, str, dict]:
+def _edited(draft_id: int) -> tuple[object, str, dict]:
     """The draft, the template id and the bundle's files with the posted text; the page again
     with the French problem (422) when the form is wrong."""
     draft = drafts.get(draft_id)
