@@ -25,6 +25,10 @@ with think time and 3 centre operators, locust against gunicorn) on PostgreSQL, 
 <BENCH_PG_PREFIX>_clerks_day (dropped and recreated; needs BENCH_PG_URL), `--cases` cases
 seeded (default 30,000) and `--seconds` of steady state (default 240); its figures go to
 bench/results/latest.json under `clerks_day`, the other keys kept (a full run keeps them too).
+`--only letters` runs the service lifecycle on the shipped mandatory process and on the same
+process without its service tasks and business-rule task, interleaved (`--seconds`, default 40;
+bench/letters.py); writes bench/results/only-letters.json and merges it into latest.json under
+`letters_and_decision`.
 """
 
 from __future__ import annotations
@@ -286,11 +290,34 @@ def only_gate(rounds: int) -> int:
     return 0
 
 
+def only_letters(seconds: float) -> int:
+    """The letters and the decision table of the shipped mandatory process against the same
+    process without them (bench/letters.py); written to results/only-letters.json and merged
+    into latest.json under `letters_and_decision`, the other keys kept."""
+    from bench import letters
+
+    figures: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        figures.update(letters.measure(Path(tmp), seconds))
+    figures["load_average_at_end"] = list(os.getloadavg())
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.with_name("only-letters.json").write_text(
+        json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    latest = json.loads(OUT.read_text()) if OUT.exists() else {"machine": machine()}
+    latest["letters_and_decision"] = {k: v for k, v in figures.items() if k != "machine"} | {
+        "load_average_at_start": figures["machine"]["load_average_at_start"]}
+    _write(latest)
+    print(json.dumps({k: v for k, v in figures.items() if k != "machine"}, indent=2,
+                     ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", choices=["service", "large", "counts", "clerks_day", "gate"],
+    parser.add_argument("--only", choices=["service", "large", "counts", "clerks_day", "gate",
+                                            "letters"],
                         help="run one section only (written to results/only-<section>.json; "
                              "counts, clerks_day and gate: also merged into latest.json)")
     parser.add_argument("--seconds", type=float, default=None,
@@ -315,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         return only_large()
     if args.only == "counts":
         return only_counts()
+    if args.only == "letters":
+        return only_letters(args.seconds)
     from bench import http_load, large, sweep
 
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

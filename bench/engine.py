@@ -33,7 +33,8 @@ class Baseline:
         self.noop = {n: (lambda *a: None) for n in ACTION_NAMES}
 
     def _ctx(self, facts):
-        return ScriptContext(dict(facts), self.noop)
+        # the service tasks' catalogue actions (letters) are the service's: none here
+        return ScriptContext(dict(facts), self.noop, lambda call: None)
 
     def _step(self, iid, facts, act):
         conn = self.conn

@@ -29,6 +29,8 @@ Fonctionnalité: Remboursement de l'amende après le stage obligatoire
     Et l'attestation est reçue et validée le 10/06/2026
     Alors l'obligation de stage est remplie
     Et aucun remboursement n'est dû (R45)
+    # la décision est notifiée au conducteur, même quand elle refuse le remboursement
+    Et un courrier « Décision relative au remboursement de l'amende » est joint au dossier
 
   @R22 @R25 @R20
   Scénario: Un stage obligatoire moins d'un an après un autre ne rapporte rien mais remplit l'obligation

@@ -16,14 +16,17 @@ Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conf
     Alors le dossier est candidat au signalement
     Et l'obligation de stage est non remplie
     Et une tâche « signalement_parquet » est ouverte
+    Et aucun courrier « Signalement au procureur de la République » n'est joint au dossier
     Quand l'agent signale le dossier au parquet
     Alors le dossier est signalé au parquet
+    Et un courrier « Signalement au procureur de la République » est joint au dossier
 
   @R21
   Scénario: L'agent peut décider de ne pas signaler le dossier
     Quand le temps passe jusqu'au 11/07/2026
     Et l'agent décide de ne pas signaler le dossier pour « Hospitalisation justifiée »
     Alors le dossier n'est pas signalé (décision de l'agent)
+    Et aucun courrier « Signalement au procureur de la République » n'est joint au dossier
 
   @R19 @R21 @R26 @R48
   Scénario: Un stage suivi après l'échéance crédite les points mais sans remboursement

@@ -18,6 +18,8 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
     Et le crédit prend effet le 07/06/2026
     Et le solde du permis est de 6 points
     Et le dossier est clos
+    Et un courrier « Notification de points crédités » est joint au dossier
+    Et un courrier « Décision relative au remboursement de l'amende » est joint au dossier
 
   @D1 @R17
   Plan du scénario: L'échéance tombe le même jour quatre mois plus tard, ou le dernier jour du mois

@@ -15,6 +15,8 @@ Fonctionnalité: Stage volontaire et règle d'un stage par an
     Et le dossier ne donne lieu à aucun remboursement
     Et l'obligation de stage est sans objet
     Et le dossier est clos
+    Et un courrier « Notification de points crédités » est joint au dossier
+    Et aucun courrier « Décision relative au remboursement de l'amende » n'est joint au dossier
 
   @R25 @D2 @D10
   Plan du scénario: Un nouveau stage ne rapporte des points qu'à partir de la même date un an plus tard

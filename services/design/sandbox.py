@@ -180,6 +180,8 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             shutil.copytree(SHIPPED_BPMN / bundles.FORMS_DIR, bpmn_dir / bundles.FORMS_DIR)
         if (SHIPPED_BPMN / bundles.DECISIONS_DIR).is_dir():  # the shipped decision tables
             shutil.copytree(SHIPPED_BPMN / bundles.DECISIONS_DIR, bpmn_dir / bundles.DECISIONS_DIR)
+        if (SHIPPED_BPMN / bundles.LETTERS_DIR).is_dir():  # the letters their service tasks make
+            shutil.copytree(SHIPPED_BPMN / bundles.LETTERS_DIR, bpmn_dir / bundles.LETTERS_DIR)
         (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
         # the application's clerks' groups: those a table or an action names exist there too
         (bpmn_dir / clerk_groups.GROUPS_FILE).write_text(json.dumps(_app_groups()),

@@ -379,3 +379,11 @@ def courrier_joint(ctx, titre):
     pdf = ctx.api.get(f"{base}/{trouves[-1]['id']}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-"), "Le courrier n'est pas un PDF"
     assert hashlib.sha256(pdf.data).hexdigest() == trouves[-1]["sha256"]
+
+
+@then(parsers.re(r"aucun courrier « (?P<titre>.+) » n'est joint au dossier"))
+def aucun_courrier(ctx, titre):
+    assert ctx.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"
+    courriers = ctx.ok(ctx.api.get(f"/api/v1/cases/{ctx.dossier['id']}/letters"),
+                       "lire les courriers du dossier")["items"]
+    assert titre not in [c["title"] for c in courriers], f"Courrier inattendu : « {titre} »"

@@ -34,6 +34,8 @@ class Harness:
         self.now = dt.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
         self.engine = ProcessEngine(lambda: self.now)
         self.calls: list[tuple] = []
+        # the catalogue actions the service tasks called: (element, action, parameters)
+        self.service_calls: list[tuple] = []
         self.facts: dict[str, object] = {
             "echeance_timer": "2026-07-11T00:00:00+02:00",  # deadline 2026-07-10 (D1)
             "attestation_delivree": False,
@@ -51,7 +53,10 @@ class Harness:
 
             return record
 
-        return ScriptContext(dict(self.facts), {n: action(n) for n in ACTION_NAMES})
+        def call_action(call):
+            self.service_calls.append((call.element_id, call.action, dict(call.params)))
+
+        return ScriptContext(dict(self.facts), {n: action(n) for n in ACTION_NAMES}, call_action)
 
     def start(self):
         self.run = self.engine.start(self.version_id, self.xml, self.process_key, self.context(),
@@ -94,6 +99,10 @@ class Harness:
 
     def action_names(self) -> list[str]:
         return [c[0] for c in self.calls]
+
+    def letters(self) -> list[str]:
+        """The letter templates the service tasks asked for (`generer_courrier`), in order."""
+        return [c[2]["modele"] for c in self.service_calls if c[1] == "generer_courrier"]
 
     def take_course(self, *, attestation=True):
         assert self.send("inscription")

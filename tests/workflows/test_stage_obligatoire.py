@@ -323,3 +323,49 @@ def test_invalidation_while_examen_manuel_open_leaves_a_single_task(obligatoire)
         "decider_remboursement",
     ]
     assert h.view().is_completed()
+
+
+# ---- letters: the catalogue's generer_courrier at the step a clerk would send them (#15) ----
+
+def test_credit_then_refund_letters_after_the_course_is_credited(obligatoire):
+    h = obligatoire
+    h.take_course()
+    h.complete("verification_attestation", decision="valider", motif="")
+    assert h.service_calls == [
+        ("courrier_credit_points", "generer_courrier", {"modele": "notification_credit_points"}),
+        ("courrier_remboursement", "generer_courrier", {"modele": "decision_remboursement"}),
+    ]
+
+
+@pytest.mark.parametrize(("decision", "letters"), [
+    ("signaler", ["signalement_procureur"]),
+    ("ne_pas_signaler", []),
+])
+def test_prosecutor_letter_only_when_the_clerk_reports(obligatoire, decision, letters):
+    h = obligatoire
+    h.facts["conformite"] = "non_conforme"
+    h.tick(dt.datetime(2026, 7, 11, 8, tzinfo=UTC))
+    assert h.letters() == []
+    h.complete("signalement_parquet", decision=decision, motif="délai dépassé")
+    assert h.letters() == letters
+    assert h.action_names()[-1] == "enregistrer_signalement"  # the decision is recorded first
+    completed = h.view().completed_element_ids()
+    assert ("courrier_procureur" in completed) == (decision == "signaler")
+
+
+def test_invalidation_credit_makes_the_credit_and_refund_letters(obligatoire):
+    h = obligatoire
+    h.take_course()
+    h.facts.update(conformite="sans_objet", stage_a_crediter=True)
+    assert h.send("invalidation_48si")
+    h.complete("examen_manuel", decision="crediter", motif="")
+    assert h.letters() == ["notification_credit_points", "decision_remboursement"]
+    assert [c[0] for c in h.service_calls] == ["courrier_credit_points_invalidation",
+                                                "courrier_remboursement_invalidation"]
+
+
+def test_invalidation_without_course_makes_no_letter(obligatoire):
+    h = obligatoire
+    assert h.send("invalidation_48si")
+    h.complete("examen_manuel", decision="refuser", motif="pas de stage")
+    assert h.letters() == []

@@ -51,3 +51,20 @@ def test_voluntary_invalidation_no_refund(volontaire):
     run = h.view()
     assert run.is_completed()
     assert "dossier_clos_invalidation" in run.completed_element_ids()
+
+
+def test_voluntary_credit_letter_and_no_refund_letter(volontaire):
+    h = volontaire
+    h.take_course()
+    h.complete("verification_attestation", decision="valider", motif="")
+    assert h.letters() == ["notification_credit_points"]  # no refund for a voluntary course (R20)
+
+
+def test_voluntary_invalidation_credit_letter(volontaire):
+    h = volontaire
+    h.take_course()
+    h.facts["stage_a_crediter"] = True
+    assert h.send("invalidation_48si")
+    h.complete("examen_manuel", decision="crediter", motif="")
+    assert [c[0] for c in h.service_calls] == ["courrier_credit_points_invalidation"]
+    assert h.letters() == ["notification_credit_points"]

@@ -1,0 +1,149 @@
+"""The shipped processes make their letters through the catalogue's service task
+(`generer_courrier`) at the step where a clerk would send them (issue 15): the prosecutor
+letter when the clerk decides to report (R21, Q14), the notice of points credited (R26) and
+the refund decision (R45–R49, mandatory courses only: R20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_letters import pdf_text
+
+NUM = "120175200888"
+PROSECUTOR = "Signalement au procureur de la République"
+CREDIT = "Notification de points crédités"
+REFUND = "Décision relative au remboursement de l'amende"
+
+
+def letters(api, case_id: int) -> list[dict]:
+    return api.ok(api.get(f"/api/v1/cases/{case_id}/letters"))["items"]
+
+
+def download(api, case_id: int, letter: dict) -> bytes:
+    resp = api.get(f"/api/v1/cases/{case_id}/letters/{letter['id']}")
+    assert resp.status_code == 200 and resp.data.startswith(b"%PDF-")
+    return resp.data
+
+
+@pytest.fixture
+def at_referral(api):
+    api.licence(NUM, obtained="01/09/2025")
+    inf = api.infraction(NUM, "01/02/2026", points=3)
+    api.set_today("10/03/2026")
+    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
+    api.set_today("11/07/2026")  # the day after the deadline (D1): the referral task (R21)
+    api.run_timers()
+    assert letters(api, case["id"]) == []
+    return case
+
+
+def test_the_prosecutor_letter_is_made_when_the_clerk_reports(api, at_referral):
+    case = at_referral
+    api.complete(case["id"], "signalement_parquet", decision="signaler", motif="délai dépassé")
+    [letter] = letters(api, case["id"])
+    assert letter["title"] == PROSECUTOR and letter["template"] == "signalement_procureur"
+    text = pdf_text(download(api, case["id"], letter))
+    for expected in (case["reference"], "Léa Martin", NUM,  # the case, the driver
+                     "envoyée le 5 mars 2026", "le 10 mars 2026",  # the 48N dates
+                     "expiré le 10 juillet 2026"):  # the deadline (D1)
+        assert expected in text, expected
+
+
+def test_no_prosecutor_letter_when_the_clerk_does_not_report(api, at_referral):
+    case = at_referral
+    api.complete(case["id"], "signalement_parquet", decision="ne_pas_signaler",
+                 motif="Hospitalisation justifiée")
+    assert letters(api, case["id"]) == []
+
+
+def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_decision(api):
+    api.set_today("20/03/2026")
+    api.licence(NUM, obtained="01/09/2025")
+    inf = api.infraction(NUM, "01/02/2026")
+    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
+    session = api.session("05/06/2026", "06/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("06/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.set_today("15/06/2026")
+    api.attestation(case["id"], "15/06/2026")
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    made = letters(api, case["id"])
+    assert [m["title"] for m in made] == [CREDIT, REFUND]
+    credit = pdf_text(download(api, case["id"], made[0]))
+    assert "3 point(s)" in credit and "avec effet au 7 juin 2026" in credit
+    refund = pdf_text(download(api, case["id"], made[1]))
+    assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
+
+
+def test_a_voluntary_course_has_the_credit_notice_and_no_refund_decision(api):
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2020", probation="none")
+    case = api.voluntary_case(NUM)
+    session = api.session("03/06/2026", "04/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("04/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.set_today("10/06/2026")
+    api.attestation(case["id"], "10/06/2026")
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    assert [m["title"] for m in letters(api, case["id"])] == [CREDIT]  # R20: no refund
+
+
+# ---- cases started on a version without the letters (migration safety) ----------------------
+
+VERSIONS = "/api/v1/processes/stage_obligatoire/versions"
+
+
+def deploy(api, xml: bytes) -> int:
+    from tests.designer_support import xml_headers
+
+    resp = api.request("POST", VERSIONS, as_="designer", raw=xml, headers=xml_headers())
+    return api.ok(resp, 201)["version"]
+
+
+def test_a_case_from_a_version_without_letters_moves_when_safe_or_is_refused_clearly(api):
+    from bench.letters import without_letters_and_decisions
+    from services import bundles, processes
+
+    shipped = (processes.bpmn_dir() / "stage_obligatoire.bpmn").read_bytes()
+    assert deploy(api, without_letters_and_decisions(shipped)) == 2  # no letter, no table
+    api.set_today("20/03/2026")
+    late_num = "120175200889"
+    api.licence(late_num, obtained="01/09/2025")
+    late_inf = api.infraction(late_num, "01/02/2026")
+    late = api.mandatory_case(late_num, late_inf["id"], received="10/03/2026")
+    api.set_today("12/05/2026")
+    api.licence(NUM, obtained="01/09/2025")
+    inf = api.infraction(NUM, "01/02/2026")
+    credited = api.mandatory_case(NUM, inf["id"], received="10/05/2026")  # deadline 10/09
+    api.set_today("11/07/2026")
+    api.run_timers()  # past the deadline: the referral task, with no decision table on v2
+    assert api.task(late["id"], "signalement_parquet")
+    # the shipped bundle again (its decision table, which v2 does not reference, with it)
+    files = bundles.shipped_files(shipped, processes.bpmn_dir() / bundles.FORMS_DIR)
+    version, _ = processes.deploy("stage_obligatoire", shipped, "designer", files=files)
+    assert version.version == 3
+
+    # waiting for an enrolment: nothing it went through changed, it moves and gets its letters
+    moved = api.ok(api.post(f"/api/v1/cases/{credited['id']}/migration", {"version": 3},
+                            as_="designer"))
+    assert moved["process"]["version"] == 3
+    # it went through the end of the deadline watch, which now leads to the decision table:
+    # refused, in French, naming the element, and nothing changed
+    resp = api.post(f"/api/v1/cases/{late['id']}/migration", {"version": 3}, as_="designer")
+    assert resp.status_code == 409, resp.get_json()
+    reasons = resp.get_json()["errors"]["version"]
+    assert any("constater_non_conformite" in r and "déjà passée" in r for r in reasons), reasons
+    assert api.case(late["id"])["process"]["version"] == 2
+    api.complete(late["id"], "signalement_parquet", decision="signaler", motif="délai dépassé")
+    assert letters(api, late["id"]) == []  # v2 makes no letter
+
+    api.set_today("12/07/2026")
+    session = api.session("16/07/2026", "17/07/2026")
+    api.enroll(credited["id"], session["id"])
+    api.set_today("17/07/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.attestation(credited["id"], "17/07/2026")
+    api.complete(credited["id"], "verification_attestation", decision="valider")
+    assert [m["title"] for m in letters(api, credited["id"])] == [CREDIT, REFUND]
