@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from services.db import command, db
@@ -29,7 +29,6 @@ _T = TaskCounter.__table__
 _BUMP = (update(_T).where(_T.c.key == bindparam("k"), _T.c.assignee_id == bindparam("a"),
                           _T.c.state == bindparam("s"))
          .values(n=_T.c.n + bindparam("d")))
-_NEW = insert(_T)
 
 
 def _triple(key, assignee_id, state) -> tuple[str, int, str]:
@@ -84,8 +83,21 @@ def apply(connection, moves: Counter) -> None:
     else:
         missing = [p for p in params if connection.execute(_BUMP, p).rowcount == 0]
     if missing:
-        connection.execute(_NEW, [{"key": p["k"], "assignee_id": p["a"], "state": p["s"],
-                                   "n": p["d"]} for p in missing])
+        # an upsert: two commands may both find the counter missing (two timer workers opening
+        # the first tasks of a key at once); the second adds to the row the first inserted
+        connection.execute(_upsert(connection), [
+            {"key": p["k"], "assignee_id": p["a"], "state": p["s"], "n": p["d"]}
+            for p in missing])
+
+
+def _upsert(connection):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(_T)
+    return stmt.on_conflict_do_update(index_elements=["key", "assignee_id", "state"],
+                                      set_={"n": _T.c.n + stmt.excluded.n})
 
 
 @event.listens_for(Session, "after_flush")
@@ -140,7 +152,7 @@ def rebuild() -> int:
     conn.execute(delete(_T))
     rows = counted()
     if rows:
-        conn.execute(_NEW, [{"key": k, "assignee_id": a, "state": s, "n": n}
+        conn.execute(_T.insert(), [{"key": k, "assignee_id": a, "state": s, "n": n}
                             for (k, a, s), n in rows.items()])
     return len(rows)
 
