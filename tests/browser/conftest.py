@@ -236,6 +236,25 @@ def axe_violations(page) -> list[dict]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+def accessible(page, name: str) -> None:
+    """No serious or critical axe violation on the page `name`."""
+    violations = axe_violations(page)
+    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
+
+
+DOCS_IMG = ROOT / "docs" / "img"
+
+
+def doc_shot(page, name: str, docs_name: str, locator=None) -> None:
+    """The test's own screenshot (reports/browser/<name>.png), and with DOCS_SCREENSHOTS=1 the
+    documentation's (docs/img/<docs_name>.png; CI leaves those alone)."""
+    shot(page, name)
+    if os.environ.get("DOCS_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        (locator if locator is not None else page).screenshot(
+            path=str(DOCS_IMG / f"{docs_name}.png"))
+
+
 def tick(radio) -> None:
     """Tick a DSFR radio as a user does: by clicking its label (the input is drawn by CSS)."""
     radio_id = radio.get_attribute("id")

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 
 import pypdf
 import pytest
@@ -45,13 +44,13 @@ from tests.browser.conftest import (
     PASSWORD,
     ROOT,
     TODAY,
-    axe_violations,
+    accessible,
     fresh_app,
     login,
     serve,
-    shot,
     tick,
 )
+from tests.browser.conftest import doc_shot as conftest_doc_shot
 
 KEY = "stage_obligatoire"
 EXAMPLE = ROOT / "features" / "exemples" / "signalement_par_groupe"
@@ -60,7 +59,6 @@ TABLE = "groupe_signalement"
 CELL = "sans_stage_out"  # the rule « Attestation délivrée = False » : a driver without a course
 FEATURES = ("signalement_par_groupe", "presence_et_attestation")
 RUN_TIMEOUT = 300_000  # ms: the sandbox is a pytest process of its own
-DOCS = ROOT / "docs" / "img"
 VIEWPORT = {"width": 1280, "height": 800}
 RECEIVED, SENT = TODAY, TODAY - dt.timedelta(days=4)  # the 48N: 16 and 12 March 2026
 DEADLINE = dt.date(2026, 7, 16)  # four months after the receipt (D1)
@@ -143,18 +141,8 @@ def server(tmp_path_factory):
     yield from serve(app)
 
 
-def accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
-
-
 def doc_shot(page, name: str, locator=None) -> None:
-    """The test's own screenshot (reports/browser/), and with DOCS_SCREENSHOTS=1 the docs' one."""
-    shot(page, f"decisions-{name}")
-    if os.environ.get("DOCS_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        (locator if locator is not None else page).screenshot(
-            path=str(DOCS / f"decisions-{name}.png"))
+    conftest_doc_shot(page, f"decisions-{name}", f"decisions-{name}", locator)
 
 
 def pdf_text(pdf: bytes) -> str:

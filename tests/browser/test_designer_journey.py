@@ -25,26 +25,23 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 
 import pytest
 
 from tests.browser.conftest import (
     PASSWORD,
-    ROOT,
     TODAY,
-    axe_violations,
+    accessible,
     fresh_app,
     login,
     serve,
-    shot,
     tick,
 )
+from tests.browser.conftest import doc_shot as conftest_doc_shot
 
 KEY = "stage_volontaire"
 FEATURE = "concepteurs"  # the designers' own feature: two short scenarios
 RUN_TIMEOUT = 240_000  # ms: the sandbox is a pytest process of its own
-DOCS = ROOT / "docs" / "img"
 DOCS_VIEWPORT = {"width": 1280, "height": 800}
 EXTENSIONS = "[data-group-id='group-CamundaPlatform__ExtensionProperties']"
 
@@ -100,18 +97,8 @@ def server(tmp_path_factory):
     yield from serve(app)
 
 
-def accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
-
-
 def doc_shot(page, name: str, locator=None) -> None:
-    """The test's own screenshot (reports/browser/), and with DOCS_SCREENSHOTS=1 the docs' one."""
-    shot(page, f"parcours-{name}")
-    if os.environ.get("DOCS_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        target = locator if locator is not None else page
-        target.screenshot(path=str(DOCS / f"designer-{name}.png"))
+    conftest_doc_shot(page, f"parcours-{name}", f"designer-{name}", locator)
 
 
 FRAME = """ids => {

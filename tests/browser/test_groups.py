@@ -11,7 +11,7 @@ import pytest
 from tests.browser.conftest import (
     PASSWORD,
     TODAY,
-    axe_violations,
+    accessible,
     fresh_app,
     login,
     serve,
@@ -51,11 +51,6 @@ def server(tmp_path_factory):
     app = fresh_app(tmp_path_factory, "groupes")
     _seed(app)
     yield from serve(app)
-
-
-def accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
 
 
 def test_an_admin_makes_a_group_and_its_agent_finds_the_task_under_mes_groupes(page, open_page,

@@ -6,12 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.browser.conftest import SHOTS, TODAY, axe_violations, login, shot, tick
-
-
-def accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
+from tests.browser.conftest import SHOTS, TODAY, accessible, login, shot, tick
 
 
 def submit(page, button: str) -> None:

@@ -10,14 +10,17 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, SHOTS, TODAY, axe_violations, login, shot, tick
+from tests.browser.conftest import (
+    PASSWORD,
+    SHOTS,
+    TODAY,
+    accessible,
+    login,
+    shot,
+    tick,
+)
 
 PHONE = {"width": 390, "height": 844}
-
-
-def accessible(page, name: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{name} : violations d'accessibilité graves ou critiques {violations}"
 
 
 @pytest.fixture(scope="module")
