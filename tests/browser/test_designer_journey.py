@@ -45,6 +45,7 @@ RUN_TIMEOUT = 240_000  # ms: the sandbox is a pytest process of its own
 DOCS_VIEWPORT = {"width": 1280, "height": 800}
 EXTENSIONS = "[data-group-id='group-CamundaPlatform__ExtensionProperties']"
 
+
 def _seed(app):
     from services import groups, processes, users
     from services.clock import PARIS, clock
