@@ -191,3 +191,23 @@ def contains_pattern(text: str) -> str:
     escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
                .replace("_", LIKE_ESCAPE + "_"))
     return f"%{escaped}%"
+
+
+_ADDING_UPSERTS: dict = {}
+
+
+def adding_upsert(table, index_elements: tuple[str, ...], dialect: str):
+    """`INSERT … ON CONFLICT (index_elements) DO UPDATE SET n = n + excluded.n` for a counter
+    table: two commands that both find a counter missing add up instead of one failing. Built
+    once per table and dialect (building one costs more than running it)."""
+    key = (table.name, index_elements, dialect)
+    stmt = _ADDING_UPSERTS.get(key)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        base = insert(table)
+        stmt = _ADDING_UPSERTS[key] = base.on_conflict_do_update(
+            index_elements=list(index_elements), set_={"n": table.c.n + base.excluded.n})
+    return stmt

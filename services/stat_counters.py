@@ -49,7 +49,7 @@ from sqlalchemy.exc import CompileError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from services.db import command, db
+from services.db import adding_upsert, command, db
 from services.models import (
     Case,
     CaseEvent,
@@ -381,25 +381,10 @@ def contributions(case_ids=None) -> tuple[Counter, Counter]:
 # ---- writing the counters ------------------------------------------------------------------------
 
 def _upserts() -> tuple:
-    """(stat_counters, stat_steps) UPSERTs adding `excluded.n`, built once per dialect (building
-    one costs more than running it)."""
+    """(stat_counters, stat_steps) UPSERTs adding `excluded.n`."""
     dialect = db.session.get_bind().dialect.name
-    key = ("upserts", dialect)
-    stmts = _STATEMENTS.get(key)
-    if stmts is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        counters, steps = insert(StatCounter.__table__), insert(StatStep.__table__)
-        stmts = _STATEMENTS[key] = (
-            counters.on_conflict_do_update(
-                index_elements=["centre_id", "month", "figure"],
-                set_={"n": StatCounter.__table__.c.n + counters.excluded.n}),
-            steps.on_conflict_do_update(
-                index_elements=["version_id", "kind", "element", "day"],
-                set_={"n": StatStep.__table__.c.n + steps.excluded.n}))
-    return stmts
+    return (adding_upsert(StatCounter.__table__, ("centre_id", "month", "figure"), dialect),
+            adding_upsert(StatStep.__table__, ("version_id", "kind", "element", "day"), dialect))
 
 
 def add(monthly: Counter, steps: Counter) -> None:

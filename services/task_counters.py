@@ -20,7 +20,7 @@ from collections import Counter
 from sqlalchemy import bindparam, delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from services.db import command, db
+from services.db import adding_upsert, command, db
 from services.models import HumanTask, TaskCounter
 
 NOBODY = 0  # assignee_id of the counters of unassigned tasks
@@ -91,13 +91,7 @@ def apply(connection, moves: Counter) -> None:
 
 
 def _upsert(connection):
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(_T)
-    return stmt.on_conflict_do_update(index_elements=["key", "assignee_id", "state"],
-                                      set_={"n": _T.c.n + stmt.excluded.n})
+    return adding_upsert(_T, ("key", "assignee_id", "state"), connection.dialect.name)
 
 
 @event.listens_for(Session, "after_flush")
