@@ -214,13 +214,15 @@ def referenced(xml: bytes, files: dict | None) -> dict[str, str]:
     # the letters are named by the actions' parameters, not by an element: all are kept
     out.update({p: t for p, t in files.items() if is_letter_path(str(p))})
     for path, text in files.items():
+        if not str(path).endswith(FORM_SUFFIX):  # tables and letters were taken above
+            continue
         form, _ = parse_form(text, path)
         if form is not None and form.id in refs:
             out[path] = text
     return out
 
 
-def with_inherited_decisions(xml: bytes, files: dict, base_files) -> dict:
+def with_inherited_files(xml: bytes, files: dict, base_files) -> dict:
     """`files`, plus the decision tables of `base_files` that `xml` references when `files`
     holds none, its forms that `xml` references when `files` holds no form, and its letters
     when `files` holds none (the modeler sends its BPMN, forms and tables, not the letters)."""

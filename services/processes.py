@@ -103,7 +103,7 @@ def inherited_files(xml: bytes, files: dict | None, base: ProcessVersion | None)
     the BPMN references. Files given without any decision table (or form) keep the tables (or
     forms) of `base` the BPMN references (an editor that sends only what it edited loses none)."""
     if files is not None:
-        return bundles.with_inherited_decisions(xml, dict(files), base.files if base else None)
+        return bundles.with_inherited_files(xml, dict(files), base.files if base else None)
     return bundles.referenced(xml, bundles.decode_files(base.files) if base else {})
 
 

@@ -340,7 +340,7 @@ def test_the_gherkin_step_finds_a_letter_joined_to_the_case(api, case):
 
 def test_a_multipart_bundle_without_letters_keeps_the_base_versions_letters(api):
     """The modeler sends its BPMN, forms and decision tables, never the letters: the new version
-    keeps those of the version it is based on (services/bundles.with_inherited_decisions)."""
+    keeps those of the version it is based on (services/bundles.with_inherited_files)."""
     entries = {n: c.replace(b'name="Dossier clos"', b'name="Dossier clos (v2)"')
                for n, c in shipped_bundle(api).items() if not n.startswith("courriers/")}
     data = {name.replace("/", "_"): (io.BytesIO(content), name.rsplit("/", 1)[-1])
