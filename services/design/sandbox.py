@@ -176,12 +176,10 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
         bpmn_dir.mkdir()
         for shipped in SHIPPED_BPMN.glob("*.bpmn"):
             shutil.copy(shipped, bpmn_dir / shipped.name)
-        if (SHIPPED_BPMN / bundles.FORMS_DIR).is_dir():
-            shutil.copytree(SHIPPED_BPMN / bundles.FORMS_DIR, bpmn_dir / bundles.FORMS_DIR)
-        if (SHIPPED_BPMN / bundles.DECISIONS_DIR).is_dir():  # the shipped decision tables
-            shutil.copytree(SHIPPED_BPMN / bundles.DECISIONS_DIR, bpmn_dir / bundles.DECISIONS_DIR)
-        if (SHIPPED_BPMN / bundles.LETTERS_DIR).is_dir():  # the letters their service tasks make
-            shutil.copytree(SHIPPED_BPMN / bundles.LETTERS_DIR, bpmn_dir / bundles.LETTERS_DIR)
+        # the shipped processes' forms, decision tables and letters (their bundles need them)
+        for folder in (bundles.FORMS_DIR, bundles.DECISIONS_DIR, bundles.LETTERS_DIR):
+            if (SHIPPED_BPMN / folder).is_dir():
+                shutil.copytree(SHIPPED_BPMN / folder, bpmn_dir / folder)
         (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
         # the application's clerks' groups: those a table or an action names exist there too
         (bpmn_dir / clerk_groups.GROUPS_FILE).write_text(json.dumps(_app_groups()),
