@@ -2,7 +2,8 @@
 
 "email" sends through SMTP (smtplib; settings SMTP_* from the environment, services/settings.py)
 with the job's key as Message-ID, so that a job sent again after a crash (services/outbox.py)
-is recognised as the same message. "journal" sends nothing: the notification is only recorded
+is recognised as the same message. "courrier_pdf" lays a letter out (services/letters).
+"journal" sends nothing: the notification is only recorded
 on the case (no job is written for it). Another channel is one class with `send(job)` passed to
 `register`."""
 
@@ -41,7 +42,17 @@ class EmailChannel:
             smtp.send_message(self.message(job))
 
 
-_CHANNELS: dict[str, Channel] = {"email": EmailChannel()}
+class LetterPdfChannel:
+    """Not a message: the layout of a letter as a PDF, after the command that wrote its text
+    (services/letters.make_pdf). Run again after a crash, it finds the PDF made and stops."""
+
+    def send(self, job) -> None:
+        from services import letters  # letters enqueue these jobs: imported when one runs
+
+        letters.make_pdf(job.payload["letter_id"])
+
+
+_CHANNELS: dict[str, Channel] = {"email": EmailChannel(), "courrier_pdf": LetterPdfChannel()}
 
 
 def register(name: str, channel: Channel) -> None:

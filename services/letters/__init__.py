@@ -1,7 +1,12 @@
 """The case's letters as PDF (issue 15 item 3; docs/process-bundle.md, « Courriers »).
 
-`issue_letter` renders a template of the case's own process version and stores the PDF in the
-caller's transaction; the reads list and serve them. A letter is immutable (services/models)."""
+`issue_letter` renders a template of the case's own process version against the case and stores
+the letter's text (its HTML) in the caller's transaction: what the letter says is fixed by the
+command. Laying it out as a PDF (WeasyPrint, ≈ 70 ms) is not the clerk's wait (issue 17): the
+command also writes an outbox job that the worker runs after the commit (`make_pdf`), and a
+download of a letter not laid out yet lays it out first. Either way the PDF is stored once, by
+a statement that fills it only where it is still empty, so that two workers, or a worker and a
+download, agree on one PDF and one SHA-256. A letter is otherwise immutable (services/models)."""
 
 from __future__ import annotations
 
@@ -9,22 +14,23 @@ import hashlib
 import html as html_lib
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from services import audit, bundles
+from services import audit, bundles, outbox
 from services.clock import clock
-from services.db import db
-from services.errors import NotFound
+from services.db import command, db
+from services.errors import Conflict, NotFound
 from services.letters import render as rendering
 from services.letters.context import letter_context, sample_context
 from services.letters.render import LetterError, template_ids
 from services.models import Letter, ProcessInstance, ProcessVersion
 
 __all__ = ["LETTER_EVENT", "LetterError", "issue_letter", "letter_for", "letters_of",
-           "letter_context", "sample_context", "template_ids"]
+           "letter_context", "make_pdf", "pdf_of", "sample_context", "template_ids"]
 
 LETTER_EVENT = "courrier_genere"
 COMMAND = "generer_courrier"
+PDF_CHANNEL = "courrier_pdf"  # services/channels: the outbox job that lays a letter out
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 MAX_TITLE = Letter.__table__.c.title.type.length
 
@@ -42,11 +48,16 @@ def _version_of(case) -> ProcessVersion | None:
         .where(ProcessInstance.case_id == case.id))
 
 
+def _files_of(version: ProcessVersion):
+    return lambda: bundles.decode_files(version.files)
+
+
 def issue_letter(case, template_id: str, *, actor: str, version_id: int | None = None) -> Letter:
     """Render `courriers/<template_id>.html` of the case's process version against the case,
-    store the PDF and record the history event, in the caller's transaction (no commit). A
-    template that fails anyway (deployment renders every template first) is an incident
-    (IncidentRaised, 409): the caller's command is rolled back, nothing half made is kept."""
+    store the letter's text and record the history event, in the caller's transaction (no
+    commit), with the outbox job that lays it out as a PDF after the commit. A template that
+    fails anyway (deployment renders every template first) is an incident (IncidentRaised,
+    409): the caller's command is rolled back, nothing half made is kept."""
     from services.incidents import IncidentRaised
 
     # the running version when the caller knows it (a case being opened has no instance row yet)
@@ -55,22 +66,68 @@ def issue_letter(case, template_id: str, *, actor: str, version_id: int | None =
         raise NotFound(f"Le dossier n° {case.id} n'a pas d'instance de processus.")
     try:
         data = audit.jsonable(letter_context(case), keep_none=True)
-        made = rendering.render(bundles.decode_files(version.files), template_id, data)
+        env = rendering.version_environment(version.id, version.checksum, _files_of(version))
+        html = rendering.render_html(None, template_id, data, env=env)
     except Exception as exc:  # noqa: BLE001 - a letter that cannot be made is an incident
         detail = str(exc) if isinstance(exc, LetterError) else type(exc).__name__
         raise IncidentRaised(f"le courrier « {template_id[:80]} » n'a pas pu être produit "
                              f"({detail})", case_id=case.id, version_id=version.id,
                              element_id=None, command=COMMAND, actor=actor) from None
-    title = title_of(made.html, template_id)
+    title = title_of(html, template_id)
     letter = Letter(case_id=case.id, template_id=template_id, version_id=version.id,
-                    bundle_checksum=version.checksum, title=title, data=data, pdf=made.pdf,
-                    sha256=hashlib.sha256(made.pdf).hexdigest(), created_at=clock().now(),
-                    created_by=actor)
+                    bundle_checksum=version.checksum, title=title, data=data, html=html,
+                    created_at=clock().now(), created_by=actor)
     db.session.add(letter)
     db.session.flush()
+    outbox.enqueue(PDF_CHANNEL, case_id=case.id, action=COMMAND,
+                   payload={"letter_id": letter.id,
+                            "subject": f"Mise en page du courrier n° {letter.id} : {title}"},
+                   key=f"<courrier-{letter.id}-pdf@{PDF_CHANNEL}>")
     # shown as « Courrier généré — courrier : « <title> », … » (web/labels.py)
     audit.record(case, LETTER_EVENT, actor, courrier=f"« {title} »", lettre=letter.id,
-                 modele=template_id, sha256=letter.sha256)
+                 modele=template_id)
+    return letter
+
+
+def make_pdf(letter_id: int) -> bool:
+    """Lay out letter `letter_id` from its stored text and store the PDF, unless it has one
+    already: True when this call stored it. The layout runs outside the command (only the short
+    write is one); LetterError when WeasyPrint fails (the outbox retries, a download says so)."""
+    row = db.session.execute(select(Letter.html, Letter.template_id, Letter.pdf.is_(None))
+                             .where(Letter.id == letter_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"Aucun courrier n° {letter_id}.")
+    html, template_id, missing = row
+    if not missing:
+        return False
+    if html is None:  # cannot happen: a letter without text was stored with its PDF
+        raise LetterError(rendering.letter_path(template_id), None, "texte du courrier absent")
+    return _store_pdf(letter_id, rendering.laid_out(html, template_id))
+
+
+@command
+def _store_pdf(letter_id: int, pdf: bytes) -> bool:
+    # the one change a letter ever sees: its PDF, where it is still empty (first one wins)
+    done = db.session.execute(
+        update(Letter).where(Letter.id == letter_id, Letter.pdf.is_(None))
+        .values(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), pdf_made_at=clock().now())
+        .execution_options(synchronize_session=False))
+    return done.rowcount == 1
+
+
+def pdf_of(case_id: int, letter_id: int) -> Letter:
+    """Letter `letter_id` of case `case_id` with its PDF, laid out now if the worker has not
+    yet (404 when unknown or another case's; 409 in French when it cannot be laid out)."""
+    letter = letter_for(case_id, letter_id)
+    if letter.pdf is not None:
+        return letter
+    try:
+        make_pdf(letter_id)
+    except LetterError as exc:
+        raise Conflict(f"Le courrier n° {letter_id} n'a pas pu être mis en page ({exc}). "
+                       "Un concepteur doit corriger son modèle.") from None
+    letter = db.session.scalar(select(Letter).where(Letter.id == letter_id)
+                               .execution_options(populate_existing=True))
     return letter
 
 
@@ -79,8 +136,10 @@ def letters_of(case_id: int) -> list[dict]:
     rows = db.session.execute(
         select(Letter.id, Letter.template_id, Letter.title, Letter.sha256, Letter.created_at,
                Letter.created_by).where(Letter.case_id == case_id).order_by(Letter.id)).all()
+    # sha256 None: not laid out yet (the PDF is made by the worker, or at the first download)
     return [{"id": r.id, "template": r.template_id, "title": r.title, "sha256": r.sha256,
-             "created_at": r.created_at, "created_by": r.created_by} for r in rows]
+             "pdf_ready": r.sha256 is not None, "created_at": r.created_at,
+             "created_by": r.created_by} for r in rows]
 
 
 def letter_for(case_id: int, letter_id: int) -> Letter:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -136,11 +137,31 @@ def _absent_as_dash(value):
     return "—" if value is None else value
 
 
-def environment(files: dict | None) -> SandboxedEnvironment:
+def environment(files: dict | None, cache_size: int = 0) -> SandboxedEnvironment:
     env = _Sandbox(loader=_BundleLoader(dict(files or {})), autoescape=True,
-                   undefined=StrictUndefined, auto_reload=False, cache_size=0,
+                   undefined=StrictUndefined, auto_reload=False, cache_size=cache_size,
                    finalize=_absent_as_dash)
     env.filters["date_fr"] = date_in_words
+    return env
+
+
+_VERSION_ENVS: dict[tuple[int, str], SandboxedEnvironment] = {}
+_VERSION_ENVS_LOCK = threading.Lock()
+_VERSION_ENVS_MAX = 32
+
+
+def version_environment(version_id: int, checksum: str, files) -> SandboxedEnvironment:
+    """The environment of a deployed version's letters, its compiled templates kept: a version
+    is immutable (cached by id and checksum, like its forms and spec), and compiling a letter
+    cost more than rendering it. `files` is called only on a miss."""
+    key = (version_id, checksum)
+    env = _VERSION_ENVS.get(key)
+    if env is None:
+        env = environment(files(), cache_size=64)
+        with _VERSION_ENVS_LOCK:
+            if len(_VERSION_ENVS) >= _VERSION_ENVS_MAX:
+                _VERSION_ENVS.pop(next(iter(_VERSION_ENVS)))
+            _VERSION_ENVS[key] = env
     return env
 
 
@@ -223,10 +244,12 @@ def _message(exc: BaseException) -> str:
     return f"erreur à l'exécution du modèle ({type(exc).__name__})"
 
 
-def render_html(files: dict | None, template_id: str, context: dict) -> str:
-    """The letter's HTML; LetterError (French, with the file and the line) on any failure."""
+def render_html(files: dict | None, template_id: str, context: dict,
+                env: SandboxedEnvironment | None = None) -> str:
+    """The letter's HTML; LetterError (French, with the file and the line) on any failure.
+    `env`: a deployed version's environment (version_environment) instead of `files`'."""
     path = letter_path(template_id)
-    env = environment(files)
+    env = env or environment(files)
     try:
         template = env.get_template(path)
         out: list[str] = []
@@ -273,14 +296,18 @@ class Rendered:
     pdf: bytes
 
 
-def render(files: dict | None, template_id: str, context: dict) -> Rendered:
-    html = render_html(files, template_id, context)
+def laid_out(html: str, template_id: str) -> bytes:
+    """to_pdf, its failures as a LetterError (French) naming the template."""
     try:
-        pdf = to_pdf(html)
+        return to_pdf(html)
     except Exception as exc:  # noqa: BLE001 - WeasyPrint's errors are many; told, never a 5xx
         raise LetterError(letter_path(template_id), None,
                           f"la mise en page PDF a échoué ({type(exc).__name__})") from None
-    return Rendered(html, pdf)
+
+
+def render(files: dict | None, template_id: str, context: dict) -> Rendered:
+    html = render_html(files, template_id, context)
+    return Rendered(html, laid_out(html, template_id))
 
 
 def template_problems(files: dict | None, context: dict) -> list[LetterError]:

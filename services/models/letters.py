@@ -1,16 +1,19 @@
-"""The letters made for a case (issue 15 item 3): immutable once stored."""
+"""The letters made for a case (issue 15 item 3): immutable once stored, but for their PDF,
+laid out once after the command that made the letter (issue 17)."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, event
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import UTCDateTime, db
 
 
 class Letter(db.Model):
-    """A PDF made from a template of the case's own process version, with the data it was made
-    from and its SHA-256. Never updated or deleted: a corrected letter is another letter."""
+    """A letter made from a template of the case's own process version: the data it was made
+    from and its text (`html`), fixed by the command that made it; its PDF and the PDF's SHA-256,
+    laid out from that text afterwards (services/letters.make_pdf), once. Never updated
+    otherwise, never deleted: a corrected letter is another letter."""
 
     __tablename__ = "letter"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,8 +23,10 @@ class Letter(db.Model):
     bundle_checksum: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     data: Mapped[dict] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
+    html: Mapped[str | None] = mapped_column(Text)  # None: made before issue 17, PDF only
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: not laid out yet
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_made_at = mapped_column(UTCDateTime())
     created_at = mapped_column(UTCDateTime(), nullable=False)
     created_by: Mapped[str] = mapped_column(String(80))
 

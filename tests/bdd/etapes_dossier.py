@@ -366,8 +366,8 @@ def ecarter_changement(ctx, motif):
 # -- Alors : les courriers (issue 15 item 3) ----------------------------------------------------
 @then(parsers.re(r"un courrier « (?P<titre>.+) » est joint au dossier"))
 def courrier_joint(ctx, titre):
-    """The case has a letter of that title, a PDF whose SHA-256 is the one listed (the PDF's
-    text is checked by the tests, tests/integration/test_letters.py)."""
+    """The case has a letter of that title, a PDF whose SHA-256 is the one listed once it is
+    laid out (the PDF's text is checked by the tests, tests/integration/test_letters.py)."""
     import hashlib
 
     assert ctx.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"
@@ -378,7 +378,10 @@ def courrier_joint(ctx, titre):
                      f"{[c['title'] for c in courriers] or 'aucun'}")
     pdf = ctx.api.get(f"{base}/{trouves[-1]['id']}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-"), "Le courrier n'est pas un PDF"
-    assert hashlib.sha256(pdf.data).hexdigest() == trouves[-1]["sha256"]
+    # laid out after its command (by the worker, or by this first download): then listed
+    relu = ctx.ok(ctx.api.get(base), "relire les courriers du dossier")["items"]
+    empreinte = next(c["sha256"] for c in relu if c["id"] == trouves[-1]["id"])
+    assert hashlib.sha256(pdf.data).hexdigest() == empreinte, "Empreinte SHA-256 différente"
 
 
 @then(parsers.re(r"aucun courrier « (?P<titre>.+) » n'est joint au dossier"))

@@ -129,7 +129,8 @@ def test_generer_courrier_joins_a_pdf_to_the_case(case_id):
     with transaction():
         letter = db.session.scalars(select(Letter).where(Letter.case_id == case_id)).one()
         assert letter.template_id == "decision_remboursement"
-        assert letter.pdf.startswith(b"%PDF-") and letter.created_by == "processus"
+        assert letter.created_by == "processus" and letter.pdf is None  # laid out after
+        assert "<html" in letter.html.lower()
     assert last_event(case_id, "courrier_genere")["modele"] == "decision_remboursement"
 
 

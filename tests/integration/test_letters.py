@@ -11,10 +11,10 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from services import cases, letters
+from services import cases, letters, outbox
 from services.db import db, transaction
 from services.incidents import IncidentRaised
-from services.models import CaseEvent, Letter
+from services.models import CaseEvent, Letter, OutboxJob
 from services.models.letters import ImmutableLetter
 from tests.api_errors_support import assert_problem
 from tests.designer_support import xml_headers
@@ -41,9 +41,17 @@ def issue(case_id: int, template: str = "signalement_procureur") -> int:
         return letters.issue_letter(cases.get(case_id), template, actor="agent").id
 
 
+def made(letter_id: int) -> Letter:
+    """The letter once the outbox worker has laid it out (services/outbox.run_due)."""
+    db.session.remove()
+    outbox.run_due()
+    db.session.remove()
+    return db.session.get(Letter, letter_id)
+
+
 def test_the_prosecutor_letter_is_stored_with_its_hash_data_and_history(api, case):
     letter_id = issue(case["id"])
-    letter = db.session.get(Letter, letter_id)
+    letter = made(letter_id)
     assert letter.sha256 == hashlib.sha256(letter.pdf).hexdigest()
     assert letter.title == "Signalement au procureur de la République"
     assert letter.template_id == "signalement_procureur" and letter.created_by == "agent"
@@ -57,6 +65,37 @@ def test_the_prosecutor_letter_is_stored_with_its_hash_data_and_history(api, cas
     event = db.session.scalar(select(CaseEvent).where(CaseEvent.type == "courrier_genere"))
     assert event.detail["courrier"] == "« Signalement au procureur de la République »"
     assert event.detail["lettre"] == letter_id
+
+
+def test_the_command_fixes_the_text_and_the_worker_lays_it_out_once(api, case):
+    """Issue 17: WeasyPrint is not the clerk's wait. The command stores the letter's text and an
+    outbox job; the worker lays the PDF out after the commit, once."""
+    letter_id = issue(case["id"])
+    db.session.remove()
+    letter = db.session.get(Letter, letter_id)
+    assert letter.pdf is None and letter.sha256 is None and letter.pdf_made_at is None
+    assert case["reference"] in letter.html and "Léa Martin" in letter.html
+    job = db.session.scalar(select(OutboxJob))
+    assert (job.channel, job.action, job.payload["letter_id"], job.case_id) == \
+        ("courrier_pdf", "generer_courrier", letter_id, case["id"])
+    assert made(letter_id).pdf.startswith(b"%PDF-")
+    first = db.session.get(Letter, letter_id).sha256
+    assert db.session.get(OutboxJob, job.id).status == outbox.SENT
+    assert letters.make_pdf(letter_id) is False  # laid out already: nothing is redone
+    db.session.remove()
+    assert db.session.get(Letter, letter_id).sha256 == first
+
+
+def test_the_first_stored_pdf_wins(api, case):
+    """Two layouts at once (two workers, or a worker and a download): the statement fills the
+    PDF only where it is empty, so the second changes nothing and is told so."""
+    letter_id = issue(case["id"])
+    assert letters._store_pdf(letter_id, b"%PDF-premier") is True
+    assert letters._store_pdf(letter_id, b"%PDF-second") is False
+    db.session.remove()
+    letter = db.session.get(Letter, letter_id)
+    assert letter.pdf == b"%PDF-premier"
+    assert letter.sha256 == hashlib.sha256(b"%PDF-premier").hexdigest()
 
 
 def test_the_letter_is_made_from_the_case_own_version(api, case):
@@ -104,13 +143,44 @@ def test_clerks_list_and_download_the_letters(api, case):
     assert [i["template"] for i in body["items"]] == ["signalement_procureur",
                                                       "notification_credit_points"]
     first = body["items"][0]
-    assert set(first) == {"id", "template", "title", "sha256", "created_at", "created_by"}
+    assert set(first) == {"id", "template", "title", "sha256", "pdf_ready", "created_at",
+                          "created_by"}
+    assert first["sha256"] is None and first["pdf_ready"] is False  # the worker has not run
+    # downloaded before the worker ran: laid out now, then the same PDF at every download
     resp = api.get(f"/api/v1/cases/{case['id']}/letters/{letter_id}", as_="agent")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     assert resp.headers["Content-Disposition"].startswith("attachment")
-    assert hashlib.sha256(resp.data).hexdigest() == first["sha256"]
     assert case["reference"] in pdf_text(resp.data)
+    first = api.ok(api.get(f"/api/v1/cases/{case['id']}/letters", as_="agent"))["items"][0]
+    assert first["pdf_ready"] is True
+    assert hashlib.sha256(resp.data).hexdigest() == first["sha256"]
+    assert resp.headers["ETag"] == f'"{first["sha256"]}"'
+    again = api.get(f"/api/v1/cases/{case['id']}/letters/{letter_id}", as_="agent")
+    assert again.data == resp.data
+    outbox.run_due()  # the worker's job for that letter finds it laid out: the same PDF stays
+    db.session.remove()
+    assert db.session.get(Letter, letter_id).sha256 == first["sha256"]
     assert api.get(f"/api/v1/cases/{case['id']}/letters", as_="admin").status_code == 200
+
+
+def test_a_letter_that_cannot_be_laid_out_is_a_409_and_stays_to_lay_out(api, case,
+                                                                          monkeypatch):
+    letter_id = issue(case["id"])
+
+    def broken(html):
+        raise RuntimeError("mise en page impossible")
+    monkeypatch.setattr(letters.rendering, "to_pdf", broken)
+    resp = api.get(f"/api/v1/cases/{case['id']}/letters/{letter_id}", as_="agent")
+    assert_problem(resp, 409)
+    assert "mis en page" in resp.get_json()["detail"]
+    assert outbox.run_due() == (0, 1)  # the worker's try fails too, and is retried later
+    db.session.remove()
+    assert db.session.get(Letter, letter_id).pdf is None
+    job = db.session.scalar(select(OutboxJob))
+    assert job.status == outbox.PENDING and "mise en page PDF" in job.last_error
+    monkeypatch.undo()  # the template mended (here: WeasyPrint back), the download works
+    assert api.get(f"/api/v1/cases/{case['id']}/letters/{letter_id}",
+                   as_="agent").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["centre75", "designer"])
@@ -271,14 +341,14 @@ def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
     api.attestation(case["id"], "15/06/2026")
     done = api.complete(case["id"], "verification_attestation", decision="valider")
     assert done["outcome"]["points_credited"] == 3
-    notice = db.session.get(Letter, issue(case["id"], "notification_credit_points"))
+    notice = made(issue(case["id"], "notification_credit_points"))
     text = pdf_text(notice.pdf)
     assert "3 point(s)" in text and "avec effet au 7 juin 2026" in text
     assert "solde de votre permis est alors de 6 point(s)" in text
     rules = notice.data["issue"]["regles"]
     assert rules and all(r["texte"] in text for r in rules)  # outcome.explanation's rules
     assert any(r["regle"] == "R26" for r in rules)
-    refund = pdf_text(db.session.get(Letter, issue(case["id"], "decision_remboursement")).pdf)
+    refund = pdf_text(made(issue(case["id"], "decision_remboursement")).pdf)
     assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
 
 
@@ -288,7 +358,7 @@ def test_the_letters_are_in_the_openapi_document(api):
     assert {"200", "401", "403", "404"} <= set(listing["responses"])
     download = doc["paths"]["/api/v1/cases/{case_id}/letters/{letter_id}"]["get"]
     assert "application/pdf" in download["responses"]["200"]["content"]
-    assert {"403", "404"} <= set(download["responses"])
+    assert {"403", "404", "409"} <= set(download["responses"])
 
 
 @pytest.mark.parametrize("template", ["signalement_procureur", "decision_remboursement",
@@ -297,7 +367,7 @@ def test_every_shipped_letter_renders_for_a_fresh_voluntary_case(api, template):
     api.set_today("20/03/2026")
     api.licence(NUM, obtained="01/01/2015", probation="none", points=8, on="01/01/2025")
     case = api.voluntary_case(NUM)
-    letter = db.session.get(Letter, issue(case["id"], template))
+    letter = made(issue(case["id"], template))
     text = pdf_text(letter.pdf)
     assert case["reference"] in text and "—" in text  # the facts it lacks: « — »
     assert letter.data["lettre_48n"]["envoyee_le"] is None

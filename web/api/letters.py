@@ -20,7 +20,11 @@ class CaseLetterSchema(Schema):
     template = fields.String(metadata={"description": "le modèle : courriers/<modèle>.html de "
                                                       "la version du processus du dossier"})
     title = fields.String()
-    sha256 = fields.String(metadata={"description": "SHA-256 du PDF, en hexadécimal"})
+    sha256 = fields.String(allow_none=True, metadata={
+        "description": "SHA-256 du PDF, en hexadécimal ; null tant que le PDF n'est pas mis en "
+                       "page (le texte du courrier est fixé par la commande qui l'a produit, sa "
+                       "mise en page suit, ou se fait au premier téléchargement)"})
+    pdf_ready = fields.Boolean(metadata={"description": "le PDF est mis en page (sha256 connu)"})
     created_at = fields.DateTime()
     created_by = fields.String()
 
@@ -42,12 +46,12 @@ def list_letters(case_id):
 @require("agent")
 @blp.response(200, content_type="application/pdf")
 @blp.doc(responses={"200": {"description": "Le PDF/A du courrier", "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+    "409": {"description": "Le courrier n'a pas pu être mis en page (modèle à corriger)"}})
 def get_letter(case_id, letter_id):
-    """Un courrier du dossier, en PDF (téléchargement)"""
+    """Un courrier du dossier, en PDF (téléchargement ; mis en page d'abord s'il ne l'est pas)"""
     cases.get(case_id)
-    letter = letters.letter_for(case_id, letter_id)
-    return pdf_response(letter)
+    return pdf_response(letters.pdf_of(case_id, letter_id))
 
 
 def pdf_response(letter) -> Response:

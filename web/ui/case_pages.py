@@ -111,7 +111,7 @@ def case_letter(case_id: int, letter_id: int):
     from web.api.letters import pdf_response
 
     cases.get(case_id)
-    return pdf_response(letters.letter_for(case_id, letter_id))
+    return pdf_response(letters.pdf_of(case_id, letter_id))
 
 
 @pages.route("/dossiers/<int:case_id>/taches/<int:task_id>", methods=["POST"])
