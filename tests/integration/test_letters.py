@@ -98,6 +98,42 @@ def test_the_first_stored_pdf_wins(api, case):
     assert letter.sha256 == hashlib.sha256(b"%PDF-premier").hexdigest()
 
 
+def test_two_layouts_at_once_store_one_pdf(api, case, monkeypatch):
+    """Two workers (their own sessions and connections) lay the same letter out at once: both
+    finish WeasyPrint before either stores, exactly one stores, the other is told it did not."""
+    import threading
+
+    letter_id = issue(case["id"])
+    db.session.remove()
+    barrier = threading.Barrier(2, timeout=60)
+    real = letters.rendering.laid_out
+
+    def laid_out_together(html, template_id):
+        pdf = real(html, template_id)
+        barrier.wait()  # both PDFs made: the stores race
+        return pdf
+    monkeypatch.setattr(letters.rendering, "laid_out", laid_out_together)
+    results, errors = [], []
+
+    def worker():
+        try:
+            with api.app.app_context():
+                results.append(letters.make_pdf(letter_id))
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert sorted(results) == [False, True]
+    letter = db.session.get(Letter, letter_id)
+    assert letter.sha256 == hashlib.sha256(letter.pdf).hexdigest()
+
+
 def test_the_letter_is_made_from_the_case_own_version(api, case):
     issue(case["id"])
     letter = db.session.scalar(select(Letter))
