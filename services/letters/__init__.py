@@ -42,14 +42,21 @@ def title_of(html: str, template_id: str) -> str:
     return (text or template_id)[:MAX_TITLE]
 
 
-def _version_of(case) -> ProcessVersion | None:
-    return db.session.scalar(select(ProcessVersion).join(
-        ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
-        .where(ProcessInstance.case_id == case.id))
+def _version_of(case) -> int | None:
+    return db.session.scalar(select(ProcessInstance.version_id)
+                             .where(ProcessInstance.case_id == case.id))
 
 
-def _files_of(version: ProcessVersion):
-    return lambda: bundles.decode_files(version.files)
+def _checksum_of(version_id: int) -> str | None:
+    # the checksum only: the row's xml and files are large, and read only to compile templates
+    # (a version's are compiled once: render.version_environment, keyed by id and checksum)
+    return db.session.scalar(select(ProcessVersion.checksum)
+                             .where(ProcessVersion.id == version_id))
+
+
+def _files_of(version_id: int):
+    return lambda: bundles.decode_files(db.session.scalar(
+        select(ProcessVersion.files).where(ProcessVersion.id == version_id)))
 
 
 def issue_letter(case, template_id: str, *, actor: str, version_id: int | None = None) -> Letter:
@@ -61,21 +68,22 @@ def issue_letter(case, template_id: str, *, actor: str, version_id: int | None =
     from services.incidents import IncidentRaised
 
     # the running version when the caller knows it (a case being opened has no instance row yet)
-    version = db.session.get(ProcessVersion, version_id) if version_id else _version_of(case)
-    if version is None:
+    version_id = version_id or _version_of(case)
+    checksum = _checksum_of(version_id) if version_id else None
+    if checksum is None:
         raise NotFound(f"Le dossier n° {case.id} n'a pas d'instance de processus.")
     try:
         data = audit.jsonable(letter_context(case), keep_none=True)
-        env = rendering.version_environment(version.id, version.checksum, _files_of(version))
+        env = rendering.version_environment(version_id, checksum, _files_of(version_id))
         html = rendering.render_html(None, template_id, data, env=env)
     except Exception as exc:  # noqa: BLE001 - a letter that cannot be made is an incident
         detail = str(exc) if isinstance(exc, LetterError) else type(exc).__name__
         raise IncidentRaised(f"le courrier « {template_id[:80]} » n'a pas pu être produit "
-                             f"({detail})", case_id=case.id, version_id=version.id,
+                             f"({detail})", case_id=case.id, version_id=version_id,
                              element_id=None, command=COMMAND, actor=actor) from None
     title = title_of(html, template_id)
-    letter = Letter(case_id=case.id, template_id=template_id, version_id=version.id,
-                    bundle_checksum=version.checksum, title=title, data=data, html=html,
+    letter = Letter(case_id=case.id, template_id=template_id, version_id=version_id,
+                    bundle_checksum=checksum, title=title, data=data, html=html,
                     created_at=clock().now(), created_by=actor)
     db.session.add(letter)
     db.session.flush()
