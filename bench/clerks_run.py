@@ -6,7 +6,10 @@
    (a command or the HTML case page restores it). Then the people: CLERKS agents and
    CENTRE_OPERATORS centre users with a token each, and future sessions to enrol cases in.
 2. Serve: gunicorn with gunicorn.conf.py (default workers: 2 x CPUs + 1), its peak memory
-   sampled from /proc as bench/http_load.py does, and the load average every second.
+   sampled from /proc as bench/http_load.py does, and the load average every second; beside it
+   the background worker of production (`flask timers run --loop`: the due timers, then the
+   outbox, where the letters made by the day's validations are laid out as PDF), on the same
+   two cores. Its CPU time and the letters it laid out are reported.
 3. Run bench/clerks_day.py with locust, headless: all users started within a few seconds,
    then the statistics reset, then `seconds` of steady state measured.
 """
@@ -106,6 +109,39 @@ def seed_day(url: str, total: int) -> tuple[dict, dict]:
     return plan, seeded_info
 
 
+WORKER_INTERVAL_S = 2.0
+
+
+def start_worker(url: str) -> subprocess.Popen:
+    """The timers and outbox worker of production, on the day's database."""
+    env = {**os.environ, "DATABASE_URL": url, "CLOCK_MODE": "system", "SECRET_KEY": "bench",
+           "FLASK_APP": "app"}
+    return subprocess.Popen([str(ROOT / ".venv" / "bin" / "flask"), "timers", "run", "--loop",
+                             "--interval", str(WORKER_INTERVAL_S)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def letters_made(url: str) -> dict:
+    """How many of the day's letters the worker laid out (the rest wait for their turn, or for
+    a download, which lays them out)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT count(*), count(pdf_made_at) FROM letter "
+                                "WHERE html IS NOT NULL")).one()
+    engine.dispose()
+    return {"letters": row[0], "laid_out": row[1]}
+
+
 class LoadSampler(threading.Thread):
     def __init__(self, every: float = 1.0):
         super().__init__(daemon=True)
@@ -149,8 +185,10 @@ def measure(url: str, total: int = 30_000, seconds: int = 240, workers: int | No
         raise RuntimeError(f"{locust} missing: bash bench/run.sh installs bench/requirements.txt")
     plan, seeded = seed_day(url, total)
     server, port = start_server(url, workers)
+    worker = start_worker(url)
     users = profile.CLERKS + profile.CENTRE_OPERATORS
     sampler = loads = None
+    worker_cpu = None
     try:
         _wait_up(f"http://127.0.0.1:{port}/api/v1/openapi.json", server)
         n_workers = len(_children(server.pid))
@@ -176,7 +214,13 @@ def measure(url: str, total: int = 30_000, seconds: int = 240, workers: int | No
                 raise RuntimeError(f"locust failed ({run.returncode}): {run.stderr[-2000:]}")
             raw = json.loads((out / "raw.json").read_text())
         load_end = list(os.getloadavg())
+        worker_cpu = _cpu_seconds(worker.pid)
     finally:
+        worker.terminate()
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
         for s in (sampler, loads):
             if s:
                 s.stop.set()
@@ -196,4 +240,6 @@ def measure(url: str, total: int = 30_000, seconds: int = 240, workers: int | No
             "workers_peak_rss_mb": round(sampler.workers_peak_kb / 1024, 1),
             "load_average_at_start": load_start, "load_average_at_end": load_end,
             "load_average_1min_peak": round(loads.peak, 2), "wall_s": round(elapsed, 1),
+            "background_worker": {"cpu_s": worker_cpu, "interval_s": WORKER_INTERVAL_S,
+                                  **letters_made(url)},
             "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
