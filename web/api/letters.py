@@ -47,9 +47,12 @@ def list_letters(case_id):
 @blp.response(200, content_type="application/pdf")
 @blp.doc(responses={"200": {"description": "Le PDF/A du courrier", "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-    "409": {"description": "Le courrier n'a pas pu être mis en page (modèle à corriger)"}})
+    "409": "CONFLICT"})
 def get_letter(case_id, letter_id):
-    """Un courrier du dossier, en PDF (téléchargement ; mis en page d'abord s'il ne l'est pas)"""
+    """Un courrier du dossier, en PDF (téléchargement)
+
+    Un courrier que le processus de fond n'a pas encore mis en page l'est d'abord ; 409 s'il ne
+    peut pas l'être (modèle à corriger)."""
     cases.get(case_id)
     return pdf_response(letters.pdf_of(case_id, letter_id))
 
