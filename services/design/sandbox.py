@@ -172,20 +172,7 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
     base = _FAST_TMP if _FAST_TMP.is_dir() and os.access(_FAST_TMP, os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="bac-a-sable-", dir=base) as name:
         tmp = Path(name)
-        bpmn_dir = tmp / "bpmn"
-        bpmn_dir.mkdir()
-        for shipped in SHIPPED_BPMN.glob("*.bpmn"):
-            shutil.copy(shipped, bpmn_dir / shipped.name)
-        # the shipped processes' forms, decision tables and letters (their bundles need them)
-        for folder in (bundles.FORMS_DIR, bundles.DECISIONS_DIR, bundles.LETTERS_DIR):
-            if (SHIPPED_BPMN / folder).is_dir():
-                shutil.copytree(SHIPPED_BPMN / folder, bpmn_dir / folder)
-        (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
-        # the application's clerks' groups: those a table or an action names exist there too
-        (bpmn_dir / clerk_groups.GROUPS_FILE).write_text(json.dumps(_app_groups()),
-                                                         encoding="utf-8")
-        # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
-        (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))
+        bpmn_dir = processes_dir(tmp, key, xml, files)
         started: list[tuple[subprocess.Popen, Path]] = []
         try:
             for n, group in enumerate(groups, 1):
@@ -208,6 +195,26 @@ def run(key: str, xml: bytes, features: list[str] | None = None,
             verdicts.append(_verdict(code, parse_cucumber(report) if report.exists() else (),
                                      tail))
     return merge(verdicts, features or available_features())
+
+
+def processes_dir(tmp: Path, key: str, xml: bytes, files: dict) -> Path:
+    """`tmp`/bpmn: what the scenarios deploy: the shipped processes, with the bundle under test
+    (`xml` and its `files`) as process `key`."""
+    bpmn_dir = tmp / "bpmn"
+    bpmn_dir.mkdir()
+    for shipped in SHIPPED_BPMN.glob("*.bpmn"):
+        shutil.copy(shipped, bpmn_dir / shipped.name)
+    # the shipped processes' forms, decision tables and letters (their bundles need them)
+    for folder in (bundles.FORMS_DIR, bundles.DECISIONS_DIR, bundles.LETTERS_DIR):
+        if (SHIPPED_BPMN / folder).is_dir():
+            shutil.copytree(SHIPPED_BPMN / folder, bpmn_dir / folder)
+    (bpmn_dir / f"{key}.bpmn").unlink(missing_ok=True)
+    # the application's clerks' groups: those a table or an action names exist there too
+    (bpmn_dir / clerk_groups.GROUPS_FILE).write_text(json.dumps(_app_groups()),
+                                                     encoding="utf-8")
+    # the bundle under test, with its own forms (deploy_shipped reads <key>.zip)
+    (bpmn_dir / f"{key}.zip").write_bytes(bundles.to_zip(key, xml, files))
+    return bpmn_dir
 
 
 def _start(part: Path, bpmn_dir: Path, features: list[str],
