@@ -36,15 +36,18 @@ def pending_course(case: Case) -> Enrollment | None:
     return None
 
 
-def present_count(session) -> int:
-    return sum(1 for e in session.enrollments
+def present_count(session, enrollments=None) -> int:
+    """`enrollments`: the session's, when the caller read them apart (anything with `status`,
+    `day1` and `day2`)."""
+    return sum(1 for e in (session.enrollments if enrollments is None else enrollments)
                if e.status == "attended" and e.day1 == "present" and e.day2 == "present")
 
 
-def session_flags(session) -> tuple[Flag, ...]:
+def session_flags(session, enrollments=None) -> tuple[Flag, ...]:
     if session.status != "held":
         return ()
-    return tuple(eligibility.session_size_flags(present_count(session), session.driving_sequence))
+    return tuple(eligibility.session_size_flags(present_count(session, enrollments),
+                                                session.driving_sequence))
 
 
 def review_reasons(case: Case, enr: Enrollment | None, lg=None) -> list[Flag]:

@@ -70,3 +70,23 @@ def test_a_session_reads_each_trainee_with_it(api):
         body = api.ok(api.get(path))
     assert len(body["enrollments"]) == 6
     assert seen_large == seen_small, seen_large - seen_small
+
+
+def test_the_session_list_shows_each_session_as_its_own_page_does(api):
+    """The list reads its trainees as plain rows (one statement for the page), the session's
+    own answer through its objects: both give the same view, flags included (a held session
+    too small, R32; a planned one whose days are over, attendance not recorded)."""
+    api.set_today("02/03/2026")
+    held = api.session("05/03/2026", "06/03/2026", fill=3)
+    late = api.session("12/03/2026", "13/03/2026", fill=2)
+    api.session("05/06/2026", "06/06/2026", fill=0)
+    api.set_today("07/03/2026")
+    api.attendance(held["id"], [])
+    api.set_today("20/03/2026")
+    listed = api.ok(api.get("/api/v1/sessions", per_page=50))["items"]
+    assert len(listed) == 3
+    for item in listed:
+        assert item == api.ok(api.get(f"/api/v1/sessions/{item['id']}")), item["id"]
+    flags = {s["id"]: [f["rule"] for f in s["flags"]] for s in listed}
+    assert flags[held["id"]] and flags[late["id"]]  # R32's size, and the late attendance
+    assert [e["status"] for e in listed[0]["enrollments"]] == ["attended"] * 3

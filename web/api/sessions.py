@@ -59,9 +59,9 @@ def post_session(data):
 @blp.response(200, SessionPage)
 def list_sessions(args):
     """Sessions dont le premier jour est dans [from, to] (un centre ne voit que les siennes)"""
-    items, total = sessions.list_sessions(current_user(), args["centre"], args["from_"],
-                                          args["to"], args["page"], args["per_page"])
-    return page_body([sessions.view(s) for s in items], total, args)
+    items, total = sessions.list_session_views(current_user(), args["centre"], args["from_"],
+                                               args["to"], args["page"], args["per_page"])
+    return page_body(items, total, args)
 
 
 @blp.route("/<int:session_id>")
