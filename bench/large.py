@@ -79,6 +79,13 @@ def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
                         for _ in range(requests // 4)]
         case_page = [timed(f"/api/v1/cases/{rng.choice(case_ids)}")
                      for _ in range(requests)]
+        # the clerks' search (« contient ») by a licence number, a reference, a name
+        terms = [r[0] for r in db.session.execute(db.text(
+            "SELECT number FROM licences ORDER BY id DESC LIMIT 50")).all()]
+        terms += [r[0] for r in db.session.execute(db.text(
+            "SELECT reference FROM cases ORDER BY id DESC LIMIT 50")).all()]
+        db.session.remove()
+        search = [timed(f"/api/v1/cases?q={rng.choice(terms)}") for _ in range(requests // 4)]
         # the statistics (issue 18): the twelve months' figures, for one centre, the heatmap;
         # read from the roll-up counters (no cache: each request reads the database)
         stats_paths = {"statistics_12_months": "/api/v1/statistics",
@@ -99,6 +106,7 @@ def measure(url: str, total: int = 400_000, requests: int = 200) -> dict:
             "tasklist": common.summary_ms(tasklist),
             "tasklist_by_key_page_50": common.summary_ms(tasklist_key),
             "case_page": common.summary_ms(case_page),
+            "search": common.summary_ms(search),
             "statistics": stats_cold,
             "statistics_check": {"letters_48n": sum(figures["letters_48n"]),
                                  "courses_in_time": sum(figures["courses"]["in_time"]),
