@@ -11,6 +11,7 @@ from services import actions
 from services.db import db, transaction
 from services.models import Case, CaseEvent, Centre, OutboxJob
 from tests.helpers import CENTRE
+from tests.threads import in_app_threads
 from workflows import ActionCall, ActionFailed
 
 
@@ -188,17 +189,11 @@ def test_two_workers_at_once_never_claim_the_same_job(app, case_id):
     with transaction():
         outbox.enqueue("email", case_id=case_id, action="notifier_centre", key="<k2@x>",
                        payload={"to": "a@b", "subject": "s", "body": "b"})
-    barrier, claimed = threading.Barrier(2), []
+    barrier = threading.Barrier(2)
 
     def worker():
-        with app.app_context():
-            barrier.wait()
-            claimed.append(outbox.claim())
-            db.session.remove()
+        barrier.wait()
+        return outbox.claim()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    claimed = in_app_threads(app, worker)
     assert sorted(c is None for c in claimed) == [False, True]

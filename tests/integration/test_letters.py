@@ -18,6 +18,7 @@ from services.models import CaseEvent, Letter, OutboxJob
 from services.models.letters import ImmutableLetter
 from tests.api_errors_support import assert_problem
 from tests.designer_support import xml_headers
+from tests.threads import in_app_threads
 
 NUM = "120175200777"
 VERSIONS = "/api/v1/processes/stage_obligatoire/versions"
@@ -113,22 +114,7 @@ def test_two_layouts_at_once_store_one_pdf(api, case, monkeypatch):
         barrier.wait()  # both PDFs made: the stores race
         return pdf
     monkeypatch.setattr(letters.rendering, "laid_out", laid_out_together)
-    results, errors = [], []
-
-    def worker():
-        try:
-            with api.app.app_context():
-                results.append(letters.make_pdf(letter_id))
-                db.session.remove()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, errors
+    results = in_app_threads(api.app, lambda: letters.make_pdf(letter_id))
     assert sorted(results) == [False, True]
     letter = db.session.get(Letter, letter_id)
     assert letter.sha256 == hashlib.sha256(letter.pdf).hexdigest()

@@ -28,6 +28,7 @@ from services import timers
 from services.db import db
 from services.models import Case, CaseEvent, HumanTask, ProcessInstance
 from tests.integration.test_concurrency_and_recovery import _seed_due_cases
+from tests.threads import in_app_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -134,23 +135,12 @@ def test_two_sweeps_in_threads_share_the_work_without_double_firing(wapp):
     _seed_due_cases(n)
     db.session.remove()
     barrier = threading.Barrier(2)
-    results, errors = [], []
 
     def sweep():
-        try:
-            with wapp.app_context():  # its own session and connection
-                barrier.wait()
-                results.append(timers.run_due())
-                db.session.remove()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        barrier.wait()
+        return timers.run_due()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
-    assert not errors, errors
+    results = in_app_threads(wapp, sweep)
     assert sum(results) == n, results
     _assert_each_fired_once(n)
     assert timers.run_due() == 0

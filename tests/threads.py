@@ -1,0 +1,30 @@
+"""Concurrent workers in tests: the same work in several threads at once, each in its own app
+context (its own session and connection), as separate worker processes would be."""
+
+from __future__ import annotations
+
+import threading
+
+from services.db import db
+
+
+def in_app_threads(app, work, n: int = 2, timeout: float = 180) -> list:
+    """`work()`'s results, one per thread; the first error a thread raised is raised here."""
+    results, errors = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                results.append(work())
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - raised in the test's thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    if errors:
+        raise errors[0]
+    return results
