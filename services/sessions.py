@@ -83,8 +83,10 @@ def _course_days_errors(day1, problems) -> dict[str, list[str]]:
 
 def list_sessions(user, centre: str | None, from_, to, page: int, per_page: int,
                   status: str | None = None):
-    query = session_query(user, centre, from_, to, status).options(*VIEW_LOAD)
-    return paginate(query, SESSION_ORDER, page, per_page)
+    """A page of sessions with their centre and enrolments (the list page counts the seats
+    taken; it shows no trainee, so their cases and licences are not loaded)."""
+    return paginate(session_query(user, centre, from_, to, status), SESSION_ORDER, page,
+                    per_page)
 
 
 def list_session_views(user, centre: str | None, from_, to, page: int, per_page: int,
