@@ -267,7 +267,8 @@ def run_timers_cmd(loop, interval):
 @click.option("--loop", is_flag=True, help="Continuer à envoyer ce qui est dû.")
 @click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
 def run_outbox_cmd(loop, interval):
-    """Envoyer les courriels dus une fois (ou en continu avec --loop)."""
+    """Envoyer les courriels dus et mettre en page les courriers, une fois (ou en continu avec
+    --loop)."""
     _require_schema()
     from services import outbox
 
