@@ -134,8 +134,7 @@ def pdf_of(case_id: int, letter_id: int) -> Letter:
     except LetterError as exc:
         raise Conflict(f"Le courrier n° {letter_id} n'a pas pu être mis en page ({exc}). "
                        "Un concepteur doit corriger son modèle.") from None
-    letter = db.session.scalar(select(Letter).where(Letter.id == letter_id)
-                               .execution_options(populate_existing=True))
+    db.session.refresh(letter)  # the PDF was stored by a statement the object did not see
     return letter
 
 
