@@ -48,8 +48,12 @@ def _attestation_delivree(case: Case, today) -> bool:
 
 
 def _examen_manuel_requis(facts: Facts) -> bool:
-    enr = outcome.pending_course(facts.case)
-    return bool(outcome.review_reasons(facts.case, enr, facts.ledger_crediting(enr)))
+    # Not flushed first (see Facts.ledger_crediting): the session's size flags count its
+    # trainees present, and a command creates only enrolments not attended yet; the others
+    # are the session's objects in memory, with the command's changes.
+    with db.session.no_autoflush:
+        enr = outcome.pending_course(facts.case)
+        return bool(outcome.review_reasons(facts.case, enr, facts.ledger_crediting(enr)))
 
 
 def _stage_a_crediter(case: Case, today) -> bool:
@@ -216,10 +220,11 @@ class Actions:
         audit.record(self.case, "invalidation_constatee", self.actor, regle="Q8")
 
 
-def context(case: Case, actor: str, version_id: int | None = None) -> ScriptContext:
+def context(case: Case, actor: str, version_id: int | None = None,
+            checksum: str | None = None) -> ScriptContext:
     """Facts (a read-only view, computed lazily) and actions (each settles the facts first);
-    `version_id`: the version running, for the catalogue's actions (the instance row of a case
-    being opened does not exist yet)."""
+    `version_id` and `checksum`: the version running, for the catalogue's actions (the instance
+    row of a case being opened does not exist yet)."""
     lazy = Facts(case)
 
     def settling(action: Callable) -> Callable:
@@ -232,9 +237,14 @@ def context(case: Case, actor: str, version_id: int | None = None) -> ScriptCont
     actions = {name: settling(fn)
                for name, fn in Actions(case, actor, lazy).as_mapping().items()}
 
+    def ledger():  # the ledger once this run credited a course, replayed once (Facts)
+        return lazy.ledger_credited(case.credited_enrollment)
+
     def call_action(call) -> None:  # a service task's catalogue action (services/actions)
         lazy.settle()
-        catalogue_actions.run(case, actor, call, version_id=version_id)
+        catalogue_actions.run(case, actor, call, version_id=version_id,
+                              checksum=checksum if version_id is not None else None,
+                              ledger=ledger)
 
     return ScriptContext(facts=MappingProxyType(lazy), actions=actions, call_action=call_action)
 
@@ -264,7 +274,7 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
     case is opened) when the version cannot run it."""
     try:
         run = engine().start(version.id, lambda: version.xml, version.key,
-                             context(case, actor, version.id),
+                             context(case, actor, version.id, version.checksum),
                              checksum=version.checksum, files=lambda: version.files)
         instance = ProcessInstance(case=case, version=version)
         db.session.add(instance)
@@ -330,7 +340,8 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     version = version_source(instance.version_id)
     try:
         run = engine().resume(version.id, version.xml, version.key, instance.state_json,
-                              context(case, actor, version.id), checksum=version.checksum,
+                              context(case, actor, version.id, version.checksum),
+                              checksum=version.checksum,
                               files=version.files)
         # Before the event (its actions never touch task rows). The rows are written with the
         # state they come from (`_write_back`), so a state with no open task has no open row

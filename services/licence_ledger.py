@@ -5,6 +5,8 @@ The balance is never stored: it is replayed from every known movement each time 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from services.db import db
@@ -66,7 +68,25 @@ def invalidation_facts(licence: Licence) -> list[rl.InvalidationFacts]:
             for i in licence.invalidations]
 
 
+@dataclass(frozen=True)
+class LedgerInputs:
+    """Every fact a licence's ledger is replayed from, read once (a caller that replays the
+    ledger twice with a change of its own reads them once: issue 17)."""
+
+    licence: rl.LicenceFacts
+    retraits: list[rl.Retrait]
+    courses: list[rl.CourseFacts]
+    invalidations: list[rl.InvalidationFacts]
+
+    def replay(self, extra_retraits: tuple[rl.Retrait, ...] = ()) -> rl.Ledger:
+        return rl.replay(self.licence, self.retraits + list(extra_retraits), self.courses,
+                         self.invalidations, rules_config())
+
+
+def ledger_inputs(licence: Licence, extra_course: Enrollment | None = None) -> LedgerInputs:
+    return LedgerInputs(licence_facts(licence), retrait_facts(licence),
+                        credited_courses(licence, extra_course), invalidation_facts(licence))
+
+
 def replay(licence: Licence, extra_course: Enrollment | None = None) -> rl.Ledger:
-    return rl.replay(licence_facts(licence), retrait_facts(licence),
-                     credited_courses(licence, extra_course), invalidation_facts(licence),
-                     rules_config())
+    return ledger_inputs(licence, extra_course).replay()

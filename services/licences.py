@@ -14,7 +14,6 @@ from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
 from services.rules import eligibility
-from services.rules import ledger as rl
 from services.rules.explain import Decision
 from services.settings import rules_config
 
@@ -96,15 +95,11 @@ def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfra
         fine_amount=fine.get("amount"), fine_kind=fine.get("kind"),
         fine_paid_on=fine.get("paid_on"),
         recorded_at=clock().now())
-    before = licence_ledger.replay(licence)
-    facts = licence_ledger.retrait_facts(licence)
+    inputs = licence_ledger.ledger_inputs(licence)
     new = licence_ledger.retrait_of(infraction)  # not flushed yet: its ref is "infraction:None"
-    same_day = [r for r in facts if r.committed_on == new.committed_on]
-    cfg = rules_config()
-    holder = licence_ledger.licence_facts(licence)
-    after = rl.replay(holder, facts + [new], licence_ledger.credited_courses(licence),
-                      licence_ledger.invalidation_facts(licence), cfg)
-    decision = eligibility.triggers_48n(holder, new, before, same_day, cfg, ledger_after=after)
+    same_day = [r for r in inputs.retraits if r.committed_on == new.committed_on]
+    decision = eligibility.triggers_48n(inputs.licence, new, inputs.replay(), same_day,
+                                        rules_config(), ledger_after=inputs.replay((new,)))
     infraction.triggers_48n = decision.ok
     db.session.add(infraction)
     db.session.flush()

@@ -25,15 +25,17 @@ for _module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{_module.name}")
 
 
-def run(case, actor: str, call: ActionCall, version_id: int | None = None) -> None:
+def run(case, actor: str, call: ActionCall, version_id: int | None = None, *,
+        checksum: str | None = None, ledger=None) -> None:
     """Run the action a service task calls, in the current command's transaction: ActionFailed
     (French, an incident on the case) for an action the catalogue no longer has or bad
-    parameters; the action's own failures likewise."""
+    parameters; the action's own failures likewise. `checksum` and `ledger`: what the run
+    already knows (ActionContext)."""
     action = get(call.action)
     if action is None:
         raise ActionFailed(f"action inconnue « {call.action[:80]} »")
     params = checked_params(action, dict(call.params))
-    action.run(ActionContext(case, actor, call, version_id), params)
+    action.run(ActionContext(case, actor, call, version_id, checksum, ledger), params)
 
 
 __all__ = ["Action", "ActionContext", "DeployContext", "catalogue", "definition_problems",

@@ -10,7 +10,8 @@ from workflows import ActionFailed
 
 def run(ctx, params: dict) -> None:
     try:
-        issue_letter(ctx.case, params["modele"], actor=ctx.actor, version_id=ctx.version_id)
+        issue_letter(ctx.case, params["modele"], actor=ctx.actor, version_id=ctx.version_id,
+                     checksum=ctx.checksum, ledger=ctx.ledger)
     except IncidentRaised as exc:  # the engine turns ActionFailed into the incident, on the task
         raise ActionFailed(exc.message) from None
 

@@ -36,6 +36,11 @@ class ActionContext:
     actor: str
     call: ActionCall
     version_id: int | None = None  # the process version running the task
+    # what the run already knows, so that an action need not read it again (issue 17): the
+    # version's checksum, and the licence's ledger as the run leaves it (a callable: None when
+    # the run has not replayed it)
+    checksum: str | None = None
+    ledger: Callable[[], object] | None = None
 
     @property
     def element_id(self) -> str:

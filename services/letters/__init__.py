@@ -10,6 +10,7 @@ download, agree on one PDF and one SHA-256. A letter is otherwise immutable (ser
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html as html_lib
 import re
@@ -59,21 +60,29 @@ def _files_of(version_id: int):
         select(ProcessVersion.files).where(ProcessVersion.id == version_id)))
 
 
-def issue_letter(case, template_id: str, *, actor: str, version_id: int | None = None) -> Letter:
+def issue_letter(case, template_id: str, *, actor: str, version_id: int | None = None,
+                 checksum: str | None = None, ledger=None) -> Letter:
     """Render `courriers/<template_id>.html` of the case's process version against the case,
     store the letter's text and record the history event, in the caller's transaction (no
     commit), with the outbox job that lays it out as a PDF after the commit. A template that
     fails anyway (deployment renders every template first) is an incident (IncidentRaised,
-    409): the caller's command is rolled back, nothing half made is kept."""
+    409): the caller's command is rolled back, nothing half made is kept. A run passes what it
+    knows already: the version's `checksum` (with `version_id`) and `ledger()`, the licence's
+    ledger as the run leaves it (None: replayed here)."""
     from services.incidents import IncidentRaised
 
     # the running version when the caller knows it (a case being opened has no instance row yet)
-    version_id = version_id or _version_of(case)
-    checksum = _checksum_of(version_id) if version_id else None
+    if version_id is None or checksum is None:
+        version_id = version_id or _version_of(case)
+        checksum = _checksum_of(version_id) if version_id else None
     if checksum is None:
         raise NotFound(f"Le dossier n° {case.id} n'a pas d'instance de processus.")
     try:
-        data = audit.jsonable(letter_context(case), keep_none=True)
+        known = ledger() if ledger else None
+        # With the ledger known, the context reads only rows by key and collections already
+        # in memory: the command's pending changes are flushed once, with the letter, below.
+        with db.session.no_autoflush if known is not None else contextlib.nullcontext():
+            data = audit.jsonable(letter_context(case, known), keep_none=True)
         env = rendering.version_environment(version_id, checksum, _files_of(version_id))
         html = rendering.render_html(None, template_id, data, env=env)
     except Exception as exc:  # noqa: BLE001 - a letter that cannot be made is an incident

@@ -49,11 +49,12 @@ def prefecture() -> dict:
                         if line.strip()]}
 
 
-def letter_context(case) -> dict:
-    """The values of `case` a letter shows (read only: nothing is written)."""
+def letter_context(case, ledger=None) -> dict:
+    """The values of `case` a letter shows (read only: nothing is written); `ledger`: the
+    licence's ledger as it now is, when the caller has it (else replayed here)."""
     lic = case.licence
     inf = case.infraction
-    lg = licence_ledger.replay(lic)
+    lg = ledger if ledger is not None else licence_ledger.replay(lic)
     credited = case.credited_enrollment
     attended = credited or outcome.latest_attended(case)
     credit = lg.course(licence_ledger.course_ref(credited)) if credited is not None else None

@@ -374,6 +374,32 @@ def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
     assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
 
 
+def test_letters_made_by_the_run_show_the_ledger_as_a_fresh_replay_does(api, case):
+    """The run hands its letters the ledger it replayed for the credit (issue 17): what they
+    say equals the context read afresh from the committed case."""
+    session = api.session("05/06/2026", "06/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("06/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.set_today("15/06/2026")
+    api.attestation(case["id"], "15/06/2026")
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    db.session.remove()
+    made_by_run = db.session.scalars(select(Letter).where(Letter.case_id == case["id"])
+                                     .order_by(Letter.id)).all()
+    assert [x.template_id for x in made_by_run] == ["notification_credit_points",
+                                                    "decision_remboursement"]
+    with api.app.test_request_context():
+        from services import audit
+        fresh = audit.jsonable(letters.letter_context(cases.get(case["id"])), keep_none=True)
+    # the credit notice is made before the refund is decided, the refund decision after it
+    assert made_by_run[1].data == fresh
+    assert {k: v for k, v in made_by_run[0].data.items() if k != "remboursement"} == \
+        {k: v for k, v in fresh.items() if k != "remboursement"}
+    assert made_by_run[0].data["issue"]["points_credites"] == 3
+    assert made_by_run[0].data["issue"]["solde_apres"] == 6
+
+
 def test_the_letters_are_in_the_openapi_document(api):
     doc = api.ok(api.get("/api/v1/openapi.json"))
     listing = doc["paths"]["/api/v1/cases/{case_id}/letters"]["get"]
