@@ -22,10 +22,12 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
 
 def active_version(key: str) -> ProcessVersion:
-    # the XML (60 KB) is read only if the engine has not parsed this version yet
+    # the XML (60 KB) and the bundle's files are read only if the engine has not parsed this
+    # version yet
     version = db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.key == key, ProcessVersion.active.is_(True))
-        .order_by(ProcessVersion.version.desc()).limit(1).options(defer(ProcessVersion.xml)))
+        .order_by(ProcessVersion.version.desc()).limit(1)
+        .options(defer(ProcessVersion.xml), defer(ProcessVersion.files)))
     if version is None:
         raise NotFound(f"Aucune version déployée du processus « {key} » "
                        "(lancez « flask --app app processes deploy »).")
