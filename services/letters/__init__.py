@@ -34,6 +34,7 @@ COMMAND = "generer_courrier"
 PDF_CHANNEL = "courrier_pdf"  # services/channels: the outbox job that lays a letter out
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 MAX_TITLE = Letter.__table__.c.title.type.length
+_INSERT = Letter.__table__.insert().returning(Letter.__table__.c.id)
 
 
 def title_of(html: str, template_id: str) -> str:
@@ -61,14 +62,14 @@ def _files_of(version_id: int):
 
 
 def issue_letter(case, template_id: str, *, actor: str, version_id: int | None = None,
-                 checksum: str | None = None, ledger=None) -> Letter:
+                 checksum: str | None = None, ledger=None) -> int:
     """Render `courriers/<template_id>.html` of the case's process version against the case,
     store the letter's text and record the history event, in the caller's transaction (no
-    commit), with the outbox job that lays it out as a PDF after the commit. A template that
-    fails anyway (deployment renders every template first) is an incident (IncidentRaised,
-    409): the caller's command is rolled back, nothing half made is kept. A run passes what it
-    knows already: the version's `checksum` (with `version_id`) and `ledger()`, the licence's
-    ledger as the run leaves it (None: replayed here)."""
+    commit), with the outbox job that lays it out as a PDF after the commit: the letter's
+    id. A template that fails anyway (deployment renders every template first) is an incident
+    (IncidentRaised, 409): the caller's command is rolled back, nothing half made is kept. A
+    run passes what it knows already: the version's `checksum` (with `version_id`) and
+    `ledger()`, the licence's ledger as the run leaves it (None: replayed here)."""
     from services.incidents import IncidentRaised
 
     # the running version when the caller knows it (a case being opened has no instance row yet)
@@ -91,19 +92,21 @@ def issue_letter(case, template_id: str, *, actor: str, version_id: int | None =
                              f"({detail})", case_id=case.id, version_id=version_id,
                              element_id=None, command=COMMAND, actor=actor) from None
     title = title_of(html, template_id)
-    letter = Letter(case_id=case.id, template_id=template_id, version_id=version_id,
-                    bundle_checksum=checksum, title=title, data=data, html=html,
-                    created_at=clock().now(), created_by=actor)
-    db.session.add(letter)
-    db.session.flush()
+    # One Core INSERT … RETURNING id, as for the history's events (services/audit): a letter is
+    # never changed by the command that makes it, and a flush of the unit of work only for its
+    # id would also flush the command's pending changes apart from its write-back.
+    letter_id = db.session.connection().execute(_INSERT, {
+        "case_id": case.id, "template_id": template_id, "version_id": version_id,
+        "bundle_checksum": checksum, "title": title, "data": data, "html": html,
+        "created_at": clock().now(), "created_by": actor}).scalar_one()
     outbox.enqueue(PDF_CHANNEL, case_id=case.id, action=COMMAND,
-                   payload={"letter_id": letter.id,
-                            "subject": f"Mise en page du courrier n° {letter.id} : {title}"},
-                   key=f"<courrier-{letter.id}-pdf@{PDF_CHANNEL}>")
+                   payload={"letter_id": letter_id,
+                            "subject": f"Mise en page du courrier n° {letter_id} : {title}"},
+                   key=f"<courrier-{letter_id}-pdf@{PDF_CHANNEL}>")
     # shown as « Courrier généré — courrier : « <title> », … » (web/labels.py)
-    audit.record(case, LETTER_EVENT, actor, courrier=f"« {title} »", lettre=letter.id,
+    audit.record(case, LETTER_EVENT, actor, courrier=f"« {title} »", lettre=letter_id,
                  modele=template_id)
-    return letter
+    return letter_id
 
 
 def make_pdf(letter_id: int) -> bool:

@@ -39,7 +39,7 @@ def case(api):
 
 def issue(case_id: int, template: str = "signalement_procureur") -> int:
     with transaction():
-        return letters.issue_letter(cases.get(case_id), template, actor="agent").id
+        return letters.issue_letter(cases.get(case_id), template, actor="agent")
 
 
 def made(letter_id: int) -> Letter:
