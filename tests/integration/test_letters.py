@@ -354,14 +354,20 @@ def test_a_real_case_has_the_sample_case_keys(api, case):
     assert real["issue"]["points_credites"] is None  # nothing credited yet: « — »
 
 
-def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
+def validated(api, case) -> dict:
+    """The case's course attended, attested and validated: the run credits its points and makes
+    the credit notice and the refund decision."""
     session = api.session("05/06/2026", "06/06/2026")
     api.enroll(case["id"], session["id"])
     api.set_today("06/06/2026")
     api.attendance(session["id"], [(NUM, "present", "present")])
     api.set_today("15/06/2026")
     api.attestation(case["id"], "15/06/2026")
-    done = api.complete(case["id"], "verification_attestation", decision="valider")
+    return api.complete(case["id"], "verification_attestation", decision="valider")
+
+
+def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
+    done = validated(api, case)
     assert done["outcome"]["points_credited"] == 3
     notice = made(issue(case["id"], "notification_credit_points"))
     text = pdf_text(notice.pdf)
@@ -377,13 +383,7 @@ def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
 def test_letters_made_by_the_run_show_the_ledger_as_a_fresh_replay_does(api, case):
     """The run hands its letters the ledger it replayed for the credit (issue 17): what they
     say equals the context read afresh from the committed case."""
-    session = api.session("05/06/2026", "06/06/2026")
-    api.enroll(case["id"], session["id"])
-    api.set_today("06/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])
-    api.set_today("15/06/2026")
-    api.attestation(case["id"], "15/06/2026")
-    api.complete(case["id"], "verification_attestation", decision="valider")
+    validated(api, case)
     db.session.remove()
     made_by_run = db.session.scalars(select(Letter).where(Letter.case_id == case["id"])
                                      .order_by(Letter.id)).all()
