@@ -242,8 +242,7 @@ def context(case: Case, actor: str, version_id: int | None = None,
 
     def call_action(call) -> None:  # a service task's catalogue action (services/actions)
         lazy.settle()
-        catalogue_actions.run(case, actor, call, version_id=version_id,
-                              checksum=checksum if version_id is not None else None,
+        catalogue_actions.run(case, actor, call, version_id=version_id, checksum=checksum,
                               ledger=ledger)
 
     return ScriptContext(facts=MappingProxyType(lazy), actions=actions, call_action=call_action)

@@ -81,7 +81,7 @@ def issue_letter(case, template_id: str, *, actor: str, version_id: int | None =
     try:
         known = ledger() if ledger else None
         # With the ledger known, the context reads only rows by key and collections already
-        # in memory: the command's pending changes are flushed once, with the letter, below.
+        # in memory: the command's pending changes are flushed once, with its write-back.
         with db.session.no_autoflush if known is not None else contextlib.nullcontext():
             data = audit.jsonable(letter_context(case, known), keep_none=True)
         env = rendering.version_environment(version_id, checksum, _files_of(version_id))
