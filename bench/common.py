@@ -40,16 +40,15 @@ def course_days(today: dt.date) -> tuple[dt.date, dt.date]:
 
 def bootstrap(today: dt.date):
     """Processes, an admin and an agent, one centre. Returns (admin, agent) users and tokens."""
-    from services import processes, sessions, users
+    from services import centres, processes, users
     from services.db import transaction
 
     with transaction():
         processes.deploy_shipped("bench")
         for name, role in (("admin", "admin"), ("agent", "agent")):
             users.create(name, role, "motdepasse-bench")
-        sessions.create_centre({"agrement": CENTRE, "name": "Centre Paris 11",
-                                "departement": "75",
-                                "valid_until": today + dt.timedelta(days=3650)})
+        centres.create({"agrement": CENTRE, "name": "Centre Paris 11", "departement": "75",
+                        "valid_until": today + dt.timedelta(days=3650)}, "bench")
     with transaction():
         admin, agent = users.get_by_name("admin"), users.get_by_name("agent")
         tokens = {"admin": users.new_token(admin), "agent": users.new_token(agent)}

@@ -7,7 +7,7 @@ the message tell a centre nothing about what it may not see. Clerks and admins a
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from services.db import db
 from services.errors import Forbidden, NotFound
@@ -31,6 +31,15 @@ def check_agrement(user, agrement: str) -> None:
     whether another one exists."""
     if is_centre(user) and (user.centre is None or user.centre.agrement != agrement):
         raise Forbidden(DENIED)
+
+
+def visible_centres(user):
+    """The centres `user` may list: a centre operator its own one (none without a centre)."""
+    query = select(Centre)
+    if is_centre(user):
+        query = query.where(Centre.id == user.centre_id if user.centre_id is not None
+                            else false())
+    return query
 
 
 def centre_for(user, agrement: str) -> Centre:

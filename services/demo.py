@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import select
 
-from services import cases, groups, licences, processes, sessions, tasks, timers, users
+from services import cases, centres, groups, licences, processes, sessions, tasks, timers, users
 from services.clock import PARIS as PARIS_TZ
 from services.clock import clock
 from services.db import db, many_commands
@@ -108,10 +108,10 @@ def seed() -> list[str]:
     today = clock().today()
     m = _Maker(today)
     with m.on(m.days(-200)):
-        sessions.create_centre({"agrement": PARIS, "name": "Centre Sécurité Paris 11",
-                                "departement": "75", "valid_until": rcal.add_years(today, 4)})
-        sessions.create_centre({"agrement": BOBIGNY, "name": "Stages Routiers Bobigny",
-                                "departement": "93", "valid_until": rcal.add_years(today, 3)})
+        centres.create({"agrement": PARIS, "name": "Centre Sécurité Paris 11",
+                        "departement": "75", "valid_until": rcal.add_years(today, 4)}, "demo")
+        centres.create({"agrement": BOBIGNY, "name": "Stages Routiers Bobigny",
+                        "departement": "93", "valid_until": rcal.add_years(today, 3)}, "demo")
         for code, name, _members in DEMO_GROUPS:
             groups.ensure(code, name)
         for username, role, centre in DEMO_USERS:

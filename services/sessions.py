@@ -18,17 +18,6 @@ from services.rules import dates as rdates
 from services.rules import eligibility
 from services.settings import rules_config
 
-
-@command
-def create_centre(data: dict) -> Centre:
-    if db.session.scalar(select(Centre.id).where(Centre.agrement == data["agrement"])):
-        raise Conflict(f"Le centre agréé n° {data['agrement']} existe déjà.")
-    centre = Centre(**data)
-    db.session.add(centre)
-    db.session.flush()
-    return centre
-
-
 # what `view` reads: each trainee's case and licence (the licence number) with the session(s),
 # not two queries per trainee
 VIEW_LOAD = (selectinload(CourseSession.enrollments).selectinload(Enrollment.case)
@@ -46,7 +35,10 @@ def get(session_id: int, *options) -> CourseSession:
 @command
 def create(data: dict, user) -> CourseSession:
     centre_access.check_agrement(user, data["centre"])  # before the look-up: one answer
-    centre = db.session.scalar(select(Centre).where(Centre.agrement == data["centre"]))
+    # FOR SHARE: a concurrent change of the centre's validity (services/centres.update, FOR
+    # UPDATE) is applied before or after this session, never beside it (R23)
+    centre = db.session.scalar(select(Centre).where(Centre.agrement == data["centre"])
+                               .with_for_update(read=True))
     if centre is None:
         raise Invalid.field("centre", f"Centre agréé inconnu : {data['centre']}.")
     centre_access.check(user, centre.id)

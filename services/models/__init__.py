@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per concern; importing this package registers them all."""
 
 from services.models.cases import Case, CaseEvent, CaseProposal
-from services.models.centres import Centre, CourseSession, Enrollment
+from services.models.centres import Centre, CentreEvent, CourseSession, Enrollment
 from services.models.clock import ClockSetting
 from services.models.designer import DraftTestRun, ProcessDraft, ProcessEvent
 from services.models.letters import Letter
@@ -18,8 +18,8 @@ from services.models.stats import StatCounter, StatStep
 from services.models.users import ApiToken, Group, LoginSession, User
 
 __all__ = [
-    "ApiToken", "Case", "CaseEvent", "CaseProposal", "Centre", "ClockSetting", "CourseSession",
-    "DraftTestRun",
+    "ApiToken", "Case", "CaseEvent", "CaseProposal", "Centre", "CentreEvent", "ClockSetting",
+    "CourseSession", "DraftTestRun",
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Letter",
     "Licence",
     "LoginSession", "OutboxJob",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -17,6 +17,18 @@ class Centre(db.Model):
     valid_until: Mapped[dt.date] = mapped_column(Date)
     # where the catalogue's `notifier_centre` sends (services/actions/notifier_centre.py)
     email: Mapped[str | None] = mapped_column(String(254))
+
+
+class CentreEvent(db.Model):
+    """Append-only history of a centre's record (services/centres.py): who changed what, when."""
+
+    __tablename__ = "centre_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    at = mapped_column(UTCDateTime(), nullable=False)
+    actor: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(60))  # centre_cree | centre_modifie
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class CourseSession(db.Model):

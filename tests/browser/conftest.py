@@ -28,7 +28,7 @@ class Data:
 
 
 def _seed(app) -> Data:
-    from services import cases, licences, processes, sessions, users
+    from services import cases, centres, licences, processes, sessions, users
     from services.clock import PARIS, clock
     from services.db import transaction
     from services.demo import speeding
@@ -40,8 +40,8 @@ def _seed(app) -> Data:
             processes.deploy_shipped("tests")
             for agrement, name, dep in (("R2407500010", "Centre Sécurité Paris 11", "75"),
                                         ("R2409300020", "Stages Routiers Bobigny", "93")):
-                sessions.create_centre({"agrement": agrement, "name": name, "departement": dep,
-                                        "valid_until": dt.date(2030, 12, 31)})
+                centres.create({"agrement": agrement, "name": name, "departement": dep,
+                                "valid_until": dt.date(2030, 12, 31)}, "tests")
             for username, role, centre in (("agent", "agent", None), ("admin", "admin", None),
                                            ("conceptrice", "designer", None),
                                            ("centre75", "centre", "R2407500010"),

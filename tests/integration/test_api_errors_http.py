@@ -23,6 +23,7 @@ INFRACTION = {"committed_on": "2026-02-01", "points": 3, "offence_class": "C4",
 INVALIDATION = {"decision_on": "2026-02-10", "notified_on": "2026-02-12"}
 CENTRE_BODY = {"agrement": "R2401300030", "name": "Centre Marseille", "departement": "13",
                "valid_until": "2030-12-31"}
+CENTRE_PATCH = {"email": "stages@centre.fr"}
 SESSION = {"centre": CENTRE, "day1": "2026-06-12", "day2": "2026-06-13", "capacity": 20}
 CANCEL = {"on": "2026-03-02", "reason": "effectif insuffisant"}
 ATTENDANCE = {"records": []}
@@ -43,6 +44,9 @@ ENDPOINTS = [
     ("POST", f"/api/v1/licences/{NUM}/invalidation", INVALIDATION, {"agent"}),
     ("POST", "/api/v1/centres", CENTRE_BODY, {"agent"}),
     ("GET", f"/api/v1/centres/{CENTRE}", None, {"agent", "centre"}),
+    ("GET", "/api/v1/centres", None, {"agent", "centre"}),
+    ("PATCH", f"/api/v1/centres/{CENTRE}", CENTRE_PATCH, {"agent"}),
+    ("GET", f"/api/v1/centres/{CENTRE}/history", None, {"agent"}),
     ("POST", "/api/v1/sessions", SESSION, {"agent", "centre"}),
     ("GET", "/api/v1/sessions", None, {"agent", "centre"}),
     ("GET", "/api/v1/sessions/{s}", None, {"agent", "centre"}),
@@ -157,6 +161,8 @@ UNKNOWN = [
     ("POST", "/api/v1/licences/999999999999/infractions", INFRACTION),
     ("POST", "/api/v1/licences/999999999999/invalidation", INVALIDATION),
     ("GET", "/api/v1/centres/R9999999999", None),
+    ("PATCH", "/api/v1/centres/R9999999999", CENTRE_PATCH),
+    ("GET", "/api/v1/centres/R9999999999/history", None),
     ("GET", "/api/v1/sessions/999", None),
     ("POST", "/api/v1/sessions/999/cancel", CANCEL),
     ("POST", "/api/v1/sessions/999/attendance", ATTENDANCE),

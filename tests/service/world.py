@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from services import cases, licences, processes, sessions, tasks, timers, users
+from services import cases, centres, licences, processes, sessions, tasks, timers, users
 from services.clock import clock, start_of_day
 from services.db import command, db
 from services.reads import case_view
@@ -35,10 +35,10 @@ def bootstrap(today: str = "01/01/2024") -> None:
     processes, one user per role, two centres, the clock on `today`."""
     processes.deploy_shipped("tests")
     clock().set(start_of_day(day(today)))
-    sessions.create_centre({"agrement": CENTRE, "name": "Centre Paris 11", "departement": "75",
-                            "valid_until": dt.date(2030, 12, 31)})
-    sessions.create_centre({"agrement": OTHER_CENTRE, "name": "Centre Bobigny",
-                            "departement": "93", "valid_until": dt.date(2030, 12, 31)})
+    centres.create({"agrement": CENTRE, "name": "Centre Paris 11", "departement": "75",
+                    "valid_until": dt.date(2030, 12, 31)}, "tests")
+    centres.create({"agrement": OTHER_CENTRE, "name": "Centre Bobigny",
+                    "departement": "93", "valid_until": dt.date(2030, 12, 31)}, "tests")
     for name, role, centre in USERS:
         users.create(name, role, "motdepasse-test", centre)
     db.session.remove()

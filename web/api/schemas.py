@@ -177,15 +177,36 @@ class InvalidationSchema(Schema):
 
 # ---- centres and sessions -----------------------------------------------------------------------
 
+DEPARTEMENT = validate.Regexp(r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$",
+                              error="Numéro de département invalide.")
+EMAIL_ERRORS = {"invalid": "Adresse électronique invalide."}
+
+
 class CentreSchema(In):
     agrement = fields.String(required=True, validate=length(1, 30))
     name = fields.String(required=True, validate=length(1, 200))
-    departement = fields.String(required=True, validate=validate.Regexp(
-        r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$", error="Numéro de département invalide."))
+    departement = fields.String(required=True, validate=DEPARTEMENT)
     valid_until = fields.Date(required=True)
     # where the catalogue's `notifier_centre` writes (issue 15); optional
     email = fields.Email(load_default=None, allow_none=True, validate=length(3, 254),
-                         error_messages={"invalid": "Adresse électronique invalide."})
+                         error_messages=EMAIL_ERRORS)
+
+
+class CentrePatchSchema(In):
+    """A change of a centre's record: the fields given are changed, the others kept; the agrément
+    number is the centre's identity and cannot be changed (services/centres.py)."""
+
+    name = fields.String(validate=length(1, 200))
+    departement = fields.String(validate=DEPARTEMENT)
+    valid_until = fields.Date()
+    email = fields.Email(allow_none=True, validate=length(3, 254), error_messages=EMAIL_ERRORS)
+
+
+class CentreEventSchema(Schema):
+    at = fields.DateTime()
+    actor = fields.String()
+    type = fields.String()
+    detail = fields.Dict()
 
 
 class SessionInSchema(In):

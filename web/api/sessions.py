@@ -3,11 +3,16 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services import cases, centre_access, sessions
+from services import cases, centre_access, centres, sessions
+from services.db import paginate
+from services.models import Centre
 from web.api.schemas import (
     AttendanceSchema,
     CancelSchema,
+    CentreEventSchema,
+    CentrePatchSchema,
     CentreSchema,
+    PageArgs,
     SessionEnrollmentInSchema,
     SessionInSchema,
     SessionListArgs,
@@ -23,6 +28,7 @@ blp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions",
                 description="Sessions de stage, annulation et présence (R31–R36)")
 
 SessionPage = page_schema(SessionSchema, "SessionPage")
+CentrePage = page_schema(CentreSchema, "CentrePage")
 
 
 @centres_blp.route("", methods=["POST"])
@@ -31,7 +37,19 @@ SessionPage = page_schema(SessionSchema, "SessionPage")
 @centres_blp.response(201, CentreSchema)
 def post_centre(data):
     """Enregistrer un centre agréé"""
-    return sessions.create_centre(data)
+    return centres.create(data, current_user().username)
+
+
+@centres_blp.route("", methods=["GET"])
+@require("agent", "centre")
+@centres_blp.arguments(PageArgs, location="query", unknown=RAISE)
+@centres_blp.response(200, CentrePage)
+def list_centres(args):
+    """Les centres agréés, par nom (un centre ne voit que le sien)"""
+    query = centre_access.visible_centres(current_user())
+    items, total = paginate(query, (Centre.name, Centre.agrement), args["page"],
+                            args["per_page"])
+    return page_body(items, total, args)
 
 
 @centres_blp.route("/<agrement>")
@@ -40,6 +58,24 @@ def post_centre(data):
 def get_centre(agrement):
     """Un centre agréé"""
     return centre_access.centre_for(current_user(), agrement)
+
+
+@centres_blp.route("/<agrement>", methods=["PATCH"])
+@require("agent")
+@centres_blp.arguments(CentrePatchSchema)
+@centres_blp.response(200, CentreSchema)
+def patch_centre(data, agrement):
+    """Modifier un centre agréé : nom, département, fin de validité de l'agrément (R23, pas
+    avant le second jour d'une session prévue), adresse électronique (null l'efface)"""
+    return centres.update(agrement, data, current_user().username)
+
+
+@centres_blp.route("/<agrement>/history")
+@require("agent")
+@centres_blp.response(200, CentreEventSchema(many=True))
+def centre_history(agrement):
+    """L'historique des modifications d'un centre, la plus récente d'abord"""
+    return centres.history(centre_access.centre_for(current_user(), agrement))
 
 
 @blp.route("", methods=["POST"])

@@ -1,0 +1,115 @@
+"""An approved centre's record after its registration (R23): the list, a change of its name,
+département, email or agrément's end (never before a session it has planned), and the history of
+each change with who made it and when (services/centres.py, docs/api-additions.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.db import db
+from services.models import Centre
+from tests.api_errors_support import CENTRE, OTHER_CENTRE, assert_problem, unchanged
+
+PATH = f"/api/v1/centres/{CENTRE}"
+
+
+def stored(agrement: str = CENTRE) -> Centre:
+    return db.session.query(Centre).filter_by(agrement=agrement).one()
+
+
+def test_an_agent_changes_a_centres_email_and_name_and_the_history_says_who_and_what(api):
+    changed = api.ok(api.request("PATCH", PATH, {"email": "stages@centre-paris11.fr",
+                                                 "name": "Centre Paris Onze"}, as_="agent"))
+    assert changed["email"] == "stages@centre-paris11.fr"
+    assert changed["name"] == "Centre Paris Onze"
+    assert changed["agrement"] == CENTRE
+    assert (stored().email, stored().name) == ("stages@centre-paris11.fr", "Centre Paris Onze")
+    history = api.ok(api.get(f"{PATH}/history", as_="agent"))
+    assert [e["type"] for e in history] == ["centre_modifie", "centre_cree"]
+    assert history[0]["actor"] == "agent"
+    assert history[0]["detail"] == {"email": [None, "stages@centre-paris11.fr"],
+                                    "name": ["Centre Paris 11", "Centre Paris Onze"]}
+    assert history[1]["detail"]["agrement"] == CENTRE  # the registration, by the bootstrap
+
+
+def test_a_null_email_removes_it_and_a_change_that_changes_nothing_is_not_recorded(api):
+    api.ok(api.request("PATCH", PATH, {"email": "a@b.fr"}, as_="agent"))
+    api.ok(api.request("PATCH", PATH, {"email": "a@b.fr"}, as_="agent"))  # the same again
+    cleared = api.ok(api.request("PATCH", PATH, {"email": None}, as_="agent"))
+    assert cleared["email"] is None and stored().email is None
+    history = api.ok(api.get(f"{PATH}/history", as_="agent"))
+    assert [e["detail"].get("email") for e in history[:-1]] == [["a@b.fr", None],
+                                                                 [None, "a@b.fr"]]
+
+
+def test_R23_the_agrement_is_renewed_and_sessions_can_be_declared_until_its_new_end(api):
+    api.set_today("02/03/2026")
+    api.ok(api.request("PATCH", PATH, {"valid_until": "2026-06-30"}, as_="agent"))
+    late = {"centre": CENTRE, "day1": "2026-07-03", "day2": "2026-07-04", "capacity": 12}
+    assert_problem(api.post("/api/v1/sessions", late, as_="centre75"), 422, "centre")
+    renewed = api.ok(api.request("PATCH", PATH, {"valid_until": "2031-12-31"}, as_="agent"))
+    assert renewed["valid_until"] == "2031-12-31"
+    api.post("/api/v1/sessions", late, as_="centre75", expect=201)
+
+
+def test_R23_the_agrement_may_not_end_before_a_planned_session_and_nothing_changes(api):
+    api.set_today("02/03/2026")
+    planned = api.session("05/06/2026", "06/06/2026", fill=0)
+    with unchanged():
+        body = assert_problem(api.request("PATCH", PATH, {"valid_until": "2026-06-05",
+                                                          "name": "Autre nom"}, as_="agent"),
+                              422, "valid_until", rule=None)
+    assert f"n° {planned['id']} (06/06/2026)" in body["errors"]["valid_until"][0]
+    assert stored().name == "Centre Paris 11"
+    # its second day is still covered; a cancelled session no longer holds the agrément back
+    api.ok(api.request("PATCH", PATH, {"valid_until": "2026-06-06"}, as_="agent"))
+    api.post(f"/api/v1/sessions/{planned['id']}/cancel",
+             {"on": "2026-03-02", "reason": "agrément retiré"}, expect=200)
+    api.ok(api.request("PATCH", PATH, {"valid_until": "2026-03-31"}, as_="agent"))
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"email": "pas-une-adresse"}, "email"),
+    ({"departement": "99"}, "departement"),
+    ({"name": ""}, "name"),
+    ({"valid_until": "2026-02-30"}, "valid_until"),
+    ({"agrement": "R2407500099"}, "agrement"),  # the centre's identity is never changed
+    ({}, "_schema"),
+])
+def test_a_bad_change_is_a_422_in_french_and_changes_nothing(api, body, field):
+    with unchanged():
+        problem = assert_problem(api.request("PATCH", PATH, body, as_="agent"), 422, field)
+    if field == "_schema":
+        assert "au moins un champ" in problem["detail"]
+
+
+def test_a_centre_user_lists_only_its_own_centre_and_may_not_change_it(api):
+    listed = api.ok(api.get("/api/v1/centres", as_="centre75"))
+    assert [c["agrement"] for c in listed["items"]] == [CENTRE] and listed["total"] == 1
+    everything = api.ok(api.get("/api/v1/centres", as_="agent"))
+    assert {c["agrement"] for c in everything["items"]} == {CENTRE, OTHER_CENTRE}
+    with unchanged():
+        assert_problem(api.request("PATCH", PATH, {"name": "x"}, as_="centre75"), 403)
+        assert_problem(api.request("PATCH", PATH, {"name": "x"}, as_="designer"), 403)
+    assert_problem(api.get(f"{PATH}/history", as_="centre75"), 403)
+    assert_problem(api.get("/api/v1/centres", as_="designer"), 403)
+
+
+def test_a_centre_user_without_a_centre_lists_none(api):
+    from services import users
+    from services.db import transaction
+
+    with transaction():
+        users.create("orphelin", "centre", "motdepasse-test", CENTRE)
+        user = users.get_by_name("orphelin")
+        user.centre_id = None
+        api.tokens["orphelin"] = users.new_token(user)
+    listed = api.ok(api.get("/api/v1/centres", as_="orphelin"))
+    assert listed == {"items": [], "total": 0, "page": 1, "per_page": 50}
+
+
+def test_an_unknown_centre_is_a_404_for_an_agent(api):
+    with unchanged():
+        assert_problem(api.request("PATCH", "/api/v1/centres/R9999999999", {"name": "x"},
+                                   as_="agent"), 404)
+    assert_problem(api.get("/api/v1/centres/R9999999999/history", as_="agent"), 404)
