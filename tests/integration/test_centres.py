@@ -4,6 +4,8 @@ each change with who made it and when (services/centres.py, docs/api-additions.m
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from services.db import db
@@ -113,3 +115,84 @@ def test_an_unknown_centre_is_a_404_for_an_agent(api):
         assert_problem(api.request("PATCH", "/api/v1/centres/R9999999999", {"name": "x"},
                                    as_="agent"), 404)
     assert_problem(api.get("/api/v1/centres/R9999999999/history", as_="agent"), 404)
+
+
+# ---- the clerks' pages ------------------------------------------------------------------------
+
+def ui_as(api, username):
+    from tests.ui_support import UiClient
+
+    client = UiClient(api.app)
+    client.login(username)
+    return client
+
+
+@pytest.mark.parametrize("role", ["designer", "centre75"])
+def test_the_centre_pages_are_for_agents_only(api, role):
+    ui = ui_as(api, role)
+    with unchanged():
+        for path in ("/ui/centres", "/ui/centres/nouveau", f"/ui/centres/{CENTRE}",
+                     f"/ui/centres/{OTHER_CENTRE}", "/ui/centres/R9999999999"):
+            assert ui.get(path).status_code == 403, path
+        for path in ("/ui/centres/nouveau", f"/ui/centres/{CENTRE}"):
+            assert ui.post(path, {"name": "Pris", "departement": "75",
+                                  "valid_until": "2031-01-01"}).status_code == 403, path
+
+
+def test_an_agent_registers_a_centre_and_changes_it_on_its_page(api):
+    from tests.ui_support import text
+
+    ui = ui_as(api, "agent")
+    listed = text(ui.get("/ui/centres"))
+    assert "Centre Paris 11" in listed and "Centre Bobigny" in listed
+    with unchanged():
+        taken = ui.post("/ui/centres/nouveau", {"agrement": CENTRE, "name": "Doublon",
+                                                "departement": "75", "valid_until": "2031-01-01"})
+        assert taken.status_code == 409 and "existe déjà" in text(taken)
+        bad = ui.post("/ui/centres/nouveau", {"agrement": "R2401300030", "name": "Marseille",
+                                              "departement": "99", "valid_until": "2031-01-01",
+                                              "email": "pas-une-adresse"})
+        assert bad.status_code == 422
+        assert "Numéro de département invalide." in text(bad)
+        assert "Adresse électronique invalide." in text(bad)
+    made = ui.post("/ui/centres/nouveau", {"agrement": "R2401300030", "name": "Marseille",
+                                           "departement": "13", "valid_until": "2031-01-01"})
+    assert made.status_code == 302 and made.headers["Location"].endswith("/ui/centres/R2401300030")
+    changed = ui.post("/ui/centres/R2401300030", {"name": "Stages Marseille", "departement": "13",
+                                                  "valid_until": "2032-06-30",
+                                                  "email": "contact@stages-marseille.fr"})
+    assert changed.status_code == 302
+    page = html.unescape(text(ui.get("/ui/centres/R2401300030")))
+    assert "Stages Marseille" in page and "valable jusqu'au 30/06/2032" in page
+    assert "Fin de validité de l'agrément : 01/01/2031 → 30/06/2032" in page
+    assert "Adresse électronique : — → contact@stages-marseille.fr" in page
+    # an emptied email field removes the address
+    assert ui.post("/ui/centres/R2401300030", {"name": "Stages Marseille", "departement": "13",
+                                               "valid_until": "2032-06-30",
+                                               "email": ""}).status_code == 302
+    assert stored("R2401300030").email is None
+    assert "Adresse électronique : contact@stages-marseille.fr → —" in html.unescape(text(
+        ui.get("/ui/centres/R2401300030")))
+
+
+def test_R23_the_page_refuses_an_end_before_a_planned_session_and_changes_nothing(api):
+    from tests.ui_support import text
+
+    api.set_today("02/03/2026")
+    planned = api.session("05/06/2026", "06/06/2026", fill=0)
+    ui = ui_as(api, "agent")
+    with unchanged():
+        refused = ui.post(f"/ui/centres/{CENTRE}", {"name": "Centre Paris 11",
+                                                    "departement": "75",
+                                                    "valid_until": "2026-05-31"})
+    assert refused.status_code == 422
+    assert f"n° {planned['id']} (06/06/2026)" in text(refused)
+    assert stored().valid_until.isoformat() == "2030-12-31"
+
+
+def test_an_unknown_centre_page_is_a_404_for_an_agent(api):
+    ui = ui_as(api, "agent")
+    assert ui.get("/ui/centres/R9999999999").status_code == 404
+    with unchanged():
+        assert ui.post("/ui/centres/R9999999999", {"name": "X", "departement": "75",
+                                                   "valid_until": "2031-01-01"}).status_code == 404

@@ -12,6 +12,7 @@ from web.ui import (
     attendance_upload,
     batch_pages,
     case_pages,
+    centre_pages,
     designer,
     errors,
     export_pages,
@@ -32,7 +33,7 @@ from web.ui import (
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
          incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages,
-         letter_pages, outbox_pages)
+         letter_pages, outbox_pages, centre_pages)
 
 
 def make_blueprint() -> Blueprint:

@@ -35,6 +35,7 @@ NAV = [
     NavEntry("Recherche", "ui.search", ("agent",)),
     NavEntry("Nouveau permis", "ui.licence_new", ("agent",), ("ui.licence_new",)),
     NavEntry("Sessions de stage", "ui.session_list", ("agent", "centre"), ("ui.session*",)),
+    NavEntry("Centres agréés", "ui.centre_list", ("agent",), ("ui.centre*",)),
     NavEntry("Statistiques", "ui.statistics_page", ("agent",),
              ("ui.statistics*", "ui.heatmap_page")),
     NavEntry("Processus", "ui.processus_versions", ("designer",), ("ui.processus*",)),
