@@ -196,3 +196,59 @@ def test_an_unknown_centre_page_is_a_404_for_an_agent(api):
     with unchanged():
         assert ui.post("/ui/centres/R9999999999", {"name": "X", "departement": "75",
                                                    "valid_until": "2031-01-01"}).status_code == 404
+
+
+def test_R23_a_session_declared_while_the_agrement_is_shortened_waits_and_is_refused(api,
+                                                                                   monkeypatch):
+    """The change locks the centre; a session declared meanwhile (FOR SHARE on PostgreSQL, the
+    write lock on SQLite) waits for it, then sees the new end: never a session beyond it."""
+    import datetime as dt
+    import threading
+    import time
+
+    from services import centres, sessions, users
+    from services.errors import Invalid
+    from services.models import CourseSession
+
+    api.set_today("02/03/2026")
+    app = api.app
+    locked = threading.Event()
+    real_check = centres._check_planned_sessions
+
+    def slow_check(centre, valid_until):
+        locked.set()  # the centre row is locked: hold it a moment before going on
+        time.sleep(0.5)
+        return real_check(centre, valid_until)
+
+    monkeypatch.setattr(centres, "_check_planned_sessions", slow_check)
+    outcome = {}
+
+    def shorten():
+        with app.app_context():
+            centres.update(CENTRE, {"valid_until": dt.date(2026, 6, 1)}, "agent")
+            outcome["shortened_at"] = time.monotonic()
+            db.session.remove()
+
+    def declare():
+        locked.wait(10)
+        with app.app_context():
+            try:
+                sessions.create({"centre": CENTRE, "day1": dt.date(2026, 6, 5),
+                                 "day2": dt.date(2026, 6, 6), "capacity": 12},
+                                users.get_by_name("agent"))
+                outcome["session"] = "created"
+            except Invalid as exc:
+                outcome["session"] = exc.errors
+            outcome["declared_at"] = time.monotonic()
+            db.session.remove()
+
+    threads = [threading.Thread(target=shorten), threading.Thread(target=declare)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcome["session"] != "created", outcome
+    assert "centre" in outcome["session"]
+    assert outcome["declared_at"] >= outcome["shortened_at"]
+    assert db.session.query(CourseSession).count() == 0
+    assert stored().valid_until == dt.date(2026, 6, 1)
