@@ -190,6 +190,19 @@ def test_R23_the_page_refuses_an_end_before_a_planned_session_and_changes_nothin
     assert stored().valid_until.isoformat() == "2030-12-31"
 
 
+def test_an_emptied_required_field_on_the_page_is_an_error_not_left_unchanged(api):
+    from tests.ui_support import text
+
+    ui = ui_as(api, "agent")
+    with unchanged():
+        refused = ui.post(f"/ui/centres/{CENTRE}", {"name": "", "departement": "75",
+                                                    "valid_until": ""})
+    assert refused.status_code == 422
+    page = html.unescape(text(refused))
+    assert "Nom du centre : Champ obligatoire." in page
+    assert "Fin de validité de l'agrément : Champ obligatoire." in page
+
+
 def test_an_unknown_centre_page_is_a_404_for_an_agent(api):
     ui = ui_as(api, "agent")
     assert ui.get("/ui/centres/R9999999999").status_code == 404

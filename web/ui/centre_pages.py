@@ -5,11 +5,12 @@ The same service and checks as the API's /api/v1/centres (services/centres.py)."
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from marshmallow import fields
 
 from services import centre_access, centres
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Centre
-from web.api.schemas import CentrePatchSchema, CentreSchema
+from web.api.schemas import DEPARTEMENT, CentrePatchSchema, CentreSchema, length
 from web.auth import current_user
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.routes import Pages
@@ -33,6 +34,15 @@ NEW_FORM = FormSpec(Field("agrement", "Numéro d'agrément", "text", True, max_l
                                "ne pourra plus être changé."), *RECORD_FIELDS)
 EDIT_FORM = FormSpec(*RECORD_FIELDS)
 FIELD_LABELS = {f.name: f.label for f in RECORD_FIELDS} | {"agrement": "Numéro d'agrément"}
+
+
+class CentreFormSchema(CentrePatchSchema):
+    """The page's form sends every field: an emptied required one is an error, not "unchanged"
+    as an absent field of the API's PATCH is."""
+
+    name = fields.String(required=True, validate=length(1, 200))
+    departement = fields.String(required=True, validate=DEPARTEMENT)
+    valid_until = fields.Date(required=True)
 
 
 def _values(centre: Centre) -> dict:
@@ -77,7 +87,7 @@ def centre_page(agrement: str):
     form, status = Form(EDIT_FORM, _values(centre)), 200
     if request.method == "POST":
         try:
-            data = EDIT_FORM.load(CentrePatchSchema, request.form)
+            data = EDIT_FORM.load(CentreFormSchema, request.form)
             data.setdefault("email", None)  # an emptied field removes the address
             centres.update(agrement, data, current_user().username)
         except (Invalid, NotFound) as exc:
