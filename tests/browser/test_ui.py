@@ -64,7 +64,7 @@ def test_login_dashboard_and_tasklist_are_accessible(page, server):
     nav = page.get_by_role("navigation", name="Menu principal")
     assert nav.get_by_role("link").all_inner_texts() == [
         "Tableau de bord", "Liste des tâches", "Recherche", "Nouveau permis",
-        "Sessions de stage", "Statistiques"]
+        "Sessions de stage", "Centres agréés", "Statistiques"]
     nav.get_by_role("link", name="Liste des tâches").click()
     assert page.get_by_role("heading", name="Liste des tâches").is_visible()
     assert page.locator("#task-table tbody tr").count() >= 1
