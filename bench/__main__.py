@@ -94,9 +94,22 @@ def engine_and_service(tmp: Path, seconds: float = SERVICE_SECONDS) -> dict:
             svc["n"] += len(common.service_group(nums, today))
             svc["wall"] += time.perf_counter() - w
             svc["cpu"] += time.process_time() - c
+        # the statistics' catch-up the commands left to the worker (services/stat_counters):
+        # measured apart, once for all the rounds' cases, as a worker's pass would
+        from services import stat_counters
+        pending = stat_counters.pending_count()
+        c = time.process_time()
+        caught_up = stat_counters.catch_up_all()
+        catch_up_cpu = time.process_time() - c
     base.close()
     e_rate, s_rate = eng["n"] / eng["wall"], svc["n"] / svc["wall"]
+    catch_up_ms = 1000 * catch_up_cpu / svc["n"]
     return {
+        "statistics_catch_up": {
+            "cases_marked": pending, "cases_caught_up": caught_up,
+            "cpu_ms_per_lifecycle": round(catch_up_ms, 2),
+            "ratio_cpu_time_with_it": round((eng["cpu"] / eng["n"])
+                                            / (svc["cpu"] / svc["n"] + catch_up_ms / 1000), 3)},
         "engine": {"lifecycles": eng["n"], "seconds": round(eng["wall"], 2),
                    "cpu_ms_per_lifecycle": round(1000 * eng["cpu"] / eng["n"], 1)},
         "service": {"lifecycles": svc["n"], "seconds": round(svc["wall"], 2),
@@ -361,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             es = engine_and_service(tmp, args.seconds)
             results.update({k: v for k, v in es.items() if not isinstance(v, dict)})
             results["engine"], results["service"] = es["engine"], es["service"]
+            results["statistics_catch_up"] = es["statistics_catch_up"]
             _write(results)
 
             _section(results, t_all, "timer sweep, 1,000 and 100,000 open cases, 400 due")

@@ -1,21 +1,28 @@
-"""The statistics' roll-up counters (issue 18), kept in the transaction of the command that
-changes a figure.
+"""The statistics' roll-up counters (issue 18), caught up after the commands that change a
+figure (issue 17).
 
 Every figure of `services/statistics.py` is a sum over cases: each case contributes to some
 (centre, month, figure) counters and to some (version, step, day) counters of the heatmap.
 `contributions(case_ids)` computes what the given cases contribute now, with the same
-aggregate SQL for one case as for all of them. A command's transaction:
+aggregate SQL for one case as for all of them.
 
-1. before anything about a case is written (an ORM flush of the case, its enrolments, tasks or
-   instance, or a Core INSERT of its history event by `audit.record`), its contribution is
-   read once from the database: `touch`;
-2. at commit, the contribution of every touched case is read again, and the difference is
-   added to the counters by UPSERT (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`,
-   safe when two transactions add to the same counter).
+1. A command **marks** the cases whose figures it changes (an ORM flush of the case, its
+   enrolments, tasks, instance or session that changes a column the figures read, or a Core
+   INSERT of a history event they count by `audit.record`): at commit, one `INSERT … ON
+   CONFLICT DO UPDATE` of their rows in `stat_case_parts` (`pending`: a new random mark). It
+   reads no contribution, unless the case has no row yet (never caught up since the last
+   rebuild): then it reads the case's contribution once, before changing it, and stores it as
+   what the counters hold of the case (`parts`).
+2. A **catch-up** (`catch_up`: the worker at each turn, and every read of the statistics
+   before it reads) takes the marked rows FOR UPDATE, reads each case's contribution once
+   however many commands marked it, adds the difference against `parts` to the counters by
+   UPSERT (`n = n + excluded.n`), and stores the new parts, unmarked. A command marking a case
+   meanwhile waits for the row and marks it again after: its change is caught up next time.
 
 So a column that changes back and forth (an obligation re-decided, a refund replayed, a case
-moved to another version) is taken off the figure it left and added to the one it joins, and
-`rebuild()` (all cases at once, `flask stats rebuild`) gives the same counters.
+moved to another version) is taken off the figure it left and added to the one it joins;
+`rebuild()` (all cases at once, `flask stats rebuild`) gives the same counters and forgets the
+parts (every case is then as if never caught up).
 
 What the SQL cannot see: a change of the rules' configuration (`CFG_DEADLINE_TEST`,
 `CFG_PRE_48N_COURSE_DISCHARGES` judge a course in time or late) or rows written by hand in SQL
@@ -24,6 +31,7 @@ What the SQL cannot see: a change of the rules' configuration (`CFG_DEADLINE_TES
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections import Counter
 
 from sqlalchemy import (
@@ -43,6 +51,7 @@ from sqlalchemy import (
     select,
     text,
     union_all,
+    update,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import CompileError
@@ -57,6 +66,7 @@ from services.models import (
     Enrollment,
     HumanTask,
     ProcessInstance,
+    StatCaseParts,
     StatCounter,
     StatStep,
 )
@@ -408,6 +418,8 @@ def rebuild() -> tuple[int, int]:
     conn = db.session.connection()
     conn.execute(delete(StatCounter.__table__))
     conn.execute(delete(StatStep.__table__))
+    # every case is then as if never caught up: its next command reads its contribution first
+    conn.execute(delete(StatCaseParts.__table__))
     monthly, steps = contributions(None)
     add(monthly, steps)
     return len([n for n in monthly.values() if n]), len([n for n in steps.values() if n])
@@ -429,23 +441,127 @@ def stored() -> tuple[Counter, Counter]:
 def _state(session: Session) -> dict:
     state = session.info.get(_INFO)
     if state is None:
-        state = session.info[_INFO] = {"cases": set(), "monthly": Counter(), "steps": Counter()}
+        state = session.info[_INFO] = {"cases": set(), "before": {}}
     return state
 
 
 def touch(case_ids, session: Session | None = None) -> None:
-    """Read what these cases contribute before the command changes them (once per case and
-    transaction); the difference is added at commit."""
+    """Follow these cases in this transaction before the command changes them: each is marked at
+    commit. A case never caught up since the last rebuild (no `stat_case_parts` row) has its
+    contribution read now, once, as what the counters hold of it."""
     session = session or db.session()
     state = _state(session)
     new = {i for i in case_ids if i is not None} - state["cases"]
     if not new:
         return
     with session.no_autoflush:
-        monthly, steps = contributions(new)
+        known = set(session.scalars(select(StatCaseParts.case_id)
+                                    .where(StatCaseParts.case_id.in_(sorted(new)))))
+        for case_id in sorted(new - known):
+            state["before"][case_id] = contributions({case_id})
     state["cases"] |= new
-    state["monthly"].update(monthly)
-    state["steps"].update(steps)
+
+
+def _marks(state: dict) -> list[dict]:
+    token = secrets.randbits(62) + 1  # never 0: NULL is « caught up »
+    before = state["before"]
+    return [{"case_id": case_id, "pending": token,
+             "parts": _to_json(*before[case_id]) if case_id in before else None}
+            for case_id in sorted(state["cases"])]
+
+
+def _mark_statement():
+    """`INSERT … ON CONFLICT (case_id) DO UPDATE`: the mark replaced, the parts kept (a known
+    case's row has them; only a case without a row brings its own)."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = _STATEMENTS.get(("mark", dialect))
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = StatCaseParts.__table__
+        base = insert(table)
+        stmt = _STATEMENTS[("mark", dialect)] = base.on_conflict_do_update(
+            index_elements=["case_id"],
+            set_={"pending": base.excluded.pending,
+                  "parts": func.coalesce(table.c.parts, base.excluded.parts)})
+    return stmt
+
+
+# ---- catching up -------------------------------------------------------------------------------
+
+CATCH_UP_BATCH = 200  # marked cases per catch-up transaction
+
+
+@command
+def catch_up(limit: int = CATCH_UP_BATCH, skip_locked: bool = False) -> int:
+    """Add to the counters the difference of up to `limit` marked cases against what each last
+    added, in one transaction; how many cases. Their rows are locked (FOR UPDATE on PostgreSQL;
+    the worker skips those another catch-up holds, a read of the statistics waits for them), so
+    a case is never added twice; a command marking a case meanwhile waits for the lock and marks
+    it again after, so its change is caught up next time."""
+    rows = db.session.execute(
+        select(StatCaseParts.case_id, StatCaseParts.parts, StatCaseParts.pending)
+        .where(StatCaseParts.pending.is_not(None)).order_by(StatCaseParts.case_id).limit(limit)
+        .with_for_update(skip_locked=skip_locked)).all()
+    if not rows:
+        return 0
+    monthly, steps = Counter(), Counter()
+    done = []
+    for case_id, parts, token in rows:
+        now_monthly, now_steps = contributions({case_id})
+        if parts is not None:  # (None: see StatCaseParts.parts)
+            was_monthly, was_steps = _from_json(parts)
+            monthly.subtract(was_monthly)
+            steps.subtract(was_steps)
+        monthly.update(now_monthly)
+        steps.update(now_steps)
+        done.append({"id": case_id, "token": token, "parts": _to_json(now_monthly, now_steps)})
+    table = StatCaseParts.__table__
+    stmt = (update(table).where(table.c.case_id == bindparam("id"),
+                                table.c.pending == bindparam("token"))
+            .values(parts=bindparam("parts"), pending=None))
+    conn = db.session.connection()
+    for row in done:
+        if conn.execute(stmt, row).rowcount != 1:  # never under the lock: undo, never add twice
+            raise RuntimeError(f"statistics: case {row['id']} was marked again during its "
+                               "catch-up without waiting for it")
+    add(monthly, steps)
+    return len(rows)
+
+
+def catch_up_all(skip_locked: bool = False, max_rounds: int = 1000) -> int:
+    """Catch up every marked case (the statistics' reads, the worker), one transaction per
+    batch, until none is left (a batch may come back short: a case another catch-up held is
+    no longer marked once it got it); how many cases. Nothing marked: one small read."""
+    total = 0
+    if not db.session.scalar(select(StatCaseParts.case_id)
+                             .where(StatCaseParts.pending.is_not(None)).limit(1)):
+        return 0
+    for _ in range(max_rounds):
+        n = catch_up(skip_locked=skip_locked)
+        total += n
+        if n == 0:
+            break
+    return total
+
+
+def pending_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(StatCaseParts)
+                             .where(StatCaseParts.pending.is_not(None)))
+
+
+def _to_json(monthly: Counter, steps: Counter) -> dict:
+    return {"m": [[c, m, f, n] for (c, m, f), n in sorted(monthly.items()) if n],
+            "s": [[v, k, e, d.isoformat(), n] for (v, k, e, d), n in sorted(steps.items()) if n]}
+
+
+def _from_json(parts: dict) -> tuple[Counter, Counter]:
+    monthly = Counter({(c, m, f): n for c, m, f, n in parts.get("m", [])})
+    steps = Counter({(v, k, e, dt.date.fromisoformat(d)): n
+                     for v, k, e, d, n in parts.get("s", [])})
+    return monthly, steps
 
 
 def _case_ids(session: Session, objects, before: bool) -> set:
@@ -502,24 +618,23 @@ def _before_flush(session, _flush_context, _instances):
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, _flush_context):
-    # a case created in this flush had no contribution before it: follow it from now on
-    created = _case_ids(session, session.new, before=False)
+    # a case created in this flush contributed nothing before it: marked, its parts empty
+    created = {o.id for o in session.new if isinstance(o, Case)}
     if created:
-        _state(session)["cases"] |= created
+        state = _state(session)
+        state["cases"] |= created
+        for case_id in created:
+            state["before"].setdefault(case_id, (Counter(), Counter()))
 
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session):
     if session.new or session.dirty or session.deleted:
         session.flush()  # (the commit's own flush comes after this hook)
-    state = session.info.get(_INFO)
+    state = session.info.pop(_INFO, None)
     if not state or not state["cases"]:
         return
-    monthly, steps = contributions(state["cases"])
-    monthly.subtract(state["monthly"])
-    steps.subtract(state["steps"])
-    session.info.pop(_INFO, None)
-    add(monthly, steps)
+    session.connection().execute(_mark_statement(), _marks(state))
 
 
 @event.listens_for(Session, "after_transaction_end")

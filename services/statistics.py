@@ -15,6 +15,7 @@ import re
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, select, text
 
+from services import stat_counters
 from services.clock import PARIS, clock
 from services.db import db
 from services.errors import Invalid
@@ -165,9 +166,16 @@ def monthly(from_raw: str | None = None, to_raw: str | None = None,
     return _stamped(_monthly(frm, to, centre))
 
 
+def _caught_up() -> None:
+    """The counters with every case a command marked so far added (services/stat_counters): a
+    read shows what was committed before it, however far behind the worker is."""
+    stat_counters.catch_up_all()
+
+
 def _counters(months: list[str], centre: Centre | None) -> dict:
     """{figure: {month: n}} from the roll-up counters of the period (services/stat_counters):
     at most a few dozen rows per month, however many cases."""
+    _caught_up()
     rows = db.session.execute(
         select(StatCounter.month, StatCounter.figure, StatCounter.n)
         .where(StatCounter.centre_id == (centre.id if centre else ALL_CENTRES),
@@ -264,7 +272,7 @@ def _task_title(key: str) -> str:
 def open_tasks_by_age(centre: Centre | None = None) -> dict:
     """Open tasks now, by task and by age in whole days since the Paris day they were opened,
     from the counters of open tasks by key and day (services/stat_counters)."""
-
+    _caught_up()
     today = clock().today()
     rows = db.session.execute(
         select(StatCounter.figure, StatCounter.n)
@@ -295,6 +303,7 @@ def heatmap(version: ProcessVersion) -> dict:
     median and 90th percentile of the time spent there so far, in whole days since the Paris
     day the task was opened (a histogram by that day); at each timer, the cases waiting on
     it."""
+    _caught_up()
     today = clock().today()
     rows = db.session.execute(
         select(StatStep.kind, StatStep.element, StatStep.day, StatStep.n)

@@ -97,11 +97,24 @@ def _run_outbox() -> None:  # pragma: no cover - exercised by the CLI
         log.exception("outbox pass failed")
 
 
+def _catch_up_statistics() -> None:  # pragma: no cover - exercised by the CLI
+    """The statistics' counters, for the cases the commands marked (services/stat_counters),
+    in the same worker: a read of the statistics then has little left to add."""
+    from services import stat_counters
+    try:
+        caught_up = stat_counters.catch_up_all(skip_locked=True)
+        if caught_up:
+            log.info("statistics: %s case(s) caught up", caught_up)
+    except Exception:  # noqa: BLE001 - the timers go on whatever the catch-up does
+        log.exception("statistics catch-up failed")
+
+
 def loop(interval: float = 5.0) -> None:  # pragma: no cover - exercised by the CLI
     while True:
         fired = run_due()
         if fired:
             log.info("%s timer(s) fired", fired)
         _run_outbox()
+        _catch_up_statistics()
         db.session.remove()
         time.sleep(interval)

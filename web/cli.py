@@ -338,6 +338,18 @@ def stats_rebuild_cmd():
                "d'étapes.")
 
 
+@stats_cli.command("catch-up")
+def stats_catch_up_cmd():
+    """Ajouter aux compteurs les dossiers modifiés depuis leur dernière mise à jour.
+
+    Le travailleur (`flask timers run --loop`) le fait à chaque tour, et une lecture des
+    statistiques avant de lire : cette commande n'est utile que sans travailleur."""
+    _require_schema()
+    from services import stat_counters
+
+    caught_up = stat_counters.catch_up_all()
+    click.echo(f"Compteurs à jour : {caught_up} dossier(s) ajouté(s).")
+
 
 @tasks_cli.command("rebuild-counters")
 @click.option("--check", "check_only", is_flag=True,

@@ -14,7 +14,7 @@ from services.models.processes import (
     ProcessVersion,
     TaskCounter,
 )
-from services.models.stats import StatCounter, StatStep
+from services.models.stats import StatCaseParts, StatCounter, StatStep
 from services.models.users import ApiToken, Group, LoginSession, User
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Letter",
     "Licence",
     "LoginSession", "OutboxJob",
-    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCounter", "StatStep",
+    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCaseParts",
+    "StatCounter", "StatStep",
     "TaskCounter", "User",
 ]

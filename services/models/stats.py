@@ -1,12 +1,12 @@
-"""The statistics' roll-up counters (issue 18): kept by the commands, in their transaction, so
-that the monthly figures and the heatmap read a few rows whatever the number of cases
-(services/stat_counters.py writes them, services/statistics.py reads them)."""
+"""The statistics' roll-up counters (issue 18): caught up after the commands that change a
+figure (issue 17), so that the monthly figures and the heatmap read a few rows whatever the
+number of cases (services/stat_counters.py writes them, services/statistics.py reads them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import db
@@ -37,3 +37,23 @@ class StatStep(db.Model):
     element: Mapped[str] = mapped_column(String(80), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatCaseParts(db.Model):
+    """What one case's rows add to the counters as they stand (`parts`: its contribution when
+    last added), and whether a command changed it since (`pending`: the mark of the last command
+    that did, a random number; NULL once the counters caught up). A case without a row has
+    never been caught up since the counters were rebuilt: the first command that changes it
+    reads its contribution first (services/stat_counters.py)."""
+
+    __tablename__ = "stat_case_parts"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    # {"m": [[centre, month, figure, n], ...], "s": [[version, kind, element, day, n], ...]};
+    # NULL only if a rebuild removed the row while a command was marking it (then not diffed)
+    parts: Mapped[dict | None] = mapped_column(JSON)
+    pending: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# the catch-up reads the marked cases only
+Index("ix_stat_case_parts_pending", StatCaseParts.pending,
+      postgresql_where=text("pending IS NOT NULL"), sqlite_where=text("pending IS NOT NULL"))

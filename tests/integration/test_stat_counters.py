@@ -19,6 +19,8 @@ def _stored_equals_rebuild():
     from services import stat_counters
 
     db.session.rollback()
+    stat_counters.catch_up_all()  # what a read of the statistics does first
+    assert stat_counters.pending_count() == 0
     stored = stat_counters.stored()
     rebuilt = stat_counters.contributions(None)
     assert stored[0] == +rebuilt[0], "monthly counters differ from a rebuild"
@@ -27,8 +29,10 @@ def _stored_equals_rebuild():
 
 
 def _figure(figure, month, centre_id=0):
+    from services import stat_counters
     from services.models import StatCounter
 
+    stat_counters.catch_up_all()  # as the statistics' reads
     return db.session.scalar(select(StatCounter.n).where(
         StatCounter.figure == figure, StatCounter.month == month,
         StatCounter.centre_id == centre_id)) or 0
@@ -116,11 +120,13 @@ def test_a_rolled_back_command_adds_nothing(app, api, known):  # noqa: F811
     from services.db import transaction
     from services.models import Case
 
+    stat_counters.catch_up_all()
     before = stat_counters.stored()
     with pytest.raises(RuntimeError), transaction():
         db.session.get(Case, known["A"]["id"]).obligation = "not_met"
         db.session.flush()
         raise RuntimeError("refused")
+    assert stat_counters.pending_count() == 0  # not even marked
     assert stat_counters.stored() == before
     assert not db.session.info.get("stat_counters")
 
@@ -179,11 +185,14 @@ def test_the_migration_goes_down_and_up(app):
         assert "stat_counters" in names and "stat_steps" in names
 
 
-def test_a_command_that_changes_no_figure_reads_no_contribution(app, api, known, monkeypatch):  # noqa: F811
-    """A claim changes who holds a task, which no figure reads: the counters are left alone,
-    without the two contribution reads a figure's change costs; completing the task reads them."""
+def test_a_command_that_changes_no_figure_marks_nothing_and_one_that_does_reads_nothing(
+        app, api, known, monkeypatch):  # noqa: F811
+    """Issue 17: a claim changes who holds a task, which no figure reads: the case is not even
+    marked. Completing the task changes figures: the command marks the case and reads no
+    contribution; the catch-up reads it once, after the command."""
     from services import stat_counters
 
+    stat_counters.catch_up_all()
     calls = []
     real = stat_counters.contributions
     monkeypatch.setattr(stat_counters, "contributions",
@@ -191,9 +200,11 @@ def test_a_command_that_changes_no_figure_reads_no_contribution(app, api, known,
     task = api.task(known["B"]["id"], "signalement_parquet")
     api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent"))
     api.ok(api.post(f"/api/v1/tasks/{task['id']}/unclaim", as_="agent"))
-    assert calls == []
+    assert calls == [] and stat_counters.pending_count() == 0
     api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
-    assert calls and all(ids == {known["B"]["id"]} for ids in calls)
+    assert calls == [] and stat_counters.pending_count() == 1
+    assert stat_counters.catch_up_all() == 1
+    assert calls == [{known["B"]["id"]}]
     _stored_equals_rebuild()
 
 
@@ -212,3 +223,104 @@ def test_a_one_case_read_has_its_constants_written_in_and_reads_the_same(app, ap
         assert one == stat_counters._of_cases([case_id, -1])  # -1: no case, the built statement
         read += bool(one[0]) + bool(one[1])
     assert read > 10
+
+
+# ---- issue 17: the counters caught up after the command ------------------------------------------
+
+def test_a_command_marks_its_case_and_a_read_of_the_statistics_catches_up_first(app, api, known):  # noqa: F811
+    """The command leaves the counters as they are and marks the case; the next read of the
+    statistics adds the difference before reading, so it shows the command at once."""
+    from services import stat_counters
+
+    body = api.ok(stats(api, **PERIOD))
+    assert stat_counters.pending_count() == 0  # the read caught everything up
+    stored = stat_counters.stored()
+    api.complete(known["B"]["id"], "signalement_parquet", decision="signaler",
+                 motif="Deuxième manquement")
+    db.session.rollback()
+    assert stat_counters.pending_count() == 1
+    assert stat_counters.stored() == stored  # not yet
+    again = api.ok(stats(api, **PERIOD))
+    assert again["referrals"]["referred"][4] == body["referrals"]["referred"][4] + 1  # May
+    assert stat_counters.pending_count() == 0
+    _stored_equals_rebuild()
+
+
+def test_a_case_not_caught_up_since_a_rebuild_is_read_before_its_first_change(
+        app, api, known, monkeypatch):  # noqa: F811
+    """A rebuild forgets what each case added (its counters are recomputed as a whole): the
+    first command that changes a case then reads the case's contribution before changing it,
+    once; the catch-up adds the difference against it."""
+    from services import stat_counters
+    from services.models import StatCaseParts
+
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert db.session.query(StatCaseParts).count() == 0
+    calls = []
+    real = stat_counters.contributions
+    monkeypatch.setattr(stat_counters, "contributions",
+                        lambda ids=None: calls.append(ids) or real(ids))
+    api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
+    assert calls == [{known["B"]["id"]}]  # before the change, in the command
+    db.session.rollback()
+    row = db.session.get(StatCaseParts, known["B"]["id"])
+    assert row.pending is not None and row.parts["m"]  # what the counters held of it
+    result = app.test_cli_runner().invoke(args=["stats", "catch-up"])
+    assert result.exit_code == 0, result.output
+    assert "1 dossier(s) ajouté(s)" in result.output
+    _stored_equals_rebuild()
+
+
+def test_a_case_marked_again_while_it_is_caught_up_is_caught_up_again(
+        app, api, known, monkeypatch):  # noqa: F811
+    """A catch-up holds the marked rows (FOR UPDATE on PostgreSQL, the write lock on SQLite):
+    a command that changes the same case meanwhile waits, marks it again after, and its change
+    is added by the next catch-up, never lost nor added twice."""
+    import threading
+    import time
+
+    from services import stat_counters
+    from services.db import transaction
+    from services.models import Case
+
+    stat_counters.catch_up_all()
+    api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
+    db.session.rollback()
+    assert stat_counters.pending_count() == 1
+    reading = threading.Event()
+    real = stat_counters.contributions
+
+    def slow(ids=None):
+        reading.set()  # the catch-up holds the case's row: keep it a moment
+        time.sleep(0.5)
+        return real(ids)
+
+    monkeypatch.setattr(stat_counters, "contributions", slow)
+    done = {}
+    app_ = api.app
+
+    def catch_up():
+        with app_.app_context():
+            done["caught_up"] = stat_counters.catch_up()
+            done["caught_up_at"] = time.monotonic()
+            db.session.remove()
+
+    def change():
+        reading.wait(10)
+        with app_.app_context():
+            with transaction():
+                db.session.get(Case, known["B"]["id"]).obligation = "met"
+            done["changed_at"] = time.monotonic()
+            db.session.remove()
+
+    threads = [threading.Thread(target=catch_up), threading.Thread(target=change)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert done["caught_up"] == 1 and done["changed_at"] >= done["caught_up_at"]
+    monkeypatch.setattr(stat_counters, "contributions", real)
+    db.session.rollback()
+    assert stat_counters.pending_count() == 1  # the change's mark survived the catch-up
+    _stored_equals_rebuild()
