@@ -105,10 +105,10 @@ def _case_centres(ids):
 
 
 def _parts(month, figure, n, case_col, where, ids, *, froms=(), centre_col=None,
-           group_figure=True):
+           group_figure=True, per_case=False):
     """The rows (centre, month, figure, n) of one figure: for all centres (0), and per centre,
     either the enrolment's session's centre (`centre_col`) or each centre where the case had a
-    seat."""
+    seat; `per_case`: (case_id, centre, month, figure, n), one group per case."""
     conds = list(where)
     if ids is not None:
         conds.append(_of(case_col, ids))
@@ -124,7 +124,8 @@ def _parts(month, figure, n, case_col, where, ids, *, froms=(), centre_col=None,
             cc = _case_centres(ids)
             centre = cc.c.centre_id
             joins = ((cc, cc.c.case_id == case_col),)
-        q = select(centre.label("c"), month.label("m"), figure.label("f"), _n(n).label("n"))
+        q = select(*([case_col.label("case_id")] if per_case else []), centre.label("c"),
+                   month.label("m"), figure.label("f"), _n(n).label("n"))
         for f in froms:
             q = q.select_from(f) if not isinstance(f, tuple) else q.join(*f)
         for j in joins:
@@ -132,27 +133,32 @@ def _parts(month, figure, n, case_col, where, ids, *, froms=(), centre_col=None,
         group = [month] + ([figure] if group_figure else [])
         if per_centre:
             group.insert(0, centre)
+        if per_case:
+            group.insert(0, case_col)
         out.append(q.where(*conds).group_by(*group))
     return out
 
 
-def _monthly_parts(ids) -> list:
+def _monthly_parts(ids, per_case: bool = False) -> list:
     from services import statistics as st
+
+    def part(*args, **kwargs):
+        return _parts(*args, per_case=per_case, **kwargs)
 
     parts = []
     # 48N letters, and the obligations of their cohort (the month the letter was sent)
     letter_m = st._month_of_date(Case.letter_sent_on)
     mandatory = [Case.kind == "obligatoire", Case.letter_sent_on.is_not(None)]
-    parts += _parts(letter_m, _const("letters_48n"), func.count(), Case.id, mandatory, ids,
+    parts += part(letter_m, _const("letters_48n"), func.count(), Case.id, mandatory, ids,
                     froms=(Case,), group_figure=False)
     obligation = case((Case.obligation == "met", "obligation:met"),
                       (Case.obligation == "not_met", "obligation:not_met"),
                       else_="obligation:pending")
-    parts += _parts(letter_m, obligation, func.count(), Case.id, mandatory, ids, froms=(Case,))
+    parts += part(letter_m, obligation, func.count(), Case.id, mandatory, ids, froms=(Case,))
     # cases opened, by the Paris month of their creation
     kind = case((Case.kind == "obligatoire", "cases_opened:mandatory"),
                 (Case.kind == "volontaire", "cases_opened:voluntary"), else_="cases_opened:other")
-    parts += _parts(st._month_of_instant(Case.created_at), kind, func.count(), Case.id, [], ids,
+    parts += part(st._month_of_instant(Case.created_at), kind, func.count(), Case.id, [], ids,
                     froms=(Case,))
     # courses done (attestation issued), by their last day, judged on their dates (R19)
     cfg = rules_config()
@@ -162,7 +168,7 @@ def _monthly_parts(ids) -> list:
         in_time = and_(in_time, CourseSession.day1 >= Case.notified_on)
     category = case((Case.deadline.is_(None), "courses:no_deadline"),
                     (in_time, "courses:in_time"), else_="courses:late")
-    parts += _parts(st._month_of_date(CourseSession.day2), category, func.count(),
+    parts += part(st._month_of_date(CourseSession.day2), category, func.count(),
                     Enrollment.case_id, [Enrollment.attestation_issued_on.is_not(None)], ids,
                     froms=(Enrollment, (CourseSession, Enrollment.session_id == CourseSession.id),
                            (Case, Enrollment.case_id == Case.id)),
@@ -171,24 +177,24 @@ def _monthly_parts(ids) -> list:
     event_m = st._month_of_instant(CaseEvent.at)
     credits = [CaseEvent.type == "points_credites"]
     credited = CaseEvent.detail["decision"].as_string() == "crediter"
-    parts += _parts(event_m, case((credited, "points:credited"), else_="points:refused"),
+    parts += part(event_m, case((credited, "points:credited"), else_="points:refused"),
                     func.count(), CaseEvent.case_id, credits, ids, froms=(CaseEvent,))
-    parts += _parts(event_m, _const("points:points"),
+    parts += part(event_m, _const("points:points"),
                     func.coalesce(func.sum(CaseEvent.detail["points"].as_integer()), 0),
                     CaseEvent.case_id, credits, ids, froms=(CaseEvent,), group_figure=False)
     refunds = [CaseEvent.type == "remboursement_decide"]
     eligible = CaseEvent.detail[("refund", "eligible")].as_boolean()
     amount = CaseEvent.detail[("refund", "amount")].as_float()
-    parts += _parts(event_m, case((eligible, "refunds:granted"), else_="refunds:refused"),
+    parts += part(event_m, case((eligible, "refunds:granted"), else_="refunds:refused"),
                     func.count(), CaseEvent.case_id, refunds, ids, froms=(CaseEvent,))
-    parts += _parts(event_m, _const("refunds:amount_cents"),
+    parts += part(event_m, _const("refunds:amount_cents"),
                     func.coalesce(func.sum(case((eligible, func.round(
                         func.coalesce(amount, 0) * 100)), else_=0)), 0),
                     CaseEvent.case_id, refunds, ids, froms=(CaseEvent,), group_figure=False)
     referral = case((CaseEvent.type == "echeance_depassee", "referrals:candidates"),
                     (CaseEvent.detail["decision"].as_string() == "signaler",
                      "referrals:referred"), else_="referrals:not_referred")
-    parts += _parts(event_m, referral, func.count(), CaseEvent.case_id,
+    parts += part(event_m, referral, func.count(), CaseEvent.case_id,
                     # (two comparisons, not an IN list: SQLAlchemy renders an IN list's
                     # parameters again at every execution)
                     [or_(CaseEvent.type == "echeance_depassee",
@@ -202,20 +208,20 @@ def _monthly_parts(ids) -> list:
     received = [Enrollment.credited_at.is_not(None),
                 Enrollment.attestation_received_on.is_not(None)]
     froms = (Enrollment, (CourseSession, Enrollment.session_id == CourseSession.id))
-    parts += _parts(credit_m, _const("credit:credited"), func.count(), Enrollment.case_id,
+    parts += part(credit_m, _const("credit:credited"), func.count(), Enrollment.case_id,
                     received, ids, froms=froms, centre_col=CourseSession.centre_id,
                     group_figure=False)
     beyond = case((day > st._one_month_after(Enrollment.attestation_received_on), 1), else_=0)
-    parts += _parts(credit_m, _const("credit:beyond_one_month"), func.sum(beyond),
+    parts += part(credit_m, _const("credit:beyond_one_month"), func.sum(beyond),
                     Enrollment.case_id, received, ids, froms=froms,
                     centre_col=CourseSession.centre_id, group_figure=False)
-    parts += _parts(credit_m, _const("credit_days:").concat(cast(delay, String)), func.count(),
+    parts += part(credit_m, _const("credit_days:").concat(cast(delay, String)), func.count(),
                     Enrollment.case_id, received, ids, froms=froms,
                     centre_col=CourseSession.centre_id)
     # the open tasks now, by key and by the Paris day they were opened (their age is counted
     # from it when the figures are read)
     opened = st._paris_day(HumanTask.created_at)
-    parts += _parts(st._month_of_instant(HumanTask.created_at),
+    parts += part(st._month_of_instant(HumanTask.created_at),
                     _const("open_task:").concat(HumanTask.key).concat(":")
                     .concat(cast(opened, String)),
                     func.count(), HumanTask.case_id, [HumanTask.state == "open"], ids,
@@ -281,47 +287,59 @@ def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _cases_statement(single: bool):
+def _cases_statement(single: bool, per_case: bool = False):
     """Everything the cases of the expanding parameter `ids` (`single`: the one case `id`)
     contribute, monthly figures and steps, in ONE statement of rows (kind, c, m, f, n): kind
     'M' (c centre, m month, f figure), 'T' open tasks (c version, m day, f key), 'R' timers
     (c version, f name), 'S' running instances (c version). Built once per dialect and rules
-    configuration; a command reads it twice per touched case (before, and at commit)."""
+    configuration. `per_case`: each row starts with its case's id (the catch-up reads many
+    cases' contributions apart, in one statement)."""
     from services import statistics as st
 
     cfg = rules_config()
     dialect = db.session.get_bind().dialect.name
-    key = ("cases", dialect, cfg.deadline_test, cfg.pre_48n_course_discharges, single)
+    key = ("cases", dialect, cfg.deadline_test, cfg.pre_48n_course_discharges, single,
+           per_case)
     stmt = _STATEMENTS.get(key)
     if stmt is not None:
         return stmt
     ids = bindparam("id", type_=Integer) if single else bindparam("ids", expanding=True)
-    monthly = union_all(*_monthly_parts(ids)).subquery("mo")
-    rows = [select(_const("M").label("k"), monthly.c.c, monthly.c.m, monthly.c.f, monthly.c.n)]
+    monthly = union_all(*_monthly_parts(ids, per_case)).subquery("mo")
+
+    def case_of(col) -> list:
+        return [col] if per_case else []
+
+    rows = [select(*([monthly.c.case_id] if per_case else []), _const("M").label("k"), monthly.c.c,
+                   monthly.c.m, monthly.c.f, monthly.c.n)]
     day = st._paris_day(HumanTask.created_at)
-    rows.append(select(_const("T"), ProcessInstance.version_id, cast(day, String), HumanTask.key,
-                       _n(func.count()))
+    rows.append(select(*case_of(HumanTask.case_id), _const("T"), ProcessInstance.version_id,
+                       cast(day, String), HumanTask.key, _n(func.count()))
                 .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
                 .where(HumanTask.state == "open", _of(HumanTask.case_id, ids))
-                .group_by(ProcessInstance.version_id, HumanTask.key, day))
+                .group_by(*case_of(HumanTask.case_id), ProcessInstance.version_id,
+                          HumanTask.key, day))
     where = " AND p.case_id = :id" if single else " AND p.case_id IN :ids"
+    case_sql = "p.case_id AS case_id, " if per_case else ""
+    group_sql = " GROUP BY 1, 2, 3" if per_case else " GROUP BY 1, 2"
     if dialect == "postgresql":
-        sql = ("SELECT p.version_id AS v, e ->> 'name' AS name, count(*) AS n FROM "
+        sql = (f"SELECT {case_sql}p.version_id AS v, e ->> 'name' AS name, count(*) AS n FROM "
                "process_instances p, json_array_elements(p.timers) e WHERE NOT p.completed"
-               + where + " GROUP BY 1, 2")
+               + where + group_sql)
     else:
-        sql = ("SELECT p.version_id AS v, json_extract(j.value, '$.name') AS name, count(*) AS n "
-               "FROM process_instances p, json_each(p.timers) j WHERE p.completed = 0" + where
-               + " GROUP BY 1, 2")
+        sql = (f"SELECT {case_sql}p.version_id AS v, json_extract(j.value, '$.name') AS name, "
+               "count(*) AS n FROM process_instances p, json_each(p.timers) j "
+               "WHERE p.completed = 0" + where + group_sql)
     timers = (text(sql).bindparams(ids)
-              .columns(literal_column("v", Integer), literal_column("name", String),
+              .columns(*case_of(literal_column("case_id", Integer)),
+                       literal_column("v", Integer), literal_column("name", String),
                        literal_column("n", BigInteger)).subquery("ti"))
-    rows.append(select(_const("R"), timers.c.v, cast(null(), String), timers.c.name,
-                       _n(timers.c.n)))
-    rows.append(select(_const("S"), ProcessInstance.version_id, cast(null(), String),
-                       _const(""), _n(func.count()))
+    rows.append(select(*([timers.c.case_id] if per_case else []), _const("R"), timers.c.v,
+                       cast(null(), String), timers.c.name, _n(timers.c.n)))
+    rows.append(select(*case_of(ProcessInstance.case_id), _const("S"),
+                       ProcessInstance.version_id, cast(null(), String), _const(""),
+                       _n(func.count()))
                 .where(ProcessInstance.completed.is_(False), _of(ProcessInstance.case_id, ids))
-                .group_by(ProcessInstance.version_id))
+                .group_by(*case_of(ProcessInstance.case_id), ProcessInstance.version_id))
     stmt = union_all(*rows)
     if single:
         inlined = _inlined(stmt, db.session.get_bind().dialect)
@@ -355,24 +373,40 @@ def _inlined(stmt, dialect):
     return inlined
 
 
+def _add_row(monthly: Counter, steps: Counter, k, c, m, f, n) -> None:
+    if k == "M":
+        if m is not None and n:
+            monthly[(int(c), m, f)] += int(n)
+    elif k == "T":
+        steps[(c, "task", f, _date(m))] += int(n)
+    elif k == "R":
+        if f:
+            steps[(c, "timer", f, NO_DAY)] += int(n)
+    else:
+        steps[(c, "running", "", NO_DAY)] += int(n)
+
+
 def _of_cases(ids: list) -> tuple[Counter, Counter]:
     monthly, steps = Counter(), Counter()
     if len(ids) == 1:
         rows = db.session.execute(_cases_statement(True), {"id": ids[0]})
     else:
         rows = db.session.execute(_cases_statement(False), {"ids": ids})
-    for k, c, m, f, n in rows:
-        if k == "M":
-            if m is not None and n:
-                monthly[(int(c), m, f)] += int(n)
-        elif k == "T":
-            steps[(c, "task", f, _date(m))] += int(n)
-        elif k == "R":
-            if f:
-                steps[(c, "timer", f, NO_DAY)] += int(n)
-        else:
-            steps[(c, "running", "", NO_DAY)] += int(n)
+    for row in rows:
+        _add_row(monthly, steps, *row)
     return monthly, steps
+
+
+def contributions_by_case(case_ids) -> dict[int, tuple[Counter, Counter]]:
+    """{case id: (monthly, steps)} of each of these cases, read in one statement per CHUNK
+    (a case that contributes nothing is there, empty)."""
+    ids = sorted(case_ids)
+    out = {case_id: (Counter(), Counter()) for case_id in ids}
+    stmt = _cases_statement(False, per_case=True)
+    for i in range(0, len(ids), CHUNK):
+        for case_id, *row in db.session.execute(stmt, {"ids": ids[i:i + CHUNK]}):
+            _add_row(*out[case_id], *row)
+    return out
 
 
 def contributions(case_ids=None) -> tuple[Counter, Counter]:
@@ -509,8 +543,9 @@ def catch_up(limit: int = CATCH_UP_BATCH, skip_locked: bool = False) -> int:
         return 0
     monthly, steps = Counter(), Counter()
     done = []
+    now = contributions_by_case([case_id for case_id, _, _ in rows])
     for case_id, parts, token in rows:
-        now_monthly, now_steps = contributions({case_id})
+        now_monthly, now_steps = now[case_id]
         if parts is not None:  # (None: see StatCaseParts.parts)
             was_monthly, was_steps = _from_json(parts)
             monthly.subtract(was_monthly)

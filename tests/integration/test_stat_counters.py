@@ -6,6 +6,7 @@ command adds nothing; the migration that creates the tables goes down and up aga
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from sqlalchemy import inspect, select
@@ -194,9 +195,10 @@ def test_a_command_that_changes_no_figure_marks_nothing_and_one_that_does_reads_
 
     stat_counters.catch_up_all()
     calls = []
-    real = stat_counters.contributions
-    monkeypatch.setattr(stat_counters, "contributions",
-                        lambda ids=None: calls.append(ids) or real(ids))
+    for name in ("contributions", "contributions_by_case"):
+        real = getattr(stat_counters, name)
+        monkeypatch.setattr(stat_counters, name, lambda ids=None, real=real, name=name: (
+            calls.append((name, set(ids) if ids is not None else None)) or real(ids)))
     task = api.task(known["B"]["id"], "signalement_parquet")
     api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent"))
     api.ok(api.post(f"/api/v1/tasks/{task['id']}/unclaim", as_="agent"))
@@ -204,7 +206,7 @@ def test_a_command_that_changes_no_figure_marks_nothing_and_one_that_does_reads_
     api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
     assert calls == [] and stat_counters.pending_count() == 1
     assert stat_counters.catch_up_all() == 1
-    assert calls == [{known["B"]["id"]}]
+    assert calls == [("contributions_by_case", {known["B"]["id"]})]
     _stored_equals_rebuild()
 
 
@@ -218,9 +220,13 @@ def test_a_one_case_read_has_its_constants_written_in_and_reads_the_same(app, ap
     stmt = stat_counters._cases_statement(True)
     assert set(stmt.compile(dialect=db.session.get_bind().dialect).binds) == {"id"}
     read = 0
-    for case_id in db.session.scalars(select(Case.id)).all():
+    ids = db.session.scalars(select(Case.id)).all()
+    by_case = stat_counters.contributions_by_case([*ids, -1])  # the catch-up's statement
+    assert by_case.pop(-1) == (Counter(), Counter())
+    for case_id in ids:
         one = stat_counters.contributions({case_id})
         assert one == stat_counters._of_cases([case_id, -1])  # -1: no case, the built statement
+        assert by_case[case_id] == one
         read += bool(one[0]) + bool(one[1])
     assert read > 10
 
@@ -289,14 +295,14 @@ def test_a_case_marked_again_while_it_is_caught_up_is_caught_up_again(
     db.session.rollback()
     assert stat_counters.pending_count() == 1
     reading = threading.Event()
-    real = stat_counters.contributions
+    real = stat_counters.contributions_by_case
 
-    def slow(ids=None):
+    def slow(ids):
         reading.set()  # the catch-up holds the case's row: keep it a moment
         time.sleep(0.5)
         return real(ids)
 
-    monkeypatch.setattr(stat_counters, "contributions", slow)
+    monkeypatch.setattr(stat_counters, "contributions_by_case", slow)
     done = {}
     app_ = api.app
 
@@ -320,7 +326,7 @@ def test_a_case_marked_again_while_it_is_caught_up_is_caught_up_again(
     for t in threads:
         t.join(30)
     assert done["caught_up"] == 1 and done["changed_at"] >= done["caught_up_at"]
-    monkeypatch.setattr(stat_counters, "contributions", real)
+    monkeypatch.setattr(stat_counters, "contributions_by_case", real)
     db.session.rollback()
     assert stat_counters.pending_count() == 1  # the change's mark survived the catch-up
     _stored_equals_rebuild()
