@@ -28,3 +28,25 @@ def in_app_threads(app, work, n: int = 2, timeout: float = 180) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def side_by_side(app, *works, timeout: float = 30) -> None:
+    """Run each of `works` in its own thread and app context (its own session) at once; the
+    first error a thread raised is raised here. The works coordinate themselves (events)."""
+    errors = []
+
+    def run(work):
+        try:
+            with app.app_context():
+                work()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - raised in the test's thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    if errors:
+        raise errors[0]

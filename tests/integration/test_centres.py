@@ -222,6 +222,7 @@ def test_R23_a_session_declared_while_the_agrement_is_shortened_waits_and_is_ref
     from services import centres, sessions, users
     from services.errors import Invalid
     from services.models import CourseSession
+    from tests.threads import side_by_side
 
     api.set_today("02/03/2026")
     app = api.app
@@ -237,29 +238,21 @@ def test_R23_a_session_declared_while_the_agrement_is_shortened_waits_and_is_ref
     outcome = {}
 
     def shorten():
-        with app.app_context():
-            centres.update(CENTRE, {"valid_until": dt.date(2026, 6, 1)}, "agent")
-            outcome["shortened_at"] = time.monotonic()
-            db.session.remove()
+        centres.update(CENTRE, {"valid_until": dt.date(2026, 6, 1)}, "agent")
+        outcome["shortened_at"] = time.monotonic()
 
     def declare():
         locked.wait(10)
-        with app.app_context():
-            try:
-                sessions.create({"centre": CENTRE, "day1": dt.date(2026, 6, 5),
-                                 "day2": dt.date(2026, 6, 6), "capacity": 12},
-                                users.get_by_name("agent"))
-                outcome["session"] = "created"
-            except Invalid as exc:
-                outcome["session"] = exc.errors
-            outcome["declared_at"] = time.monotonic()
-            db.session.remove()
+        try:
+            sessions.create({"centre": CENTRE, "day1": dt.date(2026, 6, 5),
+                             "day2": dt.date(2026, 6, 6), "capacity": 12},
+                            users.get_by_name("agent"))
+            outcome["session"] = "created"
+        except Invalid as exc:
+            outcome["session"] = exc.errors
+        outcome["declared_at"] = time.monotonic()
 
-    threads = [threading.Thread(target=shorten), threading.Thread(target=declare)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    side_by_side(app, shorten, declare)
     assert outcome["session"] != "created", outcome
     assert "centre" in outcome["session"]
     assert outcome["declared_at"] >= outcome["shortened_at"]

@@ -289,6 +289,7 @@ def test_a_case_marked_again_while_it_is_caught_up_is_caught_up_again(
     from services import stat_counters
     from services.db import transaction
     from services.models import Case
+    from tests.threads import side_by_side
 
     stat_counters.catch_up_all()
     api.complete(known["B"]["id"], "signalement_parquet", decision="signaler", motif="Manquement")
@@ -304,27 +305,18 @@ def test_a_case_marked_again_while_it_is_caught_up_is_caught_up_again(
 
     monkeypatch.setattr(stat_counters, "contributions_by_case", slow)
     done = {}
-    app_ = api.app
 
     def catch_up():
-        with app_.app_context():
-            done["caught_up"] = stat_counters.catch_up()
-            done["caught_up_at"] = time.monotonic()
-            db.session.remove()
+        done["caught_up"] = stat_counters.catch_up()
+        done["caught_up_at"] = time.monotonic()
 
     def change():
         reading.wait(10)
-        with app_.app_context():
-            with transaction():
-                db.session.get(Case, known["B"]["id"]).obligation = "met"
-            done["changed_at"] = time.monotonic()
-            db.session.remove()
+        with transaction():
+            db.session.get(Case, known["B"]["id"]).obligation = "met"
+        done["changed_at"] = time.monotonic()
 
-    threads = [threading.Thread(target=catch_up), threading.Thread(target=change)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    side_by_side(api.app, catch_up, change)
     assert done["caught_up"] == 1 and done["changed_at"] >= done["caught_up_at"]
     monkeypatch.setattr(stat_counters, "contributions_by_case", real)
     db.session.rollback()
