@@ -1,4 +1,4 @@
-"""Concurrent workers in tests: the same work in several threads at once, each in its own app
+"""Concurrent workers in tests: works in several threads at once, each in its own app
 context (its own session and connection), as separate worker processes would be."""
 
 from __future__ import annotations
@@ -10,23 +10,8 @@ from services.db import db
 
 def in_app_threads(app, work, n: int = 2, timeout: float = 180) -> list:
     """`work()`'s results, one per thread; the first error a thread raised is raised here."""
-    results, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                results.append(work())
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - raised in the test's thread below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    if errors:
-        raise errors[0]
+    results: list = []
+    side_by_side(app, *[lambda: results.append(work())] * n, timeout=timeout)
     return results
 
 
