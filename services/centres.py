@@ -11,9 +11,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from services import centre_access
 from services.audit import jsonable
 from services.clock import clock
-from services.db import command, db
+from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Centre, CentreEvent, CourseSession
 
@@ -22,8 +23,16 @@ EDITABLE = ("name", "departement", "valid_until", "email")
 _INSERT_EVENT = CentreEvent.__table__.insert()
 
 
+ORDER = (Centre.name, Centre.agrement)
+
+
 def list_centres() -> list[Centre]:
-    return list(db.session.scalars(select(Centre).order_by(Centre.name, Centre.agrement)))
+    return list(db.session.scalars(select(Centre).order_by(*ORDER)))
+
+
+def list_page(user, page: int, per_page: int) -> tuple[list[Centre], int]:
+    """The centres `user` may list (a centre operator its own one), by name, and how many."""
+    return paginate(centre_access.visible_centres(user), ORDER, page, per_page)
 
 
 def history(centre: Centre, limit: int = 100) -> list[CentreEvent]:

@@ -4,8 +4,6 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import cases, centre_access, centres, sessions
-from services.db import paginate
-from services.models import Centre
 from web.api.schemas import (
     AttendanceSchema,
     CancelSchema,
@@ -46,9 +44,7 @@ def post_centre(data):
 @centres_blp.response(200, CentrePage)
 def list_centres(args):
     """Les centres agréés, par nom (un centre ne voit que le sien)"""
-    query = centre_access.visible_centres(current_user())
-    items, total = paginate(query, (Centre.name, Centre.agrement), args["page"],
-                            args["per_page"])
+    items, total = centres.list_page(current_user(), args["page"], args["per_page"])
     return page_body(items, total, args)
 
 

@@ -9,7 +9,6 @@ from marshmallow import fields
 
 from services import centre_access, centres
 from services.errors import Conflict, Invalid, NotFound
-from services.models import Centre
 from web.api.schemas import DEPARTEMENT, CentrePatchSchema, CentreSchema, length
 from web.auth import current_user
 from web.ui.formdata import Field, Form, FormSpec
@@ -45,7 +44,7 @@ class CentreFormSchema(CentrePatchSchema):
     valid_until = fields.Date(required=True)
 
 
-def _values(centre: Centre) -> dict:
+def _values(centre) -> dict:
     return {"name": centre.name, "departement": centre.departement,
             "valid_until": centre.valid_until.isoformat(), "email": centre.email or ""}
 
