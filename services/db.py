@@ -196,6 +196,15 @@ def contains_pattern(text: str) -> str:
 _ADDING_UPSERTS: dict = {}
 
 
+def dialect_insert(table, dialect: str):
+    """The dialect's INSERT, which has `on_conflict_do_update` (PostgreSQL and SQLite alike)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def adding_upsert(table, index_elements: tuple[str, ...], dialect: str):
     """`INSERT … ON CONFLICT (index_elements) DO UPDATE SET n = n + excluded.n` for a counter
     table: two commands that both find a counter missing add up instead of one failing. Built
@@ -203,11 +212,7 @@ def adding_upsert(table, index_elements: tuple[str, ...], dialect: str):
     key = (table.name, index_elements, dialect)
     stmt = _ADDING_UPSERTS.get(key)
     if stmt is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        base = insert(table)
+        base = dialect_insert(table, dialect)
         stmt = _ADDING_UPSERTS[key] = base.on_conflict_do_update(
             index_elements=list(index_elements), set_={"n": table.c.n + base.excluded.n})
     return stmt

@@ -58,7 +58,7 @@ from sqlalchemy.exc import CompileError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from services.db import adding_upsert, command, db
+from services.db import adding_upsert, command, db, dialect_insert
 from services.models import (
     Case,
     CaseEvent,
@@ -306,17 +306,17 @@ def _cases_statement(single: bool, per_case: bool = False):
     ids = bindparam("id", type_=Integer) if single else bindparam("ids", expanding=True)
     monthly = union_all(*_monthly_parts(ids, per_case)).subquery("mo")
 
-    def case_of(col) -> list:
-        return [col] if per_case else []
+    def case_of(column) -> list:  # a callable: a per-case-only column exists only then
+        return [column()] if per_case else []
 
-    rows = [select(*([monthly.c.case_id] if per_case else []), _const("M").label("k"), monthly.c.c,
+    rows = [select(*case_of(lambda: monthly.c.case_id), _const("M").label("k"), monthly.c.c,
                    monthly.c.m, monthly.c.f, monthly.c.n)]
     day = st._paris_day(HumanTask.created_at)
-    rows.append(select(*case_of(HumanTask.case_id), _const("T"), ProcessInstance.version_id,
+    rows.append(select(*case_of(lambda: HumanTask.case_id), _const("T"), ProcessInstance.version_id,
                        cast(day, String), HumanTask.key, _n(func.count()))
                 .join(ProcessInstance, ProcessInstance.case_id == HumanTask.case_id)
                 .where(HumanTask.state == "open", _of(HumanTask.case_id, ids))
-                .group_by(*case_of(HumanTask.case_id), ProcessInstance.version_id,
+                .group_by(*case_of(lambda: HumanTask.case_id), ProcessInstance.version_id,
                           HumanTask.key, day))
     where = " AND p.case_id = :id" if single else " AND p.case_id IN :ids"
     case_sql = "p.case_id AS case_id, " if per_case else ""
@@ -330,16 +330,16 @@ def _cases_statement(single: bool, per_case: bool = False):
                "count(*) AS n FROM process_instances p, json_each(p.timers) j "
                "WHERE p.completed = 0" + where + group_sql)
     timers = (text(sql).bindparams(ids)
-              .columns(*case_of(literal_column("case_id", Integer)),
+              .columns(*case_of(lambda: literal_column("case_id", Integer)),
                        literal_column("v", Integer), literal_column("name", String),
                        literal_column("n", BigInteger)).subquery("ti"))
-    rows.append(select(*([timers.c.case_id] if per_case else []), _const("R"), timers.c.v,
+    rows.append(select(*case_of(lambda: timers.c.case_id), _const("R"), timers.c.v,
                        cast(null(), String), timers.c.name, _n(timers.c.n)))
-    rows.append(select(*case_of(ProcessInstance.case_id), _const("S"),
+    rows.append(select(*case_of(lambda: ProcessInstance.case_id), _const("S"),
                        ProcessInstance.version_id, cast(null(), String), _const(""),
                        _n(func.count()))
                 .where(ProcessInstance.completed.is_(False), _of(ProcessInstance.case_id, ids))
-                .group_by(*case_of(ProcessInstance.case_id), ProcessInstance.version_id))
+                .group_by(*case_of(lambda: ProcessInstance.case_id), ProcessInstance.version_id))
     stmt = union_all(*rows)
     if single:
         inlined = _inlined(stmt, db.session.get_bind().dialect)
@@ -510,12 +510,8 @@ def _mark_statement():
     dialect = db.session.get_bind().dialect.name
     stmt = _STATEMENTS.get(("mark", dialect))
     if stmt is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
         table = StatCaseParts.__table__
-        base = insert(table)
+        base = dialect_insert(table, dialect)
         stmt = _STATEMENTS[("mark", dialect)] = base.on_conflict_do_update(
             index_elements=["case_id"],
             set_={"pending": base.excluded.pending,
