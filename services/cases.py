@@ -16,10 +16,11 @@ from services import (
     processes,
     reminders,
     replay,
+    stat_counters,
     statuses,
 )
 from services.clock import clock
-from services.db import LIKE_ESCAPE, command, contains_pattern, db, paginate
+from services.db import LIKE_ESCAPE, command, contains_pattern, db, paginate, update_row
 from services.errors import Conflict, Invalid, NotFound
 from services.models import (
     Case,
@@ -195,6 +196,9 @@ def enroll_licence(session: CourseSession, number: str, user, field: str = "lice
 
 @command
 def receive_attestation(case: Case, received_on, actor: str) -> Case:
+    # the instance first, as every command on a case: its enrolment's row is written below,
+    # before the run, and two commands must never take the two rows in opposite orders
+    instance = journey.lock_instance(case)
     enr = outcome.latest_attended(case)
     if enr is None or enr.attestation_issued_on is None or enr.credit_decision is not None \
             or enr.verification is not None:
@@ -206,8 +210,10 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
         raise Invalid.field("received_on", "La date de réception ne peut être dans le futur.")
     if enr.attestation_received_on is not None:
         raise Conflict("L'attestation a déjà été reçue.")
-    enr.attestation_received_on = received_on
-    if not journey.send(case, "attestation_recue", actor):
+    # past the unit of work (services/db.update_row): this command then flushes nothing
+    stat_counters.touch((case.id,))  # the statistics count the receipt
+    update_row(enr, {"attestation_received_on": received_on})
+    if not journey.send(case, "attestation_recue", actor, instance=instance):
         if not _review_open(case):
             raise Conflict("Le dossier n'attend pas d'attestation.")
         # A document that arrived is never refused (issue 16, LD4): recorded, the open manual

@@ -8,7 +8,20 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, func, inspect, select, text
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    and_,
+    bindparam,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -216,3 +229,55 @@ def adding_upsert(table, index_elements: tuple[str, ...], dialect: str):
         stmt = _ADDING_UPSERTS[key] = base.on_conflict_do_update(
             index_elements=list(index_elements), set_={"n": table.c.n + base.excluded.n})
     return stmt
+
+
+# ---- rows written past the unit of work ------------------------------------------------------
+
+_ROW_UPDATES: dict = {}
+_CORE_WRITTEN = "core_written_rows"
+
+
+def update_row(obj, values: dict, expect: dict | None = None) -> bool:
+    """Write `values` (column name -> value) to the loaded row `obj` with one Core UPDATE by
+    primary key on the session's connection, and keep `obj` in step without making it dirty:
+    a command that changes its rows this way leaves the unit of work nothing to flush, and
+    saves its fixed cost (docs/performance.md, issue 17). `expect` (column -> value) adds
+    conditions, e.g. an optimistic version check; False when no row matched them (then
+    nothing changed, in the database or in memory).
+
+    The unit of work's hooks (services/task_counters, services/stat_counters) do not see these
+    changes: the caller does their part. A change of `obj` still pending in the unit of work
+    is flushed as usual, on top of this one.
+
+    A rollback, of the transaction or of a savepoint, expires the objects written here (see
+    `_expire_core_written`): their values in memory were never the unit of work's to undo."""
+    session = db.session()
+    table = obj.__table__
+    key = (table.name, tuple(sorted(expect or ())))
+    stmt = _ROW_UPDATES.get(key)
+    if stmt is None:
+        (pk,) = table.primary_key.columns
+        stmt = _ROW_UPDATES[key] = update(table).where(and_(
+            pk == bindparam("row_pk"),
+            *(table.c[name] == bindparam(f"row_expect_{name}") for name in key[1])))
+    (pk_attr,) = table.primary_key.columns
+    params = {"row_pk": getattr(obj, pk_attr.key), **values}
+    params.update({f"row_expect_{name}": value for name, value in (expect or {}).items()})
+    if session.connection().execute(stmt, params).rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    session.info.setdefault(_CORE_WRITTEN, []).append(obj)
+    return True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _expire_core_written(session, _previous_transaction) -> None:
+    for obj in session.info.pop(_CORE_WRITTEN, ()):
+        if obj in session:
+            session.expire(obj)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_core_written(session) -> None:
+    session.info.pop(_CORE_WRITTEN, None)

@@ -8,19 +8,29 @@ calls are computed here from the database and `services/rules`, so the law stays
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services import actions as catalogue_actions
-from services import audit, decision_history, incidents, licence_ledger, outcome, statuses
+from services import (
+    audit,
+    decision_history,
+    incidents,
+    licence_ledger,
+    outcome,
+    stat_counters,
+    statuses,
+    task_counters,
+)
 from services.clock import clock
-from services.db import db
+from services.db import db, update_row
 from services.errors import Conflict, NotFound
 from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
@@ -357,11 +367,12 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
     return result
 
 
-def send(case: Case, message: str, actor: str, *, conformity_before: str | None = None) -> bool:
+def send(case: Case, message: str, actor: str, *, conformity_before: str | None = None,
+         instance: ProcessInstance | None = None) -> bool:
     """Deliver a message if the process waits for it; say whether it did. A caller whose change
     may move the conformity (R19) passes `conformity_now(case)` read before it: the deadline
     watch is then told in the same run (one restore and one save per command), and only if
-    the conformity did change (the message's meaning)."""
+    the conformity did change (the message's meaning). `instance`: locked by the caller."""
 
     def event(run):
         delivered = run.send_message(message)
@@ -369,7 +380,7 @@ def send(case: Case, message: str, actor: str, *, conformity_before: str | None 
             run.send_message(CONFORMITY_CHANGED)
         return delivered
 
-    return apply(case, actor, event, command=f"message « {message} »")
+    return apply(case, actor, event, instance=instance, command=f"message « {message} »")
 
 
 def conformity_now(case: Case) -> str:
@@ -381,29 +392,103 @@ def conformity_changed(case: Case, before: str | None) -> bool:
     return before is None or conformity_now(case) != before
 
 
+_CONFLICT = ("Le dossier a été modifié en même temps par quelqu'un d'autre ; rechargez-le et "
+             "recommencez.")
+_INSERT_TASKS = HumanTask.__table__.insert()
+
+
 def _write_back(case: Case, instance: ProcessInstance, run,
-                open_rows: dict[str, HumanTask]) -> None:
-    """Every projection of the run, written in ONE flush (`open_rows`, the task rows open
-    before the run, are read by the caller so that reading them flushes nothing of this)."""
+                open_rows: dict[str, HumanTask], version_id: int | None = None) -> None:
+    """Every projection of the run (`open_rows`: the task rows open before it, read by the
+    caller). A running case's rows are written by Core statements, the instance's
+    `lock_version` checked (`_write_rows`); a new case's go out with its first flush."""
     open_tasks = run.open_tasks()
     timers = run.waiting_timers()
     completed = run.is_completed()
     with db.session.no_autoflush:  # the manual clock and a task's due date may read the db
-        now = clock().now()
-        _sync_tasks(case, open_rows, open_tasks, now)
-        instance.state_json = run.state_json()
-        instance.completed = completed
-        instance.next_timer_due_at = timers[0].due_at if timers else None
-        instance.timers = [{"name": t.name, "due_at": t.due_at.isoformat()} for t in timers]
-        instance.updated_at = now
-        case.status, case.status_label = _status(run, completed, open_tasks)
-        case.closed = completed
-        case.updated_at = now
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict("Le dossier a été modifié en même temps par quelqu'un d'autre ; "
-                       "rechargez-le et recommencez.") from None
+        now, today = clock().now(), clock().today()
+        tasks = [{"case_id": case.id, "guid": task.guid, "key": task.key, "title": task.title,
+                  "state": "open", "created_at": now, "group_code": task.group,
+                  "due_on": outcome.task_due_on(case, task.key, task.due, today)}
+                 for task in open_tasks if task.guid not in open_rows]
+        values = {"state_json": run.state_json(), "completed": completed,
+                  "next_timer_due_at": timers[0].due_at if timers else None,
+                  "timers": [{"name": t.name, "due_at": t.due_at.isoformat()} for t in timers],
+                  "updated_at": now}
+        if version_id is not None:
+            values["version_id"] = version_id
+        status, label = _status(run, completed, open_tasks)
+        case_values = {"status": status, "status_label": label, "closed": completed,
+                       "updated_at": now}
+        if inspect(instance).pending:
+            _write_new(case, instance, values, case_values, tasks)
+        else:
+            _write_rows(case, instance, values, case_values, tasks,
+                        _task_changes(open_rows, open_tasks, now))
+
+
+def _task_changes(open_rows: dict[str, HumanTask], current, now) -> list:
+    """(row, values) for the open rows the run changed: cancelled when their task is gone, the
+    group of a case migrated onto a version whose lanes differ (issue 14)."""
+    live = {t.guid: t for t in current}
+    changes = []
+    for guid, row in open_rows.items():
+        task = live.get(guid)
+        if task is None:
+            changes.append((row, {"state": "cancelled", "completed_at": now}))
+        elif row.group_code != task.group:
+            changes.append((row, {"group_code": task.group}))
+    return changes
+
+
+def _write_new(case, instance, values, case_values, tasks) -> None:
+    """A new case: its rows are new to the unit of work, which inserts them in one flush."""
+    for name, value in values.items():
+        setattr(instance, name, value)
+    for name, value in case_values.items():
+        setattr(case, name, value)
+    db.session.add_all([HumanTask(**row) for row in tasks])
+    db.session.flush()
+
+
+def _write_rows(case, instance, values, case_values, tasks, task_changes) -> None:
+    """A running case, past the unit of work (services/db.update_row): the instance by its
+    `lock_version` (another command that wrote it since this one read it wins, this one is a
+    409), the task rows and their counters, the case's status, and the statistics told which
+    case to catch up, as the unit of work's hooks would have been."""
+    if (tasks or any(v.get("state") for _, v in task_changes)
+            or _figures_change(instance, values)):
+        stat_counters.touch((case.id,))
+    version = instance.lock_version
+    if not update_row(instance, {**values, "lock_version": version + 1},
+                      expect={"lock_version": version}):
+        raise Conflict(_CONFLICT)
+    connection = db.session.connection()
+    moves: Counter = Counter()
+    if tasks:
+        connection.execute(_INSERT_TASKS, tasks)
+        moves.update(task_counters.triple(row["key"], None, "open") for row in tasks)
+    for row, changes in task_changes:
+        if db.session.is_modified(row):  # the command changed it: the flush writes and counts
+            for name, value in changes.items():
+                setattr(row, name, value)
+            continue
+        before = task_counters.triple(row.key, row.assignee_id, row.state)
+        update_row(row, changes)
+        moves[before] -= 1
+        moves[task_counters.triple(row.key, row.assignee_id, row.state)] += 1
+    task_counters.apply(connection, moves)
+    if db.session.is_modified(case):  # one UPDATE of the case, with the command's changes
+        for name, value in case_values.items():
+            setattr(case, name, value)
+    else:
+        update_row(case, case_values)
+
+
+def _figures_change(instance: ProcessInstance, values: dict) -> bool:
+    """Whether the statistics read what changes of the instance (stat_counters.READ_COLUMNS)."""
+    return any(name in values and values[name] != getattr(instance, name)
+               for name in stat_counters.READ_COLUMNS[ProcessInstance])
 
 
 def _status(run, completed: bool, open_tasks) -> tuple[str, str | None]:
@@ -425,31 +510,12 @@ def _open_task_rows(case: Case) -> dict[str, HumanTask]:
         return {t.guid: t for t in rows if t.state == "open"}
 
 
-def _sync_tasks(case: Case, open_rows: dict[str, HumanTask], current, now) -> None:
-    today = clock().today()
-    new = [HumanTask(case_id=case.id, guid=task.guid, key=task.key, title=task.title,
-                     state="open", created_at=now,
-                     due_on=outcome.task_due_on(case, task.key, task.due, today),
-                     group_code=task.group)
-           for task in current if task.guid not in open_rows]
-    db.session.add_all(new)
-    for task in current:  # a case migrated onto a version whose lanes differ (issue 14)
-        row = open_rows.get(task.guid)
-        if row is not None and row.group_code != task.group:
-            row.group_code = task.group
-    live = {t.guid for t in current}
-    for guid, row in open_rows.items():
-        if guid not in live:
-            row.state = "cancelled"
-            row.completed_at = now
-
-
 def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, actor: str) -> None:
     """Pin the instance to `version` with `run` (migrated onto it, services/case_migration.py)
     and write every projection back, in the caller's transaction."""
     open_rows = _open_task_rows(case)
-    instance.version = version
-    _write_back(case, instance, run, open_rows)
+    _write_back(case, instance, run, open_rows, version_id=version.id)
+    set_committed_value(instance, "version", version)
 
 
 def diagram_state(case: Case) -> dict | None:

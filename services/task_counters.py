@@ -31,7 +31,8 @@ _BUMP = (update(_T).where(_T.c.key == bindparam("k"), _T.c.assignee_id == bindpa
          .values(n=_T.c.n + bindparam("d")))
 
 
-def _triple(key, assignee_id, state) -> tuple[str, int, str]:
+def triple(key, assignee_id, state) -> tuple[str, int, str]:
+    """A counter's key (the unassigned tasks' assignee is NOBODY)."""
     return key, assignee_id or NOBODY, state
 
 
@@ -45,11 +46,11 @@ def _old(task: HumanTask) -> tuple[str, int, str]:
             return hist.deleted[0]
         return hist.unchanged[0] if hist.unchanged else getattr(task, name)
 
-    return _triple(before("key"), before("assignee_id"), before("state"))
+    return triple(before("key"), before("assignee_id"), before("state"))
 
 
 def _new(task: HumanTask) -> tuple[str, int, str]:
-    return _triple(task.key, task.assignee_id, task.state or "open")
+    return triple(task.key, task.assignee_id, task.state or "open")
 
 
 def deltas(session: Session) -> Counter:

@@ -1,0 +1,155 @@
+"""A running case's projections written past the unit of work (services/db.update_row,
+journey._write_rows; issue 17): each guarantee the ORM's flush gave is proved here again.
+
+- the instance's optimistic `lock_version`: a stale write is a 409 and writes nothing;
+- exactly one of two concurrent commands on a case wins, the other is told;
+- the task counters and the statistics' marks, which the flush's hooks kept, stay exact;
+- a rolled-back savepoint leaves no value of the write-back in memory;
+- and the point of it: receiving an attestation leaves the unit of work nothing to flush."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
+
+from services import cases, journey, stat_counters, task_counters
+from services.db import db, transaction
+from services.errors import Conflict
+from services.models import CaseEvent, Enrollment, HumanTask, ProcessInstance
+from tests.threads import in_app_threads
+
+NUM = "120175200620"
+RECEIVED = dt.date(2026, 6, 5)
+
+
+def _case_with_attestation_issued(api) -> int:
+    api.licence(NUM, obtained="01/01/2010", probation="none", points=6, on="01/01/2026")
+    api.set_today("01/03/2026")
+    case = api.voluntary_case(NUM)
+    session = api.session("03/06/2026", "04/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("05/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    return case["id"]
+
+
+def _snapshot(case_id: int) -> dict:
+    db.session.rollback()
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
+    return {
+        "status": cases.get(case_id).status,
+        "lock_version": instance.lock_version,
+        "state_json": instance.state_json,
+        "open_tasks": sorted(db.session.scalars(select(HumanTask.key).where(
+            HumanTask.case_id == case_id, HumanTask.state == "open"))),
+        "received_on": db.session.scalar(select(Enrollment.attestation_received_on).where(
+            Enrollment.case_id == case_id)),
+        "events": db.session.scalar(select(func.count(CaseEvent.id)).where(
+            CaseEvent.case_id == case_id)),
+        "counters": task_counters.stored(),
+    }
+
+
+def _counters_exact() -> None:
+    db.session.rollback()
+    assert task_counters.check() == {}, "task counters differ from the task rows"
+    stat_counters.catch_up_all()
+    stored, rebuilt = stat_counters.stored(), stat_counters.contributions(None)
+    assert stored[0] == +rebuilt[0] and stored[1] == +rebuilt[1], "statistics differ"
+
+
+def test_receiving_an_attestation_leaves_the_unit_of_work_nothing_to_flush(api, app):
+    case_id = _case_with_attestation_issued(api)
+    before = _snapshot(case_id)
+    flushed = []
+
+    def count(session, _context, _instances):
+        if session.new or session.dirty or session.deleted:
+            flushed.append(sorted({type(o).__name__ for o in
+                                   [*session.new, *session.dirty, *session.deleted]}))
+
+    event.listen(Session, "before_flush", count)
+    try:
+        with transaction():
+            cases.receive_attestation(cases.get(case_id), RECEIVED, "agent")
+    finally:
+        event.remove(Session, "before_flush", count)
+    assert flushed == []
+    after = _snapshot(case_id)
+    assert after["lock_version"] == before["lock_version"] + 1
+    assert after["state_json"] != before["state_json"]
+    assert after["open_tasks"] == ["verification_attestation"]
+    assert after["received_on"] == RECEIVED
+    assert after["status"] != before["status"]
+    assert after["events"] == before["events"] + 1
+    _counters_exact()
+
+
+def test_a_stale_instance_makes_the_command_a_409_that_writes_nothing(api, app):
+    """Another writer commits the instance between this command's read and its write (under
+    the row lock this cannot happen; the check is what stands if it ever did)."""
+    case_id = _case_with_attestation_issued(api)
+    api.attestation(case_id, "05/06/2026")
+    task = api.task(case_id, "verification_attestation")
+    before = _snapshot(case_id)
+
+    def bumped_then_completed(run):
+        db.session.connection().execute(
+            text("UPDATE process_instances SET lock_version = lock_version + 1 "
+                 "WHERE case_id = :c"), {"c": case_id})
+        run.complete_task("verification_attestation", {"decision": "valider", "motif": ""})
+
+    with pytest.raises(Conflict) as refused:
+        with transaction():
+            journey.apply(cases.get(case_id), "agent", bumped_then_completed)
+    assert "en même temps" in refused.value.detail
+    assert _snapshot(case_id) == before
+    assert api.task(case_id, "verification_attestation")["id"] == task["id"]
+    _counters_exact()
+
+
+def test_two_concurrent_receipts_of_one_attestation_exactly_one_wins(api, app):
+    case_id = _case_with_attestation_issued(api)
+    before = _snapshot(case_id)
+
+    def receive():
+        try:
+            with transaction():
+                cases.receive_attestation(cases.get(case_id), RECEIVED, "agent")
+            return "ok"
+        except Conflict as exc:
+            return exc.detail
+
+    results = in_app_threads(app, receive)
+    assert sorted(results, key=lambda r: r != "ok")[0] == "ok", results
+    assert results.count("ok") == 1, results
+    after = _snapshot(case_id)
+    assert after["open_tasks"] == ["verification_attestation"]
+    assert after["lock_version"] == before["lock_version"] + 1
+    assert after["events"] == before["events"] + 1
+    _counters_exact()
+
+
+def test_a_rolled_back_savepoint_leaves_no_value_of_the_write_back_in_memory(api, app):
+    """The timer sweep runs each instance in a savepoint: one rolled back after the write-back
+    must not leave its values in the objects the transaction goes on with."""
+    case_id = _case_with_attestation_issued(api)
+    before = _snapshot(case_id)
+    with transaction():
+        case = cases.get(case_id)
+        instance = db.session.scalar(select(ProcessInstance)
+                                     .where(ProcessInstance.case_id == case_id))
+        enrolment = case.enrollments[0]
+        with pytest.raises(RuntimeError):
+            with db.session.begin_nested():
+                cases.receive_attestation(case, RECEIVED, "agent")
+                assert case.status != before["status"]  # written, and seen in memory
+                raise RuntimeError("a later step of the command fails")
+        assert case.status == before["status"]
+        assert instance.lock_version == before["lock_version"]
+        assert enrolment.attestation_received_on is None
+    assert _snapshot(case_id) == before
+    _counters_exact()
