@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import MANYTOONE, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
@@ -267,6 +267,13 @@ def update_row(obj, values: dict, expect: dict | None = None) -> bool:
         return False
     for name, value in values.items():
         set_committed_value(obj, name, value)
+    # a many-to-one loaded through a column written here now points elsewhere: read it again
+    state = inspect(obj)
+    stale = [rel.key for rel in state.mapper.relationships
+             if rel.direction is MANYTOONE and rel.key not in state.unloaded
+             and any(column.key in values for column in rel.local_columns)]
+    if stale:
+        session.expire(obj, stale)
     session.info.setdefault(_CORE_WRITTEN, []).append(obj)
     return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import jsonschema
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from services import audit, bundles, cases, groups, journey, outcome, statuses, task_counters
 from services.clock import clock
-from services.db import command, db, paginate
+from services.db import command, db, paginate, update_row
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, HumanTask, ProcessInstance
 from workflows import TaskNotReady
@@ -113,7 +114,7 @@ def claim(task_id: int, user) -> HumanTask:
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est déjà prise par {task.assignee.username}.")
     if task.assignee_id is None:
-        task.assignee_id = user.id
+        _assign(task, user.id)
         audit.record(case, "tache_prise", user.username, task=task.key)
     return task
 
@@ -125,9 +126,19 @@ def unclaim(task_id: int, user) -> HumanTask:
     if task.assignee_id not in (None, user.id) and user.role != "admin":
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
     if task.assignee_id is not None:
-        task.assignee_id = None
+        _assign(task, None)
         audit.record(case, "tache_rendue", user.username, task=task.key)
     return task
+
+
+def _assign(task: HumanTask, assignee_id: int | None) -> None:
+    """Take or hand back a task past the unit of work (services/db.update_row): a claim then
+    flushes nothing. The task counters move here, as their flush hook would have moved them;
+    the statistics do not count who holds a task."""
+    before = task_counters.triple(task.key, task.assignee_id, task.state)
+    update_row(task, {"assignee_id": assignee_id})
+    after = task_counters.triple(task.key, assignee_id, task.state)
+    task_counters.apply(db.session.connection(), Counter({before: -1, after: 1}))
 
 
 def validate_data(task: HumanTask, data: dict) -> None:

@@ -5,7 +5,9 @@ journey._write_rows; issue 17): each guarantee the ORM's flush gave is proved he
 - exactly one of two concurrent commands on a case wins, the other is told;
 - the task counters and the statistics' marks, which the flush's hooks kept, stay exact;
 - a rolled-back savepoint leaves no value of the write-back in memory;
-- and the point of it: receiving an attestation leaves the unit of work nothing to flush."""
+- a many-to-one read through a column written so is read again;
+- and the point of it: receiving an attestation, claiming or handing back a task leaves the
+  unit of work nothing to flush."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
-from services import cases, journey, stat_counters, task_counters
-from services.db import db, transaction
+from services import cases, journey, stat_counters, task_counters, tasks, users
+from services.db import db, transaction, update_row
 from services.errors import Conflict
 from services.models import CaseEvent, Enrollment, HumanTask, ProcessInstance
 from tests.threads import in_app_threads
@@ -64,13 +66,7 @@ def _counters_exact() -> None:
 def test_receiving_an_attestation_leaves_the_unit_of_work_nothing_to_flush(api, app):
     case_id = _case_with_attestation_issued(api)
     before = _snapshot(case_id)
-    flushed = []
-
-    def count(session, _context, _instances):
-        if session.new or session.dirty or session.deleted:
-            flushed.append(sorted({type(o).__name__ for o in
-                                   [*session.new, *session.dirty, *session.deleted]}))
-
+    flushed, count = _count_flushes()
     event.listen(Session, "before_flush", count)
     try:
         with transaction():
@@ -153,3 +149,51 @@ def test_a_rolled_back_savepoint_leaves_no_value_of_the_write_back_in_memory(api
         assert enrolment.attestation_received_on is None
     assert _snapshot(case_id) == before
     _counters_exact()
+
+
+def _count_flushes():
+    flushed = []
+
+    def count(session, _context, _instances):
+        if session.new or session.dirty or session.deleted:
+            flushed.append(sorted({type(o).__name__ for o in
+                                   [*session.new, *session.dirty, *session.deleted]}))
+    return flushed, count
+
+
+def test_claiming_and_handing_back_a_task_flush_nothing_and_keep_the_counters(api, app):
+    case_id = _case_with_attestation_issued(api)
+    api.attestation(case_id, "05/06/2026")
+    task_id = api.task(case_id, "verification_attestation")["id"]
+    db.session.rollback()
+    agent = users.get_by_name("agent")
+    flushed, count = _count_flushes()
+    event.listen(Session, "before_flush", count)
+    try:
+        with transaction():
+            assert tasks.claim(task_id, agent).assignee.username == "agent"
+        assert task_counters.count(state="open", assignee_id=agent.id) == 1
+        assert task_counters.check() == {}
+        with transaction():
+            assert tasks.unclaim(task_id, agent).assignee is None
+    finally:
+        event.remove(Session, "before_flush", count)
+    assert flushed == []
+    assert task_counters.count(state="open", assignee_id=agent.id) == 0
+    assert [e["type"] for e in api.ok(api.get(f"/api/v1/cases/{case_id}/events"))["items"]
+            if e["type"].startswith("tache_")] == ["tache_prise", "tache_rendue"]
+    _counters_exact()
+
+
+def test_a_many_to_one_loaded_before_its_column_is_written_is_read_again(api, app):
+    case_id = _case_with_attestation_issued(api)
+    api.attestation(case_id, "05/06/2026")
+    task_id = api.task(case_id, "verification_attestation")["id"]
+    db.session.rollback()
+    agent = users.get_by_name("agent")
+    task = db.session.get(HumanTask, task_id)
+    assert task.assignee is None  # loaded
+    update_row(task, {"assignee_id": agent.id})
+    assert task.assignee is agent
+    db.session.rollback()  # and undone: read again as it is stored
+    assert task.assignee is None
