@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import func, inspect, or_, select, union
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defer, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from services import (
     audit,
@@ -20,7 +20,16 @@ from services import (
     statuses,
 )
 from services.clock import clock
-from services.db import LIKE_ESCAPE, command, contains_pattern, db, paginate, update_row
+from services.db import (
+    LIKE_ESCAPE,
+    command,
+    contains_pattern,
+    db,
+    insert_row,
+    keep_in_step,
+    paginate,
+    update_row,
+)
 from services.errors import Conflict, Invalid, NotFound
 from services.models import (
     Case,
@@ -58,26 +67,25 @@ def create(data: dict, actor: str) -> Case:
                             "stage ne peut plus produire de points.",
                             "R42 : permis invalidé, le dossier ne peut pas être ouvert.")
     now = clock().now()
-    case = Case(kind=data["kind"], licence=licence, status=statuses.NOUVEAU.code, obligation=None,
-                flags=[], created_at=now, updated_at=now)
-    if data["kind"] == "obligatoire":
-        _mandatory_facts(case, licence, data)
-    # read before the case is added: the query would flush it, and the reference set after
-    # its id is known would then need a flush of its own instead of the write-back's
+    case = Case(kind=data["kind"], licence_id=licence.id, status=statuses.NOUVEAU.code,
+                obligation=None, flags=[], created_at=now, updated_at=now)
+    infraction = _mandatory_facts(case, licence, data) if data["kind"] == "obligatoire" else None
     version = processes.active_version(PROCESS_BY_KIND[case.kind])
-    db.session.add(case)
-    db.session.flush()
-    # the new case has no instance yet: said so, and attaching the one journey.start makes
-    # reads nothing (the one-to-one's backref would SELECT the old one at the write-back)
-    set_committed_value(case, "instance", None)
-    case.reference = f"STG-{now.year}-{case.id:06d}"
+    # past the unit of work (services/db.insert_row): with journey.start's, the opening of a
+    # case flushes nothing; a new case has no enrolment, session or instance yet
+    insert_row(case)
+    stat_counters.created_cases((case.id,))
+    for key, value in (("licence", licence), ("infraction", infraction), ("session", None),
+                       ("enrollments", []), ("credited_enrollment", None), ("instance", None)):
+        keep_in_step(case, key, value)
+    update_row(case, {"reference": f"STG-{now.year}-{case.id:06d}"})
     audit.record(case, "dossier_ouvert", actor, kind=case.kind, deadline=case.deadline,
                  receipt=case.letter_receipt, process=f"{version.key} v{version.version}")
     journey.start(case, version, actor)
     return case
 
 
-def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
+def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     infraction = db.session.get(Infraction, data["infraction"])
     if infraction is None or infraction.licence_id != licence.id:
         raise Invalid.field("infraction", "Infraction inconnue pour ce permis.")
@@ -95,7 +103,7 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
     _check_letter_not_in_future(letter)
     cfg = rules_config()
     notified, flags = rdates.notification_date(receipt, received, cfg)
-    case.infraction = infraction
+    case.infraction_id = infraction.id
     case.letter_sent_on = letter["sent_on"]
     case.letter_receipt = receipt
     case.letter_received_on = received
@@ -103,6 +111,7 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> None:
     case.deadline = rdates.deadline_4_months(notified, cfg) if notified else None
     case.obligation = "pending"
     case.flags = [{"rule": f.rule, "message": f.message} for f in flags]
+    return infraction
 
 
 def _check_letter_not_in_future(letter: dict) -> None:
@@ -121,6 +130,9 @@ def enroll(case: Case, session_id: int, user) -> Case:
     if session is None:
         raise Invalid.field("session", f"Session inconnue : {session_id}.")
     centre_access.check(user, session.centre_id)
+    # the instance first, as every command on a case (the enrolment and the case are written
+    # below, before the run); a concurrent command on the case has then committed
+    instance = journey.lock_instance(case)
     if case.closed:
         raise Conflict("Le dossier est clos.")
     check_session_open(session)
@@ -131,21 +143,41 @@ def enroll(case: Case, session_id: int, user) -> Case:
     if any(e.status == "enrolled" for e in case.enrollments):
         raise Conflict("Le dossier est déjà inscrit à une autre session.")
     conformity_before = journey.conformity_now(case)  # R19: the watch hears only of a change
-    enr = Enrollment(session=session, case=case, status="enrolled", created_at=clock().now())
-    db.session.add(enr)
-    case.session_id = session.id
-    if not journey.send(case, "inscription", user.username, conformity_before=conformity_before):
-        raise Conflict("Le dossier n'attend pas d'inscription (statut : "
-                       f"{case.status}).")
     flags = ()
     if case.kind == "obligatoire":
         flags = eligibility.enrollment_flags(case.notified_on, case.deadline, session.day1,
                                              session.day2, rules_config())
-        for f in flags:
-            case.add_flag(f.rule, f.message)
+    _seat(case, session, flags)
+    if not journey.send(case, "inscription", user.username, conformity_before=conformity_before,
+                        instance=instance):
+        raise Conflict("Le dossier n'attend pas d'inscription (statut : "
+                       f"{case.status}).")
     audit.record(case, "inscription", user.username, session=session.id, day1=session.day1,
                  day2=session.day2, flags=[f.rule for f in flags])
     return case
+
+
+def _seat(case: Case, session: CourseSession, flags) -> None:
+    """The case's enrolment in `session`, and the case pointed at it with the eligibility's
+    flags, written past the unit of work (services/db.insert_row, update_row): with the
+    write-back's, the command then flushes nothing. The enrolment joins the collections the
+    run's facts read (the case's, the session's) as a loaded row would."""
+    stat_counters.touch((case.id,))  # the statistics count a course by its session
+    enr = Enrollment(session_id=session.id, case_id=case.id, status="enrolled",
+                     created_at=clock().now())
+    try:
+        insert_row(enr)
+    except IntegrityError:  # the same seat taken by a command that committed meanwhile
+        raise Conflict("Le dossier est déjà inscrit à cette session.") from None
+    keep_in_step(enr, "case", case)
+    keep_in_step(enr, "session", session)
+    for parent in (case, session):
+        if "enrollments" not in inspect(parent).unloaded:
+            keep_in_step(parent, "enrollments", [*parent.enrollments, enr])
+    case_flags = case.flags or []
+    for f in flags:
+        case_flags = Case.flags_with(case_flags, f.rule, f.message)
+    update_row(case, {"session_id": session.id, "flags": case_flags})
 
 
 def check_session_open(session: CourseSession) -> None:

@@ -30,7 +30,7 @@ from services import (
     task_counters,
 )
 from services.clock import clock
-from services.db import db, update_row
+from services.db import db, insert_row, keep_in_step, update_row
 from services.errors import Conflict, NotFound
 from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
 from services.rules import calendar as rcal
@@ -285,9 +285,9 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
         run = engine().start(version.id, lambda: version.xml, version.key,
                              context(case, actor, version.id, version.checksum),
                              checksum=version.checksum, files=lambda: version.files)
-        instance = ProcessInstance(case=case, version=version)
-        db.session.add(instance)
+        instance = ProcessInstance(case_id=case.id, version_id=version.id, lock_version=1)
         _write_back(case, instance, run, open_rows={})  # a new case has no task yet
+        keep_in_step(instance, "version", version)
         decision_history.record(case, run.decisions, actor)
     except (WorkflowError, DefinitionError) as exc:
         raise incidents.raised(exc, case_id=None, version_id=version.id, actor=actor,
@@ -420,7 +420,7 @@ def _write_back(case: Case, instance: ProcessInstance, run,
         status, label = _status(run, completed, open_tasks)
         case_values = {"status": status, "status_label": label, "closed": completed,
                        "updated_at": now}
-        if inspect(instance).pending:
+        if inspect(instance).transient:
             _write_new(case, instance, values, case_values, tasks)
         else:
             _write_rows(case, instance, values, case_values, tasks,
@@ -442,13 +442,22 @@ def _task_changes(open_rows: dict[str, HumanTask], current, now) -> list:
 
 
 def _write_new(case, instance, values, case_values, tasks) -> None:
-    """A new case: its rows are new to the unit of work, which inserts them in one flush."""
+    """A new case's instance, inserted past the unit of work too, with its first tasks."""
     for name, value in values.items():
         setattr(instance, name, value)
-    for name, value in case_values.items():
-        setattr(case, name, value)
-    db.session.add_all([HumanTask(**row) for row in tasks])
-    db.session.flush()
+    insert_row(instance)
+    keep_in_step(instance, "case", case)
+    keep_in_step(case, "instance", instance)
+    _insert_tasks(tasks, Counter())
+    update_row(case, case_values)
+
+
+def _insert_tasks(tasks: list[dict], moves: Counter) -> None:
+    """New task rows in one INSERT; the task counters moved with `moves`."""
+    if tasks:
+        db.session.connection().execute(_INSERT_TASKS, tasks)
+        moves.update(task_counters.triple(row["key"], None, "open") for row in tasks)
+    task_counters.apply(db.session.connection(), moves)
 
 
 def _write_rows(case, instance, values, case_values, tasks, task_changes) -> None:
@@ -463,11 +472,7 @@ def _write_rows(case, instance, values, case_values, tasks, task_changes) -> Non
     if not update_row(instance, {**values, "lock_version": version + 1},
                       expect={"lock_version": version}):
         raise Conflict(_CONFLICT)
-    connection = db.session.connection()
     moves: Counter = Counter()
-    if tasks:
-        connection.execute(_INSERT_TASKS, tasks)
-        moves.update(task_counters.triple(row["key"], None, "open") for row in tasks)
     for row, changes in task_changes:
         if db.session.is_modified(row):  # the command changed it: the flush writes and counts
             for name, value in changes.items():
@@ -477,7 +482,7 @@ def _write_rows(case, instance, values, case_values, tasks, task_changes) -> Non
         update_row(row, changes)
         moves[before] -= 1
         moves[task_counters.triple(row.key, row.assignee_id, row.state)] += 1
-    task_counters.apply(connection, moves)
+    _insert_tasks(tasks, moves)
     if db.session.is_modified(case):  # one UPDATE of the case, with the command's changes
         for name, value in case_values.items():
             setattr(case, name, value)

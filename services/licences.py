@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from services import audit, journey, licence_ledger
 from services.clock import clock
-from services.db import LIKE_ESCAPE, MAX_ROW_ID, command, contains_pattern, db, paginate
+from services.db import (
+    LIKE_ESCAPE,
+    MAX_ROW_ID,
+    command,
+    contains_pattern,
+    db,
+    insert_row,
+    keep_in_step,
+    paginate,
+)
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.rules import dates as rdates
@@ -70,8 +80,12 @@ def create(data: dict, actor: str) -> Licence:
                       imported_points=balance["points"] if balance else None,
                       imported_on=balance["on"] if balance else None,
                       created_at=clock().now())
-    db.session.add(licence)
-    db.session.flush()
+    try:
+        insert_row(licence)  # past the unit of work (services/db.insert_row): no flush
+    except IntegrityError:  # the same number, by a command that committed meanwhile
+        raise Conflict(f"Le permis n° {data['number']} existe déjà.") from None
+    keep_in_step(licence, "infractions", [])
+    keep_in_step(licence, "invalidations", [])
     return licence
 
 
@@ -101,8 +115,10 @@ def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfra
     decision = eligibility.triggers_48n(inputs.licence, new, inputs.replay(), same_day,
                                         rules_config(), ledger_after=inputs.replay((new,)))
     infraction.triggers_48n = decision.ok
-    db.session.add(infraction)
-    db.session.flush()
+    insert_row(infraction)  # past the unit of work (services/db.insert_row): no flush
+    keep_in_step(infraction, "licence", licence)
+    if "infractions" not in inspect(licence).unloaded:
+        keep_in_step(licence, "infractions", [*licence.infractions, infraction])
     return RecordedInfraction(infraction, decision)
 
 

@@ -649,13 +649,19 @@ def _before_flush(session, _flush_context, _instances):
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, _flush_context):
-    # a case created in this flush contributed nothing before it: marked, its parts empty
-    created = {o.id for o in session.new if isinstance(o, Case)}
-    if created:
-        state = _state(session)
-        state["cases"] |= created
-        for case_id in created:
-            state["before"].setdefault(case_id, (Counter(), Counter()))
+    created_cases({o.id for o in session.new if isinstance(o, Case)}, session)
+
+
+def created_cases(case_ids, session: Session | None = None) -> None:
+    """Cases inserted in this transaction contributed nothing before it: marked at commit,
+    their parts empty (the flush's hook for the unit of work's inserts; a command that
+    inserts a case past it calls this itself)."""
+    if not case_ids:
+        return
+    state = _state(session or db.session())
+    state["cases"] |= set(case_ids)
+    for case_id in case_ids:
+        state["before"].setdefault(case_id, (Counter(), Counter()))
 
 
 @event.listens_for(Session, "before_commit")

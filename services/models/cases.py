@@ -47,9 +47,16 @@ class Case(db.Model):
 
     def add_flag(self, rule: str, message: str) -> None:
         """Record a flag once (the JSON list is reassigned so the change is persisted)."""
-        flags = list(self.flags or [])
-        if not any(f["rule"] == rule and f["message"] == message for f in flags):
-            self.flags = [*flags, {"rule": rule, "message": message}]
+        flags = self.flags_with(self.flags or [], rule, message)
+        if flags != (self.flags or []):
+            self.flags = flags
+
+    @staticmethod
+    def flags_with(flags: list, rule: str, message: str) -> list:
+        """`flags` with this flag, once: a new list, `flags` untouched."""
+        if any(f["rule"] == rule and f["message"] == message for f in flags):
+            return list(flags)
+        return [*flags, {"rule": rule, "message": message}]
 
 
 class CaseEvent(db.Model):
