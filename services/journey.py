@@ -177,14 +177,17 @@ class Actions:
         if enr is None:
             raise WorkflowError("Aucun stage attesté n'attend de crédit.", "crediter_points")
         lg = self.facts.ledger_crediting(enr)  # replayed before this decision changes it
+        # written past the unit of work (services/db.update_row), the statistics told first
+        stat_counters.touch((case.id,))
+        course = {"credit_decision": "refuser" if decision == "refuser" else "crediter",
+                  "credit_motif": motif or None, "credited_at": clock().now()}
         if decision == "refuser":
             reasons = outcome.review_reasons(case, enr, lg)
-            enr.credit_rule = rconf.refusal_rule([r.rule for r in reasons],
-                                                 case.obligation == "manual_review")
-        enr.credit_decision = "refuser" if decision == "refuser" else "crediter"
-        enr.credit_motif = motif or None
-        enr.credited_at = clock().now()
-        case.credited_enrollment = enr
+            course["credit_rule"] = rconf.refusal_rule([r.rule for r in reasons],
+                                                       case.obligation == "manual_review")
+        update_row(enr, course)
+        update_row(case, {"credited_enrollment_id": enr.id})
+        keep_in_step(case, "credited_enrollment", enr)
         choice = enr.review_obligation
         if case.kind == "obligatoire" and (case.obligation in ("pending", None)
                                            or (choice and case.obligation == "manual_review")):
@@ -195,9 +198,9 @@ class Actions:
                                                 rules_config())
             met = eligibility.obligation_after_review(enr.credit_decision == "crediter",
                                                       compliance, choice).ok
-            case.obligation = "met" if met else case.obligation
-        # refused: the course's facts now carry the refusal, replayed afresh (the query
-        # flushes the decision first)
+            if met:
+                update_row(case, {"obligation": "met"})
+        # refused: the course's facts now carry the refusal, replayed afresh (written above)
         credit = outcome.credit_for(case, lg if enr.credit_decision == "crediter" else None)
         audit.record(case, "points_credites", self.actor, decision=enr.credit_decision,
                      motif=motif, points=credit.get("points_credited"),
@@ -206,8 +209,9 @@ class Actions:
 
     def decider_remboursement(self):
         case = self.case
-        case.refund = outcome.refund_for(
-            case, self.facts.ledger_credited(case.credited_enrollment))
+        stat_counters.touch((case.id,))  # past the unit of work (services/db.update_row)
+        update_row(case, {"refund": outcome.refund_for(
+            case, self.facts.ledger_credited(case.credited_enrollment))})
         audit.record(case, "remboursement_decide", self.actor, refund=case.refund)
 
     def constater_non_conformite(self):

@@ -9,7 +9,17 @@ import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services import audit, bundles, cases, groups, journey, outcome, statuses, task_counters
+from services import (
+    audit,
+    bundles,
+    cases,
+    groups,
+    journey,
+    outcome,
+    stat_counters,
+    statuses,
+    task_counters,
+)
 from services.clock import clock
 from services.db import command, db, paginate, update_row
 from services.errors import Conflict, Invalid, NotFound
@@ -202,11 +212,7 @@ def complete(task_id: int, data: dict, user) -> Case:
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
     validate_data(task, data)
-    task.assignee_id = user.id
-    task.state = "completed"
-    task.completed_at = clock().now()
-    task.completed_by = user.username
-    task.data = json.dumps(data, ensure_ascii=False)
+    _close(task, user, data)
     _record_decision(case, task.key, data)
     audit.record(case, "tache_terminee", user.username, task=task.key, title=task.title, **data)
 
@@ -223,23 +229,36 @@ def complete(task_id: int, data: dict, user) -> Case:
     return case
 
 
+def _close(task: HumanTask, user, data: dict) -> None:
+    """The task completed by `user`, past the unit of work (services/db.update_row), with what
+    the flush's hooks would have done: the statistics told first, the task counters moved."""
+    stat_counters.touch((task.case_id,))  # the open tasks by age count it
+    before = task_counters.triple(task.key, task.assignee_id, task.state)
+    update_row(task, {"assignee_id": user.id, "state": "completed",
+                      "completed_at": clock().now(), "completed_by": user.username,
+                      "data": json.dumps(data, ensure_ascii=False)})
+    after = task_counters.triple(task.key, task.assignee_id, task.state)
+    task_counters.apply(db.session.connection(), Counter({before: -1, after: 1}))
+
+
 def _record_decision(case: Case, key: str, data: dict) -> None:
     """The verification decision belongs to the course (R19 conformity reads it); so do the
-    manual review's separate choices on the obligation and the refund (R19, R48)."""
+    manual review's separate choices on the obligation and the refund (R19, R48). Written past
+    the unit of work (services/db.update_row); the statistics were told (`_close`)."""
     if key == statuses.TASK_EXAMEN_MANUEL:
         enr = outcome.pending_course(case)
         if enr is not None:
-            enr.review_obligation = data.get("obligation")
-            enr.review_refund = data.get("remboursement")
+            update_row(enr, {"review_obligation": data.get("obligation"),
+                             "review_refund": data.get("remboursement")})
         return
     if key != statuses.TASK_VERIFICATION_ATTESTATION:
         return
     enr = outcome.pending_course(case)
     if enr is not None:
-        enr.verification = data["decision"]
-        enr.verification_motif = data.get("motif") or None
+        update_row(enr, {"verification": data["decision"],
+                         "verification_motif": data.get("motif") or None})
         if data["decision"] == "refuser":
-            case.session_id = None
+            update_row(case, {"session_id": None})
 
 
 def _check_open(task: HumanTask) -> None:

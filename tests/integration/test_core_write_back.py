@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
-from services import cases, journey, stat_counters, task_counters, tasks, users
+from services import cases, journey, licences, stat_counters, task_counters, tasks, users
 from services.db import db, transaction, update_row
 from services.errors import Conflict
 from services.models import CaseEvent, Enrollment, HumanTask, ProcessInstance
@@ -197,3 +197,60 @@ def test_a_many_to_one_loaded_before_its_column_is_written_is_read_again(api, ap
     assert task.assignee is agent
     db.session.rollback()  # and undone: read again as it is stored
     assert task.assignee is None
+
+
+def test_a_mandatory_course_from_the_licence_to_the_credit_leaves_nothing_to_flush(api, app):
+    """Every command of a clerk's lifecycle of a case writes past the unit of work; only the
+    centre's attendance sheet (one command for the whole session) still flushes."""
+    api.set_today("01/03/2026")
+    session = api.session("03/06/2026", "04/06/2026")
+    db.session.rollback()
+    admin = users.get_by_name("admin")
+    flushed, count = _count_flushes()
+    event.listen(Session, "before_flush", count)
+    try:
+        with transaction():
+            licence = licences.create(
+                {"number": "120175200621", "obtained_on": dt.date(2025, 9, 1),
+                 "holder": {"last_name": "Martin", "first_name": "Léa",
+                            "birth_date": dt.date(2004, 5, 2)},
+                 "probation": "classic", "formation_complementaire": False}, "agent")
+        with transaction():
+            infraction = licences.add_infraction(
+                licences.get("120175200621"),
+                {"committed_on": dt.date(2026, 2, 10), "points": 3, "offence_class": "C4",
+                 "label": "Excès de vitesse", "decision_on": dt.date(2026, 2, 10),
+                 "established_on": dt.date(2026, 2, 10),
+                 "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": dt.date(2026, 2, 10)}},
+                "agent")
+        assert infraction.triggers_48n
+        with transaction():
+            case_id = cases.create(
+                {"kind": "obligatoire", "licence": licence.number, "infraction": infraction.id,
+                 "letter_48n": {"sent_on": dt.date(2026, 2, 25), "receipt": "signed",
+                                "received_on": dt.date(2026, 3, 1)}}, "agent").id
+        with transaction():
+            cases.enroll(cases.get(case_id), session["id"], admin)
+        assert flushed == []
+        api.set_today("05/06/2026")
+        api.attendance(session["id"], [("120175200621", "present", "present")])
+        flushed.clear()
+        with transaction():
+            cases.receive_attestation(cases.get(case_id), RECEIVED, "agent")
+        task_id = api.task(case_id, "verification_attestation")["id"]
+        agent = users.get_by_name("agent")  # read again: a request ends the test's session
+        with transaction():
+            tasks.claim(task_id, agent)
+        with transaction():
+            tasks.complete(task_id, {"decision": "valider", "motif": ""}, agent)
+    finally:
+        event.remove(Session, "before_flush", count)
+    assert flushed == []
+    outcome = api.case(case_id)["outcome"]
+    # R26: min(4, 6 − 3) under the probation's cap; the course in time (R19): met, refunded
+    assert (outcome["points_credited"], outcome["obligation"]) == (3, "met")
+    assert outcome["refund"]["eligible"] is True
+    types = [e["type"] for e in api.ok(api.get(f"/api/v1/cases/{case_id}/events"))["items"]]
+    assert {"dossier_ouvert", "inscription", "attestation_recue", "tache_terminee",
+            "points_credites"} <= set(types)
+    _counters_exact()
