@@ -353,4 +353,7 @@ def _undo_core_written(session, ended) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_core_written(session) -> None:
-    session.info.pop(_CORE_WRITTEN, None)
+    # the transaction's commit, not a savepoint's release: that transaction may still roll back
+    # (the root transaction ends before its rollback's hook above runs: not a place to forget)
+    if not session.in_nested_transaction():
+        session.info.pop(_CORE_WRITTEN, None)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from services import cases, journey, licences, stat_counters, task_counters, tasks, users
 from services.db import db, transaction, update_row
 from services.errors import Conflict
-from services.models import CaseEvent, Enrollment, HumanTask, ProcessInstance
+from services.models import CaseEvent, Enrollment, HumanTask, Licence, ProcessInstance
 from tests.threads import in_app_threads
 
 NUM = "120175200620"
@@ -254,3 +254,21 @@ def test_a_mandatory_course_from_the_licence_to_the_credit_leaves_nothing_to_flu
     assert {"dossier_ouvert", "inscription", "attestation_recue", "tache_terminee",
             "points_credites"} <= set(types)
     _counters_exact()
+
+
+def test_a_row_inserted_in_a_released_savepoint_leaves_the_session_when_the_transaction_rolls_back(
+        api, app):
+    api.set_today("01/03/2026")
+    db.session.rollback()
+    with pytest.raises(RuntimeError):
+        with transaction():
+            with db.session.begin_nested():
+                licence = licences.create(
+                    {"number": "120175200622", "obtained_on": dt.date(2025, 9, 1),
+                     "holder": {"last_name": "Martin", "first_name": "Léa",
+                                "birth_date": dt.date(2004, 5, 2)},
+                     "probation": "classic", "formation_complementaire": False}, "agent")
+            raise RuntimeError("the command fails after its savepoint was released")
+    assert licence not in db.session
+    assert db.session.scalar(select(func.count()).select_from(Licence)
+                             .where(Licence.number == "120175200622")) == 0
