@@ -20,16 +20,7 @@ from services import (
     statuses,
 )
 from services.clock import clock
-from services.db import (
-    LIKE_ESCAPE,
-    command,
-    contains_pattern,
-    db,
-    insert_row,
-    keep_in_step,
-    paginate,
-    update_row,
-)
+from services.db import LIKE_ESCAPE, command, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import (
     Case,
@@ -41,6 +32,7 @@ from services.models import (
     ProcessInstance,
     ProcessVersion,
 )
+from services.row_writes import insert_row, keep_in_step, update_row
 from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility
@@ -71,7 +63,7 @@ def create(data: dict, actor: str) -> Case:
                 obligation=None, flags=[], created_at=now, updated_at=now)
     infraction = _mandatory_facts(case, licence, data) if data["kind"] == "obligatoire" else None
     version = processes.active_version(PROCESS_BY_KIND[case.kind])
-    # past the unit of work (services/db.insert_row): with journey.start's, the opening of a
+    # past the unit of work (services/row_writes.insert_row): with journey.start's, the opening of a
     # case flushes nothing; a new case has no enrolment, session or instance yet
     insert_row(case)
     stat_counters.created_cases((case.id,))
@@ -159,7 +151,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
 
 def _seat(case: Case, session: CourseSession, flags) -> None:
     """The case's enrolment in `session`, and the case pointed at it with the eligibility's
-    flags, written past the unit of work (services/db.insert_row, update_row): with the
+    flags, written past the unit of work (services/row_writes.insert_row, update_row): with the
     write-back's, the command then flushes nothing. The enrolment joins the collections the
     run's facts read (the case's, the session's) as a loaded row would."""
     stat_counters.touch((case.id,))  # the statistics count a course by its session
@@ -242,7 +234,7 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
         raise Invalid.field("received_on", "La date de réception ne peut être dans le futur.")
     if enr.attestation_received_on is not None:
         raise Conflict("L'attestation a déjà été reçue.")
-    # past the unit of work (services/db.update_row): this command then flushes nothing
+    # past the unit of work (services/row_writes.update_row): this command then flushes nothing
     stat_counters.touch((case.id,))  # the statistics count the receipt
     update_row(enr, {"attestation_received_on": received_on})
     if not journey.send(case, "attestation_recue", actor, instance=instance):

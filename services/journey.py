@@ -30,9 +30,10 @@ from services import (
     task_counters,
 )
 from services.clock import clock
-from services.db import db, insert_row, keep_in_step, update_row
+from services.db import db
 from services.errors import Conflict, NotFound
 from services.models import Case, Enrollment, HumanTask, ProcessInstance, ProcessVersion
+from services.row_writes import insert_row, keep_in_step, update_row
 from services.rules import calendar as rcal
 from services.rules import conformity as rconf
 from services.rules import eligibility
@@ -177,7 +178,7 @@ class Actions:
         if enr is None:
             raise WorkflowError("Aucun stage attesté n'attend de crédit.", "crediter_points")
         lg = self.facts.ledger_crediting(enr)  # replayed before this decision changes it
-        # written past the unit of work (services/db.update_row), the statistics told first
+        # written past the unit of work (services/row_writes.update_row), the statistics told first
         stat_counters.touch((case.id,))
         course = {"credit_decision": "refuser" if decision == "refuser" else "crediter",
                   "credit_motif": motif or None, "credited_at": clock().now()}
@@ -209,7 +210,7 @@ class Actions:
 
     def decider_remboursement(self):
         case = self.case
-        stat_counters.touch((case.id,))  # past the unit of work (services/db.update_row)
+        stat_counters.touch((case.id,))  # past the unit of work (services/row_writes.update_row)
         update_row(case, {"refund": outcome.refund_for(
             case, self.facts.ledger_credited(case.credited_enrollment))})
         audit.record(case, "remboursement_decide", self.actor, refund=case.refund)
@@ -465,7 +466,7 @@ def _insert_tasks(tasks: list[dict], moves: Counter) -> None:
 
 
 def _write_rows(case, instance, values, case_values, tasks, task_changes) -> None:
-    """A running case, past the unit of work (services/db.update_row): the instance by its
+    """A running case, past the unit of work (services/row_writes.update_row): the instance by its
     `lock_version` (another command that wrote it since this one read it wins, this one is a
     409), the task rows and their counters, the case's status, and the statistics told which
     case to catch up, as the unit of work's hooks would have been."""

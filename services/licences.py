@@ -10,18 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from services import audit, journey, licence_ledger
 from services.clock import clock
-from services.db import (
-    LIKE_ESCAPE,
-    MAX_ROW_ID,
-    command,
-    contains_pattern,
-    db,
-    insert_row,
-    keep_in_step,
-    paginate,
-)
+from services.db import LIKE_ESCAPE, MAX_ROW_ID, command, contains_pattern, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
+from services.row_writes import insert_row, keep_in_step
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.rules.explain import Decision
@@ -81,7 +73,7 @@ def create(data: dict, actor: str) -> Licence:
                       imported_on=balance["on"] if balance else None,
                       created_at=clock().now())
     try:
-        insert_row(licence)  # past the unit of work (services/db.insert_row): no flush
+        insert_row(licence)  # past the unit of work (services/row_writes.insert_row): no flush
     except IntegrityError:  # the same number, by a command that committed meanwhile
         raise Conflict(f"Le permis n° {data['number']} existe déjà.") from None
     keep_in_step(licence, "infractions", [])
@@ -115,7 +107,7 @@ def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfra
     decision = eligibility.triggers_48n(inputs.licence, new, inputs.replay(), same_day,
                                         rules_config(), ledger_after=inputs.replay((new,)))
     infraction.triggers_48n = decision.ok
-    insert_row(infraction)  # past the unit of work (services/db.insert_row): no flush
+    insert_row(infraction)  # past the unit of work (services/row_writes.insert_row): no flush
     keep_in_step(infraction, "licence", licence)
     if "infractions" not in inspect(licence).unloaded:
         keep_in_step(licence, "infractions", [*licence.infractions, infraction])

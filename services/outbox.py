@@ -24,9 +24,10 @@ from sqlalchemy import and_, or_, select
 
 from services import channels
 from services.clock import clock
-from services.db import command, db, insert_row, many_commands, paginate
+from services.db import command, db, many_commands, paginate
 from services.errors import Conflict, NotFound
 from services.models import OutboxJob
+from services.row_writes import insert_row
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def enqueue(channel: str, *, case_id: int | None, action: str, payload: dict,
     now = clock().now()
     job = OutboxJob(channel=channel, key=key, case_id=case_id, action=action, payload=payload,
                     status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
-    insert_row(job)  # past the unit of work (services/db.insert_row): no flush
+    insert_row(job)  # past the unit of work (services/row_writes.insert_row): no flush
     return job
 
 

@@ -21,9 +21,10 @@ from services import (
     task_counters,
 )
 from services.clock import clock
-from services.db import command, db, paginate, update_row
+from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, HumanTask, ProcessInstance
+from services.row_writes import update_row
 from workflows import TaskNotReady
 
 
@@ -142,7 +143,7 @@ def unclaim(task_id: int, user) -> HumanTask:
 
 
 def _assign(task: HumanTask, assignee_id: int | None) -> None:
-    """Take or hand back a task past the unit of work (services/db.update_row): a claim then
+    """Take or hand back a task past the unit of work (services/row_writes.update_row): a claim then
     flushes nothing. The task counters move here, as their flush hook would have moved them;
     the statistics do not count who holds a task."""
     before = task_counters.triple(task.key, task.assignee_id, task.state)
@@ -230,8 +231,9 @@ def complete(task_id: int, data: dict, user) -> Case:
 
 
 def _close(task: HumanTask, user, data: dict) -> None:
-    """The task completed by `user`, past the unit of work (services/db.update_row), with what
-    the flush's hooks would have done: the statistics told first, the task counters moved."""
+    """The task completed by `user`, past the unit of work (services/row_writes.update_row),
+    with what the flush's hooks would have done: the statistics told first, the task counters
+    moved."""
     stat_counters.touch((task.case_id,))  # the open tasks by age count it
     before = task_counters.triple(task.key, task.assignee_id, task.state)
     update_row(task, {"assignee_id": user.id, "state": "completed",
@@ -244,7 +246,7 @@ def _close(task: HumanTask, user, data: dict) -> None:
 def _record_decision(case: Case, key: str, data: dict) -> None:
     """The verification decision belongs to the course (R19 conformity reads it); so do the
     manual review's separate choices on the obligation and the refund (R19, R48). Written past
-    the unit of work (services/db.update_row); the statistics were told (`_close`)."""
+    the unit of work (services/row_writes.update_row); the statistics were told (`_close`)."""
     if key == statuses.TASK_EXAMEN_MANUEL:
         enr = outcome.pending_course(case)
         if enr is not None:

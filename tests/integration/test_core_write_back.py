@@ -1,4 +1,4 @@
-"""A running case's projections written past the unit of work (services/db.update_row,
+"""A running case's projections written past the unit of work (services/row_writes.update_row,
 journey._write_rows; issue 17): each guarantee the ORM's flush gave is proved here again.
 
 - the instance's optimistic `lock_version`: a stale write is a 409 and writes nothing;
@@ -18,9 +18,10 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from services import cases, journey, licences, stat_counters, task_counters, tasks, users
-from services.db import db, transaction, update_row
+from services.db import db, transaction
 from services.errors import Conflict
 from services.models import CaseEvent, Enrollment, HumanTask, Licence, ProcessInstance
+from services.row_writes import update_row
 from tests.threads import in_app_threads
 
 NUM = "120175200620"

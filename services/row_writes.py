@@ -1,0 +1,142 @@
+"""Rows written past the unit of work (issue 17): a flush of SQLAlchemy's unit of work costs
+about 1 to 2 ms whatever it writes, so a command's hot rows are written by Core statements on
+the session's connection, in the command's transaction, the loaded objects kept in step without
+becoming dirty. A command that leaves the unit of work nothing at all to flush saves that cost
+(docs/architecture.md « Rows written past the unit of work », docs/performance.md).
+
+What the unit of work's hooks would have done is the caller's: the task counters
+(`task_counters.apply`) and the statistics' marks (`stat_counters.touch`, before the change).
+A rollback, of the transaction or of a savepoint, undoes in memory what was written here."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, bindparam, event, inspect, update
+from sqlalchemy.orm import MANYTOONE, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from services.db import db
+
+_ROW_UPDATES: dict = {}
+_CORE_WRITTEN = "core_written_rows"
+
+
+def update_row(obj, values: dict, expect: dict | None = None) -> bool:
+    """Write `values` (column name -> value) to the loaded row `obj` with one Core UPDATE by
+    primary key on the session's connection, and keep `obj` in step without making it dirty:
+    a command that changes its rows this way leaves the unit of work nothing to flush, and
+    saves its fixed cost. `expect` (column -> value) adds
+    conditions, e.g. an optimistic version check; False when no row matched them (then
+    nothing changed, in the database or in memory).
+
+    The unit of work's hooks (services/task_counters, services/stat_counters) do not see these
+    changes: the caller does their part. A change of `obj` still pending in the unit of work
+    is flushed as usual, on top of this one.
+
+    A rollback, of the transaction or of a savepoint, expires the objects written here (see
+    `_undo_core_written`): their values in memory were never the unit of work's to undo."""
+    session = db.session()
+    table = obj.__table__
+    key = (table.name, tuple(sorted(expect or ())))
+    stmt = _ROW_UPDATES.get(key)
+    if stmt is None:
+        (pk,) = table.primary_key.columns
+        stmt = _ROW_UPDATES[key] = update(table).where(and_(
+            pk == bindparam("row_pk"),
+            *(table.c[name] == bindparam(f"row_expect_{name}") for name in key[1])))
+    (pk_attr,) = table.primary_key.columns
+    params = {"row_pk": getattr(obj, pk_attr.key), **values}
+    params.update({f"row_expect_{name}": value for name, value in (expect or {}).items()})
+    if session.connection().execute(stmt, params).rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    # a many-to-one loaded through a column written here now points elsewhere: read it again
+    state = inspect(obj)
+    stale = [rel.key for rel in state.mapper.relationships
+             if rel.direction is MANYTOONE and rel.key not in state.unloaded
+             and any(column.key in values for column in rel.local_columns)]
+    if stale:
+        session.expire(obj, stale)
+    _track(session, obj, inserted=False)
+    return True
+
+
+def insert_row(obj) -> None:
+    """Insert the new object `obj` with one Core INSERT on the session's connection and make it
+    persistent and clean, as if it had been read: no flush (see `update_row`). A column it
+    was not given takes its Python default, or NULL; one with a server default is read when
+    first used. Give it its foreign keys, not its relationships: assigning a relationship
+    would put it in a parent's collection, whose flush would insert it a second time (the
+    caller sets what it needs with `set_committed_value`). The caller also does what the
+    unit of work's hooks would (the statistics' marks, before)."""
+    session = db.session()
+    state = inspect(obj)
+    table = obj.__table__
+    values = {}
+    for prop in state.mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key in obj.__dict__:
+            values[column.name] = obj.__dict__[prop.key]
+        elif column.primary_key or column.server_default is not None:
+            continue
+        elif column.default is not None and column.default.is_scalar:
+            values[column.name] = column.default.arg
+        elif column.default is None:
+            values[column.name] = None
+        else:
+            raise ValueError(f"insert_row: {table.name}.{column.name} has a computed default")
+        set_committed_value(obj, prop.key, values[column.name])
+    (key,) = session.connection().execute(table.insert(), values).inserted_primary_key
+    (pk,) = state.mapper.primary_key
+    set_committed_value(obj, state.mapper.get_property_by_column(pk).key, key)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    _track(session, obj, inserted=True)
+
+
+def keep_in_step(obj, key: str, value) -> None:
+    """Set what `obj` holds in memory for `key` (a collection a row written past the unit of
+    work joined, a relationship) without making it dirty; a rollback expires it."""
+    set_committed_value(obj, key, value)
+    _track(db.session(), obj, inserted=False)
+
+
+def _track(session, obj, inserted: bool) -> None:
+    """Remember, with the transaction or savepoint it was written in, an object whose row was
+    written past the unit of work: its rollback must undo what `obj` holds in memory."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_CORE_WRITTEN, []).append((obj, current, inserted))
+
+
+def _within(transaction, ended) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_core_written(session, ended) -> None:
+    """The rows written in the rolled-back transaction or savepoint (or in one released into
+    it) are gone or back as they were: an inserted object leaves the session, a changed one is
+    read again when next used. What was written before a savepoint stays."""
+    kept = []
+    for obj, written_in, inserted in session.info.pop(_CORE_WRITTEN, ()):
+        if not _within(written_in, ended):
+            kept.append((obj, written_in, inserted))
+        elif obj in session:
+            if inserted:
+                session.expunge(obj)
+            else:
+                session.expire(obj)
+    if kept:
+        session.info[_CORE_WRITTEN] = kept
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_core_written(session) -> None:
+    # the transaction's commit, not a savepoint's release: that transaction may still roll back
+    # (the root transaction ends before its rollback's hook above runs: not a place to forget)
+    if not session.in_nested_transaction():
+        session.info.pop(_CORE_WRITTEN, None)
