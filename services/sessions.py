@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from services import audit, centre_access, journey, outcome
+from services import audit, centre_access, journey, outcome, stat_counters
 from services.clock import clock
 from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Centre, CourseSession, Enrollment, Licence
+from services.row_writes import update_row
 from services.rules import calendar as rcal
 from services.rules import conformity as rconf
 from services.rules import dates as rdates
@@ -197,13 +198,18 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
     # R19: before the attendance (R34), so the deadline watch hears only of a change
     conformity_before = {enr.case_id: journey.conformity_now(enr.case)
                          for enr in enrolled.values()}
-    session.status = "held"
+    # the trainees' instances first, in case order, as every command on a case: the rows are
+    # written below, before the runs, past the unit of work (services/row_writes), the
+    # statistics told first (they count the courses attended)
+    instances = {enr.case_id: journey.lock_instance(enr.case)
+                 for enr in sorted(enrolled.values(), key=lambda e: e.case_id)}
+    stat_counters.touch(sorted(instances))
+    update_row(session, {"status": "held"})
     for rec in records:
-        enr = enrolled[rec["licence"]]
-        enr.status = "attended"
-        enr.day1, enr.day2 = rec["day1"], rec["day2"]
         issued = eligibility.attestation_issued(rec["day1"], rec["day2"])
-        enr.attestation_issued_on = session.day2 if issued.ok else None
+        update_row(enrolled[rec["licence"]], {
+            "status": "attended", "day1": rec["day1"], "day2": rec["day2"],
+            "attestation_issued_on": session.day2 if issued.ok else None})
     flags = outcome.session_flags(session)
     for enr in session.enrollments:
         if enr.status != "attended":
@@ -215,12 +221,16 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
                      message=("Attestation de stage délivrée." if enr.attestation_issued_on else
                               "Pas d'attestation : stage non suivi en entier (R34) ; "
                               "le dossier revient en attente d'inscription."))
-        if enr.attestation_issued_on is None:
-            case.session_id = None
+        changes = {"session_id": None} if enr.attestation_issued_on is None else {}
+        case_flags = case.flags or []
         for flag in flags:
-            case.add_flag(flag.rule, flag.message)
+            case_flags = Case.flags_with(case_flags, flag.rule, flag.message)
+        if case_flags != (case.flags or []):
+            changes["flags"] = case_flags
+        if changes:
+            update_row(case, changes)
         journey.send(case, "resultat_session", user.username,
-                     conformity_before=conformity_before[case.id])
+                     conformity_before=conformity_before[case.id], instance=instances[case.id])
     return session
 
 

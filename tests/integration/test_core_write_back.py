@@ -17,7 +17,16 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
-from services import cases, journey, licences, stat_counters, task_counters, tasks, users
+from services import (
+    cases,
+    journey,
+    licences,
+    sessions,
+    stat_counters,
+    task_counters,
+    tasks,
+    users,
+)
 from services.db import db, transaction
 from services.errors import Conflict
 from services.models import CaseEvent, Enrollment, HumanTask, Licence, ProcessInstance
@@ -201,8 +210,8 @@ def test_a_many_to_one_loaded_before_its_column_is_written_is_read_again(api, ap
 
 
 def test_a_mandatory_course_from_the_licence_to_the_credit_leaves_nothing_to_flush(api, app):
-    """Every command of a clerk's lifecycle of a case writes past the unit of work; only the
-    centre's attendance sheet (one command for the whole session) still flushes."""
+    """Every command of a case's lifecycle writes past the unit of work, the attendance sheet of
+    its session (six trainees) too."""
     api.set_today("01/03/2026")
     session = api.session("03/06/2026", "04/06/2026")
     db.session.rollback()
@@ -233,9 +242,14 @@ def test_a_mandatory_course_from_the_licence_to_the_credit_leaves_nothing_to_flu
         with transaction():
             cases.enroll(cases.get(case_id), session["id"], admin)
         assert flushed == []
-        api.set_today("05/06/2026")
-        api.attendance(session["id"], [("120175200621", "present", "present")])
+        api.set_today("05/06/2026")  # (the manual clock's own row, through the API)
         flushed.clear()
+        db.session.rollback()
+        records = [{"licence": n, "day1": "present", "day2": "present"}
+                   for n in ["120175200621", *api.fillers[session["id"]]]]
+        with transaction():
+            sessions.record_attendance(sessions.get(session["id"]), records,
+                                       users.get_by_name("admin"))
         with transaction():
             cases.receive_attestation(cases.get(case_id), RECEIVED, "agent")
         task_id = api.task(case_id, "verification_attestation")["id"]
