@@ -405,8 +405,9 @@ _INSERT_TASKS = HumanTask.__table__.insert()
 def _write_back(case: Case, instance: ProcessInstance, run,
                 open_rows: dict[str, HumanTask], version_id: int | None = None) -> None:
     """Every projection of the run (`open_rows`: the task rows open before it, read by the
-    caller). A running case's rows are written by Core statements, the instance's
-    `lock_version` checked (`_write_rows`); a new case's go out with its first flush."""
+    caller), written past the unit of work (services/row_writes): a new case's instance
+    inserted (`_write_new`), a running case's updated with its `lock_version` checked
+    (`_write_rows`)."""
     open_tasks = run.open_tasks()
     timers = run.waiting_timers()
     completed = run.is_completed()
@@ -447,7 +448,8 @@ def _task_changes(open_rows: dict[str, HumanTask], current, now) -> list:
 
 
 def _write_new(case, instance, values, case_values, tasks) -> None:
-    """A new case's instance, inserted past the unit of work too, with its first tasks."""
+    """A new case's instance, with its first tasks (the case was marked for the statistics as
+    created, `stat_counters.created_cases`, when it was inserted)."""
     for name, value in values.items():
         setattr(instance, name, value)
     insert_row(instance)
@@ -466,10 +468,10 @@ def _insert_tasks(tasks: list[dict], moves: Counter) -> None:
 
 
 def _write_rows(case, instance, values, case_values, tasks, task_changes) -> None:
-    """A running case, past the unit of work (services/row_writes.update_row): the instance by its
-    `lock_version` (another command that wrote it since this one read it wins, this one is a
-    409), the task rows and their counters, the case's status, and the statistics told which
-    case to catch up, as the unit of work's hooks would have been."""
+    """A running case: the instance by its `lock_version` (another command that wrote it since
+    this one read it wins, this one is a 409), the task rows and their counters, the case's
+    status, and the statistics told which case to catch up, as the unit of work's hooks
+    would have done."""
     if (tasks or any(v.get("state") for _, v in task_changes)
             or _figures_change(instance, values)):
         stat_counters.touch((case.id,))

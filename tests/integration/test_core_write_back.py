@@ -12,6 +12,7 @@ journey._write_rows; issue 17): each guarantee the ORM's flush gave is proved he
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -287,3 +288,58 @@ def test_a_row_inserted_in_a_released_savepoint_leaves_the_session_when_the_tran
     assert licence not in db.session
     assert db.session.scalar(select(func.count()).select_from(Licence)
                              .where(Licence.number == "120175200622")) == 0
+
+
+def _conflict_or_ok(work, read=lambda: ()):
+    """A thread's command: `read()` first, in its own read transaction (both threads read
+    before either writes), then `work(*read())` as one command: "ok", or the 409's detail."""
+    together = threading.Barrier(2)
+
+    def run():
+        args = read()
+        together.wait(10)
+        try:
+            with transaction():
+                work(*args)
+            return "ok"
+        except Conflict as exc:
+            return exc.detail
+    return run
+
+
+def test_two_concurrent_enrolments_of_one_case_in_one_session_exactly_one_wins(api, app):
+    """Both read the case before either locks it: the second's seat is refused (409), never a
+    database error (the enrolment's row is inserted before the run)."""
+    api.licence(NUM, obtained="01/01/2010", probation="none", points=6, on="01/01/2026")
+    api.set_today("01/03/2026")
+    case_id = api.voluntary_case(NUM)["id"]
+    session_id = api.session("03/06/2026", "04/06/2026")["id"]
+
+    def read():
+        case = cases.get(case_id)
+        return case, list(case.enrollments), users.get_by_name("admin")
+
+    def enrol(case, _enrolments, admin):
+        cases.enroll(case, session_id, admin)
+
+    results = in_app_threads(app, _conflict_or_ok(enrol, read))
+    assert results.count("ok") == 1, results
+    assert api.case(case_id)["status"] == "inscrit"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Enrollment)
+                             .where(Enrollment.case_id == case_id)) == 1
+    _counters_exact()
+
+
+def test_two_concurrent_registrations_of_one_licence_number_exactly_one_wins(api, app):
+    """Both usually check the number before either inserts it: the second's insert then meets
+    the unique index, a 409 as the check's own."""
+    def register():
+        licences.create({"number": "120175200623", "obtained_on": dt.date(2025, 9, 1),
+                         "holder": {"last_name": "Martin", "first_name": "Léa",
+                                    "birth_date": dt.date(2004, 5, 2)},
+                         "probation": "classic", "formation_complementaire": False}, "agent")
+
+    results = in_app_threads(app, _conflict_or_ok(register))
+    assert sorted(results, key=lambda r: r != "ok") == [
+        "ok", "Le permis n° 120175200623 existe déjà."], results
