@@ -115,6 +115,19 @@ class ApiClient:
     def voluntary_case(self, number):
         return self.ok(self.post("/api/v1/cases", {"kind": "volontaire", "licence": number}), 201)
 
+    def attended_voluntary_case(self, number, today="04/06/2026"):
+        """A voluntary case (a licence out of probation, 6 points) whose trainee attended the
+        whole session of 03-04/06/2026: its attestation issued (R34), not received yet; the
+        clock at `today`."""
+        self.licence(number, obtained="01/01/2010", probation="none", points=6, on="01/01/2026")
+        self.set_today("01/03/2026")
+        case = self.voluntary_case(number)
+        session = self.session("03/06/2026", "04/06/2026")
+        self.enroll(case["id"], session["id"])
+        self.set_today(today)
+        self.attendance(session["id"], [(number, "present", "present")])
+        return case
+
     def session(self, day1, day2, centre=CENTRE, capacity=20, as_="admin", fill=5):
         """A session, with `fill` other trainees (voluntary cases) so that it is held with the
         legal group size (R32: 6 to 20 present) once the journey's trainee is there too."""

@@ -24,13 +24,7 @@ NUM = "120175200400"
 
 
 def _case_with_open_verification(api):
-    api.licence(NUM, obtained="01/01/2010", probation="none", points=6, on="01/01/2026")
-    api.set_today("01/03/2026")
-    case = api.voluntary_case(NUM)
-    session = api.session("03/06/2026", "04/06/2026")
-    api.enroll(case["id"], session["id"])
-    api.set_today("04/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])
+    case = api.attended_voluntary_case(NUM)
     api.attestation(case["id"], "04/06/2026")
     return case, api.task(case["id"], "verification_attestation")
 

@@ -39,14 +39,7 @@ RECEIVED = dt.date(2026, 6, 5)
 
 
 def _case_with_attestation_issued(api) -> int:
-    api.licence(NUM, obtained="01/01/2010", probation="none", points=6, on="01/01/2026")
-    api.set_today("01/03/2026")
-    case = api.voluntary_case(NUM)
-    session = api.session("03/06/2026", "04/06/2026")
-    api.enroll(case["id"], session["id"])
-    api.set_today("05/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])
-    return case["id"]
+    return api.attended_voluntary_case(NUM, today="05/06/2026")["id"]
 
 
 def _snapshot(case_id: int) -> dict:
@@ -172,11 +165,17 @@ def _count_flushes():
     return flushed, count
 
 
-def test_claiming_and_handing_back_a_task_flush_nothing_and_keep_the_counters(api, app):
+def _verification_task(api) -> tuple[int, int]:
+    """A case's open verification task: (case id, task id); the test's session ended."""
     case_id = _case_with_attestation_issued(api)
     api.attestation(case_id, "05/06/2026")
     task_id = api.task(case_id, "verification_attestation")["id"]
     db.session.rollback()
+    return case_id, task_id
+
+
+def test_claiming_and_handing_back_a_task_flush_nothing_and_keep_the_counters(api, app):
+    case_id, task_id = _verification_task(api)
     agent = users.get_by_name("agent")
     flushed, count = _count_flushes()
     event.listen(Session, "before_flush", count)
@@ -197,10 +196,7 @@ def test_claiming_and_handing_back_a_task_flush_nothing_and_keep_the_counters(ap
 
 
 def test_a_many_to_one_loaded_before_its_column_is_written_is_read_again(api, app):
-    case_id = _case_with_attestation_issued(api)
-    api.attestation(case_id, "05/06/2026")
-    task_id = api.task(case_id, "verification_attestation")["id"]
-    db.session.rollback()
+    _, task_id = _verification_task(api)
     agent = users.get_by_name("agent")
     task = db.session.get(HumanTask, task_id)
     assert task.assignee is None  # loaded
