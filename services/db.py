@@ -216,4 +216,3 @@ def adding_upsert(table, index_elements: tuple[str, ...], dialect: str):
         stmt = _ADDING_UPSERTS[key] = base.on_conflict_do_update(
             index_elements=list(index_elements), set_={"n": table.c.n + base.excluded.n})
     return stmt
-

@@ -143,13 +143,19 @@ def unclaim(task_id: int, user) -> HumanTask:
 
 
 def _assign(task: HumanTask, assignee_id: int | None) -> None:
-    """Take or hand back a task past the unit of work (services/row_writes.update_row): a claim then
-    flushes nothing. The task counters move here, as their flush hook would have moved them;
-    the statistics do not count who holds a task."""
+    """Take or hand back a task: a claim then flushes nothing (the statistics do not count
+    who holds a task)."""
+    _write_task(task, {"assignee_id": assignee_id})
+
+
+def _write_task(task: HumanTask, values: dict) -> None:
+    """Change a task's row past the unit of work (services/row_writes.update_row), and move
+    its task counter as their flush hook would have."""
     before = task_counters.triple(task.key, task.assignee_id, task.state)
-    update_row(task, {"assignee_id": assignee_id})
-    after = task_counters.triple(task.key, assignee_id, task.state)
-    task_counters.apply(db.session.connection(), Counter({before: -1, after: 1}))
+    update_row(task, values)
+    after = task_counters.triple(task.key, task.assignee_id, task.state)
+    if after != before:
+        task_counters.apply(db.session.connection(), Counter({before: -1, after: 1}))
 
 
 def validate_data(task: HumanTask, data: dict) -> None:
@@ -231,16 +237,11 @@ def complete(task_id: int, data: dict, user) -> Case:
 
 
 def _close(task: HumanTask, user, data: dict) -> None:
-    """The task completed by `user`, past the unit of work (services/row_writes.update_row),
-    with what the flush's hooks would have done: the statistics told first, the task counters
-    moved."""
-    stat_counters.touch((task.case_id,))  # the open tasks by age count it
-    before = task_counters.triple(task.key, task.assignee_id, task.state)
-    update_row(task, {"assignee_id": user.id, "state": "completed",
-                      "completed_at": clock().now(), "completed_by": user.username,
-                      "data": json.dumps(data, ensure_ascii=False)})
-    after = task_counters.triple(task.key, task.assignee_id, task.state)
-    task_counters.apply(db.session.connection(), Counter({before: -1, after: 1}))
+    """The task completed by `user`; the statistics told first (the open tasks by age)."""
+    stat_counters.touch((task.case_id,))
+    _write_task(task, {"assignee_id": user.id, "state": "completed",
+                       "completed_at": clock().now(), "completed_by": user.username,
+                       "data": json.dumps(data, ensure_ascii=False)})
 
 
 def _record_decision(case: Case, key: str, data: dict) -> None:
