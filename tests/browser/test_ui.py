@@ -290,7 +290,12 @@ def test_centre_is_refused_another_centres_session_and_the_clerks_pages(page, se
                  "/ui/tableau-de-bord"):
         assert page.goto(path).status == 403, path
     nav = page.get_by_role("navigation", name="Menu principal")
-    assert nav.get_by_role("link").all_inner_texts() == ["Sessions de stage"]
+    assert nav.get_by_role("link").all_inner_texts() == ["Sessions de stage", "Mon centre"]
+    # its own centre's record, read-only
+    nav.get_by_role("link", name="Mon centre").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Centre Sécurité Paris 11"
+    assert page.locator("#centre-record").get_by_text("R2407500010").is_visible()
+    accessible(page, "mon centre (centre)")
     # the centre declares a session for its own centre only: no centre to choose
     page.goto("/ui/sessions/nouvelle")
     assert page.locator("select#centre").count() == 0

@@ -258,3 +258,60 @@ def test_R23_a_session_declared_while_the_agrement_is_shortened_waits_and_is_ref
     assert outcome["declared_at"] >= outcome["shortened_at"]
     assert db.session.query(CourseSession).count() == 0
     assert stored().valid_until == dt.date(2026, 6, 1)
+
+
+# ---- a centre's own record, for its operators ------------------------------------------------
+
+def test_a_centre_operator_reads_its_own_centres_record_and_nothing_else(api):
+    from tests.ui_support import text
+
+    api.ok(api.request("PATCH", PATH, {"email": "stages@centre-paris11.fr"}, as_="agent"))
+    ui = ui_as(api, "centre75")
+    page = ui.get("/ui/mon-centre")
+    assert page.status_code == 200
+    shown = text(page)
+    for part in ("Centre Paris 11", CENTRE, "stages@centre-paris11.fr", "Vos sessions"):
+        assert part in shown, part
+    assert "Centre Bobigny" not in shown and OTHER_CENTRE not in shown
+    assert 'name="valid_until"' not in page.get_data(as_text=True)  # read-only: the prefecture
+    assert 'href="/ui/mon-centre"' in page.get_data(as_text=True)  # in its menu
+    assert 'href="/ui/mon-centre"' not in ui_as(api, "agent").get("/ui/centres").get_data(
+        as_text=True)
+
+
+def test_an_expired_agrement_is_said_on_the_operators_page(api):
+    from tests.ui_support import text
+
+    api.set_today("01/03/2026")
+    db.session.rollback()
+    stored().valid_until = stored().valid_until.replace(year=2025)
+    db.session.commit()
+    shown = text(ui_as(api, "centre75").get("/ui/mon-centre"))
+    assert "Agrément expiré depuis le" in shown
+
+
+@pytest.mark.parametrize("role", ["agent", "designer"])
+def test_mon_centre_is_for_centre_accounts(api, role):
+    assert ui_as(api, role).get("/ui/mon-centre").status_code == 403
+
+
+def test_mon_centre_without_a_centre_says_so(api):
+    from services import users
+    from services.db import transaction
+    from tests.ui_support import text
+
+    with transaction():
+        users.create("orphelin", "centre", "motdepasse-test", CENTRE)
+        users.get_by_name("orphelin").centre_id = None
+    for username in ("orphelin", "admin"):
+        shown = text(ui_as(api, username).get("/ui/mon-centre"))
+        assert "Aucun centre agréé n'est rattaché à votre compte" in shown, username
+    admin_menu = ui_as(api, "admin").get("/ui/centres").get_data(as_text=True)
+    assert 'href="/ui/mon-centre"' not in admin_menu
+
+
+def test_mon_centre_needs_a_login(api):
+    from tests.ui_support import UiClient
+
+    resp = UiClient(api.app).get("/ui/mon-centre")
+    assert resp.status_code == 302 and "/ui/connexion" in resp.headers["Location"]

@@ -1,6 +1,9 @@
 """Approved centres, for clerks (R23): the list, registering a centre, a centre's page where its
 record is changed (name, département, email, agrément's end) with the history of its changes.
-The same service and checks as the API's /api/v1/centres (services/centres.py)."""
+The same service and checks as the API's /api/v1/centres (services/centres.py).
+
+A centre's operators see their own centre's record, read-only (« Mon centre »): the prefecture
+keeps it."""
 
 from __future__ import annotations
 
@@ -96,3 +99,11 @@ def centre_page(agrement: str):
             return redirect(url_for("ui.centre_page", agrement=agrement))
     return render_template("ui/centre.html", centre=centre, form=form,
                            history=centres.history(centre), labels=FIELD_LABELS), status
+
+
+@pages.route("/mon-centre")
+@login_required("centre")
+def my_centre():
+    """The operator's own centre, as the prefecture recorded it; an account attached to no
+    centre (an admin, or a centre account whose centre was taken away) is told so."""
+    return render_template("ui/my_centre.html", centre=current_user().centre)

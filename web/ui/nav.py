@@ -1,7 +1,7 @@
 """The header's navigation, by role, and each role's home page.
 
 One list: a page of another branch adds its entry here (label, endpoint, roles, the endpoints that
-mark it current). Admin sees every entry."""
+mark it current). Admin sees every entry but a centre account's own."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ class NavEntry:
     endpoint: str
     roles: tuple[str, ...]
     current: tuple[str, ...] = ()  # endpoints (or prefixes ending in '*') that mark it current
+    for_admin: bool = True  # an admin sees every entry but those of a centre's own account
 
     def allows(self, user) -> bool:
-        return user.role == "admin" or user.role in self.roles
+        return (user.role == "admin" and self.for_admin) or user.role in self.roles
 
     def is_current(self, endpoint: str | None) -> bool:
         if not endpoint:
@@ -36,6 +37,7 @@ NAV = [
     NavEntry("Nouveau permis", "ui.licence_new", ("agent",), ("ui.licence_new",)),
     NavEntry("Sessions de stage", "ui.session_list", ("agent", "centre"), ("ui.session*",)),
     NavEntry("Centres agréés", "ui.centre_list", ("agent",), ("ui.centre*",)),
+    NavEntry("Mon centre", "ui.my_centre", ("centre",), for_admin=False),
     NavEntry("Statistiques", "ui.statistics_page", ("agent",),
              ("ui.statistics*", "ui.heatmap_page")),
     NavEntry("Processus", "ui.processus_versions", ("designer",), ("ui.processus*",)),
