@@ -166,10 +166,8 @@ def _seat(case: Case, session: CourseSession, flags) -> None:
     for parent in (case, session):
         if "enrollments" not in inspect(parent).unloaded:
             keep_in_step(parent, "enrollments", [*parent.enrollments, enr])
-    case_flags = case.flags or []
-    for f in flags:
-        case_flags = Case.flags_with(case_flags, f.rule, f.message)
-    update_row(case, {"session_id": session.id, "flags": case_flags})
+    update_row(case, {"session_id": session.id,
+                      "flags": case.flags_with((f.rule, f.message) for f in flags)})
 
 
 def check_session_open(session: CourseSession) -> None:

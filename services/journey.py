@@ -187,8 +187,7 @@ class Actions:
             course["credit_rule"] = rconf.refusal_rule([r.rule for r in reasons],
                                                        case.obligation == "manual_review")
         update_row(enr, course)
-        update_row(case, {"credited_enrollment_id": enr.id})
-        keep_in_step(case, "credited_enrollment", enr)
+        outcome_of_case = {"credited_enrollment_id": enr.id}
         choice = enr.review_obligation
         if case.kind == "obligatoire" and (case.obligation in ("pending", None)
                                            or (choice and case.obligation == "manual_review")):
@@ -200,7 +199,9 @@ class Actions:
             met = eligibility.obligation_after_review(enr.credit_decision == "crediter",
                                                       compliance, choice).ok
             if met:
-                update_row(case, {"obligation": "met"})
+                outcome_of_case["obligation"] = "met"
+        update_row(case, outcome_of_case)
+        keep_in_step(case, "credited_enrollment", enr)
         # refused: the course's facts now carry the refusal, replayed afresh (written above)
         credit = outcome.credit_for(case, lg if enr.credit_decision == "crediter" else None)
         audit.record(case, "points_credites", self.actor, decision=enr.credit_decision,

@@ -16,17 +16,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from services.db import db
 
-_ROW_UPDATES: dict = {}
 _CORE_WRITTEN = "core_written_rows"
+_UPDATES: dict = {}  # (table, expected columns) -> the UPDATE statement, built once
+_STALE: dict = {}  # (mapper, written columns) -> the many-to-ones they point, found once
+_INSERTS: dict = {}  # mapper -> what an INSERT of it writes, found once
 
 
 def update_row(obj, values: dict, expect: dict | None = None) -> bool:
     """Write `values` (column name -> value) to the loaded row `obj` with one Core UPDATE by
     primary key on the session's connection, and keep `obj` in step without making it dirty:
     a command that changes its rows this way leaves the unit of work nothing to flush, and
-    saves its fixed cost. `expect` (column -> value) adds
-    conditions, e.g. an optimistic version check; False when no row matched them (then
-    nothing changed, in the database or in memory).
+    saves its fixed cost. `expect` (column -> value) adds conditions, e.g. an optimistic
+    version check; False when no row matched them (then nothing changed, in the database or
+    in memory).
 
     The unit of work's hooks (services/task_counters, services/stat_counters) do not see these
     changes: the caller does their part. A change of `obj` still pending in the unit of work
@@ -35,30 +37,38 @@ def update_row(obj, values: dict, expect: dict | None = None) -> bool:
     A rollback, of the transaction or of a savepoint, expires the objects written here (see
     `_undo_core_written`): their values in memory were never the unit of work's to undo."""
     session = db.session()
+    state = inspect(obj)
     table = obj.__table__
     key = (table.name, tuple(sorted(expect or ())))
-    stmt = _ROW_UPDATES.get(key)
+    stmt = _UPDATES.get(key)
     if stmt is None:
         (pk,) = table.primary_key.columns
-        stmt = _ROW_UPDATES[key] = update(table).where(and_(
+        stmt = _UPDATES[key] = update(table).where(and_(
             pk == bindparam("row_pk"),
             *(table.c[name] == bindparam(f"row_expect_{name}") for name in key[1])))
-    (pk_attr,) = table.primary_key.columns
-    params = {"row_pk": getattr(obj, pk_attr.key), **values}
+    params = {"row_pk": state.identity[0], **values}
     params.update({f"row_expect_{name}": value for name, value in (expect or {}).items()})
     if session.connection().execute(stmt, params).rowcount != 1:
         return False
     for name, value in values.items():
         set_committed_value(obj, name, value)
     # a many-to-one loaded through a column written here now points elsewhere: read it again
-    state = inspect(obj)
-    stale = [rel.key for rel in state.mapper.relationships
-             if rel.direction is MANYTOONE and rel.key not in state.unloaded
-             and any(column.key in values for column in rel.local_columns)]
+    stale = [name for name in _pointed(state.mapper, tuple(values)) if name not in state.unloaded]
     if stale:
         session.expire(obj, stale)
     _track(session, obj, inserted=False)
     return True
+
+
+def _pointed(mapper, columns: tuple) -> tuple:
+    """The many-to-one relationships of `mapper` that these columns point."""
+    key = (mapper, columns)
+    found = _STALE.get(key)
+    if found is None:
+        found = _STALE[key] = tuple(
+            rel.key for rel in mapper.relationships
+            if rel.direction is MANYTOONE and any(c.key in columns for c in rel.local_columns))
+    return found
 
 
 def insert_row(obj) -> None:
@@ -67,31 +77,48 @@ def insert_row(obj) -> None:
     was not given takes its Python default, or NULL; one with a server default is read when
     first used. Give it its foreign keys, not its relationships: assigning a relationship
     would put it in a parent's collection, whose flush would insert it a second time (the
-    caller sets what it needs with `set_committed_value`). The caller also does what the
-    unit of work's hooks would (the statistics' marks, before)."""
+    caller sets what it needs with `keep_in_step`). The caller also does what the unit of
+    work's hooks would (the statistics' marks, before)."""
     session = db.session()
     state = inspect(obj)
-    table = obj.__table__
+    columns, pk_key = _insert_plan(state.mapper)
     values = {}
-    for prop in state.mapper.column_attrs:
-        column = prop.columns[0]
-        if prop.key in obj.__dict__:
-            values[column.name] = obj.__dict__[prop.key]
-        elif column.primary_key or column.server_default is not None:
+    for key, name, default in columns:
+        value = obj.__dict__.get(key, default)
+        if value is _OMIT:
             continue
-        elif column.default is not None and column.default.is_scalar:
-            values[column.name] = column.default.arg
-        elif column.default is None:
-            values[column.name] = None
-        else:
-            raise ValueError(f"insert_row: {table.name}.{column.name} has a computed default")
-        set_committed_value(obj, prop.key, values[column.name])
-    (key,) = session.connection().execute(table.insert(), values).inserted_primary_key
-    (pk,) = state.mapper.primary_key
-    set_committed_value(obj, state.mapper.get_property_by_column(pk).key, key)
+        if value is _COMPUTED:
+            raise ValueError(f"insert_row: {obj.__table__.name}.{name} has a computed default")
+        values[name] = value
+        set_committed_value(obj, key, value)
+    (row_id,) = session.connection().execute(obj.__table__.insert(), values).inserted_primary_key
+    set_committed_value(obj, pk_key, row_id)
     make_transient_to_detached(obj)
     session.add(obj)
     _track(session, obj, inserted=True)
+
+
+_OMIT, _COMPUTED = object(), object()  # a column left to the database; a callable default
+
+
+def _insert_plan(mapper) -> tuple:
+    """(attribute, column, value when not given) of each column, and the primary key's
+    attribute: the primary key and server defaults are the database's."""
+    plan = _INSERTS.get(mapper)
+    if plan is None:
+        columns = []
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            if column.primary_key or column.server_default is not None:
+                default = _OMIT
+            elif column.default is None:
+                default = None
+            else:
+                default = column.default.arg if column.default.is_scalar else _COMPUTED
+            columns.append((prop.key, column.name, default))
+        (pk,) = mapper.primary_key
+        plan = _INSERTS[mapper] = (tuple(columns), mapper.get_property_by_column(pk).key)
+    return plan
 
 
 def keep_in_step(obj, key: str, value) -> None:

@@ -222,9 +222,7 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
                               "Pas d'attestation : stage non suivi en entier (R34) ; "
                               "le dossier revient en attente d'inscription."))
         changes = {"session_id": None} if enr.attestation_issued_on is None else {}
-        case_flags = case.flags or []
-        for flag in flags:
-            case_flags = Case.flags_with(case_flags, flag.rule, flag.message)
+        case_flags = case.flags_with((flag.rule, flag.message) for flag in flags)
         if case_flags != (case.flags or []):
             changes["flags"] = case_flags
         if changes:

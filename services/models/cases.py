@@ -47,16 +47,18 @@ class Case(db.Model):
 
     def add_flag(self, rule: str, message: str) -> None:
         """Record a flag once (the JSON list is reassigned so the change is persisted)."""
-        flags = self.flags_with(self.flags or [], rule, message)
+        flags = self.flags_with([(rule, message)])
         if flags != (self.flags or []):
             self.flags = flags
 
-    @staticmethod
-    def flags_with(flags: list, rule: str, message: str) -> list:
-        """`flags` with this flag, once: a new list, `flags` untouched."""
-        if any(f["rule"] == rule and f["message"] == message for f in flags):
-            return list(flags)
-        return [*flags, {"rule": rule, "message": message}]
+    def flags_with(self, new) -> list:
+        """The case's flags with each (rule, message) of `new` once: a new list, the case's
+        untouched (for a command that writes it past the unit of work)."""
+        flags = list(self.flags or [])
+        for rule, message in new:
+            if not any(f["rule"] == rule and f["message"] == message for f in flags):
+                flags.append({"rule": rule, "message": message})
+        return flags
 
 
 class CaseEvent(db.Model):
