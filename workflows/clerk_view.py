@@ -22,7 +22,8 @@ _C = f"{{{CAMUNDA_NS}}}"
 PROP_STATUS_LABEL = "statut"
 PROP_STATUS_CODE = "code_statut"
 PROP_GROUP = "groupe"  # on a reminder: the group its task goes to (workflows/lanes.py checks it)
-MAX_LABEL_CHARS = 120
+MAX_LABEL_CHARS = 120  # cases.status_label: a status's label, or the name of where a case waits
+MAX_TASK_KEY_CHARS = 80  # human_tasks.key: a user task's id names its tasks in the task list
 STATUS_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # cases.status is 40 characters
 
 # Dates the rules compute for a case, by the name a designer gives as a task's due date.
@@ -102,8 +103,20 @@ def read(root) -> tuple[Annotations, list[AnnotationProblem]]:
             names[element_id] = el.get("name")
         if el.tag == _B + "userTask":
             user_tasks.add(element_id)
+            if len(element_id) > MAX_TASK_KEY_CHARS:
+                problems.append(AnnotationProblem(
+                    element_id, el.sourceline,
+                    f"identifiant de tâche utilisateur trop long : {len(element_id)} caractères "
+                    f"(maximum {MAX_TASK_KEY_CHARS}) ; il nomme ses tâches dans la liste des "
+                    "tâches"))
         if el.tag in _WAITING_TAGS:
             waiting.add(element_id)
+            if len(el.get("name") or "") > MAX_LABEL_CHARS:
+                problems.append(AnnotationProblem(
+                    element_id, el.sourceline,
+                    f"nom trop long : {len(el.get('name'))} caractères (maximum "
+                    f"{MAX_LABEL_CHARS}) ; les agents le lisent comme statut du dossier et "
+                    "titre de sa tâche"))
         props = properties(el)
         label = props.get(PROP_STATUS_LABEL, "").strip()
         code = props.get(PROP_STATUS_CODE, "").strip()

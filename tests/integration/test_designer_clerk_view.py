@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from tests.designer_support import VOLONTAIRE, xml_headers
+from tests.designer_support import VERIFY_LABEL, VOLONTAIRE, xml_headers
 from tests.integration.test_designer_user_tasks import REMINDER, with_a_call_first
 from tests.ui_support import UiClient, text
 
@@ -147,3 +147,16 @@ def test_a_reminder_naming_a_group_hands_the_task_to_that_group(api):
     assert any(e["type"] == "relance" and e["detail"].get("group") == "controle" for e in events)
     # the agent is not in the group any more than before: the task is no longer theirs to take
     assert api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent").status_code == 403
+
+
+def test_a_waiting_point_named_longer_than_a_status_is_refused_at_upload(api):
+    """Deployed, its task could not be stored when a case reached it (a 500 on PostgreSQL)."""
+    name = "Contrôler " + "l'attestation " * 10
+    xml = VOLONTAIRE.replace(VERIFY_LABEL, f'name="{name}"'.encode())
+    assert xml != VOLONTAIRE
+    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                       raw=xml, headers=xml_headers())
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["verification_attestation"] == [
+        f"nom trop long : {len(name)} caractères (maximum 120) ; les agents le lisent comme "
+        "statut du dossier et titre de sa tâche (ligne 94)"]

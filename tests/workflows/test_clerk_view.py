@@ -73,6 +73,22 @@ def test_a_status_on_an_element_where_nothing_waits_is_refused():
     assert "seul un élément où le dossier attend" in problems[0].message
 
 
+def test_what_clerks_read_of_an_element_fits_where_it_is_kept():
+    """A user task's id is its tasks' key (80 characters), the name of where a case waits its
+    status label and its task's title (120): longer, a page could not store them."""
+    marks, problems = _read(_task().replace(b'name="Appeler"', b'name="' + b"N" * 120 + b'"'))
+    assert problems == []
+    _, problems = _read(_task().replace(b'name="Appeler"', b'name="' + b"N" * 121 + b'"'))
+    assert [(p.element_id, p.message) for p in problems] == [
+        ("t1", "nom trop long : 121 caractères (maximum 120) ; les agents le lisent comme statut "
+               "du dossier et titre de sa tâche")]
+    long_id = "t" * 81
+    _, problems = _read(_task().replace(b'"t1"', f'"{long_id}"'.encode()))
+    assert [(p.element_id, p.message) for p in problems] == [
+        (long_id, "identifiant de tâche utilisateur trop long : 81 caractères (maximum 80) ; il "
+                  "nomme ses tâches dans la liste des tâches")]
+
+
 @pytest.mark.parametrize("due, days", [("P15D", 15), ("P2W", 14), (" P1D ", 1)])
 def test_a_due_duration_in_days_or_weeks(due, days):
     marks, problems = _read(_task(b' camunda:dueDate="%s"' % due.encode()))
