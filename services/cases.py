@@ -127,7 +127,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
     instance = journey.lock_instance(case)
     if case.closed:
         raise Conflict("Le dossier est clos.")
-    check_session_open(session)
+    check_session_open(session, user)
     if outcome.invalidated(case.licence, clock().today()):
         raise Conflict("R42 : le permis est invalidé (48SI notifiée) ; l'inscription est refusée.")
     if any(e.session_id == session.id for e in case.enrollments):
@@ -144,8 +144,10 @@ def enroll(case: Case, session_id: int, user) -> Case:
                         instance=instance):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
                        f"{case.status}).")
+    late = session.day1 < clock().today()  # recorded after the course began: said in history
     audit.record(case, "inscription", user.username, session=session.id, day1=session.day1,
-                 day2=session.day2, flags=[f.rule for f in flags])
+                 day2=session.day2, flags=[f.rule for f in flags],
+                 **({"inscription_tardive": True} if late else {}))
     return case
 
 
@@ -170,8 +172,15 @@ def _seat(case: Case, session: CourseSession, flags) -> None:
                       "flags": case.flags_with((f.rule, f.message) for f in flags)})
 
 
-def check_session_open(session: CourseSession) -> None:
-    """409 when the session itself takes no more trainees (whoever the trainee)."""
+def check_session_open(session: CourseSession, user=None) -> None:
+    """409 when the session itself takes no more trainees (whoever the trainee); for a centre
+    (`user`), also once its first day is over: the prefecture alone records a late enrolment,
+    which its history then shows (docs/legal-decisions.md)."""
+    if (user is not None and centre_access.is_centre(user)
+            and session.day1 < clock().today()):
+        raise Conflict(f"La session a commencé le {session.day1:%d/%m/%Y} : un centre n'y inscrit "
+                       "plus de stagiaire. Pour régulariser une inscription, adressez-vous à "
+                       "la préfecture.")
     if session.status == "cancelled":
         raise Conflict("La session est annulée (R36).")
     if session.status == "held":
@@ -204,7 +213,7 @@ def enroll_licence(session: CourseSession, number: str, user, field: str = "lice
     licence with no case waiting and every refusal that depends on the case (R42, enrolled
     elsewhere…) get one and the same 422: a centre learns nothing of a case it cannot enrol."""
     centre_access.check(user, session.centre_id)
-    check_session_open(session)
+    check_session_open(session, user)
     case = waiting_case(number)
     if case is None:
         raise no_waiting_case(number, field)

@@ -113,6 +113,13 @@ def refund_decision_for(case: Case, lg=None) -> refund.RefundDecision | None:
         if by_clerk:  # the clerk held the course compliant (R19) or granted the refund (R48)
             compliance = Decision(True, (Explanation(
                 "R48", "R48 : conformité retenue par l'agent à l'examen manuel"),))
+        elif case.obligation == "not_met":
+            # R19/R48: the deadline passed without a compliant course and the obligation stays
+            # not met whatever course is credited later, even one dated before the deadline
+            # but recorded after it (docs/legal-decisions.md): no refund
+            compliance = Decision(False, (Explanation(
+                "R19", "R19 : l'échéance de quatre mois est passée sans stage conforme attesté ; "
+                       "l'obligation reste non remplie"),))
         decision = refund.refund_decision("obligatoire", fine, compliance, sess.day2,
                                           enr.attestation_issued_on, cfg)
         refusal = (lg or licence_ledger.replay(case.licence)).course(

@@ -47,6 +47,12 @@ def create(data: dict, user) -> CourseSession:
     if problems:
         raise Invalid("Dates de stage invalides : " + " ".join(p.message for p in problems),
                       _course_days_errors(data["day1"], problems))
+    if centre_access.is_centre(user) and data["day1"] < clock().today():
+        # a centre declares its sessions before they take place: one dated in the past would
+        # let it enrol trainees in a course after the fact (docs/legal-decisions.md)
+        raise Invalid.field("day1", f"Un centre déclare ses sessions avant leur premier jour : "
+                            f"le {data['day1']:%d/%m/%Y} est passé. Pour une session déjà "
+                            "tenue, adressez-vous à la préfecture.")
     if data["day2"] > centre.valid_until:
         raise Invalid.field("centre", f"L'agrément du centre a expiré le "
                             f"{centre.valid_until:%d/%m/%Y} (R23).",

@@ -60,6 +60,7 @@ DETAIL_LABELS = {
     "sha256": "empreinte SHA-256",
     "texte": "texte", "element": "élément BPMN", "message": "message", "removed": "retirés",
     "centre": "centre", "objet": "objet", "canal": "canal", "envoi": "envoi",
+    "inscription_tardive": "inscrite après le début de la session",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)
 DECISION_LABELS = {
