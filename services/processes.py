@@ -100,13 +100,14 @@ def check_definition(key: str, xml: bytes, files: dict | None = None) -> None:
         raise refuse(key, problems)
 
 
-def inherited_files(xml: bytes, files: dict | None, base: ProcessVersion | None) -> dict:
-    """The bundle's files: those given, or (a raw BPMN, `files` None) the forms of `base` that
-    the BPMN references. Files given without any decision table (or form) keep the tables (or
-    forms) of `base` the BPMN references (an editor that sends only what it edited loses none)."""
+def inherited_files(xml: bytes, files: dict | None, base_files: dict | None) -> dict:
+    """The bundle's files: those given, or (a raw BPMN, `files` None) the files of the base (a
+    version's, or the draft the editor opened) that the BPMN references. Files given without
+    any decision table (or form, or letter) keep the base's (an editor that sends only what it
+    edited loses none)."""
     if files is not None:
-        return bundles.with_inherited_files(xml, dict(files), base.files if base else None)
-    return bundles.referenced(xml, bundles.decode_files(base.files) if base else {})
+        return bundles.with_inherited_files(xml, dict(files), base_files)
+    return bundles.referenced(xml, bundles.decode_files(base_files) if base_files else {})
 
 
 def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | None, *,
@@ -136,7 +137,7 @@ def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement",
     exist are created first instead of refused. Returns (version, created)."""
     check_key(key)
     latest = lock_for_deploy(key)
-    files = inherited_files(xml, files, latest)
+    files = inherited_files(xml, files, latest.files if latest else None)
     if latest is not None and latest.checksum == bundles.checksum(xml, files):
         return latest, False  # unchanged: already validated when it was deployed
     if create_groups:  # an invalid file is refused below: the transaction is rolled back

@@ -20,12 +20,17 @@ from workflows.diff import diff_bundles
 
 @command
 def save(key: str, xml: bytes, based_on: int | None, actor: str,
-         files: dict | None = None) -> ProcessDraft:
+         files: dict | None = None, from_draft: int | None = None) -> ProcessDraft:
     """Store the bundle (`xml` and its `files`; a raw BPMN, `files` None, keeps the forms of the
     version it is based on that it references) as a draft of `key` (a new process when `key`
     has no version yet), with its problems; refuse (422, nothing stored) bytes that are not
-    safe, well-formed BPMN XML."""
+    safe, well-formed BPMN XML. `from_draft`: the draft the editor opened, whose files (its
+    letters, forms and tables) stand for the base's, so that what was edited on that draft's
+    page and is not sent again is kept."""
     processes.check_key(key)
+    source = _source_draft(key, from_draft) if from_draft is not None else None
+    if based_on is None and source is not None:
+        based_on = source.based_on
     latest = processes.latest_version(key)
     if based_on is None:
         based_on = latest.version if latest is not None else None
@@ -35,7 +40,8 @@ def save(key: str, xml: bytes, based_on: int | None, actor: str,
     unsafe = check_document(xml)
     if unsafe:
         raise processes.refuse(key, unsafe)
-    files = processes.inherited_files(xml, files, base)
+    base_files = source.files if source is not None else (base.files if base else None)
+    files = processes.inherited_files(xml, files, base_files)
     problems = processes.definition_problems(key, xml, files)
     draft = ProcessDraft(key=key, based_on=based_on, xml=xml, files=files,
                          checksum=bundles.checksum(xml, files), valid=not problems,
@@ -44,7 +50,17 @@ def save(key: str, xml: bytes, based_on: int | None, actor: str,
     db.session.add(draft)
     db.session.flush()
     process_history.record(key, process_history.DRAFT_SAVED, actor, draft=draft.id,
-                           based_on=based_on, valid=draft.valid, problems=len(problems))
+                           based_on=based_on, valid=draft.valid, problems=len(problems),
+                           **({"from_draft": from_draft} if from_draft is not None else {}))
+    return draft
+
+
+def _source_draft(key: str, draft_id: int) -> ProcessDraft:
+    """The draft an editor's save starts from: one of `key` (422 on `from_draft` otherwise)."""
+    draft = db.session.get(ProcessDraft, draft_id)
+    if draft is None or draft.key != key:
+        raise Invalid.field("from_draft", f"Aucun brouillon n° {draft_id} du processus "
+                            f"« {key} ».")
     return draft
 
 

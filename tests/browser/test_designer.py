@@ -306,6 +306,54 @@ def test_opening_a_drafts_xml_never_runs_what_it_carries(page, server):
     assert page.evaluate("() => window.pwned") is None
 
 
+def test_a_letter_edited_on_a_draft_survives_the_editor_and_leaving_with_edits_asks(page,
+                                                                                 server):
+    """A QA finding: the editor sends the BPMN, forms and tables, never the letters, and a
+    letter edited on a draft's page was silently replaced by the version's when that draft was
+    saved again from the editor. And the editor let the designer leave with edits unsent."""
+    login(page, "conceptrice")
+    _versions_loaded(page)
+    draft = page.evaluate("""async key => {
+        const xml = await (await fetch(`/api/v1/processes/${key}/versions/1`)).text();
+        const token = document.querySelector('meta[name="csrf-token"]').content;
+        const resp = await fetch(`/api/v1/processes/${key}/drafts`, {method: 'POST',
+          headers: {'Content-Type': 'application/xml', 'X-CSRF-Token': token}, body: xml});
+        return (await resp.json()).id;
+    }""", KEY)
+    page.goto(f"/ui/processus/brouillons/{draft}")
+    area = page.locator("#texte-signalement_procureur")
+    edited = area.input_value().replace("Tribunal judiciaire", "Tribunal judiciaire de Pau")
+    area.fill(edited)
+    page.locator("#courrier-signalement_procureur").get_by_role("button", name="Enregistrer")\
+        .click()
+    page.wait_for_url(re.compile(rf"/brouillons/(?!{draft}\b)\d+"))
+    with_letter = int(re.search(r"/brouillons/(\d+)", page.url).group(1))
+
+    _open_editor(page, f"/ui/processus/{KEY}/editeur?brouillon={with_letter}")
+    page.evaluate("""() => {
+        const m = DesignerEditor.modeler, el = m.get('elementRegistry').get('courrier_procureur');
+        m.get('modeling').updateProperties(el, {name: 'Courrier au parquet'});
+    }""")
+    assert page.locator("#dirty").is_visible()
+    # leaving now asks first (the browser's own dialog); dismissed, the page stays
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.locator("#canvas").click(position={"x": 5, "y": 5})  # a gesture: Chromium asks then
+    page.get_by_role("link", name="Processus").first.click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and "/editeur" in page.url
+
+    saved = _save_draft(page)
+    page.goto(f"/ui/processus/brouillons/{saved}")
+    assert page.locator("#texte-signalement_procureur").input_value() == edited
+    # once sent, leaving asks nothing
+    _open_editor(page, f"/ui/processus/{KEY}/editeur?brouillon={saved}")
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Processus").first.click()
+    page.wait_for_url(re.compile(r"/ui/processus$"))
+    assert dialogs == ["beforeunload"]
+
+
 XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
        b'&x;</bpmn:definitions>')

@@ -12,7 +12,8 @@ import pytest
 
 from services.db import db
 from services.models import ProcessDraft
-from tests.designer_support import OBLIGATOIRE, xml_headers
+from tests.api_errors_support import assert_problem
+from tests.designer_support import OBLIGATOIRE, VOLONTAIRE, xml_headers
 from tests.ui_support import INLINE_SCRIPT, STYLE_ATTR, UiClient
 
 KEY = "stage_obligatoire"
@@ -123,3 +124,43 @@ def test_other_roles_get_403(api, draft, who):
         resp = client.post(f"/ui/processus/brouillons/{draft}/{path}",
                            {"modele": "relance", "texte": "x"})
         assert resp.status_code == 403
+
+
+def _edited_letter_draft(api, draft) -> tuple[int, str]:
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    text = letter_text(draft).replace("Tribunal judiciaire", "Tribunal judiciaire de Pau")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
+                       {"modele": "signalement_procureur", "texte": text})
+    return int(re.search(r"/brouillons/(\d+)", resp.headers["Location"]).group(1)), text
+
+
+def test_the_editor_saving_a_draft_keeps_the_letters_edited_on_it(api, draft):
+    """The editor sends the BPMN (and its forms and tables), never the letters: saved from a
+    draft whose letter was edited on its page (`from_draft`), the new draft keeps that letter,
+    not the version's (a QA finding: the edit was silently lost)."""
+    edited, text = _edited_letter_draft(api, draft)
+    xml = OBLIGATOIRE.replace(b"Produire le courrier au procureur", b"Courrier au parquet")
+    body = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                              raw=xml, headers=xml_headers(), from_draft=edited), 201)
+    assert letter_text(body["id"]) == text
+    assert body["based_on"] == db.session.get(ProcessDraft, edited).based_on
+    # without it, the letters come from the version the draft is based on, as before
+    plain = api.ok(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                               raw=xml, headers=xml_headers()), 201)
+    assert letter_text(plain["id"]) == letter_text(draft) != text
+
+
+@pytest.mark.parametrize("other", ["unknown", "other_process"])
+def test_from_draft_must_be_a_draft_of_the_process(api, draft, other):
+    if other == "unknown":
+        draft_id = 987654
+    else:
+        draft_id = api.ok(api.request("POST", "/api/v1/processes/stage_volontaire/drafts",
+                                      as_="designer", raw=VOLONTAIRE,
+                                      headers=xml_headers()), 201)["id"]
+    before = db.session.query(ProcessDraft).count()
+    assert_problem(api.request("POST", f"/api/v1/processes/{KEY}/drafts", as_="designer",
+                               raw=OBLIGATOIRE, headers=xml_headers(), from_draft=draft_id),
+                   422, "from_draft")
+    assert db.session.query(ProcessDraft).count() == before

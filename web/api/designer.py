@@ -39,7 +39,8 @@ def post_draft(args, key):
     part ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) : jamais une
     version en service ; gardé même avec des problèmes, listés avec leur élément ou fichier"""
     xml, files = bundle_upload()
-    draft = drafts.save(key, xml, args["based_on"], current_user().username, files)
+    draft = drafts.save(key, xml, args["based_on"], current_user().username, files,
+                        from_draft=args["from_draft"])
     return drafts.view(draft)
 
 

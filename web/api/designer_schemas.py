@@ -69,6 +69,11 @@ class DecisionsSchema(Schema):
 class DraftArgs(In):
     based_on = fields.Integer(load_default=None, validate=range_(1, MAX_INT),
                               metadata={"description": "version éditée (défaut : la dernière)"})
+    from_draft = fields.Integer(load_default=None, validate=range_(1, MAX_INT),
+                                metadata={"description": "brouillon ouvert dans l'éditeur : les "
+                                          "fichiers que l'envoi ne contient pas (courriers, "
+                                          "formulaires, tables) sont repris de lui et non de la "
+                                          "version"})
 
 
 class ProblemSchema(Schema):

@@ -185,6 +185,7 @@
     origine: "origine", migrated: "dossiers migrés", refused: "dossiers refusés",
     from_version: "depuis la version", reasons: "raisons", case: "numéro du dossier",
     from: "de la version", to: "vers la version", process: "processus", reason: "motif",
+    from_draft: "repris du brouillon",
   };
 
   const DETAIL_VALUES = {fichiers_livres: "fichiers livrés avec l'application",

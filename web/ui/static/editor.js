@@ -44,6 +44,7 @@
   const decisionButton = document.getElementById("decision-open"),
     decisionPanel = document.getElementById("decision-editor-panel");
   let dmnModeler = null, decisionElement = null;
+  let formOpenedAs = null, decisionEdited = false;  // an open panel's edits not kept yet
 
   function setReady(ready) {
     Object.values(buttons).forEach(function (b) { b.disabled = !ready; });
@@ -269,6 +270,9 @@
       await dmnModeler.importXML(xml);
       const table = dmnModeler.getViews().find(function (v) { return v.type === "decisionTable"; });
       if (table) { await dmnModeler.open(table); }
+      decisionEdited = false;
+      const viewer = dmnModeler.getActiveViewer();
+      if (viewer) { viewer.get("eventBus").on("elements.changed", function () { decisionEdited = true; }); }
     } catch (err) {
       say("La table « " + id + " » n'a pas pu être ouverte : " + (err.message || err));
       return;
@@ -295,6 +299,7 @@
   }
 
   function closeDecision() {
+    decisionEdited = false;
     decisionPanel.hidden = true;
     decisionElement = null;
     decisionButton.focus();
@@ -318,6 +323,7 @@
     }
     try {
       await formEditor.importSchema(schema);
+      formOpenedAs = JSON.stringify(formEditor.saveSchema());
     } catch (err) {
       say("Le formulaire « " + id + " » n'a pas pu être ouvert : " + (err.message || err));
       return;
@@ -379,8 +385,11 @@
         });
         body = {form: data};
       }
-      const draft = await D.api("POST", "/processes/" + encodeURIComponent(config.key) + "/drafts?based_on=" + basedOn,
-                                body);
+      /* from_draft: the draft this page opened (or saved last) lends what is not sent again,
+         its letters above all, instead of the version it is based on */
+      const opened = container.dataset.draft || config.draft;
+      const draft = await D.api("POST", "/processes/" + encodeURIComponent(config.key) + "/drafts?based_on=" + basedOn
+                                + (opened ? "&from_draft=" + encodeURIComponent(opened) : ""), body);
       const problems = draft.problems || [];
       showProblems(problems);
       showDraftLink(draft.id);
@@ -413,6 +422,21 @@
     a.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
+
+  /* Leaving with edits not sent as a draft (the diagram's, or a form's or a table's not even
+     kept yet) asks first: the browser's own confirmation, its text chosen by the browser. */
+  function unsaved() {
+    if (!document.getElementById("dirty").hidden) { return true; }
+    if (!formPanel.hidden && formEditor && formOpenedAs !== null
+        && JSON.stringify(formEditor.saveSchema()) !== formOpenedAs) { return true; }
+    return !decisionPanel.hidden && decisionEdited;
+  }
+  window.addEventListener("beforeunload", function (event) {
+    if (!saving && unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
 
   modeler.on("commandStack.changed", function () {
     if (container.dataset.ready === "true") { document.getElementById("dirty").hidden = false; }
