@@ -140,3 +140,18 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("Scénarios Gherkin (features/)")
         for ligne in lignes:
             terminalreporter.write_line(ligne)
+
+
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
+    """A step no definition matches: pytest-bdd leaves it out of its scenario report, so the
+    Cucumber JSON and the HTML report showed the scenario passed (or left it out when it was
+    the first step). Record it as failed, and say why in French with the closest phrases."""
+    from pytest_bdd.reporting import StepReport, scenario_reports_registry
+
+    from tests.bdd.outils import etape_introuvable
+
+    report = scenario_reports_registry.get(request.node)
+    if report is not None:
+        report.add_step_report(StepReport(step=step))
+        report.fail()
+    pytest.fail(etape_introuvable(scenario, step), pytrace=False)

@@ -7,7 +7,9 @@ manual clock: no database access, so the scenarios exercise the BPMN versions ac
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.helpers import CENTRE, ApiClient, d
 
@@ -55,6 +57,55 @@ def verifier(obtenu, attendu, quoi: str, unite: str = "") -> None:
 
 class RefusInattendu(AssertionError):
     pass
+
+
+MOTS_CLES = {"given": "Étant donné", "when": "Quand", "then": "Alors"}
+_TYPOGRAPHIE = str.maketrans({"’": "'", "‘": "'", "“": "« ", "”": " »", "\u00a0": " "})
+
+
+def etape_introuvable(scenario, step) -> str:
+    """Why `step` matches no phrase of the vocabulary (features/LISEZMOI.md), in French, with
+    what to do: the same phrase under another keyword, a typographic apostrophe or straight
+    quotes, a column the Exemples do not have, or the closest phrases."""
+    import difflib
+
+    from pytest_bdd.steps import step_function_context_registry
+
+    contextes = list(step_function_context_registry.values())
+    lieu = f"ligne {step.line_number} de {Path(scenario.feature.filename).name}, " \
+           f"scénario « {scenario.name} »"
+    texte = f"Étape introuvable : « {step.keyword.strip()} {step.name} » ({lieu})."
+    conseils = []
+    ailleurs = [c for c in contextes if c.type not in (None, step.type)
+                and c.parser.is_matching(step.name)]
+    if ailleurs:
+        conseils.append(f"cette phrase existe, mais sous « {MOTS_CLES[ailleurs[0].type]} » : "
+                        "un contexte s'écrit après Étant donné, une action après Quand, une "
+                        "vérification après Alors (Et et Mais reprennent le mot-clé d'avant)")
+    redresse = re.sub(r'"([^"]*)"', r"« \1 »", step.name.translate(_TYPOGRAPHIE))
+    if redresse != step.name and any(c.parser.is_matching(redresse) for c in contextes):
+        conseils.append("écrivez l'apostrophe droite (') et les guillemets « » : « "
+                        f"{redresse} »")
+    colonnes = re.findall(r"<[^<>]+>", step.name)
+    if colonnes:
+        conseils.append(f"{', '.join(colonnes)} n'est remplacé par aucune colonne du tableau "
+                        "Exemples : vérifiez le nom de la colonne, accents compris")
+    if not conseils:
+        phrases = {_lisible(c.parser.name) for c in contextes if c.type in (None, step.type)}
+        proches = difflib.get_close_matches(step.name, sorted(phrases), n=3, cutoff=0.5)
+        conseils.append("vérifiez l'orthographe, les accents et les guillemets « » ; "
+                        + ("phrases proches : " + " ; ".join(f"« {p} »" for p in proches)
+                           if proches else "la liste des phrases est dans features/LISEZMOI.md"))
+    conseil = " ; ".join(conseils)
+    return f"{texte} {conseil[0].upper()}{conseil[1:]}."
+
+
+def _lisible(motif: str) -> str:
+    """A step's pattern for people: its named groups shown as « … », an optional or
+    alternative wording as its first form."""
+    motif = re.sub(r"\(\?P<\w+>[^()]*(?:\([^()]*\)[^()]*)*\)", "…", motif)
+    motif = re.sub(r"\(\?:([^()|]*)(?:\|[^()]*)?\)\??", r"\1", motif)
+    return " ".join(motif.replace("\\", "").strip("^$").split())
 
 
 @dataclass
