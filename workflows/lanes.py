@@ -9,10 +9,13 @@ to the clerks of the group the lane names, with its extension property `groupe`:
     </bpmn:lane>
 
 A task's group is that of the innermost lane holding it that names one (nested lanes:
-`childLaneSet`); a task in no such lane of its own (sub-)process takes the group of the
+`childLaneSet`); a task in no such lane of its own (sub-)process takes the group of a lane of
+an enclosing process that names the task itself (a lane drawn at the process's level may list
+a task inside an embedded sub-process: the designer's intent is plain), else the group of the
 sub-process holding it, if any; otherwise it has none and is open to every agent. A lane
-without `groupe` names no group. Read from the document parsed by the hardened parser
-(definitions.py), never from the network or a file.
+without `groupe` names no group; a lane listing an element the document does not have is a
+problem (a typo would otherwise leave the task open to every agent). Read from the document
+parsed by the hardened parser (definitions.py), never from the network or a file.
 """
 
 from __future__ import annotations
@@ -63,9 +66,11 @@ def lanes(root) -> list[Lane]:
     return found
 
 
-def _scope_groups(scope, inherited: str | None, out: dict[str, str | None]) -> None:
+def _scope_groups(scope, inherited: str | None, out: dict[str, str | None],
+                  named_outside: dict[str, str] | None = None) -> None:
     """Fill `out` with the group of each user task of `scope` (a process or sub-process) and
-    of the sub-processes it holds; `inherited` is the group of the sub-process itself."""
+    of the sub-processes it holds; `inherited` is the group of the sub-process itself,
+    `named_outside` the groups that lanes of the enclosing scopes give to nodes by their id."""
     of_node: dict[str, str | None] = {}
 
     def walk(lane_set, outer: str | None) -> None:
@@ -81,14 +86,17 @@ def _scope_groups(scope, inherited: str | None, out: dict[str, str | None]) -> N
 
     for lane_set in scope.iterfind(_B + "laneSet"):
         walk(lane_set, None)
+    outside = named_outside or {}
     for el in scope:
         if not isinstance(el.tag, str):
             continue
-        own = of_node.get(el.get("id") or "", inherited)
-        if el.tag == _USER_TASK and el.get("id"):
-            out[el.get("id")] = own
+        node = el.get("id") or ""
+        own = of_node[node] if node in of_node else outside.get(node, inherited)
+        if el.tag == _USER_TASK and node:
+            out[node] = own
         elif el.tag in _SCOPES:
-            _scope_groups(el, own, out)
+            _scope_groups(el, own, out, {**outside, **{k: v for k, v in of_node.items()
+                                                        if v is not None}})
 
 
 def task_groups(root) -> dict[str, str | None]:
@@ -101,7 +109,8 @@ def task_groups(root) -> dict[str, str | None]:
 
 
 def lane_problems(root) -> list[tuple[str | None, int | None, str]]:
-    """(lane id, line, French message) for each lane whose `groupe` is not a group code."""
+    """(lane id, line, French message) for each lane whose `groupe` is not a group code, and
+    each lane element listing an element the document does not have."""
     problems = []
     for lane in lanes(root):
         if lane.group is not None and not GROUP_CODE.match(lane.group):
@@ -109,6 +118,15 @@ def lane_problems(root) -> list[tuple[str | None, int | None, str]]:
                              f"{lane.kind} « {lane.name[:80]} » nomme le groupe "
                              f"« {lane.group[:80]} », qui n'est pas un code de groupe "
                              f"({GROUP_CODE_RULE})"))
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for el in root.iter(_B + "lane"):
+        name = (el.get("name") or "").strip() or el.get("id") or ""
+        for ref in el.iterfind(_B + "flowNodeRef"):
+            node = (ref.text or "").strip()
+            if node and node not in ids:
+                problems.append((el.get("id"), ref.sourceline,
+                                 f"le couloir « {name[:80]} » désigne l'élément « {node[:80]} », "
+                                 "absent du diagramme"))
     return problems
 
 

@@ -72,6 +72,57 @@ def test_a_task_outside_any_lane_and_a_process_without_lanes_have_no_group():
     assert set(parse_process(process(""), "p").task_groups.values()) == {None}
 
 
+def _with_sub_process(lanes: str) -> bytes:
+    """User task a, then embedded sub-process s holding user tasks x (with a lane of its own
+    naming `interne`, when given) and y."""
+    sub = ('<bpmn:subProcess id="s" name="Sous"><bpmn:incoming>f1</bpmn:incoming>'
+           '<bpmn:outgoing>f2</bpmn:outgoing>'
+           + '<bpmn:laneSet id="ls_s">' + lane("l_interne", "Interne", ["y"], "interne")
+           + '</bpmn:laneSet>'
+           '<bpmn:startEvent id="sd"><bpmn:outgoing>s0</bpmn:outgoing></bpmn:startEvent>'
+           '<bpmn:userTask id="x" name="X"><bpmn:incoming>s0</bpmn:incoming>'
+           '<bpmn:outgoing>s1</bpmn:outgoing></bpmn:userTask>'
+           '<bpmn:userTask id="y" name="Y"><bpmn:incoming>s1</bpmn:incoming>'
+           '<bpmn:outgoing>s2</bpmn:outgoing></bpmn:userTask>'
+           '<bpmn:endEvent id="sf"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>'
+           '<bpmn:sequenceFlow id="s0" sourceRef="sd" targetRef="x"/>'
+           '<bpmn:sequenceFlow id="s1" sourceRef="x" targetRef="y"/>'
+           '<bpmn:sequenceFlow id="s2" sourceRef="y" targetRef="sf"/></bpmn:subProcess>')
+    body = ('<bpmn:startEvent id="debut"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>'
+            '<bpmn:userTask id="a" name="A"><bpmn:incoming>f0</bpmn:incoming>'
+            '<bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>' + sub
+            + '<bpmn:endEvent id="fin"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+            '<bpmn:sequenceFlow id="f0" sourceRef="debut" targetRef="a"/>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="a" targetRef="s"/>'
+            '<bpmn:sequenceFlow id="f2" sourceRef="s" targetRef="fin"/>')
+    return (HEAD + '<bpmn:process id="p" isExecutable="true">'
+            + f'<bpmn:laneSet id="couloirs">{lanes}</bpmn:laneSet>' + body
+            + "</bpmn:process></bpmn:definitions>").encode()
+
+
+def test_a_process_lane_naming_a_task_inside_a_sub_process_gives_it_its_group():
+    """A QA finding: a lane of the process listing `x`, inside the embedded sub-process, was
+    ignored, leaving the task open to every agent. The lane applies; the sub-process's own lane
+    still wins for the task it lists (y)."""
+    xml = _with_sub_process(lane("controle", "Contrôle", ["x", "y"], "controle")
+                            + lane("accueil", "Accueil", ["a", "s"], "accueil"))
+    assert validate(xml, "p") == []
+    assert dict(parse_process(xml, "p").task_groups) == {
+        "a": "accueil", "x": "controle", "y": "interne"}
+    # without it, x takes the group of the sub-process's lane, as before
+    xml = _with_sub_process(lane("accueil", "Accueil", ["a", "s"], "accueil"))
+    assert dict(parse_process(xml, "p").task_groups) == {
+        "a": "accueil", "x": "accueil", "y": "interne"}
+
+
+def test_a_lane_listing_an_element_the_diagram_does_not_have_is_a_problem():
+    typo = lane("accueil", "Accueil", ["a", "verification_atestation"], "accueil")
+    problems = validate(process(typo), "p")
+    assert [(p.element_id, p.message) for p in problems] == [(
+        "accueil", "le couloir « Accueil » désigne l'élément « verification_atestation », "
+        "absent du diagramme")]
+
+
 def test_the_shipped_processes_parse_with_their_task_groups():
     for path in BPMN_DIR.glob("*.bpmn"):
         parsed = parse_process(path.read_bytes(), path.stem, SHIPPED_FILES)
