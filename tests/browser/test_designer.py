@@ -409,3 +409,34 @@ def test_a_file_from_another_tool_is_imported_as_a_draft_or_refused_in_french(pa
     page.goto(f"/ui/processus/{KEY}/brouillons")
     assert drafts_listed() == drafts_before + 1
     assert page.locator(f"#drafts-table tr[data-draft='{draft}']").count() == 1
+
+
+def test_the_bundle_a_version_page_gives_is_imported_back_with_its_letters(page, server,
+                                                                           tmp_path):
+    """A QA finding: the import took every file as XML, so the app's own zip export was refused
+    as « XML mal formé ». The version page now offers the bundle, and its import keeps the
+    letters and forms (an empty file's problem is said without the request's field name)."""
+    login(page, "conceptrice")
+    page.goto(f"/ui/processus/{KEY}/versions/1")
+    with page.expect_download() as download:
+        page.locator("#download-bundle").click()
+    bundle = tmp_path / download.value.suggested_filename
+    download.value.save_as(bundle)
+    assert bundle.suffix == ".zip" and bundle.read_bytes()[:4] == b"PK\x03\x04"
+
+    page.goto(f"/ui/processus/{KEY}/brouillons")
+    empty = tmp_path / "vide.bpmn"
+    empty.write_bytes(b"")
+    page.set_input_files("#import-file", str(empty))
+    page.get_by_role("button", name="Importer le fichier").click()
+    alert = page.locator("#import-result .fr-alert--error")
+    alert.wait_for()
+    assert "body" not in alert.inner_text() and "XML BPMN" in alert.inner_text()
+
+    page.set_input_files("#import-file", str(bundle))
+    page.get_by_role("button", name="Importer le fichier").click()
+    page.wait_for_url(re.compile(r"/ui/processus/brouillons/\d+$"))
+    assert page.locator("#texte-signalement_procureur").count() == 1  # its letters came along
+    draft = int(page.url.rsplit("/", 1)[1])
+    view = page.evaluate("async id => (await fetch(`/api/v1/drafts/${id}`)).json()", draft)
+    assert view["valid"] is True and view["problems"] == []

@@ -92,6 +92,9 @@
     if (opts.xml !== undefined) {
       headers["Content-Type"] = "application/xml";
       body = opts.xml;
+    } else if (opts.zip !== undefined) {  // a bundle (docs/process-bundle.md), as exported
+      headers["Content-Type"] = "application/zip";
+      body = opts.zip;
     } else if (opts.json !== undefined) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(opts.json);
@@ -205,8 +208,10 @@
   /** A DSFR error alert for an ApiError (its detail and each field's messages). */
   function errorBox(err, title) {
     const items = Object.entries(err.errors || {}).map(function (e) {
-      return h("li", {}, h("strong", {text: e[0] === "document" ? "Document" : e[0]}), " : ",
-               [].concat(e[1]).join(" "));
+      // a field of the request itself (its body, the uploaded file) is not named to people
+      return ["body", "file"].indexOf(e[0]) >= 0 ? h("li", {text: [].concat(e[1]).join(" ")})
+        : h("li", {}, h("strong", {text: e[0] === "document" ? "Document" : e[0]}), " : ",
+            [].concat(e[1]).join(" "));
     });
     return h("div", {class: "fr-alert fr-alert--error fr-alert--sm fr-mb-2w", role: "alert"},
       h("h3", {class: "fr-alert__title", text: title || err.title || "Erreur"}),
@@ -401,7 +406,12 @@
       $("import-submit").disabled = true;
       say("Import du fichier « " + file.name + " »…");
       try {
-        const draft = await api("POST", apiKey(config.key) + "/drafts", {xml: await file.arrayBuffer()});
+        const bytes = await file.arrayBuffer(), head = new Uint8Array(bytes.slice(0, 4));
+        // a zip (its name, or its signature "PK\x03\x04"): the bundle with its forms, tables
+        // and letters, as « Télécharger le paquet (.zip) » gives it
+        const zipped = /\.zip$/i.test(file.name)
+          || (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04);
+        const draft = await api("POST", apiKey(config.key) + "/drafts", zipped ? {zip: bytes} : {xml: bytes});
         window.location.href = ui.draft(draft.id);
       } catch (err) {
         say("");
