@@ -3,7 +3,7 @@ Fonctionnalité: Stage volontaire et règle d'un stage par an
   Tout titulaire ayant perdu des points peut suivre un stage volontaire (R29) ; un stage ne
   rapporte des points qu'une fois par an, de date à date (R25, D2).
 
-  @R20 @R26 @R29
+  @R20 @R26 @R29 @R45
   Scénario: Un stage volontaire crédite 4 points et ne donne lieu à aucun remboursement
     Étant donné un permis non probatoire avec 8 points au 01/01/2026
     Et que nous sommes le 01/03/2026
