@@ -42,6 +42,15 @@ Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conf
     Alors le dossier est signalé au parquet
     Et le dossier est clos
 
+  @R19 @R21 @R26 @R48
+  Scénario: Un stage daté avant l'échéance mais enregistré après elle crédite les points sans remboursement
+    Quand le temps passe jusqu'au 11/07/2026
+    Et le conducteur suit le stage des 01/07/2026 et 02/07/2026
+    Et l'attestation est reçue et validée le 13/07/2026
+    Alors 3 points sont crédités
+    Et l'obligation de stage est non remplie
+    Et aucun remboursement n'est dû (R48)
+
   # Scénario écrit en dernier, uniquement avec des phrases existantes (aucun code Python ajouté).
   @R21 @R36 @D1
   Scénario: Une session annulée ne repousse pas l'échéance : le dossier devient candidat au signalement
