@@ -263,6 +263,7 @@ _EVAL_TAGS = {
     _SPIFF + "payloadExpression": "contenu d'événement refusé",
 }
 _VARIABLE_TAGS = {_SPIFF + "messageVariable", _SPIFF + "variableName"}
+_JUEL = re.compile(r"^\s*[$#]\{")
 _TIMER_TAGS = {_B + "timeDate", _B + "timeDuration"}
 
 
@@ -295,6 +296,11 @@ def _check_code(root) -> list[DefinitionProblem]:
         src = el.text or ""
         element_id = _element_id(el.getparent())
         found = check_source(src, mode, _DATA_NAMES.get())
+        if found and mode == "eval" and _JUEL.match(src):
+            # Camunda's and Flowable's ${…}: say what it is rather than a Python syntax error
+            found = [(None, f"« {' '.join(src.split())[:80]} » est une expression JUEL "
+                            "(Camunda, Flowable) ; ici les expressions s'écrivent en Python, "
+                            "par exemple decision == \"valider\"")]
         for line_in, msg in found:
             line = el.sourceline + (line_in - 1 if line_in else 0) if el.sourceline else None
             problems.append(DefinitionProblem(element_id, line, f"{what} : {msg}"))

@@ -286,7 +286,7 @@ def parse_form(text: object, path: str) -> tuple[Form | None, list[DefinitionPro
 def _parse_form(text, path):
     if isinstance(text, (bytes, bytearray)):
         try:
-            text = bytes(text).decode("utf-8")
+            text = bytes(text).decode("utf-8-sig")  # a BOM, as Windows editors write, is fine
         except UnicodeDecodeError:
             return None, [_problem(path, "formulaire illisible : encodage invalide (UTF-8 "
                                          "attendu)")]
@@ -296,7 +296,7 @@ def _parse_form(text, path):
         return None, [_problem(path, f"formulaire trop volumineux (maximum "
                                      f"{MAX_FORM_BYTES // 1024} Kio)")]
     try:
-        doc = json.loads(text)
+        doc = json.loads(text.removeprefix("\ufeff"))
     except (ValueError, RecursionError):
         return None, [_problem(path, "formulaire illisible : ce n'est pas du JSON valide")]
     if not isinstance(doc, dict) or not isinstance(doc.get("components"), list) \

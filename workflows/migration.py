@@ -46,8 +46,14 @@ class MigrationRefused(WorkflowError):
 
 def _label(task) -> str:
     spec = task.task_spec
-    name = getattr(spec, "bpmn_name", None) or spec.name
-    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    if getattr(spec, "bpmn_id", None) is None and "." in spec.name:
+        # an engine's own step (`parcours_stage.BoundaryEventSplit`, a join): its element's
+        owner = spec.name.split(".", 1)[0]
+        spec = task.workflow.spec.task_specs.get(owner) or spec
+        bpmn_id = getattr(spec, "bpmn_id", None) or owner
+    else:
+        bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    name = getattr(spec, "bpmn_name", None) or bpmn_id
     return f"« {name} » ({bpmn_id})" if name != bpmn_id else f"« {bpmn_id} »"
 
 

@@ -44,6 +44,7 @@ from .script_env import (
     ActionFailed,
     LimitExceeded,
     ScriptRejected,
+    TimerValueRejected,
     make_script_engine,
 )
 from .service_tasks import ActionTask
@@ -186,6 +187,8 @@ def _translate(exc: BaseException) -> WorkflowError:
         msg = "aucune condition de sortie de la passerelle n'est satisfaite"
     elif isinstance(origin, ActionFailed):
         msg = f"action du catalogue : {origin}"
+    elif isinstance(origin, TimerValueRejected):
+        msg = f"valeur de {origin}"
     elif isinstance(origin, LimitExceeded) or isinstance(exc, LimitExceeded):
         msg = f"limite dépassée : {origin or exc}"
     elif isinstance(origin, decisions_mod.DecisionError):

@@ -95,6 +95,11 @@ class LimitExceeded(Exception):
     """Restricted code hit a bound (steps, time, memory, size of a value); French message."""
 
 
+class TimerValueRejected(LimitExceeded):
+    """A timer's value the engine cannot use (not ISO 8601, out of range): told as what it is,
+    not as a bound hit (still a LimitExceeded for the callers that stop on one)."""
+
+
 @dataclass(frozen=True)
 class Limits:
     steps: int = 100_000  # line events in restricted frames, per evaluation
@@ -1153,7 +1158,7 @@ class BoundedScriptEngine(PythonScriptEngine):
         if kind is not None:
             problem = timer_value_problem(value, duration=kind == "duration")
             if problem:
-                cause = LimitExceeded(f"minuterie : {problem}")
+                cause = TimerValueRejected(f"minuterie : {problem}")
                 raise WorkflowTaskException(f"minuterie : {problem}", task=task,
                                             exception=cause) from cause
         return value

@@ -215,11 +215,23 @@ _UNDEFINED_FR = (
 )
 
 
+# Jinja's names of what it expected, as the designer writes them
+_TOKENS_FR = {"end of print statement": "}}", "end of statement block": "%}",
+              "end of comment": "#}", "end of template": "fin du modèle", "name": "un nom",
+              "string": "un texte", "integer": "un nombre", "float": "un nombre"}
+# what a letter's code did at run time, for people (the exception's name follows)
+_RUNTIME_FR = {"OverflowError": "nombre trop grand", "ZeroDivisionError": "division par zéro",
+               "TypeError": "opération entre valeurs de types incompatibles",
+               "ValueError": "valeur invalide", "KeyError": "élément absent",
+               "IndexError": "élément absent", "RecursionError": "imbrication trop profonde",
+               "MemoryError": "mémoire dépassée"}
+
+
 def _french(message: str | None, table, default: str) -> str:
     for pattern, text in table:
         found = pattern.search(message or "")
         if found:
-            return text.format(*(g[:80] for g in found.groups()))
+            return text.format(*(_TOKENS_FR.get(g, g)[:80] for g in found.groups()))
     return default
 
 
@@ -241,7 +253,10 @@ def _message(exc: BaseException) -> str:
                "paquet existent)"
     if isinstance(exc, TemplateError):
         return f"erreur de modèle ({type(exc).__name__})"
-    return f"erreur à l'exécution du modèle ({type(exc).__name__})"
+    kind = type(exc).__name__
+    what = _RUNTIME_FR.get(kind)
+    return f"erreur à l'exécution du modèle : {what} ({kind})" if what \
+        else f"erreur à l'exécution du modèle ({kind})"
 
 
 def render_html(files: dict | None, template_id: str, context: dict,

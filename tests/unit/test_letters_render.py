@@ -156,3 +156,18 @@ def test_a_huge_repetition_is_refused_before_it_is_made():
     with pytest.raises(render.LetterError) as err:
         render.render_html(one("{{ 'x' * 10000000000 }}"), "essai", {})
     assert "bac à sable" in err.value.message
+
+
+def test_a_syntax_error_names_what_jinja_expected_as_the_designer_writes_it():
+    """A QA finding: « « end of print statement » attendu » showed Jinja's English token name."""
+    problems = render.template_problems(one("{{ x {% endblock %}"), {"x": 1})
+    assert len(problems) == 1
+    assert "« }} » attendu" in problems[0].message
+    assert "end of" not in problems[0].message
+
+
+def test_a_runtime_error_of_a_letter_is_said_in_french_with_its_kind():
+    problems = render.template_problems(one("{{ 1 / 0 }}"), {})
+    assert len(problems) == 1
+    assert problems[0].message == "erreur à l'exécution du modèle : division par zéro " \
+                                  "(ZeroDivisionError)"

@@ -339,3 +339,13 @@ def test_methods_and_literals_that_compare_or_hash_are_bounded(forced, script):
         start(forced, minimal(script=script))
     assert time.process_time() - began < 3
     assert "limite dépassée" in caught.value.message
+
+
+def test_a_timer_value_in_the_wrong_format_is_said_so_not_as_a_bound(forced):
+    """A QA finding: « limite dépassée : minuterie : « une semaine » n'est pas une durée » told
+    a format error as a bound hit."""
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, duration_timer('"une semaine"'))
+    assert caught.value.element_id == "minuterie"
+    assert caught.value.message.startswith("valeur de minuterie : « une semaine » n'est pas "
+                                           "une durée ISO 8601"), caught.value.message

@@ -290,3 +290,18 @@ def test_shipped_diagram_shapes_and_labels_do_not_overlap(key):
                 continue
             overlap = a[1] < b[1] + b[3] and b[1] < a[1] + a[3] and a[2] < b[2] + b[4]
             assert not (overlap and b[2] < a[2] + a[4]), (a[0], b[0])
+
+
+def test_a_juel_condition_is_named_as_such_with_the_python_way():
+    """A QA finding: Camunda's ${approved} got « erreur de syntaxe Python : syntaxe invalide
+    (colonne 1) », without the expression nor a hint."""
+    extra = (
+        '<bpmn:exclusiveGateway id="gw" />'
+        '<bpmn:sequenceFlow id="f9" sourceRef="gw" targetRef="fin">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${approved}'
+        "</bpmn:conditionExpression></bpmn:sequenceFlow>"
+    )
+    [problem] = [p for p in validate(minimal(extra=extra)) if p.element_id == "f9"]
+    assert problem.message == ("condition refusée : « ${approved} » est une expression JUEL "
+                               "(Camunda, Flowable) ; ici les expressions s'écrivent en Python, "
+                               'par exemple decision == "valider"')

@@ -80,3 +80,11 @@ def test_changes_and_labels_only():
 def test_bundle_problems_without_a_bpmn_root_never_raise():
     assert bundle_problems(None, {"forms/f.form": doc(NAME)})[0].message.startswith(
         "formulaire « f » utilisé par aucune tâche")
+
+
+def test_a_form_saved_with_a_byte_order_mark_is_read():
+    """A QA finding: a .form saved by a Windows editor (UTF-8 with BOM) was « ce n'est pas du
+    JSON valide »."""
+    for text in ("\ufeff" + doc(NAME), ("\ufeff" + doc(NAME)).encode("utf-8")):
+        form, problems = parse_form(text, "forms/f.form")
+        assert problems == [] and [f.key for f in form.fields] == ["nom"]

@@ -102,3 +102,19 @@ def test_same_definition_under_another_id_is_safe(obligatoire):
     h = obligatoire
     assert check(h.engine, current(h), Definition(2, h.xml, h.process_key, SHIPPED_FILES), h.state,
                  h.facts) == []
+
+
+def test_an_engine_step_is_named_by_its_bpmn_element():
+    """A QA finding: a reason named « parcours_stage.BoundaryEventSplit », the engine's own
+    step, instead of the element the designer drew."""
+    from types import SimpleNamespace
+
+    from workflows.migration import _label
+
+    owner = SimpleNamespace(name="parcours_stage", bpmn_id="parcours_stage",
+                            bpmn_name="Parcours de stage")
+    inner = SimpleNamespace(name="parcours_stage.BoundaryEventSplit", bpmn_id=None,
+                            bpmn_name=None)
+    task = SimpleNamespace(task_spec=inner, workflow=SimpleNamespace(
+        spec=SimpleNamespace(task_specs={"parcours_stage": owner})))
+    assert _label(task) == "« Parcours de stage » (parcours_stage)"
