@@ -109,11 +109,14 @@ def letter_context(case, ledger=None) -> dict:
 def _refund(refund: dict | None) -> dict:
     if not refund:
         return {"decide": False, "accorde": False, "montant": None, "a_demander_avant": None,
-                "regle": None, "motif": None}
+                "delai_expire": False, "regle": None, "motif": None}
     deadline = refund.get("request_deadline")
+    last_day = dt.date.fromisoformat(deadline) if deadline else None
     return {"decide": True, "accorde": bool(refund.get("eligible")),
             "montant": euros(refund.get("amount")),
-            "a_demander_avant": words(dt.date.fromisoformat(deadline)) if deadline else None,
+            "a_demander_avant": words(last_day) if last_day else None,
+            # the letter may be made after the driver's own deadline (R46): it says so
+            "delai_expire": last_day is not None and last_day < clock().today(),
             # an eligible refund carries no rule of its own: R20 (refund after a course on time)
             "regle": refund.get("rule") or ("R20" if refund.get("eligible") else None),
             "motif": refund.get("reason")}
@@ -146,6 +149,7 @@ def sample_context(today: dt.date | None = None) -> dict:
                               "crédités le 03/06/2026"}],
                   "examen": None},
         "remboursement": {"decide": True, "accorde": True, "montant": "135 €",
-                          "a_demander_avant": "2 juin 2027", "regle": "R20", "motif": None},
+                          "a_demander_avant": "2 juin 2027", "delai_expire": False,
+                          "regle": "R20", "motif": None},
         "signalement": REFERRALS["referred"],
     }

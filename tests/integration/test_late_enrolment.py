@@ -10,6 +10,7 @@ from services.db import db
 from services.models import CourseSession, Enrollment
 from tests.api_errors_support import CENTRE, assert_problem, unchanged
 from tests.helpers import d
+from tests.ui_support import UiClient
 
 NUM = "120175200401"
 
@@ -91,6 +92,11 @@ def test_R48_no_refund_for_a_course_recorded_after_the_deadline_passed_even_date
     after = api.case(case["id"])["outcome"]
     assert after["obligation"] == "not_met" and after["referral"] == "candidate"
     assert after["refund"]["eligible"] is False
+    # the case page says the referral is still to decide (it said « non », a QA finding)
+    clerk = UiClient(api.app)
+    clerk.login("agent")
+    page = clerk.get(f"/ui/dossiers/{case['id']}").get_data(as_text=True)
+    assert "Signalement au parquet : à décider." in page
     api.complete(case["id"], "signalement_parquet", decision="ne_pas_signaler",
                  motif="premier manquement")
     assert api.case(case["id"])["status"] == "en_attente_inscription"

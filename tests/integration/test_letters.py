@@ -377,7 +377,8 @@ def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
     assert rules and all(r["texte"] in text for r in rules)  # outcome.explanation's rules
     assert any(r["regle"] == "R26" for r in rules)
     refund = pdf_text(made(issue(case["id"], "decision_remboursement")).pdf)
-    assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
+    assert "remplissez les conditions" in refund and "135 €" in refund
+    assert "au plus tard le 24 juin 2026" in refund
 
 
 def test_letters_made_by_the_run_show_the_ledger_as_a_fresh_replay_does(api, case):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.test_letters import pdf_text
+from tests.ui_support import UiClient
 
 NUM = "120175200888"
 PROSECUTOR = "Signalement au procureur de la République"
@@ -73,7 +74,32 @@ def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_deci
     credit = pdf_text(download(api, case["id"], made[0]))
     assert "3 point(s)" in credit and "avec effet au 7 juin 2026" in credit
     refund = pdf_text(download(api, case["id"], made[1]))
-    assert "accordé" in refund and "135 €" in refund and "24 juin 2026" in refund
+    assert "remplissez les conditions du remboursement" in refund and "135 €" in refund
+    assert "comptable public" in refund  # R50: the prefecture decides no refund itself
+    assert "au plus tard le 24 juin 2026" in refund
+
+
+def test_a_refund_letter_made_after_the_drivers_deadline_says_it_has_passed(api):
+    """A QA finding: validated late, the letter dated of its day told the driver to send the
+    request « avant le » a date already past (R46 runs from the course, not the validation)."""
+    api.set_today("20/03/2026")
+    api.licence(NUM, obtained="01/09/2025")
+    inf = api.infraction(NUM, "01/02/2026")
+    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
+    session = api.session("05/06/2026", "06/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("06/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.set_today("08/06/2026")
+    api.attestation(case["id"], "08/06/2026")
+    api.set_today("03/07/2026")  # within the month of R39, past the driver's 15 working days
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    refund = pdf_text(download(api, case["id"], letters(api, case["id"])[1]))
+    assert "pris fin le 24 juin 2026" in refund and "au plus tard" not in refund
+    clerk = UiClient(api.app)
+    clerk.login("agent")
+    page = clerk.get(f"/ui/dossiers/{case['id']}").get_data(as_text=True)
+    assert "au plus tard le 24/06/2026 (délai expiré)" in page
 
 
 def test_a_voluntary_course_has_the_credit_notice_and_no_refund_decision(api):
