@@ -58,6 +58,8 @@ def create(data: dict, actor: str) -> Case:
         raise Invalid.field("licence", "R42 : le permis est invalidé (48SI notifiée) ; aucun "
                             "stage ne peut plus produire de points.",
                             "R42 : permis invalidé, le dossier ne peut pas être ouvert.")
+    if data["kind"] == "volontaire":
+        _check_no_open_voluntary_case(licence)
     now = clock().now()
     case = Case(kind=data["kind"], licence_id=licence.id, status=statuses.NOUVEAU.code,
                 obligation=None, flags=[], created_at=now, updated_at=now)
@@ -77,6 +79,18 @@ def create(data: dict, actor: str) -> Case:
     return case
 
 
+def _check_no_open_voluntary_case(licence: Licence) -> None:
+    """One open voluntary case per licence: a second request (a form sent twice) is a 409
+    naming the open one. The licence row is locked first (FOR UPDATE on PostgreSQL; SQLite
+    writers are serialised), so that of two concurrent requests exactly one opens a case."""
+    db.session.execute(select(Licence.id).where(Licence.id == licence.id).with_for_update())
+    open_ref = db.session.scalar(select(Case.reference).where(
+        Case.licence_id == licence.id, Case.kind == "volontaire", Case.closed.is_(False)))
+    if open_ref is not None:
+        raise Conflict(f"Un dossier de stage volontaire est déjà ouvert pour ce permis "
+                       f"({open_ref}) : complétez-le plutôt que d'en ouvrir un second.")
+
+
 def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     infraction = db.session.get(Infraction, data["infraction"])
     if infraction is None or infraction.licence_id != licence.id:
@@ -93,6 +107,12 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     for field, message in rconf.receipt_problems(receipt, letter["sent_on"], received)[:1]:
         raise Invalid.field(f"letter_48n.{field}", message)
     _check_letter_not_in_future(letter)
+    if letter["sent_on"] < infraction.decision_on:
+        # R10: the 48N notifies the retrait; it cannot have been sent before its decision
+        raise Invalid.field("letter_48n.sent_on",
+                            f"R10 : la lettre 48N notifie le retrait décidé le "
+                            f"{infraction.decision_on:%d/%m/%Y} ; elle ne peut pas avoir été "
+                            "envoyée avant.")
     cfg = rules_config()
     notified, flags = rdates.notification_date(receipt, received, cfg)
     case.infraction_id = infraction.id
