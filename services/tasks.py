@@ -219,6 +219,8 @@ def complete(task_id: int, data: dict, user) -> Case:
     if task.assignee_id not in (None, user.id):
         raise Conflict(f"La tâche est prise par {task.assignee.username}.")
     validate_data(task, data)
+    if task.key == statuses.TASK_EXAMEN_MANUEL:
+        _check_review_applies(case, data)
     _close(task, user, data)
     _record_decision(case, task.key, data)
     audit.record(case, "tache_terminee", user.username, task=task.key, title=task.title, **data)
@@ -253,6 +255,11 @@ def _record_decision(case: Case, key: str, data: dict) -> None:
         if enr is not None:
             update_row(enr, {"review_obligation": data.get("obligation"),
                              "review_refund": data.get("remboursement")})
+        elif case.obligation == "manual_review" and data.get("obligation"):
+            # Q8: the review of a 48SI with no course to credit decides the obligation itself;
+            # it no longer stays « en examen manuel » on the closed case (a QA finding)
+            update_row(case, {"obligation": "met" if data["obligation"] == "remplie"
+                              else "not_met"})
         return
     if key != statuses.TASK_VERIFICATION_ATTESTATION:
         return
@@ -262,6 +269,25 @@ def _record_decision(case: Case, key: str, data: dict) -> None:
                          "verification_motif": data.get("motif") or None})
         if data["decision"] == "refuser":
             update_row(case, {"session_id": None})
+
+
+def _check_review_applies(case: Case, data: dict) -> None:
+    """A manual review with no attested course awaiting its credit (a 48SI notified before the
+    course, Q8, R42) credits nothing and grants no refund: choosing either was silently dropped
+    (a QA finding); it is a 422 naming the choices that do apply."""
+    if outcome.pending_course(case) is not None:
+        return
+    errors = {}
+    if data.get("decision") == "crediter":
+        errors["data.decision"] = ["Aucun stage attesté n'attend de crédit sur ce dossier : "
+                                   "choisissez « Refuser »."]
+    if data.get("remboursement") == "accorde":
+        errors["data.remboursement"] = ["Sans stage attesté, l'amende n'est pas remboursable "
+                                        "(R48) : choisissez « Remboursement refusé »."]
+    if errors:
+        raise Invalid("Aucun stage attesté n'attend de crédit sur ce dossier : l'examen "
+                      "manuel ne peut ni créditer de points ni accorder de remboursement.",
+                      errors)
 
 
 def _check_open(task: HumanTask) -> None:

@@ -4,6 +4,8 @@ invalidation's journey run on the services in tests/service/test_letters_and_inv
 
 from __future__ import annotations
 
+import pytest
+
 NUM = "120175200300"
 
 
@@ -59,3 +61,41 @@ def test_R42_Q8_invalidation_notified_before_the_course(api):
     # a new case cannot be opened on an invalid licence (R42)
     resp = api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM})
     assert resp.status_code == 422 and "R42" in resp.get_json()["detail"]
+
+
+def _invalidated_before_any_course(api):
+    inf = licence_with_infraction(api)
+    api.set_today("10/03/2026")
+    case = api.mandatory_case(NUM, inf["id"], "10/03/2026")
+    api.set_today("01/04/2026")
+    api.ok(api.post(f"/api/v1/licences/{NUM}/invalidation",
+                    {"decision_on": "2026-03-25", "notified_on": "2026-04-01"}), 201)
+    return case
+
+
+def test_Q8_a_review_without_a_course_refuses_crediting_or_a_refund_in_french(api):
+    """A QA finding: « Créditer » and « Remboursement accordé » on the review of a 48SI with no
+    attested course closed the case with nothing applied. They are a 422 now, nothing done."""
+    from tests.api_errors_support import assert_problem, unchanged
+
+    case = _invalidated_before_any_course(api)
+    task = api.task(case["id"], "examen_manuel")
+    with unchanged():
+        problem = assert_problem(api.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            {"data": {"decision": "crediter", "motif": "", "obligation": "remplie",
+                      "remboursement": "accorde"}}, as_="agent"),
+            422, "data.decision", "data.remboursement")
+    assert "Aucun stage attesté" in problem["detail"]
+    assert api.case(case["id"])["tasks"][0]["key"] == "examen_manuel"
+
+
+@pytest.mark.parametrize(("choice", "obligation"), [("remplie", "met"),
+                                                    ("non_remplie", "not_met")])
+def test_Q8_a_review_without_a_course_records_the_obligation_it_decides(api, choice,
+                                                                        obligation):
+    case = _invalidated_before_any_course(api)
+    done = api.complete(case["id"], "examen_manuel", decision="refuser",
+                        motif="Permis invalidé avant tout stage", obligation=choice,
+                        remboursement="refuse")
+    assert done["closed"] is True and done["outcome"]["obligation"] == obligation
