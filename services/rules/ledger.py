@@ -213,8 +213,19 @@ class Ledger:
         return self.courses[ref]
 
     def flags(self, on: date) -> tuple[Flag, ...]:
-        """Licence-level flags on ``on`` (R24: balance ≤ 0 while no 48SI is notified; Q5)."""
+        """Licence-level flags on ``on`` (R24: balance ≤ 0 while no 48SI is notified; Q5; R6:
+        a 48SI notified while the balance computed on its decision date is above zero, which
+        says that retraits are missing from what was recorded)."""
         flags = [f for d, f in self.dated_flags if d <= on]
+        for inv in self.invalidations:
+            if inv.notified_on is None or inv.notified_on > on:
+                continue
+            left = self.balance_on(inv.decision_on)
+            if left > 0:
+                flags.append(Flag("R6", f"R6 : 48SI décidée le {fr_date(inv.decision_on)} "
+                                        f"alors que le solde calculé à cette date est de "
+                                        f"{_pts(left)} : une 48SI suppose un solde nul ; "
+                                        "vérifiez les retraits enregistrés"))
         balance = self.balance_on(on)
         if balance <= 0 and self.valid_on(on) and on >= self.licence.obtained_on:
             extra = " (solde négatif admis, CFG_NEGATIVE_BALANCE, Q5)" if balance < 0 else ""

@@ -269,6 +269,17 @@ def test_R26_refusal_by_a_person_credits_zero_with_its_explanation():
 
 # --- R6, R11, R24, R42: invalidation ---------------------------------------------------------
 
+
+def test_R6_a_48SI_notified_while_points_remain_is_flagged():
+    """A QA finding: a 48SI recorded on a licence whose computed balance was 12 showed
+    « Invalidé » beside « 12 points » and « Aucun signalement »."""
+    inval = InvalidationFacts(D(2026, 2, 10), D(2026, 3, 1))
+    lg = replay(FULL, [Retrait("i1", D(2026, 1, 5), 4, D(2026, 2, 1))], invalidations=[inval])
+    assert lg.flags(D(2026, 2, 28)) == ()  # not notified yet
+    [flag] = lg.flags(D(2026, 3, 1))
+    assert flag.rule == "R6" and "8 points" in flag.message and "10/02/2026" in flag.message
+
+
 def test_R42_course_after_notified_48SI_refused():
     lic = LicenceFacts(D(2025, 9, 1), "classic")
     retrait = Retrait("i1", D(2026, 1, 5), 6, D(2026, 2, 1))
