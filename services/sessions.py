@@ -155,6 +155,9 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     centre_access.check(user, session.centre_id)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
+    if data["on"] > session.day2:
+        raise Invalid.field("on", f"Une session s'annule au plus tard son second jour "
+                            f"({session.day2:%d/%m/%Y}) (R36).")
     _load_trainee_cases(session)
     enrolled = active_enrollments(session)
     # R19: before the cancellation (R36), so the deadline watch hears only of a change

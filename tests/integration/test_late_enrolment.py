@@ -109,3 +109,14 @@ def test_R48_no_refund_for_a_course_recorded_after_the_deadline_passed_even_date
     assert done["obligation"] == "not_met"
     assert done["refund"]["eligible"] is False and done["refund"]["rule"] == "R48"
     assert "non remplie" in done["refund"]["reason"]
+
+
+def test_R36_a_session_is_not_cancelled_on_a_day_after_its_own(api):
+    """A QA finding: a session of 03–04/02/2027 was « annulée le 01/03/2027 »."""
+    api.set_today("02/03/2026")
+    session = api.session("05/06/2026", "06/06/2026", fill=0)
+    path = f"/api/v1/sessions/{session['id']}/cancel"
+    with unchanged():
+        problem = assert_problem(api.post(path, {"on": "2026-06-07", "reason": "x"}), 422, "on")
+    assert "06/06/2026" in problem["errors"]["on"][0]
+    api.ok(api.post(path, {"on": "2026-06-06", "reason": "effectif insuffisant"}))
