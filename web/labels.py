@@ -111,7 +111,8 @@ def fvalue(value) -> str:
 def _value_labels() -> dict[str, dict[str, str]]:
     attendance = dict(ATTENDANCE)
     return {"receipt": RECEIPT_LABELS, "day1": attendance, "day2": attendance,
-            "task": dict(statuses.TASK_TITLES), "decision": DECISION_LABELS}
+            "task": dict(statuses.TASK_TITLES), "decision": DECISION_LABELS,
+            "obligation": DECISION_LABELS, "remboursement": DECISION_LABELS}
 
 
 def fdetail(detail: dict | None) -> str:

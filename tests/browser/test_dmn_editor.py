@@ -25,6 +25,9 @@ def test_a_designer_edits_a_decision_table_and_saves_it_into_a_draft(page, serve
     page.wait_for_selector("#decision-editor-panel:not([hidden]) .tjs-table", state="visible")
     panel = page.locator("#decision-editor-panel")
     assert panel.get_by_text("Quand").count() >= 1  # French through dmn-fr.js
+    titles = panel.locator("[title]").evaluate_all("els => els.map(e => e.title)")
+    assert any(t.startswith(("Les règles", "Recueille")) for t in titles), titles  # hit policy
+    assert not any("overlap" in t or "matching rule" in t for t in titles), titles
     violations = axe_violations(page)
     assert violations == [], f"éditeur de tables : violations graves ou critiques {violations}"
     shot(page, "dmn-decision-table-editor")

@@ -111,7 +111,7 @@ def test_clerk_validates_three_attestations_by_batch_one_refused_with_its_reason
     page.get_by_role("button", name="Valider les attestations cochées").click()
     page.wait_for_load_state()
     results = page.locator("#batch-results")
-    assert results.get_by_role("heading").inner_text() == "2 attestations validées, 1 refusée"
+    assert results.get_by_role("heading").inner_text() == "2 attestations validées, 1 non validée"
     assert page.evaluate("document.activeElement.id") == "batch-results"
     done = page.locator("#batch-done").inner_text()
     assert refs[0] in done and refs[2] in done and refs[1] not in done

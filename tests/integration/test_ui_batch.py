@@ -64,7 +64,7 @@ def test_batch_validates_each_case_and_reports_the_refused_one(api, ui):
     db.session.remove()
     assert resp.status_code == 200
     body = text(resp)
-    assert "2 attestations validées, 1 refusée" in body
+    assert "2 attestations validées, 1 non validée" in body
     assert f"Dossier {cases[1]['reference']}</a> : La tâche est prise par agent2." in body
     for i, c in enumerate(cases):
         after = api.case(c["id"])
@@ -112,7 +112,7 @@ def test_already_completed_unknown_and_other_tasks_are_refused_per_case(api, ui)
     db.session.remove()
     body = text(resp)
     assert resp.status_code == 200
-    assert "1 attestation validée, 2 refusées" in body
+    assert "1 attestation validée, 2 non validées" in body
     assert "La tâche est déjà terminée." in body
     assert "Aucune tâche n° 987654." in body
     assert events(cases[0]["id"], "tache_terminee") == 1  # not twice

@@ -187,6 +187,7 @@
     "The due date as an EL expression (e.g. ${someDate}) or an ISO date (e.g. 2015-06-26T09:54:00).":
       "L'échéance : une durée ISO 8601 (P15D) ou le nom d'une date calculée par les règles (echeance_credit).",
     "Extension properties": "Propriétés d'extension",
+    "Field injections": "Injections de champs", "Field injection": "Injection de champ",
     "Add": "Ajouter",
     "Remove": "Retirer",
     "Create new list item": "Ajouter un élément à la liste",

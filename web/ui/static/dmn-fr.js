@@ -5,6 +5,29 @@
 
   const FR = {
     "Hit policy": "Politique de résultat", "Hit policy:": "Politique de résultat :",
+    // the hit policies' explanations (the tooltip of the hit policy cell)
+    "No overlap is possible and all rules are disjoint. Only a single rule can be matched":
+      "Les règles ne se recouvrent pas : une seule règle peut correspondre",
+    "Rules may overlap. The first matching rule will be chosen":
+      "Les règles peuvent se recouvrir : la première qui correspond est retenue",
+    "Rules may overlap. The one with the highest priority will be chosen":
+      "Les règles peuvent se recouvrir : celle de plus haute priorité est retenue",
+    "Rules may overlap. Their output have to match":
+      "Les règles peuvent se recouvrir : leurs sorties doivent être identiques",
+    "Collects the values of all matching rules":
+      "Recueille les valeurs de toutes les règles qui correspondent",
+    "Collects the values of all matching rules and sums up to a single value":
+      "Recueille les valeurs de toutes les règles qui correspondent et en fait la somme",
+    "Collects the values of all matching rules and uses the lowest value":
+      "Recueille les valeurs de toutes les règles qui correspondent et retient la plus petite",
+    "Collects the values of all matching rules and uses the highest value":
+      "Recueille les valeurs de toutes les règles qui correspondent et retient la plus grande",
+    "Collects the values of all matching rules and counts the number of them":
+      "Recueille les valeurs de toutes les règles qui correspondent et les compte",
+    "Collects the values of all matching rules in rule order":
+      "Recueille les valeurs de toutes les règles qui correspondent, dans l'ordre des règles",
+    "Collects the values of all matching rules in decreasing output priority order":
+      "Recueille les valeurs de toutes les règles qui correspondent, par priorité décroissante",
     "Decision name": "Nom de la décision", "Decision name: ": "Nom de la décision : ",
     "Add rule": "Ajouter une règle", "Add rule above": "Ajouter une règle au-dessus",
     "Add rule below": "Ajouter une règle au-dessous", "Remove rule": "Supprimer la règle",
