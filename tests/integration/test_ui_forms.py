@@ -95,12 +95,16 @@ def test_what_a_browser_can_send_gets_a_french_page_never_a_500(api, ui):
         assert "GET" in resp.headers["Allow"]
         assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
     assert api.request("PUT", "/api/v1/cases").mimetype == "application/problem+json"
-    # a page number past any database integer: the last page, not an OFFSET overflow
+    # a page number past any database integer: the last page (a redirection to it for the
+    # lists read from the database), not an OFFSET overflow
     huge = "9" * 30
     for path, query in (("/ui/taches", {"page": huge}), ("/ui/sessions", {"page": huge}),
                         ("/ui/recherche", {"q": "martin", "page": huge, "permis": huge}),
                         (f"/ui/permis/{NUM}", {"dossiers": huge, "releve": huge})):
-        assert ui.get(path, **query).status_code == 200, path
+        resp = ui.get(path, **query)
+        if resp.status_code == 302:
+            resp = ui.get(resp.headers["Location"])
+        assert resp.status_code == 200, path
     # a NUL character (PostgreSQL text cannot hold one): refused in French, nothing stored
     for path, query in (("/ui/recherche", {"q": "mar\x00tin"}), ("/ui/permis/12\x00", {}),
                         ("/ui/taches", {"tache\x00": "x"})):

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from services import incidents
 from services.errors import Conflict, NotFound
 from web.auth import current_user
-from web.ui.listing import PER_PAGE, int_arg, page_numbers
+from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
 
@@ -24,6 +24,8 @@ def incident_list():
     state = state if state in STATES else "ouverts"
     page = int_arg("page")
     items, total = incidents.list_incidents(None if state == "tous" else state, page, PER_PAGE)
+    if (back := past_the_end(page, total)) is not None:
+        return back
     return render_template("ui/incidents.html", items=items, total=total, page=page,
                            pages=page_numbers(total), state=state, states=STATES)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import request, url_for
+from flask import redirect, request, url_for
 
 PER_PAGE = 20
 MAX_PAGE = 100_000  # beyond, an OFFSET would overflow the database's integers (a 500)
@@ -32,6 +32,13 @@ def page_numbers(total: int, per_page: int = PER_PAGE) -> int:
 def clamp(page: int, total: int, per_page: int = PER_PAGE) -> int:
     """A page number past the end shows the last page (a list that shrank, an edited URL)."""
     return min(page, page_numbers(total, per_page))
+
+
+def past_the_end(page: int, total: int, param: str = "page"):
+    """A page number past the end of a list read from the database (a list that shrank, an
+    edited URL): a redirection to its last page, which the caller returns; None otherwise."""
+    last = page_numbers(total)
+    return redirect(page_url(last, param)) if page > last else None
 
 
 def page_url(page: int, param: str = "page", anchor: str | None = None) -> str:

@@ -16,7 +16,7 @@ from web.auth import current_user
 from web.labels import ATTENDANCE, SESSION_STATUS_LABELS
 from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
-from web.ui.listing import PER_PAGE, int_arg, page_numbers
+from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
 
@@ -89,6 +89,8 @@ def session_list():
     else:
         items, total = sessions.list_sessions(user, filters["centre"], filters["from_"],
                                               filters["to"], page, PER_PAGE, status or None)
+        if (back := past_the_end(page, total)) is not None:
+            return back
     today = clock().today()
     late = {s.id for s in items if sessions.attendance_late(s, today)}
     return render_template("ui/sessions.html", items=items, total=total, page=page, late=late,

@@ -10,7 +10,7 @@ from services.errors import Conflict, Forbidden
 from services.reads import worklist
 from web.auth import current_user
 from web.labels import TASK_TITLES
-from web.ui.listing import PER_PAGE, date_arg, int_arg, page_numbers
+from web.ui.listing import PER_PAGE, date_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required, safe_next
 
@@ -43,6 +43,8 @@ def task_list():
     sort = request.args.get("tri", "echeance")
     page = int_arg("page")
     items, total = worklist.task_page(user, scope, key, due, sort, page, PER_PAGE)
+    if (back := past_the_end(page, total)) is not None:
+        return back
     tasks.preload_forms(items)  # a form that cannot be read is told on its row
     unreadable = {t.id: tasks.task_form(t).problem for t in items if tasks.task_form(t).problem}
     # recomputed outcomes waiting for a clerk (issue 16): listed above, flagged on their rows
@@ -89,6 +91,8 @@ def search():
     found_licences, licence_total, items, total = [], 0, [], 0
     if q:
         items, total = cases.list_cases(None, None, q, False, page, PER_PAGE)
+        if (back := past_the_end(page, total)) is not None:
+            return back
         found_licences, licence_total = licences.search(q, int_arg("permis"), PER_PAGE)
     return render_template("ui/search.html", q=q, items=items, total=total, page=page,
                            pages=page_numbers(total), found_licences=found_licences,
