@@ -57,7 +57,9 @@ def test_no_prosecutor_letter_when_the_clerk_does_not_report(api, at_referral):
     assert letters(api, case["id"]) == []
 
 
-def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_decision(api):
+def _validated_mandatory_course(api, received: str, validated: str) -> dict:
+    """A mandatory case whose course of 05–06/06/2026 was attended, its attestation received
+    on `received` and validated on `validated` (the credit and the refund decided)."""
     api.set_today("20/03/2026")
     api.licence(NUM, obtained="01/09/2025")
     inf = api.infraction(NUM, "01/02/2026")
@@ -66,9 +68,15 @@ def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_deci
     api.enroll(case["id"], session["id"])
     api.set_today("06/06/2026")
     api.attendance(session["id"], [(NUM, "present", "present")])
-    api.set_today("15/06/2026")
-    api.attestation(case["id"], "15/06/2026")
+    api.set_today(received)
+    api.attestation(case["id"], received)
+    api.set_today(validated)
     api.complete(case["id"], "verification_attestation", decision="valider")
+    return case
+
+
+def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_decision(api):
+    case = _validated_mandatory_course(api, "15/06/2026", "15/06/2026")
     made = letters(api, case["id"])
     assert [m["title"] for m in made] == [CREDIT, REFUND]
     credit = pdf_text(download(api, case["id"], made[0]))
@@ -82,18 +90,8 @@ def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_deci
 def test_a_refund_letter_made_after_the_drivers_deadline_says_it_has_passed(api):
     """A QA finding: validated late, the letter dated of its day told the driver to send the
     request « avant le » a date already past (R46 runs from the course, not the validation)."""
-    api.set_today("20/03/2026")
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026")
-    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
-    session = api.session("05/06/2026", "06/06/2026")
-    api.enroll(case["id"], session["id"])
-    api.set_today("06/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])
-    api.set_today("08/06/2026")
-    api.attestation(case["id"], "08/06/2026")
-    api.set_today("03/07/2026")  # within the month of R39, past the driver's 15 working days
-    api.complete(case["id"], "verification_attestation", decision="valider")
+    # validated within the month of R39, past the driver's 15 working days (R46)
+    case = _validated_mandatory_course(api, "08/06/2026", "03/07/2026")
     refund = pdf_text(download(api, case["id"], letters(api, case["id"])[1]))
     assert "pris fin le 24 juin 2026" in refund and "au plus tard" not in refund
     clerk = UiClient(api.app)
