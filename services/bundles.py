@@ -43,6 +43,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # one file (the BPMN's own limit)
 SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "bpmn" / FORMS_DIR
 DECISIONS_DIR = decisions_mod.DECISIONS_DIR
 DMN_SUFFIX = decisions_mod.DMN_SUFFIX
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")  # Flowable names its files .bpmn20.xml
 
 
 def checksum(xml: bytes, files: dict | None) -> str:
@@ -158,7 +159,7 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
             continue
         lower = name.lower()
         letter = len(parts) >= 2 and parts[-2] == LETTERS_DIR and lower.endswith(LETTER_SUFFIX)
-        if not lower.endswith((".bpmn", FORM_SUFFIX, DMN_SUFFIX)) and not letter:
+        if not lower.endswith((*BPMN_SUFFIXES, FORM_SUFFIX, DMN_SUFFIX)) and not letter:
             continue
         if entry.flag_bits & 0x1:
             raise _zip_problem(f"fichier chiffré « {name[:80]} ».")
@@ -174,7 +175,7 @@ def read_zip(data: bytes) -> tuple[bytes, dict[str, str]]:
         if total > MAX_UNCOMPRESSED:
             raise _zip_problem(f"contenu trop volumineux une fois décompressé (maximum "
                                f"{MAX_UNCOMPRESSED // (1024 * 1024)} Mio).")
-        if lower.endswith(".bpmn"):
+        if lower.endswith(BPMN_SUFFIXES):
             bpmn.append((name, content))
         elif letter:
             add_letter(files, parts[-1], content)

@@ -30,8 +30,12 @@ PRESENCES = {"présent": "present", "absent": "absent", "en retard": "late"}
 
 
 def jour(texte: str) -> dt.date:
-    """'10/03/2026' → date(2026, 3, 10)."""
-    return dt.date.fromisoformat(d(texte))
+    """'10/03/2026' → date(2026, 3, 10); an impossible date is said in French."""
+    try:
+        return dt.date.fromisoformat(d(texte))
+    except ValueError:
+        raise AssertionError(f"Date impossible : « {texte} » (JJ/MM/AAAA attendu, un jour qui "
+                             "existe dans le calendrier)") from None
 
 
 def fr(valeur):

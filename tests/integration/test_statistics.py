@@ -159,6 +159,7 @@ def test_statistics_page_exports_and_refusals(app, api, known):
 
     csv_resp = ui.get("/ui/statistiques/export.csv", de="2026-01", a="2026-06")
     assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
+    assert csv_resp.headers["Content-Type"] == "text/csv; charset=utf-8"  # once (a QA finding)
     text = csv_resp.get_data().decode("utf-8")
     assert text.startswith("\ufeffMois;")
     lines = text.splitlines()

@@ -116,3 +116,13 @@ def test_a_misspelled_step_fails_its_scenario_in_the_report_too(tmp_path):
     assert "Étape introuvable" in json.dumps(json.loads(report.read_text("utf-8")),
                                              ensure_ascii=False)
     assert results["Sans faute"].status == "passed"
+
+
+def test_an_impossible_date_in_a_step_is_said_in_french():
+    import pytest
+
+    from tests.bdd.outils import jour
+
+    with pytest.raises(AssertionError, match="Date impossible : « 31/02/2026 »"):
+        jour("31/02/2026")
+    assert jour("28/02/2026").day == 28

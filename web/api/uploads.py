@@ -51,9 +51,10 @@ def bpmn_bytes() -> bytes:
     if request.mimetype == "multipart/form-data" or request.files:
         files = [f for _name, f in request.files.items(multi=True)]
         names = [(f.filename or "") for f in files]
-        bpmn = [f for f, n in zip(files, names, strict=True) if n.lower().endswith(".bpmn")]
+        bpmn = [f for f, n in zip(files, names, strict=True)
+                if n.lower().endswith(bundles.BPMN_SUFFIXES)]
         if len(bpmn) != 1:
-            raise Invalid.field("file", "Joignez exactement un fichier .bpmn.")
+            raise Invalid.field("file", "Joignez exactement un fichier .bpmn (ou .bpmn20.xml).")
         xml = bpmn[0].read()
     else:
         xml = request.get_data()

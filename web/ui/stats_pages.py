@@ -137,7 +137,7 @@ def statistics_csv():
     w.writerow([f"Tâches ouvertes le {stats['open_tasks_by_age']['as_of']}"])
     w.writerow(task_head)
     w.writerows(task_rows)
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{_export_name(stats, "csv")}"'})
 
 
