@@ -73,26 +73,26 @@ def test_a_draft_with_bpmn_problems_is_kept_with_its_problems_located(api):
     assert [v["version"] for v in versions_of(api)] == [1]
 
 
+def _multipart_draft(api, xml: bytes, filename: str, query: str = ""):
+    """The BPMN posted as a draft's one file (multipart), as the designer."""
+    return api.http.post(f"/api/v1/processes/{KEY}/drafts{query}",
+                         headers={"Authorization": f"Bearer {api.tokens['designer']}"},
+                         data={"file": (io.BytesIO(xml), filename)},
+                         content_type="multipart/form-data")
+
+
 def test_a_flowable_bpmn20_xml_file_is_taken_as_the_bpmn_of_a_multipart_draft(api):
     """A QA finding: Flowable's `<name>.bpmn20.xml` sent as a file got « Joignez exactement un
     fichier .bpmn. »."""
-    resp = api.http.post(f"/api/v1/processes/{KEY}/drafts",
-                         headers={"Authorization": f"Bearer {api.tokens['designer']}"},
-                         data={"file": (io.BytesIO(renamed_volontaire("flowable")),
-                                        "stage_volontaire.bpmn20.xml")},
-                         content_type="multipart/form-data")
-    draft = api.ok(resp, 201)
-    assert draft["problems"] == []
+    resp = _multipart_draft(api, renamed_volontaire("flowable"), "stage_volontaire.bpmn20.xml")
+    assert api.ok(resp, 201)["problems"] == []
 
 
 def test_a_draft_may_come_as_multipart_and_be_based_on_an_older_version(api):
     api.ok(api.request("POST", f"/api/v1/processes/{KEY}/versions", as_="designer",
                        raw=renamed_volontaire("v2"), headers=xml_headers()), 201)
-    resp = api.http.post(f"/api/v1/processes/{KEY}/drafts?based_on=1",
-                         headers={"Authorization": f"Bearer {api.tokens['designer']}"},
-                         data={"file": (io.BytesIO(renamed_volontaire("brouillon")),
-                                        "stage_volontaire.bpmn")},
-                         content_type="multipart/form-data")
+    resp = _multipart_draft(api, renamed_volontaire("brouillon"), "stage_volontaire.bpmn",
+                            "?based_on=1")
     draft = api.ok(resp, 201)
     assert draft["based_on"] == 1
     listed = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer"))
