@@ -55,8 +55,6 @@ def _tasks(query, order) -> Table:
 
 
 CASE_KINDS = {"obligatoire": "Obligatoire (48N)", "volontaire": "Volontaire"}
-REFERRAL_LABELS = {"candidate": "À décider", "referred": "Signalé",
-                   "not_referred": "Non signalé"}
 
 
 def cases_table(status=None, licence=None, q=None, overdue=False) -> Table:
@@ -70,7 +68,7 @@ def cases_table(status=None, licence=None, q=None, overdue=False) -> Table:
                    labels.status_label(c), c.deadline,
                    labels.OBLIGATION_LABELS.get(c.obligation, c.obligation) if c.obligation
                    else None,
-                   REFERRAL_LABELS.get(c.referral, c.referral) if c.referral else None,
+                   labels.REFERRAL_LABELS.get(c.referral, c.referral) if c.referral else None,
                    c.closed]
 
     return Table("dossiers", "Dossiers", ["Dossier", "Type", "Permis", "Nom", "Prénom",

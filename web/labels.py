@@ -33,6 +33,9 @@ EVENT_LABELS = {
     "tache_affectee": "Tâche affectée à un groupe", "centre_notifie": "Centre prévenu",
     "decision_table": "Décision d'une table (DMN)",
 }
+# the referral to the prosecutor (R21): the export's column, the case page's outcome
+REFERRAL_LABELS = {"candidate": "À décider", "referred": "Signalé",
+                   "not_referred": "Non signalé"}
 OBLIGATION_LABELS = {"pending": "En attente", "met": "Satisfaite", "not_met": "Non satisfaite",
                      "manual_review": "Examen manuel"}
 PROBATION_LABELS = {"classic": "classique (3 ans)", "aac": "apprentissage anticipé (2 ans)",

@@ -71,7 +71,7 @@ def _scope_groups(scope, inherited: str | None, out: dict[str, str | None],
     """Fill `out` with the group of each user task of `scope` (a process or sub-process) and
     of the sub-processes it holds; `inherited` is the group of the sub-process itself,
     `named_outside` the groups that lanes of the enclosing scopes give to nodes by their id."""
-    of_node: dict[str, str | None] = {}
+    of_node: dict[str, str] = {}  # only lanes naming a group
 
     def walk(lane_set, outer: str | None) -> None:
         for lane in lane_set.iterfind(_B + "lane"):
@@ -86,17 +86,16 @@ def _scope_groups(scope, inherited: str | None, out: dict[str, str | None],
 
     for lane_set in scope.iterfind(_B + "laneSet"):
         walk(lane_set, None)
-    outside = named_outside or {}
+    named = {**(named_outside or {}), **of_node}  # this scope's lanes win over outer ones
     for el in scope:
         if not isinstance(el.tag, str):
             continue
         node = el.get("id") or ""
-        own = of_node[node] if node in of_node else outside.get(node, inherited)
+        own = named.get(node, inherited)
         if el.tag == _USER_TASK and node:
             out[node] = own
         elif el.tag in _SCOPES:
-            _scope_groups(el, own, out, {**outside, **{k: v for k, v in of_node.items()
-                                                        if v is not None}})
+            _scope_groups(el, own, out, named)
 
 
 def task_groups(root) -> dict[str, str | None]:

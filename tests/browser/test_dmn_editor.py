@@ -37,6 +37,12 @@ def test_a_designer_edits_a_decision_table_and_saves_it_into_a_draft(page, serve
         "() => { const v = window.DesignerEditor.dmn().getActiveViewer(); "
         "const entry = v.get('elementRegistry').get('sans_attestation_out'); "
         "v.get('modeling').editCell(entry.businessObject, '\"P3D\"'); }")
+    # the table's edit is not kept yet: leaving the page asks first (dismissed, it stays)
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Processus").first.click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and "/editeur" in page.url
     page.get_by_role("button", name="Enregistrer la table").click()
     assert panel.is_hidden()
     assert '"P3D"' in page.evaluate(f"() => window.DesignerEditor.decisions['{TABLE}']")

@@ -18,7 +18,8 @@ def _names() -> dict:
             "page_url": page_url, "PROBATION_LABELS": labels.PROBATION_LABELS,
             "RECEIPT_LABELS": labels.RECEIPT_LABELS,
             "SESSION_STATUS_LABELS": labels.SESSION_STATUS_LABELS,
-            "MOVEMENT_LABELS": labels.MOVEMENT_LABELS}
+            "MOVEMENT_LABELS": labels.MOVEMENT_LABELS,
+            "REFERRAL_LABELS": labels.REFERRAL_LABELS}
 
 
 def register(blp: Blueprint) -> None:

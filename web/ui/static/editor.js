@@ -45,6 +45,7 @@
     decisionPanel = document.getElementById("decision-editor-panel");
   let dmnModeler = null, decisionElement = null;
   let formOpenedAs = null, decisionEdited = false;  // an open panel's edits not kept yet
+  const watchedViewers = new WeakSet();
 
   function setReady(ready) {
     Object.values(buttons).forEach(function (b) { b.disabled = !ready; });
@@ -272,7 +273,10 @@
       if (table) { await dmnModeler.open(table); }
       decisionEdited = false;
       const viewer = dmnModeler.getActiveViewer();
-      if (viewer) { viewer.get("eventBus").on("elements.changed", function () { decisionEdited = true; }); }
+      if (viewer && !watchedViewers.has(viewer)) {  // dmn-js keeps one viewer per kind of view
+        watchedViewers.add(viewer);
+        viewer.get("eventBus").on("elements.changed", function () { decisionEdited = true; });
+      }
     } catch (err) {
       say("La table « " + id + " » n'a pas pu être ouverte : " + (err.message || err));
       return;
