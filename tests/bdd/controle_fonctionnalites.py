@@ -32,7 +32,6 @@ def _keywords(dialect: Dialect, names) -> set[str]:
 
 
 FRENCH_SECTIONS = _keywords(FRENCH, _SECTIONS)
-FRENCH_STEPS = _keywords(FRENCH, _STEPS)
 # what a section keyword looks like when mistyped: folded French ones, and English ones
 _LOOKALIKE_SECTIONS = ({_fold(k): k for k in _keywords(ENGLISH, _SECTIONS)}
                        | {_fold(k): k for k in FRENCH_SECTIONS})
@@ -54,9 +53,7 @@ def _section_problem(line: str) -> str | None:
 
 def _step_problem(line: str) -> str | None:
     words = line.strip().split(maxsplit=1)
-    if not words or _fold(words[0]) not in _LOOKALIKE_STEPS:
-        return None
-    if words[0] in FRENCH_STEPS or any(line.strip().startswith(k) for k in FRENCH_STEPS):
+    if not words or _fold(words[0]) not in _LOOKALIKE_STEPS:  # an English step keyword
         return None
     return f"« {words[0]} » n'est pas un mot-clé d'étape du Gherkin français (Étant donné, " \
            "Quand, Alors, Et, Mais) : cette ligne ne s'exécute jamais."
