@@ -115,6 +115,9 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_USERNAME": "10 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
+        # a centre's refused enrolments by licence number (web/throttling.py): past this, its
+        # enrolments by licence number wait for the window's end (a licence number is no probe)
+        "ENROLMENT_REFUSALS_PER_CENTRE": "30 per hour",
         # how many reverse proxies put the client's address in X-Forwarded-For (0: none, the
         # address is the connection's); the per-address login limit needs the real one
         "PROXY_FIX_X_FOR": proxies,

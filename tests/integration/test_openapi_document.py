@@ -58,9 +58,10 @@ def test_each_operation_lists_the_errors_it_can_answer(spec):
             assert {"409", "413", "422"} <= codes, (path, method)
         if any(p["in"] == "query" for p in operation.get("parameters", [])):
             assert "422" in codes, (path, method)
-    test_runs = spec["paths"]["/api/v1/drafts/{draft_id}/test-runs"]["post"]["responses"]
-    too_many = resolve(spec, test_runs["429"])
-    assert "Retry-After" in too_many["headers"]
+    for throttled in ("/api/v1/drafts/{draft_id}/test-runs",
+                      "/api/v1/sessions/{session_id}/enrollment"):
+        too_many = resolve(spec, spec["paths"][throttled]["post"]["responses"]["429"])
+        assert "Retry-After" in too_many["headers"]
     assert spec["security"] == [{"bearer": []}]
 
 

@@ -44,13 +44,18 @@ WHY = {
     413: "Corps trop volumineux : plus de 1 Mio de JSON, plus de 5 Mio de BPMN (envoi découpé "
          "« chunked » compris).",
     422: "Données invalides : `errors` nomme chaque champ refusé.",
-    429: "Trop de demandes en attente : réessayez après le délai de l'en-tête Retry-After.",
+    429: "Trop de demandes : file des tests de scénarios pleine, ou trop d'inscriptions par "
+         "numéro de permis refusées pour le centre appelant ; réessayez après le délai de "
+         "l'en-tête Retry-After.",
 }
 QUERY_422 = (" Un paramètre de requête autre que ceux déclarés est refusé (422, nommé dans "
              "`errors`).")
 RETRY_AFTER = {"description": "secondes à attendre avant de réessayer",
                "schema": {"type": "integer", "minimum": 1}}
 CHANGES = ("post", "put", "patch", "delete")
+# the POSTs that may answer 429: the scenario runs' queue, a centre's enrolments by licence
+# (web/throttling.py)
+THROTTLED = ("/test-runs", "/sessions/{session_id}/enrollment")
 
 
 def statuses(path: str, method: str, operation: dict) -> list[int]:
@@ -64,7 +69,7 @@ def statuses(path: str, method: str, operation: dict) -> list[int]:
         out += [409, 413, 422]
     elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
         out.append(422)
-    if method == "post" and path.endswith("/test-runs"):
+    if method == "post" and path.endswith(THROTTLED):
         out.append(429)
     return out
 

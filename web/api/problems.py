@@ -64,6 +64,8 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 
 
 def from_http_exception(error: HTTPException) -> Response:
+    if error.response is not None:  # a throttle's own problem+json (web/throttling.py)
+        return error.response
     data = getattr(error, "data", None) or {}
     code = error.code or 500
     messages = data.get("messages") or data.get("errors")

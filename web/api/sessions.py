@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services import cases, centre_access, centres, sessions
+from web.api.problems import problem
 from web.api.schemas import (
     AttendanceSchema,
     CancelSchema,
@@ -19,6 +20,7 @@ from web.api.schemas import (
     page_schema,
 )
 from web.auth import current_user, require
+from web.throttling import enrolment_refusals_throttled
 
 centres_blp = Blueprint("centres", __name__, url_prefix="/api/v1/centres",
                         description="Centres agréés (R23)")
@@ -128,13 +130,19 @@ def post_attendance(data, session_id):
     return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
 
 
+def _enrolments_suspended(detail: str, wait: int):
+    return problem(429, detail, headers={"Retry-After": str(wait)})
+
+
 @blp.route("/<int:session_id>/enrollment", methods=["POST"])
 @require("agent", "centre")
+@enrolment_refusals_throttled(_enrolments_suspended)
 @blp.arguments(SessionEnrollmentInSchema)
 @blp.response(200, SessionSchema)
 def post_session_enrollment(data, session_id):
     """Inscrire à la session le dossier en attente d'un n° de permis (ce que fait un centre).
-    422 identique pour un permis inconnu et un permis sans dossier en attente."""
+    422 identique pour un permis inconnu et un permis sans dossier en attente ; au-delà de
+    ENROLMENT_REFUSALS_PER_CENTRE refus pour un même centre, 429 jusqu'à la fin de la fenêtre."""
     user = current_user()
     cases.enroll_licence(centre_access.session_for(user, session_id), data["licence"], user)
     return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))

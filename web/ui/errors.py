@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from services.clock import clock
 from services.db import rollback
 from services.errors import ServiceError
-from web.ui import security
+from web import throttling
 from web.ui.security import is_ui_path
 
 ERROR_TITLES = {400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable",
@@ -32,6 +31,8 @@ def _service_error(error: ServiceError):
 
 
 def _http_error(error: HTTPException):
+    if error.response is not None:  # a throttle's own answer (web/throttling.py)
+        return error.response
     if error.code == 429:
         return _too_many_attempts()
     detail = error.description if error.code in (400, 403) else ""
@@ -41,12 +42,8 @@ def _http_error(error: HTTPException):
 def _too_many_attempts():
     """429 from the login throttling: when to try again, in French and in Retry-After (the
     limiter adds that header to the response)."""
-    reset = security.limiter.current_limit.reset_at if security.limiter.current_limit else None
-    # the limiter's reset is a real-time epoch, whatever the application's (manual) time
-    wait = max(1, int(reset - clock().system_now().timestamp()) + 1) if reset else 60
-    minutes = -(-wait // 60)
-    detail = (f"{ERROR_DETAILS[429]} Nouvel essai possible dans {minutes} minute"
-              f"{'s' if minutes > 1 else ''}.")
+    wait = throttling.retry_after(throttling.limiter.current_limit)
+    detail = f"{ERROR_DETAILS[429]} Nouvel essai possible dans {throttling.in_minutes(wait)}."
     return error_page(429, detail, headers={"Retry-After": str(wait)})
 
 

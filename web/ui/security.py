@@ -20,13 +20,13 @@ from functools import wraps
 from urllib.parse import quote
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.errors import ConfigurationError
 
 from services import users
 from web.auth import CSRF_SESSION_KEY, SESSION_ID_KEY, current_user
 from web.nul import request_has_nul
+from web.throttling import limiter
 
 CSRF_FIELD = CSRF_SESSION_KEY  # the form field carries the session's token under the same name
 
@@ -52,10 +52,6 @@ EVERY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-
-
-# one limiter for the process's applications; its storage is set by each init_app
-limiter = Limiter(key_func=get_remote_address)
 
 
 def _login_failed(response) -> bool:

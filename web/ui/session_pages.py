@@ -4,7 +4,7 @@ its own centre's sessions (403 otherwise) and creates sessions for its own centr
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from marshmallow import fields
 
 from services import cases, centre_access, sessions
@@ -14,6 +14,7 @@ from services.reads import session_view
 from web.api.schemas import CancelSchema, In, SessionInSchema, SessionListArgs, length
 from web.auth import current_user
 from web.labels import ATTENDANCE, SESSION_STATUS_LABELS
+from web.throttling import enrolment_refusals_throttled
 from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
@@ -166,8 +167,19 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
         message=message, attendance=ATTENDANCE, **extra), status
 
 
+def _enrolments_suspended(detail: str, wait: int):
+    """The session's page again, the suspension said on the enrolment's field (429)."""
+    spec = _enrol_form(current_user())
+    page = render_session(request.view_args["session_id"], status=429,
+                          enrol=Form.rejected(spec, request.form, {"case": [detail]}))
+    response = make_response(page)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @pages.route("/sessions/<int:session_id>/inscription", methods=["POST"])
 @login_required("agent", "centre")
+@enrolment_refusals_throttled(_enrolments_suspended)
 def session_enroll(session_id: int):
     _session_for_user(session_id)
     user = current_user()
