@@ -24,6 +24,7 @@ from workflows import decisions as decisions_mod
 from workflows import validate as validate_definition
 from workflows.definitions import DefinitionProblem, document_root
 from workflows.forms import (
+    FIELD_TYPES,
     FORM_SUFFIX,
     FORMS_DIR,
     Form,
@@ -44,6 +45,8 @@ SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "bpmn" / FORMS_DIR
 DECISIONS_DIR = decisions_mod.DECISIONS_DIR
 DMN_SUFFIX = decisions_mod.DMN_SUFFIX
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")  # Flowable names its files .bpmn20.xml
+# the form-js field types a form may use: the editor's palette offers exactly these
+FORM_FIELD_TYPES = tuple(FIELD_TYPES)
 
 
 def checksum(xml: bytes, files: dict | None) -> str:

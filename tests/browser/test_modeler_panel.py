@@ -5,6 +5,8 @@ the panel reaches the saved draft's XML."""
 
 from __future__ import annotations
 
+import json
+
 from tests.browser.conftest import axe_violations, login, shot
 
 KEY = "stage_volontaire"
@@ -91,3 +93,34 @@ def test_panel_condition_form_editor_and_extension_property(page, server):
         "window.DesignerEditor.focusElement(lane.id); return lane.id; }")
     assert lane_id
     panel.locator("[data-group-id='group-CamundaPlatform__ExtensionProperties']").wait_for()
+
+
+def test_the_form_palette_offers_exactly_the_field_types_the_server_accepts(page, server):
+    """A QA finding: form-js's palette offered types (checklist, taglist, group, image…) that
+    saving the form then refused. It now lists workflows/forms.FIELD_TYPES, which the page gets
+    from the server, and a form holding one field of each, as the editor makes them, is
+    accepted by the server's check."""
+    from workflows.forms import FIELD_TYPES, parse_form
+
+    login(page, "conceptrice")
+    page.goto(f"/ui/processus/{KEY}/editeur")
+    page.wait_for_selector("#canvas[data-ready='true']")
+    _select(page, "verification_attestation")
+    page.get_by_role("button", name="Formulaire de la tâche").click()
+    page.wait_for_selector("#form-editor-panel:not([hidden]) .fjs-palette", state="visible")
+    offered = page.locator("#form-editor-panel .fjs-palette-field").evaluate_all(
+        "els => els.map(e => e.dataset.fieldType)")
+    assert sorted(offered) == sorted(FIELD_TYPES)
+
+    # one field of each offered type, made as the palette makes it (its Enter key)
+    for field_type in offered:
+        page.locator(f"#form-editor-panel .fjs-palette-field[data-field-type='{field_type}']"
+                     ).press("Enter")
+    schema = page.evaluate("() => window.DesignerEditor.formEditor().saveSchema()")
+    added = [c for c in schema["components"] if c["type"] in offered]
+    assert sorted({c["type"] for c in added}) == sorted(offered)
+    for component in added:  # a choice field needs its values, as the panel asks
+        if component["type"] in ("select", "radio") and not component.get("values"):
+            component["values"] = [{"label": "Oui", "value": "oui"}]
+    form, problems = parse_form(json.dumps({**schema, "components": added}), "forms/essai.form")
+    assert problems == [] and form is not None

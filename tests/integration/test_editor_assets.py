@@ -4,7 +4,12 @@ node_modules through the allowlist, and only the editor page allows inline style
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 from tests.ui_support import INLINE_SCRIPT, STYLE_ATTR, UiClient
+from workflows.forms import FIELD_TYPES
 
 EDITOR = "/ui/processus/stage_volontaire/editeur"
 
@@ -18,12 +23,24 @@ def test_the_editor_page_loads_the_panel_and_the_form_editor_without_inline_scri
     assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
     for asset in ("bpmn-js-properties-panel.umd.js", "form-editor.umd.js", "camunda.json",
                   "properties-panel.css", "form-js-editor.css", "dmn-modeler.production.min.js",
-                  "dmn-js-decision-table.css", "dmn-fr.js"):
+                  "dmn-js-decision-table.css", "dmn-fr.js", "form-fr.js"):
         assert asset in page, asset
     csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "style-src 'self' 'unsafe-inline'" in csp
     other = designer.get("/ui/processus").headers["Content-Security-Policy"]
     assert "unsafe-inline" not in other
+
+
+def test_the_editor_page_hands_the_form_palette_exactly_the_field_types_the_server_accepts(api):
+    """A QA finding: the form palette offered types saving then refused. The page's
+    configuration carries the server's list (form-fr.js keeps only those in the palette)."""
+    designer = UiClient(api.app)
+    designer.login("designer")
+    page = designer.get(EDITOR).get_data(as_text=True)
+    raw = re.search(r'<script type="application/json" id="designer-config">(.*?)</script>',
+                    page, re.S).group(1)
+    config = json.loads(html.unescape(raw))
+    assert config["form_field_types"] == list(FIELD_TYPES)
 
 
 def test_the_allowlist_serves_the_new_packages_and_nothing_else(api):

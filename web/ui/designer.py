@@ -12,7 +12,7 @@ import re
 
 from flask import abort, current_app, render_template, request, url_for
 
-from services import processes
+from services import bundles, processes
 from services.design import sandbox
 from web.auth import current_user
 from web.ui.routes import Pages
@@ -79,7 +79,8 @@ def processus_editor(key: str):
         abort(404)
     version = processes.get_version(key, number) if number else current
     return _page("editor", key=key, current=current.version,
-                 version=version.version, draft=draft)
+                 version=version.version, draft=draft,
+                 form_field_types=list(bundles.FORM_FIELD_TYPES))
 
 
 @pages.route("/processus/brouillons/<int:draft_id>")

@@ -323,7 +323,9 @@
       : {type: "default", id: id, components: [], schemaVersion: 16};
     formPanel.hidden = false;
     if (!formEditor) {
-      formEditor = new window.FormEditor.FormEditor({container: document.getElementById("form-editor")});
+      formEditor = new window.FormEditor.FormEditor({
+        container: document.getElementById("form-editor"),
+        additionalModules: [window.FormFr.acceptedFieldsModule(config.form_field_types || [])]});
     }
     try {
       await formEditor.importSchema(schema);
