@@ -23,6 +23,7 @@ decision shares one bound budget.
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -41,7 +42,8 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_NAMESPACES
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, full_tag
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
-from .script_env import bounded, check_source
+from .contract import DATA_GROUP_ASSIGNMENTS
+from .script_env import ALLOWED_GLOBAL_NAMES, bounded, check_source
 
 DECISIONS_DIR = "decisions"
 DMN_SUFFIX = ".dmn"
@@ -53,6 +55,21 @@ AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
 PYTHON = "python"
 INPUT_NAME = "dmninputexpr"  # what SpiffWorkflow puts for "?" in a cell (the input's value)
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,79}$")
+# The column types (typeRef) a table may declare. SpiffWorkflow 3.2.0 reads typeRef (DMNParser)
+# and never uses it: a cell is a Python expression evaluated as written, nothing is converted.
+# So only the types a Python cell writes as a literal are taken, each with the Python values it
+# means (a literal cell of another type is a problem); "Any" and no typeRef declare nothing.
+# FEEL's dates, times and durations (dmn-js writes `date("…")`, `duration("…")`), a namespaced
+# `feel:string` or an itemDefinition of the file are refused: nothing here would honour them.
+TYPE_REFS: dict[str, tuple[type, ...]] = {
+    "string": (str,), "boolean": (bool,), "number": (int, float), "integer": (int,),
+    "long": (int,), "double": (float, int), "Any": (),
+}
+_TYPE_NAMES = {str: "texte", bool: "booléen", int: "nombre entier", float: "nombre décimal"}
+# names an output may not take: what scripts and conditions read as something else, and the
+# engine's own (the "?" of a cell, the serializer's marker, the groups of service tasks)
+RESERVED_OUTPUT_NAMES = ALLOWED_GLOBAL_NAMES | {"dmninputexpr", "typename",
+                                                DATA_GROUP_ASSIGNMENTS}
 # a "?" outside quotes (SpiffWorkflow's own rule, DMNEngine.evaluate)
 _QUESTION = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')
 
@@ -81,6 +98,7 @@ class Column:
     label: str  # what problems and the history show: the label, else the name, else the id
     name: str = ""  # an output's variable; an input's expression text
     values: tuple = ()  # an output's outputValues (PRIORITY), evaluated literals
+    type_ref: str | None = None  # the declared typeRef (None: none)
 
 
 @dataclass(frozen=True)
@@ -192,12 +210,13 @@ def read_table(root) -> tuple[Table | None, list[str]]:
     for el in _children(table, "input"):
         expr = _children(el, "inputExpression")
         text = (_text(expr[0]) or "").strip() if expr else ""
-        col = Column(el.get("id") or "", el.get("label") or text or el.get("id") or "?", text)
+        col = Column(el.get("id") or "", el.get("label") or text or el.get("id") or "?", text,
+                     type_ref=expr[0].get("typeRef") if expr else None)
         inputs.append(col)
     for el in _children(table, "output"):
         values, said = _output_values(el)
         col = Column(el.get("id") or "", el.get("label") or el.get("name") or el.get("id") or "?",
-                     el.get("name") or "", values)
+                     el.get("name") or "", values, el.get("typeRef"))
         if said:
             problems.append(f"colonne de sortie « {col.label} » : {said}")
         outputs.append(col)
@@ -257,6 +276,11 @@ def table_problems(table: Table, data_names: frozenset[str]) -> list[str]:
     hit policy's requirements."""
     out: list[str] = []
     names = frozenset(data_names)
+    for kind, columns in (("d'entrée", table.inputs), ("de sortie", table.outputs)):
+        for col in columns:
+            said = type_ref_problem(col.type_ref)
+            if said:
+                out.append(f"colonne {kind} « {col.label} » : {said}")
     for col in table.inputs:
         if not col.name:
             out.append(f"colonne d'entrée « {col.label} » : expression d'entrée vide")
@@ -265,9 +289,9 @@ def table_problems(table: Table, data_names: frozenset[str]) -> list[str]:
             out.append(f"colonne d'entrée « {col.label} » : {msg}")
     seen = set()
     for col in table.outputs:
-        if not col.name.isidentifier() or col.name.startswith("_") or not col.name:
-            out.append(f"colonne de sortie « {col.label} » : nom de variable « {col.name[:60]} » "
-                       "invalide (identifiant Python ne commençant pas par « _ »)")
+        said = output_name_problem(col.name)
+        if said:
+            out.append(f"colonne de sortie « {col.label} » : {said}")
         elif col.name in seen:
             out.append(f"colonne de sortie « {col.label} » : deux sorties nommées « {col.name} »")
         seen.add(col.name)
@@ -282,9 +306,13 @@ def table_problems(table: Table, data_names: frozenset[str]) -> list[str]:
             if cell is None or not col.name:
                 continue
             expr, extra = input_expression(col.name, cell)
-            for _line, msg in check_source(expr, "eval", names | extra):
+            found = check_source(expr, "eval", names | extra)
+            for _line, msg in found:
                 out.append(f"{where}, colonne « {col.label} » : cellule « {cell[:80]} » "
                            f"refusée : {msg}")
+            said = None if found else _cell_type_problem(col, cell)
+            if said:
+                out.append(f"{where}, colonne « {col.label} » : {said}")
         for col, cell in zip(table.outputs, rule.outputs, strict=True):
             if not cell:
                 continue
@@ -292,6 +320,9 @@ def table_problems(table: Table, data_names: frozenset[str]) -> list[str]:
             for _line, msg in found:
                 out.append(f"{where}, colonne « {col.label} » : cellule « {cell[:80]} » "
                            f"refusée : {msg}")
+            said = None if found else _cell_type_problem(col, cell)
+            if said:
+                out.append(f"{where}, colonne « {col.label} » : {said}")
             if not found and col.values and table.hit_policy == "PRIORITY":
                 literal = _literal(cell)
                 if literal is not _NOT_LITERAL and literal not in col.values:
@@ -300,6 +331,53 @@ def table_problems(table: Table, data_names: frozenset[str]) -> list[str]:
     if table.hit_policy == "UNIQUE":
         out.extend(_overlaps(table))
     return out
+
+
+def type_ref_problem(type_ref: str | None) -> str | None:
+    """Why a column's declared typeRef cannot be honoured (None: it can)."""
+    if type_ref is None or type_ref.strip() == "" or type_ref in TYPE_REFS:
+        return None
+    return (f"type « {type_ref[:60]} » (typeRef) non pris en charge : les cellules sont des "
+            "expressions Python, rien n'est converti ; choisissez " + ", ".join(TYPE_REFS)
+            + " (les dates, heures et durées FEEL ne sont pas prises en charge : écrivez une "
+            "date ISO en texte, une durée en nombre de jours)")
+
+
+def output_name_problem(name: str) -> str | None:
+    """Why an output's name cannot be a variable the BPMN's scripts and conditions read
+    (None: it can): a plain ASCII Python identifier, not a keyword (`class`, `None`…), not
+    starting with `_`, not a name the restricted environment already gives (`dossier`, `len`…)."""
+    if not name:
+        return "sortie sans nom (name) : nommez-la comme une variable (par exemple « priorite »)"
+    if (not name.isidentifier() or not name.isascii() or name.startswith("_")
+            or len(name) > 80):
+        why = "identifiant Python sans accent ni espace, de 80 caractères au plus, ne " \
+              "commençant pas par « _ »"
+    elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        why = "c'est un mot réservé de Python"
+    elif name in RESERVED_OUTPUT_NAMES:
+        why = "ce nom est déjà pris par l'environnement des scripts (dossier, actions, fonctions)"
+    else:
+        return None
+    return (f"nom de variable « {name[:60]} » invalide ({why}) : les scripts et conditions du "
+            "BPMN ne pourraient pas le lire ; renommez la sortie")
+
+
+def _cell_type_problem(col: Column, cell: str) -> str | None:
+    """A literal cell whose Python type is not the column's declared typeRef."""
+    expected = TYPE_REFS.get(col.type_ref or "")
+    value = _literal(cell)
+    if not expected or value is _NOT_LITERAL or value is None \
+            or type(value) not in _TYPE_NAMES:
+        return None
+    if isinstance(value, bool) and bool not in expected:  # True is an int to Python
+        ok = False
+    else:
+        ok = isinstance(value, expected)
+    if ok:
+        return None
+    return (f"valeur « {cell[:80]} » de type {_TYPE_NAMES[type(value)]} dans une colonne de "
+            f"type « {col.type_ref} » (typeRef) : corrigez la valeur ou le type de la colonne")
 
 
 _NOT_LITERAL = object()
@@ -561,8 +639,7 @@ def output_names(files: Mapping | None) -> frozenset[str]:
         except Exception:  # noqa: BLE001 - its own problems are told
             table = None
         if table is not None:
-            names.update(c.name for c in table.outputs if c.name.isidentifier()
-                         and not c.name.startswith("_"))
+            names.update(c.name for c in table.outputs if output_name_problem(c.name) is None)
     return frozenset(names)
 
 

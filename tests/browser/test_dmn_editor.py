@@ -57,3 +57,20 @@ def test_a_designer_edits_a_decision_table_and_saves_it_into_a_draft(page, serve
         ".then(r => r.json())", draft)
     assert '"P3D"' in saved["decisions"][TABLE]
     assert page.locator("#no-problem").is_visible()  # the edited table is valid
+
+
+def test_the_table_editor_offers_exactly_the_column_types_the_server_accepts(page, server):
+    """A QA finding: dmn-js offered FEEL types (date, dateTime, durations) that SpiffWorkflow
+    never honours; the server now refuses them and the editor offers only
+    workflows/decisions.TYPE_REFS, which the page gets from the server."""
+    from workflows.decisions import TYPE_REFS
+
+    login(page, "conceptrice")
+    page.goto(f"/ui/processus/{KEY}/editeur")
+    page.wait_for_selector("#canvas[data-ready='true']")
+    page.evaluate("id => window.DesignerEditor.focusElement(id)", TASK)
+    page.get_by_role("button", name="Table de décision de la tâche").click()
+    page.wait_for_selector("#decision-editor-panel:not([hidden]) .tjs-table", state="visible")
+    offered = page.evaluate(
+        "() => window.DesignerEditor.dmn().getActiveViewer().get('dataTypes').getAll()")
+    assert offered == list(TYPE_REFS)

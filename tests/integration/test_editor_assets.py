@@ -9,6 +9,7 @@ import json
 import re
 
 from tests.ui_support import INLINE_SCRIPT, STYLE_ATTR, UiClient
+from workflows.decisions import TYPE_REFS
 from workflows.forms import FIELD_TYPES
 
 EDITOR = "/ui/processus/stage_volontaire/editeur"
@@ -41,6 +42,7 @@ def test_the_editor_page_hands_the_form_palette_exactly_the_field_types_the_serv
                     page, re.S).group(1)
     config = json.loads(html.unescape(raw))
     assert config["form_field_types"] == list(FIELD_TYPES)
+    assert config["decision_type_refs"] == list(TYPE_REFS)  # the same for dmn-js's column types
 
 
 def test_the_allowlist_serves_the_new_packages_and_nothing_else(api):

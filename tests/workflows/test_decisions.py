@@ -229,6 +229,83 @@ def test_python_language_is_accepted():
     assert problems_of(dmn([(["> 4"], ['"haute"'])], language="python")) == []
 
 
+# --- column types (typeRef) and output names: what SpiffWorkflow would take and ignore -----------
+
+def typed(input_type: str | None = None, output_type: str | None = None,
+          rules=None, **kwargs) -> str:
+    """A table whose first input and output declare these typeRefs."""
+    text = dmn(rules or [(["> 4"], ['"haute"'])], **kwargs)
+    if input_type is not None:
+        text = text.replace('<inputExpression id="ie1"',
+                            f'<inputExpression id="ie1" typeRef="{input_type}"')
+    if output_type is not None:
+        text = text.replace('<output id="out1"', f'<output id="out1" typeRef="{output_type}"')
+    return text
+
+
+@pytest.mark.parametrize("type_ref", ["date", "dateTime", "time", "dayTimeDuration",
+                                      "yearMonthDuration", "feel:string", "String",
+                                      "simon.1.simon.input_vacation"])
+def test_a_type_ref_the_engine_cannot_honour_is_refused_naming_the_table_and_column(type_ref):
+    """A QA finding: SpiffWorkflow 3.2.0 reads typeRef and never uses it (cells are Python,
+    nothing is converted), so a FEEL date or an itemDefinition passed and misled at run time."""
+    found = problems_of(typed(input_type=type_ref))
+    assert found == [f"table de décision « Priorité du dossier » (priorite, decisions/priorite.dmn)"
+                     f" : colonne d'entrée « Points perdus » : type « {type_ref} » (typeRef) non "
+                     "pris en charge : les cellules sont des expressions Python, rien n'est "
+                     "converti ; choisissez string, boolean, number, integer, long, double, Any "
+                     "(les dates, heures et durées FEEL ne sont pas prises en charge : écrivez "
+                     "une date ISO en texte, une durée en nombre de jours)"]
+    (on_output,) = problems_of(typed(output_type=type_ref))
+    assert "colonne de sortie « Priorité » : type « " + type_ref in on_output
+
+
+@pytest.mark.parametrize(("input_type", "output_type"), [
+    ("number", "string"), ("integer", "Any"), ("double", ""), ("long", None), (None, "string")])
+def test_the_type_refs_python_cells_honour_are_accepted(input_type, output_type):
+    assert problems_of(typed(input_type, output_type)) == []
+
+
+@pytest.mark.parametrize(("input_type", "output_type", "rules", "needle"), [
+    ("number", "string", [(["> 4"], ["3"])],
+     "règle 1 (« regle_1 »), colonne « Priorité » : valeur « 3 » de type nombre entier dans "
+     "une colonne de type « string »"),
+    ("number", "integer", [(["> 4"], ["True"])], "valeur « True » de type booléen"),
+    ("number", "integer", [(["> 4"], ["2.5"])], "de type nombre décimal dans une colonne de "
+                                                  "type « integer »"),
+    ("boolean", "string", [(['"oui"'], ['"haute"'])],
+     "colonne « Points perdus » : valeur « \"oui\" » de type texte dans une colonne de type "
+     "« boolean »"),
+])
+def test_a_literal_cell_of_another_type_than_its_column_is_refused(input_type, output_type,
+                                                                   rules, needle):
+    found = problems_of(typed(input_type, output_type, rules))
+    assert any(needle in p for p in found), found
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("class", "c'est un mot réservé de Python"), ("None", "c'est un mot réservé de Python"),
+    ("match", "c'est un mot réservé de Python"),
+    ("dossier", "déjà pris par l'environnement des scripts"),
+    ("len", "déjà pris par l'environnement des scripts"),
+    ("priorité", "identifiant Python sans accent"), ("2e_choix", "identifiant Python"),
+    ("taux-remise", "identifiant Python"), ("_cache", "ne commençant pas par « _ »"),
+])
+def test_an_output_name_scripts_cannot_read_is_refused_naming_the_table_and_column(name, why):
+    """A QA finding: an output named like a Python keyword (`class`) passed validation, and no
+    BPMN script or condition could read it."""
+    found = problems_of(dmn([(["> 4"], ['"haute"'])], outputs=(("Priorité", name),)))
+    assert any(p.startswith("table de décision « Priorité du dossier » (priorite, ")
+               and f"colonne de sortie « Priorité » : nom de variable « {name} » invalide" in p
+               and why in p and "renommez la sortie" in p for p in found), found
+
+
+def test_a_keyword_output_is_not_offered_to_the_conditions_after_the_table():
+    from workflows.decisions import output_names
+    assert output_names(files(dmn(OVERLAPPING, outputs=(("P", "class"),)))) == frozenset()
+    assert output_names(files(dmn(OVERLAPPING))) == {"priorite"}
+
+
 # --- problems at deployment: each names the table, the rule and the column ----------------------
 
 def test_a_problem_names_the_table_the_rule_and_the_column():

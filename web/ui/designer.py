@@ -80,7 +80,8 @@ def processus_editor(key: str):
     version = processes.get_version(key, number) if number else current
     return _page("editor", key=key, current=current.version,
                  version=version.version, draft=draft,
-                 form_field_types=list(bundles.FORM_FIELD_TYPES))
+                 form_field_types=list(bundles.FORM_FIELD_TYPES),
+                 decision_type_refs=list(bundles.DECISION_TYPE_REFS))
 
 
 @pages.route("/processus/brouillons/<int:draft_id>")

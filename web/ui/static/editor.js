@@ -263,7 +263,8 @@
     if (!dmnModeler) {
       /* the translate module per view: dmn-js 17 replaces `common.additionalModules` with the
          view's own list (Manager._createViewer) */
-      const fr = {additionalModules: [window.DmnFr.module]};
+      /* the column types offered are the ones the server takes (workflows/decisions.TYPE_REFS) */
+      const fr = {additionalModules: [window.DmnFr.module], dataTypes: config.decision_type_refs};
       dmnModeler = new window.DmnJS({container: document.getElementById("decision-editor"),
                                      drd: fr, decisionTable: fr, literalExpression: fr});
     }
