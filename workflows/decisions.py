@@ -445,6 +445,37 @@ def _library_problem(root, path: str) -> str | None:
     return None
 
 
+def element_place(text: object, element_id: str | None) -> str:
+    """Where an element of a DMN file is, in French, for a message of the engine about it:
+    « table de décision « T » (id, path), règle 2 (« r2 »), colonne « Priorité » », or the
+    column, or the table alone. Never raises."""
+    try:
+        root, _ = parse_document(text)
+        table, _ = read_table(root) if root is not None else (None, [])
+        if table is None:
+            return "table de décision"
+        where = f"table de décision « {table.title} » ({table.decision_id}, " \
+                f"{decision_path(table.decision_id)})"
+        found = root.xpath("//*[@id=$i]", i=element_id or "")
+        if not found:
+            return where
+        el, local = found[0], _local(found[0])
+        if local in ("inputEntry", "outputEntry"):
+            rule, columns = el.getparent(), table.inputs if local == "inputEntry" \
+                else table.outputs
+            rules = _children(rule.getparent(), "rule")
+            k = _children(rule, local).index(el)
+            place = f"{where}, {_rule_name(rules.index(rule) + 1, rule.get('id'))}"
+            return place + (f", colonne « {columns[k].label} »" if k < len(columns) else "")
+        if local == "rule":
+            index = _children(el.getparent(), "rule").index(el) + 1
+            return f"{where}, {_rule_name(index, element_id)}"
+        column = next((c for c in (*table.inputs, *table.outputs) if c.id == element_id), None)
+        return f"{where}, colonne « {column.label} »" if column else where
+    except Exception:  # noqa: BLE001 - a message's context, never a crash
+        return "table de décision"
+
+
 def rule_task_refs(root) -> dict[str, str | None]:
     """Business-rule task id -> the decision its camunda:decisionRef names (None: none)."""
     out = {}

@@ -243,13 +243,61 @@ def _schema_problems(root) -> list[DefinitionProblem]:
     return problems
 
 
-def _validation_problem(exc: ValidationException, root) -> DefinitionProblem:
+_MISSING_PROCESS = re.compile(r"The process '(.*?)' was not found")
+
+
+def _validation_problems(exc: ValidationException, root, decisions: Mapping | None = None
+                         ) -> list[DefinitionProblem]:
+    """SpiffWorkflow's refusal in French, on the element it is about, named (kind, name, id):
+    a called process it cannot find is told on each call activity naming it, a decision
+    table's element on the business-rule tasks using the table, with its rule and column."""
+    text = str(exc)
+    missing = _MISSING_PROCESS.search(" ".join(text.split()))
+    if missing:
+        return _called_process_problems(root, missing.group(1))
     element_id = getattr(exc, "id", "") or None
+    tag = getattr(exc, "tag", "") or None
+    file_name = getattr(exc, "file_name", "") or ""
+    if file_name.endswith(decisions_mod.DMN_SUFFIX):
+        return _decision_engine_problems(exc, root, decisions, file_name)
     line = getattr(exc, "line_number", None)
     if not isinstance(line, int) or line <= 0:
         line = _line_of(root, element_id)
-    return DefinitionProblem(
-        element_id, line, problems_fr.engine_message(str(exc), getattr(exc, "tag", "") or None))
+    found = root.xpath("//*[@id=$i]", i=element_id) if element_id and root is not None else []
+    label = None
+    if found:
+        label = problems_fr.element_label(found[0].tag, element_id, found[0].get("name"))
+    elif element_id:
+        label = problems_fr.element_label(tag, element_id, getattr(exc, "name", "") or None)
+    return [DefinitionProblem(element_id, line, problems_fr.engine_message(text, tag, label))]
+
+
+def _called_process_problems(root, name: str) -> list[DefinitionProblem]:
+    """A process a call activity names (calledElement) that the file does not have: told on
+    each call activity naming it, with the processes it does have."""
+    present = sorted(p.get("id") for p in root.iter(_B + "process") if p.get("id"))
+    shown = ", ".join(f"« {p} »" for p in present[:10]) or "aucun"
+    fix = (f"processus appelé « {name[:80]} » absent du fichier (processus présents : {shown}) "
+           "; corrigez calledElement ou ajoutez ce processus au fichier")
+    callers = [el for el in root.iter(_B + "callActivity") if el.get("calledElement") == name]
+    if not callers:
+        return [DefinitionProblem(None, None, fix)]
+    return [DefinitionProblem(el.get("id"), el.sourceline, problems_fr.element_label(
+        el.tag, el.get("id"), el.get("name")) + " : " + fix) for el in callers]
+
+
+def _decision_engine_problems(exc, root, decisions: Mapping | None, path: str
+                              ) -> list[DefinitionProblem]:
+    """The engine's refusal of an element of decisions/<id>.dmn: on each business-rule task
+    using that table (else the document), naming the table, the rule and the column."""
+    text = (decisions or {}).get(path)
+    place = decisions_mod.element_place(text, getattr(exc, "id", "") or None)
+    message = problems_fr.engine_message(str(exc), None, place)
+    decision_id = path.rsplit("/", 1)[-1].removesuffix(decisions_mod.DMN_SUFFIX)
+    tasks = [t for t, ref in decisions_mod.rule_task_refs(root).items() if ref == decision_id]
+    if not tasks:
+        return [DefinitionProblem(None, None, message)]
+    return [DefinitionProblem(t, _line_of(root, t), message) for t in tasks]
 
 
 _SPIFF = f"{{{SPIFF_NS}}}"
@@ -435,7 +483,7 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
     try:
         parser.add_bpmn_xml(root, filename="definition.bpmn")
     except ValidationException as exc:
-        return [*problems, _validation_problem(exc, root)], {}
+        return [*problems, *_validation_problems(exc, root, decisions)], {}
     except Exception:  # noqa: BLE001
         return [*problems, DefinitionProblem(None, None, "document refusé par le moteur BPMN")], {}
 
@@ -477,7 +525,7 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
         except ValidationException as exc:
-            problems.append(_validation_problem(exc, root))
+            problems.extend(_validation_problems(exc, root, decisions))
             continue
         except RecursionError:
             problems.append(
@@ -488,11 +536,8 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
             problems.append(DefinitionProblem(pid, _line_of(root, pid),
                                               problems_fr.engine_message(str(exc))))
             continue
-        missing_subs = [name for name, sub in subs.items() if sub is None]
-        for name in missing_subs:
-            problems.append(
-                DefinitionProblem(pid, None, f"processus appelé introuvable : « {name} »")
-            )
+        for name in [name for name, sub in subs.items() if sub is None]:
+            problems.extend(_called_process_problems(root, name))
         parsed[pid] = ParsedProcess(pid, spec, {k: v for k, v in subs.items() if v is not None},
                                     annotations, groups)
 

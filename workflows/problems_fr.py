@@ -136,6 +136,18 @@ _ENGINE = [
     ("Time Specification Error", "minuterie invalide"),
     ("must specify a cardinality or a collection",
      "tâche multi-instance sans cardinalité ni collection"),
+    ("must specify a cardinality or a loop input data reference",
+     "multi-instance sans cardinalité (loopCardinality) ni collection d'entrée "
+     "(loopDataInputRef) : indiquez le nombre d'instances ou la liste à parcourir, ou retirez "
+     "le marqueur multi-instance"),
+    ("must specify exactly one of cardinality or loop input data reference",
+     "multi-instance avec à la fois une cardinalité et une collection d'entrée : gardez-en une"),
+    ("No DMN Diagram available with id", "table de décision introuvable (camunda:decisionRef)"),
+    ("Malformed Output Expression",
+     "cellule de sortie mal formée : écrivez une expression Python (par exemple \"haute\", 3 "
+     "ou True)"),
+    ("Unknown type in decision table",
+     "élément inconnu dans la table de décision (seuls input, output et rule y sont permis)"),
     ("A loopMaximum or loopCondition must be specified",
      "boucle sans maximum (loopMaximum) ni condition (loopCondition)"),
     ("loop input data reference is missing", "donnée d'entrée de la boucle absente"),
@@ -156,13 +168,49 @@ _ENGINE = [
 ]
 
 
-def engine_message(text: str, tag: str | None = None) -> str:
-    """A SpiffWorkflow parser error in French (the tag of the element when known)."""
+# What the designer sees an element as (the palette's words), by local tag name.
+ELEMENT_KINDS = {
+    "task": "tâche", "userTask": "tâche utilisateur", "serviceTask": "tâche de service",
+    "scriptTask": "tâche de script", "businessRuleTask": "tâche de règle métier",
+    "sendTask": "tâche d'envoi", "receiveTask": "tâche de réception",
+    "manualTask": "tâche manuelle", "callActivity": "activité d'appel",
+    "subProcess": "sous-processus", "transaction": "transaction",
+    "adHocSubProcess": "sous-processus ad hoc", "startEvent": "événement de début",
+    "endEvent": "événement de fin", "intermediateCatchEvent": "événement intermédiaire",
+    "intermediateThrowEvent": "événement intermédiaire", "boundaryEvent": "événement de bordure",
+    "exclusiveGateway": "passerelle exclusive", "parallelGateway": "passerelle parallèle",
+    "inclusiveGateway": "passerelle inclusive", "eventBasedGateway": "passerelle événementielle",
+    "complexGateway": "passerelle complexe", "sequenceFlow": "flux de séquence",
+    "process": "processus", "lane": "couloir", "dataStoreReference": "magasin de données",
+    "dataObjectReference": "objet de données", "message": "message", "signal": "signal",
+    "error": "erreur", "escalation": "escalade",
+}
+
+
+def element_label(tag: str | None, element_id: str | None, name: str | None = None) -> str:
+    """« tâche utilisateur « Vérifier » (t1) », « passerelle exclusive « g1 » »: what a message
+    says of the element it is about."""
+    local = short_name(tag or "").rpartition(":")[2]
+    kind = ELEMENT_KINDS.get(local, f"élément {local}" if local else "élément")
+    name = " ".join((name or "").split())[:80]
+    if name and element_id and name != element_id:
+        return f"{kind} « {name} » ({element_id})"
+    return f"{kind} « {element_id or name} »" if (element_id or name) else kind
+
+
+def engine_message(text: str, tag: str | None = None, element: str | None = None) -> str:
+    """A SpiffWorkflow parser error in French: `element` (element_label) first when known, else
+    the tag of the element; one the table does not know still names it and says what to do."""
     flat = " ".join(str(text).split())
-    suffix = f" ({short_name(tag)})" if tag else ""
+    suffix = f" ({short_name(tag)})" if tag and not element else ""
+    prefix = f"{element} : " if element else ""
     for needle, french in _ENGINE:
         if needle in flat:
-            return f"{french}{suffix}"
+            return f"{prefix}{french}{suffix}"
     if flat.startswith("Element '"):
-        return schema_message(flat)
+        return prefix + schema_message(flat)
+    if element:
+        return (f"{element} : refusé par le moteur BPMN, qui ne dit pas pourquoi ; vérifiez "
+                "ses propriétés (type, marqueurs, références vers d'autres éléments) ou "
+                "remplacez-le par un élément pris en charge (docs/designers.md, « Validation »)")
     return f"élément refusé par le moteur BPMN{suffix}"

@@ -416,3 +416,16 @@ def test_a_case_past_its_decision_cannot_move_to_a_version_whose_table_changed()
     reasons = check(engine, current, Definition(3, waiting_bpmn(), "p", new), run_.state_json(),
                     context.facts)
     assert reasons == ["l'étape « Priorité » (r), déjà passée, est modifiée"]
+
+
+# --- the engine's own refusal of a table's element names it (QA finding) ------------------------
+
+def test_an_output_cell_the_engine_refuses_is_told_on_the_task_with_its_table_rule_and_column():
+    """Was « élément refusé par le moteur BPMN (outputEntry) » on `r1o0`, an id of the DMN file
+    that is nowhere on the diagram."""
+    table = dmn([(["> 4"], ['"haute"']), (["<= 4"], ["a b"])], policy="FIRST")
+    found = definitions.validate(bpmn(), "p", frozenset(), files(table))
+    assert [(p.element_id, p.message) for p in found] == [
+        ("r", "table de décision « Priorité du dossier » (priorite, decisions/priorite.dmn), "
+              "règle 2 (« regle_2 »), colonne « Priorité » : cellule de sortie mal formée : "
+              'écrivez une expression Python (par exemple "haute", 3 ou True)')]

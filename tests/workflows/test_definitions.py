@@ -305,3 +305,43 @@ def test_a_juel_condition_is_named_as_such_with_the_python_way():
     assert problem.message == ("condition refusée : « ${approved} » est une expression JUEL "
                                "(Camunda, Flowable) ; ici les expressions s'écrivent en Python, "
                                'par exemple decision == "valider"')
+
+
+# --- the engine's refusals name the element and say what to fix (QA finding) ------------------
+
+def test_a_call_activity_naming_a_missing_process_is_named_with_what_to_fix():
+    """Was « processus appelé introuvable » on the document, naming no call activity."""
+    xml = minimal(task="callActivity").replace(
+        b'<bpmn:callActivity id="tache">',
+        b'<bpmn:callActivity id="tache" name="Instruire le dossier" calledElement="instruction">')
+    (problem,) = validate(xml)
+    assert problem.element_id == "tache" and problem.line == 6
+    assert problem.message == (
+        "activité d'appel « Instruire le dossier » (tache) : processus appelé « instruction » "
+        "absent du fichier (processus présents : « p ») ; corrigez calledElement ou ajoutez ce "
+        "processus au fichier")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus absent (../shared/corpus/bpmn)")
+@pytest.mark.parametrize(("name", "key", "element_id", "starts"), [
+    ("spm__loop.bpmn", "Process_8gl97o8", "Activity_0pv92j7",
+     "activité d'appel « Activity_0pv92j7 » : processus appelé « empty_workflow_with_user_task » "
+     "absent du fichier"),
+    ("camunda-ex__job-announcement.bpmn", "camunda-testing-job-announcement", "publication",
+     "activité d'appel « Execute announcement » (publication) : processus appelé "
+     "« camunda-testing-job-announcement-publication » absent du fichier"),
+    ("camunda-ex__loan-granting.bpmn", "loan_process", "SubProcess_16kr5xn",
+     "sous-processus « Decide if a loan is granted » (SubProcess_16kr5xn) : multi-instance sans "
+     "cardinalité (loopCardinality) ni collection d'entrée (loopDataInputRef) : indiquez"),
+    ("miwg-ref__C.9.2.bpmn", None, "CallActivity_RequestDocument",
+     "activité d'appel « Document Request » (CallActivity_RequestDocument) : multi-instance"),
+])
+def test_corpus_files_refused_by_the_engine_name_the_element(name, key, element_id, starts):
+    """The corpus files that gave « élément refusé par le moteur BPMN (bpmn:subProcess) » or
+    « processus appelé introuvable »: each now names its element and what to fix."""
+    xml = (CORPUS / name).read_bytes()
+    if key is None:
+        from tests.integration.test_bpmn_uploads import first_process_id
+        key = first_process_id(xml)
+    found = [p for p in validate(xml, key) if p.element_id == element_id]
+    assert any(p.message.startswith(starts) for p in found), found

@@ -47,3 +47,18 @@ B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 ])
 def test_schema_errors_in_french(error, french):
     assert schema_message(error) == french
+
+
+def test_an_engine_refusal_the_table_does_not_know_names_the_element_and_what_to_do():
+    """A QA finding: « élément refusé par le moteur BPMN (bpmn:subProcess) » said neither which
+    element nor what to fix."""
+    from workflows.problems_fr import element_label, engine_message
+
+    label = element_label(f"{B}subProcess", "sp_1", "Instruire")
+    assert label == "sous-processus « Instruire » (sp_1)"
+    assert element_label("bpmn:userTask", "t1") == "tâche utilisateur « t1 »"
+    message = engine_message("Something new went wrong", "bpmn:subProcess", label)
+    assert message.startswith("sous-processus « Instruire » (sp_1) : refusé par le moteur BPMN")
+    assert "vérifiez ses propriétés" in message and "went wrong" not in message
+    assert engine_message("No start event found", None, label) == \
+        "sous-processus « Instruire » (sp_1) : aucun événement de début"
