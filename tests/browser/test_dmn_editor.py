@@ -4,7 +4,9 @@ in dmn-js (French labels), and a changed cell reaches the saved draft's `decisio
 
 from __future__ import annotations
 
-from tests.browser.conftest import axe_violations, login, shot
+import re
+
+from tests.browser.conftest import ROOT, axe_violations, login, shot
 
 KEY = "stage_obligatoire"
 TASK = "fixer_delai_relance_signalement"
@@ -74,3 +76,35 @@ def test_the_table_editor_offers_exactly_the_column_types_the_server_accepts(pag
     offered = page.evaluate(
         "() => window.DesignerEditor.dmn().getActiveViewer().get('dataTypes').getAll()")
     assert offered == list(TYPE_REFS)
+
+
+_TRANSLATED = re.compile(r"""translate\(\s*(['"])((?:\\.|(?!\1).)*)\1""")
+
+
+def _dmn_js_strings() -> set[str]:
+    """Every text the decision table view passes to `translate` (dmn-js's own sources)."""
+    found = set()
+    for package in ("dmn-js-decision-table", "dmn-js-shared"):
+        for path in (ROOT / "node_modules" / package / "lib").rglob("*.js"):
+            found |= {m.group(2).replace("\\'", "'")
+                      for m in _TRANSLATED.finditer(path.read_text(encoding="utf-8"))}
+    return found
+
+
+def test_the_table_editor_has_no_english_left_in_its_menus_and_handles(page, server):
+    """A QA finding: « Move Input » / « Move Output » (the column drag handles, which dmn-js
+    titles without `translate`) and the date, range and value editors stayed in English."""
+    login(page, "conceptrice")
+    page.goto(f"/ui/processus/{KEY}/editeur")
+    page.wait_for_selector("#canvas[data-ready='true']")
+    page.evaluate("id => window.DesignerEditor.focusElement(id)", TASK)
+    page.get_by_role("button", name="Table de décision de la tâche").click()
+    page.wait_for_selector("#decision-editor-panel:not([hidden]) .tjs-table", state="visible")
+    titles = page.locator("#decision-editor-panel .dmn-icon-drag").evaluate_all(
+        "els => els.map(e => e.title)")
+    assert "Déplacer la colonne d'entrée" in titles and "Déplacer la colonne de sortie" in titles
+    assert not [t for t in titles if t.startswith("Move")], titles
+    known = set(page.evaluate("() => Object.keys(window.DmnFr.dictionary)"))
+    assert sorted(_dmn_js_strings() - known) == []
+    translated = page.evaluate("() => window.DmnFr.translate('e.g. { sample }', {sample: 'P1D'})")
+    assert translated == "ex. : P1D"

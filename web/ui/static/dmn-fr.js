@@ -84,14 +84,91 @@
     "Search in diagram": "Rechercher dans le diagramme", "Resize": "Redimensionner",
     "Variable name": "Nom de variable", "Variable name:": "Nom de variable :",
     "Variable type": "Type de variable", "Variable type:": "Type de variable :",
+    // dragging a column by its handle: dmn-js 17 writes these titles without `translate`
+    // (DragAndDrop: `Move ${'Input' | 'Output'}`), dragTitlesModule below sends them here
+    "Move Input": "Déplacer la colonne d'entrée", "Move Output": "Déplacer la colonne de sortie",
+    "Expression language: {expressionLanguageLabel}": "Langage d'expression : {expressionLanguageLabel}",
+    "Test type": "Type de test", "Exactly": "Exactement", "Between": "Entre",
+    "Before": "Avant", "After": "Après", "Include": "Inclure", "Exclude": "Exclure",
+    "Start value": "Valeur de début", "End value": "Valeur de fin",
+    "Range start operator": "Opérateur du début de l'intervalle",
+    "Range start value": "Valeur du début de l'intervalle",
+    "Range end operator": "Opérateur de la fin de l'intervalle",
+    "Range end value": "Valeur de la fin de l'intervalle",
+    "\"value\"": "\"valeur\"", "\"value\", \"value\", ...": "\"valeur\", \"valeur\", ...",
+    "e.g. { example } ": "ex. : {example}", "e.g. { sample }": "ex. : {sample}",
+    // FEEL dates, times and durations: the server refuses these column types
+    // (workflows/decisions.TYPE_REFS), a table imported with them still shows in French
+    "Date": "Date", "Time": "Heure", "Date and time": "Date et heure",
+    "Date value": "Valeur de date", "Time value": "Valeur d'heure",
+    "Date and time value": "Valeur de date et heure", "Duration value": "Valeur de durée",
+    "Edit date": "Modifier la date", "Edit time": "Modifier l'heure",
+    "Edit date and time": "Modifier la date et l'heure", "Edit duration": "Modifier la durée",
+    "Edit start date": "Modifier la date de début", "Edit end date": "Modifier la date de fin",
+    "Edit start time": "Modifier l'heure de début", "Edit end time": "Modifier l'heure de fin",
+    "Edit start date and time": "Modifier la date et l'heure de début",
+    "Edit end date and time": "Modifier la date et l'heure de fin",
+    "Set date": "Fixer la date", "Set time": "Fixer l'heure",
+    "Set date and time": "Fixer la date et l'heure", "Set duration": "Fixer la durée",
+    "Start date": "Date de début", "End date": "Date de fin", "Start time": "Heure de début",
+    "End time": "Heure de fin", "Start date and time": "Date et heure de début",
+    "End date and time": "Date et heure de fin", "Use now": "Maintenant",
+    "Use today": "Aujourd'hui",
+    // the literal expression and boxed expression views
+    "Literal expression": "Expression littérale",
+    "Literal expression editor": "Éditeur d'expression littérale", "name": "nom",
+    "Element name": "Nom de l'élément", "Kind": "Genre", "Function kind: {kind}": "Genre de fonction : {kind}",
+    "Edit function kind": "Modifier le genre de fonction",
+    "Edit formal parameters": "Modifier les paramètres formels",
+    "Add parameter": "Ajouter un paramètre", "Remove parameter": "Supprimer le paramètre",
+    // the decision requirements diagram (DRD) view
+    "Activate hand tool": "Outil main (déplacer la vue)",
+    "Activate lasso tool": "Outil lasso (sélectionner une zone)",
+    "Add text annotation": "Ajouter une annotation", "Connect to other element": "Relier à un autre élément",
+    "Append decision": "Ajouter une décision", "Append input data": "Ajouter une donnée d'entrée",
+    "Append business knowledge model": "Ajouter un modèle de connaissance métier",
+    "Append knowledge source": "Ajouter une source de connaissance",
+    "Create decision": "Créer une décision", "Create input data": "Créer une donnée d'entrée",
+    "Create knowledge model": "Créer un modèle de connaissance",
+    "Create knowledge source": "Créer une source de connaissance",
+    "Definition ID": "Identifiant de la définition", "Definition name": "Nom de la définition",
   };
 
   function translate(template, replacements) {
     const values = replacements || {};
-    return (FR[template] || template).replace(/{([^}]+)}/g, function (match, name) {
+    return (FR[template] || template).replace(/{([^}]+)}/g, function (match, raw) {
+      const name = raw.trim();  // dmn-js writes some as "{ example }"
       return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
     });
   }
 
-  window.DmnFr = {module: {translate: ["value", translate]}, translate: translate, dictionary: FR};
+  /* The column drag handle's title is set without `translate` in dmn-js 17 (« Move Input »):
+     each `cell-inner` provider registered before this module is wrapped so that such a title
+     goes through `translate`. Class components are left alone (only plain render functions
+     are called here). */
+  const MOVE_TITLE = /^Move (Input|Output)$/;
+  function dragTitles(components) {
+    function french(component) {
+      if (typeof component !== "function" || (component.prototype && component.prototype.render)) {
+        return component;
+      }
+      return function (props) {
+        const vnode = component(props);
+        if (vnode && vnode.props && MOVE_TITLE.test(vnode.props.title || "")) {
+          vnode.props.title = translate(vnode.props.title);
+        }
+        return vnode;
+      };
+    }
+    (components._listeners["cell-inner"] || []).forEach(function (listener) {
+      const callback = listener.callback;
+      listener.callback = function (context) { return french(callback(context)); };
+    });
+  }
+  dragTitles.$inject = ["components"];
+
+  // `module` for every view; `tableModule` for the decision table view only (the DRD view has
+  // no `components` service)
+  window.DmnFr = {module: {translate: ["value", translate]}, tableModule: {__init__: [dragTitles]},
+                  translate: translate, dictionary: FR};
 })();

@@ -265,8 +265,10 @@
          view's own list (Manager._createViewer) */
       /* the column types offered are the ones the server takes (workflows/decisions.TYPE_REFS) */
       const fr = {additionalModules: [window.DmnFr.module], dataTypes: config.decision_type_refs};
+      const table = {additionalModules: [window.DmnFr.module, window.DmnFr.tableModule],
+                     dataTypes: config.decision_type_refs};
       dmnModeler = new window.DmnJS({container: document.getElementById("decision-editor"),
-                                     drd: fr, decisionTable: fr, literalExpression: fr});
+                                     drd: fr, decisionTable: table, literalExpression: fr});
     }
     try {
       await dmnModeler.importXML(xml);
