@@ -47,6 +47,7 @@ DMN_SUFFIX = decisions_mod.DMN_SUFFIX
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")  # Flowable names its files .bpmn20.xml
 # the form-js field types a form may use: the editor's palette offers exactly these
 FORM_FIELD_TYPES = tuple(FIELD_TYPES)
+FORM_FIELD_LABELS = dict(FIELD_TYPES)  # their French names, which the palette shows
 # the column types (typeRef) a decision table may declare: the table editor offers exactly these
 DECISION_TYPE_REFS = tuple(decisions_mod.TYPE_REFS)
 

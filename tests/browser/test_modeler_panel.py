@@ -111,6 +111,10 @@ def test_the_form_palette_offers_exactly_the_field_types_the_server_accepts(page
     offered = page.locator("#form-editor-panel .fjs-palette-field").evaluate_all(
         "els => els.map(e => e.dataset.fieldType)")
     assert sorted(offered) == sorted(FIELD_TYPES)
+    # their names are the server's French ones (form-js 1.23 has no translate service)
+    shown = page.locator("#form-editor-panel .fjs-palette-field .fjs-palette-field-text"
+                         ).all_inner_texts()
+    assert sorted(t.lower() for t in shown) == sorted(FIELD_TYPES.values())
 
     # one field of each offered type, made as the palette makes it (its Enter key)
     for field_type in offered:

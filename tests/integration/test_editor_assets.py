@@ -42,6 +42,7 @@ def test_the_editor_page_hands_the_form_palette_exactly_the_field_types_the_serv
                     page, re.S).group(1)
     config = json.loads(html.unescape(raw))
     assert config["form_field_types"] == list(FIELD_TYPES)
+    assert config["form_field_labels"] == FIELD_TYPES  # the palette's French names
     assert config["decision_type_refs"] == list(TYPE_REFS)  # the same for dmn-js's column types
 
 

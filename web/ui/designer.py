@@ -81,6 +81,7 @@ def processus_editor(key: str):
     return _page("editor", key=key, current=current.version,
                  version=version.version, draft=draft,
                  form_field_types=list(bundles.FORM_FIELD_TYPES),
+                 form_field_labels=bundles.FORM_FIELD_LABELS,
                  decision_type_refs=list(bundles.DECISION_TYPE_REFS))
 
 

@@ -328,7 +328,8 @@
     if (!formEditor) {
       formEditor = new window.FormEditor.FormEditor({
         container: document.getElementById("form-editor"),
-        additionalModules: [window.FormFr.acceptedFieldsModule(config.form_field_types || [])]});
+        additionalModules: [window.FormFr.acceptedFieldsModule(config.form_field_types || [],
+                                                               config.form_field_labels)]});
     }
     try {
       await formEditor.importSchema(schema);
