@@ -353,7 +353,7 @@ def output_name_problem(name: str) -> str | None:
             or len(name) > 80):
         why = "identifiant Python sans accent ni espace, de 80 caractères au plus, ne " \
               "commençant pas par « _ »"
-    elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    elif keyword.iskeyword(name):  # soft keywords (match, case) stay usable names
         why = "c'est un mot réservé de Python"
     elif name in RESERVED_OUTPUT_NAMES:
         why = "ce nom est déjà pris par l'environnement des scripts (dossier, actions, fonctions)"

@@ -285,7 +285,6 @@ def test_a_literal_cell_of_another_type_than_its_column_is_refused(input_type, o
 
 @pytest.mark.parametrize(("name", "why"), [
     ("class", "c'est un mot réservé de Python"), ("None", "c'est un mot réservé de Python"),
-    ("match", "c'est un mot réservé de Python"),
     ("dossier", "déjà pris par l'environnement des scripts"),
     ("len", "déjà pris par l'environnement des scripts"),
     ("priorité", "identifiant Python sans accent"), ("2e_choix", "identifiant Python"),
@@ -298,6 +297,11 @@ def test_an_output_name_scripts_cannot_read_is_refused_naming_the_table_and_colu
     assert any(p.startswith("table de décision « Priorité du dossier » (priorite, ")
                and f"colonne de sortie « Priorité » : nom de variable « {name} » invalide" in p
                and why in p and "renommez la sortie" in p for p in found), found
+
+
+def test_a_soft_keyword_output_is_a_readable_name():
+    """`match` and `case` are keywords only inside a match statement: `match = 1` is Python."""
+    assert not problems_of(dmn([(["> 4"], ['"haute"'])], outputs=(("Priorité", "match"),)))
 
 
 def test_a_keyword_output_is_not_offered_to_the_conditions_after_the_table():
