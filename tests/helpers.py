@@ -136,8 +136,7 @@ class ApiClient:
                                     as_=as_), 201)
         numbers = []
         for _ in range(fill):
-            self._next_filler += 1
-            number = f"9900000{self._next_filler:05d}"
+            number = self.filler_number()
             self.licence(number, obtained="01/01/2015", probation="none", points=8,
                          on="01/01/2025")
             case = self.voluntary_case(number)
@@ -145,6 +144,11 @@ class ApiClient:
             numbers.append(number)
         self.fillers[session["id"]] = numbers
         return session
+
+    def filler_number(self) -> str:
+        """A new licence number for one of a session's other trainees."""
+        self._next_filler += 1
+        return f"9900000{self._next_filler:05d}"
 
     def enroll(self, case_id, session_id, as_="admin"):
         return self.ok(self.post(f"/api/v1/cases/{case_id}/enrollment", {"session": session_id},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pytest_bdd import given, parsers, then, when
 
-from tests.bdd.outils import Contexte, verifier
+from tests.bdd.outils import Contexte, erreurs_lisibles, verifier
 
 EXEMPLES = Path(__file__).resolve().parents[2] / "features" / "exemples"
 FORMULAIRES_LIVRES = Path(__file__).resolve().parents[2] / "bpmn" / "forms"
@@ -55,15 +55,38 @@ def _repondre(ctx: Contexte, titre: str, data: dict):
     return tache
 
 
+def dossier_exemple(exemple: str) -> Path:
+    """features/exemples/<exemple>/; a name that is no folder there is said in French with
+    the examples that exist (a typo, or a file's name given instead of its folder's)."""
+    dossier = EXEMPLES / exemple
+    # a name only: no path out of features/exemples/
+    if dossier.is_dir() and re.fullmatch(r"[\w-]+", exemple):
+        return dossier
+    existants = sorted(p for p in EXEMPLES.iterdir() if p.is_dir()) if EXEMPLES.is_dir() else []
+    contenant = [p.name for p in existants if (p / Path(exemple).name).is_file()]
+    if contenant:
+        noms = ", ".join(f"« {n} »" for n in contenant)
+        quoi = (f"est un fichier de l'exemple {noms} : écrire le nom du dossier"
+                if len(contenant) == 1 else
+                f"est un fichier des exemples {noms} : écrire le nom d'un de ces dossiers")
+    else:
+        quoi = f"n'existe pas (aucun dossier features/exemples/{exemple}/)"
+    raise AssertionError(
+        f"L'exemple « {exemple} » {quoi} ; exemples existants : "
+        + (", ".join(f"« {p.name} »" for p in existants) or "aucun"))
+
+
 @given(parsers.re(r"le processus « (?P<cle>[a-z_]+) » est déployé depuis l'exemple "
-                  r"« (?P<exemple>[\w-]+) »"))
+                  r"« (?P<exemple>[^»]+) »"))
 def deploye_depuis_exemple(ctx: Contexte, cle, exemple):
     """features/exemples/<exemple>/: one .bpmn and its .form and .dmn files, sent as one
     bundle."""
-    dossier = EXEMPLES / exemple
+    dossier = dossier_exemple(exemple)
     fichiers = sorted(p for p in dossier.iterdir() if p.suffix in (".bpmn", ".form", ".dmn"))
     bpmn = [p for p in fichiers if p.suffix == ".bpmn"]
-    assert bpmn, f"Aucun fichier .bpmn dans {dossier}"
+    assert bpmn, (f"L'exemple « {exemple} » n'a pas de fichier .bpmn (features/exemples/"
+                  f"{exemple}/) ; fichiers du dossier : "
+                  + (", ".join(sorted(p.name for p in dossier.iterdir())) or "aucun"))
     # the forms it references that the example does not give are the shipped ones (bpmn/forms:
     # the contract tasks'), so that an example holds only what its designer changed
     donnes = {p.stem for p in fichiers if p.suffix == ".form"}
@@ -105,7 +128,8 @@ def formulaire_refuse(ctx: Contexte, message, champ):
     messages = [m for cle, valeurs in erreurs.items() if cle.split(".")[-1] == champ
                 for m in (valeurs if isinstance(valeurs, list) else [valeurs])]
     assert any(message in m for m in messages), (
-        f"Message attendu sous « {champ} » : « {message} » ; messages obtenus : {erreurs}")
+        f"Message attendu sous « {champ} » : « {message} » ; messages obtenus : "
+        f"{erreurs_lisibles(erreurs)}")
 
 
 @then(parsers.re(r"la tâche « (?P<titre>[^»]+) » est ouverte"))

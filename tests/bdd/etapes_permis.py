@@ -45,7 +45,16 @@ def permis_probatoire(ctx, type_, obtenu):
                   rf"obtenu le (?P<obtenu>{DATE}) avec (?P<points>\d+) points"))
 def permis_probatoire_avec_points(ctx, type_, obtenu, points):
     """A probationary licence (6 points when obtained) that lost 6 − N points for an infraction
-    committed five months after it was obtained (the infraction of the 48N)."""
+    committed five months after it was obtained (the infraction of the 48N). More than 6 is
+    refused in French rather than silently read as 6: a probationary licence has 6 points when
+    obtained (R2) and gains more only at an anniversary without infraction (R3, cap R4)."""
+    if int(points) > 6:
+        raise AssertionError(
+            f"« avec {points} points » est impossible ici : un permis probatoire a 6 points à "
+            "son obtention (R2) et cette phrase lui retire 6 − N points par une infraction "
+            "commise 5 mois après : N va de 0 à 6. Un permis probatoire n'a davantage de "
+            "points qu'après une date anniversaire sans infraction (R3, plafond R4) : écrire "
+            f"« un permis {type_} obtenu le {obtenu} avec {points} points au JJ/MM/AAAA »")
     creer_permis(ctx, obtenu, TYPES[type_])
     perdus = 6 - int(points)
     if perdus > 0:

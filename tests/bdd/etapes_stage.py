@@ -12,7 +12,29 @@ AUTRES_STAGIAIRES = 5
 
 
 def programmer(ctx: Contexte, j1: str, j2: str, autres: int = AUTRES_STAGIAIRES) -> dict:
-    ctx.session = ctx.api.session(j1, j2, centre=ctx.centre, fill=autres)
+    """The session, then `autres` other trainees (voluntary cases) enrolled in it; a refusal
+    is said in French (Contexte.ok), e.g. a Sunday or days not consecutive (R31, D12)."""
+    ctx.session = ctx.ok(ctx.api.post("/api/v1/sessions", {"centre": ctx.centre,
+                                                           "day1": d(j1), "day2": d(j2),
+                                                           "capacity": 20}),
+                         f"programmer une session les {j1} et {j2}", 201)
+    numeros = []
+    for _ in range(autres):
+        numero = ctx.api.filler_number()
+        ctx.ok(ctx.api.post("/api/v1/licences", {
+            "number": numero, "holder": {"last_name": "Durand", "first_name": "Paul",
+                                         "birth_date": "1990-01-01"},
+            "obtained_on": "2015-01-01", "probation": "none", "formation_complementaire": False,
+            "balance": {"points": 8, "on": "2025-01-01"}}),
+            "enregistrer le permis d'un autre stagiaire", 201)
+        dossier = ctx.ok(ctx.api.post("/api/v1/cases", {"kind": "volontaire",
+                                                        "licence": numero}),
+                         "ouvrir le dossier d'un autre stagiaire", 201)
+        ctx.ok(ctx.api.post(f"/api/v1/cases/{dossier['id']}/enrollment",
+                            {"session": ctx.session["id"]}),
+               f"inscrire un autre stagiaire à la session des {j1} et {j2}")
+        numeros.append(numero)
+    ctx.api.fillers[ctx.session["id"]] = numeros
     ctx.sessions.append(ctx.session)
     return ctx.session
 

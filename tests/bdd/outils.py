@@ -63,6 +63,51 @@ class RefusInattendu(AssertionError):
     pass
 
 
+# The API's field names (problem+json `errors`, API.md) as an analyst reads them; a field not
+# listed is shown as the API names it.
+CHAMPS = {"day1": "premier jour", "day2": "second jour", "centre": "centre",
+          "capacity": "capacité", "session": "session", "licence": "permis",
+          "number": "numéro de permis", "obtained_on": "date d'obtention",
+          "probation": "type de permis", "balance": "solde", "points": "points",
+          "committed_on": "date de l'infraction", "decision_on": "date de la décision",
+          "received_on": "date de réception", "sent_on": "date d'envoi", "on": "date",
+          "reason": "motif", "records": "présences", "infraction": "infraction",
+          "kind": "type de dossier", "agrement": "agrément", "valid_until": "fin d'agrément"}
+
+
+def champ_lisible(chemin: str) -> str:
+    """'letter_48n.received_on' → « date de réception (letter_48n.received_on) »."""
+    nom = CHAMPS.get(chemin.split(".")[-1])
+    return f"« {nom} » ({chemin})" if nom else f"« {chemin} »"
+
+
+def refus_lisible(reponse, action: str) -> str:
+    """An API refusal (problem+json, API.md) as French sentences: the action, the HTTP code,
+    the API's French detail, and each refused field with its messages not already in the
+    detail. Every step that reports a refusal goes through here (Contexte.ok)."""
+    corps = reponse.get_json(silent=True)
+    corps = corps if isinstance(corps, dict) else {}
+    detail = str(corps.get("detail") or corps.get("title") or "aucune explication donnée")
+    texte = (f"L'application a refusé « {action} » (code HTTP {reponse.status_code}) : "
+             f"{detail.rstrip('.')}.")
+    erreurs = corps.get("errors")
+    if isinstance(erreurs, dict) and erreurs:
+        pluriel = "s" if len(erreurs) > 1 else ""
+        texte += f" Champ{pluriel} refusé{pluriel} : {erreurs_lisibles(erreurs, detail)}."
+    return texte
+
+
+def erreurs_lisibles(erreurs: dict, deja_dit: str = "") -> str:
+    """problem+json `errors` as « champ » (path) : message ; …, leaving out a message the
+    detail `deja_dit` already gives."""
+    parties = []
+    for chemin, messages in erreurs.items():
+        messages = messages if isinstance(messages, list) else [messages]
+        neufs = [str(m) for m in messages if str(m) not in deja_dit]
+        parties.append(champ_lisible(str(chemin)) + (f" : {' ; '.join(neufs)}" if neufs else ""))
+    return " ; ".join(parties) or "aucun"
+
+
 MOTS_CLES = {"given": "Étant donné", "when": "Quand", "then": "Alors"}
 _TYPOGRAPHIE = str.maketrans({"’": "'", "‘": "'", "“": "« ", "”": " »", "\u00a0": " "})
 
@@ -137,11 +182,7 @@ class Contexte:
     # -- HTTP -----------------------------------------------------------------------------------
     def ok(self, reponse, action: str, statut: int = 200):
         if reponse.status_code != statut:
-            corps = reponse.get_json(silent=True) or {}
-            raise RefusInattendu(
-                f"L'application a refusé « {action} » (code HTTP {reponse.status_code}) : "
-                f"{corps.get('detail') or corps.get('title') or corps}"
-                + (f" — {corps['errors']}" if corps.get("errors") else ""))
+            raise RefusInattendu(refus_lisible(reponse, action))
         return reponse.get_json()
 
     def rafraichir(self) -> dict:
