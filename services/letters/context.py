@@ -98,6 +98,9 @@ def letter_context(case, ledger=None) -> dict:
                   "date_effet": words(credit.effect_on) if credit else None,
                   "solde_apres": credit.balance_after if credit and not credit.refusal
                   else None,
+                  # R4: what a course may not exceed; a letter crediting 0 says so
+                  "plafond": lg.cap_on(credit.effect_on)
+                  if credit and not credit.refusal and credit.effect_on else None,
                   "refus": credit.refusal.message if credit and credit.refusal else None,
                   "regles": [{"regle": e.rule, "texte": e.message} for e in explanations],
                   "examen": outcome.review_explanation(case)},
@@ -144,7 +147,8 @@ def sample_context(today: dt.date | None = None) -> dict:
                   "jour2": "2 juin 2026", "attestation_delivree_le": "2 juin 2026",
                   "attestation_recue_le": "10 juin 2026"},
         "issue": {"obligation": OBLIGATIONS["met"], "points_credites": 4,
-                  "date_effet": "3 juin 2026", "solde_apres": 10, "refus": None,
+                  "date_effet": "3 juin 2026", "solde_apres": 10, "plafond": 12,
+                  "refus": None,
                   "regles": [{"regle": "R26", "texte": "R26 : min(4, 12 − 6) = 4 points "
                               "crédités le 03/06/2026"}],
                   "examen": None},

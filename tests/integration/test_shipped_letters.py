@@ -13,6 +13,7 @@ from tests.ui_support import UiClient
 NUM = "120175200888"
 PROSECUTOR = "Signalement au procureur de la République"
 CREDIT = "Notification de points crédités"
+NO_CREDIT = "Notification d'absence de crédit de points"
 REFUND = "Décision relative au remboursement de l'amende"
 
 
@@ -100,18 +101,53 @@ def test_a_refund_letter_made_after_the_drivers_deadline_says_it_has_passed(api)
     assert "au plus tard le 24/06/2026 (délai expiré)" in page
 
 
+def _validated_voluntary_course(api, day1: str, day2: str, received: str) -> dict:
+    """A voluntary case on the licence NUM, its course attended and its attestation validated
+    on `received`."""
+    case = api.voluntary_case(NUM)
+    session = api.session(day1, day2)
+    api.enroll(case["id"], session["id"])
+    api.set_today(day2)
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    api.set_today(received)
+    api.attestation(case["id"], received)
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    return case
+
+
 def test_a_voluntary_course_has_the_credit_notice_and_no_refund_decision(api):
     api.set_today("01/03/2026")
-    api.licence(NUM, obtained="01/01/2020", probation="none")
-    case = api.voluntary_case(NUM)
-    session = api.session("03/06/2026", "04/06/2026")
-    api.enroll(case["id"], session["id"])
-    api.set_today("04/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])
-    api.set_today("10/06/2026")
-    api.attestation(case["id"], "10/06/2026")
-    api.complete(case["id"], "verification_attestation", decision="valider")
+    api.licence(NUM, obtained="01/01/2020", probation="none", points=9, on="01/01/2026")
+    case = _validated_voluntary_course(api, "03/06/2026", "04/06/2026", "10/06/2026")
     assert [m["title"] for m in letters(api, case["id"])] == [CREDIT]  # R20: no refund
+
+
+def test_a_course_at_the_cap_makes_a_letter_saying_no_point_was_credited_r4_r26(api):
+    """A QA finding: at the cap (12 points, R4) the course credits 0 (R26) and the letter
+    still said « Notification de points crédités » and « 0 point(s) ont été crédités »."""
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2020", probation="none")  # 12 points, the cap
+    case = _validated_voluntary_course(api, "03/06/2026", "04/06/2026", "10/06/2026")
+    [letter] = letters(api, case["id"])
+    assert letter["title"] == NO_CREDIT
+    text = pdf_text(download(api, case["id"], letter))
+    assert "sans reconstitution de points" in text
+    assert "aucun point n'a été crédité" in text and "plafond de 12 points" in text
+    assert "Votre solde reste de 12 point(s)" in text
+    assert "ont été crédités" not in text and "0 point(s)" not in text
+
+
+def test_a_course_refused_under_r25_makes_a_letter_saying_why_no_point_was_credited(api):
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2020", probation="none", points=4, on="01/01/2026")
+    _validated_voluntary_course(api, "03/03/2026", "04/03/2026", "10/03/2026")
+    # a second course within the year (R25): 0 point
+    case = _validated_voluntary_course(api, "05/06/2026", "06/06/2026", "10/06/2026")
+    [letter] = letters(api, case["id"])
+    assert letter["title"] == NO_CREDIT
+    text = pdf_text(download(api, case["id"], letter))
+    assert "aucun point ne peut être crédité" in text and "R25 : un seul stage" in text
+    assert "ont été crédités" not in text and "plafond" not in text
 
 
 # ---- cases started on a version without the letters (migration safety) ----------------------

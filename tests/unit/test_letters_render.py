@@ -63,6 +63,33 @@ def test_credit_notice_lists_the_rules_of_the_explanation():
     assert "avec effet au 3 juin 2026" in text
 
 
+def test_credit_notice_of_no_point_at_the_cap_says_so_from_its_title_r4_r26():
+    context = sample_context()
+    context["issue"] |= {"points_credites": 0, "solde_apres": 12, "regles": [
+        {"regle": "R26", "texte": "R26 : min(4, 12 − 12) = 0 point crédité"}]}
+    out = render.render(shipped(), "notification_credit_points", context)
+    assert "<title>Notification d'absence de crédit de points</title>" in out.html
+    text = pdf_text(out.pdf)
+    assert "sans reconstitution de points" in text and "plafond de 12 points" in text
+    assert "ont été crédités" not in text and "Cette décision applique" in text
+
+
+def test_credit_notice_of_a_refused_course_gives_the_refusal_r25():
+    context = sample_context()
+    context["issue"] |= {"points_credites": 0, "solde_apres": None, "plafond": None,
+                         "refus": "R25 : un seul stage donnant des points par an"}
+    out = render.render(shipped(), "notification_credit_points", context)
+    assert "<title>Notification d'absence de crédit de points</title>" in out.html
+    text = pdf_text(out.pdf)
+    assert "aucun point ne peut être crédité" in text and "R25 : un seul stage" in text
+    assert "ont été crédités" not in text and "plafond" not in text
+
+
+def test_credit_notice_of_points_keeps_its_title():
+    out = render.render(shipped(), "notification_credit_points", sample_context())
+    assert "<title>Notification de points crédités</title>" in out.html
+
+
 def test_refund_decision_tells_amount_and_rule():
     text = pdf_text(render.render(shipped(), "decision_remboursement", sample_context()).pdf)
     assert "135 €" in text and "R20" in text and "2 juin 2027" in text
