@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from services import incidents
 from services.errors import Conflict, NotFound
 from web.auth import current_user
-from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
+from web.ui.listing import PER_PAGE, choice_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
 
@@ -20,8 +20,7 @@ STATES = {"ouverts": "Ouverts", "resolus": "Résolus", "tous": "Tous"}
 @pages.route("/incidents")
 @login_required("designer")
 def incident_list():
-    state = request.args.get("etat", "ouverts")
-    state = state if state in STATES else "ouverts"
+    state = choice_arg("etat", STATES, "ouverts", "État")
     page = int_arg("page")
     items, total = incidents.list_incidents(None if state == "tous" else state, page, PER_PAGE)
     if (back := past_the_end(page, total)) is not None:

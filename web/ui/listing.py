@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import redirect, request, url_for
+from flask import g, redirect, request, url_for
 
 PER_PAGE = 20
 MAX_PAGE = 100_000  # beyond, an OFFSET would overflow the database's integers (a 500)
@@ -18,11 +18,41 @@ def int_arg(name: str, default: int = 1) -> int:
         return default
 
 
-def date_arg(name: str) -> dt.date | None:
+def date_arg(name: str, label: str | None = None) -> dt.date | None:
+    """A date filter (AAAA-MM-JJ); an unreadable one is left out, and said on the page when
+    it has a `label` (ignored_filters)."""
+    text = request.args.get(name, "").strip()
     try:
-        return dt.date.fromisoformat(request.args.get(name, ""))
+        return dt.date.fromisoformat(text)
     except ValueError:
+        if text and label:
+            ignore_filter(label, text, "date illisible ou inexistante (dans l'adresse : "
+                                       "AAAA-MM-JJ, un jour qui existe)")
         return None
+
+
+def choice_arg(name: str, choices: dict[str, str], default: str, label: str) -> str:
+    """A filter among `choices` (value → French label); an unknown value falls back to
+    `default`, and the page says so rather than silently showing another list."""
+    value = request.args.get(name, default)
+    if value in choices:
+        return value
+    possible = ", ".join(f"« {v} »" for v in choices.values() if v)
+    ignore_filter(label, value, f"valeur inconnue (valeurs possibles : {possible})")
+    return default
+
+
+def ignore_filter(label: str, value: str, why: str) -> None:
+    """Record a query-string filter left out, for the page's warning (ui/base.html)."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    ignored_filters().append(f"Filtre « {label} » ignoré : « {shown} », {why}.")
+
+
+def ignored_filters() -> list[str]:
+    """The French sentences of the filters this request left out."""
+    if "ignored_filters" not in g:
+        g.ignored_filters = []
+    return g.ignored_filters
 
 
 def page_numbers(total: int, per_page: int = PER_PAGE) -> int:

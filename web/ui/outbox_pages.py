@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from services import outbox
 from services.errors import Conflict, NotFound
-from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
+from web.ui.listing import PER_PAGE, choice_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
 
@@ -20,8 +20,7 @@ STATES = {"tous": "Tous", **outbox.STATUS_LABELS}
 @pages.route("/envois")
 @login_required("admin")
 def outbox_list():
-    state = request.args.get("etat", "tous")
-    state = state if state in STATES else "tous"
+    state = choice_arg("etat", STATES, "tous", "État")
     page = int_arg("page")
     items, total = outbox.list_jobs(None if state == "tous" else state, page, PER_PAGE)
     if (back := past_the_end(page, total)) is not None:

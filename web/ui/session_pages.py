@@ -17,7 +17,7 @@ from web.labels import ATTENDANCE, SESSION_STATUS_LABELS
 from web.throttling import enrolment_refusals_throttled
 from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
-from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
+from web.ui.listing import PER_PAGE, choice_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
 
@@ -76,8 +76,7 @@ def _centre_choices() -> list[tuple[str, str]]:
 def session_list():
     user = current_user()
     page = int_arg("page")
-    status = request.args.get("statut", "")
-    status = status if status in SESSION_STATUS_LABELS else ""
+    status = choice_arg("statut", {"": "", **SESSION_STATUS_LABELS}, "", "Statut")
     args = {k: v for k, v in request.args.items() if k in FILTER_FORM.fields and v}
     if user.role == "centre":
         args.pop("centre", None)

@@ -10,12 +10,19 @@ from services.errors import Conflict, Forbidden
 from services.reads import worklist
 from web.auth import current_user
 from web.labels import TASK_TITLES
-from web.ui.listing import PER_PAGE, date_arg, int_arg, page_numbers, past_the_end
+from web.ui.listing import PER_PAGE, choice_arg, date_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required, safe_next
 
 pages = Pages()
 CHANGES_SHOWN = 20  # the oldest proposals; the count says how many wait
+# the task list's filters (ui/tasks.html); services/reads/worklist.py reads the same values
+SCOPES = {"": "Toutes les tâches ouvertes", "mine": "Mes tâches",
+          "unassigned": "Non attribuées", "groupes": "Mes groupes"}
+SORTS = {"echeance": "Délai, le plus proche d'abord",
+         "-echeance": "Délai, le plus lointain d'abord",
+         "creation": "Création, la plus ancienne d'abord",
+         "-creation": "Création, la plus récente d'abord"}
 
 
 @pages.route("/tableau-de-bord", endpoint="dashboard")
@@ -37,10 +44,10 @@ def dashboard_view():
 @login_required("agent")
 def task_list():
     user = current_user()
-    scope = request.args.get("filtre", "")
+    scope = choice_arg("filtre", SCOPES, "", "Attribution")
     key = request.args.get("tache", "")
-    due = date_arg("echeance_avant")
-    sort = request.args.get("tri", "echeance")
+    due = date_arg("echeance_avant", "Délai au plus tard le")
+    sort = choice_arg("tri", SORTS, "echeance", "Trier par")
     page = int_arg("page")
     items, total = worklist.task_page(user, scope, key, due, sort, page, PER_PAGE)
     if (back := past_the_end(page, total)) is not None:
@@ -53,7 +60,7 @@ def task_list():
                            unreadable=unreadable, changes=changes, changes_total=changes_total,
                            to_validate=replay.pending_ids(t.case_id for t in items),
                            pages=page_numbers(total), scope=scope, key=key, due=due, sort=sort,
-                           task_titles=TASK_TITLES)
+                           task_titles=TASK_TITLES, scopes=SCOPES, sorts=SORTS)
 
 
 @pages.route("/taches/<int:task_id>/prendre", methods=["POST"])
