@@ -83,6 +83,25 @@ def fdate(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def fnumber(value) -> str:
+    """A figure for a French page: a decimal comma (« 0,0 », « 12,5 »), « — » when absent;
+    a whole number as it is. The CSV export has its own (web/ui/stats_pages._fr_number)."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):  # bool too
+        return str(value)
+    return str(value).replace(".", ",")
+
+
+def feuros(value) -> str:
+    """An amount in euros: « 135 », « 67,50 »."""
+    if value is None:
+        return "—"
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return f"{float(value):.2f}".replace(".", ",")
+
+
 def fdatetime(value) -> str:
     if value is None:
         return "—"

@@ -299,3 +299,22 @@ def test_a_designers_task_shows_its_name_not_its_key(app, api):
     assert "Appeler le conducteur" in table and "appeler_conducteur" not in table
     csv_text = ui.get("/ui/statistiques/export.csv").get_data().decode("utf-8")
     assert "Appeler le conducteur" in csv_text
+
+
+def test_statistics_page_writes_decimals_with_a_comma_the_exports_unchanged(app, api, known):
+    """A QA finding: the page's tables showed « 0.0 »; French writes « 0,0 ». The JSON keeps
+    its numbers, the CSV its documented French figures (« ; » and « , »)."""
+    import re
+
+    ui = UiClient(app)
+    ui.login("agent")
+    html = ui.get("/ui/statistiques", de="2026-01", a="2026-06").get_data(as_text=True)
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d+", c)]
+    body = api.ok(api.get("/api/v1/statistics", **{"from": "2026-01", "to": "2026-06"}))
+    floats = [v for v in body["obligations"]["share_met_percent"] if isinstance(v, float)]
+    assert floats  # the period has a share to show
+    assert all(str(v).replace(".", ",") in cells for v in floats)
+    csv_text = ui.get("/ui/statistiques/export.csv", de="2026-01",
+                      a="2026-06").get_data().decode("utf-8")
+    assert all(f"{v:g}".replace(".", ",") in csv_text for v in floats)

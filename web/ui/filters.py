@@ -9,7 +9,8 @@ from web import labels
 from web.ui.listing import page_url
 
 FILTERS = {"fdate": labels.fdate, "fdatetime": labels.fdatetime, "fvalue": labels.fvalue,
-           "fdetail": labels.fdetail, "status_label": labels.status_label}
+           "fdetail": labels.fdetail, "status_label": labels.status_label,
+           "fnumber": labels.fnumber, "feuros": labels.feuros}
 
 
 def _names() -> dict:

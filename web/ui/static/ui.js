@@ -16,7 +16,7 @@
     var d = data(canvasId), colours = [BLUE, ORANGE, "#18753c", "#6a6af4"];
     d.datasets.forEach(function (ds, i) { ds.backgroundColor = colours[i % colours.length]; });
     new window.Chart(canvas, {type: "bar", data: d, options: {
-      maintainAspectRatio: false, animation: false,
+      locale: "fr-FR", maintainAspectRatio: false, animation: false,
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
   }
 
@@ -26,7 +26,7 @@
     var d = data(canvasId);
     d.datasets[0].borderColor = BLUE; d.datasets[0].backgroundColor = BLUE; d.datasets[0].stepped = true;
     new window.Chart(canvas, {type: "line", data: d, options: {
-      maintainAspectRatio: false, animation: false,
+      locale: "fr-FR", maintainAspectRatio: false, animation: false,
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
   }
 
