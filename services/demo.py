@@ -80,24 +80,47 @@ class _Maker:
         return licences.create(data, "demo")
 
     def mandatory(self, last, first, received_days_ago, receipt="signed"):
-        """A probationary licence, a 3-point infraction (R15) and its 48N case, opened two
-        days after the letter's receipt."""
+        """A probationary licence, a 3-point infraction (R15) and its 48N case (a step of the
+        story on `opened_on(received_days_ago)`, two days after the letter's receipt)."""
         received = self.days(-received_days_ago)
-        with self.on(received + dt.timedelta(days=2)):
-            lic = self.licence(last, first, 500)
-            committed = received - dt.timedelta(days=30)
-            inf = licences.add_infraction(lic, speeding(committed), "demo")
-            case = cases.create({
-                "kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
-                "letter_48n": {"sent_on": received - dt.timedelta(days=4), "receipt": receipt,
-                               "received_on": None if receipt == "npai" else received}}, "demo")
+        lic = self.licence(last, first, 500)
+        committed = received - dt.timedelta(days=30)
+        inf = licences.add_infraction(lic, speeding(committed), "demo")
+        case = cases.create({
+            "kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
+            "letter_48n": {"sent_on": received - dt.timedelta(days=4), "receipt": receipt,
+                           "received_on": None if receipt == "npai" else received}}, "demo")
         return case.id
 
-    def voluntary(self, last, first, days_ago):
-        with self.on(self.days(-days_ago)):
-            lic = self.licence(last, first, 3000, points=8, probation="none")
-            case = cases.create({"kind": "volontaire", "licence": lic.number}, "demo")
-        return case.id
+    def opened_on(self, received_days_ago: int) -> dt.date:
+        return self.days(-received_days_ago) + dt.timedelta(days=2)
+
+    def voluntary(self, last, first):
+        lic = self.licence(last, first, 3000, points=8, probation="none")
+        return cases.create({"kind": "volontaire", "licence": lic.number}, "demo").id
+
+
+class _Story:
+    """The seed's steps, each on its day, run in the order of their days whatever the order
+    they are written in. Written case by case and run so, the clock went back and forth: a
+    step's timers fired on the first later day run, and a case's history, sorted by date,
+    showed e.g. the referral decided before the deadline had passed (a QA finding)."""
+
+    def __init__(self, maker: _Maker):
+        self.maker = maker
+        self.steps: list[tuple[dt.date, int, object, str | None]] = []
+        self.ids: dict[str, int] = {}
+
+    def at(self, day: dt.date, action, name: str | None = None) -> None:
+        """`action()` on `day`; its result kept as `ids[name]` for the later steps."""
+        self.steps.append((day, len(self.steps), action, name))
+
+    def run(self) -> None:
+        for day, _order, action, name in sorted(self.steps, key=lambda step: step[:2]):
+            with self.maker.on(day):
+                result = action()
+            if name:
+                self.ids[name] = result
 
 
 @many_commands
@@ -121,70 +144,86 @@ def seed() -> list[str]:
     def user(name):
         return db.session.scalar(select(User).where(User.username == name))
 
+    story = _Story(m)
+    ids = story.ids
+
     def session(centre, near_days, capacity=20, driving=False) -> int:
         d1, d2 = _course_days(m.days(near_days))
         return sessions.create({"centre": centre, "day1": d1, "day2": d2, "capacity": capacity,
                                 "driving_sequence": driving}, user("admin")).id
 
-    def enroll(case_id, session_id):
-        cases.enroll(cases.get(case_id), session_id, user("admin"))
+    def enroll(names, session_name):
+        for name in names:
+            cases.enroll(cases.get(ids[name]), ids[session_name], user("admin"))
 
-    with m.on(m.days(-120)):  # the centres declare their sessions
-        held = session(PARIS, -46)  # held six weeks ago: attestations issued and received
-        last = session(PARIS, -9)  # held last week: the centre still has to record attendance
-        soon = session(PARIS, 30)
-        later = session(BOBIGNY, 45, capacity=12, driving=True)
-        session(BOBIGNY, 60, capacity=12)
-    durand = m.mandatory("Durand", "Noah", 160)  # deadline passed, no course: referral (R21)
-    garnier = m.mandatory("Garnier", "Lucas", 125)  # deadline passed, attestation to verify
-    petit = m.mandatory("Petit", "Inès", 80)  # verification claimed by agent, late (D4)
-    bernard = m.mandatory("Bernard", "Hugo", 70)  # validated and credited: closed
-    # enrolled in a session that ends after its deadline: referred (R21), then a late course
-    perrin = m.mandatory("Perrin", "Jules", 175)
-    held_cases = [garnier, petit, bernard, perrin] + [
-        m.voluntary(last_name, first, 65) for last_name, first in (
-            ("Lambert", "Zoé"), ("Fontaine", "Louis"), ("Chevalier", "Manon"))]
-    leroy = m.mandatory("Leroy", "Sarah", 100)  # the 4-month deadline is near
-    david = m.mandatory("David", "Eva", 50)  # a 48SI notified after the enrolment (Q8, R42)
-    lefebvre = m.mandatory("Lefebvre", "Camille", 40)
-    last_cases = [lefebvre] + [m.voluntary(last_name, first, 35) for last_name, first in (
-        ("Robin", "Adam"), ("Mercier", "Jules"), ("Blanc", "Léna"), ("Guerin", "Nathan"),
-        ("Faure", "Emma"))]
-    martin = m.mandatory("Martin", "Léa", 30)  # enrolled in next month's session
-    m.mandatory("Roussel", "Théo", 20, receipt="npai")  # NPAI: no deadline (D11, R17)
-    m.voluntary("Moreau", "Chloé", 5)  # a voluntary request waiting for an enrolment
-    with m.on(m.days(-60)):
-        for case_id in held_cases:
-            enroll(case_id, held)
-    with m.on(m.days(-50)):  # the statistics' referrals: one decided
+    def mandatory(name, last, first, received_days_ago, receipt="signed"):
+        story.at(m.opened_on(received_days_ago),
+                 lambda: m.mandatory(last, first, received_days_ago, receipt), name)
+
+    def voluntary(name, last, first, days_ago):
+        story.at(m.days(-days_ago), lambda: m.voluntary(last, first), name)
+
+    def complete(name, key, data):
         agent = user("agent")
-        items, _total = tasks.list_tasks(agent, perrin, REFERRAL, False, "open", 1, 5)
-        tasks.complete(items[0].id, {"decision": "signaler",
-                                     "motif": "Échéance dépassée, stage non suivi à temps"}, agent)
-    held_day2 = sessions.get(held).day2
-    with m.on(m.days(-30)):
-        for case_id in last_cases:
-            enroll(case_id, last)
-        enroll(david, later)
-    with m.on(held_day2):
-        sessions.record_attendance(sessions.get(held), [
-            {"licence": cases.get(c).licence.number, "day1": "present", "day2": "present"}
-            for c in held_cases], user("centre75"))
-    for offset, case_id in ((3, bernard), (4, petit), (5, garnier)):
-        with m.on(held_day2 + dt.timedelta(days=offset)):
-            cases.receive_attestation(cases.get(case_id), held_day2 + dt.timedelta(days=offset),
-                                      "agent")
-    with m.on(held_day2 + dt.timedelta(days=8)):
+        items, _total = tasks.list_tasks(agent, ids[name], key, False, "open", 1, 5)
+        tasks.complete(items[0].id, data, agent)
+
+    def claim(name, key):
         agent = user("agent")
-        items, _total = tasks.list_tasks(agent, bernard, VERIFICATION, False, "open", 1, 5)
-        tasks.complete(items[0].id, {"decision": "valider", "motif": ""}, agent)
-        items, _total = tasks.list_tasks(agent, petit, VERIFICATION, False, "open", 1, 5)
+        items, _total = tasks.list_tasks(agent, ids[name], key, False, "open", 1, 5)
         tasks.claim(items[0].id, agent)
-    with m.on(m.days(-20)):
-        enroll(martin, soon)
-    with m.on(m.days(-1)):
-        licences.add_invalidation(cases.get(david).licence, {
-            "decision_on": m.days(-4), "notified_on": m.days(-1)}, "agent")
+
+    # the centres declare their sessions
+    for name, centre, near, capacity, driving in (
+            ("held", PARIS, -46, 20, False),  # held six weeks ago: attestations received
+            ("last", PARIS, -9, 20, False),  # held last week: attendance still to record
+            ("soon", PARIS, 30, 20, False), ("later", BOBIGNY, 45, 12, True),
+            ("bobigny", BOBIGNY, 60, 12, False)):
+        story.at(m.days(-120), lambda c=centre, n=near, k=capacity, d=driving:
+                 session(c, n, k, d), name)
+    held_day2 = _course_days(m.days(-46))[1]  # the day the "held" session ends
+    mandatory("durand", "Durand", "Noah", 160)  # deadline passed, no course: referral (R21)
+    mandatory("garnier", "Garnier", "Lucas", 125)  # deadline passed, attestation to verify
+    mandatory("petit", "Petit", "Inès", 80)  # verification claimed by agent, late (D4)
+    mandatory("bernard", "Bernard", "Hugo", 70)  # validated and credited: closed
+    # enrolled in a session that ends after its deadline: referred (R21), then a late course
+    mandatory("perrin", "Perrin", "Jules", 175)
+    held_cases = ["garnier", "petit", "bernard", "perrin"]
+    for last_name, first in (("Lambert", "Zoé"), ("Fontaine", "Louis"),
+                             ("Chevalier", "Manon")):
+        voluntary(last_name, last_name, first, 65)
+        held_cases.append(last_name)
+    mandatory("leroy", "Leroy", "Sarah", 100)  # the 4-month deadline is near
+    mandatory("david", "David", "Eva", 50)  # a 48SI notified after the enrolment (Q8, R42)
+    mandatory("lefebvre", "Lefebvre", "Camille", 40)
+    last_cases = ["lefebvre"]
+    for last_name, first in (("Robin", "Adam"), ("Mercier", "Jules"), ("Blanc", "Léna"),
+                             ("Guerin", "Nathan"), ("Faure", "Emma")):
+        voluntary(last_name, last_name, first, 35)
+        last_cases.append(last_name)
+    mandatory("martin", "Martin", "Léa", 30)  # enrolled in next month's session
+    mandatory("roussel", "Roussel", "Théo", 20, receipt="npai")  # NPAI: no deadline (D11, R17)
+    voluntary("moreau", "Moreau", "Chloé", 5)  # a voluntary request waiting for an enrolment
+    story.at(m.days(-60), lambda: enroll(held_cases, "held"))
+    # the statistics' referrals: one decided, once the deadline has passed
+    story.at(m.days(-50), lambda: complete("perrin", REFERRAL, {
+        "decision": "signaler", "motif": "Échéance dépassée, stage non suivi à temps"}))
+    story.at(m.days(-30), lambda: (enroll(last_cases, "last"), enroll(["david"], "later")))
+    story.at(held_day2, lambda: sessions.record_attendance(sessions.get(ids["held"]), [
+        {"licence": cases.get(ids[c]).licence.number, "day1": "present", "day2": "present"}
+        for c in held_cases], user("centre75")))
+    for offset, name in ((3, "bernard"), (4, "petit"), (5, "garnier")):
+        received = held_day2 + dt.timedelta(days=offset)
+        story.at(received, lambda n=name, r=received: cases.receive_attestation(
+            cases.get(ids[n]), r, "agent"))
+    story.at(held_day2 + dt.timedelta(days=8), lambda: (
+        complete("bernard", VERIFICATION, {"decision": "valider", "motif": ""}),
+        claim("petit", VERIFICATION)))
+    story.at(m.days(-20), lambda: enroll(["martin"], "soon"))
+    story.at(m.days(-1), lambda: licences.add_invalidation(cases.get(ids["david"]).licence, {
+        "decision_on": m.days(-4), "notified_on": m.days(-1)}, "agent"))
+    story.run()
+    durand, garnier, leroy = ids["durand"], ids["garnier"], ids["leroy"]
     fired = timers.run_due(actor="demo")  # today's due timers
     out = [f"Démonstration : {m.serial} permis et leurs dossiers dans tous les états "
            f"(dossiers {cases.get(durand).reference} et {cases.get(garnier).reference} hors "

@@ -47,3 +47,25 @@ def test_demo_fills_every_dashboard_block_and_is_idempotent(app):
         assert demo.seed() == ["Données de démonstration déjà présentes."]
         assert snapshot() == before
         assert db.session.scalar(select(func.count()).select_from(Licence)) == 19
+
+
+def test_demo_history_is_recorded_in_the_order_it_happened(app):
+    """A QA finding: the seed wrote its steps case by case, the clock going back and forth, so a
+    case's history sorted by date (its page) told a story out of order: the referral decided
+    (R21) before the deadline was found passed, recorded after the events dated later."""
+    with app.app_context():
+        demo.seed()
+        events = db.session.execute(select(CaseEvent.case_id, CaseEvent.id, CaseEvent.at,
+                                           CaseEvent.type)
+                                    .order_by(CaseEvent.case_id, CaseEvent.id)).all()
+        by_case: dict[int, list] = {}
+        for case_id, _id, at, kind in events:
+            by_case.setdefault(case_id, []).append((at, kind))
+        for case_id, history in by_case.items():
+            dates = [at for at, _kind in history]
+            assert dates == sorted(dates), (case_id, history)
+        # the referred case: the deadline passed, then the clerk decided to report
+        referred = next(h for h in by_case.values()
+                        if any(k == "signalement_decide" for _at, k in h))
+        kinds = [k for _at, k in referred]
+        assert kinds.index("echeance_depassee") < kinds.index("signalement_decide")
