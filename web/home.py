@@ -1,4 +1,5 @@
-"""`/`: a logged-out visitor goes to the login page, a logged-in one to the home of their role."""
+"""`/`: a logged-out visitor goes to the login page, a logged-in one to the home of their role;
+`/favicon.ico`: the icon."""
 
 from __future__ import annotations
 
@@ -16,3 +17,9 @@ def home():
     if user is None or not user.active:
         return redirect(url_for("ui.login"))
     return redirect(home_url(user))
+
+
+@blp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the SVG icon the pages link to."""
+    return redirect(url_for("ui.static", filename="favicon.svg"), 301)
