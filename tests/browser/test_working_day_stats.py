@@ -65,10 +65,17 @@ def cell(value):
     return None if value is None else float(value)
 
 
+def french_figure(text: str) -> float | None:
+    """A table's figure as French writes it (« 12,5 », never « 12.5 »), « — » for none."""
+    text = text.strip()
+    assert "." not in text, f"« {text} » : la virgule est le séparateur décimal"
+    return None if text == "—" else float(text.replace(",", "."))
+
+
 def table_columns(page, chart: str) -> list[list]:
     rows = page.locator(f"#{chart}-table tbody tr")
-    cells = [[None if td.inner_text().strip() == "—" else float(td.inner_text().strip())
-              for td in rows.nth(i).locator("td").all()] for i in range(rows.count())]
+    cells = [[french_figure(td.inner_text()) for td in rows.nth(i).locator("td").all()]
+             for i in range(rows.count())]
     return [list(col) for col in zip(*cells, strict=True)]
 
 
