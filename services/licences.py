@@ -16,6 +16,7 @@ from services.models import Case, Infraction, Invalidation, Licence
 from services.row_writes import insert_row, keep_in_step
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.rules import facts as rfacts
 from services.rules.explain import Decision
 from services.settings import rules_config
 
@@ -58,13 +59,15 @@ def create(data: dict, actor: str) -> Licence:
     if db.session.scalar(select(Licence.id).where(Licence.number == data["number"])):
         raise Conflict(f"Le permis n° {data['number']} existe déjà.")
     balance = data.get("balance")
-    if data["probation"] not in ("classic", "aac") and data.get("formation_complementaire"):
-        raise Invalid.field("formation_complementaire",
-                            "La formation complémentaire ne concerne qu'un permis probatoire.")
-    if balance and balance["on"] < data["obtained_on"]:
-        raise Invalid.field("balance.on",
-                            "Le solde importé ne peut précéder l'obtention du permis.")
     holder = data["holder"]
+    problems = rfacts.licence_problems(data["obtained_on"], holder.get("birth_date"),
+                                       clock().today())
+    if data["probation"] not in ("classic", "aac") and data.get("formation_complementaire"):
+        problems.append(("formation_complementaire",
+                         "La formation complémentaire ne concerne qu'un permis probatoire."))
+    if balance and balance["on"] < data["obtained_on"]:
+        problems.append(("balance.on", "Le solde importé ne peut précéder l'obtention du permis."))
+    raise_all(problems)
     licence = Licence(number=data["number"], last_name=holder["last_name"],
                       first_name=holder["first_name"], birth_date=holder["birth_date"],
                       obtained_on=data["obtained_on"], probation=data["probation"],
@@ -81,6 +84,18 @@ def create(data: dict, actor: str) -> Licence:
     return licence
 
 
+def raise_all(problems: list[tuple[str, str]]) -> None:
+    """One 422 naming every field in `problems` (each with all its messages), if any."""
+    if not problems:
+        return
+    errors: dict[str, list[str]] = {}
+    for field, message in problems:
+        errors.setdefault(field, []).append(message)
+    detail = problems[0][1] if len(problems) == 1 else (
+        f"{len(problems)} erreurs : " + " ; ".join(m for _f, m in problems))
+    raise Invalid(detail, errors)
+
+
 @dataclass(frozen=True)
 class RecordedInfraction:
     infraction: Infraction
@@ -89,11 +104,14 @@ class RecordedInfraction:
 
 @command
 def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfraction:
-    if data["decision_on"] < data["committed_on"]:
-        raise Invalid.field("decision_on", "La décision ne peut précéder l'infraction (R8).")
-    if data.get("established_on") and data["established_on"] < data["committed_on"]:
-        raise Invalid.field("established_on", "La date de réalité ne peut précéder l'infraction.")
     fine = data.get("fine") or {}
+    same_day = [i.points for i in licence.infractions if i.committed_on == data["committed_on"]]
+    raise_all(rfacts.infraction_date_problems(
+        obtained_on=licence.obtained_on, committed_on=data["committed_on"],
+        decision_on=data["decision_on"], established_on=data.get("established_on"),
+        paid_on=fine.get("paid_on"), today=clock().today())
+        + rfacts.retrait_amount_problems(data["offence_class"], data["points"],
+                                         data["committed_on"], same_day))
     infraction = Infraction(
         licence_id=licence.id, committed_on=data["committed_on"], points=data["points"],
         offence_class=data["offence_class"], label=data["label"],

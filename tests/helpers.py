@@ -81,6 +81,16 @@ class ApiClient:
     def set_today(self, text: str):
         return self.ok(self.request("PUT", "/api/v1/clock", {"today": d(text)}))
 
+    def today(self) -> dt.date:
+        return dt.date.fromisoformat(self.ok(self.get("/api/v1/clock"))["today"])
+
+    def reach(self, text: str) -> None:
+        """The clock at least on that day (moved forward, never back): a clerk registers a
+        licence once it is obtained and an infraction once it is committed (the service refuses
+        both in the future, services/rules/facts.py)."""
+        if dt.date.fromisoformat(d(text)) > self.today():
+            self.set_today(text)
+
     def run_timers(self) -> int:
         return self.ok(self.post("/api/v1/timers/run"))["fired"]
 
@@ -92,6 +102,7 @@ class ApiClient:
                 "formation_complementaire": fc}
         if points is not None:
             body["balance"] = {"points": points, "on": d(on or obtained)}
+        self.reach(obtained)
         return self.ok(self.post("/api/v1/licences", body), 201)
 
     def infraction(self, number, committed, points=3, decision=None, fine=135,
@@ -100,6 +111,7 @@ class ApiClient:
                 "label": "Excès de vitesse", "decision_on": d(decision or committed),
                 "established_on": d(committed),
                 "fine": {"amount": fine, "kind": fine_kind, "paid_on": d(committed)}}
+        self.reach(committed)
         return self.ok(self.post(f"/api/v1/licences/{number}/infractions", body), 201)
 
     def mandatory_case(self, number, infraction_id, received, receipt="signed", sent=None):

@@ -20,6 +20,7 @@ def creer_permis(ctx: Contexte, obtenu: str, type_: str = "classic", points=None
             "obtained_on": d(obtenu), "probation": type_, "formation_complementaire": False}
     if points is not None:
         body["balance"] = {"points": points, "on": d(au or obtenu)}
+    ctx.avancer(obtenu)  # a licence is registered once obtained (never in the future)
     return ctx.ok(ctx.api.post("/api/v1/licences", body), "enregistrer le permis", 201)
 
 
@@ -29,6 +30,8 @@ def enregistrer_infraction(ctx: Contexte, points: int, commise: str, decidee=Non
             "label": "Excès de vitesse", "decision_on": d(decidee or commise),
             "established_on": d(payee or commise),
             "fine": {"amount": amende, "kind": nature, "paid_on": d(payee or commise)}}
+    # a retrait is registered once decided (R8), its fine once paid: never in the future
+    ctx.avancer(max((commise, decidee, payee), key=lambda t: jour(t) if t else dt.date.min))
     ctx.infraction = ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body),
                             "enregistrer l'infraction", 201)
     return ctx.infraction
@@ -107,6 +110,7 @@ def infraction_sans_amende(ctx, points, commise):
     body = {"committed_on": d(commise), "points": int(points), "offence_class": "C4",
             "label": "Excès de vitesse", "decision_on": d(commise),
             "established_on": d(commise)}
+    ctx.avancer(commise)  # registered once committed (never in the future)
     ctx.infraction = ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body),
                             "enregistrer l'infraction", 201)
 

@@ -64,6 +64,13 @@ class World:
         clock().set(start_of_day(day(text)))
         return self._done(day(text))
 
+    def reach(self, text: str) -> None:
+        """The clock at least on that day (moved forward, never back): a clerk registers a
+        licence once it is obtained and an infraction once it is committed (the service refuses
+        both in the future, services/rules/facts.py)."""
+        if day(text) > clock().today():
+            self.set_today(text)
+
     def run_timers(self) -> int:
         return self._done(timers.run_due(actor="admin"))
 
@@ -76,6 +83,7 @@ class World:
                 "formation_complementaire": fc, "balance": None}
         if points is not None:
             data["balance"] = {"points": points, "on": day(on or obtained)}
+        self.reach(obtained)
         licences.create(data, "admin")
         db.session.remove()
         return self.licence_view(number)
@@ -89,6 +97,7 @@ class World:
                 "label": "Excès de vitesse", "decision_on": day(decision or committed),
                 "established_on": day(committed),
                 "fine": {"amount": Decimal(fine), "kind": fine_kind, "paid_on": day(committed)}}
+        self.reach(committed)
         recorded = licences.record_infraction(licences.get(number), data, "admin")
         return self._done(licences.infraction_view(recorded))
 

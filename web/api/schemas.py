@@ -88,14 +88,9 @@ class LicenceInSchema(In):
     probation = fields.String(required=True, validate=one_of(["classic", "aac", "none"]))
     formation_complementaire = fields.Boolean(load_default=False)
     balance = fields.Nested(BalanceInSchema, load_default=None, allow_none=True)
-
-    @validates_schema
-    def born_before_obtained(self, data, **_):
-        holder = data.get("holder") or {}
-        if holder.get("birth_date") and data.get("obtained_on") \
-                and holder["birth_date"] >= data["obtained_on"]:
-            raise ValidationError({"holder": {"birth_date": [
-                "La date de naissance doit précéder l'obtention du permis."]}})
+    # the dates' cross-checks (born before obtained, obtained not after today) are the
+    # service's (services/rules/facts.py): all of them are reported at once, with the clock's
+    # today
 
 
 class MovementSchema(Schema):
@@ -141,7 +136,9 @@ class FineSchema(In):
 
 class InfractionInSchema(In):
     committed_on = fields.Date(required=True)
-    points = integer(required=True, validate=range_(1, 8))
+    points = integer(required=True, validate=validate.Range(
+        min=1, max=6, error="R5 : un retrait est de 1 à 6 points par infraction (un délit : 6, "
+                            "la moitié du maximum de 12)."))
     offence_class = fields.String(required=True,
                                   validate=one_of(["C1", "C2", "C3", "C4", "C5", "delit"]))
     label = fields.String(required=True, validate=length(1, 255))

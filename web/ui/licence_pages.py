@@ -53,7 +53,8 @@ INFRACTION_FORM = FormSpec(
     Field("label", "Libellé de l'infraction", required=True,
           hint="Par exemple : Excès de vitesse de 20 à 30 km/h."),
     Field("offence_class", "Classe", "text", True, choices=OFFENCE_CLASSES, widget="select"),
-    Field("points", "Points retirés", "int", True, hint="De 1 à 8 (R5)."),
+    Field("points", "Points retirés", "int", True,
+          hint="De 1 à 6 ; un délit : 6 ; au plus 8 pour les infractions du même jour (R5)."),
     Field("committed_on", "Commise le", "date", True),
     Field("established_on", "Réalité établie le", "date",
           hint="Paiement de l'amende, titre exécutoire, composition pénale exécutée ou "
