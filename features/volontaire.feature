@@ -46,6 +46,7 @@ Fonctionnalité: Stage volontaire et règle d'un stage par an
   @R28 @R25
   Scénario: Un stage qui n'a rapporté aucun point ne fait pas courir le délai d'un an
     Étant donné un permis non probatoire avec 12 points au 01/01/2026
+    Et une infraction de 1 point commise le 01/06/2023
     Et le conducteur a suivi un stage volontaire des 03/03/2026 et 04/03/2026 crédité le 10/03/2026
     Alors le stage crédite 0 points
     Quand une infraction de 3 points commise le 01/04/2026 est enregistrée
@@ -54,3 +55,13 @@ Fonctionnalité: Stage volontaire et règle d'un stage par an
     Et l'attestation est reçue et validée le 10/06/2026
     Alors 3 points sont crédités
     Et le solde du permis est de 12 points
+
+  @R29
+  Scénario: Sans retrait de points connu, le stage volontaire est refusé
+    Étant donné un permis non probatoire obtenu le 01/01/2010
+    Et que nous sommes le 01/03/2026
+    Quand l'agent tente d'ouvrir un dossier de stage volontaire
+    Alors la demande est refusée en citant la règle R29
+    Quand une infraction de 2 points commise le 01/02/2026 est enregistrée
+    Et le conducteur demande un stage volontaire
+    Alors le dossier est en attente d'inscription

@@ -36,6 +36,7 @@ from services.row_writes import insert_row, keep_in_step, update_row
 from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.rules import voluntary as rvoluntary
 from services.settings import rules_config
 
 PROCESS_BY_KIND = {"obligatoire": "stage_obligatoire", "volontaire": "stage_volontaire"}
@@ -59,6 +60,7 @@ def create(data: dict, actor: str) -> Case:
                             "stage ne peut plus produire de points.",
                             "R42 : permis invalidé, le dossier ne peut pas être ouvert.")
     if data["kind"] == "volontaire":
+        _check_retrait_known(licence)
         _check_no_open_voluntary_case(licence)
     now = clock().now()
     case = Case(kind=data["kind"], licence_id=licence.id, status=statuses.NOUVEAU.code,
@@ -77,6 +79,18 @@ def create(data: dict, actor: str) -> Case:
                  receipt=case.letter_receipt, process=f"{version.key} v{version.version}")
     journey.start(case, version, actor)
     return case
+
+
+def _check_retrait_known(licence: Licence) -> None:
+    """R29: a voluntary course is for a holder who committed an infraction that gave rise to
+    a retrait of points (docs/legal-decisions.md, LD13): 422 on `licence` otherwise, as for
+    R42."""
+    decision = rvoluntary.may_open(licence_ledger.licence_facts(licence),
+                                   licence_ledger.retrait_facts(licence))
+    if not decision.ok:
+        raise Invalid.field("licence", decision.text,
+                            "R29 : aucun retrait de points n'est connu pour ce permis ; le "
+                            "dossier de stage volontaire ne peut pas être ouvert.")
 
 
 def _check_no_open_voluntary_case(licence: Licence) -> None:

@@ -1,6 +1,7 @@
 """Opening a case refuses what cannot be (a clerks' QA pass): a 48N sent before the retrait it
-notifies was decided (R10), and a second open voluntary case on one licence (a form sent twice),
-exactly one winning when two requests race."""
+notifies was decided (R10), a voluntary case for a licence without any retrait of points (R29),
+and a second open voluntary case on one licence (a form sent twice), exactly one winning when
+two requests race."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 from services.db import db
 from services.models import Case
 from tests.api_errors_support import assert_problem, unchanged
+from tests.ui_support import UiClient, text
 
 NUM = "120175200501"
 
@@ -73,3 +75,31 @@ def test_two_racing_voluntary_requests_open_exactly_one_case(api, app):
         t.join(60)
     assert sorted(codes) == [201, 409]
     assert db.session.query(Case).filter(Case.kind == "volontaire").count() == 1
+
+
+def test_R29_a_voluntary_case_without_any_retrait_is_refused(api):
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2015", probation="none")
+    with unchanged():
+        problem = assert_problem(api.post("/api/v1/cases", {"kind": "volontaire",
+                                                            "licence": NUM}), 422, "licence")
+    assert "R29" in problem["detail"] and "aucun retrait" in problem["errors"]["licence"][0]
+    api.infraction(NUM, "01/02/2026", points=1)
+    api.voluntary_case(NUM)
+
+
+def test_R29_an_imported_balance_below_twelve_shows_an_earlier_retrait(api):
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2015", probation="none", points=11, on="01/01/2026")
+    api.voluntary_case(NUM)
+
+
+def test_R29_the_licence_page_says_why_the_voluntary_case_is_refused(api):
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2015", probation="none")
+    ui = UiClient(api.app)
+    ui.login("agent")
+    with unchanged():
+        resp = ui.post(f"/ui/permis/{NUM}/stage-volontaire")
+    assert resp.status_code == 422
+    assert "R29 : aucun retrait de points n&#39;est connu pour ce permis" in text(resp)

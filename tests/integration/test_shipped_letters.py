@@ -126,7 +126,9 @@ def test_a_course_at_the_cap_makes_a_letter_saying_no_point_was_credited_r4_r26(
     """A QA finding: at the cap (12 points, R4) the course credits 0 (R26) and the letter
     still said « Notification de points crédités » and « 0 point(s) ont été crédités »."""
     api.set_today("01/03/2026")
-    api.licence(NUM, obtained="01/01/2020", probation="none")  # 12 points, the cap
+    api.licence(NUM, obtained="01/01/2020", probation="none")
+    # R29: a voluntary course follows a retrait; this one restored long since (12, the cap)
+    api.infraction(NUM, "01/02/2021", points=1)
     case = _validated_voluntary_course(api, "03/06/2026", "04/06/2026", "10/06/2026")
     [letter] = letters(api, case["id"])
     assert letter["title"] == NO_CREDIT
