@@ -20,6 +20,19 @@ Fonctionnalité: Invalidation du permis (48SI)
     Quand l'agent tente d'ouvrir un dossier de stage volontaire
     Alors la demande est refusée en citant la règle R42
 
+  @R42 @Q8 @R32
+  Scénario: Un dossier clos avant le début de sa session y libère sa place
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026 avec 5 autres stagiaires
+    Et le conducteur s'inscrit à cette session
+    Alors la session compte 6 stagiaires inscrits
+    Quand la 48SI est notifiée le 01/04/2026 (décision du 25/03/2026)
+    Et l'agent refuse le crédit après examen manuel pour « Permis invalidé avant tout stage »
+    Alors le dossier est clos
+    Et la session compte 5 stagiaires inscrits
+    Et l'historique du dossier mentionne « sa place est libérée »
+
   @R24 @R8
   Scénario: Un stage suivi alors que le solde est nul mais sans 48SI notifiée est examiné par un agent
     Étant donné un permis non probatoire avec 3 points au 01/01/2026

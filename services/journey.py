@@ -292,7 +292,7 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
                              context(case, actor, version.id, version.checksum),
                              checksum=version.checksum, files=lambda: version.files)
         instance = ProcessInstance(case_id=case.id, version_id=version.id, lock_version=1)
-        _write_back(case, instance, run, open_rows={})  # a new case has no task yet
+        _write_back(case, instance, run, {}, actor)  # a new case has no task yet
         keep_in_step(instance, "version", version)
         decision_history.record(case, run.decisions, actor)
     except (WorkflowError, DefinitionError) as exc:
@@ -363,7 +363,7 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
         # and the query is saved.
         open_rows = _open_task_rows(case) if run.open_tasks() else {}
         result = event(run)
-        _write_back(case, instance, run, open_rows)
+        _write_back(case, instance, run, open_rows, actor)
         decision_history.record(case, run.decisions, actor)
     except TaskNotReady:
         raise
@@ -404,7 +404,8 @@ _INSERT_TASKS = HumanTask.__table__.insert()
 
 
 def _write_back(case: Case, instance: ProcessInstance, run,
-                open_rows: dict[str, HumanTask], version_id: int | None = None) -> None:
+                open_rows: dict[str, HumanTask], actor: str,
+                version_id: int | None = None) -> None:
     """Every projection of the run (`open_rows`: the task rows open before it, read by the
     caller), written past the unit of work (services/row_writes): a new case's instance
     inserted (`_write_new`), a running case's updated with its `lock_version` checked
@@ -425,6 +426,7 @@ def _write_back(case: Case, instance: ProcessInstance, run,
         if version_id is not None:
             values["version_id"] = version_id
         status, label = _status(run, completed, open_tasks)
+        closing = completed and not case.closed
         case_values = {"status": status, "status_label": label, "closed": completed,
                        "updated_at": now}
         if inspect(instance).transient:
@@ -432,6 +434,28 @@ def _write_back(case: Case, instance: ProcessInstance, run,
         else:
             _write_rows(case, instance, values, case_values, tasks,
                         _task_changes(open_rows, open_tasks, now))
+        if closing:
+            _release_seats(case, actor, today)
+
+
+def _release_seats(case: Case, actor: str, today) -> None:
+    """LD4: a case that closes gives back its seat in a session that has not started yet
+    (its first day after today), so that the session's count (capacity, R32 group size) is
+    the trainees still expected; the history says so. A session already started keeps the
+    enrolment: its attendance may still be declared (R34)."""
+    released = [e for e in case.enrollments if e.status == "enrolled"
+                and e.session.status == "planned" and e.session.day1 > today]
+    if not released:
+        return
+    stat_counters.touch((case.id,))  # the statistics count a course by its session
+    for enr in released:
+        update_row(enr, {"status": "cancelled"})
+        audit.record(case, "inscription_liberee", actor, session=enr.session_id,
+                     day1=enr.session.day1, day2=enr.session.day2, regle="LD4",
+                     message="Dossier clos avant le début de la session : sa place est "
+                             "libérée (décision LD4).")
+    if case.session_id in {e.session_id for e in released}:
+        update_row(case, {"session_id": None})
 
 
 def _task_changes(open_rows: dict[str, HumanTask], current, now) -> list:
@@ -527,7 +551,7 @@ def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, a
     """Pin the instance to `version` with `run` (migrated onto it, services/case_migration.py)
     and write every projection back, in the caller's transaction."""
     open_rows = _open_task_rows(case)
-    _write_back(case, instance, run, open_rows, version_id=version.id)
+    _write_back(case, instance, run, open_rows, actor, version_id=version.id)
     set_committed_value(instance, "version", version)
 
 

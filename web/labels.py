@@ -14,6 +14,7 @@ TASK_TITLES = statuses.TASK_TITLES
 status_label = statuses.label_of  # a case's status for people
 EVENT_LABELS = {
     "dossier_ouvert": "Dossier ouvert", "inscription": "Inscription à une session",
+    "inscription_liberee": "Place libérée dans la session (dossier clos)",
     "presence_enregistree": "Présence enregistrée", "attestation_recue": "Attestation reçue",
     "tache_prise": "Tâche prise", "tache_rendue": "Tâche rendue",
     "tache_terminee": "Tâche terminée", "points_credites": "Points crédités",

@@ -58,7 +58,8 @@ class Enrollment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    # enrolled | cancelled | attended
+    # enrolled | cancelled (the session cancelled, R36, or its case closed before the
+    # session's first day, LD4: no seat held) | attended
     status: Mapped[str] = mapped_column(String(12), default="enrolled")
     day1: Mapped[str | None] = mapped_column(String(10))  # present|absent|late
     day2: Mapped[str | None] = mapped_column(String(10))

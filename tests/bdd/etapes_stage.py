@@ -178,3 +178,13 @@ def etat_session(ctx, etat):
                      "consulter la session")
     libelles = {"planned": "programmée", "held": "tenue", "cancelled": "annulée"}
     verifier(libelles.get(session["status"], session["status"]), etat, "état de la session")
+
+
+@then(parsers.re(r"la session compte (?P<nombre>\d+) stagiaires? inscrits?"))
+def inscrits_session(ctx, nombre):
+    """The trainees still holding a seat (a closed case's seat is released before the session
+    starts, docs/legal-decisions.md LD4)."""
+    session = ctx.ok(ctx.api.get(f"/api/v1/sessions/{ctx.session['id']}"),
+                     "consulter la session")
+    inscrits = sum(1 for e in session["enrollments"] if e["status"] == "enrolled")
+    verifier(inscrits, int(nombre), "stagiaires inscrits à la session")
