@@ -33,13 +33,11 @@ EXACT_ID_RE = re.compile(r"^[RD][1-9][0-9]?$")
 
 # Rules not decided by services/rules, with the reason (French, shown in the table).
 NOT_IN_RULES = {
-    "R5": "barème des retraits : nombre de points saisi par l'agent avec l'infraction (informatif)",
     "R12": "lettre 47 : courrier de notification du crédit, hors logiciel",
     "R13": "lettre 48M : informative, sans obligation",
     "R14": "informatif : l'absence d'information n'affecte ni le retrait ni l'invalidation",
     "R23": "agrément du centre et autorisations d'animer : vérifiés par l'API (centres, sessions) "
            "et la tâche de vérification de l'attestation",
-    "R29": "informatif : tout titulaire ayant perdu des points peut suivre un stage volontaire",
     "R30": "organisation du centre, hors logiciel",
     "R33": "organisation du centre ; une absence d'animateur passe par l'examen manuel "
            "(processus BPMN)",

@@ -55,7 +55,7 @@ def ids(api):
     with transaction():
         run_id = scenario_runs.request_run(drafts.get(draft["id"]), ["volontaire"], "designer").id
     api.licence(NUM)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     case = api.voluntary_case(NUM)
     return {"d": draft["id"], "r": run_id, "c": case["id"]}
 

@@ -78,7 +78,7 @@ def ids(api):
     """One licence, one session of CENTRE and one voluntary case, so paths name real ids."""
     api.set_today("02/03/2026")
     api.licence(NUM)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     session = api.session("05/06/2026", "06/06/2026", fill=0)
     case = api.voluntary_case(NUM)
     return {"s": session["id"], "c": case["id"]}

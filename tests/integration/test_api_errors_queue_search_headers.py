@@ -112,6 +112,7 @@ def people(api):
                 "obtained_on": "2025-09-01", "probation": "classic",
                 "formation_complementaire": False}
         api.ok(api.post("/api/v1/licences", body), 201)
+        api.infraction(number, "01/02/2026", points=1)  # R29: needs a retrait
         api.voluntary_case(number)
     return NAMES
 

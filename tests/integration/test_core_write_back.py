@@ -330,6 +330,8 @@ def test_two_concurrent_enrolments_of_one_case_in_one_session_exactly_one_wins(a
 def test_two_concurrent_registrations_of_one_licence_number_exactly_one_wins(api, app):
     """Both usually check the number before either inserts it: the second's insert then meets
     the unique index, a 409 as the check's own."""
+    api.set_today("01/03/2026")  # after the licence's obtained_on: never in the future
+
     def register():
         licences.create({"number": "120175200623", "obtained_on": dt.date(2025, 9, 1),
                          "holder": {"last_name": "Martin", "first_name": "Léa",

@@ -89,7 +89,7 @@ def test_a_runaway_script_is_an_incident_and_the_case_is_unchanged(api, name):
     deploy(api, "stage_volontaire",
            with_script(VOLONTAIRE, "constater_invalidation()", RUNAWAY[name]))
     api.licence(NUM)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     api.set_today("10/03/2026")
     case = api.ok(api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM}), 201)
     before = snapshot(case["id"])
@@ -117,7 +117,7 @@ def test_the_same_failure_again_is_counted_on_the_open_incident(api):
     deploy(api, "stage_volontaire", with_script(VOLONTAIRE, "constater_invalidation()",
                                                 RUNAWAY["list_that_feeds_itself"]))
     api.licence(NUM)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     api.set_today("10/03/2026")
     api.ok(api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM}), 201)
     first = assert_problem(invalidate(api), 409)["incident"]
@@ -132,7 +132,7 @@ def test_other_cases_keep_working(api):
                                                 RUNAWAY["three_nested_loops"]))
     api.licence(NUM)
     api.licence(OTHER)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     api.infraction(OTHER, "01/02/2026", points=1)
     api.set_today("10/03/2026")
     api.ok(api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM}), 201)
@@ -175,7 +175,7 @@ def test_a_forced_version_that_cannot_run_is_an_incident_not_a_500(api, code, sa
     assert said in str(resp.get_json())
     force("stage_volontaire", bad)
     api.licence(NUM)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     api.set_today("10/03/2026")
     body = assert_problem(api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM}),
                           409)
@@ -293,7 +293,7 @@ def incident(api):
     deploy(api, "stage_volontaire", with_script(VOLONTAIRE, "constater_invalidation()",
                                                 RUNAWAY["list_of_a_billion"]))
     api.licence(NUM)
-    api.infraction(NUM, "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction(NUM, "01/02/2026", points=1)  # R29: needs a retrait
     api.set_today("10/03/2026")
     case = api.ok(api.post("/api/v1/cases", {"kind": "volontaire", "licence": NUM}), 201)
     body = assert_problem(invalidate(api), 409)

@@ -37,7 +37,7 @@ def fuzzed_api(api, monkeypatch):
     monkeypatch.setattr(scenario_runs, "start", lambda run_id: None)
     api.set_today("02/03/2026")
     api.licence("120175200123")
-    api.infraction("120175200123", "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction("120175200123", "01/02/2026", points=1)  # R29: needs a retrait
     api.voluntary_case("120175200123")
     api.session("05/06/2026", "06/06/2026", fill=0)
     return api

@@ -73,6 +73,7 @@ def _signed_cookie(secret: str, data: dict) -> str:
 # ---- item 2: sessions end with their user ----------------------------------------------------
 
 def test_a_deactivated_users_cookie_is_refused_by_the_api_and_the_pages(api):
+    api.set_today("01/03/2026")  # after LICENCE's obtained_on: never in the future
     agent = _logged_in(api, "agent")
     assert _api_get(agent).status_code == 200
     assert _api_post(agent, "/api/v1/licences", LICENCE).status_code == 201

@@ -337,7 +337,7 @@ def test_voluntary_case_and_an_invalidated_licence(api, ui):
 def test_search_finds_licences_and_cases(api, ui):
     api.licence(NUM)
     api.licence("120175200999")
-    api.infraction("120175200999", "01/02/2026", points=1)  # R29: a voluntary course follows a retrait
+    api.infraction("120175200999", "01/02/2026", points=1)  # R29: needs a retrait
     api.voluntary_case("120175200999")
     resp = ui.get("/ui/recherche", q="martin")
     body = text(resp)
