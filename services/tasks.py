@@ -26,6 +26,7 @@ from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, HumanTask, ProcessInstance
 from services.row_writes import update_row
 from workflows import TaskNotReady
+from workflows.forms import with_blanks
 
 
 def get(task_id: int) -> HumanTask:
@@ -225,9 +226,13 @@ def complete(task_id: int, data: dict, user) -> Case:
     _record_decision(case, task.key, data)
     audit.record(case, "tache_terminee", user.username, task=task.key, title=task.title, **data)
 
+    # every field of the form reaches the engine, a left-out one blank (workflows/forms.py);
+    # the task and its history keep what the caller sent
+    engine_data = with_blanks(task_form(task).form, data)
+
     def event(run):
         try:
-            run.complete_task(task.key, data)
+            run.complete_task(task.key, engine_data)
         except TaskNotReady:
             raise Conflict("La tâche n'est plus à faire.") from None
         if task.key == statuses.TASK_VERIFICATION_ATTESTATION:  # the course's fate is known (R19)

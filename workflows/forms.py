@@ -503,6 +503,28 @@ def json_schema(form: Form | None, task_key: str, title: str | None = None) -> d
     return schema
 
 
+def blank_value(f: FormField):
+    """What a field the caller left out stands for when the task's data reaches the engine,
+    the same for every field of a type (and what the clerks' page sends for an empty field):
+    a text (textfield, textarea) is "", a checkbox False, a number, a date or a choice (select,
+    radio) None (no value). form-js's `defaultValue` is not read: a left-out field is blank."""
+    if f.type in STRING_TYPES:
+        return ""
+    if f.type == "checkbox":
+        return False
+    return None
+
+
+def with_blanks(form: Form | None, data: dict) -> dict:
+    """`data` with every input field of `form` it lacks set to its blank value: a designer's
+    script can read every field of its form (a QA finding: « name 'motif' is not defined »
+    when an API client left out an optional motif), and a field left out does not keep the
+    value an earlier task of the case gave the same name."""
+    if form is None:
+        return dict(data)
+    return {**{f.key: blank_value(f) for f in form.fields}, **data}
+
+
 def form_changes(old: Form | None, new: Form | None) -> list[tuple[str, str | None, str | None]]:
     """(field key, before, after) for each field added, removed or changed between two forms;
     `before`/`after` are short French descriptions. Labels count (they show to clerks)."""

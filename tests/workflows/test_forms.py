@@ -17,6 +17,7 @@ from workflows.forms import (
     only_labels_changed,
     parse_form,
     pattern_problem,
+    with_blanks,
 )
 
 SHIPPED = Path(__file__).resolve().parents[2] / "bpmn" / "forms"
@@ -88,3 +89,27 @@ def test_a_form_saved_with_a_byte_order_mark_is_read():
     for text in ("\ufeff" + doc(NAME), ("\ufeff" + doc(NAME)).encode("utf-8")):
         form, problems = parse_form(text, "forms/f.form")
         assert problems == [] and [f.key for f in form.fields] == ["nom"]
+
+
+def test_a_field_left_out_reaches_the_engine_blank_by_its_type():
+    """A QA finding (« name 'motif' is not defined »): every input field of the form is in the
+    engine's data; what the caller sent is kept, a left-out text is "", a checkbox False, a
+    number, date or choice None; a read-only text is no data."""
+    form, problems = parse_form(doc(
+        {"type": "text", "text": "Aide"},
+        {"type": "textfield", "key": "nom", "label": "Nom"},
+        {"type": "textarea", "key": "motif", "label": "Motif"},
+        {"type": "number", "key": "montant", "label": "Montant"},
+        {"type": "datetime", "key": "le", "label": "Le", "subtype": "date"},
+        {"type": "radio", "key": "decision", "label": "Décision",
+         "values": [{"value": "a", "label": "A"}]},
+        {"type": "select", "key": "choix", "label": "Choix",
+         "values": [{"value": "b", "label": "B"}]},
+        {"type": "checkbox", "key": "vu", "label": "Vu"}), "forms/f.form")
+    assert problems == []
+    assert with_blanks(form, {"decision": "a", "nom": "Martin"}) == {
+        "nom": "Martin", "motif": "", "montant": None, "le": None, "decision": "a",
+        "choix": None, "vu": False}
+    sent = with_blanks(form, {"motif": "x", "vu": True, "montant": 0})
+    assert (sent["motif"], sent["vu"], sent["montant"], sent["nom"]) == ("x", True, 0, "")
+    assert with_blanks(None, {"x": 1}) == {"x": 1}  # a confirmation: nothing to fill
