@@ -5,8 +5,16 @@ designer's script, condition or timer, a version whose code today's checks refus
 raises, the service turns it into `IncidentRaised` (409, French). The command's transaction is
 rolled back (the case stays exactly as it was), then the incident is recorded in a transaction of
 its own (`services.db.transaction` calls `after_rollback`), with a case event when the case
-exists. Designers and admins list and resolve incidents (`GET /api/v1/incidents`); the timer
-sweep skips an instance with an open incident on its current version, so it does not spin.
+exists. Designers and admins list and resolve incidents (`GET /api/v1/incidents`).
+
+Which incidents stop what (a QA finding: a clerk's failed task, retried successfully, left an
+incident open that stopped every timer of the case):
+- the timer sweep skips an instance only while an incident *the sweep itself raised*
+  (`TIMER_COMMAND`) is open on its current version, so it does not spin; a clerk's failed
+  command never stops the case's timers (reminders, the 4-month deadline, R21);
+- a command that succeeds on a case resolves the open incidents the same command (same case,
+  same command text) left there: it is superseded (`supersede`, recorded as resolved
+  automatically, by whom, when, with a case event). The same for a case opening, by licence.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import logging
 
 from sqlalchemy import exists, select
 
-from services import audit
+from services import audit, statuses
 from services.clock import clock
 from services.db import MAX_ROW_ID, command, db, paginate, transaction
 from services.errors import Conflict, NotFound
@@ -24,6 +32,9 @@ from services.models import Case, Incident, ProcessInstance
 log = logging.getLogger(__name__)
 
 INCIDENT_EVENT = "incident"
+TIMER_COMMAND = "minuterie"  # the timer sweep's command (services/timers.py)
+OPENING_COMMAND = "ouverture du dossier"
+AUTOMATIC = " (automatique)"  # how `resolved_by` tells an incident a later success superseded
 INCIDENT_RESOLVED_EVENT = "incident_resolu"
 # the sizes of the columns of `incidents`
 MAX_ELEMENT_ID = Incident.__table__.c.element_id.type.length
@@ -63,8 +74,9 @@ class IncidentRaised(Conflict):
         again instead of repeated."""
         now = clock().now()
         same = db.session.scalars(select(Incident).where(
-            Incident.case_id.is_(None) if self.case_id is None
-            else Incident.case_id == self.case_id,
+            # a failed opening has no case: its command names the licence (`opening_command`)
+            Incident.case_id.is_(None) & (Incident.command == self.command)
+            if self.case_id is None else Incident.case_id == self.case_id,
             Incident.version_id == self.version_id, Incident.resolved.is_(False),
             Incident.element_id.is_(None) if self.element_id is None
             else Incident.element_id == self.element_id,
@@ -132,13 +144,69 @@ def raised(exc: Exception, *, case_id: int | None, version_id: int, actor: str,
                           element_id=element, command=command, actor=actor)
 
 
-def open_incident_on_current_version():
-    """A clause: the instance has an open incident on the version it is pinned to (the timer
-    sweep skips it until the incident is resolved or the case is migrated)."""
+def opening_command(kind: str, licence_number: str) -> str:
+    """The command of a case opening, naming what it was for: an incident raised there has no
+    case, and the admin must tell which licence it concerned."""
+    return f"{OPENING_COMMAND} {kind} (permis {licence_number})"[:MAX_COMMAND]
+
+
+def timer_incident_on_current_version():
+    """A clause: the instance has an open incident *raised by the timer sweep* on the version
+    it is pinned to (the sweep skips it until the incident is resolved or the case is
+    migrated). An incident of a clerk's command does not stop the case's timers: the timers do
+    not run the code that failed, and the case is as it was before that command."""
     return exists(select(Incident.id).where(
         Incident.case_id == ProcessInstance.case_id,
         Incident.version_id == ProcessInstance.version_id,
+        Incident.command == TIMER_COMMAND,
         Incident.resolved.is_(False)))
+
+
+def supersede(case: Case | None, command: str, actor: str) -> None:
+    """`command` has just run (in the caller's transaction): the open incidents it left on the
+    case before (the same command on the same case; for an opening, on the same licence) are
+    resolved automatically, each with a case event. Nothing is read but the index
+    ix_incidents_case_open's few rows."""
+    command = command[:MAX_COMMAND]
+    where = (Incident.case_id == case.id) if case is not None and case.id is not None \
+        else Incident.case_id.is_(None)
+    rows = db.session.scalars(select(Incident).where(
+        where, Incident.resolved.is_(False), Incident.command == command)).all()
+    if not rows:
+        return
+    now = clock().now()
+    for incident in rows:
+        incident.resolved = True
+        incident.resolved_at = now
+        incident.resolved_by = (actor[:MAX_ACTOR - len(AUTOMATIC)] + AUTOMATIC)
+        if case is not None:
+            audit.record(case, INCIDENT_RESOLVED_EVENT, actor, incident=incident.id,
+                         automatique=True,
+                         message=f"Incident n° {incident.id} résolu automatiquement : la même "
+                                 "action a réussi ensuite.")
+        log.info("incident %s resolved automatically: %s succeeded (%s)", incident.id, command,
+                 actor)
+
+
+def open_on_case(case_id: int) -> list[dict]:
+    """The case's open incidents, for its page: number, when, what failed (French), and
+    whether it stops the case's timers."""
+    rows = db.session.scalars(select(Incident).where(
+        Incident.case_id == case_id, Incident.resolved.is_(False)).order_by(Incident.id)).all()
+    return [{"id": i.id, "at": i.at, "what": command_label(i.command),
+             "stops_timers": i.command == TIMER_COMMAND} for i in rows]
+
+
+def command_label(command: str) -> str:
+    """A command as a clerk reads it: « la tâche « Signalement au parquet » », « le
+    déclenchement des échéances et relances »…"""
+    if command == TIMER_COMMAND:
+        return "le déclenchement automatique des échéances et relances"
+    if command.startswith("tâche « ") and command.endswith(" »"):
+        key = command[len("tâche « "):-2]
+        title = statuses.task_title(key) if key in statuses.TASK_KEYS else key
+        return f"la tâche « {title} »"
+    return f"l'action « {command} »"
 
 
 # ---- reading and resolving ----------------------------------------------------------------

@@ -286,7 +286,8 @@ def load_case(case_id: int) -> Case | None:
 
 def start(case: Case, version: ProcessVersion, actor: str) -> None:
     """Start the case's instance; IncidentRaised (the caller's transaction is rolled back: no
-    case is opened) when the version cannot run it."""
+    case is opened) when the version cannot run it; the incident names the licence."""
+    command = incidents.opening_command(case.kind, case.licence.number)
     try:
         run = engine().start(version.id, lambda: version.xml, version.key,
                              context(case, actor, version.id, version.checksum),
@@ -295,9 +296,10 @@ def start(case: Case, version: ProcessVersion, actor: str) -> None:
         _write_back(case, instance, run, {}, actor)  # a new case has no task yet
         keep_in_step(instance, "version", version)
         decision_history.record(case, run.decisions, actor)
+        incidents.supersede(None, command, actor)  # an earlier opening for this licence
     except (WorkflowError, DefinitionError) as exc:
         raise incidents.raised(exc, case_id=None, version_id=version.id, actor=actor,
-                               command="ouverture du dossier") from exc
+                               command=command) from exc
 
 
 def lock_instance(case: Case) -> ProcessInstance:
@@ -365,6 +367,7 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
         result = event(run)
         _write_back(case, instance, run, open_rows, actor)
         decision_history.record(case, run.decisions, actor)
+        incidents.supersede(case, command, actor)  # the same command failed before: it ran
     except TaskNotReady:
         raise
     except (WorkflowError, DefinitionError) as exc:

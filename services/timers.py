@@ -4,7 +4,8 @@ Its cost follows the number of due timers, not the number of open cases: it sele
 indexed `next_timer_due_at` only (SKIP LOCKED on PostgreSQL so several workers share the work).
 An instance whose version could not run its timer has an open incident: it is recorded once,
 and the sweep skips that instance until the incident is resolved or the case is migrated to
-another version (it would fail the same way at every sweep).
+another version (it would fail the same way at every sweep). Only the sweep's own incidents
+stop it: a clerk's failed command on the case does not (services/incidents.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def _claim_due(now, limit: int):
     query = (select(ProcessInstance).where(ProcessInstance.next_timer_due_at <= now,
-                                           ~incidents.open_incident_on_current_version())
+                                           ~incidents.timer_incident_on_current_version())
              .order_by(ProcessInstance.next_timer_due_at, ProcessInstance.id).limit(limit))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -64,7 +65,7 @@ def _fire_next(actor: str, failed: set[int]) -> int | None:
         with db.session.begin_nested():
             case = journey.load_case(instance.case_id)
             count, fired = journey.apply(case, actor, _fire, instance=instance,
-                                         command="minuterie")
+                                         command=incidents.TIMER_COMMAND)
             if count:
                 audit.record(case, "minuteur_declenche", actor, timers=count, at=now)
             reminders.record(case, fired, actor)

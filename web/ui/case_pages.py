@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from services import cases, journey, letters, licence_ledger, licences, replay, sessions, tasks
+from services import (
+    cases,
+    incidents,
+    journey,
+    letters,
+    licence_ledger,
+    licences,
+    replay,
+    sessions,
+    tasks,
+)
 from services.clock import clock
 from services.errors import Conflict, Forbidden, Invalid
 from services.reads import case_view, licence_view, session_view
@@ -91,6 +101,7 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         attestation=attestation or Form(ATTESTATION_FORM, {"received_on": today.isoformat()}),
         dismiss=dismiss or Form(DISMISS_FORM),
         letters=letters.letters_of(case.id),
+        incidents=incidents.open_on_case(case.id),
     ), status
 
 
