@@ -35,6 +35,7 @@ INCIDENT_EVENT = "incident"
 TIMER_COMMAND = "minuterie"  # the timer sweep's command (services/timers.py)
 OPENING_COMMAND = "ouverture du dossier"
 AUTOMATIC = " (automatique)"  # how `resolved_by` tells an incident a later success superseded
+TECHNICAL_ROLES = frozenset({"designer", "admin"})  # who reads an incident's error
 INCIDENT_RESOLVED_EVENT = "incident_resolu"
 # the sizes of the columns of `incidents`
 MAX_ELEMENT_ID = Incident.__table__.c.element_id.type.length
@@ -59,14 +60,30 @@ class IncidentRaised(Conflict):
         self.actor = actor[:MAX_ACTOR]
         self.incident_id: int | None = None
         super().__init__(self._detail())
+        self.technical_detail = self._technical_detail()
         self.extra = {"incident": None, "element": element_id}
 
+    def _number(self) -> str:
+        return f"Incident n° {self.incident_id}" if self.incident_id else "Incident"
+
     def _detail(self) -> str:
+        """For a clerk (and the case's history): what happened, in French, without the
+        designer's error (a QA finding: « (IndexError) : list index out of range »)."""
+        return (f"{self._number()} : le processus n'a pas pu exécuter cette action. Rien n'a "
+                "été modifié ; le dossier est inchangé. Les concepteurs et les administrateurs "
+                "en sont informés.")
+
+    def _technical_detail(self) -> str:
+        """For designers and admins, who fix it: the element and the error (explained in
+        French first, workflows/errors_fr.py)."""
         where = f" (élément « {self.element_id} »)" if self.element_id else ""
-        number = f"Incident n° {self.incident_id}" if self.incident_id else "Incident"
-        return (f"{number} : le processus n'a pas pu exécuter cette action{where} : "
+        return (f"{self._number()} : le processus n'a pas pu exécuter cette action{where} : "
                 f"{self.message}. Rien n'a été enregistré ; le dossier est inchangé. Les "
                 "concepteurs et les administrateurs en sont informés.")
+
+    def detail_for(self, role: str | None) -> str:
+        """The problem's detail for the caller's role."""
+        return self.technical_detail if role in TECHNICAL_ROLES else self.detail
 
     def record(self) -> Incident:
         """The incident, in the current transaction (the command's own is already rolled
@@ -94,11 +111,16 @@ class IncidentRaised(Conflict):
         db.session.flush()
         case = db.session.get(Case, self.case_id) if self.case_id is not None else None
         if case is not None:
+            # the history is the clerks': no designer's error in it (the incident page has it)
             audit.record(case, INCIDENT_EVENT, self.actor, incident=incident.id,
                          element=self.element_id, commande=self.command,
-                         message=f"Incident n° {incident.id} : {self.message}")
+                         message=f"Incident n° {incident.id} : le processus n'a pas pu "
+                                 f"exécuter {command_label(self.command)}. Rien n'a été "
+                                 "modifié ; les concepteurs et les administrateurs en sont "
+                                 "informés.")
         self.incident_id = incident.id
         self.detail = self._detail()
+        self.technical_detail = self._technical_detail()
         self.extra = {"incident": incident.id, "element": self.element_id}
         log.warning("incident %s on case %s (version %s, element %s): %s", incident.id,
                     self.case_id, self.version_id, self.element_id, self.message)

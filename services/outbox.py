@@ -28,6 +28,7 @@ from services.db import command, db, many_commands, paginate
 from services.errors import Conflict, NotFound
 from services.models import OutboxJob
 from services.row_writes import insert_row
+from workflows.errors_fr import described
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def _send(job: Claimed) -> str | None:
         channel.send(job)
     except Exception as exc:  # noqa: BLE001 - any failure is retried, and shown to admins
         log.warning("outbox job %s failed: %s", job.id, exc)
-        return f"{type(exc).__name__} : {exc}"
+        return described(exc)  # French first (« connexion refusée … »), then Python's
     return None
 
 

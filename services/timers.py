@@ -19,6 +19,7 @@ from services import audit, incidents, journey, reminders
 from services.clock import clock
 from services.db import command, db, many_commands
 from services.models import Case, ProcessInstance
+from workflows.errors_fr import described
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,10 @@ def _fire_next(actor: str, failed: set[int]) -> int | None:
         log.exception("timer failed for instance %s", instance.id)
         failed.add(instance.id)
         audit.record(db.session.get(Case, instance.case_id), "erreur_minuteur", actor,
-                     erreur=str(exc)[:500])
+                     erreur=described(exc)[:500],
+                     message="Le minuteur n'a pas pu être déclenché à cause d'une erreur "
+                             "technique ; rien n'a été modifié. Les administrateurs la lisent "
+                             "dans le journal du serveur.")
     return 0
 
 

@@ -33,6 +33,8 @@ EVENT_LABELS = {
     "note_ajoutee": "Note", "drapeau_pose": "Drapeau posé", "drapeau_leve": "Drapeau levé",
     "tache_affectee": "Tâche affectée à un groupe", "centre_notifie": "Centre prévenu",
     "decision_table": "Décision d'une table (DMN)",
+    # a command the process could not run (services/incidents.py)
+    "incident": "Incident technique", "incident_resolu": "Incident résolu",
 }
 # the referral to the prosecutor (R21): the export's column, the case page's outcome
 REFERRAL_LABELS = {"candidate": "À décider", "referred": "Signalé",
@@ -66,6 +68,7 @@ DETAIL_LABELS = {
     "texte": "texte", "element": "élément BPMN", "message": "message", "removed": "retirés",
     "centre": "centre", "objet": "objet", "canal": "canal", "envoi": "envoi",
     "inscription_tardive": "inscrite après le début de la session",
+    "incident": "incident n°", "commande": "action",
 }
 # the choices of the contract tasks' forms (the form's radios and the history's details)
 DECISION_LABELS = {

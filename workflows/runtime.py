@@ -38,6 +38,7 @@ from . import decisions as decisions_mod
 from .clerk_view import Annotations, Status, status_code
 from .contract import DATA_GROUP_ASSIGNMENTS, FACT_ECHEANCE_TIMER, TIMER_LABELS, ScriptContext
 from .definitions import ParsedProcess, parse_process
+from .errors_fr import described
 from .lanes import GROUP_CODE
 from .script_env import (
     ALLOWED_GLOBAL_NAMES,
@@ -196,14 +197,16 @@ def _translate(exc: BaseException) -> WorkflowError:
     elif isinstance(origin, ScriptRejected) or isinstance(exc, ScriptRejected):
         msg = f"code refusé par l'environnement restreint : {origin or exc}"
     elif "Error evaluating expression" in text:
-        detail = f"{type(origin).__name__} : {origin}" if origin else text.splitlines()[0]
+        detail = described(origin) if origin else text.splitlines()[0]
         msg = f"erreur lors de l'évaluation d'une expression : {detail}"
     elif isinstance(exc, SpiffWorkflowException):
-        kind = type(origin).__name__ if origin else getattr(exc, "error_type", type(exc).__name__)
-        detail = origin if origin else text.splitlines()[0]
-        msg = f"erreur d'exécution du processus ({kind}) : {detail}"
+        if origin:  # the French kind first (NameError: « variable inconnue »), then Python's
+            msg = f"erreur d'exécution du processus : {described(origin)}"
+        else:
+            kind = getattr(exc, "error_type", type(exc).__name__)
+            msg = f"erreur d'exécution du processus ({kind}) : {text.splitlines()[0]}"
     else:
-        msg = f"erreur du moteur de processus ({type(exc).__name__}) : {exc}"
+        msg = f"erreur du moteur de processus : {described(exc)}"
     err = WorkflowError(msg, element)
     err.__cause__ = origin if origin is not None else exc
     return err

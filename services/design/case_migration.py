@@ -131,8 +131,9 @@ def migrate_all(key: str, number: int, from_version: int | None, actor: str) -> 
             migrate_case(case_id, target, actor)
             migrated.append(case_id)
         except ServiceError as exc:  # refused (409) or gone meanwhile (404): listed, not fatal
-            refused.append({"case": case_id,
-                            "reasons": exc.errors.get("version") or [exc.detail]})
+            # an incident's error, not the clerk's sentence: designers read this
+            refused.append({"case": case_id, "reasons": exc.errors.get("version") or [
+                getattr(exc, "technical_detail", exc.detail)]})
     process_history.record_command(key, process_history.CASES_MIGRATED, actor, version=number,
                                    from_version=from_version, migrated=migrated,
                                    refused=refused)

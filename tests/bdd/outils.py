@@ -182,8 +182,18 @@ class Contexte:
     # -- HTTP -----------------------------------------------------------------------------------
     def ok(self, reponse, action: str, statut: int = 200):
         if reponse.status_code != statut:
-            raise RefusInattendu(refus_lisible(reponse, action))
+            corps = reponse.get_json(silent=True)
+            incident = self._erreur_de_l_incident(corps if isinstance(corps, dict) else {})
+            raise RefusInattendu(refus_lisible(reponse, action) + incident)
         return reponse.get_json()
+
+    def _erreur_de_l_incident(self, corps: dict) -> str:
+        """An incident's error, which a clerk's answer does not carry (services/incidents.py):
+        the scenario's reader is the designer, who reads it on the incident."""
+        if not isinstance(corps.get("incident"), int):
+            return ""
+        vue = self.api.get(f"/api/v1/incidents/{corps['incident']}", as_="designer")
+        return f" — {vue.get_json()['message']}" if vue.status_code == 200 else ""
 
     def rafraichir(self) -> dict:
         assert self.dossier is not None, "Aucun dossier n'a été ouvert dans ce scénario"

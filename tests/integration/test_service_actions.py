@@ -184,10 +184,13 @@ def test_a_failing_action_is_an_incident_and_changes_nothing(api):
     api.ok(api.post(f"/api/v1/tasks/{task['id']}/claim", as_="agent"))
     resp = api.post(f"/api/v1/tasks/{task['id']}/complete", {"data": {}}, as_="agent")
     body = assert_problem(resp, 409)
-    assert "le groupe « inconnu » n'existe pas" in body["detail"]
+    # the clerk reads the incident's number; the designer's error is for designers and admins
+    assert f"Incident n° {body['incident']}" in body["detail"]
+    assert "inconnu" not in body["detail"]
     assert api.task(case["id"], "appeler_conducteur")["state"] == "open"
     incidents = api.ok(api.get("/api/v1/incidents", as_="designer"))["items"]
     assert [(i["case_id"], i["element"]) for i in incidents] == [(case["id"], "affecter")]
+    assert "le groupe « inconnu » n'existe pas" in incidents[0]["message"]
 
 
 def test_a_parameter_of_the_wrong_type_at_run_time_is_an_incident(api):
@@ -197,7 +200,9 @@ def test_a_parameter_of_the_wrong_type_at_run_time_is_an_incident(api):
     resp = api.post("/api/v1/cases", {"kind": "volontaire", "licence": "120175200123"},
                     as_="agent")
     body = assert_problem(resp, 409)
-    assert "paramètre « texte » : doit être un texte" in body["detail"]
+    assert f"Incident n° {body['incident']}" in body["detail"]  # the clerk's French sentence
+    [incident] = api.ok(api.get("/api/v1/incidents", as_="designer"))["items"]
+    assert "paramètre « texte » : doit être un texte" in incident["message"]
 
 
 # ---- the centre notified by email: an outbox job ------------------------------------------------
@@ -308,6 +313,8 @@ def test_the_admins_page_lists_the_sends_and_puts_an_abandoned_one_back(api, app
     assert "Envois différés" in page and "centre75@example.test" in page
     assert "Abandonné" in page and "Nouvel inscrit" in page and f"Dossier n° {case['id']}" in page
     assert "ConnectionRefusedError" in page
+    # explained in French first (a QA finding: the English error alone)
+    assert "connexion refusée : le serveur distant (messagerie SMTP)" in page
     back = ui.post(f"/ui/envois/{job_id}/relancer")
     assert back.status_code == 302
     assert [j.status for j in jobs()] == ["en_attente"]

@@ -18,3 +18,11 @@ def test_the_manual_reviews_choices_are_told_in_french():
 def test_a_late_enrolment_says_so_in_french():
     assert fdetail({"session": 4, "inscription_tardive": True}) == \
         "session n° : 4 ; inscrite après le début de la session : oui"
+
+
+def test_an_incident_event_has_a_french_label():
+    """A QA finding: the history showed the raw code « incident »."""
+    from web.labels import EVENT_LABELS
+
+    assert EVENT_LABELS["incident"] == "Incident technique"
+    assert EVENT_LABELS["incident_resolu"] == "Incident résolu"

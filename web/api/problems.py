@@ -90,7 +90,12 @@ def from_http_exception(error: HTTPException) -> Response:
 
 
 def from_service_error(error: ServiceError) -> Response:
-    return problem(error.status, error.detail, error.errors or None, title=error.title,
+    detail = error.detail
+    if hasattr(error, "detail_for"):  # an incident: its error for designers and admins only
+        from web.auth import current_user
+        user = current_user()
+        detail = error.detail_for(user.role if user is not None else None)
+    return problem(error.status, detail, error.errors or None, title=error.title,
                    headers=getattr(error, "headers", None),
                    extra=getattr(error, "extra", None))
 
