@@ -58,3 +58,41 @@ def test_threads_each_read_their_own_clock():
     for t in threads:
         t.join()
     assert results == {"avant": 0, "apres": 1, "avant2": 0, "apres2": 1}
+
+
+# ---- duration timers (a QA finding: a reminder was due 1 µs after Paris midnight, in UTC) ----
+
+PARIS = __import__("zoneinfo").ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(("duration", "start", "due"), [
+    # a day starts at local midnight (D1, D3): exact, in the clock's zone, no microsecond
+    ("P7D", dt.datetime(2027, 1, 19, tzinfo=PARIS), "2027-01-26T00:00:00+01:00"),
+    ("P14D", dt.datetime(2027, 1, 12, tzinfo=PARIS), "2027-01-26T00:00:00+01:00"),
+    ("P1W", dt.datetime(2027, 1, 19, tzinfo=PARIS), "2027-01-26T00:00:00+01:00"),
+    # across the change to summer time: still midnight, a day of 23 hours counted as a day
+    ("P7D", dt.datetime(2027, 3, 25, tzinfo=PARIS), "2027-04-01T00:00:00+02:00"),
+    # calendar months clamped to the month's last day (D4, D10), not 31 days
+    ("P1M", dt.datetime(2026, 1, 31, tzinfo=PARIS), "2026-02-28T00:00:00+01:00"),
+    ("P1Y", dt.datetime(2024, 2, 29, tzinfo=PARIS), "2025-02-28T00:00:00+01:00"),
+    # a time part is elapsed time
+    ("PT36H", dt.datetime(2027, 3, 27, 12, tzinfo=PARIS), "2027-03-29T01:00:00+02:00"),
+    ("P1DT2H", dt.datetime(2027, 1, 19, 8, tzinfo=PARIS), "2027-01-20T10:00:00+01:00"),
+])
+def test_a_duration_timer_is_due_exactly_on_the_calendar_of_the_clocks_zone(duration, start,
+                                                                            due):
+    parsed = spiff_timer.TimerEventDefinition.parse_iso_duration(duration)
+    assert clock.duration_due(parsed, start).isoformat() == due
+
+
+def test_a_reminder_fires_at_the_instant_it_is_due_not_a_microsecond_later():
+    h = Harness("stage_obligatoire")
+    h.facts["conformite"] = "non_conforme"
+    start = dt.datetime(2026, 7, 11, tzinfo=PARIS)  # the day after the deadline (D1, R21)
+    h.start()
+    h.tick(start)
+    assert h.open_keys() == ["signalement_parquet"]
+    [reminder] = [t for t in h.view().waiting_timers() if t.name == "relance_signalement"]
+    assert reminder.due_at.isoformat() == "2026-07-18T00:00:00+02:00"
+    assert h.tick(reminder.due_at - dt.timedelta(microseconds=1)) == 0
+    assert h.tick(reminder.due_at) == 1
