@@ -343,8 +343,9 @@ def case_query(status, licence, q, overdue):
         query = query.where(Licence.number == licence)
     if q:
         query = query.where(Case.id.in_(_matching_ids(q)))
-    if overdue:
-        query = query.where(Case.deadline < clock().today(), Case.closed.is_(False))
+    if overdue:  # as the case page and the dashboard say it (outcome.deadline_overdue)
+        query = query.where(Case.deadline < clock().today(), Case.closed.is_(False),
+                            outcome.deadline_open_clause())
     return query
 
 

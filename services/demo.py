@@ -183,7 +183,8 @@ def seed() -> list[str]:
                  session(c, n, k, d), name)
     held_day2 = _course_days(m.days(-46))[1]  # the day the "held" session ends
     mandatory("durand", "Durand", "Noah", 160)  # deadline passed, no course: referral (R21)
-    mandatory("garnier", "Garnier", "Lucas", 125)  # deadline passed, attestation to verify
+    # deadline passed, its course met it: only the attestation is to verify (not overdue)
+    mandatory("garnier", "Garnier", "Lucas", 125)
     mandatory("petit", "Petit", "Inès", 80)  # verification claimed by agent, late (D4)
     mandatory("bernard", "Bernard", "Hugo", 70)  # validated and credited: closed
     # enrolled in a session that ends after its deadline: referred (R21), then a late course
@@ -195,7 +196,9 @@ def seed() -> list[str]:
         held_cases.append(last_name)
     mandatory("leroy", "Leroy", "Sarah", 100)  # the 4-month deadline is near
     mandatory("david", "David", "Eva", 50)  # a 48SI notified after the enrolment (Q8, R42)
-    mandatory("lefebvre", "Lefebvre", "Camille", 40)
+    # its deadline passed a few days ago, its course held before it, the attendance not
+    # recorded yet: the deadline is overdue until a course is known to have met it (R19, D1)
+    mandatory("lefebvre", "Lefebvre", "Camille", 125)
     last_cases = ["lefebvre"]
     for last_name, first in (("Robin", "Adam"), ("Mercier", "Jules"), ("Blanc", "Léna"),
                              ("Guerin", "Nathan"), ("Faure", "Emma")):
@@ -223,10 +226,10 @@ def seed() -> list[str]:
     story.at(m.days(-1), lambda: licences.add_invalidation(cases.get(ids["david"]).licence, {
         "decision_on": m.days(-4), "notified_on": m.days(-1)}, "agent"))
     story.run()
-    durand, garnier, leroy = ids["durand"], ids["garnier"], ids["leroy"]
+    durand, lefebvre, leroy = ids["durand"], ids["lefebvre"], ids["leroy"]
     fired = timers.run_due(actor="demo")  # today's due timers
     out = [f"Démonstration : {m.serial} permis et leurs dossiers dans tous les états "
-           f"(dossiers {cases.get(durand).reference} et {cases.get(garnier).reference} hors "
+           f"(dossiers {cases.get(durand).reference} et {cases.get(lefebvre).reference} hors "
            f"délai, {cases.get(leroy).reference} à échéance proche) ; {fired} minuteur(s) "
            "déclenché(s) aujourd'hui."]
     for username, role, _centre in DEMO_USERS:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import exists, or_, select
+
 from services import audit, licence_ledger, statuses
 from services.clock import clock
-from services.models import Case, Enrollment, Licence
+from services.models import Case, CourseSession, Enrollment, Licence
 from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility, refund
@@ -250,3 +252,43 @@ def case_flags(case: Case, lg=None) -> list[dict]:
             seen.add((f.rule, f.message))
             flags.append({"rule": f.rule, "message": f.message})
     return flags
+
+
+# ---- is the 4-month deadline overdue? (the case page, the dashboard and ?overdue=true) --------
+
+def course_in_time(case: Case, cfg=None) -> Enrollment | None:
+    """The course that met the 4-month deadline (R19, D1): attended in full (its attestation
+    issued, R34), not refused at verification, its dates compliant (R17–R19). Once there is one,
+    the deadline is not overdue whatever today is: the crediting deadline (D4) is what runs
+    (a QA finding: a course of 08–09/12 for a 10/12 deadline showed « dépassée de 36 jours »)."""
+    cfg = cfg or rules_config()
+    for enr in case.enrollments:
+        if (enr.attestation_issued_on is not None and enr.verification != "refuser"
+                and eligibility.compliance(case.notified_on, case.deadline, enr.session.day1,
+                                           enr.session.day2, cfg).ok):
+            return enr
+    return None
+
+
+def deadline_overdue(case: Case, today: dt.date) -> bool:
+    """The open case's 4-month deadline is past and neither the obligation is met nor a course
+    met it (`course_in_time`); the same as `deadline_open_clause` in SQL."""
+    return (case.deadline is not None and not case.closed and case.deadline < today
+            and case.obligation != "met" and course_in_time(case) is None)
+
+
+def deadline_open_clause():
+    """SQL: the case's 4-month deadline still matters — no obligation met, no course that met
+    it (`course_in_time`'s test: attestation issued, not refused, the course's last day — or
+    first, CFG_DEADLINE_TEST — on or before the deadline, not before the 48N's notification
+    unless CFG_PRE_48N_COURSE_DISCHARGES)."""
+    cfg = rules_config()
+    day = CourseSession.day2 if cfg.deadline_test == "LAST_DAY" else CourseSession.day1
+    conditions = [Enrollment.case_id == Case.id, Enrollment.attestation_issued_on.is_not(None),
+                  or_(Enrollment.verification.is_(None), Enrollment.verification != "refuser"),
+                  or_(Case.deadline.is_(None), day <= Case.deadline)]
+    if not cfg.pre_48n_course_discharges:
+        conditions.append(or_(Case.notified_on.is_(None), CourseSession.day1 >= Case.notified_on))
+    in_time = exists(select(Enrollment.id).join(
+        CourseSession, Enrollment.session_id == CourseSession.id).where(*conditions))
+    return or_(Case.obligation.is_(None), Case.obligation != "met") & ~in_time

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from services import groups, statuses, task_counters
+from services import groups, outcome, statuses, task_counters
 from services.db import db, paginate
 from services.models import Case, HumanTask
 
@@ -64,11 +64,13 @@ def task_query(user, scope: str = "", key: str = "", due_before: dt.date | None 
 
 
 def deadline_cases(today: dt.date, limit: int = 10):
-    """Open mandatory cases whose 4-month deadline is passed or within NEAR_DAYS days."""
+    """Open mandatory cases whose 4-month deadline is passed or within NEAR_DAYS days, and
+    still matters: no course met it yet (outcome.deadline_open_clause, as the case page)."""
     query = (select(Case).options(*CASE_ROW)
              .where(Case.closed.is_(False), Case.deadline.is_not(None),
                     Case.deadline <= today + dt.timedelta(days=NEAR_DAYS),
-                    Case.obligation.in_(("pending", "manual_review"))))
+                    Case.obligation.in_(("pending", "manual_review")),
+                    outcome.deadline_open_clause()))
     return paginate(query, (Case.deadline, Case.id), 1, limit)
 
 

@@ -12,8 +12,10 @@ from services import (
     letters,
     licence_ledger,
     licences,
+    outcome,
     replay,
     sessions,
+    statuses,
     tasks,
 )
 from services.clock import clock
@@ -94,6 +96,13 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         series=licence_view.balance_series(case.licence, today, replayed),
         diagram=journey.diagram_state(case),
         days_left=(case.deadline - today).days if case.deadline else None,
+        # R19/D1: a course that met the deadline ends its count; then the crediting deadline
+        # (D4) is what can be late, as the dashboard's lists say (a QA finding)
+        course_in_time=outcome.course_in_time(case) if case.deadline else None,
+        deadline_overdue=outcome.deadline_overdue(case, today),
+        credit_late_days=max([(today - t.due_on).days for t in open_tasks
+                              if t.key in statuses.CREDITING_TASKS and t.due_on
+                              and t.due_on < today], default=None),
         history=history, history_page=history_page, history_pages=history_pages,
         history_total=len(history_all),
         session_choices=session_choices(open_sessions, case.deadline),
