@@ -228,6 +228,24 @@ def test_edit_save_validate_test_deploy_and_migrate(page, server):
     assert int(_version_row(page, 1).locator(".ui-running").inner_text()) == running_v1 - 1
     assert _version_row(page, new).locator(".ui-running").inner_text() == "1"
 
+    # -- the bulk move asks first; cancelled, nothing moves; confirmed, its summary has no
+    # stray « null » (a QA finding: printed under the box when nothing was refused)
+    page.goto(f"/ui/processus/{KEY}/versions/{new}/migrations")
+    page.wait_for_selector("#migration-table")
+    before = page.locator("#migration-table tbody tr").count()
+    page.get_by_role("button", name=f"Migrer tous les dossiers sûrs vers la version {new}").click()
+    dialog = page.get_by_role("alertdialog", name="Confirmer la migration")
+    assert "Migrer vers la version" in dialog.inner_text()
+    dialog.get_by_role("button", name="Annuler").click()
+    assert page.locator("#bulk-result").inner_text().strip() == ""
+    assert page.locator("#migration-table tbody tr").count() == before
+    page.get_by_role("button", name=f"Migrer tous les dossiers sûrs vers la version {new}").click()
+    page.get_by_role("button", name="Confirmer la migration").click()
+    page.locator("#bulk-result .fr-alert[role='status']").wait_for()
+    summary = page.locator("#bulk-result").inner_text()
+    assert "null" not in summary, summary
+    _no_serious_violations(page, "migration groupée")
+
 
 def test_admin_forces_a_deploy_with_a_reason(page, server):
     login(page, "admin")
@@ -270,7 +288,8 @@ def test_admin_forces_a_deploy_with_a_reason(page, server):
     assert rows.first.locator(".ui-reasons li").count() >= 1
     page.get_by_role("button", name=f"Migrer tous les dossiers sûrs vers la version {forced}")\
         .click()
-    page.locator("#bulk-result .fr-alert").wait_for()
+    page.get_by_role("button", name="Confirmer la migration").click()  # it asks first
+    page.locator("#bulk-result .fr-alert[role='status']").wait_for()
     assert "Aucun dossier migré" in page.locator("#bulk-result .fr-alert").inner_text()
     refused = page.locator("#refused-table tbody tr")
     assert refused.count() == rows.count()

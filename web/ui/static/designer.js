@@ -732,9 +732,28 @@
       await load();
     }
 
-    $("bulk-form").addEventListener("submit", async function (event) {
+    // a bulk move asks first (a QA finding: one click moved every safe case at once)
+    $("bulk-form").addEventListener("submit", function (event) {
       event.preventDefault();
       const from = select.value ? Number(select.value) : null;
+      const safe = items.filter(function (i) { return i.safe && (from === null || i.from_version === from); }).length;
+      const confirmButton = h("button", {type: "button", class: "fr-btn", id: "bulk-confirm",
+        text: "Confirmer la migration", onclick: function (e) { e.currentTarget.disabled = true; migrateAll(from); }});
+      bulk.replaceChildren(h("div", {class: "fr-alert fr-alert--warning fr-alert--sm fr-mb-2w", role: "alertdialog",
+          "aria-labelledby": "bulk-confirm-title", "aria-describedby": "bulk-confirm-text"},
+        h("h3", {class: "fr-alert__title", id: "bulk-confirm-title", text: "Confirmer la migration"}),
+        h("p", {id: "bulk-confirm-text", text: "Migrer vers la version " + n + " "
+          + (safe ? plural(safe, "dossier sûr", "dossiers sûrs") : "les dossiers sûrs")
+          + (from === null ? " de toutes les autres versions" : " de la version " + from)
+          + " ? Chaque dossier migre dans sa propre transaction et son historique le note ; les dossiers non sûrs restent sur leur version."}),
+        h("ul", {class: "fr-btns-group fr-btns-group--inline-sm fr-mt-1w"},
+          h("li", {}, confirmButton),
+          h("li", {}, h("button", {type: "button", class: "fr-btn fr-btn--secondary", id: "bulk-cancel",
+            text: "Annuler", onclick: function () { bulk.replaceChildren(); say("Migration annulée : rien n'a changé."); $("bulk-migrate").focus(); }})))));
+      confirmButton.focus();
+    });
+
+    async function migrateAll(from) {
       $("bulk-migrate").disabled = true;
       let result;
       try {
@@ -745,17 +764,18 @@
         return;
       }
       const moved = result.migrated || [], refused = result.refused || [];
-      bulk.replaceChildren(
+      // nothing refused: no table, and no "null" text (replaceChildren writes null as text)
+      bulk.replaceChildren.apply(bulk, [
         (moved.length ? successBox : infoBox)((moved.length ? plural(moved.length, "dossier migré", "dossiers migrés") : "Aucun dossier migré") + " vers la version " + n,
           moved.length ? h("p", {id: "bulk-moved", text: "Migrés : " + moved.map(reference).join(", ") + "."}) : null),
         refused.length ? table("refused-table", "Dossiers restés sur leur version, et pourquoi", ["Dossier", "Raisons"],
           refused.map(function (r) {
             return h("tr", {"data-case": r.case}, h("th", {scope: "row", text: reference(r.case)}),
               h("td", {}, h("ul", {class: "ui-reasons"}, (r.reasons || []).map(function (x) { return h("li", {text: x}); }))));
-          })) : null);
+          })) : null].filter(Boolean));
       say(plural(moved.length, "dossier migré", "dossiers migrés") + ", " + plural(refused.length, "refusé", "refusés") + ".");
       await load();
-    });
+    }
 
     await load();
   };
