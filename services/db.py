@@ -9,6 +9,8 @@ from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event, func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -51,7 +53,14 @@ _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 def configure_engine(engine) -> None:
     """SQLite: WAL, and writers take the write lock when they begin (BEGIN IMMEDIATE), so two
     concurrent commands queue instead of failing late; readers stay concurrent.
-    PostgreSQL needs nothing here: commands lock their rows with SELECT ... FOR UPDATE."""
+    PostgreSQL needs nothing more: commands lock their rows with SELECT ... FOR UPDATE."""
+
+    @event.listens_for(engine, "handle_error")
+    def _mark_connection_failure(context):
+        # no connection yet: the database could not be reached at all (database_failure)
+        if context.connection is None and context.sqlalchemy_exception is not None:
+            context.sqlalchemy_exception.while_connecting = True
+
     if engine.dialect.name != "sqlite":
         return
 
@@ -135,6 +144,29 @@ def many_commands(function):
 def schema_ready() -> bool:
     """Whether the database was migrated (its tables exist)."""
     return inspect(db.engine).has_table("process_versions")
+
+
+def url_without_password(url: str) -> str:
+    """DATABASE_URL as it may be shown: its password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split(":", 1)[0] + "://…"
+
+
+def database_failure(exc: BaseException, url: str) -> str | None:
+    """The French sentence for a database that cannot be reached, or that failed the work
+    (OperationalError: server down, no such file, authentication, lock timeout), naming
+    DATABASE_URL without its password and the driver's own words; None for any other error,
+    which is a bug and keeps its traceback."""
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    what = ("connexion impossible" if getattr(exc, "while_connecting", False)
+            else "la base de données a refusé l'opération")
+    driver = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    detail = f" ({driver[0]})" if driver else ""
+    return (f"base de données inaccessible — DATABASE_URL={url_without_password(url)} : "
+            f"{what}{detail}.")
 
 
 def rollback() -> None:

@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from services.db import url_without_password
 from services.rules.config import FALSE_WORDS, TRUE_WORDS, ConfigError, RulesConfig
 
 CLOCK_MODES = ("system", "manual")
@@ -21,6 +24,16 @@ class SettingsError(RuntimeError):
 def _default_database_url(instance_path: str) -> str:
     Path(instance_path).mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{Path(instance_path) / 'stages.sqlite'}"
+
+
+def _check_database_url(url: str) -> None:
+    """A URL SQLAlchemy cannot read (a port that is no number, an unknown driver) is named at
+    start-up, not met later as a traceback."""
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, ValueError):
+        raise SettingsError(f"DATABASE_URL : URL illisible ou pilote inconnu "
+                            f"« {url_without_password(url)} »") from None
 
 
 def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
@@ -37,6 +50,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
             "(attendu sqlite:/// ou postgresql+psycopg://)")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    _check_database_url(url)
 
     mode = str(merged.get("CLOCK_MODE") or "system")
     if mode not in CLOCK_MODES:

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from services import bundles, groups, processes, timers, users
 from services.db import schema_ready
 from services.errors import ServiceError
+from web.cli_guard import guard_cli
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
@@ -369,8 +370,8 @@ def rebuild_counters_cmd(check_only):
     click.echo(f"{n} compteur(s) recalculé(s)")
 
 
-
 def register_cli(app: Flask) -> None:
+    guard_cli(app)
     for group in (processes_cli, users_cli, timers_cli, demo_cli, rules_cli, stats_cli,
                   tasks_cli, groups_cli, outbox_cli):
         app.cli.add_command(group)
