@@ -14,6 +14,7 @@ from services import bundles, groups, processes, timers, users
 from services.db import schema_ready
 from services.errors import ServiceError
 from web.cli_guard import guard_cli
+from web.cli_types import ROW_ID, SECONDS
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
@@ -58,7 +59,7 @@ def deploy_cmd():
 @processes_cli.command("test")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--key", default=None, help="Processus remplacé (défaut : nom du fichier).")
-@click.option("--draft", "draft_id", type=int, default=None, help="Tester ce brouillon.")
+@click.option("--draft", "draft_id", type=ROW_ID, default=None, help="Tester ce brouillon.")
 @click.option("--feature", "features", multiple=True,
               help="Fonctionnalité (features/NOM.feature) ; répétable ; défaut : toutes.")
 def test_cmd(file, key, draft_id, features):
@@ -254,7 +255,8 @@ def activate_cmd(username):
 
 @timers_cli.command("run")
 @click.option("--loop", is_flag=True, help="Continuer à surveiller les minuteurs échus.")
-@click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+@click.option("--interval", type=SECONDS, default=5.0, show_default=True,
+              help="Secondes entre deux passages (plus de 0, au plus un jour).")
 def run_timers_cmd(loop, interval):
     """Déclencher les minuteurs échus une fois (ou en continu avec --loop)."""
     _require_schema()
@@ -266,7 +268,8 @@ def run_timers_cmd(loop, interval):
 
 @outbox_cli.command("run")
 @click.option("--loop", is_flag=True, help="Continuer à envoyer ce qui est dû.")
-@click.option("--interval", default=5.0, show_default=True, help="Secondes entre deux passages.")
+@click.option("--interval", type=SECONDS, default=5.0, show_default=True,
+              help="Secondes entre deux passages (plus de 0, au plus un jour).")
 def run_outbox_cmd(loop, interval):
     """Envoyer les courriels dus et mettre en page les courriers, une fois (ou en continu avec
     --loop)."""
