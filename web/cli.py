@@ -13,8 +13,11 @@ from flask.cli import AppGroup
 from services import bundles, groups, processes, timers, users
 from services.db import schema_ready
 from services.errors import ServiceError
+from web.cli_french import speak_french
 from web.cli_guard import guard_cli
 from web.cli_types import ROW_ID, SECONDS
+
+speak_french()  # before the options below are built (web/cli_french.py)
 
 processes_cli = AppGroup("processes", help="Définitions de processus BPMN.")
 users_cli = AppGroup("users", help="Utilisateurs et jetons d'API.")
@@ -277,9 +280,11 @@ def run_outbox_cmd(loop, interval):
     from services import outbox
 
     while True:
-        sent, failed = outbox.run_due()
+        done = outbox.run_pass()
         if not loop:
-            click.echo(f"{sent} envoi(s) fait(s), {failed} échec(s) (réessayés plus tard)")
+            click.echo(f"{done.sent} envoi(s) fait(s), {done.retried} échec(s) (réessayés plus "
+                       f"tard), {done.abandoned} abandonné(s) après {outbox.MAX_ATTEMPTS} "
+                       "tentatives (à relancer par un administrateur)")
             return
         time.sleep(interval)  # pragma: no cover - exercised by hand
 

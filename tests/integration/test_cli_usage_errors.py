@@ -37,3 +37,34 @@ def test_a_draft_number_out_of_range_is_a_usage_error(runner, draft):
     result = runner.invoke(args=["processes", "test", "--draft", draft])
     assert result.exit_code == 2, result.output
     assert f"« {draft} » n'est pas un numéro valable" in result.output
+
+
+# ---- click's own usage errors, in French (web/cli_french.py) ------------------------------------
+
+@pytest.mark.parametrize("args, said", [
+    (["users", "create", "qa", "--role", "chef", "--password-stdin"],
+     "Erreur : valeur invalide pour '--role' : « chef » n'est pas l'une des valeurs 'agent', "
+     "'designer', 'centre', 'admin'."),
+    (["users", "create"], "Erreur : argument manquant 'USERNAME'."),
+    (["users", "create", "qa"], "Erreur : option manquante '--role'."),
+    (["processes", "test", "/absent/stage.bpmn"],
+     "Erreur : valeur invalide pour '[FILE]' : Fichier « /absent/stage.bpmn » introuvable."),
+    (["users", "create", "qa", "--role"], "Erreur : l'option « --role » attend une valeur."),
+    (["users", "crate"], "Erreur : commande inconnue : « crate »."),
+    (["users", "create", "qa", "--rol", "agent"], "Erreur : option inconnue : « --rol »."),
+    (["timers", "run", "en-trop"], "Erreur : argument en trop : en-trop"),
+])
+def test_click_usage_errors_are_french(runner, args, said):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    for english in ("Error:", "Usage:", "Try '", "Invalid value", "Missing", "does not exist",
+                    "No such"):
+        assert english not in result.output
+
+
+def test_the_help_pages_speak_french(runner):
+    result = runner.invoke(args=["users", "create", "--help"])
+    assert result.exit_code == 0
+    assert "Usage : " in result.output and "[obligatoire]" in result.output
+    assert "Afficher cette aide et quitter." in result.output
