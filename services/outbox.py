@@ -91,11 +91,12 @@ def claim(now: dt.datetime | None = None, skip: frozenset[int] = frozenset()) ->
 
 
 @command
-def finish(job_id: int, attempts: int, error: str | None) -> None:
-    """Record an attempt's result (only if the job is still this attempt's)."""
+def finish(job_id: int, attempts: int, error: str | None) -> str | None:
+    """Record an attempt's result (only if the job is still this attempt's): the job's new
+    status, or None when another worker's attempt counts instead."""
     job = db.session.get(OutboxJob, job_id, with_for_update=True)
     if job is None or job.status != RUNNING or job.attempts != attempts:
-        return  # another worker took it over after the lease: its result counts
+        return None  # another worker took it over after the lease: its result counts
     now = clock().now()
     job.locked_until = None
     if error is None:
@@ -106,26 +107,45 @@ def finish(job_id: int, attempts: int, error: str | None) -> None:
     else:
         job.status, job.last_error = PENDING, error[:MAX_ERROR]
         job.next_attempt_at = now + backoff(attempts)
+    return job.status
 
 
 @many_commands
 def run_due(limit: int | None = None) -> tuple[int, int]:
     """Send every due job (one at a time, each claimed then finished in its own transaction):
     (sent, failed)."""
-    sent = failed = 0
+    done = run_pass(limit)
+    return done.sent, done.retried + done.abandoned
+
+
+@dataclass(frozen=True)
+class Pass:
+    """What one pass did: jobs sent, failed and to be retried, failed and abandoned (after
+    MAX_ATTEMPTS; an admin may put them back)."""
+    sent: int
+    retried: int
+    abandoned: int
+
+
+@many_commands
+def run_pass(limit: int | None = None) -> Pass:
+    """run_due, telling the abandoned jobs apart from those retried later."""
+    sent = retried = abandoned = 0
     tried: set[int] = set()
-    while limit is None or sent + failed < limit:
+    while limit is None or sent + retried + abandoned < limit:
         job = claim(skip=frozenset(tried))
         if job is None:
             break
         tried.add(job.id)
         error = _send(job)
-        finish(job.id, job.attempts, error)
+        status = finish(job.id, job.attempts, error)
         if error is None:
             sent += 1
+        elif status == ABANDONED:
+            abandoned += 1
         else:
-            failed += 1
-    return sent, failed
+            retried += 1
+    return Pass(sent, retried, abandoned)
 
 
 def _send(job: Claimed) -> str | None:

@@ -53,7 +53,12 @@ def _hash(password: str) -> str:
 
 
 def _centre_for(role: str, centre_agrement: str | None) -> Centre | None:
+    """A centre user belongs to one centre; no other role has one (a centre given with another
+    role is refused, not silently dropped)."""
     if role != "centre":
+        if centre_agrement is not None:
+            raise Invalid.field("centre", f"Seul un utilisateur de rôle centre est rattaché à un "
+                                f"centre : pas de --centre avec le rôle {role}.")
         return None
     if not centre_agrement:
         raise Invalid.field("centre", "Un utilisateur de centre doit être rattaché à un centre "
