@@ -58,11 +58,15 @@ class AppClock:
         return self.now().date()
 
     @command
-    def set(self, instant: dt.datetime) -> dt.datetime:
-        """Move the manual clock; it never goes backwards once set (API.md)."""
+    def set(self, instant: dt.datetime, actor: str = "systeme") -> dt.datetime:
+        """Move the manual clock; it never goes backwards once set (API.md). The admins'
+        journal keeps each move, before and after (services/admin_log.py)."""
+        from services import admin_log  # late: its services.audit imports this module
+
         if self.mode != "manual":
             raise Conflict("L'horloge ne peut être réglée qu'en mode manuel (CLOCK_MODE=manual).")
         setting = db.session.get(ClockSetting, 1, with_for_update=True)
+        before = setting.now.astimezone(PARIS) if setting is not None else None
         if setting is None:
             db.session.add(ClockSetting(id=1, now=instant))
         elif instant < setting.now and in_range(setting.now):
@@ -71,6 +75,9 @@ class AppClock:
                 f"{setting.now.astimezone(PARIS).isoformat()}.")
         else:
             setting.now = instant
+        if before != instant:
+            admin_log.record(actor, "horloge_reglee", "horloge",
+                             now=[before, instant.astimezone(PARIS)])
         return instant.astimezone(PARIS)
 
 

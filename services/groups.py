@@ -15,6 +15,8 @@ from flask import has_request_context, request
 from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
+from services import admin_log
+from services.admin_log import SYSTEM, group_subject, user_subject
 from services.clock import clock
 from services.db import command, db
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -55,7 +57,7 @@ def _check_name(name: str) -> str:
 
 
 @command
-def create(code: str, name: str) -> Group:
+def create(code: str, name: str, actor: str = SYSTEM) -> Group:
     check_code(code)
     name = _check_name(name)
     if db.session.scalar(select(Group.id).where(Group.code == code)):
@@ -64,13 +66,17 @@ def create(code: str, name: str) -> Group:
     db.session.add(group)
     db.session.flush()
     _forget_names()
+    admin_log.record(actor, "groupe_cree", group_subject(code), code=code, name=name)
     return group
 
 
 @command
-def rename(code: str, name: str) -> Group:
+def rename(code: str, name: str, actor: str = SYSTEM) -> Group:
     group = get(code)
-    group.name = _check_name(name)
+    name = _check_name(name)
+    if name != group.name:
+        admin_log.record(actor, "groupe_renomme", group_subject(code), name=[group.name, name])
+    group.name = name
     db.session.flush()
     _forget_names()
     return group
@@ -118,11 +124,16 @@ def assign(user: User, codes: list[str]) -> None:
 
 
 @command
-def set_user_groups(username: str, codes: list[str]) -> User:
+def set_user_groups(username: str, codes: list[str], actor: str = SYSTEM) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"Aucun utilisateur « {username} ».")
+    before = [grp.code for grp in user.groups]
     assign(user, codes)
+    after = [grp.code for grp in user.groups]
+    if sorted(before) != sorted(after):
+        admin_log.record(actor, "groupes_utilisateur", user_subject(username),
+                         groups=[before, after])
     db.session.flush()
     return user
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 
-from services import channels
+from services import admin_log, channels
 from services.clock import clock
 from services.db import command, db, many_commands, paginate
 from services.errors import Conflict, NotFound
@@ -180,12 +180,15 @@ def view(job: OutboxJob) -> dict:
 
 
 @command
-def retry(job_id: int) -> dict:
-    """Put an abandoned job back in the queue, due now (its attempts start again)."""
+def retry(job_id: int, actor: str) -> dict:
+    """Put an abandoned job back in the queue, due now (its attempts start again); the admins'
+    journal says who did."""
     job = db.session.get(OutboxJob, job_id, with_for_update=True)
     if job is None:
         raise NotFound(f"Aucune tâche d'envoi n° {job_id}.")
     if job.status != ABANDONED:
         raise Conflict("Seule une tâche d'envoi abandonnée peut être relancée.")
+    admin_log.record(actor, "envoi_relance", f"envoi:{job.id}", status=[job.status, PENDING],
+                     attempts=[job.attempts, 0], case=job.case_id, last_error=job.last_error)
     job.status, job.attempts, job.next_attempt_at = PENDING, 0, clock().now()
     return view(job)

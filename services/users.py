@@ -16,7 +16,8 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from services import groups
+from services import admin_log, groups
+from services.admin_log import SYSTEM, user_subject
 from services.clock import clock
 from services.db import command, db, in_command
 from services.errors import Conflict, Invalid, NotFound
@@ -27,7 +28,7 @@ from services.settings import setting
 
 @command
 def create(username: str, role: str, password: str, centre_agrement: str | None = None,
-           group_codes: list[str] | tuple[str, ...] = ()) -> User:
+           group_codes: list[str] | tuple[str, ...] = (), actor: str = SYSTEM) -> User:
     if role not in ROLES:
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
     if db.session.scalar(select(User.id).where(User.username == username)):
@@ -40,6 +41,8 @@ def create(username: str, role: str, password: str, centre_agrement: str | None 
         groups.assign(user, list(group_codes))
     db.session.add(user)
     db.session.flush()
+    admin_log.record(actor, "utilisateur_cree", user_subject(username), role=role,
+                     centre=centre.agrement if centre else None, groups=list(group_codes))
     return user
 
 
@@ -70,10 +73,13 @@ def _centre_for(role: str, centre_agrement: str | None) -> Centre | None:
 
 
 @command
-def set_active(username: str, active: bool) -> User:
+def set_active(username: str, active: bool, actor: str = SYSTEM) -> User:
     """Deactivate (or reactivate) a user; deactivation ends their sessions and revokes their
     API tokens."""
     user = get_by_name(username)
+    if user.active != active:
+        admin_log.record(actor, "utilisateur_reactive" if active else "utilisateur_desactive",
+                         user_subject(username), active=[user.active, active])
     user.active = active
     if not active:
         end_sessions(user)
@@ -82,24 +88,33 @@ def set_active(username: str, active: bool) -> User:
 
 
 @command
-def set_password(username: str, password: str) -> User:
+def set_password(username: str, password: str, actor: str = SYSTEM) -> User:
     """A new password ends the user's sessions and revokes their API tokens."""
     user = get_by_name(username)
     _check_password_rules(password)
     user.password_hash = _hash(password)
+    admin_log.record(actor, "mot_de_passe_change", user_subject(username))  # never the hash
     end_sessions(user)
     _revoke_tokens(user)
     return user
 
 
 @command
-def set_role(username: str, role: str, centre_agrement: str | None = None) -> User:
+def set_role(username: str, role: str, centre_agrement: str | None = None,
+             actor: str = SYSTEM) -> User:
     """A new role (and centre) ends the user's sessions; their API tokens stay (the role is read
     on every request)."""
     if role not in ROLES:
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
     user = get_by_name(username)
-    user.centre = _centre_for(role, centre_agrement)
+    centre = _centre_for(role, centre_agrement)
+    changes = {name: [before, after] for name, before, after in (
+        ("role", user.role, role),
+        ("centre", user.centre.agrement if user.centre else None,
+         centre.agrement if centre else None)) if before != after}
+    if changes:
+        admin_log.record(actor, "utilisateur_role", user_subject(username), **changes)
+    user.centre = centre
     user.role = role
     end_sessions(user)
     return user
@@ -142,8 +157,9 @@ def _digest(token: str) -> str:
 
 
 @command
-def new_token(user: User) -> str:
+def new_token(user: User, actor: str = SYSTEM) -> str:
     token = secrets.token_urlsafe(32)
+    admin_log.record(actor, "jeton_cree", user_subject(user.username))  # never the token
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=clock().now()))
     return token
 

@@ -3,6 +3,7 @@ activate, timers run, demo seed; rules replay (issue 16); tasks rebuild-counters
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 
@@ -28,6 +29,14 @@ stats_cli = AppGroup("stats", help="Statistiques : compteurs mensuels et carte d
 tasks_cli = AppGroup("tasks", help="Tâches des agents : compteurs.")
 groups_cli = AppGroup("groups", help="Groupes d'agents (couloirs BPMN).")
 outbox_cli = AppGroup("outbox", help="Envois différés (courriels) des actions du catalogue.")
+
+
+def cli_actor() -> str:
+    """Who the admins' journal names for a command: the system account that ran it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return "cli"
 
 
 def _require_schema() -> None:
@@ -126,7 +135,7 @@ def create_user_cmd(username, role, centre, password_stdin, group_codes):
     _require_schema()
     password = _read_password(password_stdin)
     try:
-        users.create(username, role, password, centre, group_codes)
+        users.create(username, role, password, centre, group_codes, actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     joined = f", groupes {', '.join(group_codes)}" if group_codes else ""
@@ -137,7 +146,7 @@ def _named_group(change, code: str, name: str, done: str) -> None:
     """Create or rename a group (`change(code, name)`), then say `done` in French."""
     _require_schema()
     try:
-        change(code, name)
+        change(code, name, actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Groupe « {code} » {done} ({name}).")
@@ -177,7 +186,7 @@ def set_groups_cmd(username, group_codes):
     """Fixer les groupes d'un agent (remplace les précédents)."""
     _require_schema()
     try:
-        groups.set_user_groups(username, list(group_codes))
+        groups.set_user_groups(username, list(group_codes), actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Groupes de « {username} » : {', '.join(group_codes) or 'aucun'}.")
@@ -189,7 +198,7 @@ def token_cmd(username):
     """Afficher un nouveau jeton d'API (et rien d'autre)."""
     _require_schema()
     try:
-        token = users.new_token(users.get_by_name(username))
+        token = users.new_token(users.get_by_name(username), actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(token)
@@ -210,7 +219,7 @@ def password_cmd(username, password_stdin):
     _require_schema()
     password = _read_password(password_stdin)
     try:
-        users.set_password(username, password)
+        users.set_password(username, password, actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Mot de passe de « {username} » changé ; ses sessions et ses jetons d'API sont "
@@ -225,7 +234,7 @@ def role_cmd(username, role, centre):
     """Changer le rôle (et le centre) : les sessions de l'utilisateur prennent fin."""
     _require_schema()
     try:
-        users.set_role(username, role, centre)
+        users.set_role(username, role, centre, actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"« {username} » a désormais le rôle {role} ; ses sessions ont pris fin.", err=True)
@@ -237,7 +246,7 @@ def deactivate_cmd(username):
     """Désactiver un utilisateur : ses sessions prennent fin, ses jetons d'API sont révoqués."""
     _require_schema()
     try:
-        users.set_active(username, False)
+        users.set_active(username, False, actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"« {username} » est désactivé ; ses sessions et ses jetons d'API sont révoqués.",
@@ -250,7 +259,7 @@ def activate_cmd(username):
     """Réactiver un utilisateur (sans jeton d'API : en créer avec « users token »)."""
     _require_schema()
     try:
-        users.set_active(username, True)
+        users.set_active(username, True, actor=cli_actor())
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"« {username} » est réactivé.", err=True)

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per concern; importing this package registers them all."""
 
+from services.models.admin import AdminEvent
 from services.models.cases import Case, CaseEvent, CaseProposal
 from services.models.centres import Centre, CentreEvent, CourseSession, Enrollment
 from services.models.clock import ClockSetting
@@ -18,7 +19,8 @@ from services.models.stats import StatCaseParts, StatCounter, StatStep
 from services.models.users import ApiToken, Group, LoginSession, User
 
 __all__ = [
-    "ApiToken", "Case", "CaseEvent", "CaseProposal", "Centre", "CentreEvent", "ClockSetting",
+    "AdminEvent", "ApiToken", "Case", "CaseEvent", "CaseProposal", "Centre", "CentreEvent",
+    "ClockSetting",
     "CourseSession", "DraftTestRun",
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Letter",
     "Licence",

@@ -14,6 +14,7 @@ from services.errors import ServiceError
 from web import bodies
 from web.api import (
     actions,
+    admin_journal,
     cases,
     clock,
     designer,
@@ -65,7 +66,7 @@ def init_api(app: Flask) -> Api:
     for blp in (licences.blp, sessions.centres_blp, sessions.blp, cases.blp, tasks.blp,
                 processes.blp, designer.blp, incidents.blp, clock.blp, exports.blp,
                 statistics.blp, groups.blp, groups.users_blp, actions.blp, actions.outbox_blp,
-                letters.blp):
+                letters.blp, admin_journal.blp):
         api.register_blueprint(blp)
     app.register_error_handler(ServiceError, from_service_error)
 

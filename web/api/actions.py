@@ -8,7 +8,7 @@ from marshmallow import RAISE, Schema, fields
 
 from services import actions, outbox
 from web.api.schemas import PageArgs, one_of, page_body, page_schema
-from web.auth import require
+from web.auth import current_user, require
 
 blp = Blueprint("actions", __name__, url_prefix="/api/v1/actions",
                 description="Le catalogue des actions des tâches de service (concepteurs)")
@@ -80,4 +80,4 @@ def list_jobs(args):
 @outbox_blp.response(200, OutboxJobSchema)
 def retry_job(job_id):
     """Relancer un envoi abandonné (409 s'il ne l'est pas)"""
-    return outbox.retry(job_id)
+    return outbox.retry(job_id, current_user().username)

@@ -30,7 +30,7 @@ def get_clock():
 def put_clock(data):
     """Régler l'horloge (mode manuel seulement ; elle ne recule jamais)"""
     instant = data["now"] if data.get("now") is not None else start_of_day(data["today"])
-    clock().set(instant)
+    clock().set(instant, actor=current_user().username)
     return _view()
 
 

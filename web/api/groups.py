@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from services import groups, users
 from web.api.schemas import In, length
-from web.auth import require
+from web.auth import current_user, require
 
 blp = Blueprint("groups", __name__, url_prefix="/api/v1/groups",
                 description="Groupes d'agents : un couloir BPMN nomme un groupe, ses tâches sont "
@@ -64,7 +64,7 @@ def list_groups():
 @blp.response(201, GroupSchema)
 def create_group(data):
     """Créer un groupe (409 si le code existe déjà)"""
-    groups.create(data["code"], data["name"])
+    groups.create(data["code"], data["name"], actor=current_user().username)
     return groups.get(data["code"])
 
 
@@ -87,7 +87,7 @@ class GroupRenameSchema(In):
 @blp.response(200, GroupSchema)
 def rename_group(data, code):
     """Renommer un groupe (son code, que nomment les couloirs, ne change pas)"""
-    groups.rename(code, data["name"])
+    groups.rename(code, data["name"], actor=current_user().username)
     return groups.get(code)
 
 
@@ -110,5 +110,5 @@ def get_user_groups(username):
 def put_user_groups(data, username):
     """Fixer les groupes d'un agent (ou d'un administrateur) : 404 utilisateur inconnu, 422
     groupe inconnu ou rôle sans tâches"""
-    groups.set_user_groups(username, data["groups"])
+    groups.set_user_groups(username, data["groups"], actor=current_user().username)
     return _user_groups(users.get_by_name(username))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from web.ui import (
+    admin_journal_pages,
     attendance_upload,
     batch_pages,
     case_pages,
@@ -33,7 +34,7 @@ from web.ui import (
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
          incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages,
-         letter_pages, outbox_pages, centre_pages)
+         letter_pages, outbox_pages, centre_pages, admin_journal_pages)
 
 
 def make_blueprint() -> Blueprint:

@@ -49,7 +49,7 @@ def group_create():
     values = {"code": request.form.get("code", "").strip(),
               "name": request.form.get("name", "").strip()}
     try:
-        groups.create(values["code"], values["name"])
+        groups.create(values["code"], values["name"], actor=current_user().username)
     except Invalid as exc:
         return _page(values, exc.errors or {"code": [exc.detail]}, 422)
     except Conflict as exc:
@@ -62,7 +62,7 @@ def group_create():
 @login_required("admin")
 def group_rename(code: str):
     try:
-        groups.rename(code, request.form.get("name", ""))
+        groups.rename(code, request.form.get("name", ""), actor=current_user().username)
     except (Invalid, NotFound) as exc:
         flash(exc.detail, "error")
     else:
@@ -75,7 +75,7 @@ def group_rename(code: str):
 def group_members(username: str):
     codes = request.form.getlist("groupes")
     try:
-        groups.set_user_groups(username, codes)
+        groups.set_user_groups(username, codes, actor=current_user().username)
     except (Invalid, NotFound) as exc:
         flash(exc.detail, "error")
     else:

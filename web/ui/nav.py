@@ -44,6 +44,7 @@ NAV = [
     NavEntry("Incidents", "ui.incident_list", ("designer",), ("ui.incident*",)),
     NavEntry("Groupes d'agents", "ui.group_list", ("admin",), ("ui.group*",)),
     NavEntry("Envois différés", "ui.outbox_list", ("admin",), ("ui.outbox*",)),
+    NavEntry("Journal", "ui.admin_journal", ("admin",)),
 ]
 
 # where a role lands after logging in, and from "/"

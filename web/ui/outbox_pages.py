@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from services import outbox
 from services.errors import Conflict, NotFound
+from web.auth import current_user
 from web.ui.listing import PER_PAGE, choice_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
@@ -34,7 +35,7 @@ def outbox_list():
 @login_required("admin")
 def outbox_retry(job_id: int):
     try:
-        outbox.retry(job_id)
+        outbox.retry(job_id, current_user().username)
     except (NotFound, Conflict) as exc:
         flash(exc.detail, "error")
     else:
