@@ -8,6 +8,7 @@ only under a valid agrément): those sessions are cancelled first (R36)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -24,6 +25,33 @@ _INSERT_EVENT = CentreEvent.__table__.insert()
 
 
 ORDER = (Centre.name, Centre.agrement)
+
+# The agrément's number (R23: the prefect of the course's département approves the centre), as
+# the prefectures write it: « R », the year of the decision on 2 digits, the département on 3
+# (075, 02A, 971), a serial number on 5 (R2407500010). docs/api-additions.md.
+AGREMENT = re.compile(r"R\d{2}(0(0[1-9]|[1-8]\d|9[0-5]|2A|2B)|97[1-6])\d{5}")
+AGREMENT_RULE = ("« R », l'année de l'arrêté sur 2 chiffres, le département sur 3 caractères "
+                 "(075, 02A, 971) et un numéro sur 5 chiffres, par exemple R2407500010")
+MAX_NAME = 200
+
+
+def _checked(data: dict) -> dict:
+    """`data` with its name trimmed; Invalid naming each bad field (the agrément's format, a
+    blank name)."""
+    errors = {}
+    if "agrement" in data and not (isinstance(data["agrement"], str)
+                                   and AGREMENT.fullmatch(data["agrement"])):
+        errors["agrement"] = [f"Numéro d'agrément invalide : {AGREMENT_RULE}."]
+    if "name" in data:
+        name = data["name"].strip() if isinstance(data["name"], str) else ""
+        if not name or len(name) > MAX_NAME:
+            errors["name"] = [f"Le nom du centre est obligatoire ({MAX_NAME} caractères au plus, "
+                              "des espaces seuls ne suffisent pas)."]
+        data = {**data, "name": name}
+    if errors:
+        raise Invalid("Centre agréé invalide : " + " ".join(m for ms in errors.values()
+                                                            for m in ms), errors)
+    return data
 
 
 def list_centres() -> list[Centre]:
@@ -44,6 +72,7 @@ def history(centre: Centre, limit: int = 100) -> list[CentreEvent]:
 
 @command
 def create(data: dict, actor: str) -> Centre:
+    data = _checked(data)
     if db.session.scalar(select(Centre.id).where(Centre.agrement == data["agrement"])):
         raise Conflict(f"Le centre agréé n° {data['agrement']} existe déjà.")
     centre = Centre(**data)
@@ -66,6 +95,7 @@ def update(agrement: str, data: dict, actor: str) -> Centre:
         message = ("Indiquez au moins un champ à modifier : nom, département, fin de validité "
                    "de l'agrément ou adresse électronique.")
         raise Invalid(message, {"_schema": [message]})
+    data = _checked(data)
     # locked: two changes of one centre, or a change and a session being declared there
     # (sessions.create reads the centre FOR SHARE), are applied one after the other
     centre = db.session.scalar(select(Centre).where(Centre.agrement == agrement)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 
 from flask import current_app
@@ -25,10 +26,22 @@ from services.models import ApiToken, Centre, LoginSession, User
 from services.models.users import ROLES
 from services.settings import setting
 
+# A login name: typed at every login and shown in every history, so plain and unambiguous.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
+USERNAME_RULE = ("de 2 à 40 caractères : lettres minuscules sans accent, chiffres, « . », « _ » "
+                 "ou « - », commençant par une lettre ou un chiffre")
+
+
+def check_username(username: object) -> None:
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
+        raise Invalid.field("username", f"Nom d'utilisateur invalide « {str(username)[:80]} » : "
+                            f"{USERNAME_RULE}.")
+
 
 @command
 def create(username: str, role: str, password: str, centre_agrement: str | None = None,
            group_codes: list[str] | tuple[str, ...] = (), actor: str = SYSTEM) -> User:
+    check_username(username)
     if role not in ROLES:
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
     if db.session.scalar(select(User.id).where(User.username == username)):

@@ -180,7 +180,10 @@ EMAIL_ERRORS = {"invalid": "Adresse électronique invalide."}
 
 
 class CentreSchema(In):
-    agrement = fields.String(required=True, validate=length(1, 30))
+    # its format is checked by services/centres.py (for every caller): 422 on `agrement`
+    agrement = fields.String(required=True, validate=length(1, 30), metadata={
+        "description": "« R », l'année de l'arrêté (2 chiffres), le département (3 caractères : "
+                       "075, 02A, 971), un numéro (5 chiffres)", "example": "R2407500010"})
     name = fields.String(required=True, validate=length(1, 200))
     departement = fields.String(required=True, validate=DEPARTEMENT)
     valid_until = fields.Date(required=True)
