@@ -171,6 +171,11 @@ def _digest(token: str) -> str:
 
 @command
 def new_token(user: User, actor: str = SYSTEM) -> str:
+    """A new API token. Refused for a deactivated user: it would answer 401 until a
+    reactivation, which is meant to come without tokens (`users activate`)."""
+    if not user.active:
+        raise Conflict(f"« {user.username} » est désactivé : aucun jeton d'API ne lui est "
+                       f"délivré ; réactivez-le d'abord (users activate {user.username}).")
     token = secrets.token_urlsafe(32)
     admin_log.record(actor, "jeton_cree", user_subject(user.username))  # never the token
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=clock().now()))

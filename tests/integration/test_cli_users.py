@@ -59,3 +59,14 @@ def test_outbox_run_tells_abandoned_sends_apart_from_retried_ones(api, app, runn
     assert result.output.strip() == (
         f"0 envoi(s) fait(s), 0 échec(s) (réessayés plus tard), 1 abandonné(s) après "
         f"{outbox.MAX_ATTEMPTS} tentatives (à relancer par un administrateur)")
+
+
+def test_no_token_for_a_deactivated_user(api, runner):
+    assert runner.invoke(args=["users", "deactivate", "agent2"]).exit_code == 0
+    refused = runner.invoke(args=["users", "token", "agent2"])
+    assert refused.exit_code == 1
+    assert refused.stdout == ""  # no token printed
+    assert "« agent2 » est désactivé : aucun jeton d'API ne lui est délivré" in refused.output
+    assert runner.invoke(args=["users", "activate", "agent2"]).exit_code == 0
+    issued = runner.invoke(args=["users", "token", "agent2"])
+    assert issued.exit_code == 0 and len(issued.stdout.strip()) > 20
