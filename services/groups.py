@@ -36,6 +36,16 @@ def list_groups() -> list[Group]:
                               .options(selectinload(Group.members))).all()
 
 
+def active_members(group: Group) -> list[str]:
+    """The members who may take the group's tasks: the active ones (a deactivated account
+    keeps its groups for a reactivation, but takes nothing meanwhile)."""
+    return [u.username for u in group.members if u.active]
+
+
+def deactivated_members(group: Group) -> list[str]:
+    return [u.username for u in group.members if not u.active]
+
+
 def get(code: str) -> Group:
     group = db.session.scalar(select(Group).where(Group.code == code))
     if group is None:

@@ -125,6 +125,10 @@ def set_role(username: str, role: str, centre_agrement: str | None = None,
         ("role", user.role, role),
         ("centre", user.centre.agrement if user.centre else None,
          centre.agrement if centre else None)) if before != after}
+    if role not in groups.MEMBER_ROLES and user.groups:
+        # only agents (and admins) are in groups: a designer or a centre account leaves them
+        changes["groups"] = [[grp.code for grp in user.groups], []]
+        user.groups = []
     if changes:
         admin_log.record(actor, "utilisateur_role", user_subject(username), **changes)
     user.centre = centre

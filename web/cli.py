@@ -174,7 +174,8 @@ def list_groups_cmd():
     """Lister les groupes et leurs membres."""
     _require_schema()
     for grp in groups.list_groups():
-        members = ", ".join(u.username for u in grp.members) or "aucun membre"
+        members = ", ".join([*groups.active_members(grp), *(
+            f"{name} (désactivé)" for name in groups.deactivated_members(grp))]) or "aucun membre"
         click.echo(f"{grp.code}\t{grp.name}\t{members}")
 
 

@@ -213,8 +213,10 @@ def test_groups_are_listed_with_their_members(api):
     make_groups(api)
     listed = api.ok(api.get("/api/v1/groups"))["items"]
     assert listed == [
-        {"code": "accueil", "name": "Accueil téléphonique", "members": ["agent"]},
-        {"code": "controle", "name": "Contrôle", "members": ["agent2"]}]
+        {"code": "accueil", "name": "Accueil téléphonique", "members": ["agent"],
+         "deactivated_members": []},
+        {"code": "controle", "name": "Contrôle", "members": ["agent2"],
+         "deactivated_members": []}]
     assert api.ok(api.get("/api/v1/groups/controle"))["members"] == ["agent2"]
     assert api.get("/api/v1/groups/inconnu").status_code == 404
 
@@ -238,7 +240,8 @@ def test_a_bad_group_is_refused_with_a_french_message(api, body, field):
 def test_an_admin_renames_a_group_its_code_stays(api):
     make_groups(api)
     renamed = api.ok(api.request("PATCH", "/api/v1/groups/accueil", {"name": "Appels"}))
-    assert renamed == {"code": "accueil", "name": "Appels", "members": ["agent"]}
+    assert renamed == {"code": "accueil", "name": "Appels", "members": ["agent"],
+                       "deactivated_members": []}
     assert api.request("PATCH", "/api/v1/groups/inconnu", {"name": "X"}).status_code == 404
     assert api.request("PATCH", "/api/v1/groups/accueil", {"name": " "}).status_code == 422
     assert api.request("PATCH", "/api/v1/groups/accueil", {"name": "X"},

@@ -21,8 +21,11 @@ class GroupSchema(Schema):
     code = fields.String(metadata={"description": "code court (nommé par la propriété "
                                                   "« groupe » d'un couloir BPMN)"})
     name = fields.String(metadata={"description": "libellé en français"})
-    members = fields.Function(lambda grp: [u.username for u in grp.members],
-                              metadata={"description": "noms des agents membres"})
+    members = fields.Function(groups.active_members, metadata={
+        "description": "noms des membres actifs, ceux qui peuvent prendre les tâches du groupe"})
+    deactivated_members = fields.Function(groups.deactivated_members, metadata={
+        "description": "noms des membres désactivés : ils gardent le groupe pour une "
+                       "réactivation mais ne prennent aucune tâche"})
 
 
 class GroupListSchema(Schema):
