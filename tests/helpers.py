@@ -124,6 +124,34 @@ class ApiClient:
                                                    "infraction": infraction_id,
                                                    "letter_48n": letter}), 201)
 
+    def case_at_referral(self, number: str) -> dict:
+        """A mandatory case opened on 10/03/2026 (48N sent on 05/03, received that day) whose
+        deadline passed with no course: the clock on 11/07/2026, the day after (D1), the
+        timers run, so the referral task waits (R21)."""
+        self.licence(number, obtained="01/09/2025")
+        inf = self.infraction(number, "01/02/2026", points=3)
+        self.set_today("10/03/2026")
+        case = self.mandatory_case(number, inf["id"], received="10/03/2026", sent="05/03/2026")
+        self.set_today("11/07/2026")
+        self.run_timers()
+        return case
+
+    def case_at_review(self, number: str) -> dict:
+        """A mandatory case whose course of 05-06/06/2026 was attended by one trainee only:
+        its attestation validated, the case waits for the manual review (R32, Q11); the clock
+        on 06/06/2026."""
+        self.licence(number, obtained="01/09/2025")
+        inf = self.infraction(number, "01/02/2026", points=3)
+        self.set_today("10/03/2026")
+        case = self.mandatory_case(number, inf["id"], "10/03/2026")
+        session = self.session("05/06/2026", "06/06/2026", fill=0)
+        self.enroll(case["id"], session["id"])
+        self.set_today("06/06/2026")
+        self.attendance(session["id"], [(number, "present", "present")])
+        self.attestation(case["id"], "06/06/2026")
+        self.complete(case["id"], "verification_attestation", decision="valider")
+        return case
+
     def voluntary_case(self, number):
         return self.ok(self.post("/api/v1/cases", {"kind": "volontaire", "licence": number}), 201)
 

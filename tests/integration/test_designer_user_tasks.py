@@ -57,13 +57,19 @@ def waiting(api, request):
     return api, case
 
 
-def test_a_reminder_fires_and_the_task_stays_to_do(api):
+def voluntary_case_with_a_reminder(api) -> dict:
+    """A voluntary case opened on 02/03/2026 on a version whose first task, « Appeler le
+    conducteur », has a reminder (REMINDER)."""
     api.set_today("02/03/2026")
     resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
                        raw=with_a_call_first(extra=REMINDER), headers=xml_headers())
     assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
     api.licence("120175200123", obtained="01/09/2015", probation="none", points=8)
-    case = api.voluntary_case("120175200123")
+    return api.voluntary_case("120175200123")
+
+
+def test_a_reminder_fires_and_the_task_stays_to_do(api):
+    case = voluntary_case_with_a_reminder(api)
     api.set_today("20/03/2026")
     assert api.run_timers() == 1
     assert api.task(case["id"], "appeler_conducteur")["title"] == "Appeler le conducteur"

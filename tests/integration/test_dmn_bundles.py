@@ -44,13 +44,7 @@ def versions() -> int:
 
 
 def mandatory_case_at_referral(api):
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026", points=3)
-    api.set_today("10/03/2026")
-    case = api.mandatory_case(NUM, inf["id"], "10/03/2026")
-    api.set_today("11/07/2026")  # the day after the deadline (D1): the referral task
-    api.run_timers()
-    return case
+    return api.case_at_referral(NUM)
 
 
 def test_a_zip_bundle_with_a_table_is_deployed_exported_and_read_back(api):

@@ -13,16 +13,7 @@ NUM = "120175200400"
 
 
 def refused_at_review(api):
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026", points=3)
-    api.set_today("10/03/2026")
-    case = api.mandatory_case(NUM, inf["id"], "10/03/2026")
-    session = api.session("05/06/2026", "06/06/2026", fill=0)
-    api.enroll(case["id"], session["id"])
-    api.set_today("06/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])  # 1 trainee: R32 review
-    api.attestation(case["id"], "06/06/2026")
-    api.complete(case["id"], "verification_attestation", decision="valider")
+    case = api.case_at_review(NUM)
     return api.complete(case["id"], "examen_manuel", decision="refuser", motif="R32")
 
 

@@ -29,12 +29,7 @@ def download(api, case_id: int, letter: dict) -> bytes:
 
 @pytest.fixture
 def at_referral(api):
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026", points=3)
-    api.set_today("10/03/2026")
-    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
-    api.set_today("11/07/2026")  # the day after the deadline (D1): the referral task (R21)
-    api.run_timers()
+    case = api.case_at_referral(NUM)
     assert letters(api, case["id"]) == []
     return case
 

@@ -27,12 +27,7 @@ def _complete(api, case_id: int, key: str, data: dict):
 
 
 def test_R21_reporting_without_a_motif_runs_the_shipped_process(api):
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026", points=3)
-    api.set_today("10/03/2026")
-    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
-    api.set_today("11/07/2026")  # the day after the deadline (D1): the referral task (R21)
-    api.run_timers()
+    case = api.case_at_referral(NUM)
 
     resp = _complete(api, case["id"], "signalement_parquet", {"decision": "signaler"})
 
@@ -49,16 +44,7 @@ def test_R21_reporting_without_a_motif_runs_the_shipped_process(api):
 
 
 def test_R26_R32_crediting_at_review_without_a_motif_runs_the_shipped_process(api):
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026", points=3)
-    api.set_today("10/03/2026")
-    case = api.mandatory_case(NUM, inf["id"], "10/03/2026")
-    session = api.session("05/06/2026", "06/06/2026", fill=0)
-    api.enroll(case["id"], session["id"])
-    api.set_today("06/06/2026")
-    api.attendance(session["id"], [(NUM, "present", "present")])  # 1 trainee: R32 review
-    api.attestation(case["id"], "06/06/2026")
-    api.complete(case["id"], "verification_attestation", decision="valider")
+    case = api.case_at_review(NUM)
 
     resp = _complete(api, case["id"], "examen_manuel", {"decision": "crediter"})
 

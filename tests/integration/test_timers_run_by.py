@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from services import timers, users
 from services.db import transaction
-from tests.designer_support import xml_headers
-from tests.integration.test_designer_user_tasks import REMINDER, with_a_call_first
+from tests.integration.test_designer_user_tasks import voluntary_case_with_a_reminder
 
 
 def _waiting_case(api) -> int:
-    api.set_today("02/03/2026")
-    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
-                       raw=with_a_call_first(extra=REMINDER), headers=xml_headers())
-    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
-    api.licence("120175200123", obtained="01/09/2015", probation="none", points=8)
-    case = api.voluntary_case("120175200123")
+    case = voluntary_case_with_a_reminder(api)
     api.set_today("18/03/2026")
     return case["id"]
 
