@@ -184,11 +184,23 @@ def timer_incident_on_current_version():
         Incident.resolved.is_(False)))
 
 
-def supersede(case: Case | None, command: str, actor: str) -> None:
+def open_on_case_clause():
+    """A column: the instance's case has an open incident (read with the instance's lock,
+    services/journey.lock_instance, so that a command on a case without one, nearly every
+    command, reads nothing more for `supersede`)."""
+    return exists(select(Incident.id).where(
+        Incident.case_id == ProcessInstance.case_id, Incident.resolved.is_(False)))
+
+
+def supersede(case: Case | None, command: str, actor: str,
+              case_has_open: bool | None = None) -> None:
     """`command` has just run (in the caller's transaction): the open incidents it left on the
     case before (the same command on the same case; for an opening, on the same licence) are
-    resolved automatically, each with a case event. Nothing is read but the index
-    ix_incidents_case_open's few rows."""
+    resolved automatically, each with a case event. Nothing is read when the caller knows the
+    case has no open incident (`case_has_open` False), else the index ix_incidents_case_open's
+    few rows."""
+    if case_has_open is False:
+        return
     command = command[:MAX_COMMAND]
     where = (Incident.case_id == case.id) if case is not None and case.id is not None \
         else Incident.case_id.is_(None)

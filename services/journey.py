@@ -310,11 +310,17 @@ def lock_instance(case: Case) -> ProcessInstance:
     row that is, so the command's changes are not flushed for it: they go out with the
     write-back's flush."""
     with db.session.no_autoflush:
-        instance = db.session.execute(
-            select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-            .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
-        if instance is None:
+        row = db.session.execute(
+            select(ProcessInstance, incidents.open_on_case_clause())
+            .where(ProcessInstance.case_id == case.id)
+            .with_for_update(of=ProcessInstance)
+            .execution_options(populate_existing=True)).one_or_none()
+        if row is None:
             raise NotFound(f"Aucune instance de processus pour le dossier n° {case.id}.")
+    instance, has_open = row
+    # read with the lock: a command on a case with no open incident looks for none to
+    # supersede (incidents.supersede); not a mapped attribute, never written
+    instance.case_has_open_incident = bool(has_open)
     return instance
 
 
@@ -367,7 +373,9 @@ def apply(case: Case, actor: str, event: Callable, instance: ProcessInstance | N
         result = event(run)
         _write_back(case, instance, run, open_rows, actor)
         decision_history.record(case, run.decisions, actor)
-        incidents.supersede(case, command, actor)  # the same command failed before: it ran
+        # the same command failed before: it ran
+        incidents.supersede(case, command, actor,
+                            getattr(instance, "case_has_open_incident", None))
     except TaskNotReady:
         raise
     except (WorkflowError, DefinitionError) as exc:

@@ -136,3 +136,29 @@ def test_a_failed_opening_names_its_licence_and_a_later_opening_resolves_it(api)
     api.ok(api.post("/api/v1/cases", opening), 201)
     [incident] = incidents_in_db()
     assert incident.resolved is True and incident.resolved_by == "admin (automatique)"
+
+
+def _incident_reads(statements) -> int:
+    return sum(n for text, n in statements.items() if text.startswith("SELECT incidents."))
+
+
+def test_a_command_on_a_case_without_an_open_incident_reads_no_incident(api):
+    """The case's open incidents are told by the instance's lock (journey.lock_instance): a
+    command on a case with none, nearly every command, looks for none to supersede; a case
+    with one still has it resolved (above)."""
+    from tests.query_count import counted
+
+    case = api.case_at_referral("120175200901")
+    with counted() as statements:
+        api.complete(case["id"], "signalement_parquet", decision="signaler", motif="délai")
+    assert _incident_reads(statements) == 0, statements
+
+
+def test_a_command_on_a_case_with_an_open_incident_reads_it(api, failed_referral):
+    from tests.query_count import counted
+
+    api.set_today("12/07/2026")
+    with counted() as statements:
+        api.complete(failed_referral["case"]["id"], "signalement_parquet",
+                     decision="signaler", motif="délai dépassé")
+    assert _incident_reads(statements) == 1, statements
