@@ -45,7 +45,7 @@ def test_R19_D1_D4_a_course_in_time_is_not_an_overdue_deadline_anywhere(api):
     page = text(ui.get(f"/ui/dossiers/{case['id']}"))
     deadline = _badge(page, "deadline")
     assert "dépassée" not in deadline
-    assert "respectée : stage suivi les 05/06/2026 et 06/06/2026" in deadline
+    assert "respectée : stage achevé le 06/06/2026" in deadline
     assert _badge(page, "credit-due") == "01/08/2026 dépassé de 14 jours"  # D4: the late one
 
     other = text(ui.get(f"/ui/dossiers/{late['id']}"))  # no course: overdue, as before
