@@ -10,11 +10,10 @@ transaction, rolled back with it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from services.audit import jsonable
+from services.clock import clock
 from services.db import db, paginate
 from services.models import AdminEvent
 
@@ -53,7 +52,7 @@ def record(actor: str, type_: str, subject: str, **detail) -> None:
     """Add one entry, in the current command's transaction."""
     assert type_ in LABELS, type_
     db.session.connection().execute(_INSERT, {
-        "at": dt.datetime.now(dt.UTC), "actor": actor[:80], "type": type_,
+        "at": clock().system_now(), "actor": actor[:80], "type": type_,
         "subject": subject[:120], "detail": jsonable(detail, keep_none=True)})
 
 
