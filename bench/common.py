@@ -71,8 +71,8 @@ def licence_body(number: str, today: dt.date) -> dict:
             "formation_complementaire": False}
 
 
-def infraction_body(today: dt.date) -> dict:
-    day = today - dt.timedelta(days=60)
+def infraction_body(today: dt.date, days_ago: int = 60) -> dict:
+    day = today - dt.timedelta(days=days_ago)
     return {"committed_on": day, "points": 3, "offence_class": "C4", "label": "Excès de vitesse",
             "decision_on": day, "established_on": day,
             "fine": {"amount": 135, "kind": "forfaitaire", "paid_on": day}}
@@ -92,7 +92,9 @@ def open_mandatory(numbers: Numbers, today: dt.date, days_ago: int = 40):
     with transaction():
         lic = licences.create(licence_body(numbers.next(), today), "bench")
     with transaction():
-        inf = licences.add_infraction(lic, infraction_body(today), "bench")
+        # R10: the letter 48N notifies a decided retrait, so the infraction comes before it
+        inf = licences.add_infraction(lic, infraction_body(today, max(60, days_ago + 20)),
+                                      "bench")
     with transaction():
         return cases.create({"kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
                              "letter_48n": letter(today, days_ago)}, "bench").id
