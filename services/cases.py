@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, or_, select, union
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from services import (
     audit,
+    case_search,
     centre_access,
     incidents,
     journey,
@@ -20,7 +21,7 @@ from services import (
     statuses,
 )
 from services.clock import clock
-from services.db import LIKE_ESCAPE, command, contains_pattern, db, paginate
+from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import (
     Case,
@@ -318,20 +319,6 @@ def list_cases(status, licence, q, overdue, page, per_page):
 CASE_ORDER = (Case.id.desc(),)
 
 
-def _matching_ids(q: str):
-    """The ids of the cases whose reference, or whose holder's licence number or names, hold
-    `q` (case-insensitive): a UNION of one search per table, so that each can use its trigram
-    index on PostgreSQL (migration 0019_search); one OR across the join could use none, and
-    read every case."""
-    like = contains_pattern(q.lower())  # % and _ are searched as typed, never wildcards
-    holders = select(Licence.id).where(or_(
-        func.lower(Licence.number).like(like, escape=LIKE_ESCAPE),
-        func.lower(Licence.last_name).like(like, escape=LIKE_ESCAPE),
-        func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
-    return union(select(Case.id).where(func.lower(Case.reference).like(like, escape=LIKE_ESCAPE)),
-                 select(Case.id).where(Case.licence_id.in_(holders)))
-
-
 def case_query(status, licence, q, overdue):
     """The cases found by these filters (the list, and its export: every row)."""
     # each row's licence from the join (a list shows each holder), not one query each
@@ -342,7 +329,7 @@ def case_query(status, licence, q, overdue):
     if licence:
         query = query.where(Licence.number == licence)
     if q:
-        query = query.where(Case.id.in_(_matching_ids(q)))
+        query = query.where(Case.id.in_(case_search.matching_ids(q)))
     if overdue:  # as the case page and the dashboard say it (outcome.deadline_overdue)
         query = query.where(Case.deadline < clock().today(), Case.closed.is_(False),
                             outcome.deadline_open_clause())

@@ -1,0 +1,51 @@
+"""The case search (« contient »): the ids of the cases whose reference, or whose holder's
+licence number or names, hold the searched text, case-insensitively, as typed (no wildcards).
+
+PostgreSQL reads its trigram indexes (migration 0019_search) through `lower(…) LIKE`. SQLite
+reads its FTS5 trigram tables (migration 0023_sqlite_search) for a text of 3 characters or more
+(a trigram index cannot answer fewer); a shorter text, or a SQLite without FTS5, reads every
+row through `lower(…) LIKE`."""
+
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy import column, func, inspect, or_, select, table, union
+
+from services.db import LIKE_ESCAPE, contains_pattern, db
+from services.models import Case, Licence
+
+TRIGRAM = 3  # the shortest text a trigram index answers
+SEARCH_CASES = table("search_cases", column("rowid"), column("search_cases"))
+SEARCH_LICENCES = table("search_licences", column("rowid"), column("search_licences"))
+
+_has_fts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → bool
+
+
+def matching_ids(q: str):
+    """A SELECT of the matching case ids: a UNION of one search per table, so that each reads
+    its own index (one OR across the join could use none, and read every case)."""
+    if len(q) >= TRIGRAM and _sqlite_fts():
+        phrase = '"' + q.replace('"', '""') + '"'  # an FTS5 phrase: its text taken as typed
+        return union(
+            select(SEARCH_CASES.c.rowid).where(SEARCH_CASES.c.search_cases.match(phrase)),
+            select(Case.id).where(Case.licence_id.in_(
+                select(SEARCH_LICENCES.c.rowid)
+                .where(SEARCH_LICENCES.c.search_licences.match(phrase)))))
+    like = contains_pattern(q.lower())  # % and _ are searched as typed, never wildcards
+    holders = select(Licence.id).where(or_(
+        func.lower(Licence.number).like(like, escape=LIKE_ESCAPE),
+        func.lower(Licence.last_name).like(like, escape=LIKE_ESCAPE),
+        func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
+    return union(select(Case.id).where(func.lower(Case.reference).like(like, escape=LIKE_ESCAPE)),
+                 select(Case.id).where(Case.licence_id.in_(holders)))
+
+
+def _sqlite_fts() -> bool:
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return False
+    found = _has_fts.get(engine)
+    if found is None:  # once per engine: the migration made the tables, or could not
+        found = _has_fts[engine] = inspect(engine).has_table("search_licences")
+    return found
