@@ -8,7 +8,6 @@ from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from services import (
     audit,
-    case_search,
     centre_access,
     incidents,
     journey,
@@ -19,6 +18,7 @@ from services import (
     replay,
     stat_counters,
     statuses,
+    text_search,
 )
 from services.clock import clock
 from services.db import command, db, paginate
@@ -329,7 +329,7 @@ def case_query(status, licence, q, overdue):
     if licence:
         query = query.where(Licence.number == licence)
     if q:
-        query = query.where(Case.id.in_(case_search.matching_ids(q)))
+        query = query.where(Case.id.in_(text_search.matching_ids(q)))
     if overdue:  # as the case page and the dashboard say it (outcome.deadline_overdue)
         query = query.where(Case.deadline < clock().today(), Case.closed.is_(False),
                             outcome.deadline_open_clause())

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from services import audit, journey, licence_ledger
+from services import audit, journey, licence_ledger, text_search
 from services.clock import clock
-from services.db import LIKE_ESCAPE, MAX_ROW_ID, command, contains_pattern, db, paginate
+from services.db import MAX_ROW_ID, command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import Case, Infraction, Invalidation, Licence
 from services.row_writes import insert_row, keep_in_step
@@ -47,11 +47,7 @@ SEARCH_ORDER = (Licence.last_name, Licence.first_name, Licence.id)
 def search_query(q: str):
     """The licences found by `q` (the search page, and its export: every row); % and _ are
     searched as typed, never wildcards."""
-    like = contains_pattern(q.lower())
-    return select(Licence).where(or_(
-        func.lower(Licence.number).like(like, escape=LIKE_ESCAPE),
-        func.lower(Licence.last_name).like(like, escape=LIKE_ESCAPE),
-        func.lower(Licence.first_name).like(like, escape=LIKE_ESCAPE)))
+    return select(Licence).where(Licence.id.in_(text_search.licence_ids(q)))
 
 
 @command

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from app import create_app
-from services import case_search
+from services import text_search
 from services.db import db
 
 HOLDERS = {"120175200201": ("Lefèvre", "Élodie"), "120175200202": ("Martin", "Léa"),
@@ -68,11 +68,11 @@ def test_the_search_reads_the_index_on_sqlite(app, holders):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("PostgreSQL: the trigram indexes are checked in test_migrations")
-        statement = case_search.matching_ids("martin").compile(db.engine)
+        statement = text_search.matching_ids("martin").compile(db.engine)
         with db.engine.connect() as conn:
             plan = " | ".join(row[3] for row in conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {statement}", tuple(statement.params.values())))
-            short = case_search.matching_ids("ma").compile(db.engine)
+            short = text_search.matching_ids("ma").compile(db.engine)
             short_plan = " | ".join(row[3] for row in conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {short}", tuple(short.params.values())))
     assert "search_licences VIRTUAL TABLE" in plan and "search_cases VIRTUAL TABLE" in plan
@@ -120,3 +120,13 @@ def test_the_migration_indexes_the_rows_already_there(tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert found == [7]
+
+
+@pytest.mark.parametrize(("q", "found"), [("lefè", {"Lefèvre"}), ("ÉLODIE", {"Lefèvre"}),
+                                          ("mar", {"Martin", "Nguyen"}), ("ng", {"Nguyen"})])
+def test_the_licence_search_finds_the_same_holders(app, holders, q, found):
+    from services import licences
+
+    with app.app_context():
+        rows, total = licences.search(q)
+    assert {r.last_name for r in rows} == found and total == len(found)
