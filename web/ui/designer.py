@@ -13,7 +13,7 @@ import re
 from flask import abort, current_app, render_template, request, url_for
 
 from services import bundles, processes
-from services.design import sandbox
+from services.design import drafts, sandbox
 from web.auth import current_user
 from web.ui.routes import Pages
 from web.ui.security import login_required
@@ -88,6 +88,7 @@ def processus_editor(key: str):
 @pages.route("/processus/brouillons/<int:draft_id>")
 @login_required(*DESIGNERS)
 def processus_draft(draft_id: int):
+    drafts.get(draft_id)  # 404 for an unknown draft, as the API's
     return _page("draft", draft=draft_id, features=feature_list())
 
 

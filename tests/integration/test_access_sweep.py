@@ -1,0 +1,457 @@
+"""Every route of the application has an explicit access expectation, and keeps it.
+
+`ACCESS` classifies each (method, rule) of `app.url_map`: which roles may call it (admin always
+may, except on PUBLIC routes, which need no login). A route missing from the table, or a stale
+entry, fails `test_every_route_is_classified`: a route added later fails until someone says who
+may call it.
+
+`test_every_route_answers_as_classified` then calls every route, with real ids made in the test
+and with unknown ids, as nobody and as every role:
+- nobody: 401 problem+json on the API, a redirect to the login on the pages (PUBLIC: neither);
+- a role the table does not allow: 403 (problem+json on the API, the French page on the UI),
+  the same body whatever the id, existing or not (the role is checked before any look-up);
+- a role the table allows: neither 401 nor the role's 403;
+- a centre, on its own routes: another centre's and unknown sessions and agréments get one 403,
+  word for word (services/centre_access.py); its own ones pass;
+- a clerk, on a GET with an unknown id: 404 (API.md)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from services import cases, letters
+from services.clock import clock
+from services.db import db, transaction
+from services.models import DraftTestRun, Incident, ProcessVersion
+from tests.api_errors_support import CENTRE, NUM, OTHER_CENTRE
+from tests.designer_support import renamed_volontaire, xml_headers
+from tests.ui_support import UiClient
+
+AGENT, DESIGNER, CENTRE_ROLE, ADMIN = "agent", "designer", "centre", "admin"
+PUBLIC = frozenset({"public"})
+ROLES = (AGENT, DESIGNER, CENTRE_ROLE, ADMIN)
+USER_OF = {AGENT: "agent", DESIGNER: "designer", CENTRE_ROLE: "centre75", ADMIN: "admin"}
+ANY = frozenset({AGENT, DESIGNER, CENTRE_ROLE})
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+A, D, C = roles(AGENT), roles(DESIGNER), roles(CENTRE_ROLE)
+AD, AC, ADC = roles(AGENT, DESIGNER), roles(AGENT, CENTRE_ROLE), ANY
+ADMIN_ONLY = frozenset()  # admin alone (admin is allowed on every non-public route)
+
+# (method, rule) -> roles allowed besides admin. Keep in the url_map's order of rules.
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): PUBLIC,  # redirects to the login or to the user's home
+    ("GET", "/favicon.ico"): PUBLIC,
+    ("GET", "/static/<path:filename>"): PUBLIC,
+    ("GET", "/static/vendor/<name>/<path:filename>"): PUBLIC,
+    ("GET", "/ui/static/<path:filename>"): PUBLIC,
+    ("GET", "/ui/connexion"): PUBLIC,
+    ("POST", "/ui/connexion"): PUBLIC,
+    ("POST", "/ui/deconnexion"): PUBLIC,
+    ("GET", "/ui/a-propos"): PUBLIC,  # the legal switches in force, by design
+    ("GET", "/api/v1/docs"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    # ---- API ----
+    ("GET", "/api/v1/actions"): D,
+    ("GET", "/api/v1/admin/events"): ADMIN_ONLY,
+    ("GET", "/api/v1/cases"): A,
+    ("POST", "/api/v1/cases"): A,
+    ("GET", "/api/v1/cases/<int:case_id>"): A,
+    ("POST", "/api/v1/cases/<int:case_id>/attestation"): A,
+    ("POST", "/api/v1/cases/<int:case_id>/enrollment"): A,
+    ("GET", "/api/v1/cases/<int:case_id>/events"): A,
+    ("GET", "/api/v1/cases/<int:case_id>/events/export"): A,
+    ("GET", "/api/v1/cases/<int:case_id>/letters"): A,
+    ("GET", "/api/v1/cases/<int:case_id>/letters/<int:letter_id>"): A,
+    ("POST", "/api/v1/cases/<int:case_id>/migration"): D,
+    ("POST", "/api/v1/cases/<int:case_id>/pending-change/accept"): A,
+    ("POST", "/api/v1/cases/<int:case_id>/pending-change/dismiss"): A,
+    ("GET", "/api/v1/cases/export"): A,
+    ("GET", "/api/v1/centres"): AC,
+    ("POST", "/api/v1/centres"): A,
+    ("GET", "/api/v1/centres/<agrement>"): AC,
+    ("PATCH", "/api/v1/centres/<agrement>"): A,
+    ("GET", "/api/v1/centres/<agrement>/history"): A,
+    ("GET", "/api/v1/clock"): ADC,
+    ("PUT", "/api/v1/clock"): ADMIN_ONLY,
+    ("GET", "/api/v1/drafts/<int:draft_id>"): D,
+    ("GET", "/api/v1/drafts/<int:draft_id>/bundle"): D,
+    ("GET", "/api/v1/drafts/<int:draft_id>/decisions"): D,
+    ("POST", "/api/v1/drafts/<int:draft_id>/deploy"): D,
+    ("GET", "/api/v1/drafts/<int:draft_id>/diff"): D,
+    ("GET", "/api/v1/drafts/<int:draft_id>/forms"): D,
+    ("POST", "/api/v1/drafts/<int:draft_id>/test-runs"): D,
+    ("GET", "/api/v1/drafts/<int:draft_id>/xml"): D,
+    ("GET", "/api/v1/groups"): ADMIN_ONLY,
+    ("POST", "/api/v1/groups"): ADMIN_ONLY,
+    ("GET", "/api/v1/groups/<code>"): ADMIN_ONLY,
+    ("PATCH", "/api/v1/groups/<code>"): ADMIN_ONLY,
+    ("GET", "/api/v1/incidents"): D,
+    ("GET", "/api/v1/incidents/<int:incident_id>"): D,
+    ("POST", "/api/v1/incidents/<int:incident_id>/resolve"): D,
+    ("POST", "/api/v1/licences"): A,
+    ("GET", "/api/v1/licences/<number>"): A,
+    ("GET", "/api/v1/licences/<number>/balance"): A,
+    ("POST", "/api/v1/licences/<number>/infractions"): A,
+    ("POST", "/api/v1/licences/<number>/invalidation"): A,
+    ("GET", "/api/v1/licences/<number>/movements/export"): A,
+    ("GET", "/api/v1/outbox"): ADMIN_ONLY,
+    ("POST", "/api/v1/outbox/<int:job_id>/retry"): ADMIN_ONLY,
+    ("GET", "/api/v1/processes"): AD,
+    ("GET", "/api/v1/processes/<key>/drafts"): D,
+    ("POST", "/api/v1/processes/<key>/drafts"): D,
+    ("GET", "/api/v1/processes/<key>/events"): D,
+    ("POST", "/api/v1/processes/<key>/versions"): D,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>"): AD,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/bundle"): D,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/decisions"): D,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/diff"): AD,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/forms"): D,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/heatmap"): AD,
+    ("GET", "/api/v1/processes/<key>/versions/<int:number>/migrations"): D,
+    ("POST", "/api/v1/processes/<key>/versions/<int:number>/migrations"): D,
+    ("GET", "/api/v1/sessions"): AC,
+    ("POST", "/api/v1/sessions"): AC,
+    ("GET", "/api/v1/sessions/<int:session_id>"): AC,
+    ("POST", "/api/v1/sessions/<int:session_id>/attendance"): AC,
+    ("POST", "/api/v1/sessions/<int:session_id>/cancel"): AC,
+    ("POST", "/api/v1/sessions/<int:session_id>/enrollment"): AC,
+    ("GET", "/api/v1/sessions/export"): AC,
+    ("GET", "/api/v1/statistics"): A,
+    ("GET", "/api/v1/tasks"): A,
+    ("POST", "/api/v1/tasks/<int:task_id>/claim"): A,
+    ("POST", "/api/v1/tasks/<int:task_id>/complete"): A,
+    ("POST", "/api/v1/tasks/<int:task_id>/unclaim"): A,
+    ("GET", "/api/v1/tasks/export"): A,
+    ("GET", "/api/v1/test-runs/<int:run_id>"): D,
+    ("POST", "/api/v1/timers/run"): ADMIN_ONLY,
+    ("GET", "/api/v1/users/<username>/groups"): ADMIN_ONLY,
+    ("PUT", "/api/v1/users/<username>/groups"): ADMIN_ONLY,
+    # ---- pages ----
+    ("GET", "/ui/"): ADC,  # redirects to the user's home
+    ("GET", "/ui/centres"): A,
+    ("GET", "/ui/centres/<agrement>"): A,
+    ("POST", "/ui/centres/<agrement>"): A,
+    ("GET", "/ui/centres/nouveau"): A,
+    ("POST", "/ui/centres/nouveau"): A,
+    ("GET", "/ui/dossiers/<int:case_id>"): A,
+    ("POST", "/ui/dossiers/<int:case_id>/attestation"): A,
+    ("POST", "/ui/dossiers/<int:case_id>/changement/ecarter"): A,
+    ("POST", "/ui/dossiers/<int:case_id>/changement/valider"): A,
+    ("GET", "/ui/dossiers/<int:case_id>/courriers/<int:letter_id>"): A,
+    ("GET", "/ui/dossiers/<int:case_id>/diagramme.bpmn"): A,
+    ("GET", "/ui/dossiers/<int:case_id>/historique.<any(csv, xlsx):fmt>"): A,
+    ("POST", "/ui/dossiers/<int:case_id>/inscription"): A,
+    ("POST", "/ui/dossiers/<int:case_id>/taches/<int:task_id>"): A,
+    ("GET", "/ui/envois"): ADMIN_ONLY,
+    ("POST", "/ui/envois/<int:job_id>/relancer"): ADMIN_ONLY,
+    ("GET", "/ui/groupes"): ADMIN_ONLY,
+    ("POST", "/ui/groupes"): ADMIN_ONLY,
+    ("POST", "/ui/groupes/<code>/nom"): ADMIN_ONLY,
+    ("POST", "/ui/groupes/agents/<username>"): ADMIN_ONLY,
+    ("GET", "/ui/incidents"): D,
+    ("POST", "/ui/incidents/<int:incident_id>/resoudre"): D,
+    ("GET", "/ui/journal"): ADMIN_ONLY,
+    ("GET", "/ui/mon-centre"): C,
+    ("GET", "/ui/permis/<number>"): A,
+    ("GET", "/ui/permis/<number>/infraction"): A,
+    ("POST", "/ui/permis/<number>/infraction"): A,
+    ("GET", "/ui/permis/<number>/infractions/<int:infraction_id>/dossier-48n"): A,
+    ("POST", "/ui/permis/<number>/infractions/<int:infraction_id>/dossier-48n"): A,
+    ("GET", "/ui/permis/<number>/invalidation"): A,
+    ("POST", "/ui/permis/<number>/invalidation"): A,
+    ("GET", "/ui/permis/<number>/releve.<any(csv, xlsx):fmt>"): A,
+    ("POST", "/ui/permis/<number>/stage-volontaire"): A,
+    ("GET", "/ui/permis/nouveau"): A,
+    ("POST", "/ui/permis/nouveau"): A,
+    ("GET", "/ui/processus"): D,
+    ("GET", "/ui/processus/<key>/brouillons"): D,
+    ("GET", "/ui/processus/<key>/comparer"): D,
+    ("GET", "/ui/processus/<key>/editeur"): D,
+    ("GET", "/ui/processus/<key>/historique"): D,
+    ("GET", "/ui/processus/<key>/versions/<int:number>"): D,
+    ("GET", "/ui/processus/<key>/versions/<int:number>/carte-de-chaleur"): AD,
+    ("GET", "/ui/processus/<key>/versions/<int:number>/migrations"): D,
+    ("GET", "/ui/processus/brouillons/<int:draft_id>"): D,
+    ("POST", "/ui/processus/brouillons/<int:draft_id>/courriers"): D,
+    ("POST", "/ui/processus/brouillons/<int:draft_id>/courriers/apercu"): D,
+    ("GET", "/ui/recherche"): A,
+    ("GET", "/ui/recherche/dossiers.<any(csv, xlsx):fmt>"): A,
+    ("GET", "/ui/recherche/permis.<any(csv, xlsx):fmt>"): A,
+    ("GET", "/ui/sessions"): AC,
+    ("GET", "/ui/sessions/<int:session_id>"): AC,
+    ("GET", "/ui/sessions/<int:session_id>/annulation"): AC,
+    ("POST", "/ui/sessions/<int:session_id>/annulation"): AC,
+    ("POST", "/ui/sessions/<int:session_id>/inscription"): AC,
+    ("POST", "/ui/sessions/<int:session_id>/presence"): AC,
+    ("POST", "/ui/sessions/<int:session_id>/presence/fichier"): AC,
+    ("GET", "/ui/sessions/<int:session_id>/presence/modele.csv"): AC,
+    ("GET", "/ui/sessions/export.<any(csv, xlsx):fmt>"): AC,
+    ("GET", "/ui/sessions/nouvelle"): AC,
+    ("POST", "/ui/sessions/nouvelle"): AC,
+    ("GET", "/ui/statistiques"): A,
+    ("GET", "/ui/statistiques/export.csv"): A,
+    ("GET", "/ui/statistiques/export.xlsx"): A,
+    ("GET", "/ui/tableau-de-bord"): A,
+    ("GET", "/ui/taches"): A,
+    ("POST", "/ui/taches/<int:task_id>/prendre"): A,
+    ("POST", "/ui/taches/<int:task_id>/rendre"): A,
+    ("GET", "/ui/taches/attestations"): A,
+    ("POST", "/ui/taches/attestations"): A,
+    ("GET", "/ui/taches/export.<any(csv, xlsx):fmt>"): A,
+}
+
+# The ids a centre owns or not: those of its own centre pass, the others are its one 403.
+CENTRE_SCOPED = {"session_id", "agrement"}
+UNKNOWN_INT = 987654
+UNKNOWN = {"agrement": "R9999999999", "number": "999999999999", "key": "inconnu",
+           "code": "inconnu", "username": "inconnu"}
+# Arguments that name no stored object: the same value whatever the variant.
+FIXED = {"fmt": "csv", "filename": "ui.css", "name": "inconnu"}
+# An API body no schema accepts (every input schema refuses unknown fields): an allowed role
+# gets 422 rather than changing anything, where the endpoint takes a body.
+API_BODY = {"champ_inconnu_du_balayage": 1}
+# A centre's foreign-id checks send a body its own session would accept, so that the answer is
+# the ownership check's, not the body's validation.
+CENTRE_BODY = {
+    "/api/v1/sessions/<int:session_id>/attendance": {"records": [
+        {"licence": NUM, "day1": "present", "day2": "present"}]},
+    "/api/v1/sessions/<int:session_id>/cancel": {"on": "2026-03-02", "reason": "balayage"},
+    "/api/v1/sessions/<int:session_id>/enrollment": {"licence": "999999999999"},
+}
+# The query a route needs to reach its look-up.
+QUERY = {"/api/v1/licences/<number>/balance": {"on": "2026-03-02"}}
+# A key that names a collection, not a stored object: a designer starts a new process by
+# saving its first draft, so an unknown key's drafts and history are empty lists, not a 404.
+COLLECTIONS = {"/api/v1/processes/<key>/drafts", "/api/v1/processes/<key>/events"}
+ROLE_REFUSAL = re.compile(r"Le rôle « \w+ » ne permet pas")
+
+
+def is_api(rule: str) -> bool:
+    return rule.startswith("/api/")
+
+
+def methods_of(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def routes(app) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            for method in methods_of(rule)}
+
+
+def test_every_route_is_classified(app):
+    """A new route fails here until ACCESS says who may call it; a removed one, too."""
+    found = routes(app)
+    missing = sorted(found - ACCESS.keys())
+    stale = sorted(ACCESS.keys() - found)
+    assert not missing, f"routes without an access expectation in ACCESS: {missing}"
+    assert not stale, f"ACCESS entries for routes that no longer exist: {stale}"
+
+
+class World:
+    """One of everything a path can name, made for real, and centre75's own ones."""
+
+    def __init__(self, api):
+        self.api = api
+        api.set_today("02/03/2026")
+        self.own_session = api.session("05/06/2026", "06/06/2026", fill=0)
+        self.other_session = api.session("12/06/2026", "13/06/2026", centre=OTHER_CENTRE,
+                                         fill=0)
+        api.licence(NUM)
+        self.infraction = api.infraction(NUM, "01/02/2026", points=3)
+        self.case = api.mandatory_case(NUM, self.infraction["id"], "02/03/2026")
+        review = api.case_at_review("120175200456")
+        self.task = api.task(review["id"], "examen_manuel")
+        with transaction():
+            self.letter_id = letters.issue_letter(cases.get(self.case["id"]),
+                                                  "signalement_procureur", actor="agent")
+        from services.models import OutboxJob
+        self.job_id = db.session.query(OutboxJob.id).order_by(OutboxJob.id).first()[0]
+        self.draft = api.ok(api.request(
+            "POST", "/api/v1/processes/stage_volontaire/drafts", as_="designer",
+            raw=renamed_volontaire(), headers=xml_headers()), 201)
+        now = clock().system_now()
+        with transaction():
+            version = db.session.query(ProcessVersion).order_by(ProcessVersion.id).first()
+            incident = Incident(case_id=self.case["id"], version_id=version.id,
+                                command="balayage", message="erreur", actor="agent", at=now,
+                                last_at=now)
+            run = DraftTestRun(draft_id=self.draft["id"], status="reussi",
+                               requested_by="designer", requested_at=now)
+            db.session.add_all([incident, run])
+            db.session.flush()
+            self.incident_id, self.run_id = incident.id, run.id
+        api.ok(api.post("/api/v1/groups", {"code": "balayage", "name": "Balayage"}), 201)
+        db.session.remove()
+
+    def real(self) -> dict:
+        return {"case_id": self.case["id"], "letter_id": self.letter_id,
+                "task_id": self.task["id"], "draft_id": self.draft["id"],
+                "run_id": self.run_id, "incident_id": self.incident_id, "job_id": self.job_id,
+                "infraction_id": self.infraction["id"], "session_id": self.other_session["id"],
+                "agrement": OTHER_CENTRE, "number": NUM, "key": "stage_obligatoire",
+                "number_int": 1, "code": "balayage", "username": "agent"}
+
+    def own(self) -> dict:
+        """What centre75 may name: its own session and agrément."""
+        return dict(self.real(), session_id=self.own_session["id"], agrement=CENTRE)
+
+
+def unknown_ids(rule) -> dict:
+    return {arg: (UNKNOWN_INT if isinstance(conv, IntegerConverter) else UNKNOWN.get(arg))
+            for arg, conv in rule._converters.items()}
+
+
+def fill(rule, ids: dict) -> str:
+    def value(match):
+        arg = match.group(1)
+        if arg in FIXED:
+            return FIXED[arg]
+        if arg == "number" and isinstance(rule._converters[arg], IntegerConverter):
+            return str(ids.get("number_int", ids[arg]))  # a process version's number
+        return str(ids[arg])
+    return re.sub(r"<(?:[^:<>]+:)?(\w+)>", value, rule.rule)
+
+
+class Callers:
+    """An API bearer client per user, and a logged-in browser per user, made afresh when a
+    call may have ended its session (the logout)."""
+
+    def __init__(self, api):
+        self.api = api
+        self.browsers: dict[str | None, UiClient] = {}
+
+    def browser(self, user: str | None) -> UiClient:
+        if user not in self.browsers:
+            client = UiClient(self.api.app)
+            if user is None:
+                client.get("/ui/connexion")  # an anonymous session with its CSRF token
+            else:
+                client.login(user)
+            self.browsers[user] = client
+        return self.browsers[user]
+
+    def call(self, method: str, path: str, user: str | None, body=None, query=None):
+        resp = self._call(method, path, user, body, query or {})
+        resp.get_data()  # a streamed export runs to its end inside the request
+        resp.close()
+        return resp
+
+    def _call(self, method: str, path: str, user: str | None, body, query: dict):
+        if is_api(path):
+            if method != "GET" and body is None:
+                body = API_BODY
+            return self.api.request(method, path, body, as_=user, **query)
+        client = self.browser(user)
+        if path == "/ui/deconnexion":
+            self.browsers.pop(user)  # this call ends the browser's session
+        if method == "GET":
+            return client.get(path, **query)
+        return client.post(path, {})
+
+
+def answer(resp) -> tuple:
+    """What a caller learns: the status and the body (the page's message for the UI)."""
+    body = resp.get_data(as_text=True)
+    if resp.mimetype == "text/html":
+        body = re.findall(r'fr-alert--error[^>]*><p>([^<]*)</p>', body)
+    return resp.status_code, body
+
+
+@pytest.fixture
+def world(api):
+    return World(api)
+
+
+def test_every_route_answers_as_classified(app, api, world):
+    callers = Callers(api)
+    real, own = world.real(), world.own()
+    failures: list[str] = []
+    checked = 0
+
+    def expect(ok: bool, what: str, method: str, path: str, user, resp) -> None:
+        if not ok:
+            failures.append(f"{method} {path} as {user or 'nobody'}: {what}, got "
+                            f"{resp.status_code} {resp.get_data(as_text=True)[:200]!r}")
+
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        for method in methods_of(rule):
+            allowed = ACCESS.get((method, rule.rule))
+            if allowed is None:
+                continue  # test_every_route_is_classified names it
+            checked += 1
+            id_args = set(rule.arguments) - FIXED.keys()
+            variants = [real, unknown_ids(rule)] if id_args else [real]
+            query = QUERY.get(rule.rule)
+            paths = [fill(rule, ids) for ids in variants]
+            api_route = is_api(rule.rule)
+            # -- nobody
+            for path in paths:
+                resp = callers.call(method, path, None, query=query)
+                if allowed is PUBLIC:
+                    expect((not api_route or resp.status_code != 401) and not resp.headers.get(
+                        "Location", "").startswith("/ui/connexion?next"),
+                        "a public route asked for a login", method, path, None, resp)
+                elif api_route:
+                    expect(resp.status_code == 401 and
+                           resp.mimetype == "application/problem+json",
+                           "expected 401 problem+json", method, path, None, resp)
+                else:
+                    expect(resp.status_code == 302 and resp.headers["Location"].startswith(
+                        "/ui/connexion?next="), "expected a redirect to the login",
+                        method, path, None, resp)
+            if allowed is PUBLIC:
+                continue
+            for role in ROLES:
+                user = USER_OF[role]
+                if role != ADMIN and role not in allowed:
+                    # -- a role not allowed: one 403 whatever the id
+                    answers = [callers.call(method, path, user, query=query) for path in paths]
+                    for path, resp in zip(paths, answers, strict=True):
+                        expect(resp.status_code == 403, "expected the role's 403", method,
+                               path, user, resp)
+                        if api_route:
+                            expect(resp.mimetype == "application/problem+json",
+                                   "expected problem+json", method, path, user, resp)
+                    expect(len({repr(answer(r)) for r in answers}) == 1,
+                           "the refusal depends on the id", method, paths[-1], user,
+                           answers[-1])
+                    continue
+                # -- an allowed role: never the login's nor the role's refusal
+                mine = own if role == CENTRE_ROLE else real
+                path = fill(rule, mine)
+                resp = callers.call(method, path, user, query=query)
+                role_refused = resp.status_code == 403 and bool(
+                    ROLE_REFUSAL.search(resp.get_data(as_text=True)))
+                expect(resp.status_code != 401 and not role_refused and not (
+                    resp.status_code == 302 and "/ui/connexion" in resp.headers.get(
+                        "Location", "")), "an allowed role was refused", method, path, user,
+                       resp)
+                if role == CENTRE_ROLE and CENTRE_SCOPED & set(rule.arguments):
+                    expect(resp.status_code != 403, "its own id was refused", method, path,
+                           user, resp)
+                    # -- another centre's and unknown ids: one 403, word for word
+                    answers = [callers.call(method, p, user, CENTRE_BODY.get(rule.rule), query)
+                               for p in paths]
+                    for p, r in zip(paths, answers, strict=True):
+                        expect(r.status_code == 403, "a foreign id was not refused", method,
+                               p, user, r)
+                    expect(len({repr(answer(r)) for r in answers}) == 1,
+                           "the centre's refusal depends on the id", method, paths[-1], user,
+                           answers[-1])
+                if role in (AGENT, ADMIN) or (role == DESIGNER and role in allowed):
+                    if method == "GET" and id_args and rule.rule not in COLLECTIONS:
+                        path = paths[-1]
+                        resp = callers.call(method, path, user, query=query)
+                        expect(resp.status_code == 404, "an unknown id is not a 404",
+                               method, path, user, resp)
+    assert checked == len(ACCESS)
+    assert not failures, "\n".join(failures)
