@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.designer_support import renamed_volontaire, xml_headers
 from tests.ui_support import log_in_directly
 
 KEY = "stage_obligatoire"
@@ -16,7 +17,7 @@ PAGES = ["/ui/processus", f"/ui/processus/{KEY}/versions/1",
          f"/ui/processus/{KEY}/comparer?de=1&a=1", f"/ui/processus/{KEY}/brouillons",
          f"/ui/processus/{KEY}/historique", f"/ui/processus/{KEY}/editeur",
          f"/ui/processus/{KEY}/editeur?brouillon=3", f"/ui/processus/{KEY}/editeur?version=1",
-         "/ui/processus/brouillons/7", f"/ui/processus/{KEY}/versions/1/migrations"]
+         "/ui/processus/brouillons/{draft}", f"/ui/processus/{KEY}/versions/1/migrations"]
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL)
 INLINE_HANDLER = re.compile(r"<[a-z]+\s[^>]*\bon[a-z]+\s*=", re.IGNORECASE)
 
@@ -28,6 +29,13 @@ def _client(api, username: str | None):
     return client
 
 
+def _draft(api) -> int:
+    """A saved draft (the draft page answers 404 for an unknown draft)."""
+    return api.ok(api.request("POST", "/api/v1/processes/stage_volontaire/drafts",
+                              as_="designer", raw=renamed_volontaire(),
+                              headers=xml_headers()), 201)["id"]
+
+
 def _config(html: str) -> dict:
     block = re.search(r'<script type="application/json" id="designer-config">(.*?)</script>',
                       html, re.DOTALL)
@@ -36,6 +44,7 @@ def _config(html: str) -> dict:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_designer_and_admin_open_every_page_without_inline_script(api, path):
+    path = path.format(draft=_draft(api))
     for username in ("designer", "admin"):
         resp = _client(api, username).get(path)
         html = resp.get_data(as_text=True)
@@ -55,6 +64,7 @@ def test_designer_and_admin_open_every_page_without_inline_script(api, path):
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("username", ["agent", "centre75"])
 def test_other_roles_are_refused(api, path, username):
+    path = path.format(draft=_draft(api))
     resp = _client(api, username).get(path)
     assert resp.status_code == 403
     assert "Accès refusé" in resp.get_data(as_text=True)
@@ -71,7 +81,7 @@ def test_anonymous_is_sent_to_the_login_form(api):
     "/ui/processus/inconnu/historique", "/ui/processus/inconnu/comparer",
     f"/ui/processus/{KEY}/versions/99", f"/ui/processus/{KEY}/versions/99/migrations",
     f"/ui/processus/{KEY}/editeur?version=99", f"/ui/processus/{KEY}/editeur?brouillon=abc",
-    f"/ui/processus/{KEY}/editeur?brouillon=" + "9" * 5000])
+    f"/ui/processus/{KEY}/editeur?brouillon=" + "9" * 5000, "/ui/processus/brouillons/987654"])
 def test_what_does_not_exist_is_a_french_404(api, path):
     resp = _client(api, "designer").get(path)
     assert resp.status_code == 404
@@ -99,7 +109,8 @@ def test_the_diff_page_defaults_to_the_previous_version_and_ignores_bad_numbers(
 
 
 def test_the_draft_page_lists_the_acceptance_features(api):
-    html = _client(api, "designer").get("/ui/processus/brouillons/5").get_data(as_text=True)
+    html = _client(api, "designer").get(f"/ui/processus/brouillons/{_draft(api)}") \
+        .get_data(as_text=True)
     features = _config(html)["features"]
     names = {f["name"] for f in features}
     assert {"stage_obligatoire", "remboursement", "volontaire"} <= names
