@@ -17,7 +17,10 @@ and with unknown ids, as nobody and as every role:
 
 from __future__ import annotations
 
+import html
+import io
 import re
+import zipfile
 
 import pytest
 from werkzeug.routing import IntegerConverter
@@ -26,7 +29,7 @@ from services import cases, letters
 from services.clock import clock
 from services.db import db, transaction
 from services.models import DraftTestRun, Incident, ProcessVersion
-from tests.api_errors_support import CENTRE, NUM, OTHER_CENTRE
+from tests.api_errors_support import CENTRE, NUM, OTHER_CENTRE, assert_problem, unchanged
 from tests.designer_support import renamed_volontaire, xml_headers
 from tests.ui_support import UiClient
 
@@ -256,20 +259,46 @@ def test_every_route_is_classified(app):
     assert not stale, f"ACCESS entries for routes that no longer exist: {stale}"
 
 
+REVIEW_NUM = "120175200456"
+FOREIGN_NUM = "120175200789"  # the trainee of the other centre's session
+FOREIGN_NAME = "Zéphyrine"    # and its holder's names: a centre must never read them
+FOREIGN_LAST = "Étrangère-Balayage"
+
+
 class World:
-    """One of everything a path can name, made for real, and centre75's own ones."""
+    """One of everything a path can name, made for real and all of one case (`real`), a second
+    case for mismatched pairs (`other`), and centre75's own session and agrément (`own`). The
+    other centre's session holds a trainee whose name a centre must never read."""
 
     def __init__(self, api):
         self.api = api
         api.set_today("02/03/2026")
-        self.own_session = api.session("05/06/2026", "06/06/2026", fill=0)
+        self.own_session = api.session("12/06/2026", "13/06/2026", fill=0)
         self.other_session = api.session("12/06/2026", "13/06/2026", centre=OTHER_CENTRE,
                                          fill=0)
         api.licence(NUM)
-        self.infraction = api.infraction(NUM, "01/02/2026", points=3)
-        self.case = api.mandatory_case(NUM, self.infraction["id"], "02/03/2026")
-        review = api.case_at_review("120175200456")
-        self.task = api.task(review["id"], "examen_manuel")
+        self.other_infraction = api.infraction(NUM, "01/02/2026", points=3)
+        self.other_case = api.mandatory_case(NUM, self.other_infraction["id"], "02/03/2026")
+        api.ok(api.post("/api/v1/licences", {
+            "number": FOREIGN_NUM, "obtained_on": "2015-01-01", "probation": "none",
+            "holder": {"last_name": FOREIGN_LAST, "first_name": FOREIGN_NAME,
+                       "birth_date": "1990-01-01"},
+            "formation_complementaire": False, "balance": {"points": 8, "on": "2025-01-01"}}),
+            201)
+        self.foreign_case = api.voluntary_case(FOREIGN_NUM)
+        api.enroll(self.foreign_case["id"], self.other_session["id"])
+        # a case at its manual review (as ApiClient.case_at_review): the clock on 06/06/2026
+        api.licence(REVIEW_NUM, obtained="01/09/2025")
+        self.infraction_id = api.infraction(REVIEW_NUM, "01/02/2026", points=3)["id"]
+        api.set_today("10/03/2026")
+        self.case = api.mandatory_case(REVIEW_NUM, self.infraction_id, "10/03/2026")
+        held = api.session("05/06/2026", "06/06/2026", fill=0)
+        api.enroll(self.case["id"], held["id"])
+        api.set_today("06/06/2026")
+        api.attendance(held["id"], [(REVIEW_NUM, "present", "present")])
+        api.attestation(self.case["id"], "06/06/2026")
+        api.complete(self.case["id"], "verification_attestation", decision="valider")
+        self.task = api.task(self.case["id"], "examen_manuel")
         with transaction():
             self.letter_id = letters.issue_letter(cases.get(self.case["id"]),
                                                   "signalement_procureur", actor="agent")
@@ -296,13 +325,23 @@ class World:
         return {"case_id": self.case["id"], "letter_id": self.letter_id,
                 "task_id": self.task["id"], "draft_id": self.draft["id"],
                 "run_id": self.run_id, "incident_id": self.incident_id, "job_id": self.job_id,
-                "infraction_id": self.infraction["id"], "session_id": self.other_session["id"],
-                "agrement": OTHER_CENTRE, "number": NUM, "key": "stage_obligatoire",
+                "infraction_id": self.infraction_id, "session_id": self.other_session["id"],
+                "agrement": OTHER_CENTRE, "number": REVIEW_NUM, "key": "stage_obligatoire",
                 "number_int": 1, "code": "balayage", "username": "agent"}
 
     def own(self) -> dict:
         """What centre75 may name: its own session and agrément."""
         return dict(self.real(), session_id=self.own_session["id"], agrement=CENTRE)
+
+    def mismatched(self, rule) -> dict | None:
+        """Real ids of two objects that do not belong together (another case's letter or
+        task, another licence's infraction), when the rule names such a pair."""
+        args = set(rule.arguments)
+        if args >= {"case_id", "letter_id"} or args >= {"case_id", "task_id"}:
+            return dict(self.real(), case_id=self.other_case["id"])
+        if args >= {"number", "infraction_id"}:
+            return dict(self.real(), number=NUM)
+        return None
 
 
 def unknown_ids(rule) -> dict:
@@ -447,7 +486,15 @@ def test_every_route_answers_as_classified(app, api, world):
                     expect(len({repr(answer(r)) for r in answers}) == 1,
                            "the centre's refusal depends on the id", method, paths[-1], user,
                            answers[-1])
-                if role in (AGENT, ADMIN) or (role == DESIGNER and role in allowed):
+                if role != CENTRE_ROLE:
+                    if method == "GET" and resp.status_code >= 400:
+                        expect(False, "real ids did not open it", method, path, user, resp)
+                    pair = world.mismatched(rule)
+                    if pair is not None:
+                        path = fill(rule, pair)
+                        resp = callers.call(method, path, user, query=query)
+                        expect(resp.status_code == 404, "a mismatched pair is not a 404",
+                               method, path, user, resp)
                     if method == "GET" and id_args and rule.rule not in COLLECTIONS:
                         path = paths[-1]
                         resp = callers.call(method, path, user, query=query)
@@ -455,3 +502,84 @@ def test_every_route_answers_as_classified(app, api, world):
                                method, path, user, resp)
     assert checked == len(ACCESS)
     assert not failures, "\n".join(failures)
+
+
+# ---- what a centre reads: nothing of another centre, on any route it may open ------------------
+
+def readable(resp) -> str:
+    """The text of an answer: a page, JSON, CSV, or the XML inside an XLSX."""
+    raw = resp.get_data()
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return " ".join(archive.read(n).decode("utf-8", "replace")
+                            for n in archive.namelist() if n.endswith(".xml"))
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def test_a_centre_reads_nothing_of_another_centre_on_any_route(api, world):
+    """Every GET route a centre may call (from ACCESS), with its own ids and with filters that
+    name the other centre and its trainee: no answer holds the other centre's agrément or name,
+    its trainee's licence number, names or case, nor a case waiting outside its sessions."""
+    callers = Callers(api)
+    own = world.own()
+    foreign = [OTHER_CENTRE, "Bobigny", FOREIGN_NUM, FOREIGN_NAME, FOREIGN_LAST,
+               world.foreign_case["reference"], NUM, world.other_case["reference"]]
+    queries = [{}, {"centre": OTHER_CENTRE}, {"centre": OTHER_CENTRE, "statut": "planned"},
+               {"q": FOREIGN_LAST}, {"licence": FOREIGN_NUM}]
+    routes_read = []
+    for (method, rule_text), allowed in sorted(ACCESS.items()):
+        if method != "GET" or CENTRE_ROLE not in allowed or allowed is PUBLIC:
+            continue
+        rule = next(r for r in api.app.url_map.iter_rules() if r.rule == rule_text)
+        for query in queries:
+            path = fill(rule, own)
+            resp = callers.call("GET", path, "centre75", query=query)
+            body = readable(resp).casefold()
+            # what the caller typed may be echoed (a filter's field, an export link's query)
+            leaked = [m for m in foreign if m.casefold() in body and m not in query.values()]
+            assert not leaked, (path, query, resp.status_code, leaked)
+        routes_read.append(rule_text)
+    assert len(routes_read) >= 12, routes_read
+    # the markers are there to be found: a clerk reads them on the same routes
+    agent_reads = readable(callers.call("GET", "/ui/sessions/export.csv", "agent"))
+    agent_reads += readable(callers.call(
+        "GET", f"/ui/sessions/{world.other_session['id']}", "agent"))
+    assert all(m.casefold() in agent_reads.casefold() for m in foreign[:5]), agent_reads[:300]
+
+
+# ---- CSRF: every state-changing route, UI and API ------------------------------------------------
+
+def test_every_state_changing_route_needs_the_csrf_token(api, world):
+    """Every POST/PUT/PATCH of ACCESS: a UI form without the session's token, or with another
+    one, is a 400 (public forms too: the login and the logout); an API call authenticated by
+    the session cookie without X-CSRF-Token, or with a wrong one, is a 400; nothing is stored.
+    With the right header the same API call goes past the check."""
+    callers = Callers(api)
+    admin = callers.browser("admin")
+    nobody = callers.browser(None)
+    real = world.real()
+    checked = 0
+    with unchanged():
+        for (method, rule_text), allowed in sorted(ACCESS.items()):
+            if method == "GET":
+                continue
+            rule = next(r for r in api.app.url_map.iter_rules() if r.rule == rule_text)
+            path = fill(rule, real)
+            checked += 1
+            if is_api(rule_text):
+                for headers in ({}, {"X-CSRF-Token": "pas-le-bon-jeton"}):
+                    resp = admin._done(admin.http.open(path, method=method, json=API_BODY,
+                                                        headers=headers))
+                    body = assert_problem(resp, 400)
+                    assert "X-CSRF-Token" in body["detail"], (method, path, body)
+                continue
+            for client in (admin, nobody) if allowed is PUBLIC else (admin,):
+                for form in ({}, {"csrf_token": "pas-le-bon-jeton"}):
+                    resp = client._done(client.http.open(path, method=method, data=form))
+                    assert resp.status_code == 400, (method, path, resp.status_code)
+                    assert "Jeton CSRF absent ou invalide" in readable(resp), (method, path)
+    assert checked == sum(1 for m, _ in ACCESS if m != "GET")
+    # the admin's session survived every refused logout, and the right header passes the check
+    resp = admin._done(admin.http.put("/api/v1/clock", json={"today": "2026-06-06"},
+                                      headers={"X-CSRF-Token": admin.csrf()}))
+    assert resp.status_code == 200, resp.get_json()
