@@ -25,7 +25,7 @@ import zipfile
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from services import cases, letters
+from services import cases, letters, users
 from services.clock import clock
 from services.db import db, transaction
 from services.models import DraftTestRun, Incident, ProcessVersion
@@ -583,3 +583,87 @@ def test_every_state_changing_route_needs_the_csrf_token(api, world):
     resp = admin._done(admin.http.put("/api/v1/clock", json={"today": "2026-06-06"},
                                       headers={"X-CSRF-Token": admin.csrf()}))
     assert resp.status_code == 200, resp.get_json()
+
+
+# ---- sessions end: logout, deactivation, a new role, on every route ------------------------------
+
+def _cli(api, *args: str) -> None:
+    result = api.app.test_cli_runner().invoke(args=["users", *args])
+    db.session.remove()
+    assert result.exit_code == 0, result.output
+
+
+def _second_admin(api, username: str) -> tuple[UiClient, str]:
+    """A browser logged in as a new admin, and an API token of theirs."""
+    with transaction():
+        users.create(username, "admin", "motdepasse-test")
+        api.tokens[username] = users.new_token(users.get_by_name(username))
+    db.session.remove()
+    browser = UiClient(api.app)
+    browser.login(username)
+    return browser, api.tokens[username]
+
+
+def _every_route_refuses(api, world, browser: UiClient, token: str | None, status: int,
+                         what: str) -> int:
+    """Every non-public route, called with the browser's cookie (API and pages) and with the
+    token: API `status` problem+json; pages the login's redirect (401) or 403."""
+    real, failures, checked = world.real(), [], 0
+    for (method, rule_text), allowed in sorted(ACCESS.items()):
+        if allowed is PUBLIC or (status == 403 and AGENT in allowed):
+            continue
+        rule = next(r for r in api.app.url_map.iter_rules() if r.rule == rule_text)
+        path = fill(rule, real)
+        query = QUERY.get(rule_text)
+        checked += 1
+        if is_api(rule_text):
+            calls = [browser._done(browser.http.open(
+                path, method=method, query_string=query,
+                json=None if method == "GET" else API_BODY,
+                headers={} if method == "GET" else {"X-CSRF-Token": browser.csrf()}))]
+            if token is not None:
+                calls.append(api.http.open(path, method=method, query_string=query,
+                                           json=None if method == "GET" else API_BODY,
+                                           headers={"Authorization": f"Bearer {token}"}))
+                db.session.remove()
+            for resp in calls:
+                resp.get_data()
+                if resp.status_code != status or resp.mimetype != "application/problem+json":
+                    failures.append(f"{method} {path}: {resp.status_code}")
+            continue
+        resp = browser.get(path, **(query or {})) if method == "GET" else browser.post(path)
+        resp.get_data()
+        ok = (resp.status_code == 302 and resp.headers["Location"].startswith(
+            "/ui/connexion?next=")) if status == 401 else resp.status_code == 403
+        if not ok:
+            failures.append(f"{method} {path}: {resp.status_code}")
+    assert not failures, f"{what}: " + "\n".join(failures)
+    return checked
+
+
+def test_a_deactivated_users_cookie_and_token_stop_working_on_every_route(api, world):
+    browser, token = _second_admin(api, "admin2")
+    assert browser.get("/ui/journal").status_code == 200
+    assert api.get("/api/v1/admin/events", as_="admin2").status_code == 200
+    _cli(api, "deactivate", "admin2")
+    checked = _every_route_refuses(api, world, browser, token, 401, "deactivated")
+    assert checked == sum(1 for a in ACCESS.values() if a is not PUBLIC)
+
+
+def test_a_cookie_kept_after_logout_works_on_no_route(api, world):
+    browser, _ = _second_admin(api, "admin2")
+    cookie = browser.http.get_cookie("session").value
+    assert browser.post("/ui/deconnexion").status_code == 302
+    browser.http.set_cookie("session", cookie)  # a copy taken before the logout
+    _every_route_refuses(api, world, browser, None, 401, "after logout")
+
+
+def test_a_role_change_holds_at_the_next_request_on_every_route(api, world):
+    """An admin made an agent: the browser's session ends (as above, 401), the token stays and
+    gets the agent's 403 on every route an agent may not call."""
+    browser, token = _second_admin(api, "admin2")
+    _cli(api, "role", "admin2", "--role", "agent")
+    _every_route_refuses(api, world, browser, None, 401, "role changed (session)")
+    fresh = UiClient(api.app)
+    fresh.login("admin2")  # logged in again: now an agent
+    _every_route_refuses(api, world, fresh, token, 403, "role changed (agent)")
