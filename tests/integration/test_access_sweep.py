@@ -547,6 +547,28 @@ def test_a_centre_reads_nothing_of_another_centre_on_any_route(api, world):
     assert all(m.casefold() in agent_reads.casefold() for m in foreign[:5]), agent_reads[:300]
 
 
+def test_a_designer_reads_no_personal_data_on_any_route(api, world):
+    """Every GET route a designer may call (from ACCESS), with real ids: no holder's name,
+    licence number or birth date (a designer needs the process, not the people; the migration
+    of one case answers its step only: test_case_migration.py)."""
+    callers = Callers(api)
+    personal = ["Martin", "Léa", "2004-05-02", "02/05/2004", NUM, REVIEW_NUM, FOREIGN_NUM,
+                FOREIGN_NAME, FOREIGN_LAST]
+    read = 0
+    for (method, rule_text), allowed in sorted(ACCESS.items()):
+        if method != "GET" or DESIGNER not in allowed or allowed is PUBLIC:
+            continue
+        rule = next(r for r in api.app.url_map.iter_rules() if r.rule == rule_text)
+        path = fill(rule, world.real())
+        resp = callers.call("GET", path, "designer", query=QUERY.get(rule_text))
+        assert resp.status_code < 400, (path, resp.status_code)
+        body = readable(resp)
+        assert not [m for m in personal if m in body], (path, body[:500])
+        read += 1
+    assert read >= 25, read
+    assert "Martin" in readable(callers.call("GET", f"/ui/dossiers/{world.case['id']}", "agent"))
+
+
 # ---- CSRF: every state-changing route, UI and API ------------------------------------------------
 
 def test_every_state_changing_route_needs_the_csrf_token(api, world):

@@ -54,6 +54,22 @@ def events_of(api, case_id) -> list[dict]:
     return api.ok(api.get(f"/api/v1/cases/{case_id}/events"))["items"]
 
 
+def test_a_designer_migrating_a_case_reads_none_of_its_personal_data(api):
+    """A designer needs the case's step, not its holder (ARCHITECTURE.md: each role sees only
+    what it needs): the answer names the case, its version, status, tasks and timers, and no
+    name, licence number, letter, deadline nor outcome."""
+    api.set_today("01/03/2026")
+    case, _ = case_at_verification(api, "120175200501")
+    deploy(api, renamed_volontaire(V2_LABEL))
+    moved = api.ok(api.post(f"/api/v1/cases/{case['id']}/migration", {"version": 2},
+                            as_="designer"))
+    assert set(moved) == {"id", "reference", "kind", "status", "status_label", "closed",
+                          "process", "tasks", "timers"}
+    text = str(moved)
+    assert "120175200501" not in text and "Martin" not in text and "Léa" not in text
+    assert api.case(case["id"])["holder"] == "Léa Martin"  # the clerk's view is unchanged
+
+
 def test_a_case_moves_to_a_compatible_version_and_goes_on_there(api):
     api.set_today("01/03/2026")
     case, task = case_at_verification(api, "120175200501")

@@ -16,10 +16,11 @@ from web.api.designer_schemas import (
     DraftArgs,
     DraftSchema,
     FormsSchema,
+    MigratedCaseSchema,
     TestRunInSchema,
     TestRunSchema,
 )
-from web.api.schemas import CaseSchema, PageArgs, ProcessVersionSchema, page_body, page_schema
+from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
 from web.api.uploads import bpmn_response, bundle_upload, zip_response
 from web.auth import current_user, require
 
@@ -141,9 +142,10 @@ def post_deploy(data, draft_id):
 @blp.route("/cases/<int:case_id>/migration", methods=["POST"])
 @require("designer")
 @blp.arguments(CaseMigrationInSchema)
-@blp.response(200, CaseSchema)
+@blp.response(200, MigratedCaseSchema)
 def post_case_migration(data, case_id):
     """Faire passer un dossier en cours à une autre version de son processus, si c'est sans
-    risque (409 avec les raisons sinon) ; inscrit à l'historique du dossier"""
+    risque (409 avec les raisons sinon) ; inscrit à l'historique du dossier. La réponse dit où
+    en est le dossier, sans ses données personnelles (titulaire, permis, courrier, échéance)"""
     case_migration.migrate_one(case_id, data["version"], current_user().username)
     return cases.view(cases.get(case_id))

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from web.api.schemas import MAX_INT, In, identifier, length, range_
+from web.api.schemas import (
+    MAX_INT,
+    In,
+    ProcessRefSchema,
+    TaskRefSchema,
+    TimerSchema,
+    identifier,
+    length,
+    range_,
+)
 
 
 class ProcessEventSchema(Schema):
@@ -147,6 +156,22 @@ class MigrationCandidateSchema(Schema):
 
 class CaseMigrationInSchema(In):
     version = identifier(required=True)
+
+
+class MigratedCaseSchema(Schema):
+    """A migrated case as its designer needs it: where it stands in the process, none of its
+    personal data (no holder, licence number, letter, deadline, attestation nor outcome: the
+    clerks' `GET /cases/{id}` has them)."""
+
+    id = fields.Integer()
+    reference = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    closed = fields.Boolean()
+    process = fields.Nested(ProcessRefSchema, allow_none=True)
+    tasks = fields.List(fields.Nested(TaskRefSchema))
+    timers = fields.List(fields.Nested(TimerSchema))
 
 
 class BulkMigrationInSchema(In):
