@@ -30,7 +30,7 @@ from services import cases, letters, users
 from services.clock import clock
 from services.db import db, transaction
 from services.models import DraftTestRun, Incident, ProcessVersion
-from tests.api_errors_support import CENTRE, NUM, OTHER_CENTRE, assert_problem, unchanged
+from tests.api_errors_support import CENTRE, NUM, OTHER_CENTRE, assert_problem, snapshot, unchanged
 from tests.designer_support import renamed_volontaire, xml_headers
 from tests.ui_support import UiClient
 
@@ -610,6 +610,35 @@ def test_every_state_changing_route_needs_the_csrf_token(api, world):
     resp = admin._done(admin.http.put("/api/v1/clock", json={"today": "2026-06-06"},
                                       headers={"X-CSRF-Token": admin.csrf()}))
     assert resp.status_code == 200, resp.get_json()
+
+
+# Tables a GET may write: what is derived, never what anyone decided. A letter's PDF is laid
+# out at its first download if the outbox worker has not yet (services/letters); the statistics'
+# roll-up adds the cases marked since the last read (services/stat_counters); a login session's
+# idle timer restarts at most once a minute (services/users.restart_idle_timer).
+DERIVED_TABLES = {"letter", "stat_counters", "stat_steps", "stat_case_parts", "login_sessions"}
+
+
+def test_no_get_changes_anything_but_derived_data(api, world):
+    """Only the methods that change state need the CSRF token, so no GET may change state:
+    every GET route, called by every role, leaves every table as it was but DERIVED_TABLES."""
+    callers = Callers(api)
+    for role in ROLES:
+        callers.browser(USER_OF[role])  # the logins write their sessions before the snapshot
+    before = snapshot()
+    calls = 0
+    for (method, rule_text), _ in sorted(ACCESS.items()):
+        if method != "GET":
+            continue
+        rule = next(r for r in api.app.url_map.iter_rules() if r.rule == rule_text)
+        for role in ROLES:
+            ids = world.own() if role == CENTRE_ROLE else world.real()
+            callers.call("GET", fill(rule, ids), USER_OF[role], query=QUERY.get(rule_text))
+            calls += 1
+    after = snapshot()
+    changed = sorted(t for t in after if after[t] != before[t] and t not in DERIVED_TABLES)
+    assert not changed, changed
+    assert calls >= 4 * 90, calls
 
 
 # ---- sessions end: logout, deactivation, a new role, on every route ------------------------------
