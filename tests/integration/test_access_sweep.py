@@ -357,6 +357,7 @@ def fill(rule, ids: dict) -> str:
             return FIXED[arg]
         if arg == "number" and isinstance(rule._converters[arg], IntegerConverter):
             return str(ids.get("number_int", ids[arg]))  # a process version's number
+        assert arg in ids, f"{rule.rule}: make a real <{arg}> in World and name it in real()"
         return str(ids[arg])
     return re.sub(r"<(?:[^:<>]+:)?(\w+)>", value, rule.rule)
 
@@ -723,3 +724,20 @@ def test_a_role_change_holds_at_the_next_request_on_every_route(api, world):
     fresh = UiClient(api.app)
     fresh.login("admin2")  # logged in again: now an agent
     _every_route_refuses(api, world, fresh, token, 403, "role changed (agent)")
+
+
+def test_a_centre_moved_to_another_centre_sees_the_new_one_at_the_next_request(api, world):
+    """`users role centre75 --role centre --centre <other>`: its browser session ends, its token
+    stays and reads the new centre's session, and its former centre's is the one 403."""
+    browser = UiClient(api.app)
+    browser.login("centre75")
+    own, other = world.own_session["id"], world.other_session["id"]
+    assert api.get(f"/api/v1/sessions/{own}", as_="centre75").status_code == 200
+    assert_problem(api.get(f"/api/v1/sessions/{other}", as_="centre75"), 403)
+    _cli(api, "role", "centre75", "--role", "centre", "--centre", OTHER_CENTRE)
+    page = browser.get(f"/ui/sessions/{own}")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/ui/connexion")
+    assert api.get(f"/api/v1/sessions/{other}", as_="centre75").status_code == 200
+    assert_problem(api.get(f"/api/v1/sessions/{own}", as_="centre75"), 403)
+    listed = api.ok(api.get("/api/v1/sessions", as_="centre75"))["items"]
+    assert {s["centre"] for s in listed} == {OTHER_CENTRE}
