@@ -346,8 +346,16 @@ class World:
 
 
 def unknown_ids(rule) -> dict:
-    return {arg: (UNKNOWN_INT if isinstance(conv, IntegerConverter) else UNKNOWN.get(arg))
-            for arg, conv in rule._converters.items()}
+    out = {}
+    for arg, conv in rule._converters.items():
+        if arg in FIXED:
+            continue
+        if isinstance(conv, IntegerConverter):
+            out[arg] = UNKNOWN_INT
+        else:
+            assert arg in UNKNOWN, f"{rule.rule}: name an unknown <{arg}> in UNKNOWN"
+            out[arg] = UNKNOWN[arg]
+    return out
 
 
 def fill(rule, ids: dict) -> str:
