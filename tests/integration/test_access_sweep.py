@@ -539,7 +539,8 @@ def test_a_centre_reads_nothing_of_another_centre_on_any_route(api, world):
     foreign = [OTHER_CENTRE, "Bobigny", FOREIGN_NUM, FOREIGN_NAME, FOREIGN_LAST,
                world.foreign_case["reference"], NUM, world.other_case["reference"]]
     queries = [{}, {"centre": OTHER_CENTRE}, {"centre": OTHER_CENTRE, "statut": "planned"},
-               {"q": FOREIGN_LAST}, {"licence": FOREIGN_NUM}]
+               {"q": FOREIGN_LAST}, {"licence": FOREIGN_NUM},
+               {"format": "xlsx", "centre": OTHER_CENTRE}, {"format": "xlsx"}]
     routes_read = []
     for (method, rule_text), allowed in sorted(ACCESS.items()):
         if method != "GET" or CENTRE_ROLE not in allowed or allowed is PUBLIC:
