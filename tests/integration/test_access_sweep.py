@@ -560,6 +560,9 @@ def test_a_centre_reads_nothing_of_another_centre_on_any_route(api, world):
     agent_reads += readable(callers.call(
         "GET", f"/ui/sessions/{world.other_session['id']}", "agent"))
     assert all(m.casefold() in agent_reads.casefold() for m in foreign[:5]), agent_reads[:300]
+    sheet = readable(callers.call("GET", "/api/v1/sessions/export", "agent",
+                                  query={"format": "xlsx"}))
+    assert "Bobigny" in sheet and OTHER_CENTRE in sheet  # an XLSX is read, not skipped
 
 
 def test_a_designer_reads_no_personal_data_on_any_route(api, world):
