@@ -13,7 +13,14 @@ and with unknown ids, as nobody and as every role:
 - a role the table allows: neither 401 nor the role's 403;
 - a centre, on its own routes: another centre's and unknown sessions and agréments get one 403,
   word for word (services/centre_access.py); its own ones pass;
-- a clerk, on a GET with an unknown id: 404 (API.md)."""
+- a clerk, on a GET with an unknown id: 404 (API.md); real ids that do not belong together
+  (another case's letter or task, another licence's infraction): 404.
+
+Then, on the same table: what a centre reads (nothing of another centre, on any GET it may
+call, pages, JSON, CSV, XLSX), what a designer reads (no personal data), CSRF on every
+state-changing route and no state changed by any GET, and the end of a session (deactivation,
+logout, a new role, a new centre) at the next request on every route. docs/security.md says
+what this covers."""
 
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from werkzeug.routing import IntegerConverter
 from services import cases, letters, users
 from services.clock import clock
 from services.db import db, transaction
-from services.models import DraftTestRun, Incident, ProcessVersion
+from services.models import DraftTestRun, Incident, OutboxJob, ProcessVersion
 from tests.api_errors_support import CENTRE, NUM, OTHER_CENTRE, assert_problem, snapshot, unchanged
 from tests.designer_support import renamed_volontaire, xml_headers
 from tests.ui_support import UiClient
@@ -268,7 +275,7 @@ FOREIGN_LAST = "Étrangère-Balayage"
 
 class World:
     """One of everything a path can name, made for real and all of one case (`real`), a second
-    case for mismatched pairs (`other`), and centre75's own session and agrément (`own`). The
+    case for mismatched pairs (`mismatched`), and centre75's own session and agrément (`own`). The
     other centre's session holds a trainee whose name a centre must never read."""
 
     def __init__(self, api):
@@ -303,7 +310,6 @@ class World:
         with transaction():
             self.letter_id = letters.issue_letter(cases.get(self.case["id"]),
                                                   "signalement_procureur", actor="agent")
-        from services.models import OutboxJob
         self.job_id = db.session.query(OutboxJob.id).order_by(OutboxJob.id).first()[0]
         self.draft = api.ok(api.request(
             "POST", "/api/v1/processes/stage_volontaire/drafts", as_="designer",
