@@ -167,8 +167,26 @@
   }
   dragTitles.$inject = ["components"];
 
+  /* Two literals of dmn-js 17 never reach `translate` and sit inside components this page cannot
+     wrap (a class component and a provider's closure): the context menu's `aria-label` and the
+     title of a list's remove buttons (the predefined values of a column, a text cell's values).
+     `observe` translates them in the editor's DOM (dom-fr.js), on exactly those elements. */
+  const LITERALS = [
+    [".context-menu-flex", "aria-label", "Decision table context menu", "Menu contextuel de la table de décision"],
+    [".dms-list-component .remove", "title", "Remove item", "Retirer la valeur"],
+  ];
+
+  function observe(container) {
+    return window.DomFr.observe(container, {attribute: function (value, element, name) {
+      const hit = LITERALS.find(function (literal) {
+        return literal[1] === name && literal[2] === value && element.matches(literal[0]);
+      });
+      return hit ? hit[3] : null;
+    }});
+  }
+
   // `module` for every view; `tableModule` for the decision table view only (the DRD view has
-  // no `components` service)
+  // no `components` service); `observe` on the editor's container
   window.DmnFr = {module: {translate: ["value", translate]}, tableModule: {__init__: [dragTitles]},
-                  translate: translate, dictionary: FR};
+                  observe: observe, literals: LITERALS, translate: translate, dictionary: FR};
 })();

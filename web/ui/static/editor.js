@@ -269,6 +269,7 @@
                      dataTypes: config.decision_type_refs};
       dmnModeler = new window.DmnJS({container: document.getElementById("decision-editor"),
                                      drd: fr, decisionTable: table, literalExpression: fr});
+      window.DmnFr.observe(document.getElementById("decision-editor"));  // its two literals
     }
     try {
       await dmnModeler.importXML(xml);
@@ -326,10 +327,17 @@
       : {type: "default", id: id, components: [], schemaVersion: 16};
     formPanel.hidden = false;
     if (!formEditor) {
+      /* French: the palette's names and new fields' labels (acceptedFieldsModule), the panel's
+         groups through its providers (panelModule), the rest through the scoped translation of
+         the editor's DOM (observe); the FEEL pop-up opens inside the editor, so it is too */
+      const formContainer = document.getElementById("form-editor");
       formEditor = new window.FormEditor.FormEditor({
-        container: document.getElementById("form-editor"),
+        container: formContainer,
+        propertiesPanel: {feelPopupContainer: formContainer},
         additionalModules: [window.FormFr.acceptedFieldsModule(config.form_field_types || [],
-                                                               config.form_field_labels)]});
+                                                               config.form_field_labels),
+                            window.FormFr.panelModule]});
+      window.FormFr.observe(formContainer);
     }
     try {
       await formEditor.importSchema(schema);

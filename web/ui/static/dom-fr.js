@@ -1,0 +1,63 @@
+/* The last resort for French in a bpmn.io editor whose texts do not all go through a `translate`
+   service (form-js 1.23, two literals of dmn-js 17): its own DOM, inside one container, is
+   translated by the editor's rules when it is drawn and again whenever the library redraws it
+   (a MutationObserver). Only whole texts and whole attribute values the rules know are replaced;
+   the rules say where the designer's own words are, which are never touched (form-fr.js,
+   dmn-fr.js). The libraries draw with Preact and Inferno, which compare their new texts with
+   their previous ones, not with the DOM: a French text stays until the library changes the
+   English one, which the observer then translates again. */
+(function () {
+  "use strict";
+
+  const ATTRIBUTES = ["title", "aria-label", "placeholder"];
+
+  /** rules: {text(text, element) -> French or null, attribute(value, element, name) -> French
+      or null}; either may be missing. The observer is returned (for `disconnect`). */
+  function observe(container, rules) {
+    function translateText(node) {
+      const raw = node.data, text = raw.trim();
+      if (!text || !rules.text || !node.parentElement) { return; }
+      const fr = rules.text(text, node.parentElement);
+      if (fr !== null && fr !== undefined && fr !== text) { node.data = raw.replace(text, fr); }
+    }
+
+    function translateAttribute(element, name) {
+      const value = element.getAttribute(name);
+      if (!value || !rules.attribute) { return; }
+      const fr = rules.attribute(value.trim(), element, name);
+      if (fr !== null && fr !== undefined && fr !== value) { element.setAttribute(name, fr); }
+    }
+
+    function translateTree(root) {
+      if (root.nodeType === Node.TEXT_NODE) { translateText(root); return; }
+      if (root.nodeType !== Node.ELEMENT_NODE) { return; }
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) { translateText(node); }
+      [root].concat(Array.from(root.querySelectorAll("[title], [aria-label], [placeholder]")))
+        .forEach(function (element) {
+          ATTRIBUTES.forEach(function (name) {
+            if (element.hasAttribute(name)) { translateAttribute(element, name); }
+          });
+        });
+    }
+
+    translateTree(container);
+    const observer = new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        if (record.type === "characterData") {
+          translateText(record.target);
+        } else if (record.type === "attributes") {
+          translateAttribute(record.target, record.attributeName);
+        } else {
+          record.addedNodes.forEach(translateTree);
+        }
+      });
+    });
+    observer.observe(container, {subtree: true, childList: true, characterData: true,
+                                 attributes: true, attributeFilter: ATTRIBUTES});
+    return observer;
+  }
+
+  window.DomFr = {observe: observe};
+})();
