@@ -304,6 +304,17 @@
     "Camunda Forms": "Formulaires Camunda",
     "Section contains edits": "La section contient des modifications",
     "Section contains an error": "La section contient une erreur",
+    // a service task's inputs and outputs, its external topic, its errors; a business-rule task
+    "Assignment type": "Type de valeur",
+    "String or expression": "Texte ou expression", "List": "Liste", "Map": "Dictionnaire",
+    "Java class": "Classe Java",
+    "Local variable name": "Nom de la variable locale",
+    "Process variable name": "Nom de la variable du processus",
+    "Start typing \"${}\" to create an expression.": "Tapez « ${} » pour écrire une expression.",
+    "Topic": "Action du catalogue (topic)",
+    "Errors": "Erreurs",
+    "Decision reference": "Référence de la décision",
+    "versionTag": "étiquette de version",
     // modeling rules
     "flow elements must be children of pools/participants":
       "les éléments de flux doivent se trouver dans un bassin (participant)",
@@ -331,6 +342,45 @@
   }
   TranslatedGroups.$inject = ["propertiesPanel"];
 
+  /* Texts written without `translate`, each on its element (dom-fr.js translates them in the
+     page's DOM): the group headers of the panel (bpmn-js-properties-panel 5.49's UMD bundles a
+     @bpmn-io/properties-panel whose `Group` titles its toggle and its markers literally), and
+     diagram-js's popup menus (the count of a search's results, the documentation link). */
+  const LITERALS = [
+    [".bio-properties-panel-group-header-button", "title", "Toggle section", FR["Toggle section"]],
+    [".bio-properties-panel-dot", "title", "Section contains edits", FR["Section contains edits"]],
+    [".bio-properties-panel-dot", "title", "Section contains an error", FR["Section contains an error"]],
+    [".djs-popup-results", "aria-label", "Results", "Résultats"],
+    [".djs-popup-footer-docs", "aria-label", "Open entry documentation", "Ouvrir la documentation de l'élément"],
+  ];
+  /* diagram-js writes the count as four text nodes (`7`, ` `, `results`, ` found`), each
+     compared by Preact with its previous value: each is translated alone (« 7 résultats »). */
+  const TEXTS = [
+    [".djs-popup-search-count", "results", "résultats"],
+    [".djs-popup-search-count", "result", "résultat"],
+    [".djs-popup-search-count", "found", ""],
+    [".djs-popup-footer-docs", "Open entry documentation", "Ouvrir la documentation"],
+  ];
+
+  function observe(container) {
+    return window.DomFr.observe(container, {
+      attribute: function (value, element, name) {
+        const hit = LITERALS.find(function (literal) {
+          return literal[1] === name && literal[2] === value && element.matches(literal[0]);
+        });
+        if (hit) { return hit[3]; }
+        const open = /^Open entry documentation for (.+)$/.exec(value);
+        return open && name === "aria-label" && element.matches(".djs-popup-footer-docs")
+          ? "Ouvrir la documentation de « " + open[1] + " »" : null;
+      },
+      text: function (text, element) {
+        const hit = TEXTS.find(function (rule) { return rule[1] === text && element.closest(rule[0]); });
+        return hit ? hit[2] : null;
+      },
+    });
+  }
+
   window.BpmnFr = {module: {translate: ["value", translate]}, translate: translate, dictionary: FR,
-                   panelModule: {__init__: ["bpmnFrGroups"], bpmnFrGroups: ["type", TranslatedGroups]}};
+                   panelModule: {__init__: ["bpmnFrGroups"], bpmnFrGroups: ["type", TranslatedGroups]},
+                   observe: observe, literals: LITERALS};
 })();

@@ -32,6 +32,9 @@
                         window.BpmnFr.panelModule],
     moddleExtensions: {camunda: camundaDescriptor}});
   const eventBus = modeler.get("eventBus");
+  // what bpmn-js and its panel write without `translate` (bpmn-fr.js): the canvas holds the popup menus
+  window.BpmnFr.observe(container);
+  window.BpmnFr.observe(document.getElementById("properties"));
   const canvas = modeler.get("canvas"), registry = modeler.get("elementRegistry"),
     overlays = modeler.get("overlays"), selection = modeler.get("selection");
   let basedOn = config.version, marked = [], saving = false, currentProblems = [];
