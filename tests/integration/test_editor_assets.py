@@ -24,8 +24,10 @@ def test_the_editor_page_loads_the_panel_and_the_form_editor_without_inline_scri
     assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
     for asset in ("bpmn-js-properties-panel.umd.js", "form-editor.umd.js", "camunda.json",
                   "properties-panel.css", "form-js-editor.css", "dmn-modeler.production.min.js",
-                  "dmn-js-decision-table.css", "dmn-fr.js", "form-fr.js"):
+                  "dmn-js-decision-table.css", "dmn-fr.js", "form-fr.js", "dom-fr.js"):
         assert asset in page, asset
+    for script in ("dom-fr.js", "form-fr.js", "dmn-fr.js", "bpmn-fr.js"):  # the editors' French
+        assert designer.get(f"/ui/static/{script}").status_code == 200, script
     csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "style-src 'self' 'unsafe-inline'" in csp
     other = designer.get("/ui/processus").headers["Content-Security-Policy"]
