@@ -23,6 +23,7 @@ _ATTRIBUTE = re.compile(r"""\b(?:title|"aria-label")\s*:\s*"([^"]+)\"""")
 SAME = {"Date", "Type", "Condition", "Validation", "Minimum", "Maximum", "Action", "Expression",
         "Format", "Message", "Script", "Documentation", "Cycle", "BPMN", "CMMN", "version",
         "Collaboration", "Participant", "Annotation", "Options", "Description", "URL",
+        "Compensation", "Signal",
         # bpmn.io's watermark, which its licence forbids changing: left as it is
         "Powered by bpmn.io"}
 
@@ -272,3 +273,48 @@ def test_the_bpmn_panel_and_popup_menus_show_no_english(page, server):
                            "'#canvas .djs-popup-search-count').textContent.trim())")
     assert "found" not in page.locator("#canvas .djs-popup").inner_text()
     page.keyboard.press("Escape")
+
+
+# elements the shipped processes do not hold, which a designer may draw
+DRAWN = [("bpmn:StartEvent", "bpmn:MessageEventDefinition"),
+         ("bpmn:StartEvent", "bpmn:TimerEventDefinition"),
+         ("bpmn:StartEvent", "bpmn:SignalEventDefinition"),
+         ("bpmn:StartEvent", "bpmn:ConditionalEventDefinition"),
+         ("bpmn:IntermediateThrowEvent", "bpmn:MessageEventDefinition"),
+         ("bpmn:IntermediateThrowEvent", "bpmn:EscalationEventDefinition"),
+         ("bpmn:IntermediateThrowEvent", "bpmn:CompensateEventDefinition"),
+         ("bpmn:IntermediateThrowEvent", "bpmn:LinkEventDefinition"),
+         ("bpmn:IntermediateCatchEvent", "bpmn:ConditionalEventDefinition"),
+         ("bpmn:IntermediateCatchEvent", "bpmn:SignalEventDefinition"),
+         ("bpmn:EndEvent", "bpmn:ErrorEventDefinition"),
+         ("bpmn:EndEvent", "bpmn:TerminateEventDefinition"),
+         ("bpmn:SendTask", None), ("bpmn:ReceiveTask", None), ("bpmn:ManualTask", None),
+         ("bpmn:Task", None), ("bpmn:InclusiveGateway", None), ("bpmn:ParallelGateway", None),
+         ("bpmn:ComplexGateway", None), ("bpmn:DataObjectReference", None),
+         ("bpmn:DataStoreReference", None), ("bpmn:TextAnnotation", None), ("bpmn:Group", None)]
+
+
+def test_the_bpmn_panel_of_elements_a_designer_draws_shows_no_english(page, server):
+    """Events of every kind, tasks, gateways, data and artifacts drawn in the pool: their
+    panels, all groups and list items open, show none of the panel's English."""
+    english = _bpmn_panel_english()
+    login(page, "conceptrice")
+    page.goto("/ui/processus/stage_volontaire/editeur")
+    page.wait_for_selector("#canvas[data-ready='true']")
+    shown = set()
+    for element_type, definition in DRAWN:
+        element_id = page.evaluate(
+            """([type, definition]) => {
+              const m = window.DesignerEditor.modeler, attrs = {type: type};
+              if (definition) { attrs.eventDefinitionType = definition; }
+              const shape = m.get('elementFactory').createShape(attrs);
+              const pool = m.get('elementRegistry').get('participant_stage_volontaire');
+              return m.get('modeling').createShape(shape, {x: 400, y: 700}, pool).id;
+            }""", [element_type, definition])
+        page.evaluate("id => window.DesignerEditor.focusElement(id)", element_id)
+        _open_all_groups(page, "#properties")
+        shown |= _visible(page, "#properties")
+    assert sorted(shown & english) == []
+    for french in ("Référence d'erreur globale", "Référence d'escalade globale",
+                   "Référence de signal globale", "Attendre la fin", "Activité à compenser"):
+        assert french in shown, french

@@ -315,6 +315,13 @@
     "Errors": "Erreurs",
     "Decision reference": "Référence de la décision",
     "versionTag": "étiquette de version",
+    // events a designer may draw (errors, escalations, signals, links, compensation, conditions)
+    "Error": "Erreur", "Global error reference": "Référence d'erreur globale",
+    "Escalation": "Escalade", "Global escalation reference": "Référence d'escalade globale",
+    "Global signal reference": "Référence de signal globale", "Link": "Lien",
+    "Compensation": "Compensation", "Activity reference": "Activité à compenser",
+    "Wait for completion": "Attendre la fin", "Variable name": "Nom de variable",
+    "Variable events": "Événements de variable",
     // modeling rules
     "flow elements must be children of pools/participants":
       "les éléments de flux doivent se trouver dans un bassin (participant)",
