@@ -151,6 +151,19 @@ def test_the_form_editor_shows_no_english_of_form_js(page, server):
     error.wait_for()
     assert error.inner_text() == "Doit être un nom de variable ou un chemin séparé par des points."
 
+    # the FEEL pop-up editor of « Masquer si », opened inside the form editor
+    _select_form_field(page, "verification_attestation_motif")
+    _open_all_groups(page, "#form-editor")
+    page.locator("#form-editor [data-entry-id='conditional-hide'] "
+                 ".bio-properties-panel-open-feel-popup").dispatch_event("click")
+    popup = page.locator("#form-editor .bio-properties-panel-feel-popup")
+    popup.wait_for()
+    assert popup.get_attribute("aria-label") == "Texte long / Masquer si"
+    assert "Texte long / Masquer si" in popup.inner_text()
+    assert sorted(_visible(page, "#form-editor .bio-properties-panel-feel-popup") & english) == []
+    page.keyboard.press("Escape")
+    popup.wait_for(state="detached")
+
     # the empty form and a search finding nothing
     page.evaluate("() => window.DesignerEditor.formEditor().importSchema("
                   "{type: 'default', id: 'vide', components: [], schemaVersion: 16})")

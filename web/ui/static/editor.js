@@ -340,7 +340,7 @@
         additionalModules: [window.FormFr.acceptedFieldsModule(config.form_field_types || [],
                                                                config.form_field_labels),
                             window.FormFr.panelModule]});
-      window.FormFr.observe(formContainer);
+      window.FormFr.observe(formContainer, config.form_field_labels);
     }
     try {
       await formEditor.importSchema(schema);

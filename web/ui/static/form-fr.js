@@ -52,7 +52,7 @@
     "List contains {numOfItems} items": "La liste contient {numOfItems} éléments",
     "Toggle list item": "Déplier ou replier l'élément", "Delete item": "Supprimer l'élément",
     "<empty>": "<vide>", "<none>": "<aucune>",
-    "Open pop-up editor": "Ouvrir l'éditeur dans une fenêtre",
+    "Open pop-up editor": "Ouvrir l'éditeur dans une fenêtre", "Save and close": "Enregistrer et fermer",
     "Opened in editor": "Ouvert dans l'éditeur",
     "FEEL expression is mandatory": "Expression FEEL obligatoire",
     "Click to set a dynamic value with FEEL expression":
@@ -165,6 +165,13 @@
       return IN_FIELDS[text];
     }
     if (Object.prototype.hasOwnProperty.call(FR, text)) { return FR[text]; }
+    // the FEEL pop-up's title: « <field type> / <entry label> »
+    const popup = /^([a-z]+) \/ (.+)$/.exec(text);
+    if (popup && element.closest(".bio-properties-panel-feel-popup")) {
+      const name = typeNames[popup[1]];
+      return (name ? name.charAt(0).toUpperCase() + name.slice(1) : popup[1]) + " / "
+        + (Object.prototype.hasOwnProperty.call(FR, popup[2]) ? FR[popup[2]] : popup[2]);
+    }
     for (const [where, pattern, replacement] of PATTERNS) {
       if (pattern.test(text) && element.closest(where)) { return text.replace(pattern, replacement); }
     }
@@ -186,9 +193,13 @@
     return false;
   }
 
+  let typeNames = {};
+
   /** Translates the editor in `container` now and whenever form-js changes it (dom-fr.js);
-      the observer is returned (for `disconnect`). */
-  function observe(container) {
+      `labels` are the field types' French names (the FEEL pop-up's title names the type). The
+      observer is returned (for `disconnect`). */
+  function observe(container, labels) {
+    typeNames = labels || {};
     return window.DomFr.observe(container, {
       text: function (text, element) {
         return designers(element, null) ? null : french(text, element);
