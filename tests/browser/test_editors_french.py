@@ -247,6 +247,37 @@ def test_the_table_editor_translates_the_two_literals_dmn_js_leaves_in_english(p
     assert not {"Remove item", "Decision table context menu"} & shown
     # the value a designer typed is left as it is
     assert '"P3D"' in page.locator("#decision-editor .dms-list-component").inner_text()
+    page.keyboard.press("Escape")
+
+    # the decision requirements diagram: its drill-down button and its replace menu
+    english = _dmn_drd_english()
+    assert {"Open decision table", "Empty"} <= english
+    page.locator("#decision-editor").get_by_text("Voir le diagramme des décisions").click()
+    drill = page.locator("#decision-editor .drill-down-overlay button")
+    drill.first.wait_for()
+    assert drill.first.get_attribute("title") == "Ouvrir la table de décision"
+    page.evaluate("() => { const v = window.DesignerEditor.dmn().getActiveViewer(); "
+                  "const d = v.get('elementRegistry').filter(e => e.type === 'dmn:Decision')[0]; "
+                  "v.get('selection').select(d); }")
+    page.locator("#decision-editor .djs-context-pad .entry[data-action='replace']").click()
+    menu = page.locator("#decision-editor .djs-popup")
+    menu.wait_for()
+    assert "Vide" in menu.inner_text()
+    assert menu.locator(".djs-popup-results").get_attribute("aria-label") == "Résultats"
+    assert sorted(_visible(page, "#decision-editor") & english) == []
+    page.keyboard.press("Escape")
+
+
+def _dmn_drd_english() -> set[str]:
+    """The texts dmn-js 17's decision requirements diagram writes: through `translate`, and
+    its replace options' labels and drill-down titles (translated where they are used)."""
+    found = set()
+    for path in (ROOT / "node_modules" / "dmn-js-drd" / "lib").rglob("*.js"):
+        source = path.read_text(encoding="utf-8")
+        found |= {_unescape(m.group(2)) for m in _TRANSLATED.finditer(source)}
+        found |= {_unescape(m.group(2)) for m in re.finditer(
+            r"\b(?:label|title)\s*:\s*" + _QUOTED, source)}
+    return {s for s in found if re.search("[A-Za-z]{2}", s)} - SAME
 
 
 def test_the_bpmn_panel_and_popup_menus_show_no_english(page, server):

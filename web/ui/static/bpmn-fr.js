@@ -352,38 +352,23 @@
   /* Texts written without `translate`, each on its element (dom-fr.js translates them in the
      page's DOM): the group headers of the panel (bpmn-js-properties-panel 5.49's UMD bundles a
      @bpmn-io/properties-panel whose `Group` titles its toggle and its markers literally), and
-     diagram-js's popup menus (the count of a search's results, the documentation link). */
+     diagram-js's popup menus (DomFr.popupMenu: the count of a search's results…). */
   const LITERALS = [
     [".bio-properties-panel-group-header-button", "title", "Toggle section", FR["Toggle section"]],
     [".bio-properties-panel-dot", "title", "Section contains edits", FR["Section contains edits"]],
     [".bio-properties-panel-dot", "title", "Section contains an error", FR["Section contains an error"]],
-    [".djs-popup-results", "aria-label", "Results", "Résultats"],
-    [".djs-popup-footer-docs", "aria-label", "Open entry documentation", "Ouvrir la documentation de l'élément"],
-  ];
-  /* diagram-js writes the count as four text nodes (`7`, ` `, `results`, ` found`), each
-     compared by Preact with its previous value: each is translated alone (« 7 résultats »). */
-  const TEXTS = [
-    [".djs-popup-search-count", "results", "résultats"],
-    [".djs-popup-search-count", "result", "résultat"],
-    [".djs-popup-search-count", "found", ""],
-    [".djs-popup-footer-docs", "Open entry documentation", "Ouvrir la documentation"],
   ];
 
   function observe(container) {
+    const popup = window.DomFr.popupMenu;
     return window.DomFr.observe(container, {
       attribute: function (value, element, name) {
         const hit = LITERALS.find(function (literal) {
           return literal[1] === name && literal[2] === value && element.matches(literal[0]);
         });
-        if (hit) { return hit[3]; }
-        const open = /^Open entry documentation for (.+)$/.exec(value);
-        return open && name === "aria-label" && element.matches(".djs-popup-footer-docs")
-          ? "Ouvrir la documentation de « " + open[1] + " »" : null;
+        return hit ? hit[3] : popup.attribute(value, element, name);
       },
-      text: function (text, element) {
-        const hit = TEXTS.find(function (rule) { return rule[1] === text && element.closest(rule[0]); });
-        return hit ? hit[2] : null;
-      },
+      text: popup.text,
     });
   }
 

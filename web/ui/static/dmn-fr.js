@@ -132,6 +132,9 @@
     "Create knowledge model": "Créer un modèle de connaissance",
     "Create knowledge source": "Créer une source de connaissance",
     "Definition ID": "Identifiant de la définition", "Definition name": "Nom de la définition",
+    "Open decision table": "Ouvrir la table de décision",
+    "Open literal expression": "Ouvrir l'expression littérale",
+    "Empty": "Vide", "Decision table": "Table de décision", "Literal Expression": "Expression littérale",
   };
 
   function translate(template, replacements) {
@@ -170,19 +173,24 @@
   /* Two literals of dmn-js 17 never reach `translate` and sit inside components this page cannot
      wrap (a class component and a provider's closure): the context menu's `aria-label` and the
      title of a list's remove buttons (the predefined values of a column, a text cell's values).
-     `observe` translates them in the editor's DOM (dom-fr.js), on exactly those elements. */
+     `observe` translates them in the editor's DOM (dom-fr.js), on exactly those elements, and
+     the DRD's replace menu's own literals (DomFr.popupMenu). */
   const LITERALS = [
     [".context-menu-flex", "aria-label", "Decision table context menu", "Menu contextuel de la table de décision"],
     [".dms-list-component .remove", "title", "Remove item", "Retirer la valeur"],
   ];
 
   function observe(container) {
-    return window.DomFr.observe(container, {attribute: function (value, element, name) {
-      const hit = LITERALS.find(function (literal) {
-        return literal[1] === name && literal[2] === value && element.matches(literal[0]);
-      });
-      return hit ? hit[3] : null;
-    }});
+    const popup = window.DomFr.popupMenu;  // the DRD's replace menu (diagram-js)
+    return window.DomFr.observe(container, {
+      attribute: function (value, element, name) {
+        const hit = LITERALS.find(function (literal) {
+          return literal[1] === name && literal[2] === value && element.matches(literal[0]);
+        });
+        return hit ? hit[3] : popup.attribute(value, element, name);
+      },
+      text: popup.text,
+    });
   }
 
   // `module` for every view; `tableModule` for the decision table view only (the DRD view has

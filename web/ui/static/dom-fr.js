@@ -59,5 +59,35 @@
     return observer;
   }
 
-  window.DomFr = {observe: observe};
+  /* diagram-js's popup menu (bpmn-js's and dmn-js's replace menus) writes a few texts without
+     `translate`: its results list's `aria-label`, its documentation link, and the count of a
+     search's results, as four text nodes (`7`, ` `, `results`, ` found`) each compared by Preact
+     with its previous value, so each is translated alone (« 7 résultats »). */
+  const POPUP_ATTRIBUTES = [
+    [".djs-popup-results", "aria-label", "Results", "Résultats"],
+    [".djs-popup-footer-docs", "aria-label", "Open entry documentation", "Ouvrir la documentation de l'élément"],
+  ];
+  const POPUP_TEXTS = [
+    [".djs-popup-search-count", "results", "résultats"],
+    [".djs-popup-search-count", "result", "résultat"],
+    [".djs-popup-search-count", "found", ""],
+    [".djs-popup-footer-docs", "Open entry documentation", "Ouvrir la documentation"],
+  ];
+  const popupMenu = {
+    attribute: function (value, element, name) {
+      const hit = POPUP_ATTRIBUTES.find(function (rule) {
+        return rule[1] === name && rule[2] === value && element.matches(rule[0]);
+      });
+      if (hit) { return hit[3]; }
+      const open = /^Open entry documentation for (.+)$/.exec(value);
+      return open && name === "aria-label" && element.matches(".djs-popup-footer-docs")
+        ? "Ouvrir la documentation de « " + open[1] + " »" : null;
+    },
+    text: function (text, element) {
+      const hit = POPUP_TEXTS.find(function (rule) { return rule[1] === text && element.closest(rule[0]); });
+      return hit ? hit[2] : null;
+    },
+  };
+
+  window.DomFr = {observe: observe, popupMenu: popupMenu};
 })();
