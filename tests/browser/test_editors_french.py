@@ -150,7 +150,6 @@ def test_the_form_editor_shows_no_english_of_form_js(page, server):
     error = page.locator("#form-editor [data-entry-id='key'] .bio-properties-panel-error")
     error.wait_for()
     assert error.inner_text() == "Doit être un nom de variable ou un chemin séparé par des points."
-
     # the FEEL pop-up editor of « Masquer si », opened inside the form editor
     _select_form_field(page, "verification_attestation_motif")
     _open_all_groups(page, "#form-editor")
@@ -163,6 +162,19 @@ def test_the_form_editor_shows_no_english_of_form_js(page, server):
     assert sorted(_visible(page, "#form-editor .bio-properties-panel-feel-popup") & english) == []
     page.keyboard.press("Escape")
     popup.wait_for(state="detached")
+
+    # a computed validation message: two fields in a row, the first one made as wide as the row
+    page.evaluate("() => window.DesignerEditor.formEditor().importSchema({type: 'default', "
+                  "id: 'rangee', schemaVersion: 16, components: ["
+                  "{type: 'textfield', id: 'a', key: 'a', label: 'A', layout: {row: 'Row_1'}}, "
+                  "{type: 'textfield', id: 'b', key: 'b', label: 'B', layout: {row: 'Row_1'}}]})")
+    page.locator("#form-editor .fjs-form-field-textfield").first.wait_for()
+    _select_form_field(page, "a")
+    _open_all_groups(page, "#form-editor")
+    page.locator("#form-editor [data-entry-id='columns'] select").select_option("16")
+    error = page.locator("#form-editor [data-entry-id='columns'] .bio-properties-panel-error")
+    error.wait_for()
+    assert error.inner_text() == "Cette largeur dépasse le maximum de 16 colonnes par ligne"
 
     # the empty form and a search finding nothing
     page.evaluate("() => window.DesignerEditor.formEditor().importSchema("

@@ -137,6 +137,13 @@
     [".bio-properties-panel-entry", /^Should be at most (.+)\.$/, "Doit valoir au plus $1."],
     [".bio-properties-panel-entry", /^Should not contain more than (\d+) decimal digits\.?$/,
      "Pas plus de $1 décimales."],
+    // the layout's columns (FormLayoutValidator)
+    [".bio-properties-panel-entry", /^New value exceeds the maximum of (\d+) columns per row$/,
+     "Cette largeur dépasse le maximum de $1 colonnes par ligne"],
+    [".bio-properties-panel-entry", /^Maximum (\d+) fields per row are allowed$/,
+     "Pas plus de $1 champs par ligne"],
+    [".bio-properties-panel-entry", /^Minimum (\d+) columns are allowed$/, "Au moins $1 colonnes"],
+    [".bio-properties-panel-entry", /^Maximum (\d+) columns are allowed$/, "Au plus $1 colonnes"],
   ];
 
   function translate(template, replacements) {
