@@ -56,6 +56,16 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
     Quand l'agent tente d'ouvrir un dossier obligatoire sur une 48N reçue le 10/03/2026
     Alors la demande est refusée en citant la règle R15
 
+  @R10 @D11
+  Scénario: L'agent apprend en une seule fois les deux dates impossibles de la lettre 48N
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 3 points commise le 01/02/2026, décidée le 10/02/2026
+    Et que nous sommes le 10/03/2026
+    Quand l'agent saisit une 48N envoyée le 05/02/2026 et reçue le 12/03/2026
+    Alors la demande est refusée avec 2 erreurs en une seule fois
+    Et le formulaire est refusé : « R10 : la lettre 48N notifie le retrait décidé le 10/02/2026 » pour le champ « sent_on »
+    Et le formulaire est refusé : « ne peut être dans le futur (aujourd'hui : 10/03/2026) » pour le champ « received_on »
+
   @R15 @R16
   Scénario: Un permis qui n'est pas probatoire n'est jamais soumis au stage obligatoire
     Étant donné un permis non probatoire avec 12 points au 01/01/2026

@@ -22,7 +22,7 @@ from services import (
 )
 from services.clock import clock
 from services.db import command, db, paginate
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, raise_all
 from services.models import (
     Case,
     CourseSession,
@@ -34,9 +34,9 @@ from services.models import (
     ProcessVersion,
 )
 from services.row_writes import insert_row, keep_in_step, update_row
-from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.rules import facts as rfacts
 from services.rules import voluntary as rvoluntary
 from services.settings import rules_config
 
@@ -119,15 +119,10 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     letter = data["letter_48n"]
     receipt = letter["receipt"]
     received = letter.get("received_on")
-    for field, message in rconf.receipt_problems(receipt, letter["sent_on"], received)[:1]:
-        raise Invalid.field(f"letter_48n.{field}", message)
-    _check_letter_not_in_future(letter)
-    if letter["sent_on"] < infraction.decision_on:
-        # R10: the 48N notifies the retrait; it cannot have been sent before its decision
-        raise Invalid.field("letter_48n.sent_on",
-                            f"R10 : la lettre 48N notifie le retrait décidé le "
-                            f"{infraction.decision_on:%d/%m/%Y} ; elle ne peut pas avoir été "
-                            "envoyée avant.")
+    # D11, R10, and no date after today: every problem of the letter at once
+    raise_all(rfacts.letter_problems(
+        receipt=receipt, sent_on=letter["sent_on"], received_on=received,
+        decision_on=infraction.decision_on, today=clock().today()))
     cfg = rules_config()
     notified, flags = rdates.notification_date(receipt, received, cfg)
     case.infraction_id = infraction.id
@@ -139,16 +134,6 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     case.obligation = "pending"
     case.flags = [{"rule": f.rule, "message": f.message} for f in flags]
     return infraction
-
-
-def _check_letter_not_in_future(letter: dict) -> None:
-    """A 48N cannot have been sent or received after the clock's today."""
-    today = clock().today()
-    for name in ("sent_on", "received_on"):
-        if letter.get(name) and letter[name] > today:
-            raise Invalid.field(f"letter_48n.{name}",
-                                f"La date ne peut être dans le futur (aujourd'hui : "
-                                f"{today:%d/%m/%Y}).")
 
 
 @command
@@ -269,11 +254,8 @@ def receive_attestation(case: Case, received_on, actor: str) -> Case:
     if enr is None or enr.attestation_issued_on is None or enr.credit_decision is not None \
             or enr.verification is not None:
         raise Conflict("Aucune attestation n'a été délivrée pour ce dossier (R34, R38).")
-    if received_on < enr.attestation_issued_on:
-        raise Invalid.field("received_on", "La réception ne peut précéder la délivrance de "
-                            f"l'attestation ({enr.attestation_issued_on:%d/%m/%Y}).")
-    if received_on > clock().today():
-        raise Invalid.field("received_on", "La date de réception ne peut être dans le futur.")
+    raise_all(rfacts.attestation_receipt_problems(
+        received_on, enr.attestation_issued_on, clock().today()))
     if enr.attestation_received_on is not None:
         raise Conflict("L'attestation a déjà été reçue.")
     # past the unit of work (services/row_writes.update_row): this command then flushes nothing

@@ -46,3 +46,16 @@ class Invalid(ServiceError):
     @classmethod
     def field(cls, path: str, message: str, detail: str | None = None) -> Invalid:
         return cls(detail or message, {path: [message]})
+
+
+def raise_all(problems: list[tuple[str, str]]) -> None:
+    """One 422 naming every field in `problems` (each with all its messages), if any: a
+    submission is told all of its errors at once (services/rules/facts.py)."""
+    if not problems:
+        return
+    errors: dict[str, list[str]] = {}
+    for field, message in problems:
+        errors.setdefault(field, []).append(message)
+    detail = problems[0][1] if len(problems) == 1 else (
+        f"{len(problems)} erreurs : " + " ; ".join(m for _f, m in problems))
+    raise Invalid(detail, errors)

@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from services import audit, journey, licence_ledger, text_search
 from services.clock import clock
 from services.db import MAX_ROW_ID, command, db, paginate
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, NotFound, raise_all
 from services.models import Case, Infraction, Invalidation, Licence
 from services.row_writes import insert_row, keep_in_step
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.rules import facts as rfacts
 from services.rules.explain import Decision
+from services.rules.ledger import LicenceFacts
 from services.settings import rules_config
 
 
@@ -61,8 +62,11 @@ def create(data: dict, actor: str) -> Licence:
     if data["probation"] not in ("classic", "aac") and data.get("formation_complementaire"):
         problems.append(("formation_complementaire",
                          "La formation complémentaire ne concerne qu'un permis probatoire."))
-    if balance and balance["on"] < data["obtained_on"]:
-        problems.append(("balance.on", "Le solde importé ne peut précéder l'obtention du permis."))
+    if balance:
+        problems += rfacts.imported_balance_problems(
+            balance["points"], balance["on"], clock().today(),
+            LicenceFacts(obtained_on=data["obtained_on"], probation=data["probation"],
+                         formation_complementaire=bool(data.get("formation_complementaire"))))
     raise_all(problems)
     licence = Licence(number=data["number"], last_name=holder["last_name"],
                       first_name=holder["first_name"], birth_date=holder["birth_date"],
@@ -80,18 +84,6 @@ def create(data: dict, actor: str) -> Licence:
     return licence
 
 
-def raise_all(problems: list[tuple[str, str]]) -> None:
-    """One 422 naming every field in `problems` (each with all its messages), if any."""
-    if not problems:
-        return
-    errors: dict[str, list[str]] = {}
-    for field, message in problems:
-        errors.setdefault(field, []).append(message)
-    detail = problems[0][1] if len(problems) == 1 else (
-        f"{len(problems)} erreurs : " + " ; ".join(m for _f, m in problems))
-    raise Invalid(detail, errors)
-
-
 @dataclass(frozen=True)
 class RecordedInfraction:
     infraction: Infraction
@@ -106,6 +98,7 @@ def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfra
         obtained_on=licence.obtained_on, committed_on=data["committed_on"],
         decision_on=data["decision_on"], established_on=data.get("established_on"),
         paid_on=fine.get("paid_on"), today=clock().today())
+        + rfacts.fine_amount_problems(fine.get("amount"), data["offence_class"])
         + rfacts.retrait_amount_problems(data["offence_class"], data["points"],
                                          data["committed_on"], same_day))
     infraction = Infraction(
@@ -146,8 +139,8 @@ def infraction_view(recorded: RecordedInfraction) -> dict:
 
 @command
 def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
-    if data.get("notified_on") and data["notified_on"] < data["decision_on"]:
-        raise Invalid.field("notified_on", "La notification ne peut précéder la décision (R6).")
+    raise_all(rfacts.invalidation_problems(data["decision_on"], data.get("notified_on"),
+                                           licence.obtained_on, clock().today()))
     inv = Invalidation(licence_id=licence.id, decision_on=data["decision_on"],
                        notified_on=data.get("notified_on"), recorded_at=clock().now())
     db.session.add(inv)

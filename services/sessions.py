@@ -43,20 +43,30 @@ def create(data: dict, user) -> CourseSession:
     if centre is None:
         raise Invalid.field("centre", f"Centre agréé inconnu : {data['centre']}.")
     centre_access.check(user, centre.id)
+    # every problem of the days at once (D12/R31, a centre's past day, the agrément's end)
     problems = rdates.course_days_problems(data["day1"], data["day2"])
-    if problems:
-        raise Invalid("Dates de stage invalides : " + " ".join(p.message for p in problems),
-                      _course_days_errors(data["day1"], problems))
+    errors = _course_days_errors(data["day1"], problems)
+    messages = [p.message for p in problems]
     if centre_access.is_centre(user) and data["day1"] < clock().today():
         # a centre declares its sessions before they take place: one dated in the past would
         # let it enrol trainees in a course after the fact (docs/legal-decisions.md)
-        raise Invalid.field("day1", f"Un centre déclare ses sessions avant leur premier jour : "
-                            f"le {data['day1']:%d/%m/%Y} est passé. Pour une session déjà "
-                            "tenue, adressez-vous à la préfecture.")
+        message = (f"Un centre déclare ses sessions avant leur premier jour : le "
+                   f"{data['day1']:%d/%m/%Y} est passé. Pour une session déjà tenue, "
+                   "adressez-vous à la préfecture.")
+        errors.setdefault("day1", []).append(message)
+        messages.append(message)
     if data["day2"] > centre.valid_until:
-        raise Invalid.field("centre", f"L'agrément du centre a expiré le "
-                            f"{centre.valid_until:%d/%m/%Y} (R23).",
-                            f"R23 : l'agrément du centre {centre.agrement} n'est plus valide.")
+        message = f"L'agrément du centre a expiré le {centre.valid_until:%d/%m/%Y} (R23)."
+        errors.setdefault("centre", []).append(message)
+        messages.append(message)
+    if errors:
+        if problems:
+            detail = "Dates de stage invalides : " + " ".join(messages)
+        elif "centre" in errors and len(messages) == 1:
+            detail = f"R23 : l'agrément du centre {centre.agrement} n'est plus valide."
+        else:
+            detail = " ".join(messages)
+        raise Invalid(detail, errors)
     session = CourseSession(centre_id=centre.id, day1=data["day1"], day2=data["day2"],
                             capacity=data["capacity"],
                             driving_sequence=bool(data.get("driving_sequence")),

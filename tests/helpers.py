@@ -12,6 +12,13 @@ CENTRE = "R2407500010"
 OTHER_CENTRE = "R2409300020"
 
 
+def birth_date_for(obtained: dt.date) -> dt.date:
+    """The holder's birth date the tests use: 02/05/2004, or 20 years before a licence
+    obtained before its holder could have been 14 (services/rules/facts.py, LD15)."""
+    born = dt.date(2004, 5, 2)
+    return born if obtained >= dt.date(2018, 5, 2) else obtained.replace(year=obtained.year - 20)
+
+
 def d(text: str) -> str:
     """'10/03/2026' → '2026-03-10' (journeys read like the clerks' letters)."""
     day, month, year = text.split("/")
@@ -96,13 +103,16 @@ class ApiClient:
 
     def licence(self, number="120175200123", obtained="01/09/2025", probation="classic",
                 points=None, on=None, fc=False):
+        born = birth_date_for(dt.date.fromisoformat(d(obtained)))
         body = {"number": number, "holder": {"last_name": "Martin", "first_name": "Léa",
-                                             "birth_date": "2004-05-02"},
+                                             "birth_date": born.isoformat()},
                 "obtained_on": d(obtained), "probation": probation,
                 "formation_complementaire": fc}
         if points is not None:
             body["balance"] = {"points": points, "on": d(on or obtained)}
         self.reach(obtained)
+        if on:  # an imported balance is known once its day has come (never in the future)
+            self.reach(on)
         return self.ok(self.post("/api/v1/licences", body), 201)
 
     def infraction(self, number, committed, points=3, decision=None, fine=135,
@@ -112,6 +122,8 @@ class ApiClient:
                 "established_on": d(committed),
                 "fine": {"amount": fine, "kind": fine_kind, "paid_on": d(committed)}}
         self.reach(committed)
+        if decision:  # a retrait is registered once decided (R8): never in the future
+            self.reach(decision)
         return self.ok(self.post(f"/api/v1/licences/{number}/infractions", body), 201)
 
     def mandatory_case(self, number, infraction_id, received, receipt="signed", sent=None):

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
+from .calendar import add_years
+from .conformity import receipt_problems
 from .explain import fr_date
+from .ledger import MAX_POINTS, LicenceFacts, replay
 
 Problem = tuple[str, str]
 
@@ -18,6 +22,12 @@ MAX_RETRAIT = 6  # R5: délit = half the maximum (R1: 12), contravention at most
 DELIT_POINTS = 6  # R5: "délit : 6 points (la moitié du maximum)"
 SIMULTANEOUS_CAP = 8  # R5: simultaneous infractions cumulate within 8 points (two thirds of 12)
 CONTRAVENTIONS = ("C1", "C2", "C3", "C4", "C5")
+# LD15: the youngest age at which a French licence of any category is issued (AM, 14 years);
+# the application does not know the category, so only a younger holder is impossible
+MIN_HOLDER_AGE = 14
+# LD15: the highest fine a contravention of each class can carry (code pénal art. 131-13; C5
+# doubled for a repeat offence, 3 000 €); a délit's fine has no bound the application knows
+CONTRAVENTION_MAX_FINE = {"C1": 38, "C2": 150, "C3": 450, "C4": 750, "C5": 3000}
 
 
 def _future(field: str, day: date | None, today: date, what: str) -> list[Problem]:
@@ -27,12 +37,38 @@ def _future(field: str, day: date | None, today: date, what: str) -> list[Proble
 
 
 def licence_problems(obtained_on: date, birth_date: date | None, today: date) -> list[Problem]:
-    """A licence obtained after today (the application's clock), or before its holder was
-    born (R2: the obtention date starts the capital and the probation)."""
+    """A licence obtained after today (the application's clock), before its holder was born
+    (R2: the obtention date starts the capital and the probation), or before the holder was
+    MIN_HOLDER_AGE (docs/legal-decisions.md, LD15)."""
     problems = _future("obtained_on", obtained_on, today, "La date d'obtention du permis")
     if birth_date is not None and birth_date >= obtained_on:
         problems.append(("holder.birth_date",
                          "La date de naissance doit précéder l'obtention du permis."))
+    elif birth_date is not None and add_years(birth_date, MIN_HOLDER_AGE) > obtained_on:
+        problems.append(("holder.birth_date",
+                         f"Le titulaire aurait eu moins de {MIN_HOLDER_AGE} ans à l'obtention "
+                         f"du permis ({fr_date(obtained_on)}) : aucune catégorie de permis "
+                         f"n'est délivrée avant {MIN_HOLDER_AGE} ans."))
+    return problems
+
+
+def imported_balance_problems(points: int, on: date, today: date,
+                              licence: LicenceFacts) -> list[Problem]:
+    """An imported FNPC balance (API.md `balance`): known on a day the licence existed and not
+    after today; never above what the licence could carry that day without any retrait (its
+    cap: 12, or during probation 6 plus the increments due by then, R1–R4), since no movement
+    raises a balance above its cap (R4, R26). LD15."""
+    obtained_on = licence.obtained_on
+    ceiling = replay(licence).cap_on(on) if on >= obtained_on else MAX_POINTS
+    problems: list[Problem] = []
+    if on < obtained_on:
+        problems.append(("balance.on", "Le solde importé ne peut précéder l'obtention du permis."))
+    problems += _future("balance.on", on, today, "La date du solde importé")
+    if on >= obtained_on and points > ceiling:
+        problems.append(("balance.points",
+                         f"R4 : le {fr_date(on)}, ce permis ne peut porter plus de {ceiling} "
+                         f"points (son plafond ce jour-là) ; un solde de {points} est "
+                         "impossible."))
     return problems
 
 
@@ -40,9 +76,10 @@ def infraction_date_problems(*, obtained_on: date, committed_on: date, decision_
                              established_on: date | None, paid_on: date | None,
                              today: date) -> list[Problem]:
     """The dates of an infraction: committed on a licence already obtained (a retrait is taken
-    from a licence, R2, R8) and not after today; the retrait decided (R8) and the reality
-    established (R7) on or after the commission; the fine paid after the infraction, not after
-    today."""
+    from a licence, R2, R8) and not after today; the reality established (R7) on or after the
+    commission, and the retrait decided (R8) on or after both, none of them after today (R8's
+    four dates come in that order: commission, réalité, décision; LD14); the fine paid after
+    the infraction, not after today."""
     problems: list[Problem] = []
     if committed_on < obtained_on:
         problems.append(("committed_on",
@@ -52,8 +89,17 @@ def infraction_date_problems(*, obtained_on: date, committed_on: date, decision_
     problems += _future("committed_on", committed_on, today, "La date de l'infraction")
     if decision_on < committed_on:
         problems.append(("decision_on", "La décision ne peut précéder l'infraction (R8)."))
+    elif established_on is not None and committed_on <= established_on and \
+            decision_on < established_on:
+        problems.append(("decision_on",
+                         f"R7/R8 : le retrait est décidé une fois la réalité de l'infraction "
+                         f"établie ({fr_date(established_on)}) ; la décision ne peut la "
+                         "précéder."))
+    problems += _future("decision_on", decision_on, today, "La date de décision du retrait")
     if established_on is not None and established_on < committed_on:
         problems.append(("established_on", "La date de réalité ne peut précéder l'infraction."))
+    problems += _future("established_on", established_on, today,
+                        "La date de réalité de l'infraction")
     if paid_on is not None:
         if paid_on < committed_on:
             problems.append(("fine.paid_on",
@@ -94,4 +140,71 @@ def retrait_amount_problems(offence_class: str, points: int, committed_on: date,
                          f"12) ; moins seulement quand le plafond de {SIMULTANEOUS_CAP} points "
                          "des infractions simultanées le réduit (enregistrez d'abord les autres "
                          "infractions du même jour)."))
+    return problems
+
+
+def fine_amount_problems(amount: Decimal | None, offence_class: str) -> list[Problem]:
+    """A fine is a positive sum, and a contravention's no more than its class's maximum
+    (code pénal art. 131-13, LD15); R49 refunds the amount actually paid."""
+    if amount is None:
+        return []
+    if amount <= 0:
+        return [("fine.amount", "Le montant d'une amende est positif (supérieur à 0 €).")]
+    ceiling = CONTRAVENTION_MAX_FINE.get(offence_class)
+    if ceiling is not None and amount > ceiling:
+        return [("fine.amount",
+                 f"Une contravention de {offence_class[1]}e classe est punie d'une amende d'au "
+                 f"plus {ceiling} € ; {_euros(amount)} est impossible (vérifiez le montant ou la "
+                 "classe).")]
+    return []
+
+
+def _euros(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",") + " €"
+
+
+def letter_problems(*, receipt: str, sent_on: date, received_on: date | None,
+                    decision_on: date, today: date) -> list[Problem]:
+    """Everything wrong with a 48N as typed, every problem at once, keyed under `letter_48n.`:
+    its receipt (D11, conformity.receipt_problems); sent or received after today; sent before
+    the retrait it notifies was decided (R10)."""
+    problems = [(f"letter_48n.{field}", message)
+                for field, message in receipt_problems(receipt, sent_on, received_on)]
+    if sent_on < decision_on:
+        problems.append(("letter_48n.sent_on",
+                         f"R10 : la lettre 48N notifie le retrait décidé le "
+                         f"{fr_date(decision_on)} ; elle ne peut pas avoir été envoyée avant."))
+    for name, day in (("sent_on", sent_on), ("received_on", received_on)):
+        problems += _future(f"letter_48n.{name}", day, today, "La date")
+    return problems
+
+
+def invalidation_problems(decision_on: date, notified_on: date | None, obtained_on: date,
+                          today: date) -> list[Problem]:
+    """A 48SI (R6): decided on a licence already obtained, notified on or after its decision,
+    neither after today."""
+    problems: list[Problem] = []
+    if decision_on < obtained_on:
+        problems.append(("decision_on",
+                         f"La décision 48SI ne peut précéder l'obtention du permis "
+                         f"({fr_date(obtained_on)})."))
+    problems += _future("decision_on", decision_on, today, "La date de la décision 48SI")
+    if notified_on is not None:
+        if notified_on < decision_on:
+            problems.append(("notified_on", "La notification ne peut précéder la décision (R6)."))
+        problems += _future("notified_on", notified_on, today, "La date de notification")
+    return problems
+
+
+def attestation_receipt_problems(received_on: date, issued_on: date,
+                                 today: date) -> list[Problem]:
+    """R38: the prefecture receives the centre's copy of an attestation issued on the course's
+    last day (R34), so not before, and not after today."""
+    problems: list[Problem] = []
+    if received_on < issued_on:
+        problems.append(("received_on",
+                         f"La réception ne peut précéder la délivrance de l'attestation "
+                         f"({fr_date(issued_on)}, fin du stage)."))
+    if received_on > today:
+        problems.append(("received_on", "La date de réception ne peut être dans le futur."))
     return problems

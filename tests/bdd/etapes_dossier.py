@@ -62,6 +62,25 @@ def tentative_48n(ctx, date):
     ouvrir_48n(ctx, "signed", recue=date, attendu=None)
 
 
+@when(parsers.re(rf"l'agent saisit une 48N envoyée le (?P<envoyee>{DATE}) et reçue le "
+                 rf"(?P<recue>{DATE})"))
+def saisie_48n(ctx, envoyee, recue):
+    """The clerk types the letter's dates as they are, the clock left where it is: a date
+    after today is the application's to refuse (services/rules/facts.py)."""
+    ouvrir_48n(ctx, "signed", recue=recue, envoyee=envoyee, attendu=None)
+
+
+@then(parsers.re(r"la demande est refusée avec (?P<nombre>\d+) erreurs en une seule fois"))
+def refus_multiple(ctx, nombre):
+    rep = ctx.reponse
+    assert rep is not None and rep.status_code == 422, (
+        f"Refus attendu (code HTTP 422) ; code obtenu : {getattr(rep, 'status_code', 'aucun')}")
+    erreurs = (rep.get_json() or {}).get("errors") or {}
+    total = sum(len(v) for v in erreurs.values())
+    assert total == int(nombre), (f"{nombre} erreurs attendues dans une seule réponse ; "
+                                  f"{total} obtenues : {erreurs}")
+
+
 @given("le conducteur demande un stage volontaire")
 @when("le conducteur demande un stage volontaire")
 def stage_volontaire(ctx):

@@ -7,6 +7,7 @@ import datetime as dt
 from pytest_bdd import given, parsers, then, when
 
 from tests.bdd.outils import DATE, Contexte, d, fr, jour, verifier
+from tests.helpers import birth_date_for
 
 TYPES = {"probatoire": "classic", "probatoire classique": "classic", "probatoire AAC": "aac",
          "non probatoire": "none"}
@@ -16,11 +17,14 @@ MOUVEMENTS = {"une majoration": "majoration", "une restitution": "restitution",
 
 def creer_permis(ctx: Contexte, obtenu: str, type_: str = "classic", points=None, au=None):
     body = {"number": ctx.numero,
-            "holder": {"last_name": "Martin", "first_name": "Léa", "birth_date": "2004-05-02"},
+            "holder": {"last_name": "Martin", "first_name": "Léa",
+                       "birth_date": birth_date_for(jour(obtenu)).isoformat()},
             "obtained_on": d(obtenu), "probation": type_, "formation_complementaire": False}
     if points is not None:
         body["balance"] = {"points": points, "on": d(au or obtenu)}
     ctx.avancer(obtenu)  # a licence is registered once obtained (never in the future)
+    if au:
+        ctx.avancer(au)  # an imported balance, once its day has come
     return ctx.ok(ctx.api.post("/api/v1/licences", body), "enregistrer le permis", 201)
 
 

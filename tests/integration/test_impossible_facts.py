@@ -58,7 +58,9 @@ def test_licence_every_date_error_at_once(api, today):
         resp = api.post("/api/v1/licences", body)
     problem = assert_problem(resp, 422, "obtained_on", "holder.birth_date",
                              "formation_complementaire", "balance.on")
-    assert problem["detail"].startswith("4 erreurs")
+    # balance.on is both before the obtention and after today: two messages on that field
+    assert problem["detail"].startswith("5 erreurs")
+    assert len(problem["errors"]["balance.on"]) == 2
 
 
 def test_infraction_before_the_licence_or_in_the_future_is_refused(api, today):
@@ -73,7 +75,9 @@ def test_infraction_before_the_licence_or_in_the_future_is_refused(api, today):
                                                established_on=None, fine=None))
     assert assert_problem(resp, 422, "committed_on")["errors"] == {
         "committed_on": ["La date de l'infraction ne peut être dans le futur "
-                         "(aujourd'hui : 02/03/2026)."]}
+                         "(aujourd'hui : 02/03/2026)."],
+        "decision_on": ["La date de décision du retrait ne peut être dans le futur "
+                        "(aujourd'hui : 02/03/2026)."]}
 
 
 def test_fine_paid_before_the_infraction_and_every_error_at_once(api, today):
@@ -132,7 +136,141 @@ def test_infraction_form_shows_every_date_error_on_its_field(api, ui):
         resp = ui.post(f"/ui/permis/{NUM}/infraction", form)
     assert resp.status_code == 422
     errors = field_errors(resp)
-    assert set(errors) == {"committed_on", "fine-paid_on", "points"}
+    assert set(errors) == {"committed_on", "decision_on", "fine-paid_on", "points"}
+    assert "futur" in errors["decision_on"][0]
     assert "avant l'infraction" in errors["fine-paid_on"][0]
     assert "futur" in errors["committed_on"][0]
     assert "R5" in errors["points"][0]
+
+
+# ---- second pass (docs/legal-decisions.md, LD14, LD15) ----------------------------------------
+
+def test_R8_decision_and_reality_after_today_are_refused(api, today):
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    with unchanged():
+        resp = post_infraction(api, infraction(established_on="2026-03-03",
+                                               decision_on="2026-03-04", fine=None))
+    errors = assert_problem(resp, 422, "decision_on", "established_on")["errors"]
+    assert errors["decision_on"] == ["La date de décision du retrait ne peut être dans le futur "
+                                     "(aujourd'hui : 02/03/2026)."]
+    assert "futur" in errors["established_on"][0]
+    # the clock's today is accepted for both
+    api.ok(post_infraction(api, infraction(established_on="2026-03-02", decision_on="2026-03-02",
+                                           fine=None)), 201)
+
+
+def test_R7_R8_a_retrait_decided_before_the_reality_was_established_is_refused(api, today):
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    with unchanged():
+        resp = post_infraction(api, infraction(established_on="2026-02-15",
+                                               decision_on="2026-02-10"))
+    message = assert_problem(resp, 422, "decision_on")["errors"]["decision_on"][0]
+    assert "R7/R8" in message and "15/02/2026" in message
+
+
+def test_R49_a_fine_of_zero_or_above_its_class_maximum_is_refused(api, today):
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    for amount, words in ((0, "positif"), (-10, "entre"), (751, "750 €")):  # -10: the schema
+        with unchanged():
+            resp = post_infraction(api, infraction(
+                fine={"amount": amount, "kind": "forfaitaire", "paid_on": "2026-02-01"}))
+        assert words in assert_problem(resp, 422, "fine.amount")["errors"]["fine.amount"][0]
+    api.ok(post_infraction(api, infraction(
+        fine={"amount": 750, "kind": "judiciaire", "paid_on": None})), 201)
+
+
+def test_R2_a_holder_younger_than_14_when_the_licence_was_obtained_is_refused(api, today):
+    with unchanged():
+        resp = api.post("/api/v1/licences", {
+            **LICENCE, "holder": {**LICENCE["holder"], "birth_date": "2011-09-02"}})
+    assert "14 ans" in assert_problem(resp, 422, "holder.birth_date")["errors"][
+        "holder.birth_date"][0]
+    api.ok(api.post("/api/v1/licences", {
+        **LICENCE, "holder": {**LICENCE["holder"], "birth_date": "2011-09-01"}}), 201)
+
+
+def test_R4_an_imported_balance_above_the_cap_or_after_today_is_refused(api, today):
+    # a classic licence obtained on 01/09/2025 carries 6 points at most until 01/09/2026 (R4)
+    with unchanged():
+        resp = api.post("/api/v1/licences", {**LICENCE,
+                                             "balance": {"points": 8, "on": "2026-03-03"}})
+    problem = assert_problem(resp, 422, "balance.points", "balance.on")
+    assert "R4" in problem["errors"]["balance.points"][0]
+    assert "6 points" in problem["errors"]["balance.points"][0]
+    assert "futur" in problem["errors"]["balance.on"][0]
+    assert problem["detail"].startswith("2 erreurs")
+    api.ok(api.post("/api/v1/licences", {**LICENCE,
+                                         "balance": {"points": 6, "on": "2026-03-02"}}), 201)
+
+
+def test_R6_a_48si_decided_or_notified_after_today_is_refused(api, today):
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    path = f"/api/v1/licences/{NUM}/invalidation"
+    with unchanged():
+        resp = api.post(path, {"decision_on": "2026-03-03", "notified_on": "2026-03-04"})
+    errors = assert_problem(resp, 422, "decision_on", "notified_on")["errors"]
+    assert all("futur" in messages[0] for messages in errors.values())
+    with unchanged():
+        resp = api.post(path, {"decision_on": "2025-08-01", "notified_on": None})
+    assert "01/09/2025" in assert_problem(resp, 422, "decision_on")["errors"]["decision_on"][0]
+    api.ok(api.post(path, {"decision_on": "2026-03-01", "notified_on": "2026-03-02"}), 201)
+
+
+def _infraction_with_48n(api) -> int:
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    inf = api.ok(post_infraction(api, infraction(established_on="2026-02-01",
+                                                 decision_on="2026-02-10")), 201)
+    assert inf["triggers_48n"]
+    return inf["id"]
+
+
+def test_D11_R10_every_problem_of_the_48n_at_once(api, today):
+    inf = _infraction_with_48n(api)
+    body = {"kind": "obligatoire", "licence": NUM, "infraction": inf,
+            "letter_48n": {"sent_on": "2026-02-05", "receipt": "npai",
+                           "received_on": "2026-02-04"}}
+    with unchanged():
+        resp = api.post("/api/v1/cases", body)
+    problem = assert_problem(resp, 422, "letter_48n.sent_on", "letter_48n.received_on")
+    assert "R10" in problem["errors"]["letter_48n.sent_on"][0]
+    assert len(problem["errors"]["letter_48n.received_on"]) == 2  # before sent; NPAI (D11)
+    assert problem["detail"].startswith("3 erreurs")
+
+
+def test_D11_a_48n_sent_and_received_after_today_is_refused_on_both_fields(api, today):
+    inf = _infraction_with_48n(api)
+    body = {"kind": "obligatoire", "licence": NUM, "infraction": inf,
+            "letter_48n": {"sent_on": "2026-03-03", "receipt": "signed",
+                           "received_on": "2026-03-05"}}
+    with unchanged():
+        resp = api.post("/api/v1/cases", body)
+    errors = assert_problem(resp, 422, "letter_48n.sent_on", "letter_48n.received_on")["errors"]
+    assert errors == {name: ["La date ne peut être dans le futur (aujourd'hui : 02/03/2026)."]
+                      for name in ("letter_48n.sent_on", "letter_48n.received_on")}
+    body["letter_48n"] |= {"sent_on": "2026-02-27", "received_on": "2026-03-02"}
+    api.ok(api.post("/api/v1/cases", body), 201)
+
+
+def test_the_48n_form_shows_every_problem_of_the_letter_on_its_field(api, ui):
+    inf = _infraction_with_48n(api)
+    with unchanged():
+        resp = ui.post(f"/ui/permis/{NUM}/infractions/{inf}/dossier-48n", {
+            "letter_48n.sent_on": "2026-02-05", "letter_48n.receipt": "signed",
+            "letter_48n.received_on": "2026-03-04"})
+    assert resp.status_code == 422
+    errors = field_errors(resp)
+    assert set(errors) == {"letter_48n-sent_on", "letter_48n-received_on"}
+    assert "R10" in errors["letter_48n-sent_on"][0]
+    assert "futur" in errors["letter_48n-received_on"][0]
+    assert len(summary(resp)) == 2
+
+
+def test_R23_D12_a_sessions_day_problems_and_expired_agrement_at_once(api, today):
+    api.ok(api.post("/api/v1/centres", {"agrement": "R2607500077", "name": "Centre fermant",
+                                        "departement": "75", "valid_until": "2026-03-07"}), 201)
+    with unchanged():
+        # Saturday 07/03 and Sunday 08/03/2026: day 2 on a Sunday (R31), after the agrément
+        resp = api.post("/api/v1/sessions", {"centre": "R2607500077", "day1": "2026-03-07",
+                                             "day2": "2026-03-08", "capacity": 20})
+    problem = assert_problem(resp, 422, "day2", "centre")
+    assert "R23" in problem["errors"]["centre"][0]

@@ -14,6 +14,7 @@ from services import cases, centres, licences, processes, sessions, tasks, timer
 from services.clock import clock, start_of_day
 from services.db import command, db
 from services.reads import case_view
+from tests.helpers import birth_date_for
 
 CENTRE = "R2407500010"
 OTHER_CENTRE = "R2409300020"
@@ -78,7 +79,7 @@ class World:
     def licence(self, number="120175200123", obtained="01/09/2025", probation="classic",
                 points=None, on=None, fc=False) -> dict:
         data = {"number": number, "holder": {"last_name": "Martin", "first_name": "Léa",
-                                             "birth_date": dt.date(2004, 5, 2)},
+                                             "birth_date": birth_date_for(day(obtained))},
                 "obtained_on": day(obtained), "probation": probation,
                 "formation_complementaire": fc, "balance": None}
         if points is not None:

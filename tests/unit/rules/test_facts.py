@@ -4,12 +4,22 @@ a licence and of an infraction (item 1 of the QA pass), the amounts of R5."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.rules.facts import (
+    attestation_receipt_problems,
+    fine_amount_problems,
+    imported_balance_problems,
     infraction_date_problems,
+    invalidation_problems,
+    letter_problems,
     licence_problems,
     retrait_amount_problems,
 )
+from services.rules.ledger import LicenceFacts
 
 TODAY = date(2026, 3, 2)
 
@@ -85,3 +95,163 @@ def test_R5_delit_reduced_only_by_the_8_point_cap():
     # a délit committed with a 4-point contravention: 4 + 6 = 10, capped at 8 → 4 for the délit
     assert retrait_amount_problems("delit", 4, TODAY, [4]) == []
     assert fields(retrait_amount_problems("delit", 3, TODAY, [4])) == ["points"]
+
+
+# ---- QA pass 2 (impossible facts audit): R7/R8 dates, the letter 48N, the 48SI, the attestation,
+# the imported balance, the holder's age, the fine's amount ------------------------------------
+
+days = st.dates(min_value=date(2020, 1, 1), max_value=date(2028, 12, 31))
+
+
+def test_R8_decision_after_today_is_refused():
+    problems = dates(decision_on=date(2026, 3, 3))
+    assert fields(problems) == ["decision_on"]
+    assert "futur" in problems[0][1] and "02/03/2026" in problems[0][1]
+    assert dates(decision_on=TODAY) == []
+
+
+def test_R7_reality_established_after_today_is_refused():
+    problems = dict(dates(established_on=date(2026, 3, 3), decision_on=TODAY))
+    # the decision then also precedes the reality (R7/R8): both are told
+    assert sorted(problems) == ["decision_on", "established_on"]
+    assert "futur" in problems["established_on"]
+
+
+def test_R7_R8_the_retrait_is_decided_once_the_reality_is_established():
+    problems = dates(established_on=date(2026, 2, 15), decision_on=date(2026, 2, 10))
+    assert fields(problems) == ["decision_on"]
+    assert "15/02/2026" in problems[0][1] and "R7/R8" in problems[0][1]
+    assert dates(established_on=date(2026, 2, 10), decision_on=date(2026, 2, 10)) == []
+
+
+@settings(deadline=None)
+@given(committed=days, established=days, decision=days, today=days)
+def test_R7_R8_property_accepted_iff_commission_reality_decision_today_in_order(
+        committed, established, decision, today):
+    problems = infraction_date_problems(
+        obtained_on=date(2020, 1, 1), committed_on=committed, decision_on=decision,
+        established_on=established, paid_on=None, today=today)
+    in_order = committed <= established <= decision <= today
+    assert (problems == []) == in_order
+    for field in {f for f, _m in problems}:
+        assert field in ("committed_on", "established_on", "decision_on")
+
+
+def letter(**kw):
+    base = {"receipt": "signed", "sent_on": date(2026, 2, 20), "received_on": date(2026, 2, 23),
+            "decision_on": date(2026, 2, 10), "today": TODAY}
+    return letter_problems(**{**base, **kw})
+
+
+def test_D11_R10_a_right_letter_passes():
+    assert letter() == []
+    assert letter(receipt="npai", received_on=None) == []
+
+
+def test_D11_R10_every_problem_of_the_letter_at_once():
+    # sent before the decision (R10) and after today is impossible together: here sent before
+    # the decision, received before it was sent and NPAI with a date (D11)
+    problems = letter(receipt="npai", sent_on=date(2026, 2, 5), received_on=date(2026, 2, 4))
+    assert sorted(fields(problems)) == ["letter_48n.received_on", "letter_48n.received_on",
+                                        "letter_48n.sent_on"]
+    assert any("R10" in m for _f, m in problems)
+
+
+def test_D11_a_letter_sent_or_received_after_today_is_refused():
+    problems = letter(sent_on=date(2026, 3, 3), received_on=date(2026, 3, 4))
+    assert fields(problems) == ["letter_48n.sent_on", "letter_48n.received_on"]
+    assert all("futur" in m and "02/03/2026" in m for _f, m in problems)
+
+
+@settings(deadline=None)
+@given(decision=days, sent=days, received=days, today=days)
+def test_D11_R10_property_a_signed_letter_passes_iff_its_dates_are_in_order(
+        decision, sent, received, today):
+    problems = letter_problems(receipt="signed", sent_on=sent, received_on=received,
+                               decision_on=decision, today=today)
+    assert (problems == []) == (decision <= sent <= received <= today)
+    # every problem is reported: one per broken relation
+    broken = [sent < decision, received < sent, sent > today, received > today]
+    assert len(problems) == sum(broken)
+
+
+def test_R6_invalidation_dates():
+    obtained = date(2025, 9, 1)
+    assert invalidation_problems(date(2026, 2, 1), date(2026, 2, 5), obtained, TODAY) == []
+    assert invalidation_problems(date(2026, 2, 1), None, obtained, TODAY) == []
+    problems = invalidation_problems(date(2026, 3, 5), date(2026, 3, 4), obtained, TODAY)
+    assert fields(problems) == ["decision_on", "notified_on", "notified_on"]
+    assert fields(invalidation_problems(date(2025, 8, 1), None, obtained, TODAY)) == [
+        "decision_on"]
+
+
+def test_R38_attestation_received_before_the_course_ended_or_after_today():
+    issued = date(2026, 2, 21)
+    assert attestation_receipt_problems(issued, issued, TODAY) == []
+    problems = attestation_receipt_problems(date(2026, 2, 20), issued, TODAY)
+    assert fields(problems) == ["received_on"] and "21/02/2026" in problems[0][1]
+    problems = attestation_receipt_problems(date(2026, 3, 3), issued, TODAY)
+    assert fields(problems) == ["received_on"] and "futur" in problems[0][1]
+
+
+@settings(deadline=None)
+@given(issued=days, received=days, today=days)
+def test_R38_property_received_between_the_course_end_and_today(issued, received, today):
+    ok = attestation_receipt_problems(received, issued, today) == []
+    assert ok == (issued <= received <= today)
+
+
+def probationary(obtained=date(2023, 5, 1), probation="classic"):
+    return LicenceFacts(obtained_on=obtained, probation=probation)
+
+
+def test_R4_imported_balance_above_the_licences_cap_is_refused():
+    lic = probationary()
+    # classic, obtained 01/05/2023: 6, then 8 on 01/05/2024, 10 on 01/05/2025 (R3, R4)
+    assert imported_balance_problems(8, date(2024, 5, 1), TODAY, lic) == []
+    problems = imported_balance_problems(9, date(2024, 5, 1), TODAY, lic)
+    assert fields(problems) == ["balance.points"] and "8 points" in problems[0][1]
+    assert fields(imported_balance_problems(7, date(2024, 4, 30), TODAY, lic)) == [
+        "balance.points"]
+    assert imported_balance_problems(12, date(2026, 5, 1), date(2026, 5, 1), lic) == []
+    assert imported_balance_problems(12, TODAY, TODAY, LicenceFacts(date(2010, 1, 1), "none")) \
+        == []
+
+
+def test_R4_imported_balance_dated_after_today_or_before_the_licence():
+    lic = probationary()
+    problems = imported_balance_problems(6, date(2026, 3, 3), TODAY, lic)
+    assert fields(problems) == ["balance.on"] and "futur" in problems[0][1]
+    assert fields(imported_balance_problems(6, date(2023, 4, 30), TODAY, lic)) == ["balance.on"]
+
+
+@settings(deadline=None)
+@given(obtained=days, on=days, points=st.integers(-24, 12),
+       probation=st.sampled_from(["classic", "aac", "none"]))
+def test_R1_R4_property_an_imported_balance_never_exceeds_the_cap(obtained, on, points,
+                                                                  probation):
+    lic = LicenceFacts(obtained_on=obtained, probation=probation)
+    today = date(2029, 1, 1)
+    problems = imported_balance_problems(points, on, today, lic)
+    if on >= obtained:
+        from services.rules.ledger import replay
+        assert (problems == []) == (points <= replay(lic).cap_on(on))
+
+
+def test_R2_holder_younger_than_any_licence_allows_is_refused():
+    # 14 years old on the day the licence was obtained: accepted (AM); 13: refused (LD15)
+    assert licence_problems(date(2025, 9, 1), date(2011, 9, 1), TODAY) == []
+    problems = licence_problems(date(2025, 9, 1), date(2011, 9, 2), TODAY)
+    assert fields(problems) == ["holder.birth_date"] and "14 ans" in problems[0][1]
+
+
+def test_R49_fine_amount_positive_and_within_its_class():
+    assert fine_amount_problems(Decimal("135"), "C4") == []
+    assert fine_amount_problems(None, "C4") == []
+    assert fine_amount_problems(Decimal("50000"), "delit") == []
+    assert fields(fine_amount_problems(Decimal("0"), "C4")) == ["fine.amount"]
+    assert fields(fine_amount_problems(Decimal("-5"), "delit")) == ["fine.amount"]
+    problems = fine_amount_problems(Decimal("751"), "C4")
+    assert fields(problems) == ["fine.amount"]
+    assert "750 €" in problems[0][1] and "751,00 €" in problems[0][1]
+    assert fine_amount_problems(Decimal("3000"), "C5") == []
