@@ -10,13 +10,14 @@ from sqlalchemy.orm import contains_eager, selectinload
 from services import audit, centre_access, journey, outcome, stat_counters
 from services.clock import clock
 from services.db import command, db, paginate
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, raise_all
 from services.models import Case, Centre, CourseSession, Enrollment, Licence
 from services.row_writes import update_row
 from services.rules import calendar as rcal
 from services.rules import conformity as rconf
 from services.rules import dates as rdates
 from services.rules import eligibility
+from services.rules import facts as rfacts
 from services.settings import rules_config
 
 # what `view` reads: each trainee's case and licence (the licence number) with the session(s),
@@ -165,9 +166,7 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     centre_access.check(user, session.centre_id)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
-    if data["on"] > session.day2:
-        raise Invalid.field("on", f"Une session s'annule au plus tard son second jour "
-                            f"({session.day2:%d/%m/%Y}) (R36).")
+    raise_all(rfacts.cancellation_problems(data["on"], session.day2, clock().today()))
     _load_trainee_cases(session)
     enrolled = active_enrollments(session)
     # R19: before the cancellation (R36), so the deadline watch hears only of a change

@@ -189,8 +189,10 @@ class ApiClient:
         numbers = []
         for _ in range(fill):
             number = self.filler_number()
-            self.licence(number, obtained="01/01/2015", probation="none", points=8,
-                         on="01/01/2025")
+            # the balance known on 01/01/2025, or today if earlier (an import is never dated
+            # in the future, and a filler does not move the journey's clock)
+            on = min(dt.date(2025, 1, 1), self.today()).strftime("%d/%m/%Y")
+            self.licence(number, obtained="01/01/2015", probation="none", points=8, on=on)
             case = self.voluntary_case(number)
             self.enroll(case["id"], session["id"])
             numbers.append(number)

@@ -208,3 +208,14 @@ def attestation_receipt_problems(received_on: date, issued_on: date,
     if received_on > today:
         problems.append(("received_on", "La date de réception ne peut être dans le futur."))
     return problems
+
+
+def cancellation_problems(on: date, day2: date, today: date) -> list[Problem]:
+    """R36: a session is cancelled at the latest on its second day, and a cancellation is
+    recorded once it happened: `on` is not after today (LD15)."""
+    problems: list[Problem] = []
+    if on > day2:
+        problems.append(("on", f"Une session s'annule au plus tard son second jour "
+                               f"({fr_date(day2)}) (R36)."))
+    problems += _future("on", on, today, "La date d'annulation")
+    return problems

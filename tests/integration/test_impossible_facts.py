@@ -274,3 +274,14 @@ def test_R23_D12_a_sessions_day_problems_and_expired_agrement_at_once(api, today
                                              "day2": "2026-03-08", "capacity": 20})
     problem = assert_problem(resp, 422, "day2", "centre")
     assert "R23" in problem["errors"]["centre"][0]
+
+
+def test_R36_a_session_cancelled_on_a_day_to_come_is_refused(api, today):
+    session = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": "2026-03-06",
+                                                   "day2": "2026-03-07", "capacity": 20}), 201)
+    path = f"/api/v1/sessions/{session['id']}/cancel"
+    with unchanged():
+        resp = api.post(path, {"on": "2026-03-03", "reason": "effectif insuffisant"})
+    assert "futur" in assert_problem(resp, 422, "on")["errors"]["on"][0]
+    assert api.ok(api.post(path, {"on": "2026-03-02", "reason": "effectif insuffisant"}))[
+        "status"] == "cancelled"

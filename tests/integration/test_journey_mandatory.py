@@ -39,6 +39,7 @@ def test_R19_R26_R36_R48_compliant_mandatory_course_credits_and_refunds(api):
     # a first session, cancelled (R36): the cancel answers the session; a cancelled one is a 409
     first = api.session("29/05/2026", "30/05/2026", fill=0)
     api.enroll(case["id"], first["id"])
+    api.reach("01/05/2026")  # a cancellation is recorded once it happened (never in the future)
     cancelled = api.ok(api.post(f"/api/v1/sessions/{first['id']}/cancel",
                                 {"on": "2026-05-01", "reason": "effectif insuffisant"}))
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_on"] == "2026-05-01"

@@ -85,6 +85,8 @@ class World:
         if points is not None:
             data["balance"] = {"points": points, "on": day(on or obtained)}
         self.reach(obtained)
+        if on:  # an imported balance is known once its day has come (never in the future)
+            self.reach(on)
         licences.create(data, "admin")
         db.session.remove()
         return self.licence_view(number)
@@ -99,6 +101,8 @@ class World:
                 "established_on": day(committed),
                 "fine": {"amount": Decimal(fine), "kind": fine_kind, "paid_on": day(committed)}}
         self.reach(committed)
+        if decision:  # a retrait is registered once decided (R8): never in the future
+            self.reach(decision)
         recorded = licences.record_infraction(licences.get(number), data, "admin")
         return self._done(licences.infraction_view(recorded))
 
@@ -178,7 +182,9 @@ class World:
                                                           "birth_date": dt.date(1990, 1, 1)},
                              "obtained_on": dt.date(2015, 1, 1), "probation": "none",
                              "formation_complementaire": False,
-                             "balance": {"points": 8, "on": dt.date(2025, 1, 1)}}, "admin")
+                             # known on 01/01/2025, or today if earlier (never in the future)
+                             "balance": {"points": 8, "on": min(dt.date(2025, 1, 1),
+                                                                 clock().today())}}, "admin")
             case = cases.create({"kind": "volontaire", "licence": number, "infraction": None,
                                  "letter_48n": None}, "admin")
             cases.enroll(case, session_id, admin)
@@ -189,6 +195,7 @@ class World:
         return self._done(sessions.view(sessions.get(session_id)))
 
     def cancel(self, session_id, on, reason, as_="admin") -> dict:
+        self.reach(on)  # a cancellation is recorded once it happened (never in the future)
         sessions.cancel(sessions.get(session_id), {"on": day(on), "reason": reason},
                         self.user(as_))
         db.session.remove()

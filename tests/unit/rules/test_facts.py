@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from services.rules.facts import (
     attestation_receipt_problems,
+    cancellation_problems,
     fine_amount_problems,
     imported_balance_problems,
     infraction_date_problems,
@@ -255,3 +256,18 @@ def test_R49_fine_amount_positive_and_within_its_class():
     assert fields(problems) == ["fine.amount"]
     assert "750 €" in problems[0][1] and "751,00 €" in problems[0][1]
     assert fine_amount_problems(Decimal("3000"), "C5") == []
+
+
+def test_R36_a_cancellation_dated_after_today_or_after_day_2_is_refused():
+    day2 = date(2026, 3, 7)
+    assert cancellation_problems(TODAY, day2, TODAY) == []
+    problems = cancellation_problems(date(2026, 3, 3), day2, TODAY)
+    assert fields(problems) == ["on"] and "futur" in problems[0][1]
+    problems = cancellation_problems(date(2026, 3, 8), day2, date(2026, 3, 9))
+    assert fields(problems) == ["on"] and "07/03/2026" in problems[0][1]
+
+
+@settings(deadline=None)
+@given(on=days, day2=days, today=days)
+def test_R36_property_cancelled_on_a_day_past_neither_day_2_nor_today(on, day2, today):
+    assert (cancellation_problems(on, day2, today) == []) == (on <= min(day2, today))
