@@ -15,7 +15,8 @@ def w(api):
 
 def _cancel(api, session_id, as_="agent"):
     return api.post(f"/api/v1/sessions/{session_id}/cancel",
-                    {"on": "2026-03-02", "reason": "effectif insuffisant"}, as_=as_)
+                    # cancelled today: a cancellation is never dated in the future (R36)
+                    {"on": api.today().isoformat(), "reason": "effectif insuffisant"}, as_=as_)
 
 
 # ---- 409: things that exist already -------------------------------------------------------------

@@ -119,4 +119,8 @@ def test_R36_a_session_is_not_cancelled_on_a_day_after_its_own(api):
     with unchanged():
         problem = assert_problem(api.post(path, {"on": "2026-06-07", "reason": "x"}), 422, "on")
     assert "06/06/2026" in problem["errors"]["on"][0]
+    api.set_today("06/06/2026")  # cancelled on its second day, recorded that day (LD15)
+    with unchanged():
+        problem = assert_problem(api.post(path, {"on": "2026-06-07", "reason": "x"}), 422, "on")
+    assert "06/06/2026" in problem["errors"]["on"][0]
     api.ok(api.post(path, {"on": "2026-06-06", "reason": "effectif insuffisant"}))
