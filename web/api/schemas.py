@@ -72,12 +72,17 @@ def page_body(items, total: int, args: dict) -> dict:
 class HolderSchema(In):
     last_name = fields.String(required=True, validate=length(1, 120))
     first_name = fields.String(required=True, validate=length(1, 120))
-    birth_date = fields.Date(required=True)
+    birth_date = fields.Date(required=True, metadata={
+        "description": "avant l'obtention, et au moins 14 ans avant elle (aucune catégorie de "
+                       "permis plus tôt ; docs/legal-decisions.md, LD15), sinon 422"})
 
 
 class BalanceInSchema(In):
-    points = integer(required=True, validate=range_(-24, 12))
-    on = fields.Date(required=True)
+    points = integer(required=True, validate=range_(-24, 12), metadata={
+        "description": "au plus le plafond du permis à la date `on` (R4 : 12, ou en période "
+                       "probatoire 6 et les majorations échues), sinon 422 (LD15)"})
+    on = fields.Date(required=True, metadata={
+        "description": "entre l'obtention du permis et aujourd'hui, sinon 422"})
 
 
 class LicenceInSchema(In):
@@ -128,7 +133,11 @@ class BalanceSchema(Schema):
 
 
 class FineSchema(In):
-    amount = fields.Decimal(required=True, places=2, as_string=False, validate=range_(0, 100000))
+    amount = fields.Decimal(required=True, places=2, as_string=False, validate=range_(0, 100000),
+                            metadata={"description": "supérieur à 0, et pour une contravention "
+                                                     "au plus le maximum de sa classe (C1 38 €, "
+                                                     "C2 150 €, C3 450 €, C4 750 €, C5 3 000 €), "
+                                                     "sinon 422 (LD15)"})
     kind = fields.String(required=True, validate=one_of(
         ["forfaitaire", "majoree", "judiciaire", "composition_penale"]))
     paid_on = fields.Date(load_default=None, allow_none=True)
@@ -142,8 +151,11 @@ class InfractionInSchema(In):
     offence_class = fields.String(required=True,
                                   validate=one_of(["C1", "C2", "C3", "C4", "C5", "delit"]))
     label = fields.String(required=True, validate=length(1, 255))
-    established_on = fields.Date(load_default=None, allow_none=True)
-    decision_on = fields.Date(required=True)
+    established_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "R7 : entre la commission et aujourd'hui, sinon 422 (LD14)"})
+    decision_on = fields.Date(required=True, metadata={
+        "description": "R8 : après la commission et la date de réalité, au plus aujourd'hui, "
+                       "sinon 422 (LD14)"})
     fine = fields.Nested(FineSchema, load_default=None, allow_none=True)
 
 
@@ -162,8 +174,10 @@ class InfractionSchema(Schema):
 
 
 class InvalidationInSchema(In):
-    decision_on = fields.Date(required=True)
-    notified_on = fields.Date(load_default=None, allow_none=True)
+    decision_on = fields.Date(required=True, metadata={
+        "description": "entre l'obtention du permis et aujourd'hui, sinon 422 (LD15)"})
+    notified_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "entre la décision et aujourd'hui, sinon 422 (R6)"})
 
 
 class InvalidationSchema(Schema):
@@ -252,7 +266,9 @@ class SessionListArgs(PageArgs, SessionFilters):
 
 
 class CancelSchema(In):
-    on = fields.Date(required=True)
+    on = fields.Date(required=True, metadata={
+        "description": "au plus le second jour de la session et au plus aujourd'hui, sinon "
+                       "422 (R36, LD15)"})
     reason = fields.String(required=True, validate=length(1, 255))
 
 
@@ -272,7 +288,9 @@ class AttendanceSchema(In):
 # ---- cases ------------------------------------------------------------------------------------
 
 class LetterSchema(In):
-    sent_on = fields.Date(required=True)
+    sent_on = fields.Date(required=True, metadata={
+        "description": "après la décision du retrait notifié (R10), au plus aujourd'hui ; "
+                       "toutes les erreurs de la lettre dans un seul 422 (LD14)"})
     receipt = fields.String(required=True, validate=one_of(["signed", "unclaimed", "npai"]))
     received_on = fields.Date(load_default=None, allow_none=True)
 
