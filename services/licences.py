@@ -66,7 +66,8 @@ def create(data: dict, actor: str) -> Licence:
         problems += rfacts.imported_balance_problems(
             balance["points"], balance["on"], clock().today(),
             LicenceFacts(obtained_on=data["obtained_on"], probation=data["probation"],
-                         formation_complementaire=bool(data.get("formation_complementaire"))))
+                         formation_complementaire=bool(data.get("formation_complementaire"))),
+            rules_config().negative_balance)
     raise_all(problems)
     licence = Licence(number=data["number"], last_name=holder["last_name"],
                       first_name=holder["first_name"], birth_date=holder["birth_date"],

@@ -52,12 +52,13 @@ def licence_problems(obtained_on: date, birth_date: date | None, today: date) ->
     return problems
 
 
-def imported_balance_problems(points: int, on: date, today: date,
-                              licence: LicenceFacts) -> list[Problem]:
+def imported_balance_problems(points: int, on: date, today: date, licence: LicenceFacts,
+                              negative_balance: bool = True) -> list[Problem]:
     """An imported FNPC balance (API.md `balance`): known on a day the licence existed and not
     after today; never above what the licence could carry that day without any retrait (its
     cap: 12, or during probation 6 plus the increments due by then, R1–R4), since no movement
-    raises a balance above its cap (R4, R26). LD15."""
+    raises a balance above its cap (R4, R26); below 0 only where balances may be negative
+    (Q5, CFG_NEGATIVE_BALANCE). LD15."""
     obtained_on = licence.obtained_on
     ceiling = replay(licence).cap_on(on) if on >= obtained_on else MAX_POINTS
     problems: list[Problem] = []
@@ -69,6 +70,10 @@ def imported_balance_problems(points: int, on: date, today: date,
                          f"R4 : le {fr_date(on)}, ce permis ne peut porter plus de {ceiling} "
                          f"points (son plafond ce jour-là) ; un solde de {points} est "
                          "impossible."))
+    if points < 0 and not negative_balance:
+        problems.append(("balance.points",
+                         "Q5 : un solde négatif n'existe pas avec le réglage "
+                         "CFG_NEGATIVE_BALANCE=false ; le solde le plus bas est 0."))
     return problems
 
 

@@ -285,3 +285,20 @@ def test_R36_a_session_cancelled_on_a_day_to_come_is_refused(api, today):
     assert "futur" in assert_problem(resp, 422, "on")["errors"]["on"][0]
     assert api.ok(api.post(path, {"on": "2026-03-02", "reason": "effectif insuffisant"}))[
         "status"] == "cancelled"
+
+
+def test_Q5_a_negative_imported_balance_is_refused_when_balances_may_not_be_negative(api, today):
+    import dataclasses
+    body = {**LICENCE, "obtained_on": "2010-01-01", "probation": "none",
+            "holder": {**LICENCE["holder"], "birth_date": "1990-01-01"},
+            "balance": {"points": -2, "on": "2026-01-01"}}
+    before = api.app.config["RULES"]
+    api.app.config["RULES"] = dataclasses.replace(before, negative_balance=False)
+    try:
+        with unchanged():
+            resp = api.post("/api/v1/licences", body)
+        message = assert_problem(resp, 422, "balance.points")["errors"]["balance.points"][0]
+        assert "CFG_NEGATIVE_BALANCE" in message
+    finally:
+        api.app.config["RULES"] = before
+    api.ok(api.post("/api/v1/licences", body), 201)  # the default (Q5): accepted

@@ -271,3 +271,11 @@ def test_R36_a_cancellation_dated_after_today_or_after_day_2_is_refused():
 @given(on=days, day2=days, today=days)
 def test_R36_property_cancelled_on_a_day_past_neither_day_2_nor_today(on, day2, today):
     assert (cancellation_problems(on, day2, today) == []) == (on <= min(day2, today))
+
+
+def test_Q5_a_negative_imported_balance_only_where_balances_may_be_negative():
+    lic = LicenceFacts(date(2010, 1, 1), "none")
+    assert imported_balance_problems(-2, TODAY, TODAY, lic) == []
+    problems = imported_balance_problems(-2, TODAY, TODAY, lic, negative_balance=False)
+    assert fields(problems) == ["balance.points"] and "CFG_NEGATIVE_BALANCE" in problems[0][1]
+    assert imported_balance_problems(0, TODAY, TODAY, lic, negative_balance=False) == []
