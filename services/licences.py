@@ -12,7 +12,7 @@ from services import audit, journey, licence_ledger, text_search
 from services.clock import clock
 from services.db import MAX_ROW_ID, command, db, paginate
 from services.errors import Conflict, NotFound, raise_all
-from services.models import Case, Infraction, Invalidation, Licence
+from services.models import Case, Enrollment, Infraction, Invalidation, Licence
 from services.row_writes import insert_row, keep_in_step
 from services.rules import dates as rdates
 from services.rules import eligibility
@@ -174,14 +174,41 @@ def view(licence: Licence, on: dt.date | None = None, lg=None) -> dict:
                                                   licence.formation_complementaire),
         "balance": lg.balance_on(today), "cap": lg.cap_on(today), "valid": lg.valid_on(today),
         "flags": [{"rule": f.rule, "message": f.message} for f in lg.flags(today)],
-        "movements": [_movement(m, licence) for m in lg.movements if m.effective_on <= today],
+        "movements": _movements([m for m in lg.movements if m.effective_on <= today], licence),
     }
 
 
-def _movement(m, licence: Licence) -> dict:
-    return {"kind": m.kind, "points": m.points, "effective_on": m.effective_on,
-            "recorded_at": None, "ref": m.ref,
-            "explanation": m.explanation.message if m.explanation else None}
+def _movements(movements: list, licence: Licence) -> list[dict]:
+    recorded = _recorded_at(movements, licence)
+    return [{"kind": m.kind, "points": m.points, "effective_on": m.effective_on,
+             "recorded_at": recorded(m), "ref": m.ref,
+             "explanation": m.explanation.message if m.explanation else None}
+            for m in movements]
+
+
+def _recorded_at(movements: list, licence: Licence):
+    """When each movement was recorded (API.md `recorded_at`): a `solde` (the initial capital or
+    the imported balance) with the licence, a `retrait` with its infraction, a `stage` when its
+    credit was decided; a `majoration` or a `restitution` is the law's, on its date, recorded by
+    nobody: null. One read of the credited enrolments, only when a course is in the ledger."""
+    infractions = {f"infraction:{i.id}": i.recorded_at for i in licence.infractions}
+    stage_ids = [int(m.ref.split(":", 1)[1]) for m in movements
+                 if m.kind == "stage" and m.ref and m.ref.startswith("stage:")]
+    courses = {}
+    if stage_ids:
+        courses = {licence_ledger.course_ref(e): e.credited_at for e in db.session.scalars(
+            select(Enrollment).where(Enrollment.id.in_(stage_ids)))}
+
+    def recorded(m) -> dt.datetime | None:
+        if m.kind == "solde":
+            return licence.created_at
+        if m.kind == "retrait":
+            return infractions.get(m.ref)
+        if m.kind == "stage":
+            return courses.get(m.ref)
+        return None
+
+    return recorded
 
 
 def balance(licence: Licence, on: dt.date) -> dict:

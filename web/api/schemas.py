@@ -102,7 +102,11 @@ class MovementSchema(Schema):
     kind = fields.String()
     points = fields.Integer()
     effective_on = fields.Date()
-    recorded_at = fields.DateTime(allow_none=True)
+    recorded_at = fields.DateTime(allow_none=True, metadata={
+        "description": "quand le mouvement a été enregistré : le solde avec le permis, un "
+                       "retrait avec son infraction, un stage quand son crédit a été décidé ; "
+                       "null pour une majoration ou une restitution (la loi les fait à leur "
+                       "date, personne ne les enregistre)"})
     ref = fields.String(allow_none=True)
     explanation = fields.String(allow_none=True)
 
