@@ -17,6 +17,7 @@ from services.row_writes import insert_row, keep_in_step
 from services.rules import dates as rdates
 from services.rules import eligibility
 from services.rules import facts as rfacts
+from services.rules import refund as rrefund
 from services.rules.explain import Decision
 from services.rules.ledger import LicenceFacts
 from services.settings import rules_config
@@ -130,7 +131,7 @@ def infraction_view(recorded: RecordedInfraction) -> dict:
     """The API's answer to a new infraction: the infraction and why it triggers a 48N or not."""
     i = recorded.infraction
     fine = None if i.fine_kind is None else {
-        "amount": float(i.fine_amount) if i.fine_amount is not None else None,
+        "amount": rrefund.json_amount(i.fine_amount),
         "kind": i.fine_kind, "paid_on": i.fine_paid_on.isoformat() if i.fine_paid_on else None}
     return {"id": i.id, "licence": i.licence.number, "committed_on": i.committed_on,
             "points": i.points, "offence_class": i.offence_class, "label": i.label,

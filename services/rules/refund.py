@@ -49,7 +49,7 @@ class RefundDecision:
             return {"eligible": False, "rule": self.rule, "reason": self.reason}
         out: dict[str, object] = {
             "eligible": True,
-            "amount": _json_amount(self.amount),
+            "amount": json_amount(self.amount),
             "request_deadline": self.request_deadline.isoformat() if self.request_deadline
             else None,
         }
@@ -58,7 +58,7 @@ class RefundDecision:
         return out
 
 
-def _json_amount(amount: Decimal | None) -> int | float | None:
+def json_amount(amount: Decimal | None) -> int | float | None:
     if amount is None:
         return None
     return int(amount) if amount == amount.to_integral_value() else float(amount)

@@ -41,3 +41,49 @@ def test_each_recorded_movement_says_when_it_was_recorded(api):
     assert instant(by_kind["retrait"]["recorded_at"]) == dt.datetime(2026, 2, 3, tzinfo=PARIS)
     assert by_kind["stage"]["effective_on"] == d("07/06/2026")
     assert instant(by_kind["stage"]["recorded_at"]) == dt.datetime(2026, 6, 8, tzinfo=PARIS)
+
+
+def test_the_document_describes_the_bpmn_bodies_and_downloads(api):
+    """API.md: `POST /processes/{key}/versions`: "BPMN XML body (application/xml), or multipart
+    with .bpmn and .dmn files"; `GET /processes/{key}/versions/{n}`: "the BPMN XML
+    (application/xml)". The document described neither the body nor the answer's type."""
+    spec = api.ok(api.get("/api/v1/openapi.json", as_=None))
+    paths = spec["paths"]
+    for path in ("/api/v1/processes/{key}/versions", "/api/v1/processes/{key}/drafts"):
+        body = paths[path]["post"]["requestBody"]
+        assert body["required"] is True
+        assert {"application/xml", "multipart/form-data", "application/zip"} == set(
+            body["content"]), path
+    served = api.get("/api/v1/processes/stage_obligatoire/versions/1", as_="designer")
+    assert served.status_code == 200 and served.mimetype == "application/xml"
+    downloads = {"/api/v1/processes/{key}/versions/{number}": "application/xml",
+                 "/api/v1/drafts/{draft_id}/xml": "application/xml",
+                 "/api/v1/processes/{key}/versions/{number}/bundle": "application/zip",
+                 "/api/v1/drafts/{draft_id}/bundle": "application/zip"}
+    for path, mimetype in downloads.items():
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == [mimetype], path
+
+
+def test_the_document_gives_instants_and_amounts_their_types(api):
+    """API.md: instants are ISO 8601 with offset (`GET /clock`'s `now`, a timer's `due_at`);
+    a fine is `{"amount": 135, "kind", "paid_on"}` and a refund `{"eligible", "amount",
+    "request_deadline"}` or `{"eligible", "rule", "reason"}`: the document said only "string"
+    and "object", and the infraction answered 135.0 for a fine of 135."""
+    schemas = api.ok(api.get("/api/v1/openapi.json", as_=None))["components"]["schemas"]
+    assert schemas["Clock"]["properties"]["now"]["format"] == "date-time"
+    assert schemas["Timer"]["properties"]["due_at"]["format"] == "date-time"
+    infraction_fine = schemas["Infraction"]["properties"]["fine"]
+    fine = schemas[next(s["$ref"] for s in infraction_fine["anyOf"] if "$ref" in s)
+                   .rsplit("/", 1)[1]]
+    assert fine["properties"]["amount"]["type"] == "number"
+    assert fine["properties"]["paid_on"]["format"] == "date"
+    refund_field = schemas["Outcome"]["properties"]["refund"]
+    refund = schemas[next(s["$ref"] for s in refund_field["anyOf"] if "$ref" in s)
+                     .rsplit("/", 1)[1]]
+    assert {"eligible", "amount", "request_deadline", "rule", "reason"} == set(
+        refund["properties"])
+
+    api.licence("120175200123")
+    infraction = api.infraction("120175200123", "01/02/2026", points=3, fine=135)
+    assert infraction["fine"]["amount"] == 135 and isinstance(infraction["fine"]["amount"], int)
+    assert infraction["fine"]["paid_on"] == d("01/02/2026")

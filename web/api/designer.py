@@ -21,7 +21,14 @@ from web.api.designer_schemas import (
     TestRunSchema,
 )
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
-from web.api.uploads import bpmn_response, bundle_upload, zip_response
+from web.api.uploads import (
+    BPMN_FILE,
+    BUNDLE_BODY,
+    ZIP_FILE,
+    bpmn_response,
+    bundle_upload,
+    zip_response,
+)
 from web.auth import current_user, require
 
 blp = Blueprint("designer", __name__, url_prefix="/api/v1",
@@ -35,6 +42,7 @@ DraftPage = page_schema(DraftSchema, "DraftPage")
 @require("designer")
 @blp.arguments(DraftArgs, location="query", unknown=RAISE)
 @blp.response(201, DraftSchema)
+@blp.doc(requestBody=BUNDLE_BODY)
 def post_draft(args, key):
     """Enregistrer un brouillon (XML BPMN seul, ses formulaires repris de la version dont il
     part ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) : jamais une
@@ -66,6 +74,7 @@ def get_draft(draft_id):
 @blp.route("/drafts/<int:draft_id>/xml")
 @require("designer")
 @blp.response(200, content_type="application/xml")
+@blp.doc(responses=BPMN_FILE)
 def get_draft_xml(draft_id):
     """Le XML BPMN d'un brouillon"""
     draft = drafts.get(draft_id)
@@ -91,6 +100,7 @@ def get_draft_decisions(draft_id):
 @blp.route("/drafts/<int:draft_id>/bundle")
 @require("designer")
 @blp.response(200, content_type="application/zip")
+@blp.doc(responses=ZIP_FILE)
 def get_draft_bundle(draft_id):
     """Le brouillon en une archive zip : son BPMN et ses formulaires"""
     draft = drafts.get(draft_id)

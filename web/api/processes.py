@@ -16,7 +16,14 @@ from web.api.designer_schemas import (
     ProcessEventSchema,
 )
 from web.api.schemas import PageArgs, ProcessVersionSchema, page_body, page_schema
-from web.api.uploads import bpmn_response, bundle_upload, zip_response
+from web.api.uploads import (
+    BPMN_FILE,
+    BUNDLE_BODY,
+    ZIP_FILE,
+    bpmn_response,
+    bundle_upload,
+    zip_response,
+)
 from web.auth import current_user, require
 
 blp = Blueprint("processes", __name__, url_prefix="/api/v1/processes",
@@ -41,6 +48,7 @@ def list_processes(args):
 @blp.route("/<key>/versions/<int:number>")
 @require("agent", "designer")
 @blp.response(200, content_type="application/xml")
+@blp.doc(responses=BPMN_FILE)
 def get_version(key, number):
     """Le XML BPMN d'une version"""
     version = processes.get_version(key, number)
@@ -66,6 +74,7 @@ def get_version_decisions(key, number):
 @blp.route("/<key>/versions/<int:number>/bundle")
 @require("designer")
 @blp.response(200, content_type="application/zip")
+@blp.doc(responses=ZIP_FILE)
 def get_version_bundle(key, number):
     """Une version en une archive zip : son BPMN et ses formulaires"""
     version = processes.get_version(key, number)
@@ -86,6 +95,7 @@ def get_version_diff(args, key, number):
 @blp.route("/<key>/versions", methods=["POST"])
 @require("designer")
 @blp.response(201, ProcessVersionSchema)
+@blp.doc(requestBody=BUNDLE_BODY)
 def post_version(key):
     """Déployer une nouvelle version (XML BPMN seul, ses formulaires repris de la dernière
     version ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) ; inscrit

@@ -163,6 +163,12 @@ class InfractionInSchema(In):
     fine = fields.Nested(FineSchema, load_default=None, allow_none=True)
 
 
+class FineOutSchema(Schema):
+    amount = fields.Raw(metadata={"type": "number", "description": "en euros"})
+    kind = fields.String()
+    paid_on = fields.String(allow_none=True, metadata={"format": "date"})
+
+
 class InfractionSchema(Schema):
     id = fields.Integer()
     licence = fields.String()
@@ -172,7 +178,7 @@ class InfractionSchema(Schema):
     label = fields.String()
     established_on = fields.Date(allow_none=True)
     decision_on = fields.Date()
-    fine = fields.Dict(allow_none=True)  # amount, kind, paid_on (ISO date)
+    fine = fields.Nested(FineOutSchema, allow_none=True)
     triggers_48n = fields.Boolean()
     explanation = fields.String(allow_none=True)
 
@@ -335,14 +341,30 @@ class TaskRefSchema(Schema):
     title = fields.String()
 
 
+# an instant written by the app in Paris time, with its offset (2026-07-11T00:00:00+02:00)
+PARIS_INSTANT = {"format": "date-time",
+                 "description": "l'instant, heure de Paris avec son décalage"}
+
+
 class TimerSchema(Schema):
     name = fields.String()
-    due_at = fields.String()
+    due_at = fields.String(metadata=PARIS_INSTANT)
 
 
 class RefusalSchema(Schema):
     rule = fields.String()
     reason = fields.String()
+
+
+class RefundSchema(Schema):
+    """API.md: `{"eligible": true, "amount", "request_deadline"}` or `{"eligible": false,
+    "rule", "reason"}` (an eligible refund may carry a `reason` too)."""
+
+    eligible = fields.Boolean()
+    amount = fields.Raw(allow_none=True, metadata={"type": "number", "description": "en euros"})
+    request_deadline = fields.String(allow_none=True, metadata={"format": "date"})
+    rule = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
 
 
 class OutcomeSchema(Schema):
@@ -352,7 +374,7 @@ class OutcomeSchema(Schema):
     balance_after = fields.Integer(allow_none=True)
     credit_refusal = fields.Nested(RefusalSchema, allow_none=True)
     explanation = fields.String(allow_none=True)
-    refund = fields.Dict(allow_none=True)
+    refund = fields.Nested(RefundSchema, allow_none=True)
     referral = fields.String(allow_none=True)
 
 
@@ -522,7 +544,7 @@ class ProcessVersionSchema(Schema):
 
 
 class ClockSchema(Schema):
-    now = fields.String()
+    now = fields.String(metadata=PARIS_INSTANT)
     today = fields.Date()
     mode = fields.String()
 

@@ -12,6 +12,39 @@ from services.errors import Invalid
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 
+# What the OpenAPI document says of these bodies (flask-smorest cannot infer them: they are not
+# marshmallow-loaded JSON). API.md: "BPMN XML body (application/xml), or multipart with .bpmn
+# and .dmn files".
+BUNDLE_BODY = {
+    "required": True,
+    "description": "Le XML BPMN seul (application/xml : formulaires et tables de décision repris "
+                   "de la version dont il part), un formulaire multipart (exactement un fichier "
+                   ".bpmn, et des fichiers .form, .dmn et courriers/*.html), ou une archive zip "
+                   "(un .bpmn et ses fichiers) ; 5 Mio au plus (413 au-delà).",
+    "content": {
+        "application/xml": {"schema": {"type": "string"}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {
+            "type": "array", "items": {"type": "string", "format": "binary"},
+            "description": "les fichiers, chacun sous le nom de champ qu'on veut ; leur nom "
+                           "de fichier dit ce qu'ils sont (.bpmn, .form, .dmn, .html)"}}}},
+        "application/zip": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+def file_response(mimetype: str, description: str) -> dict:
+    """The 200 of a download, for the OpenAPI document (`blp.doc(responses=…)`)."""
+    binary = {"type": "string", "format": "binary"} if mimetype == "application/zip" else {
+        "type": "string"}
+    return {"200": {"description": description, "content": {mimetype: {"schema": binary}},
+                    "headers": {"Content-Disposition": {
+                        "description": "attachment, avec le nom du fichier",
+                        "schema": {"type": "string"}}}}}
+
+
+BPMN_FILE = file_response("application/xml", "Le XML BPMN, en pièce jointe")
+ZIP_FILE = file_response("application/zip", "L'archive zip : le BPMN et ses fichiers")
+
 
 def bundle_upload() -> tuple[bytes, dict | None]:
     """(BPMN bytes, files) of the request; files None for a raw BPMN (the forms are inherited
