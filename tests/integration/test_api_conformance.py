@@ -87,3 +87,23 @@ def test_the_document_gives_instants_and_amounts_their_types(api):
     infraction = api.infraction("120175200123", "01/02/2026", points=3, fine=135)
     assert infraction["fine"]["amount"] == 135 and isinstance(infraction["fine"]["amount"], int)
     assert infraction["fine"]["paid_on"] == d("01/02/2026")
+
+
+def test_a_voluntary_case_refuses_an_infraction_or_a_48n(api):
+    """API.md: a voluntary case is `{"kind": "volontaire", "licence": "..."}`. An infraction
+    or a 48N sent with it was silently dropped and a voluntary case opened (201): it is a
+    422 naming the field, and nothing is opened."""
+    api.licence("120175200123")
+    infraction = api.infraction("120175200123", "01/02/2026", points=3)
+    api.set_today("10/03/2026")
+    letter = {"sent_on": d("05/03/2026"), "receipt": "signed", "received_on": d("10/03/2026")}
+    for extra in ({"infraction": infraction["id"]}, {"letter_48n": letter}):
+        resp = api.post("/api/v1/cases", {"kind": "volontaire", "licence": "120175200123",
+                                          **extra})
+        assert resp.status_code == 422, resp.get_json()
+        assert resp.content_type == "application/problem+json"
+        assert list(resp.get_json()["errors"]) == list(extra)
+    assert api.ok(api.get("/api/v1/cases"))["total"] == 0
+    # null stays "not given"
+    api.ok(api.post("/api/v1/cases", {"kind": "volontaire", "licence": "120175200123",
+                                      "infraction": None, "letter_48n": None}), 201)

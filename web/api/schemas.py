@@ -313,14 +313,21 @@ class CaseInSchema(In):
 
     @validates_schema
     def mandatory_fields(self, data, **_):
+        errors = {}
         if data.get("kind") == "obligatoire":
-            errors = {}
             if data.get("infraction") is None:
                 errors["infraction"] = ["Champ obligatoire pour un stage obligatoire."]
             if data.get("letter_48n") is None:
                 errors["letter_48n"] = ["Champ obligatoire pour un stage obligatoire."]
-            if errors:
-                raise ValidationError(errors)
+        elif data.get("kind") == "volontaire":
+            # API.md: a voluntary case is `{"kind", "licence"}`; an infraction or a 48N sent with
+            # it is a mistaken kind, not data to drop silently
+            for name in ("infraction", "letter_48n"):
+                if data.get(name) is not None:
+                    errors[name] = ["Sans objet pour un stage volontaire (pas de lettre 48N) : "
+                                    "ne l'indiquez pas, ou ouvrez un stage obligatoire."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class CaseFilters(In):
