@@ -107,3 +107,35 @@ def test_a_voluntary_case_refuses_an_infraction_or_a_48n(api):
     # null stays "not given"
     api.ok(api.post("/api/v1/cases", {"kind": "volontaire", "licence": "120175200123",
                                       "infraction": None, "letter_48n": None}), 201)
+
+
+def test_a_session_refused_for_its_days_and_its_centre_names_both(api):
+    """API.md: a 422 has "errors, one entry per bad field". A session on days that are not
+    consecutive (D12) at a centre whose agrément has expired (R23) named the days only."""
+    api.post("/api/v1/centres", {"agrement": "R2407500011", "name": "Centre expiré",
+                                 "departement": "75", "valid_until": "2024-05-01"}, expect=201)
+    api.set_today("01/05/2026")
+    resp = api.post("/api/v1/sessions", {"centre": "R2407500011", "day1": d("05/06/2026"),
+                                         "day2": d("08/06/2026"), "capacity": 20})
+    assert resp.status_code == 422
+    body = resp.get_json()
+    assert set(body["errors"]) == {"day2", "centre"}
+    assert "D12" in body["detail"] and "R23" in body["detail"]
+    assert api.ok(api.get("/api/v1/sessions"))["total"] == 0
+
+
+def test_a_48n_with_several_problems_names_each_field(api):
+    """API.md: one entry per bad field. A 48N sent in the future (after the clock's today)
+    with a receipt date although it came back NPAI (D11) named one field only."""
+    api.licence("120175200123")
+    infraction = api.infraction("120175200123", "01/02/2026", points=3)
+    api.set_today("01/05/2026")
+    resp = api.post("/api/v1/cases", {
+        "kind": "obligatoire", "licence": "120175200123", "infraction": infraction["id"],
+        "letter_48n": {"sent_on": d("05/06/2026"), "receipt": "npai",
+                       "received_on": d("08/06/2026")}})
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]
+    assert set(errors) == {"letter_48n.sent_on", "letter_48n.received_on"}
+    assert any("NPAI" in m for m in errors["letter_48n.received_on"])
+    assert api.ok(api.get("/api/v1/cases"))["total"] == 0
