@@ -181,16 +181,7 @@
   ];
 
   function observe(container) {
-    const popup = window.DomFr.popupMenu;  // the DRD's replace menu (diagram-js)
-    return window.DomFr.observe(container, {
-      attribute: function (value, element, name) {
-        const hit = LITERALS.find(function (literal) {
-          return literal[1] === name && literal[2] === value && element.matches(literal[0]);
-        });
-        return hit ? hit[3] : popup.attribute(value, element, name);
-      },
-      text: popup.text,
-    });
+    return window.DomFr.observeWithPopups(container, LITERALS);
   }
 
   // `module` for every view; `tableModule` for the decision table view only (the DRD view has

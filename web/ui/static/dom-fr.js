@@ -89,5 +89,19 @@
     },
   };
 
-  window.DomFr = {observe: observe, popupMenu: popupMenu};
+  /* An editor's own literals ([selector, attribute, English, French]) first, then diagram-js's
+     popup menus: what the BPMN and DMN editors observe. */
+  function observeWithPopups(container, literals) {
+    return observe(container, {
+      attribute: function (value, element, name) {
+        const hit = literals.find(function (literal) {
+          return literal[1] === name && literal[2] === value && element.matches(literal[0]);
+        });
+        return hit ? hit[3] : popupMenu.attribute(value, element, name);
+      },
+      text: popupMenu.text,
+    });
+  }
+
+  window.DomFr = {observe: observe, observeWithPopups: observeWithPopups, popupMenu: popupMenu};
 })();
