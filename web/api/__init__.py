@@ -30,6 +30,7 @@ from web.api import (
     tasks,
 )
 from web.api.problems import from_http_exception, from_service_error, from_unexpected, problem
+from web.api.uploads import refuse_non_json_body
 from web.nul import request_has_nul
 
 
@@ -79,6 +80,7 @@ def init_api(app: Flask) -> Api:
     bodies.init(app)  # size limits (chunked bodies too) and JSON depth, before anything reads
 
     app.before_request(refuse_nul)
+    app.before_request(refuse_non_json_body)
 
     @app.route("/api/v1/docs")
     def api_docs():

@@ -9,8 +9,12 @@ from flask import Response, request
 
 from services import bundles
 from services.errors import Invalid
+from web.bodies import MalformedJson
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+# the only API endpoints whose body is not JSON (the views that call `bundle_upload`)
+UPLOAD_ENDPOINTS = frozenset({"designer.post_draft", "processes.post_version"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 # What the OpenAPI document says of these bodies (flask-smorest cannot infer them: they are not
 # marshmallow-loaded JSON). API.md: "BPMN XML body (application/xml), or multipart with .bpmn
@@ -115,3 +119,16 @@ def bpmn_response(xml: bytes, filename: str) -> Response:
     response = Response(xml, mimetype="application/xml", headers=DOWNLOAD_HEADERS)
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
+
+
+def refuse_non_json_body() -> None:
+    """A body sent to a JSON endpoint of the API with another Content-Type (a form, text) is a
+    400 that says so: the view would read no body at all, and answer a 422 listing every field
+    as missing although the client sent them."""
+    if (request.method not in BODY_METHODS or not request.path.startswith("/api/")
+            or request.is_json or not request.content_length
+            or request.endpoint is None or request.endpoint in UPLOAD_ENDPOINTS):
+        return
+    raise MalformedJson(f"Le corps de la requête doit être du JSON, envoyé avec l'en-tête "
+                        f"« Content-Type: application/json » (reçu : "
+                        f"« {request.mimetype or 'aucun'} »).")
