@@ -16,7 +16,8 @@ KEY = "stage_obligatoire"
 PAGES = ["/ui/processus", f"/ui/processus/{KEY}/versions/1",
          f"/ui/processus/{KEY}/comparer?de=1&a=1", f"/ui/processus/{KEY}/brouillons",
          f"/ui/processus/{KEY}/historique", f"/ui/processus/{KEY}/editeur",
-         f"/ui/processus/{KEY}/editeur?brouillon=3", f"/ui/processus/{KEY}/editeur?version=1",
+         "/ui/processus/stage_volontaire/editeur?brouillon={draft}",
+         f"/ui/processus/{KEY}/editeur?version=1",
          "/ui/processus/brouillons/{draft}", f"/ui/processus/{KEY}/versions/1/migrations"]
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL)
 INLINE_HANDLER = re.compile(r"<[a-z]+\s[^>]*\bon[a-z]+\s*=", re.IGNORECASE)
@@ -81,7 +82,8 @@ def test_anonymous_is_sent_to_the_login_form(api):
     "/ui/processus/inconnu/historique", "/ui/processus/inconnu/comparer",
     f"/ui/processus/{KEY}/versions/99", f"/ui/processus/{KEY}/versions/99/migrations",
     f"/ui/processus/{KEY}/editeur?version=99", f"/ui/processus/{KEY}/editeur?brouillon=abc",
-    f"/ui/processus/{KEY}/editeur?brouillon=" + "9" * 5000, "/ui/processus/brouillons/987654"])
+    f"/ui/processus/{KEY}/editeur?brouillon=" + "9" * 5000, "/ui/processus/brouillons/987654",
+    f"/ui/processus/{KEY}/editeur?brouillon=987654"])
 def test_what_does_not_exist_is_a_french_404(api, path):
     resp = _client(api, "designer").get(path)
     assert resp.status_code == 404
@@ -94,9 +96,15 @@ def test_the_editor_is_told_what_to_open(api):
     assert (config["page"], config["key"], config["version"], config["draft"]) == \
         ("editor", KEY, 1, None)
     assert "bpmn-modeler.production.min.js" in html and "bpmn-fr.js" in html
-    config = _config(_client(api, "designer").get(f"/ui/processus/{KEY}/editeur?brouillon=12")
+    draft = _draft(api)  # a draft of stage_volontaire
+    config = _config(_client(api, "designer")
+                     .get(f"/ui/processus/stage_volontaire/editeur?brouillon={draft}")
                      .get_data(as_text=True))
-    assert config["draft"] == 12
+    assert (config["key"], config["draft"]) == ("stage_volontaire", draft)
+    # asked in another process's editor, it opens in its own
+    resp = _client(api, "designer").get(f"/ui/processus/{KEY}/editeur?brouillon={draft}")
+    assert resp.status_code == 302
+    assert resp.location.endswith(f"/ui/processus/stage_volontaire/editeur?brouillon={draft}")
 
 
 def test_the_diff_page_defaults_to_the_previous_version_and_ignores_bad_numbers(api):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
 from services import bundles, processes
 from services.design import drafts, sandbox
@@ -77,6 +77,10 @@ def processus_editor(key: str):
     number = _number(request.args.get("version"))
     if "brouillon" in request.args and draft is None:
         abort(404)
+    if draft is not None:
+        saved = drafts.get(draft)  # 404 for an unknown draft, as the draft page's
+        if saved.key != key:  # a draft of another process opens in its own process's editor
+            return redirect(url_for("ui.processus_editor", key=saved.key, brouillon=draft))
     version = processes.get_version(key, number) if number else current
     return _page("editor", key=key, current=current.version,
                  version=version.version, draft=draft,
