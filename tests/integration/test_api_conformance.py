@@ -139,3 +139,26 @@ def test_a_48n_with_several_problems_names_each_field(api):
     assert set(errors) == {"letter_48n.sent_on", "letter_48n.received_on"}
     assert any("NPAI" in m for m in errors["letter_48n.received_on"])
     assert api.ok(api.get("/api/v1/cases"))["total"] == 0
+
+
+def test_the_clock_in_system_mode_cannot_be_set(api, database_url):
+    """API.md: `PUT /clock` sets the manual clock; in CLOCK_MODE=system there is none to set: a
+    409 in French, the clock and the admins' journal unchanged."""
+    from app import create_app
+    from services.db import db
+
+    journal_before = api.ok(api.get("/api/v1/admin/events"))["total"]
+    system = create_app({"DATABASE_URL": database_url, "CLOCK_MODE": "system",
+                         "SECRET_KEY": "test", "TESTING": True})
+    client = system.test_client()
+    headers = {"Authorization": f"Bearer {api.tokens['admin']}"}
+    with system.app_context():
+        resp = client.put("/api/v1/clock", json={"today": "2031-01-01"}, headers=headers)
+        shown = client.get("/api/v1/clock",
+                           headers={"Authorization": f"Bearer {api.tokens['agent']}"})
+        db.session.remove()
+    assert resp.status_code == 409 and resp.mimetype == "application/problem+json"
+    assert "mode manuel" in resp.get_json()["detail"]
+    assert shown.get_json()["mode"] == "system" and shown.get_json()["today"] != "2031-01-01"
+    assert api.ok(api.get("/api/v1/clock"))["today"] != "2031-01-01"  # the manual one neither
+    assert api.ok(api.get("/api/v1/admin/events"))["total"] == journal_before
