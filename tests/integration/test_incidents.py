@@ -78,6 +78,7 @@ def incidents_in_db() -> list[Incident]:
 
 
 def invalidate(api, number=NUM):
+    api.reach("01/04/2026")  # a 48SI is recorded once notified (R6: not after today, LD15)
     return api.post(f"/api/v1/licences/{number}/invalidation",
                     {"decision_on": "2026-03-25", "notified_on": "2026-04-01"})
 
