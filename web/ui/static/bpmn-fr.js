@@ -329,12 +329,7 @@
       "Un objet de données doit se trouver dans un bassin (participant).",
   };
 
-  function translate(template, replacements) {
-    const values = replacements || {};
-    return (FR[template] || template).replace(/{([^}]+)}/g, function (match, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
-    });
-  }
+  const translate = window.DomFr.translator(FR);
 
   /* The generic panel's list groups (« Propriétés d'extension »…) write their buttons' and
      badges' titles through a `translate` given with the group definition, which

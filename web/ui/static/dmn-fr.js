@@ -137,13 +137,7 @@
     "Empty": "Vide", "Decision table": "Table de décision", "Literal Expression": "Expression littérale",
   };
 
-  function translate(template, replacements) {
-    const values = replacements || {};
-    return (FR[template] || template).replace(/{([^}]+)}/g, function (match, raw) {
-      const name = raw.trim();  // dmn-js writes some as "{ example }"
-      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
-    });
-  }
+  const translate = window.DomFr.translator(FR);
 
   /* The column drag handle's title is set without `translate` in dmn-js 17 (« Move Input »):
      each `cell-inner` provider registered before this module is wrapped so that such a title

@@ -103,5 +103,19 @@
     });
   }
 
-  window.DomFr = {observe: observe, observeWithPopups: observeWithPopups, popupMenu: popupMenu};
+  /* The `translate(template, replacements)` the bpmn.io libraries call, over a dictionary:
+     its French, or the template as is, with each `{name}` replaced (dmn-js writes some as
+     "{ name }"); a placeholder without a value stays as written. */
+  function translator(dictionary) {
+    return function translate(template, replacements) {
+      const values = replacements || {};
+      return (dictionary[template] || template).replace(/{([^}]+)}/g, function (match, raw) {
+        const name = raw.trim();
+        return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
+      });
+    };
+  }
+
+  window.DomFr = {observe: observe, observeWithPopups: observeWithPopups, popupMenu: popupMenu,
+                  translator: translator};
 })();

@@ -146,12 +146,7 @@
     [".bio-properties-panel-entry", /^Maximum (\d+) columns are allowed$/, "Au plus $1 colonnes"],
   ];
 
-  function translate(template, replacements) {
-    const values = replacements || {};
-    return (FR[template] || template).replace(/{([^}]+)}/g, function (match, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
-    });
-  }
+  const translate = window.DomFr.translator(FR);
 
   /* Where the designer's own words are shown: the form's fields drawn on the canvas (but for
      the few texts form-js draws in them: a select's « Select », a number's arrows, a date's
