@@ -84,19 +84,25 @@ def letter(today: dt.date, days_ago: int = 40) -> dict:
             "received_on": received}
 
 
-def open_mandatory(numbers: Numbers, today: dt.date, days_ago: int = 40):
-    """Create licence + infraction + mandatory case through the services; returns the case id."""
+def open_mandatory(numbers: Numbers, today: dt.date, days_ago: int = 40,
+                   licence_numbers: list[str] | None = None):
+    """Create licence + infraction + mandatory case through the services; returns the case id.
+    The ids and numbers a client would send next are the ones it sent or was answered, kept
+    here rather than read back from expired objects (a read the service would not do)."""
     from services import cases, licences
     from services.db import transaction
 
+    number = numbers.next()
     with transaction():
-        lic = licences.create(licence_body(numbers.next(), today), "bench")
+        lic = licences.create(licence_body(number, today), "bench")
     with transaction():
         # R10: the letter 48N notifies a decided retrait, so the infraction comes before it
-        inf = licences.add_infraction(lic, infraction_body(today, max(60, days_ago + 20)),
-                                      "bench")
+        inf_id = licences.add_infraction(lic, infraction_body(today, max(60, days_ago + 20)),
+                                         "bench").id
+    if licence_numbers is not None:
+        licence_numbers.append(number)
     with transaction():
-        return cases.create({"kind": "obligatoire", "licence": lic.number, "infraction": inf.id,
+        return cases.create({"kind": "obligatoire", "licence": number, "infraction": inf_id,
                              "letter_48n": letter(today, days_ago)}, "bench").id
 
 
@@ -109,7 +115,8 @@ def service_group(numbers: Numbers, today: dt.date, stop_at: str | None = None) 
 
     admin, agent = users.get_by_name("admin"), users.get_by_name("agent")
     day1, day2 = course_days(today)
-    ids = [open_mandatory(numbers, today) for _ in range(GROUP)]
+    numbers_sent: list[str] = []
+    ids = [open_mandatory(numbers, today, licence_numbers=numbers_sent) for _ in range(GROUP)]
     if stop_at == "open":
         return ids
     with transaction():
@@ -121,10 +128,9 @@ def service_group(numbers: Numbers, today: dt.date, stop_at: str | None = None) 
     if stop_at == "enrolled":
         return ids
     with transaction():
-        session = sessions.get(sid)
-        recs = [{"licence": e.case.licence.number, "day1": "present", "day2": "present"}
-                for e in sessions.active_enrollments(session)]
-        sessions.record_attendance(session, recs, admin)
+        # the centre sends the licence numbers of its trainees, as it knows them
+        recs = [{"licence": n, "day1": "present", "day2": "present"} for n in numbers_sent]
+        sessions.record_attendance(sessions.get(sid), recs, admin)
     for cid in ids:
         with transaction():
             cases.receive_attestation(cases.get(cid), today, "bench")
