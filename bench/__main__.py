@@ -20,6 +20,9 @@ keeping the others; `--rounds N` repeats the pair.
 `--only service` runs only the interleaved engine/service section (`--seconds` long, default
 40) and writes bench/results/only-service.json, leaving latest.json alone; `--profile FILE`
 adds a pyinstrument profile (HTML) of service groups alone (no engine rounds) for that time.
+`--only persistence` runs the same interleaved rounds (`--seconds`) with the service's calls
+into SQLAlchemy timed (bench/persistence.py): how much of the lifecycle's CPU the persistence
+layer takes, and the ratio without it; writes bench/results/only-persistence.json.
 `--only clerks_day` runs a clerks' day (bench/clerks_run.py, bench/clerks_day.py: 50 clerks
 with think time and 3 centre operators, locust against gunicorn) on PostgreSQL, in the database
 <BENCH_PG_PREFIX>_clerks_day (dropped and recreated; needs BENCH_PG_URL), `--cases` cases
@@ -190,6 +193,22 @@ def only_service(seconds: float, profile: str | None) -> int:
     return 0
 
 
+def only_persistence(seconds: float) -> int:
+    """The service lifecycle's CPU inside SQLAlchemy (bench/persistence.py); its wrappers are
+    installed before any mapper is configured, which captures some of the entry points."""
+    from bench import persistence
+
+    out = OUT.with_name("only-persistence.json")
+    results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        results.update(persistence.measure(Path(tmp), seconds))
+    results["load_average_at_end"] = list(os.getloadavg())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+    return 0
+
+
 def only_large() -> int:
     """The 400,000-case read paths alone (task list, case page, statistics, heatmap), on SQLite
     and, with BENCH_PG_URL, on PostgreSQL, at each size of BENCH_LARGE_SIZES (default
@@ -330,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.disable(logging.INFO)
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=["service", "large", "counts", "clerks_day", "gate",
-                                            "letters"],
+                                            "letters", "persistence"],
                         help="run one section only (written to results/only-<section>.json; "
                              "counts, clerks_day and gate: also merged into latest.json)")
     parser.add_argument("--seconds", type=float, default=None,
@@ -351,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         args.seconds = SERVICE_SECONDS
     if args.only == "service":
         return only_service(args.seconds, args.profile)
+    if args.only == "persistence":
+        return only_persistence(args.seconds)
     if args.only == "large":
         return only_large()
     if args.only == "counts":
