@@ -321,6 +321,18 @@
     return selected.length === 1 && selected[0].type === "bpmn:UserTask" ? selected[0] : null;
   }
 
+  /* form-js 1.23 keeps its selection across `importSchema`: after loading another form, the
+     properties panel went on showing (and editing) the field selected in the form shown before,
+     a field the new form does not have (an empty form showed it too). Each import now starts
+     with nothing selected, so the panel shows the form's own properties. Run before the
+     panel's own `import.done` listener (priority 1000). */
+  function FreshSelection(eventBus, formSelection) {
+    eventBus.on("import.done", 1500, function () { formSelection.clear(); });
+  }
+  FreshSelection.$inject = ["eventBus", "selection"];
+  const freshSelectionModule = {__init__: ["freshSelection"],
+                                freshSelection: ["type", FreshSelection]};
+
   async function openForm() {
     const element = selectedUserTask();
     if (!element) { return; }
@@ -339,7 +351,7 @@
         propertiesPanel: {feelPopupContainer: formContainer},
         additionalModules: [window.FormFr.acceptedFieldsModule(config.form_field_types || [],
                                                                config.form_field_labels),
-                            window.FormFr.panelModule]});
+                            window.FormFr.panelModule, freshSelectionModule]});
       window.FormFr.observe(formContainer, config.form_field_labels);
     }
     try {
