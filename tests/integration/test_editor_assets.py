@@ -24,7 +24,8 @@ def test_the_editor_page_loads_the_panel_and_the_form_editor_without_inline_scri
     assert not INLINE_SCRIPT.search(page) and not STYLE_ATTR.search(page)
     for asset in ("bpmn-js-properties-panel.umd.js", "form-editor.umd.js", "camunda.json",
                   "properties-panel.css", "form-js-editor.css", "dmn-modeler.production.min.js",
-                  "dmn-js-decision-table.css", "dmn-fr.js", "form-fr.js", "dom-fr.js"):
+                  "dmn-js-decision-table.css", "dmn-fr.js", "form-fr.js", "dom-fr.js",
+                  "flatpickr/fr.js"):  # the date picker's French, flatpickr's own
         assert asset in page, asset
     for script in ("dom-fr.js", "form-fr.js", "dmn-fr.js", "bpmn-fr.js"):  # the editors' French
         assert designer.get(f"/ui/static/{script}").status_code == 200, script
@@ -55,11 +56,12 @@ def test_the_allowlist_serves_the_new_packages_and_nothing_else(api):
                  "form-js/form-editor.umd.js", "form-js/assets/form-js.css",
                  "form-js/assets/form-js-editor.css", "dmn-js/dmn-modeler.production.min.js",
                  "dmn-js/assets/dmn-js-decision-table.css",
-                 "dmn-js/assets/dmn-font/css/dmn-embedded.css"):
+                 "dmn-js/assets/dmn-font/css/dmn-embedded.css", "flatpickr/fr.js"):
         assert client.get(f"/static/vendor/{path}").status_code == 200, path
     for path in ("bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js.map",
                  "bpmn-js-properties-panel/index.js", "form-js/form-playground.umd.js",
                  "form-js/index.cjs", "camunda-bpmn-moddle/../package.json",
                  "form-js/assets/carbon-styles.scss", "dmn-js/dmn-modeler.development.js",
-                 "dmn-js/../package.json"):
+                 "dmn-js/../package.json", "flatpickr/de.js", "flatpickr/fr.d.ts",
+                 "flatpickr/../flatpickr.js", "flatpickr/../../package.json"):
         assert client.get(f"/static/vendor/{path}").status_code == 404, path

@@ -20,6 +20,8 @@ PACKAGES = {
     "form-js": ("@bpmn-io/form-js/dist", set()),
     # the decision-table editor (issue 15 item 1): its UMD, its CSS and its icon font
     "dmn-js": ("dmn-js/dist", {".css", ".woff", ".woff2", ".ttf", ".svg", ".eot"}),
+    # flatpickr's French, for the date picker form-js bundles in its UMD (its own l10n file)
+    "flatpickr": ("flatpickr/dist/l10n", set()),
 }
 FILES = {
     "bpmn-js": {"bpmn-navigated-viewer.production.min.js", "bpmn-modeler.production.min.js"},
@@ -29,6 +31,7 @@ FILES = {
     "form-js": {"form-editor.umd.js", "assets/form-js.css", "assets/form-js-editor.css",
                 "assets/properties-panel.css"},
     "dmn-js": {"dmn-modeler.production.min.js"},
+    "flatpickr": {"fr.js"},
 }
 
 

@@ -284,7 +284,28 @@
     return {__init__: [restrict]};
   }
 
-  window.FormFr = {acceptedFieldsModule: acceptedFieldsModule,
+  /* A date field's calendar. form-js draws it with flatpickr, bundled in its UMD (which sets
+     `window.flatpickr`), and gives it no locale: flatpickr's default one is used. flatpickr's
+     own French (node_modules/flatpickr/dist/l10n/fr.js, loaded after the UMD, registers
+     `flatpickr.l10ns.fr`) is made that default with `flatpickr.localize`, flatpickr's global
+     localization: month and weekday names, weeks starting on Monday. Its file leaves the ARIA
+     labels of the month list and the year input in English: they are added here; and a day's
+     `aria-label` reads « 16 mars 2026 » instead of flatpickr's « F j, Y » order. The date's
+     format and its placeholder are form-js's, from the browser's locale (jj/mm/aaaa in French,
+     the placeholder through the dictionary above). Returns whether the French could be set. */
+  const CALENDAR_LABELS = {monthAriaLabel: "Mois", yearAriaLabel: "Année",
+                           hourAriaLabel: "Heure", minuteAriaLabel: "Minute"};
+
+  function frenchCalendar(flatpickr) {
+    if (!flatpickr || !flatpickr.l10ns || !flatpickr.l10ns.fr) { return false; }
+    flatpickr.localize(Object.assign({}, flatpickr.l10ns.fr, CALENDAR_LABELS));
+    flatpickr.setDefaults({ariaDateFormat: "j F Y"});
+    return true;
+  }
+
+  const calendarInFrench = frenchCalendar(window.flatpickr);
+
+  window.FormFr = {acceptedFieldsModule: acceptedFieldsModule, calendarInFrench: calendarInFrench,
                    panelModule: {__init__: ["formFrGroups"], formFrGroups: ["type", FrenchGroups]},
                    observe: observe, translate: translate, dictionary: FR};
 })();
