@@ -497,9 +497,11 @@ def json_schema(form: Form | None, task_key: str, title: str | None = None) -> d
     if task_key in CONTRACT_DECISIONS and "decision" in schema["properties"] \
             and "motif" in schema["properties"]:
         refusing = CONTRACT_DECISIONS[task_key][1]
-        schema["if"] = {"properties": {"decision": {"const": refusing}}}
-        schema["then"] = {"required": ["decision", "motif"],
-                          "properties": {"motif": {"minLength": 1}}}
+        # `required` in the condition: without it a decision left out satisfied it, and the
+        # clerk was told the decision twice and the motif as if refusing (a QA finding)
+        schema["if"] = {"required": ["decision"],
+                        "properties": {"decision": {"const": refusing}}}
+        schema["then"] = {"required": ["motif"], "properties": {"motif": {"minLength": 1}}}
     return schema
 
 
