@@ -121,6 +121,13 @@ def count(*, state: str | None = None, key: str | None = None,
     return int(db.session.scalar(query))
 
 
+def open_keys() -> list[str]:
+    """The keys of the tasks open now, from the counters (a few rows), in key order."""
+    return list(db.session.scalars(
+        select(TaskCounter.key).where(TaskCounter.state == "open", TaskCounter.n > 0)
+        .group_by(TaskCounter.key).order_by(TaskCounter.key)))
+
+
 # ---- rebuilding ------------------------------------------------------------------------------
 
 def _from_rows():

@@ -45,6 +45,17 @@ def task_page(user, scope: str = "", key: str = "", due_before: dt.date | None =
     return paginate(*task_query(user, scope, key, due_before, sort), page, per_page, total)
 
 
+def task_kinds() -> dict[str, str]:
+    """The task list's « Type de tâche » choices (key → title): the contract's tasks, then the
+    other keys of the open tasks (a task a designer drew), titled as one of them is."""
+    kinds = dict(statuses.TASK_TITLES)
+    for key in task_counters.open_keys():
+        if key not in kinds:
+            kinds[key] = db.session.scalar(select(HumanTask.title).where(
+                HumanTask.state == "open", HumanTask.key == key).limit(1)) or key
+    return kinds
+
+
 def task_query(user, scope: str = "", key: str = "", due_before: dt.date | None = None,
                sort: str = "echeance"):
     """The task list's query and its order (the page, and its export: every row)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui_support import UiClient, field_errors, summary
+from tests.designer_support import xml_headers
+from tests.integration.test_designer_user_tasks import with_a_call_first
+from tests.ui_support import UiClient, field_errors, selected, summary, text
 
 
 @pytest.fixture
@@ -51,3 +53,40 @@ def test_a_decision_left_unchosen_is_told_once_and_the_motif_is_not_asked_for(ap
                    {"decision": "refuser" if key == "verification_attestation"
                     else "ne_pas_signaler", "motif": ""})
     assert field_errors(resp) == {f"{prefix}-motif": ["Ne peut pas être vide."]}
+
+
+def test_an_unknown_task_type_is_said_ignored_not_an_empty_list(api, ui):
+    """« tache » of an edited or old URL that no task has: the list was empty (« 0 tâche
+    ouverte ») while the select said « Tous les types »; now the filter is said ignored, as the
+    list's other filters, and its export leaves it out too."""
+    case = attested_case(api)
+    # a known type filters, and says nothing (first: the test's app context keeps flask.g)
+    resp = ui.get("/ui/taches", tache="signalement_parquet")
+    assert "ui-ignored-filter" not in text(resp) and "0 tâche ouverte." in text(resp)
+    assert selected(resp, "tache") == "signalement_parquet"
+    resp = ui.get("/ui/taches", tache="verification")
+    page = text(resp).replace("&#39;", "'")
+    assert resp.status_code == 200
+    assert "Filtre « Type de tâche » ignoré : « verification », valeur inconnue" in page
+    assert "1 tâche ouverte." in page and case["reference"] in page
+    assert selected(resp, "tache") is None  # « Tous les types », the first option
+    rows = ui.get("/ui/taches/export.csv", tache="verification").get_data(as_text=True)
+    assert case["reference"] in rows
+
+
+def test_a_task_a_designer_drew_is_a_task_type_of_the_list(api, ui):
+    """The « Type de tâche » choices were the contract's three tasks only: a clerk could not
+    filter on a task a designer drew, though it is listed (its key in the URL gave the list,
+    with the select saying « Tous les types »)."""
+    api.set_today("02/03/2026")
+    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                       raw=with_a_call_first(), headers=xml_headers())
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
+    api.licence("120175200123", obtained="01/09/2015", probation="none", points=8)
+    case = api.voluntary_case("120175200123")
+    resp = ui.get("/ui/taches")
+    assert '<option value="appeler_conducteur" >Appeler le conducteur</option>' in text(resp)
+    resp = ui.get("/ui/taches", tache="appeler_conducteur")
+    assert "ui-ignored-filter" not in text(resp)
+    assert selected(resp, "tache") == "appeler_conducteur"
+    assert "1 tâche ouverte." in text(resp) and case["reference"] in text(resp)

@@ -9,6 +9,7 @@ from flask import request, url_for
 
 from services import cases, licences
 from services.errors import Invalid
+from services.reads import worklist
 from web import exports, tabular
 from web.api.schemas import SessionListArgs
 from web.auth import current_user
@@ -35,8 +36,10 @@ def export_url(endpoint: str, fmt: str, keep_args: bool = True, **args) -> str:
 @pages.route(f"/taches/export.{FMT}")
 @login_required("agent")
 def task_export(fmt: str):
+    key = request.args.get("tache", "")  # an unknown one is left out, as on the page
     return tabular.response(exports.tasks_table(
-        current_user(), request.args.get("filtre", ""), request.args.get("tache", ""),
+        current_user(), request.args.get("filtre", ""),
+        key if key in worklist.task_kinds() else "",
         date_arg("echeance_avant"), request.args.get("tri", "echeance")), fmt)
 
 

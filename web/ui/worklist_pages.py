@@ -9,7 +9,6 @@ from services.clock import clock
 from services.errors import Conflict, Forbidden
 from services.reads import worklist
 from web.auth import current_user
-from web.labels import TASK_TITLES
 from web.ui.listing import PER_PAGE, choice_arg, date_arg, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required, safe_next
@@ -45,7 +44,8 @@ def dashboard_view():
 def task_list():
     user = current_user()
     scope = choice_arg("filtre", SCOPES, "", "Attribution")
-    key = request.args.get("tache", "")
+    kinds = worklist.task_kinds()
+    key = choice_arg("tache", {"": "", **kinds}, "", "Type de tâche")
     due = date_arg("echeance_avant", "Délai au plus tard le")
     sort = choice_arg("tri", SORTS, "echeance", "Trier par")
     page = int_arg("page")
@@ -60,7 +60,7 @@ def task_list():
                            unreadable=unreadable, changes=changes, changes_total=changes_total,
                            to_validate=replay.pending_ids(t.case_id for t in items),
                            pages=page_numbers(total), scope=scope, key=key, due=due, sort=sort,
-                           task_titles=TASK_TITLES, scopes=SCOPES, sorts=SORTS)
+                           task_titles=kinds, scopes=SCOPES, sorts=SORTS)
 
 
 @pages.route("/taches/<int:task_id>/prendre", methods=["POST"])
