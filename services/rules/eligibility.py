@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from .config import DEFAULT_CONFIG, RulesConfig
 from .dates import deadline_4_months
-from .explain import Decision, Explanation, Flag, fr_date
+from .explain import Decision, Explanation, Flag, fr_date, fr_points
 from .ledger import Ledger, LicenceFacts, Retrait, replay
 
 TRIGGER_POINTS = 3  # R15: a quarter of the maximum (12)
@@ -70,7 +70,7 @@ def triggers_48n(
                                          f"({detail} = {total} points), règle incertaine (Q10)"))
             else:
                 explanations.append(Explanation(
-                    "R15", f"R15 : retrait de {points} points < 3 ; infractions simultanées "
+                    "R15", f"R15 : retrait de {fr_points(points)} < 3 ; infractions simultanées "
                            f"{detail} = {total} points non cumulées (CFG_SIMULTANEOUS_CUMUL=false)"
                            " : pas de lettre 48N"))
                 flags.append(Flag("R15", f"R15 : infractions simultanées totalisant {total} "
@@ -78,7 +78,7 @@ def triggers_48n(
                 return Decision(False, tuple(explanations), tuple(flags))
         else:
             explanations.append(Explanation(
-                "R15", f"R15 : retrait de {points} points < 3 : pas de lettre 48N"))
+                "R15", f"R15 : retrait de {fr_points(points)} < 3 : pas de lettre 48N"))
             return Decision(False, tuple(explanations), tuple(flags))
 
     deducted = [infraction] + (simultaneous if cfg.simultaneous_cumul else [])

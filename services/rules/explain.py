@@ -14,6 +14,11 @@ def fr_date(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d is not None else "—"
 
 
+def fr_points(n: int) -> str:
+    """``1 point``, ``0 point``, ``-1 point``, ``3 points``: French takes the plural from 2."""
+    return f"{n} point" if abs(n) <= 1 else f"{n} points"
+
+
 @dataclass(frozen=True)
 class Explanation:
     """One applied rule and the numbers it used, e.g. ``R26 : min(4, 12 − 10) = 2 points``."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .explain import Decision, Explanation, fr_date
+from .explain import Decision, Explanation, fr_date, fr_points
 from .ledger import LicenceFacts, Retrait, replay
 
 
@@ -25,7 +25,7 @@ def may_open(licence: LicenceFacts, retraits: Sequence[Retrait]) -> Decision:
         clean = replay(replace(licence, imported_points=None, imported_on=None)).balance_on(on)
         if licence.imported_points < clean:
             return Decision(True, (Explanation(
-                "R29", f"R29 : solde importé de {licence.imported_points} points au "
+                "R29", f"R29 : solde importé de {fr_points(licence.imported_points)} au "
                        f"{fr_date(on)}, inférieur aux {clean} points d'un permis sans retrait"),))
     return Decision(False, (Explanation(
         "R29", "R29 : le stage volontaire est ouvert au titulaire qui a commis une infraction "

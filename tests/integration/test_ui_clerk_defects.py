@@ -3,6 +3,8 @@ what was wrong."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.designer_support import xml_headers
@@ -90,3 +92,57 @@ def test_a_task_a_designer_drew_is_a_task_type_of_the_list(api, ui):
     assert "ui-ignored-filter" not in text(resp)
     assert selected(resp, "tache") == "appeler_conducteur"
     assert "1 tâche ouverte." in text(resp) and case["reference"] in text(resp)
+
+
+def test_one_point_is_singular_where_a_clerk_reads_it(api, ui):
+    """« 1 points »: the 48N explanation of a 1-point infraction (the flash after recording it),
+    a licence's imported FNPC balance of 1 point, a case's 1-point infraction."""
+    api.licence("120175200301", obtained="01/09/2025")
+    api.set_today("10/02/2026")
+    ui.get("/ui/permis/120175200301/infraction")
+    resp = ui.post("/ui/permis/120175200301/infraction", {
+        "label": "Excès de vitesse inférieur à 20 km/h", "offence_class": "C4", "points": "1",
+        "committed_on": "2026-02-01", "established_on": "2026-02-01",
+        "decision_on": "2026-02-05"})
+    assert resp.status_code == 302
+    page = text(ui.http.get(resp.headers["Location"])).replace("&lt;", "<")
+    assert "R15 : retrait de 1 point < 3 : pas de lettre 48N" in page, page[:3000]
+    assert "1 points" not in page
+
+    api.licence("120175200302", obtained="01/01/2010", probation="none", points=1,
+                on="01/02/2026")
+    page = text(ui.get("/ui/permis/120175200302"))
+    assert "<dd>1 point au 01/02/2026</dd>" in page and "1 points" not in page
+
+    # simultaneous infractions of 1 and 2 points open a 48N case (CFG_SIMULTANEOUS_CUMUL=true)
+    before = api.app.config["RULES"]
+    api.app.config["RULES"] = dataclasses.replace(before, simultaneous_cumul=True)
+    try:
+        api.licence("120175200303", obtained="01/09/2025")
+        api.infraction("120175200303", "01/02/2026", points=2)
+        one = api.infraction("120175200303", "01/02/2026", points=1)
+        assert one["triggers_48n"]
+        case = api.mandatory_case("120175200303", one["id"], "10/02/2026")
+        page = text(ui.get(f"/ui/dossiers/{case['id']}"))
+        assert "(1 point, commise le 01/02/2026)" in page and "1 points" not in page
+    finally:
+        api.app.config["RULES"] = before
+
+
+
+def test_a_balance_of_one_point_after_the_credit_is_singular(api, ui):
+    """« Solde après crédit : 1 points. »: a course crediting 4 points to a balance of -3,
+    confirmed at the manual review (R24)."""
+    number = "120175200304"
+    api.licence(number, obtained="01/01/2010", probation="none", points=-3, on="01/02/2026")
+    api.set_today("01/03/2026")
+    case = api.voluntary_case(number)
+    session = api.session("03/06/2026", "04/06/2026")
+    api.enroll(case["id"], session["id"])
+    api.set_today("04/06/2026")
+    api.attendance(session["id"], [(number, "present", "present")])
+    api.attestation(case["id"], "04/06/2026")
+    api.complete(case["id"], "verification_attestation", decision="valider")
+    api.complete(case["id"], "examen_manuel", decision="crediter")
+    page = text(ui.get(f"/ui/dossiers/{case['id']}"))
+    assert "<p>Solde après crédit : 1 point.</p>" in page

@@ -39,3 +39,10 @@ def test_R29_probation_imported_balance_judged_against_the_increments_due():
                                  imported_on=date(2026, 1, 1)), []).ok
     assert not may_open(LicenceFacts(date(2024, 9, 1), "classic", imported_points=8,
                                      imported_on=date(2026, 1, 1)), []).ok
+
+
+def test_R29_an_imported_balance_of_one_point_is_singular():
+    lic = LicenceFacts(date(2010, 1, 1), "none", imported_points=1,
+                       imported_on=date(2026, 2, 1))
+    decision = may_open(lic, [])
+    assert decision.ok and "R29 : solde importé de 1 point au 01/02/2026" in decision.text
