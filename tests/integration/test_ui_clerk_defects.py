@@ -4,6 +4,7 @@ what was wrong."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -146,3 +147,14 @@ def test_a_balance_of_one_point_after_the_credit_is_singular(api, ui):
     api.complete(case["id"], "examen_manuel", decision="crediter")
     page = text(ui.get(f"/ui/dossiers/{case['id']}"))
     assert "<p>Solde après crédit : 1 point.</p>" in page
+
+
+def test_the_unassigned_tasks_have_their_quick_filter(api, ui):
+    """The dashboard's « tâches non attribuées » tile leads to the list filtered on them, where
+    none of the quick filters (Toutes, Mes tâches, Mes groupes) was marked as the current one."""
+    resp = ui.get("/ui/taches", filtre="unassigned")
+    nav = re.search(r'<nav class="fr-mb-2w" aria-label="Listes de tâches">(.*?)</nav>',
+                    text(resp), re.S).group(1)
+    current = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', nav)
+    assert current == ["Non attribuées"]
+    assert 'href="/ui/taches?filtre=unassigned"' in nav
