@@ -25,6 +25,7 @@ from sqlalchemy import (
     text,
 )
 
+from services import text_search
 from services.db import db
 
 SESSION_SIZE = 12
@@ -115,7 +116,10 @@ def clone(mix: list[tuple[dict, int]], state_json: str | None = None,
         for r in tpl["course_sessions"]:  # made by the first copy of each group
             ins("course_sessions", r, {"id": session_id}, rng & ((k - 1) % SESSION_SIZE == 0))
         for r in tpl["licences"]:
-            ins("licences", r, {"id": ids["licences"], "number": number})
+            # the copy's number, then the template's names, as text_search.search_key folds them
+            names = text_search.search_key("", r["last_name"], r["first_name"])
+            ins("licences", r, {"id": ids["licences"], "number": number,
+                                "search_key": number + literal(f" {names}")})
         for r in tpl["infractions"]:
             ins("infractions", r, {"id": ids["infractions"], "licence_id": ids["licences"]})
         has_enr = bool(tpl["enrollments"])

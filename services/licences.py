@@ -76,7 +76,9 @@ def create(data: dict, actor: str) -> Licence:
                       formation_complementaire=bool(data.get("formation_complementaire")),
                       imported_points=balance["points"] if balance else None,
                       imported_on=balance["on"] if balance else None,
-                      created_at=clock().now())
+                      created_at=clock().now(),
+                      search_key=text_search.search_key(data["number"], holder["last_name"],
+                                                        holder["first_name"]))
     try:
         insert_row(licence)  # past the unit of work (services/row_writes.insert_row): no flush
     except IntegrityError:  # the same number, by a command that committed meanwhile

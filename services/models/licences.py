@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import UTCDateTime, db
@@ -22,6 +22,8 @@ class Licence(db.Model):
     imported_points: Mapped[int | None]
     imported_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at = mapped_column(UTCDateTime(), nullable=False)
+    # the number and the names folded (services/text_search.search_key): what the search reads
+    search_key: Mapped[str | None] = mapped_column(Text)
 
     infractions = relationship("Infraction", order_by="Infraction.id", back_populates="licence")
     invalidations = relationship("Invalidation", order_by="Invalidation.id")

@@ -8,10 +8,10 @@ from sqlalchemy import inspect
 
 from services.db import db
 
-# PostgreSQL's trigram indexes of the case search (migration 0019_search): an operator class of
-# an extension, which the models cannot declare for SQLite; checked apart below
-SEARCH_INDEXES = {"ix_cases_reference_trgm", "ix_licences_number_trgm",
-                  "ix_licences_last_name_trgm", "ix_licences_first_name_trgm"}
+# PostgreSQL's trigram indexes of the case search (migrations 0019_search, 0024_search_folded):
+# an operator class of an extension, which the models cannot declare for SQLite; checked apart
+# below
+SEARCH_INDEXES = {"ix_cases_reference_trgm", "ix_licences_search_key_trgm"}
 
 
 # SQLite's FTS5 tables of the case search (migration 0023_sqlite_search) and their shadow
