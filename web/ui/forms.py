@@ -35,10 +35,15 @@ def _field(n: int, c) -> Field:
 
 def spec(task) -> FormSpec:
     """The task's fields as a form of the UI (none for a confirmation or an unreadable form)."""
-    found = tasks.task_form(task)
-    if found.form is None:
+    return spec_of(tasks.task_form(task).form)
+
+
+def spec_of(form_js) -> FormSpec:
+    """The fields of a parsed form-js document (None: no field); the designers' preview
+    (web/ui/form_preview.py) renders a form being edited through it, as a clerk would see it."""
+    if form_js is None:
         return FormSpec()
-    return FormSpec(*(_field(n, c) for n, c in enumerate(found.form.components, 1)))
+    return FormSpec(*(_field(n, c) for n, c in enumerate(form_js.components, 1)))
 
 
 def problem(task) -> str | None:
@@ -47,10 +52,15 @@ def problem(task) -> str | None:
 
 
 def task_form(task, values: dict | None = None, errors: dict | None = None) -> Form:
-    prefix = f"t{task.id}-"
+    return form_of(spec(task), f"t{task.id}-", values, errors)
+
+
+def form_of(fields: FormSpec, prefix: str, values: dict | None = None,
+            errors: dict | None = None) -> Form:
+    """A task's form to render: empty, or as refused (what was typed, the errors)."""
     if errors:
-        return Form.rejected(spec(task), values or {}, errors, prefix)
-    return Form(spec(task), prefix=prefix)
+        return Form.rejected(fields, values or {}, errors, prefix)
+    return Form(fields, prefix=prefix)
 
 
 def data_from(task, form) -> dict:
@@ -58,9 +68,13 @@ def data_from(task, form) -> dict:
     empty, "Ne peut pas être vide." where required, unless an optional field has a pattern), a
     number as a number, a date as `YYYY-MM-DD`, a checkbox as a boolean; an empty number, date
     or choice is absent (the service then says "Champ obligatoire." where one is required)."""
+    return data_of(tasks.task_form(task).form, form)
+
+
+def data_of(form_js, form) -> dict:
+    """`data_from` for a parsed form-js document (None: no field)."""
     data: dict = {}
-    form_js = tasks.task_form(task).form
-    for field in spec(task).fields.values():
+    for field in spec_of(form_js).fields.values():
         if field.kind == "static":
             continue
         value = form.get(field.name)
