@@ -186,6 +186,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/ui/processus/<key>/brouillons"): D,
     ("GET", "/ui/processus/<key>/comparer"): D,
     ("GET", "/ui/processus/<key>/editeur"): D,
+    ("POST", "/ui/processus/<key>/formulaire/apercu"): D,  # nothing stored: a preview
     ("GET", "/ui/processus/<key>/historique"): D,
     ("GET", "/ui/processus/<key>/versions/<int:number>"): D,
     ("GET", "/ui/processus/<key>/versions/<int:number>/carte-de-chaleur"): AD,

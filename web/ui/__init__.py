@@ -18,6 +18,7 @@ from web.ui import (
     errors,
     export_pages,
     filters,
+    form_preview,
     group_pages,
     incident_pages,
     letter_pages,
@@ -33,8 +34,8 @@ from web.ui import (
 )
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
-         incident_pages, export_pages, attendance_upload, batch_pages, stats_pages, group_pages,
-         letter_pages, outbox_pages, centre_pages, admin_journal_pages)
+         form_preview, incident_pages, export_pages, attendance_upload, batch_pages, stats_pages,
+         group_pages, letter_pages, outbox_pages, centre_pages, admin_journal_pages)
 
 
 def make_blueprint() -> Blueprint:

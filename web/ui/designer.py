@@ -86,7 +86,8 @@ def processus_editor(key: str):
                  version=version.version, draft=draft,
                  form_field_types=list(bundles.FORM_FIELD_TYPES),
                  form_field_labels=bundles.FORM_FIELD_LABELS,
-                 decision_type_refs=list(bundles.DECISION_TYPE_REFS))
+                 decision_type_refs=list(bundles.DECISION_TYPE_REFS),
+                 form_preview=url_for("ui.processus_form_preview", key=key))
 
 
 @pages.route("/processus/brouillons/<int:draft_id>")

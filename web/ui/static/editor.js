@@ -336,6 +336,7 @@
   async function openForm() {
     const element = selectedUserTask();
     if (!element) { return; }
+    closePreview();
     formElement = element;
     const id = element.businessObject.get("camunda:formRef") || element.id;
     const schema = forms[id] ? JSON.parse(JSON.stringify(forms[id]))
@@ -383,9 +384,82 @@
   }
 
   function closeForm() {
+    closePreview();
     formPanel.hidden = true;
     formElement = null;
     formButton.focus();
+  }
+
+  /* « Aperçu côté agent »: the form as it is in the editor, posted to the server, which draws
+     it as a clerk's case page draws it (web/ui/form_preview.py: the same macro and code path)
+     or tells the problems a deployment would give it; « Essayer », the preview's own submit
+     button, posts the values typed there and the server answers with the clerk's French
+     messages under the fields, or with the values the process would receive. Nothing is
+     stored. The answer is an HTML fragment (`data-form-preview`); any other answer (403, 413…)
+     is the UI's French error page, whose title and detail are shown. */
+  const previewPanel = document.getElementById("form-preview-panel"),
+    previewBody = document.getElementById("form-preview-body");
+  let previewing = false;
+
+  async function previewForm(typed) {
+    if (!formEditor || !formElement || previewing) { return; }
+    previewing = true;
+    const id = formPanel.dataset.form;
+    const schema = formEditor.saveSchema();
+    schema.id = id;
+    const data = typed || new FormData();
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (!data.has("csrf_token")) { data.set("csrf_token", meta ? meta.getAttribute("content") : ""); }
+    data.set("_apercu_schema", new Blob([JSON.stringify(schema)], {type: "application/json"}), id + ".form");
+    data.set("_apercu_tache", formElement.id);
+    data.set("_apercu_nom", formElement.businessObject.name || "");
+    const draft = container.dataset.draft || config.draft;
+    data.set(draft ? "_apercu_brouillon" : "_apercu_version", String(draft || config.version));
+    if (typed) { data.set("_apercu_essai", "1"); }
+    previewPanel.hidden = false;
+    previewBody.setAttribute("aria-busy", "true");
+    say(typed ? "Essai du formulaire côté agent…" : "Aperçu du formulaire côté agent…");
+    let status = 0, page = "";
+    try {
+      const resp = await fetch(config.form_preview, {method: "POST", body: data, credentials: "same-origin",
+                                                      headers: {Accept: "text/html"}});
+      status = resp.redirected ? 401 : resp.status;  // the login form: the session has ended
+      page = resp.redirected ? "" : await resp.text();
+    } catch (err) {
+      status = 0;
+    } finally {
+      previewing = false;
+      previewBody.removeAttribute("aria-busy");
+    }
+    const doc = new DOMParser().parseFromString(page, "text/html");
+    const fragment = doc.querySelector("[data-form-preview]");
+    if (!fragment) {
+      const detail = doc.querySelector(".fr-alert p"), title = doc.querySelector("h1");
+      previewBody.replaceChildren(D.errorBox({status: status, errors: {},
+        title: "Aperçu impossible" + (title ? " : " + title.textContent.trim().toLowerCase() : ""),
+        detail: detail ? detail.textContent.trim()
+          : status === 0 ? "Le serveur ne répond pas : vérifiez la connexion et réessayez."
+          : status === 401 ? "Votre session a expiré : reconnectez-vous."
+          : "Erreur " + status + " : l'aperçu n'a pas pu être affiché."}));
+      say("L'aperçu du formulaire n'a pas pu être affiché.");
+      document.getElementById("h-form-preview").focus();
+      return;
+    }
+    previewBody.replaceChildren(document.importNode(fragment, true));
+    const state = fragment.getAttribute("data-form-preview");
+    const target = previewBody.querySelector("[data-error-summary], #apercu-accepte, #apercu-problemes")
+      || document.getElementById("h-form-preview");
+    target.focus();
+    target.scrollIntoView({block: "start"});
+    say({probleme: "Aperçu impossible : le formulaire a des problèmes.",
+         refuse: "Essai : l'agent verrait des erreurs sous les champs.",
+         accepte: "Essai : les données seraient acceptées.",
+         formulaire: "Aperçu côté agent affiché : remplissez-le puis « Essayer »."}[state] || "");
+  }
+
+  function closePreview() {
+    previewPanel.hidden = true;
+    previewBody.replaceChildren();
   }
 
   function showDraftLink(id) {
@@ -482,6 +556,15 @@
   formButton.addEventListener("click", openForm);
   document.getElementById("form-save").addEventListener("click", saveForm);
   document.getElementById("form-close").addEventListener("click", closeForm);
+  document.getElementById("form-preview").addEventListener("click", function () { previewForm(null); });
+  document.getElementById("form-preview-close").addEventListener("click", function () {
+    closePreview();
+    document.getElementById("form-preview").focus();
+  });
+  previewBody.addEventListener("submit", function (event) {  // « Essayer »
+    event.preventDefault();
+    previewForm(new FormData(event.target));
+  });
   decisionButton.addEventListener("click", function () {
     const element = selectedRuleTask();
     if (element) { openDecision(element.businessObject.get("camunda:decisionRef") || element.id, element); }
