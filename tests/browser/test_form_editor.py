@@ -5,7 +5,7 @@ field that no longer exists)."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import shot, tick
 from tests.browser.test_editors_french import _open_form_editor
 
 ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -137,3 +137,38 @@ def test_importing_an_empty_form_leaves_no_field_in_the_properties_panel(page, s
     assert opened["field"] == task, opened
     assert opened["type"] == "Formulaire"
     assert "motif" not in opened["values"]
+
+
+def test_the_clerks_view_of_a_form_is_previewed_and_tried_from_the_editor(page, server):
+    """« Aperçu côté agent »: the form being edited (a help text changed, not kept yet) drawn by
+    the server as a clerk's case page draws it; « Refuser » without a motif and « Essayer »:
+    the clerk's French message under the field and in the summary; with a motif, accepted,
+    with the values the process would receive. No draft is saved on the way."""
+    _open_form_editor(page)
+    schema = page.evaluate("() => window.DesignerEditor.formEditor().saveSchema()")
+    schema["components"][2]["description"] = "Motif lu par le titulaire."
+    page.evaluate("s => window.DesignerEditor.formEditor().importSchema(s)", schema)
+    page.get_by_role("button", name="Aperçu côté agent").click()
+    preview = page.locator("#form-preview-panel")
+    preview.locator("[data-form-preview='formulaire']").wait_for()
+    assert "Aperçu, aucun dossier réel" in preview.inner_text()
+    assert "Tâche à faire : Vérifier l'attestation de stage" in preview.inner_text()
+    assert preview.locator("#apercu-motif-hint").inner_text() == "Motif lu par le titulaire."
+    tick(preview.locator("#apercu-decision-refuser"))
+    preview.get_by_role("button", name="Essayer").click()
+    preview.locator("[data-form-preview='refuse']").wait_for()
+    shot(page, "form-editor-preview-refused")
+    assert preview.locator("#apercu-motif-messages").inner_text() == "Ne peut pas être vide."
+    assert "Motif : Ne peut pas être vide." in preview.locator("[data-error-summary]").inner_text()
+    assert preview.locator("#apercu-decision-refuser").is_checked()  # what was typed stays
+    assert page.evaluate("() => document.activeElement.hasAttribute('data-error-summary')")
+
+    preview.get_by_label("Motif").fill("Attestation illisible")
+    preview.get_by_role("button", name="Essayer").click()
+    preview.locator("[data-form-preview='accepte']").wait_for()
+    assert "Les données seraient acceptées" in preview.inner_text()
+    rows = preview.locator("#apercu-valeurs tbody tr").all_inner_texts()
+    assert [r.split("\t")[0] for r in rows] == ["decision", "motif"]
+    assert '"refuser"' in rows[0] and '"Attestation illisible"' in rows[1]
+    assert page.locator("#draft-link").is_hidden()  # nothing saved
+    assert page.locator("#dirty").is_hidden()
