@@ -57,7 +57,11 @@ def create(data: dict, user) -> CourseSession:
         errors.setdefault("day1", []).append(message)
         messages.append(message)
     if data["day2"] > centre.valid_until:
-        message = f"L'agrément du centre a expiré le {centre.valid_until:%d/%m/%Y} (R23)."
+        # an agrément still running today but ending before the session is not "expired" yet
+        message = (f"L'agrément du centre a expiré le {centre.valid_until:%d/%m/%Y} (R23)."
+                   if centre.valid_until < clock().today() else
+                   f"L'agrément du centre prend fin le {centre.valid_until:%d/%m/%Y}, avant le "
+                   f"second jour de la session (R23).")
         errors.setdefault("centre", []).append(message)
         messages.append(message)
     if errors:

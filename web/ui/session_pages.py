@@ -114,6 +114,9 @@ def session_new():
             session_id = sessions.create(data, user).id
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(SESSION_FORM, request.form, exc), exc.status
+            if own and "centre" in form.errors:  # no centre field on a centre's form: the
+                # agrément's end (R23) bounds the second day, so its message goes there
+                form.errors.setdefault("day2", []).extend(form.errors.pop("centre"))
         else:
             flash(f"Session n° {session_id} créée.", "success")
             return redirect(url_for("ui.session_page", session_id=session_id))
