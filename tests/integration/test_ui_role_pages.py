@@ -45,3 +45,38 @@ def test_a_centre_sees_its_agrement_ending_before_the_session_under_the_second_d
     resp = agent.post("/ui/sessions/nouvelle", {"centre": "R2407500010", "day1": "2031-01-13",
                                                 "day2": "2031-01-14", "capacity": "12"})
     assert field_errors(resp)["centre"] == ["L'agrément du centre a expiré le 31/12/2030 (R23)."]
+
+
+# ---- the attendance file's errors ----------------------------------------------------------------
+
+def _advice(resp) -> str:
+    found = re.search(r'id="upload-errors">\s*<h4[^>]*>[^<]*</h4>\s*<p[^>]*>([^<]*)</p>',
+                      text(resp))
+    assert found, text(resp)[:300]
+    return found.group(1)
+
+
+def test_the_attendance_files_advice_names_lines_only_when_lines_are_wrong(api):
+    """« Corrigez la ligne signalée » was said of an empty file, a file not in UTF-8 and of no
+    file at all, where no line was signalled."""
+    import io
+
+    api.set_today("01/02/2026")
+    session = api.session("06/03/2026", "07/03/2026", fill=6)
+    api.set_today("09/03/2026")
+    centre = client(api, "centre75")
+    path = f"/ui/sessions/{session['id']}/presence/fichier"
+
+    def upload(raw: bytes | None):
+        form = {} if raw is None else {"fichier": (io.BytesIO(raw), "presence.csv")}
+        resp = centre.post(path, form)
+        assert resp.status_code == 422
+        return _advice(resp)
+
+    for raw in (b"", "Permis;Jour 1;Jour 2\r\n;présent;présent\r\n".encode("latin-1")):
+        assert upload(raw) == ("Rien n'a été enregistré. Corrigez le fichier puis envoyez-le de "
+                               "nouveau."), raw
+    assert upload(None) == "Rien n'a été enregistré."
+    one_line = "Permis;Jour 1;Jour 2\r\n999999999999;présent;présent\r\n".encode()
+    assert "Corrigez la ligne signalée puis" in upload(one_line)
+    assert api.ok(api.get(f"/api/v1/sessions/{session['id']}"))["status"] == "planned"
