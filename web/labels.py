@@ -46,6 +46,9 @@ PROBATION_LABELS = {"classic": "classique (3 ans)", "aac": "apprentissage antici
 RECEIPT_LABELS = {"signed": "signé", "unclaimed": "non réclamé",
                   "npai": "NPAI (n’habite pas à l’adresse indiquée)"}
 SESSION_STATUS_LABELS = {"planned": "Planifiée", "held": "Tenue", "cancelled": "Annulée"}
+# the accounts' roles (the API's codes) for people: « designer » is no French word
+ROLE_LABELS = {"agent": "agent", "admin": "administrateur", "centre": "centre agréé",
+               "designer": "concepteur"}
 MOVEMENT_LABELS = {"solde": "Solde de départ", "retrait": "Retrait", "majoration": "Majoration",
                    "stage": "Stage", "restitution": "Restitution"}
 ATTENDANCE = (("present", "Présent"), ("absent", "Absent"), ("late", "En retard"))

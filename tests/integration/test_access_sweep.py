@@ -243,7 +243,7 @@ QUERY = {"/api/v1/licences/<number>/balance": {"on": "2026-03-02"}}
 # A key that names a collection, not a stored object: a designer starts a new process by
 # saving its first draft, so an unknown key's drafts and history are empty lists, not a 404.
 COLLECTIONS = {"/api/v1/processes/<key>/drafts", "/api/v1/processes/<key>/events"}
-ROLE_REFUSAL = re.compile(r"Le rôle « \w+ » ne permet pas")
+ROLE_REFUSAL = re.compile(r"Le rôle « [^»]+ » ne permet pas")  # « centre agréé »
 
 
 def is_api(rule: str) -> bool:

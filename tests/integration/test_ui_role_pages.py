@@ -3,6 +3,7 @@ failed before its fix."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests.ui_support import UiClient, field_errors, text
@@ -47,7 +48,7 @@ def test_a_centre_sees_its_agrement_ending_before_the_session_under_the_second_d
     assert field_errors(resp)["centre"] == ["L'agrément du centre a expiré le 31/12/2030 (R23)."]
 
 
-# ---- the attendance file's errors ----------------------------------------------------------------
+# ---- the attendance file's errors ---------------------------------------------------------------
 
 def _advice(resp) -> str:
     found = re.search(r'id="upload-errors">\s*<h4[^>]*>[^<]*</h4>\s*<p[^>]*>([^<]*)</p>',
@@ -80,3 +81,27 @@ def test_the_attendance_files_advice_names_lines_only_when_lines_are_wrong(api):
     one_line = "Permis;Jour 1;Jour 2\r\n999999999999;présent;présent\r\n".encode()
     assert "Corrigez la ligne signalée puis" in upload(one_line)
     assert api.ok(api.get(f"/api/v1/sessions/{session['id']}"))["status"] == "planned"
+
+
+# ---- roles in French ----------------------------------------------------------------------------
+
+def test_the_refusal_page_and_the_journal_name_roles_in_french(api, app):
+    """The 403 page said « Le rôle « designer » ne permet pas… » and the admins' journal
+    « rôle : agent → designer »: the API's code, in English, where the header says
+    « concepteur »."""
+    designer = client(api, "designer")
+    resp = designer.get("/ui/sessions")
+    assert resp.status_code == 403
+    assert "Le rôle « concepteur » ne permet pas d'ouvrir cette page." in html.unescape(text(resp))
+    resp = client(api, "centre75").get("/ui/tableau-de-bord")
+    assert "Le rôle « centre agréé » ne permet pas d'ouvrir cette page." in html.unescape(
+        text(resp))
+
+    runner = app.test_cli_runner()
+    for args in (["users", "create", "qaa", "--role", "agent", "--password-stdin"],
+                 ["users", "role", "qaa", "--role", "designer"]):
+        result = runner.invoke(args=args, input="motdepasse-qa\n")
+        assert result.exit_code == 0, result.output
+    journal = text(client(api, "admin").get("/ui/journal", type="utilisateur_role"))
+    assert "rôle : agent → concepteur" in journal
+    assert "designer" not in re.sub(r"utilisateur:\w+", "", journal.split("<main", 1)[1])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from services import admin_log
-from web.labels import fvalue
+from web.labels import ROLE_LABELS, fvalue
 from web.ui.listing import PER_PAGE, int_arg, page_numbers, past_the_end
 from web.ui.routes import Pages
 from web.ui.security import login_required
@@ -17,13 +17,16 @@ FIELDS = {"role": "rôle", "centre": "centre", "groups": "groupes", "active": "a
           "name": "nom", "code": "code", "now": "heure", "status": "état",
           "attempts": "tentatives", "case": "dossier", "last_error": "dernière erreur",
           "removed_groups": "groupes retirés"}
+VALUES = {"role": ROLE_LABELS}  # the codes of a field, for people
 
 
-def _shown(value) -> str:
+def _shown(value, words: dict | None = None) -> str:
     if value is None or value == []:
         return "aucun"
     if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value)
+        return ", ".join(_shown(v, words) for v in value)
+    if words and isinstance(value, str) and value in words:
+        return words[value]
     return fvalue(value)
 
 
@@ -32,11 +35,11 @@ def changes(event) -> list[str]:
     list, in every type but the creations, is [before, after]), « champ : valeur » otherwise."""
     lines = []
     for name, value in event.detail.items():
-        label = FIELDS.get(name, name)
+        label, words = FIELDS.get(name, name), VALUES.get(name)
         if isinstance(value, list) and event.type not in admin_log.CREATIONS:
-            lines.append(f"{label} : {_shown(value[0])} → {_shown(value[1])}")
+            lines.append(f"{label} : {_shown(value[0], words)} → {_shown(value[1], words)}")
         else:
-            lines.append(f"{label} : {_shown(value)}")
+            lines.append(f"{label} : {_shown(value, words)}")
     return lines
 
 

@@ -25,6 +25,7 @@ from limits.errors import ConfigurationError
 
 from services import users
 from web.auth import CSRF_SESSION_KEY, SESSION_ID_KEY, current_user
+from web.labels import ROLE_LABELS
 from web.nul import request_has_nul
 from web.throttling import limiter
 
@@ -155,7 +156,8 @@ def login_required(*roles: str):
             if user is None or not user.active:
                 return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
             if roles and user.role != "admin" and user.role not in roles:
-                abort(403, f"Le rôle « {user.role} » ne permet pas d'ouvrir cette page.")
+                abort(403, f"Le rôle « {ROLE_LABELS.get(user.role, user.role)} » ne permet "
+                           "pas d'ouvrir cette page.")
             return view(*args, **kwargs)
 
         return wrapper
