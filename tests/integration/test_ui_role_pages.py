@@ -105,3 +105,26 @@ def test_the_refusal_page_and_the_journal_name_roles_in_french(api, app):
     journal = text(client(api, "admin").get("/ui/journal", type="utilisateur_role"))
     assert "rôle : agent → concepteur" in journal
     assert "designer" not in re.sub(r"utilisateur:\w+", "", journal.split("<main", 1)[1])
+
+
+# ---- renaming a group ------------------------------------------------------------------------
+
+def test_a_refused_group_name_stays_in_its_row_with_the_reason(api):
+    """A refused renaming redirected to the list with a message at the top: the name typed was
+    lost and the row showed the old name, with nothing next to it."""
+    api.ok(api.post("/api/v1/groups", {"code": "accueil", "name": "Accueil"}), 201)
+    api.ok(api.post("/api/v1/groups", {"code": "controle", "name": "Contrôle"}), 201)
+    admin = client(api, "admin")
+    typed = "Accueil téléphonique " * 6  # 126 characters
+    resp = admin.post("/ui/groupes/accueil/nom", {"name": typed})
+    assert resp.status_code == 422
+    body = text(resp)
+    row = re.search(r'<input class="fr-input fr-input--error" type="text" id="(nom-\d)" '
+                    r'name="name" value="([^"]*)"[^>]*aria-invalid="true"', body)
+    assert row and html.unescape(row.group(2)) == typed
+    error = re.search(rf'<p class="fr-error-text" id="{row.group(1)}-error"[^>]*>([^<]+)</p>',
+                      body)
+    assert error and "120 caractères au plus" in error.group(1)
+    assert body.count("fr-input--error") == 1  # the other group's row is untouched
+    names = {g["code"]: g["name"] for g in api.ok(api.get("/api/v1/groups"))["items"]}
+    assert names == {"accueil": "Accueil", "controle": "Contrôle"}

@@ -31,10 +31,12 @@ def group_name(code: str | None) -> str | None:
     return groups.name_of(code)
 
 
-def _page(values: dict | None = None, errors: dict | None = None, status: int = 200):
+def _page(values: dict | None = None, errors: dict | None = None, status: int = 200,
+          renamed: dict | None = None):
+    """`renamed`: a refused renaming ({code, name typed, errors}), shown in its row."""
     return render_template("ui/groups.html", items=groups.list_groups(),
                            people=groups.possible_members(), values=values or {},
-                           errors=errors or {}), status
+                           errors=errors or {}, renamed=renamed), status
 
 
 @pages.route("/groupes")
@@ -61,9 +63,13 @@ def group_create():
 @pages.route("/groupes/<code>/nom", methods=["POST"])
 @login_required("admin")
 def group_rename(code: str):
+    name = request.form.get("name", "")
     try:
-        groups.rename(code, request.form.get("name", ""), actor=current_user().username)
-    except (Invalid, NotFound) as exc:
+        groups.rename(code, name, actor=current_user().username)
+    except Invalid as exc:  # the name typed stays in its row, the message under it
+        return _page(status=exc.status, renamed={"code": code, "name": name, "errors": [
+            m for messages in (exc.errors or {"name": [exc.detail]}).values() for m in messages]})
+    except NotFound as exc:
         flash(exc.detail, "error")
     else:
         flash(f"Groupe « {code} » renommé.", "success")
