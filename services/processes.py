@@ -79,8 +79,9 @@ def problems_as_errors(problems) -> dict[str, list[str]]:
 
 
 def refuse(key: str, problems) -> Invalid:
-    return Invalid(f"Le BPMN du processus « {key} » est refusé : {len(problems)} problème(s).",
-                   problems_as_errors(problems))
+    n = len(problems)
+    return Invalid(f"Le BPMN du processus « {key} » est refusé : {n} problème"
+                   f"{'s' if n > 1 else ''}.", problems_as_errors(problems))
 
 
 def definition_problems(key: str, xml: bytes, files: dict | None = None) -> list:

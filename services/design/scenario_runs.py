@@ -79,8 +79,9 @@ def request_run(draft: ProcessDraft, features: list[str] | None, actor: str,
     running, 429 when SANDBOX_MAX_QUEUE runs wait already; both with Retry-After."""
     features = check_features(features)
     if not draft.valid:
-        raise Invalid(f"Le brouillon n° {draft.id} a {len(draft.problems)} problème(s) BPMN : "
-                      "corrigez-les avant de lancer les scénarios.",
+        n = len(draft.problems)
+        raise Invalid(f"Le brouillon n° {draft.id} a {n} problème{'s' if n > 1 else ''} BPMN : "
+                      f"corrigez-l{'es' if n > 1 else 'e'} avant de lancer les scénarios.",
                       {(p.get("element_id") or "document"): [p["message"]]
                        for p in draft.problems})
     if bounded:

@@ -128,3 +128,31 @@ def test_a_refused_group_name_stays_in_its_row_with_the_reason(api):
     assert body.count("fr-input--error") == 1  # the other group's row is untouched
     names = {g["code"]: g["name"] for g in api.ok(api.get("/api/v1/groups"))["items"]}
     assert names == {"accueil": "Accueil", "controle": "Contrôle"}
+
+
+# ---- the designers' error boxes: « 1 problème », not « 1 problème(s) » ----------------------
+
+DUPLICATE_IDS = (b'<?xml version="1.0" encoding="UTF-8"?>'
+                 b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+                 b'id="d" targetNamespace="t"><bpmn:process id="stage_volontaire" '
+                 b'isExecutable="true"><bpmn:startEvent id="s"/><bpmn:endEvent id="s"/>'
+                 b'</bpmn:process></bpmn:definitions>')
+
+
+def test_the_designers_refusals_count_one_problem_in_the_singular(api):
+    """The drafts page's error box (the API's detail) said « refusé : 1 problème(s) » and « a
+    1 problème(s) BPMN : corrigez-les »."""
+    def upload(raw: bytes):
+        return api.request("POST", "/api/v1/processes/stage_volontaire/drafts", as_="designer",
+                           raw=raw, headers={"Content-Type": "application/xml"})
+
+    resp = upload(b"hello")
+    assert resp.status_code == 422
+    assert resp.get_json()["detail"] == ("Le BPMN du processus « stage_volontaire » est refusé : "
+                                         "1 problème.")
+    draft = api.ok(upload(DUPLICATE_IDS), 201)
+    assert not draft["valid"] and len(draft["problems"]) == 1
+    resp = api.post(f"/api/v1/drafts/{draft['id']}/test-runs", {}, as_="designer")
+    assert resp.status_code == 422
+    assert resp.get_json()["detail"] == (f"Le brouillon n° {draft['id']} a 1 problème BPMN : "
+                                         "corrigez-le avant de lancer les scénarios.")
