@@ -251,9 +251,10 @@ def test_a_sheet_with_errors_shows_each_at_its_line_and_stores_nothing(api, held
         (None, ["Fichier : Choisissez le fichier CSV de la feuille de présence."]),
         (b"", ["Fichier : Le fichier est vide."]),
         (b"\r\n  \r\n", ["Fichier : Le fichier est vide."]),
-        ("Permis;Jour 1;Jour 2\r\nécrit en latin-1;présent;présent".encode("latin-1"),
-         ["Fichier : Le fichier n'est pas encodé en UTF-8 : enregistrez-le au format "
-          "« CSV UTF-8 » puis envoyez-le de nouveau."]),
+        # 0x81 and 0x8D: neither UTF-8 nor Windows-1252
+        (b"Permis;Jour 1;Jour 2\r\n\x81\x8d;pr\xe9sent;pr\xe9sent",
+         ["Fichier : Le fichier n'est encodé ni en UTF-8 ni en Windows-1252 : enregistrez-le "
+          "au format « CSV UTF-8 » puis envoyez-le de nouveau."]),
         (b"x" * (256 * 1024 + 1), ["Fichier : Le fichier dépasse 256 Kio : une feuille de "
                                    "présence tient en quelques lignes."]),
         (b"Permis;Jour 1;Jour 2\r\n", ["Fichier : Le fichier ne contient aucune ligne de "
@@ -323,6 +324,22 @@ def test_a_right_sheet_is_recorded_by_the_attendance_service(api, held_soon):
         resp = upload(centre, session["id"], sheet(numbers))
     assert resp.status_code == 409
     assert "La présence de cette session est déjà enregistrée." in html.unescape(text(resp))
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_a_sheet_saved_by_french_excel_is_read_in_its_encoding(api, held_soon, encoding):
+    """French Excel's « CSV (séparateur : point-virgule) » is Windows-1252, not UTF-8: a
+    centre's sheet saved that way (accents in its header, values and names) is read as it is;
+    so is a UTF-16 file with its byte-order mark."""
+    session, numbers = held_soon
+    centre = as_centre(api)
+    lines = ["Stagiaire;N° de permis;Jour 1;Jour 2"]
+    lines += [f"Hélène Œuvray;{n};Présent;Présent" for n in numbers]
+    resp = upload(centre, session["id"], "\r\n".join(lines).encode(encoding))
+    assert resp.status_code == 302, text(resp)[:2000]
+    view = api.ok(api.get(f"/api/v1/sessions/{session['id']}"))
+    assert view["status"] == "held"
+    assert {e["day1"] for e in view["enrollments"]} == {"present"}
 
 
 def test_the_upload_has_the_attendance_forms_access(api, held_soon, ui):

@@ -58,7 +58,7 @@ def _advice(resp) -> str:
 
 
 def test_the_attendance_files_advice_names_lines_only_when_lines_are_wrong(api):
-    """« Corrigez la ligne signalée » was said of an empty file, a file not in UTF-8 and of no
+    """« Corrigez la ligne signalée » was said of an empty file, a file it cannot decode and of no
     file at all, where no line was signalled."""
     import io
 
@@ -74,7 +74,7 @@ def test_the_attendance_files_advice_names_lines_only_when_lines_are_wrong(api):
         assert resp.status_code == 422
         return _advice(resp)
 
-    for raw in (b"", "Permis;Jour 1;Jour 2\r\n;présent;présent\r\n".encode("latin-1")):
+    for raw in (b"", b"Permis;Jour 1;Jour 2\r\n\x81\x8d;pr\xe9sent;pr\xe9sent\r\n"):
         assert upload(raw) == ("Rien n'a été enregistré. Corrigez le fichier puis envoyez-le de "
                                "nouveau."), raw
     assert upload(None) == "Rien n'a été enregistré."

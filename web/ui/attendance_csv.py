@@ -2,12 +2,14 @@
 stored. Columns (a header row first, in any order): the licence number, day 1, day 2 (and the
 trainee's name, which the downloadable template carries, left aside); values
 présent / absent / retard (or the API's present / absent / late); `;` or `,` as separator; UTF-8
-with or without a byte-order mark. Every problem is reported with its line and column, in
+with or without a byte-order mark, UTF-16 with one, or else Windows-1252 (what French Excel's
+« CSV (séparateur : point-virgule) » writes). Every problem is reported with its line and column, in
 French; the records go to the same service as the attendance form and the API only when there is
 none."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -52,17 +54,35 @@ def _column_of(header: str) -> str | None:
     return None
 
 
+def _decoded(raw: bytes) -> str | None:
+    """The file's text: UTF-16 when it starts with its byte-order mark, UTF-8 (with or without
+    one) when it reads as such, else Windows-1252, which French Excel writes for « CSV
+    (séparateur : point-virgule) » and which a centre should not have to convert (a text in
+    UTF-8 never reads as Windows-1252 by mistake the other way round: UTF-8 is tried first).
+    None when it is none of them."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def parse(raw: bytes, enrolled: dict[str, str]) -> tuple[list[dict], list[LineError]]:
     """The records of the file, and its errors (the records count only when there is none).
     `enrolled`: the licence numbers enrolled in the session, each with its holder's name."""
     if len(raw) > MAX_BYTES:
         return [], [LineError(None, "", f"Le fichier dépasse {MAX_BYTES // 1024} Kio : une "
                                         "feuille de présence tient en quelques lignes.")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [LineError(None, "", "Le fichier n'est pas encodé en UTF-8 : enregistrez-le "
-                                        "au format « CSV UTF-8 » puis envoyez-le de nouveau.")]
+    text = _decoded(raw)
+    if text is None:
+        return [], [LineError(None, "", "Le fichier n'est encodé ni en UTF-8 ni en "
+                                        "Windows-1252 : enregistrez-le au format « CSV UTF-8 » "
+                                        "puis envoyez-le de nouveau.")]
     if "\x00" in text:
         return [], [LineError(None, "", "Le fichier contient un caractère nul : ce n'est pas "
                                         "un fichier CSV.")]
