@@ -19,7 +19,7 @@ from services import admin_log
 from services.admin_log import SYSTEM, group_subject, user_subject
 from services.clock import clock
 from services.db import command, db
-from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.errors import Conflict, Forbidden, Invalid, NotFound, raise_all
 from services.models import Group, HumanTask, User
 from services.models.users import user_groups
 from workflows import DefinitionProblem, lanes_naming_groups
@@ -54,22 +54,36 @@ def get(code: str) -> Group:
 
 
 def check_code(code: str) -> None:
+    raise_all(_code_problems(code))
+
+
+def _code_problems(code: str) -> list[tuple[str, str]]:
     if not isinstance(code, str) or not GROUP_CODE.match(code):
-        raise Invalid.field("code", f"Code de groupe invalide : {GROUP_CODE_RULE}.")
+        return [("code", f"Code de groupe invalide : {GROUP_CODE_RULE}.")]
+    return []
+
+
+def _name_problems(name) -> tuple[str, list[tuple[str, str]]]:
+    """The name as kept (trimmed), and what is wrong with it."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name:
+        return name, [("name", "Le nom du groupe est obligatoire.")]
+    if len(name) > MAX_NAME:
+        return name, [("name", f"Le nom du groupe est trop long : {MAX_NAME} caractères au "
+                               f"plus ({len(name)} ici).")]
+    return name, []
 
 
 def _check_name(name: str) -> str:
-    name = (name or "").strip() if isinstance(name, str) else ""
-    if not name or len(name) > MAX_NAME:
-        raise Invalid.field("name", f"Le nom du groupe est obligatoire ({MAX_NAME} caractères "
-                            "au plus).")
+    name, problems = _name_problems(name)
+    raise_all(problems)
     return name
 
 
 @command
 def create(code: str, name: str, actor: str = SYSTEM) -> Group:
-    check_code(code)
-    name = _check_name(name)
+    name, problems = _name_problems(name)
+    raise_all(_code_problems(code) + problems)  # both fields' problems at once
     if db.session.scalar(select(Group.id).where(Group.code == code)):
         raise Conflict(f"Le groupe « {code} » existe déjà.")
     group = Group(code=code, name=name, created_at=clock().now())

@@ -87,7 +87,7 @@ def fdate(value) -> str:
         return "—"
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
-    return value.strftime("%d/%m/%Y")
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"  # « 01/01/0001 », not « /1 »
 
 
 def fnumber(value) -> str:
@@ -114,7 +114,8 @@ def fdatetime(value) -> str:
         return "—"
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    value = value.astimezone(PARIS)
+    return f"{fdate(value)} {value:%H:%M}"
 
 
 def fvalue(value) -> str:

@@ -11,7 +11,8 @@ from datetime import date
 
 def fr_date(d: date | None) -> str:
     """Format a calendar date the French way (``10/07/2026``); ``—`` for None."""
-    return d.strftime("%d/%m/%Y") if d is not None else "—"
+    # the year on four digits (strftime's %Y writes year 1 as « 1 » on Linux)
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}" if d is not None else "—"
 
 
 def fr_points(n: int) -> str:

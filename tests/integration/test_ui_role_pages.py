@@ -156,3 +156,42 @@ def test_the_designers_refusals_count_one_problem_in_the_singular(api):
     assert resp.status_code == 422
     assert resp.get_json()["detail"] == (f"Le brouillon n° {draft['id']} a 1 problème BPMN : "
                                          "corrigez-le avant de lancer les scénarios.")
+
+
+def test_a_new_group_with_two_wrong_fields_is_told_both_at_once(api):
+    """With the code and the name both wrong, only the code was flagged: the name's problem came
+    after the code was fixed (the API's 422 named one field too)."""
+    admin = client(api, "admin")
+    def errors_of(resp):
+        return dict(re.findall(r'id="group-(code|name)-error">([^<]+)<', text(resp)))
+
+    resp = admin.post("/ui/groupes", {"code": "", "name": "   "})
+    assert resp.status_code == 422
+    errors = errors_of(resp)
+    assert set(errors) == {"code", "name"}, errors
+    assert errors["name"] == "Le nom du groupe est obligatoire."
+    resp = admin.post("/ui/groupes", {"code": "Pas Un Code", "name": "x" * 121})
+    errors = errors_of(resp)
+    assert "Code de groupe invalide" in errors["code"]
+    assert "120 caractères au plus (121 ici)" in html.unescape(errors["name"])
+    assert api.ok(api.get("/api/v1/groups"))["items"] == []
+
+
+def test_a_cancelled_session_says_whether_trainees_went_back_to_waiting(api):
+    """A session cancelled with nobody enrolled said « Les dossiers inscrits sont revenus en
+    attente d'inscription »."""
+    api.set_today("01/02/2026")
+    empty = api.session("06/03/2026", "07/03/2026", fill=0)
+    full = api.session("13/03/2026", "14/03/2026", fill=2)
+    for session in (empty, full):
+        api.ok(api.post(f"/api/v1/sessions/{session['id']}/cancel",
+                        {"on": "2026-02-01", "reason": "formateur indisponible"}))
+    admin = client(api, "admin")
+
+    def callout(session):
+        page = html.unescape(text(admin.get(f"/ui/sessions/{session['id']}")))
+        return re.search(r'id="cancellation">(.*?)</div>', page, re.S).group(1)
+
+    assert "Aucun stagiaire n'y était inscrit." in callout(empty)
+    assert "revenus en attente" not in callout(empty)
+    assert "Les dossiers inscrits sont revenus en attente d'inscription (R36)." in callout(full)
