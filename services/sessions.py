@@ -20,6 +20,10 @@ from services.rules import eligibility
 from services.rules import facts as rfacts
 from services.settings import rules_config
 
+# a session's status, and each enrolment's (the API's `status` fields, web/api/schemas.py)
+STATUSES = ("planned", "held", "cancelled")
+ENROLMENT_STATUSES = ("enrolled", "attended", "cancelled")
+
 # what `view` reads: each trainee's case and licence (the licence number) with the session(s),
 # not two queries per trainee
 VIEW_LOAD = (selectinload(CourseSession.enrollments).selectinload(Enrollment.case)

@@ -32,6 +32,7 @@ from services.statuses import TASK_TITLES
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
 MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+HEATMAP_KINDS = ("task", "timer")  # where a heatmap step waits (`heatmap`; the API's enum)
 # open tasks by age, in whole days since the (Paris) day the task was opened: (label, lower
 # bound included)
 AGE_BUCKETS = (("moins de 8 jours", 0), ("8 à 15 jours", 8), ("16 à 30 jours", 16),

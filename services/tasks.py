@@ -28,6 +28,9 @@ from services.row_writes import update_row
 from workflows import TaskNotReady
 from workflows.forms import with_blanks
 
+# a task's state (the API's `state`, its filter and its answer: web/api/schemas.py)
+STATES = ("open", "completed", "cancelled")
+
 
 def get(task_id: int) -> HumanTask:
     task = db.session.get(HumanTask, task_id)

@@ -38,6 +38,7 @@ from services.errors import Invalid
 ROOT = Path(__file__).resolve().parents[2]  # the project (services/design/sandbox.py)
 FEATURES_DIR = ROOT / "features"
 SHIPPED_BPMN = ROOT / "bpmn"
+SCENARIO_STATUSES = ("passed", "failed")  # a scenario's result (parse_cucumber; the API's enum)
 # Only what a Python process needs to start; no DATABASE_URL, no secret of the caller's.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "PYTHONHASHSEED")
 _OUTPUT_TAIL = 4000
