@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import actions, outbox
-from web.api.schemas import PageArgs, one_of, page_body, page_schema
+from web.api.schemas import PageArgs, code, page_body, page_schema
 from web.auth import current_user, require
 
 blp = Blueprint("actions", __name__, url_prefix="/api/v1/actions",
@@ -45,7 +45,7 @@ class OutboxJobSchema(Schema):
     action = fields.String()
     to = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "en_attente, en_cours, envoye, abandonne"})
+    status = code(outbox.STATUS_LABELS)
     status_label = fields.String()
     attempts = fields.Integer()
     next_attempt_at = fields.DateTime(allow_none=True)
@@ -58,8 +58,7 @@ class OutboxListArgs(PageArgs):
     class Meta:
         unknown = RAISE
 
-    status = fields.String(load_default=None, validate=one_of(list(outbox.STATUS_LABELS)),
-                           metadata={"description": "en_attente, en_cours, envoye ou abandonne"})
+    status = code(outbox.STATUS_LABELS, load_default=None)
 
 
 OutboxPage = page_schema(OutboxJobSchema, "OutboxPage")

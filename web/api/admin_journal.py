@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import admin_log
-from web.api.schemas import PageArgs, length, one_of, page_body, page_schema
+from web.api.schemas import PageArgs, code, length, page_body, page_schema
 from web.auth import require
 
 blp = Blueprint("admin_journal", __name__, url_prefix="/api/v1/admin",
@@ -22,7 +22,7 @@ class AdminEventSchema(Schema):
     actor = fields.String(metadata={"description": "nom de l'administrateur ; « cli:COMPTE » "
                                                    "pour la ligne de commande, « systeme » "
                                                    "pour les données de démonstration"})
-    type = fields.String(metadata={"description": ", ".join(admin_log.LABELS)})
+    type = code(admin_log.LABELS)
     label = fields.Function(lambda e: admin_log.LABELS.get(e.type, e.type))
     subject = fields.String(metadata={"description": "utilisateur:NOM, groupe:CODE, horloge, "
                                                      "envoi:N"})
@@ -34,7 +34,7 @@ class AdminEventArgs(PageArgs):
     class Meta:
         unknown = RAISE
 
-    type = fields.String(load_default=None, validate=one_of(list(admin_log.LABELS)))
+    type = code(admin_log.LABELS, load_default=None)
     subject = fields.String(load_default=None, validate=length(1, 120),
                             metadata={"example": "utilisateur:agent"})
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from services.design import process_history, sandbox, scenario_runs
 from web.api.schemas import (
+    CASE_KINDS,
+    CASE_STATUSES,
     MAX_INT,
     In,
     ProcessRefSchema,
     TaskRefSchema,
     TimerSchema,
+    code,
     identifier,
     length,
     range_,
@@ -20,9 +24,7 @@ from web.api.schemas import (
 class ProcessEventSchema(Schema):
     at = fields.DateTime()
     actor = fields.String()
-    type = fields.String(metadata={"description": "brouillon_enregistre, scenarios_testes, "
-                                                  "version_deployee, deploiement_force, "
-                                                  "migration_dossiers"})
+    type = code(process_history.TYPES)
     version = fields.Integer(allow_none=True)
     draft = fields.Integer(attribute="draft_id", allow_none=True)
     detail = fields.Dict()
@@ -101,15 +103,18 @@ class ScenarioSchema(Schema):
     feature = fields.String(metadata={"description": "fichier features/<feature>.feature"})
     name = fields.String()
     tags = fields.List(fields.String())
-    status = fields.String(metadata={"description": "passed ou failed"})
+    status = code(sandbox.SCENARIO_STATUSES)
     message = fields.String(allow_none=True)
+
+
+TEST_RUN_STATUSES = (scenario_runs.WAITING, scenario_runs.RUNNING, scenario_runs.PASSED,
+                     scenario_runs.FAILED, scenario_runs.ERROR)
 
 
 class TestRunSchema(Schema):
     id = fields.Integer()
     draft = fields.Integer()
-    status = fields.String(metadata={"description": "en_attente, en_cours, reussi, echoue, "
-                                                    "erreur"})
+    status = code(TEST_RUN_STATUSES)
     requested_by = fields.String()
     requested_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
@@ -165,8 +170,8 @@ class MigratedCaseSchema(Schema):
 
     id = fields.Integer()
     reference = fields.String()
-    kind = fields.String()
-    status = fields.String()
+    kind = code(CASE_KINDS)
+    status = code(CASE_STATUSES)
     status_label = fields.String()
     closed = fields.Boolean()
     process = fields.Nested(ProcessRefSchema, allow_none=True)

@@ -4,16 +4,57 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services import groups, statuses, tasks
+from services import cases, groups, sessions, settings, statuses, tasks
 from services.clock import FIRST_DAY, LAST_DAY, in_range
 from services.db import MAX_ROW_ID
+from services.rules import dates as rdates
+from services.rules import eligibility, ledger, refund
+from web import labels
 from web.api import messages_fr
 
 messages_fr.install()
 
 
+ONE_OF = "Valeur non permise ; valeurs possibles : {choices}."
+
+
 def one_of(choices):
-    return validate.OneOf(choices, error="Valeur non permise ; valeurs possibles : {choices}.")
+    return validate.OneOf(choices, error=ONE_OF)
+
+
+def code(values, **kwargs) -> fields.String:
+    """A string from a closed set, `values` being the code's own constant (never a copy): a
+    request refuses any other value (422), and the OpenAPI document lists them as the field's
+    `enum`, in an answer too (apispec reads the validator, which marshmallow never runs on
+    dump), with null when the field allows none."""
+    return fields.String(validate=one_of(list(values)), **kwargs)
+
+
+class OneOfOrBlank(validate.OneOf):
+    """A list filter's code: one of the choices, or blank (« ?status= » : no filter, as
+    before the filter was checked)."""
+
+    def __call__(self, value):
+        return value if value == "" else super().__call__(value)
+
+
+# ---- the closed sets: each field below takes its `enum` from one of these -------------------
+CASE_KINDS = tuple(cases.PROCESS_BY_KIND)
+CASE_STATUSES = tuple(statuses.LABELS)  # services.statuses owns them
+# the law's receipts (D11) but the dematerialised 48N, which API.md's `letter_48n` does not take
+LETTER_RECEIPTS = tuple(r for r in rdates.RECEIPTS if r != "dematerialised")
+PROBATIONS = rdates.PROBATIONS
+OFFENCE_CLASSES = ledger.OFFENCE_CLASSES
+FINE_KINDS = refund.FINE_KINDS
+ATTENDANCE = eligibility.ATTENDANCE
+# no constant in services for these three: the tables the pages and exports label them with
+MOVEMENT_KINDS = tuple(labels.MOVEMENT_LABELS)
+OBLIGATIONS = tuple(labels.OBLIGATION_LABELS)
+REFERRALS = tuple(labels.REFERRAL_LABELS)
+SESSION_STATUSES = sessions.STATUSES
+ENROLMENT_STATUSES = sessions.ENROLMENT_STATUSES
+TASK_STATES = tasks.STATES
+CLOCK_MODES = settings.CLOCK_MODES
 
 
 def length(min_=None, max_=None):
@@ -90,7 +131,7 @@ class LicenceInSchema(In):
         length(1, 20), validate.Regexp(r"^[0-9A-Za-z]+$", error="Chiffres et lettres seulement.")])
     holder = fields.Nested(HolderSchema, required=True)
     obtained_on = fields.Date(required=True)
-    probation = fields.String(required=True, validate=one_of(["classic", "aac", "none"]))
+    probation = code(PROBATIONS, required=True)
     formation_complementaire = fields.Boolean(load_default=False)
     balance = fields.Nested(BalanceInSchema, load_default=None, allow_none=True)
     # the dates' cross-checks (born before obtained, obtained not after today) are the
@@ -99,7 +140,7 @@ class LicenceInSchema(In):
 
 
 class MovementSchema(Schema):
-    kind = fields.String()
+    kind = code(MOVEMENT_KINDS)
     points = fields.Integer()
     effective_on = fields.Date()
     recorded_at = fields.DateTime(allow_none=True, metadata={
@@ -115,7 +156,7 @@ class LicenceSchema(Schema):
     number = fields.String()
     holder = fields.Nested(HolderSchema)
     obtained_on = fields.Date()
-    probation = fields.String()
+    probation = code(PROBATIONS)
     formation_complementaire = fields.Boolean()
     probation_ends_on = fields.Date(allow_none=True)
     balance = fields.Integer()
@@ -142,8 +183,7 @@ class FineSchema(In):
                                                      "au plus le maximum de sa classe (C1 38 €, "
                                                      "C2 150 €, C3 450 €, C4 750 €, C5 3 000 €), "
                                                      "sinon 422 (LD15)"})
-    kind = fields.String(required=True, validate=one_of(
-        ["forfaitaire", "majoree", "judiciaire", "composition_penale"]))
+    kind = code(FINE_KINDS, required=True)
     paid_on = fields.Date(load_default=None, allow_none=True)
 
 
@@ -152,8 +192,7 @@ class InfractionInSchema(In):
     points = integer(required=True, validate=validate.Range(
         min=1, max=6, error="R5 : un retrait est de 1 à 6 points par infraction (un délit : 6, "
                             "la moitié du maximum de 12)."))
-    offence_class = fields.String(required=True,
-                                  validate=one_of(["C1", "C2", "C3", "C4", "C5", "delit"]))
+    offence_class = code(OFFENCE_CLASSES, required=True)
     label = fields.String(required=True, validate=length(1, 255))
     established_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "R7 : entre la commission et aujourd'hui, sinon 422 (LD14)"})
@@ -165,7 +204,7 @@ class InfractionInSchema(In):
 
 class FineOutSchema(Schema):
     amount = fields.Raw(metadata={"type": "number", "description": "en euros"})
-    kind = fields.String()
+    kind = code(FINE_KINDS)
     paid_on = fields.String(allow_none=True, metadata={"format": "date"})
 
 
@@ -174,7 +213,7 @@ class InfractionSchema(Schema):
     licence = fields.String()
     committed_on = fields.Date()
     points = fields.Integer()
-    offence_class = fields.String()
+    offence_class = code(OFFENCE_CLASSES)
     label = fields.String()
     established_on = fields.Date(allow_none=True)
     decision_on = fields.Date()
@@ -244,9 +283,9 @@ class SessionInSchema(In):
 class EnrollmentViewSchema(Schema):
     case = fields.Integer()
     licence = fields.String()
-    status = fields.String()
-    day1 = fields.String(allow_none=True)
-    day2 = fields.String(allow_none=True)
+    status = code(ENROLMENT_STATUSES)
+    day1 = code(ATTENDANCE, allow_none=True)
+    day2 = code(ATTENDANCE, allow_none=True)
     attestation_issued_on = fields.Date(allow_none=True)
 
 
@@ -257,7 +296,7 @@ class SessionSchema(Schema):
     day2 = fields.Date()
     capacity = fields.Integer()
     driving_sequence = fields.Boolean()
-    status = fields.String()
+    status = code(SESSION_STATUSES)
     cancelled_on = fields.Date(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     enrollments = fields.List(fields.Nested(EnrollmentViewSchema))
@@ -282,13 +321,10 @@ class CancelSchema(In):
     reason = fields.String(required=True, validate=length(1, 255))
 
 
-ATTENDANCE = ["present", "absent", "late"]
-
-
 class AttendanceRecordSchema(In):
     licence = fields.String(required=True)
-    day1 = fields.String(required=True, validate=one_of(ATTENDANCE))
-    day2 = fields.String(required=True, validate=one_of(ATTENDANCE))
+    day1 = code(ATTENDANCE, required=True)
+    day2 = code(ATTENDANCE, required=True)
 
 
 class AttendanceSchema(In):
@@ -301,12 +337,12 @@ class LetterSchema(In):
     sent_on = fields.Date(required=True, metadata={
         "description": "après la décision du retrait notifié (R10), au plus aujourd'hui ; "
                        "toutes les erreurs de la lettre dans un seul 422 (LD14)"})
-    receipt = fields.String(required=True, validate=one_of(["signed", "unclaimed", "npai"]))
+    receipt = code(LETTER_RECEIPTS, required=True)
     received_on = fields.Date(load_default=None, allow_none=True)
 
 
 class CaseInSchema(In):
-    kind = fields.String(required=True, validate=one_of(["obligatoire", "volontaire"]))
+    kind = code(CASE_KINDS, required=True)
     licence = fields.String(required=True)
     infraction = identifier(load_default=None, allow_none=True)
     letter_48n = fields.Nested(LetterSchema, load_default=None, allow_none=True)
@@ -332,7 +368,9 @@ class CaseInSchema(In):
 
 class CaseFilters(In):
     """The case list's filters (its page and its export)."""
-    status = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=OneOfOrBlank(
+        CASE_STATUSES, error=ONE_OF),
+        metadata={"description": "le statut (`status`) des dossiers listés ; vide : tous"})
     licence = fields.String(load_default=None)
     q = fields.String(load_default=None)
     overdue = fields.Boolean(load_default=False)
@@ -375,14 +413,15 @@ class RefundSchema(Schema):
 
 
 class OutcomeSchema(Schema):
-    obligation = fields.String(allow_none=True)
+    obligation = code(OBLIGATIONS, allow_none=True, metadata={
+        "description": "null pour un stage volontaire (R19)"})
     points_credited = fields.Integer(allow_none=True)
     effect_on = fields.Date(allow_none=True)
     balance_after = fields.Integer(allow_none=True)
     credit_refusal = fields.Nested(RefusalSchema, allow_none=True)
     explanation = fields.String(allow_none=True)
     refund = fields.Nested(RefundSchema, allow_none=True)
-    referral = fields.String(allow_none=True)
+    referral = code(REFERRALS, allow_none=True)
 
 
 class AttestationOutSchema(Schema):
@@ -428,10 +467,10 @@ class ProposalDismissInSchema(ProposalDecisionInSchema):
 class CaseSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
-    kind = fields.String()
+    kind = code(CASE_KINDS)
     licence = fields.String()
     holder = fields.String()
-    status = fields.String()
+    status = code(CASE_STATUSES)
     status_label = fields.String(metadata={
         "description": "le statut pour les personnes : le libellé que le schéma du processus "
                        "donne à l'étape où le dossier attend (docs/process-bundle.md)"})
@@ -455,15 +494,15 @@ class CaseSchema(Schema):
 class CaseSummarySchema(Schema):
     id = fields.Integer()
     reference = fields.String()
-    kind = fields.String()
+    kind = code(CASE_KINDS)
     licence = fields.Function(lambda c: c.licence.number)
     holder = fields.Function(lambda c: c.licence.holder_name)
-    status = fields.String()
+    status = code(CASE_STATUSES)
     status_label = fields.Function(statuses.label_of)
     closed = fields.Boolean()
     deadline = fields.Date(allow_none=True)
-    obligation = fields.String(allow_none=True)
-    referral = fields.String(allow_none=True)
+    obligation = code(OBLIGATIONS, allow_none=True)
+    referral = code(REFERRALS, allow_none=True)
 
 
 class EnrollmentInSchema(In):
@@ -494,8 +533,7 @@ class TaskFilters(In):
     case = fields.Integer(load_default=None, validate=range_(1, MAX_INT))
     key = fields.String(load_default=None)
     mine = fields.Boolean(load_default=False)
-    state = fields.String(load_default="open", validate=one_of(["open", "completed",
-                                                                "cancelled"]))
+    state = code(TASK_STATES, load_default="open")
     groups = fields.String(load_default=None, validate=one_of(["mine"]), metadata={
         "description": "« mine » : les tâches proposées à l'un de mes groupes (celles ouvertes "
                        "à tous les agents n'y figurent pas)"})
@@ -512,7 +550,7 @@ class TaskSchema(Schema):
     title = fields.String()
     form = fields.Function(lambda t: tasks.form_for_display(t))
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
-    state = fields.String()
+    state = code(TASK_STATES)
     created_at = fields.DateTime()
     due_on = fields.Date(allow_none=True)
     reminders = fields.Integer(metadata={
@@ -553,7 +591,7 @@ class ProcessVersionSchema(Schema):
 class ClockSchema(Schema):
     now = fields.String(metadata=PARIS_INSTANT)
     today = fields.Date()
-    mode = fields.String()
+    mode = code(CLOCK_MODES)
 
 
 # The days the manual clock may show (services/clock.py says why).

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import processes, statistics
-from web.api.schemas import In, length
+from web.api.schemas import In, code, length
 from web.auth import require
 
 blp = Blueprint("statistics", __name__, url_prefix="/api/v1",
@@ -88,7 +88,7 @@ class TaskAgeRowSchema(Schema):
 
 class TasksByAgeSchema(Schema):
     as_of = fields.String()
-    buckets = fields.List(fields.String())
+    buckets = fields.List(code(label for label, _lower in statistics.AGE_BUCKETS))
     tasks = fields.List(fields.Nested(TaskAgeRowSchema))
     totals = _ints()
 
@@ -114,7 +114,8 @@ class StatisticsSchema(Schema):
 
 class HeatmapStepSchema(Schema):
     element = fields.String()
-    kind = fields.String(metadata={"description": "task (tâche ouverte) ou timer (minuteur)"})
+    kind = code(statistics.HEATMAP_KINDS, metadata={
+        "description": "task (tâche ouverte) ou timer (minuteur)"})
     waiting = fields.Integer()
     median_days = fields.Float(allow_none=True, metadata={
         "description": "médiane du temps passé, en jours entiers depuis le jour (heure de "
