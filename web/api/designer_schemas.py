@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 from services.design import process_history, sandbox, scenario_runs
 from web.api.schemas import (
     CASE_KINDS,
-    CASE_STATUSES,
+    CASE_STATUS_DESCRIPTION,
     MAX_INT,
     In,
     ProcessRefSchema,
@@ -171,7 +171,7 @@ class MigratedCaseSchema(Schema):
     id = fields.Integer()
     reference = fields.String()
     kind = code(CASE_KINDS)
-    status = code(CASE_STATUSES)
+    status = fields.String(metadata={"description": CASE_STATUS_DESCRIPTION})
     status_label = fields.String()
     closed = fields.Boolean()
     process = fields.Nested(ProcessRefSchema, allow_none=True)
