@@ -76,15 +76,9 @@ def engine_and_service(tmp: Path, seconds: float = SERVICE_SECONDS) -> dict:
 
     base = Baseline(tmp / "engine.sqlite")
     base.lifecycle()  # warm-up: parse and cache the spec
-    app = common.fresh_app(f"sqlite:///{tmp / 'service.sqlite'}")
     eng = {"n": 0, "wall": 0.0, "cpu": 0.0}
     svc = {"n": 0, "wall": 0.0, "cpu": 0.0}
-    with app.app_context():
-        from services.clock import clock
-        today = clock().today()
-        common.bootstrap(today)
-        nums = common.Numbers("5")
-        common.service_group(nums, today)  # warm-up
+    with common.warm_service(tmp / "service.sqlite", "5") as (nums, today):
         t_end = time.perf_counter() + seconds
         while time.perf_counter() < t_end:
             w, c = time.perf_counter(), time.process_time()
@@ -160,13 +154,7 @@ def profile_service(tmp: Path, seconds: float, out: Path) -> dict:
 
     from bench import common
 
-    app = common.fresh_app(f"sqlite:///{tmp / 'profile.sqlite'}")
-    with app.app_context():
-        from services.clock import clock
-        today = clock().today()
-        common.bootstrap(today)
-        nums = common.Numbers("6")
-        common.service_group(nums, today)  # warm-up
+    with common.warm_service(tmp / "profile.sqlite", "6") as (nums, today):
         n, profiler = 0, Profiler(interval=0.0005)
         w, c = time.perf_counter(), time.process_time()
         with profiler:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from contextlib import contextmanager
 
 from services.rules import dates as rdates
 
@@ -28,6 +29,20 @@ def fresh_app(url: str, clock_mode: str = "system"):
         upgrade()
         db.session.remove()
     return app
+
+
+@contextmanager
+def warm_service(path, prefix: str):
+    """A fresh migrated SQLite app at `path`, bootstrapped, one service group run to warm it up;
+    yields (numbers, today) inside its app context."""
+    app = fresh_app(f"sqlite:///{path}")
+    with app.app_context():
+        from services.clock import clock
+        today = clock().today()
+        bootstrap(today)
+        numbers = Numbers(prefix)
+        service_group(numbers, today)  # warm-up
+        yield numbers, today
 
 
 def course_days(today: dt.date) -> tuple[dt.date, dt.date]:

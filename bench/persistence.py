@@ -78,13 +78,7 @@ def _measure(meter: Meter, tmp: Path, seconds: float) -> dict:
 
     base = Baseline(tmp / "persistence-engine.sqlite")
     base.lifecycle()  # warm-up
-    app = common.fresh_app(f"sqlite:///{tmp / 'persistence.sqlite'}")
-    with app.app_context():
-        from services.clock import clock
-        today = clock().today()
-        common.bootstrap(today)
-        nums = common.Numbers("7")
-        common.service_group(nums, today)  # warm-up
+    with common.warm_service(tmp / "persistence.sqlite", "7") as (nums, today):
         engine_cpu = service_cpu = 0.0
         engine_n = service_n = 0
         t_end = time.perf_counter() + seconds
