@@ -24,8 +24,13 @@ TAG_RE = re.compile(r"(?<!\S)@([A-Za-z][\w-]*)")
 
 
 def _tags() -> set[str]:
+    """Every tag of features/ and of the files BDD_FEATURES names (a path may be outside
+    features/): each becomes a marker, so that --strict-markers does not stop the collection
+    with « 'R99' not found in `markers` configuration option »."""
+    from tests.bdd.controle_fonctionnalites import feature_files
+
     tags: set[str] = set()
-    for path in FEATURES.rglob("*.feature"):
+    for path in {*FEATURES.rglob("*.feature"), *(p for p in feature_files() if p.is_file())}:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip().startswith("@"):
                 tags.update(TAG_RE.findall(line))
@@ -142,6 +147,10 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(ligne)
 
 
+ETAPE_EN_ECHEC = pytest.StashKey[tuple]()
+ETAPE_INTROUVABLE = pytest.StashKey[str]()
+
+
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
     """A step no definition matches: pytest-bdd leaves it out of its scenario report, so the
     Cucumber JSON and the HTML report showed the scenario passed (or left it out when it was
@@ -154,4 +163,43 @@ def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exceptio
     if report is not None:
         report.add_step_report(StepReport(step=step))
         report.fail()
-    pytest.fail(etape_introuvable(scenario, step), pytrace=False)
+    message = etape_introuvable(scenario, step)
+    request.node.stash[ETAPE_INTROUVABLE] = message
+    pytest.fail(message, pytrace=False)
+
+
+def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args,
+                          exception):
+    """Remember which step failed: the report names it (pytest_runtest_makereport below)."""
+    request.node.stash[ETAPE_EN_ECHEC] = (scenario, step)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed step is reported in French with where it is: the step's own message (« Échéance
+    attendue : … », a refusal, an impossible date), then the file, the line, the scenario and
+    the step, instead of pytest's traceback through pytest-bdd's code, which an analyst cannot
+    read. The Cucumber JSON (HTML report, designers' runs) reads the same text. An error that is
+    not an assertion (a bug in the steps or the application) keeps its traceback under a French
+    heading: it is for a developer."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or call.excinfo is None:
+        return
+    from tests.bdd.outils import echec_d_etape
+
+    exception = call.excinfo.value
+    introuvable = item.stash.get(ETAPE_INTROUVABLE, None)
+    echec = item.stash.get(ETAPE_EN_ECHEC, None)
+    if introuvable is not None:
+        texte = introuvable
+    elif echec is not None:
+        texte = echec_d_etape(*echec, exception)
+    else:
+        return
+    if isinstance(exception, AssertionError | pytest.fail.Exception):
+        report.longrepr = texte
+        # the captured output (the migrations' log, the application's) says nothing to them
+        report.sections = [s for s in report.sections if not s[0].startswith("Captured")]
+    else:
+        report.longrepr = f"{texte}\n\n{report.longreprtext}"

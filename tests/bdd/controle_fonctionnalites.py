@@ -5,6 +5,7 @@ its accent, an English keyword): their scenario would never run, and nothing wou
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -13,12 +14,19 @@ from gherkin.dialect import Dialect
 from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.feature import get_feature
 
+FEATURES = Path(__file__).resolve().parents[2] / "features"
 FRENCH = Dialect.for_name("fr")
 ENGLISH = Dialect.for_name("en")
 _SECTIONS = ("feature_keywords", "rule_keywords", "background_keywords", "scenario_keywords",
              "scenario_outline_keywords", "examples_keywords")
 _STEPS = ("given_keywords", "when_keywords", "then_keywords", "and_keywords", "but_keywords")
 _LANGUAGE = re.compile(r"^\s*#\s*language\s*:\s*fr\s*$")
+# the rule ids a tag may name (DOMAIN.md: rules R1–R57, date rules D1–D12, open questions
+# Q1–Q17); docs/traceability.md and `-m R26` read them
+RULE_TAGS = ({f"R{i}" for i in range(1, 58)} | {f"D{i}" for i in range(1, 13)}
+             | {f"Q{i}" for i in range(1, 18)})
+_RULE_LIKE = re.compile(r"^[RDQ]\s*0*\d+$", re.I)
+_TAG = re.compile(r"@(\S*)")
 
 
 def _fold(text: str) -> str:
@@ -59,6 +67,16 @@ def _step_problem(line: str) -> str | None:
            "Quand, Alors, Et, Mais) : cette ligne ne s'exécute jamais."
 
 
+def feature_files() -> list[Path]:
+    """The feature files to run: every one of features/, or those BDD_FEATURES names
+    (comma-separated): a stem names a file of features/; a path ending in .feature, any file
+    (the tests of these checks run one written for them)."""
+    subset = [s.strip() for s in os.environ.get("BDD_FEATURES", "").split(",") if s.strip()]
+    if not subset:
+        return sorted(FEATURES.rglob("*.feature"))
+    return [Path(s) if s.endswith(".feature") else FEATURES / f"{s}.feature" for s in subset]
+
+
 def problems(path: Path) -> list[str]:
     """Every problem of the file, each with its line, in French; [] for a good file."""
     text = path.read_text(encoding="utf-8")
@@ -80,11 +98,36 @@ def problems(path: Path) -> list[str]:
         stripped = line.strip()
         if stripped.startswith(('"""', "```")):
             in_doc_string = not in_doc_string
+        if stripped.startswith("@") and not in_doc_string:
+            found.extend(f"ligne {number} : {p}" for p in _tag_problems(stripped))
         if in_doc_string or stripped.startswith(("#", "|", "@")):
             continue
         problem = _section_problem(line) or _step_problem(line)
         if problem:
             found.append(f"ligne {number} : {problem}")
+    return found
+
+
+def _tag_problems(line: str) -> list[str]:
+    """A tag that looks like a rule id but names none of DOMAIN.md (« @R99 », « @r17 »,
+    « @R017 »), or tags run together (« @R5@R9 », « @R5,@R9 »): the scenario would run, but
+    neither `-m R17` nor docs/traceability.md would find it under its rule."""
+    found = []
+    for tag in _TAG.findall(line.split("#", 1)[0]):
+        if tag in RULE_TAGS:
+            continue
+        if "@" in tag or "," in tag or ";" in tag:
+            found.append(f"« @{tag} » : séparez les étiquettes par une espace (« "
+                         + " ".join(f"@{t}" for t in re.split(r"[@,;]+", tag) if t) + " »).")
+        elif _RULE_LIKE.match(tag):
+            juste = f"{tag[0].upper()}{int(tag[1:].strip())}"
+            if juste in RULE_TAGS:
+                found.append(f"« @{tag} » : écrivez « @{juste} » (l'identifiant de la règle, "
+                             "tel que DOMAIN.md l'écrit).")
+            else:
+                found.append(f"« @{tag} » ne désigne aucune règle de DOMAIN.md (R1 à R57, D1 "
+                             "à D12, questions Q1 à Q17) : ni « -m » ni docs/traceability.md "
+                             "ne relieront ce scénario à une règle.")
     return found
 
 

@@ -40,7 +40,13 @@ def _valeur(schema: dict, champ: str, texte: str):
         f"{', '.join(schema.get('properties') or {}) or 'aucun'}")
     genre = propriete.get("type")
     if genre in ("integer", "number"):
-        nombre = float(texte.replace(",", "."))
+        try:
+            nombre = float(texte.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+        except ValueError:
+            raise AssertionError(f"« {texte} » n'est pas un nombre : le champ « {champ} » attend "
+                                 "un nombre écrit en chiffres (par exemple 135 ou 2,5)") from None
+        if genre == "integer" and not nombre.is_integer():
+            raise AssertionError(f"« {texte} » : le champ « {champ} » attend un nombre entier")
         return int(nombre) if genre == "integer" or nombre.is_integer() else nombre
     if genre == "boolean":
         assert texte.lower() in VRAI | FAUX, f"« {texte} » : écrire oui ou non pour « {champ} »"
@@ -103,9 +109,16 @@ def deploye_depuis_exemple(ctx: Contexte, cle, exemple):
 
 
 @when(parsers.re(r"l'agent complète la tâche « (?P<titre>[^»]+) » avec :"))
-def complete_avec(ctx: Contexte, titre, datatable):
+def complete_avec(ctx: Contexte, titre, datatable=None):
+    lignes = [ligne for ligne in datatable or [] if ligne and ligne[0].strip().lower() != "champ"]
+    courtes = [ligne for ligne in lignes if len(ligne) < 2]
+    assert datatable and not courtes, (
+        f"« l'agent complète la tâche « {titre} » avec : » attend, sur les lignes qui suivent, "
+        "un tableau à deux colonnes | champ | valeur | (le champ : sa clé dans le formulaire) ; "
+        + ("il n'y a pas de tableau" if not datatable else
+           "une seule colonne dans " + ", ".join(f"« | {' | '.join(ligne)} | »"
+                                                  for ligne in courtes)))
     tache = _tache(ctx, titre)
-    lignes = [ligne for ligne in datatable if ligne and ligne[0].strip().lower() != "champ"]
     data = {champ.strip(): _valeur(tache["form"], champ.strip(), valeur.strip())
             for champ, valeur, *_ in lignes}
     ctx.dossier = ctx.ok(ctx.api.post(f"/api/v1/tasks/{tache['id']}/complete", {"data": data},

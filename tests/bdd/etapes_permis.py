@@ -29,15 +29,22 @@ def creer_permis(ctx: Contexte, obtenu: str, type_: str = "classic", points=None
 
 
 def enregistrer_infraction(ctx: Contexte, points: int, commise: str, decidee=None, payee=None,
-                           amende: int = 135, nature: str = "forfaitaire", classe: str = "C4"):
+                           amende: int = 135, nature: str = "forfaitaire", classe: str = "C4",
+                           tentative: bool = False):
+    """The infraction as the clerk records it; `tentative`: its answer is kept for « la demande
+    est refusée en citant la règle … » or « la demande est acceptée », not checked here."""
     body = {"committed_on": d(commise), "points": points, "offence_class": classe,
             "label": "Excès de vitesse", "decision_on": d(decidee or commise),
             "established_on": d(payee or commise),
             "fine": {"amount": amende, "kind": nature, "paid_on": d(payee or commise)}}
     # a retrait is registered once decided (R8), its fine once paid: never in the future
     ctx.avancer(max((commise, decidee, payee), key=lambda t: jour(t) if t else dt.date.min))
-    ctx.infraction = ctx.ok(ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body),
-                            "enregistrer l'infraction", 201)
+    ctx.reponse = ctx.api.post(f"/api/v1/licences/{ctx.numero}/infractions", body)
+    if tentative:
+        if ctx.reponse.status_code == 201:
+            ctx.infraction = ctx.reponse.get_json()
+        return ctx.infraction
+    ctx.infraction = ctx.ok(ctx.reponse, "enregistrer l'infraction", 201)
     return ctx.infraction
 
 
@@ -98,14 +105,26 @@ INFRACTION = (rf"une infraction de (?P<points>\d+) points? (?:de classe (?P<clas
               rf"de (?P<amende>\d+) €\))?")
 
 
-@given(parsers.re(INFRACTION))
-@when(parsers.re(INFRACTION + " est enregistrée"))
-def infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
+def _infraction(ctx, points, classe, commise, decidee, payee, nature, amende, tentative=False):
     natures = {"majorée": "majoree", "de composition pénale": "composition_penale"}
     enregistrer_infraction(ctx, int(points), commise, decidee, payee,
                            int(amende) if amende else 135, natures.get(nature, nature or
                                                                         "forfaitaire"),
-                           {"délit": "delit"}.get(classe, classe or "C4"))
+                           {"délit": "delit"}.get(classe, classe or "C4"), tentative)
+
+
+@given(parsers.re(INFRACTION))
+@when(parsers.re(INFRACTION + " est enregistrée"))
+def infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
+    _infraction(ctx, points, classe, commise, decidee, payee, nature, amende)
+
+
+@when(parsers.re("l'agent tente d'enregistrer " + INFRACTION))
+def tentative_infraction(ctx, points, classe, commise, decidee, payee, nature, amende):
+    """The clerk records an infraction the application may refuse (R5: at most 6 points, a
+    délit 6, the same day's retraits within 8; R7, R8: dates in order): its answer is checked
+    by « la demande est refusée en citant la règle … » or « la demande est acceptée »."""
+    _infraction(ctx, points, classe, commise, decidee, payee, nature, amende, tentative=True)
 
 
 @given(parsers.re(rf"une infraction de (?P<points>\d+) points? commise le (?P<commise>{DATE}) "
@@ -176,10 +195,21 @@ def validite(ctx, etat):
                  rf"un retrait|un crédit de stage) de (?P<points>-?\d+) points? "
                  rf"au (?P<au>{DATE})"))
 def mouvement(ctx, quoi, points, au):
+    """A movement of the licence's record at its effective date (R44). « un retrait de 3
+    points » is the relevé's −3 (API.md: a retrait's points are negative)."""
     permis = ctx.ok(ctx.api.get(f"/api/v1/licences/{ctx.numero}"), "consulter le permis")
     mouvements = [(m["kind"], m["points"], m["effective_on"]) for m in permis["movements"]]
-    attendu = (MOUVEMENTS[quoi], int(points), d(au))
-    lisible = "; ".join(f"{k} {p:+d} au {fr(e)}" for k, p, e in mouvements) or "aucun"
+    nombre = -abs(int(points)) if quoi == "un retrait" else int(points)
+    attendu = (MOUVEMENTS[quoi], nombre, d(au))
+    lisible = "; ".join(_mouvement_lisible(k, p, e) for k, p, e in mouvements) or "aucun"
     assert attendu in mouvements, (
-        f"Mouvement attendu : {quoi} de {points} points au {au} ; "
+        f"Mouvement attendu : {quoi} de {abs(int(points))} points au {au} ; "
         f"mouvements du relevé : {lisible}")
+
+
+def _mouvement_lisible(kind: str, points: int, effet: str) -> str:
+    """« un retrait de 3 points au 20/02/2026 », as the step writes it."""
+    if kind == "solde":
+        return f"un solde connu de {points} points au {fr(effet)}"
+    quoi = next((k for k, v in MOUVEMENTS.items() if v == kind), kind)
+    return f"{quoi} de {abs(points)} point{'s' if abs(points) > 1 else ''} au {fr(effet)}"

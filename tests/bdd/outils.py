@@ -6,8 +6,10 @@ manual clock: no database access, so the scenarios exercise the BPMN versions ac
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+import re._parser as _sre
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,13 +31,29 @@ OBLIGATIONS = {"remplie": "met", "non remplie": "not_met", "en attente": "pendin
 PRESENCES = {"présent": "present", "absent": "absent", "en retard": "late"}
 
 
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre")
+
+
 def jour(texte: str) -> dt.date:
-    """'10/03/2026' → date(2026, 3, 10); an impossible date is said in French."""
+    """'10/03/2026' → date(2026, 3, 10); an impossible date is said in French, with why."""
     try:
         return dt.date.fromisoformat(d(texte))
     except ValueError:
-        raise AssertionError(f"Date impossible : « {texte} » (JJ/MM/AAAA attendu, un jour qui "
-                             "existe dans le calendrier)") from None
+        pass
+    pourquoi = "JJ/MM/AAAA attendu, un jour qui existe dans le calendrier"
+    if re.fullmatch(DATE, texte):
+        j, m, a = (int(x) for x in texte.split("/"))
+        if not 1 <= m <= 12:
+            pourquoi = (f"il n'y a pas de mois {m:02d} : une date s'écrit JJ/MM/AAAA, le jour "
+                        "avant le mois")
+        elif a < 1:
+            pourquoi = "il n'y a pas d'année 0000"
+        else:
+            fin = calendar.monthrange(a, m)[1]
+            pourquoi = (f"le jour va de 01 à {fin} en {MOIS[m - 1]} {a}" if j < 1 else
+                        f"{MOIS[m - 1]} {a} n'a que {fin} jours")
+    raise AssertionError(f"Date impossible : « {texte} » ({pourquoi})")
 
 
 def fr(valeur):
@@ -135,11 +153,22 @@ def etape_introuvable(scenario, step) -> str:
     if redresse != step.name and any(c.parser.is_matching(redresse) for c in contextes):
         conseils.append("écrivez l'apostrophe droite (') et les guillemets « » : « "
                         f"{redresse} »")
+    dates = _dates_mal_ecrites(step.name)
+    date_corrigee = False
+    if dates:
+        corrige = step.name
+        for ecrite, juste in dates:
+            corrige = corrige.replace(ecrite, juste)
+        exemples = ", ".join(f"« {juste} » et non « {ecrite} »" for ecrite, juste in dates)
+        date_corrigee = any(c.parser.is_matching(corrige) for c in contextes)
+        conseils.append("les dates s'écrivent JJ/MM/AAAA (jour et mois sur deux chiffres, "
+                        f"l'année sur quatre) : {exemples}"
+                        + (f" ; écrivez « {corrige} »" if date_corrigee else ""))
     colonnes = re.findall(r"<[^<>]+>", step.name)
     if colonnes:
         conseils.append(f"{', '.join(colonnes)} n'est remplacé par aucune colonne du tableau "
                         "Exemples : vérifiez le nom de la colonne, accents compris")
-    if not conseils:
+    if not conseils or (dates and not date_corrigee):
         phrases = {_lisible(c.parser.name) for c in contextes if c.type in (None, step.type)}
         proches = difflib.get_close_matches(step.name, sorted(phrases), n=3, cutoff=0.5)
         conseils.append("vérifiez l'orthographe, les accents et les guillemets « » ; "
@@ -149,12 +178,74 @@ def etape_introuvable(scenario, step) -> str:
     return f"{texte} {conseil[0].upper()}{conseil[1:]}."
 
 
+_ISO = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.-])")
+_AUTRE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?![\d/.-])")
+
+
+def _dates_mal_ecrites(texte: str) -> list[tuple[str, str]]:
+    """The dates of a step not written JJ/MM/AAAA, each with its JJ/MM/AAAA form:
+    « 2026-03-01 » → « 01/03/2026 », « 1/3/2026 » or « 01.03.2026 » → « 01/03/2026 »,
+    « 01/03/26 » → « 01/03/2026 »."""
+    trouvees = []
+    for m in _ISO.finditer(texte):
+        trouvees.append((m.group(0), f"{int(m.group(3)):02d}/{int(m.group(2)):02d}/{m.group(1)}"))
+    for m in _AUTRE.finditer(texte):
+        annee = m.group(4) if len(m.group(4)) == 4 else f"20{m.group(4)}"
+        juste = f"{int(m.group(1)):02d}/{int(m.group(3)):02d}/{annee}"
+        if juste != m.group(0):
+            trouvees.append((m.group(0), juste))
+    return trouvees
+
+
 def _lisible(motif: str) -> str:
-    """A step's pattern for people: its named groups shown as « … », an optional or
-    alternative wording as its first form."""
-    motif = re.sub(r"\(\?P<\w+>[^()]*(?:\([^()]*\)[^()]*)*\)", "…", motif)
-    motif = re.sub(r"\(\?:([^()|]*)(?:\|[^()]*)?\)\??", r"\1", motif)
-    return " ".join(motif.replace("\\", "").strip("^$").split())
+    """A step's pattern for people, in its shortest form: a value to give (a date, a number, a
+    text) shown as « … », a choice as its first wording, an optional wording left out:
+    « une infraction de … points commise le … est enregistrée »."""
+    try:
+        texte = _rendu(_sre.parse(motif))
+    except Exception:  # a pattern sre cannot parse is a plain phrase
+        texte = motif
+    return " ".join(texte.replace("\\", "").strip("^$").split())
+
+
+def _rendu(elements) -> str:
+    """The parsed pattern (re._parser) as its first, shortest wording."""
+    morceaux = []
+    for op, av in elements:
+        nom = str(op)
+        if nom == "LITERAL":
+            morceaux.append(chr(av))
+        elif nom == "SUBPATTERN":
+            texte = _rendu(av[-1])
+            # a group that captures is a value to give (a date, a number, a text), unless it is
+            # a choice of wordings (« (?P<etat>est|n'est plus) »): then its first wording
+            capture = av[0] is not None
+            morceaux.append("…" if capture and ("…" in texte or not texte) else texte)
+        elif nom == "BRANCH":
+            morceaux.append(_rendu(av[1][0]))
+        elif nom == "IN" and all(str(o) == "LITERAL" for o, _ in av):
+            morceaux.append(chr(av[0][1]))  # « ' » of « (?:'|’) »
+        elif nom in ("MAX_REPEAT", "MIN_REPEAT"):
+            mini, _maxi, contenu = av
+            if mini > 0:
+                morceaux.append("…")
+            elif len(contenu) == 1 and str(contenu[0][0]) == "LITERAL":
+                morceaux.append(chr(contenu[0][1]))  # « points? » → « points »
+            elif _choix_de_mots(contenu):
+                morceaux.append(_rendu(contenu))  # « (?:est |a été )? » → « est »
+        elif nom != "AT":  # a class of characters: a value to give
+            morceaux.append("…")
+    return re.sub(r"…+", "…", "".join(morceaux))
+
+
+def _choix_de_mots(contenu) -> bool:
+    """An optional group that chooses between wordings (« (?:est |a été )? »): shown, its first
+    wording; an optional detail (« (?: avec … autres stagiaires)? ») is left out."""
+    if len(contenu) != 1:
+        return False
+    interieur = contenu[0][1][-1] if str(contenu[0][0]) == "SUBPATTERN" else contenu
+    return (len(interieur) == 1 and str(interieur[0][0]) == "BRANCH"
+            and all(str(o) == "LITERAL" for branche in interieur[0][1][1] for o, _ in branche))
 
 
 @dataclass
@@ -217,3 +308,22 @@ class Contexte:
         self.dossier = self.ok(self.api.post(f"/api/v1/tasks/{tache['id']}/complete",
                                              {"data": data}, as_="agent"), action)
         return self.dossier
+
+
+def lieu_de_l_etape(scenario, step) -> str:
+    """« ligne 26 de signalement.feature, scénario « … », étape « Alors … » »."""
+    return (f"ligne {step.line_number} de {Path(scenario.feature.filename).name}, scénario "
+            f"« {scenario.name} », étape « {step.keyword.strip()} {step.name} »")
+
+
+def echec_d_etape(scenario, step, exception: BaseException) -> str:
+    """Why a step failed, for the analyst: the step's French message first (what was expected
+    and what was obtained, a refusal), then where. An exception that is no assertion is a bug
+    of the steps or of the application, not of the scenario: said so."""
+    lieu = lieu_de_l_etape(scenario, step)
+    message = str(getattr(exception, "msg", None) or exception).strip()
+    if isinstance(exception, AssertionError) or type(exception).__name__ == "Failed":
+        return f"{message or 'Vérification en échec'} ({lieu})."
+    return (f"Erreur inattendue ({lieu}) : {type(exception).__name__} : {message}. Ce n'est "
+            "pas une faute d'écriture du scénario mais une erreur du code des étapes "
+            "(tests/bdd) ou de l'application : la trace ci-dessous est pour un développeur.")

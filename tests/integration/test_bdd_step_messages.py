@@ -101,3 +101,47 @@ def test_a_probationary_licence_with_6_points_or_fewer_is_honoured_r2(api):
     ctx = Contexte(api=api)
     _step(permis_probatoire_avec_points)(ctx, "probatoire", "01/09/2025", "4")
     assert api.balance(ctx.numero, on="02/02/2026") == 4
+
+
+def test_a_form_table_without_its_value_column_is_said_in_french():
+    """« l'agent complète la tâche « … » avec : » and a one-column table (or none): a French
+    sentence, not « not enough values to unpack »; nothing is sent."""
+    from tests.bdd.etapes_generiques import complete_avec
+
+    with pytest.raises(AssertionError) as refus:
+        _step(complete_avec)(Contexte(api=None), "Appeler le conducteur", [["champ"], ["joint"]])
+    assert str(refus.value) == (
+        "« l'agent complète la tâche « Appeler le conducteur » avec : » attend, sur les lignes "
+        "qui suivent, un tableau à deux colonnes | champ | valeur | (le champ : sa clé dans le "
+        "formulaire) ; une seule colonne dans « | joint | »")
+    with pytest.raises(AssertionError, match="il n'y a pas de tableau"):
+        _step(complete_avec)(Contexte(api=None), "Appeler le conducteur")
+
+
+def test_a_number_field_written_in_words_is_said_in_french():
+    from tests.bdd.etapes_generiques import _valeur
+
+    schema = {"properties": {"montant": {"type": "number"}, "jours": {"type": "integer"}}}
+    with pytest.raises(AssertionError) as refus:
+        _valeur(schema, "montant", "cent trente-cinq")
+    assert str(refus.value) == ("« cent trente-cinq » n'est pas un nombre : le champ « montant » "
+                                "attend un nombre écrit en chiffres (par exemple 135 ou 2,5)")
+    with pytest.raises(AssertionError, match="attend un nombre entier"):
+        _valeur(schema, "jours", "2,5")
+    assert _valeur(schema, "montant", "2,5") == 2.5 and _valeur(schema, "jours", "15") == 15
+
+
+def test_a_retrait_is_found_in_the_record_by_the_points_withdrawn_r44(api):
+    """« le relevé du permis contient un retrait de 3 points au … » (LISEZMOI.md): the relevé
+    has −3 (API.md); the step used to look for +3 and could never pass."""
+    from tests.bdd.etapes_permis import infraction, mouvement, permis_non_probatoire
+
+    ctx = Contexte(api=api)
+    _step(permis_non_probatoire)(ctx, "12", "01/01/2026")
+    _step(infraction)(ctx, "3", None, "01/02/2026", "20/02/2026", None, None, None)
+    _step(mouvement)(ctx, "un retrait", "3", "20/02/2026")
+    with pytest.raises(AssertionError) as refus:
+        _step(mouvement)(ctx, "un retrait", "3", "01/02/2026")
+    assert str(refus.value).endswith("mouvements du relevé : un solde connu de 12 points au "
+                                     "01/01/2010; un solde connu de 12 points au 01/01/2026; "
+                                     "un retrait de 3 points au 20/02/2026")

@@ -101,21 +101,39 @@ def test_a_step_not_found_says_which_keyword_or_which_apostrophe():
 def test_a_misspelled_step_fails_its_scenario_in_the_report_too(tmp_path):
     """End to end: pytest on a feature file whose second step is misspelled; the Cucumber JSON
     (what the HTML report and the designers' runs read) has the scenario failed, with the
-    French message, and the good scenario passed."""
+    French message, and the good scenario passed. The same run: a failed check and an
+    impossible date are said in French with their file, line, scenario and step, without
+    pytest's traceback nor the captured log; a file outside features/ with a tag no file of
+    features/ has still runs (its tags are markers too)."""
     feature = _file(tmp_path, HEAD + f"  Scénario: Faute de frappe\n    Étant donné {CONTEXT}\n"
                                      "    Et la lettre 48N a ete reçue le 10/03/2026\n\n"
-                                     f"  Scénario: Sans faute\n    Étant donné {CONTEXT}\n")
+                                     f"  @brouillon\n  Scénario: Sans faute\n"
+                                     f"    Étant donné {CONTEXT}\n\n"
+                                     f"  Scénario: Mauvais solde\n    Étant donné {CONTEXT}\n"
+                                     "    Alors le solde du permis est de 4 points\n\n"
+                                     "  Scénario: Date impossible\n"
+                                     "    Étant donné un permis probatoire obtenu le "
+                                     "31/02/2025\n")
     report = tmp_path / "cucumber.json"
     env = {**os.environ, "BDD_FEATURES": str(feature)}
     env.pop("TEST_DATABASE_URL", None)  # SQLite: the check is about the report, not the base
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    "tests/bdd/test_fonctionnalites.py", f"--cucumberjson={report}"],
-                   cwd=ROOT, env=env, capture_output=True, timeout=300, check=False)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "tests/bdd/test_fonctionnalites.py", f"--cucumberjson={report}"],
+                         cwd=ROOT, env=env, capture_output=True, timeout=300, check=False,
+                         text=True)
     results = {r.name: r for r in parse_cucumber(report)}
     assert results["Faute de frappe"].status == "failed"
     assert "Étape introuvable" in json.dumps(json.loads(report.read_text("utf-8")),
                                              ensure_ascii=False)
     assert results["Sans faute"].status == "passed"
+    wrong = ("Solde attendu : 4 points ; solde obtenu : 3 points (ligne 14 de essai.feature, "
+             "scénario « Mauvais solde », étape « Alors le solde du permis est de 4 points »).")
+    assert results["Mauvais solde"].message.endswith(wrong)
+    assert "Date impossible : « 31/02/2025 » (février 2025 n'a que 28 jours) (ligne 17 de " \
+           "essai.feature" in results["Date impossible"].message
+    assert wrong in run.stdout
+    for noise in ("Traceback", "fixturefunc", "def verifier", "alembic", "Captured"):
+        assert noise not in run.stdout, noise
 
 
 def test_an_impossible_date_in_a_step_is_said_in_french():
@@ -126,3 +144,103 @@ def test_an_impossible_date_in_a_step_is_said_in_french():
     with pytest.raises(AssertionError, match="Date impossible : « 31/02/2026 »"):
         jour("31/02/2026")
     assert jour("28/02/2026").day == 28
+
+
+def test_a_date_not_written_jj_mm_aaaa_is_given_back_rewritten():
+    import tests.bdd.conftest  # noqa: F401
+
+    iso = etape_introuvable(_Scenario, _step("given", "Et ", "la lettre 48N a été reçue le "
+                                                             "2026-03-01"))
+    assert "« 01/03/2026 » et non « 2026-03-01 »" in iso
+    assert "écrivez « la lettre 48N a été reçue le 01/03/2026 »" in iso
+    short = etape_introuvable(_Scenario, _step("when", "Quand ", "le temps passe jusqu'au "
+                                                                 "1/7/26"))
+    assert "écrivez « le temps passe jusqu'au 01/07/2026 »" in short
+    # a date rewritten that still matches nothing: the closest phrases as well
+    typo = etape_introuvable(_Scenario, _step("when", "Quand ", "le temps pase jusqu'au "
+                                                                "2026-07-01"))
+    assert "« 01/07/2026 » et non « 2026-07-01 »" in typo and "phrases proches" in typo
+
+
+def test_an_impossible_date_says_why():
+    import pytest
+
+    from tests.bdd.outils import jour
+
+    for texte, why in (("31/04/2026", "avril 2026 n'a que 30 jours"),
+                       ("29/02/2027", "février 2027 n'a que 28 jours"),
+                       ("03/13/2026", "il n'y a pas de mois 13 : une date s'écrit JJ/MM/AAAA, "
+                                      "le jour avant le mois"),
+                       ("00/01/2026", "le jour va de 01 à 31 en janvier 2026")):
+        with pytest.raises(AssertionError) as raised:
+            jour(texte)
+        assert str(raised.value) == f"Date impossible : « {texte} » ({why})"
+    assert jour("29/02/2028").day == 29
+
+
+def test_a_tag_that_names_no_rule_is_named_with_its_line(tmp_path):
+    path = _file(tmp_path, HEAD + "  @R99 @r17 @R5@R9 @concepteurs @Q10 @D12\n  Scénario: X\n"
+                                  f"    Étant donné {CONTEXT}\n")
+    found = problems(path)
+    assert len(found) == 3 and all(p.startswith("ligne 4 :") for p in found)
+    assert "« @R99 » ne désigne aucune règle de DOMAIN.md" in found[0]
+    assert "« @r17 » : écrivez « @R17 »" in found[1]
+    assert "« @R5@R9 » : séparez les étiquettes par une espace (« @R5 @R9 »)" in found[2]
+
+
+def test_the_closest_phrases_are_shown_in_their_plain_wording():
+    from tests.bdd.etapes_dossier import le_temps_passe  # noqa: F401
+    from tests.bdd.outils import _lisible
+
+    assert _lisible(r"le temps passe jusqu(?:'|’)au (?P<date>\d{2}/\d{2}/\d{4})") == \
+        "le temps passe jusqu'au …"
+    assert _lisible(r"une infraction de (?P<points>\d+) points? (?:de classe (?P<classe>C[1-5]|"
+                    r"délit) )?commise le (?P<c>\d{2}/\d{2}/\d{4})(?:, décidée le "
+                    r"(?P<d>\d{2}/\d{2}/\d{4}))? est enregistrée") == \
+        "une infraction de … points commise le … est enregistrée"
+    assert _lisible(r"la lettre 48N (?:est |a été )?reçue le (?P<date>\d{2}/\d{2}/\d{4})") == \
+        "la lettre 48N est reçue le …"
+    assert _lisible(r"un permis (?P<t>probatoire|probatoire AAC) obtenu le (?P<o>\d+)") == \
+        "un permis probatoire obtenu le …"
+
+
+def _normalised(text: str) -> str:
+    """A phrase with its values as « … »: JJ/MM/AAAA, N, a rule id, a setting, « texte »."""
+    import re
+
+    text = re.sub(r"\d{2}/\d{2}/\d{4}|JJ/MM/AAAA", "…", text.replace("`", ""))
+    text = re.sub(r"«[^«»]*»", "« … »", text)
+    text = re.sub(r"\bN\b|\b\d+\b|CFG_\w*…?|\b[RDQ]\d+\b", "…", text)
+    text = text.replace("(code)", "(…)")
+    return " ".join(text.split())
+
+
+def test_every_step_is_in_the_analysts_guide():
+    """The vocabulary (tests/bdd) and features/LISEZMOI.md agree: each phrase, in its plain
+    wording (the one « phrases proches » shows), is in the guide; a QA pass found six phrases
+    the analysts could not know of."""
+    from pytest_bdd.steps import step_function_context_registry
+
+    import tests.bdd.conftest  # noqa: F401
+    from tests.bdd.outils import _lisible
+
+    guide = _normalised((ROOT / "features" / "LISEZMOI.md").read_text(encoding="utf-8"))
+    missing = sorted({phrase for phrase in (_lisible(c.parser.name) for c in
+                                            step_function_context_registry.values())
+                      if _normalised(phrase) not in guide})
+    assert not missing, "absentes de features/LISEZMOI.md : " + " ; ".join(missing)
+
+
+def test_a_failed_step_says_where_and_a_python_error_says_it_is_no_writing_mistake():
+    from tests.bdd.outils import echec_d_etape
+
+    step = _step("then", "Alors ", "le solde du permis est de 6 points")
+    checked = echec_d_etape(_Scenario, step, AssertionError("Solde attendu : 6 points ; solde "
+                                                            "obtenu : 9 points"))
+    assert checked == ("Solde attendu : 6 points ; solde obtenu : 9 points (ligne 7 de "
+                       "essai.feature, scénario « Un essai », étape « Alors le solde du permis "
+                       "est de 6 points »).")
+    bug = echec_d_etape(_Scenario, step, KeyError("balance"))
+    assert bug.startswith("Erreur inattendue (ligne 7 de essai.feature, scénario « Un essai », "
+                          "étape « Alors le solde du permis est de 6 points ») : KeyError : ")
+    assert "n'est pas une faute d'écriture du scénario" in bug
