@@ -118,3 +118,13 @@ Fonctionnalité: Stage obligatoire du permis probatoire et son échéance de qua
     Et le temps passe jusqu'au 11/07/2026
     Alors le dossier est candidat au signalement
     Et le dossier porte le signalement R18
+
+  @R15 @Q10 @R5
+  Scénario: Deux infractions de 2 points commises le même jour ne déclenchent pas de 48N
+    Étant donné un permis probatoire obtenu le 01/09/2025
+    Et une infraction de 2 points commise le 01/02/2026
+    Quand une infraction de 2 points commise le 01/02/2026 est enregistrée
+    Alors l'infraction ne déclenche pas de lettre 48N, l'explication citant « infractions simultanées 2 + 2 = 4 points non cumulées »
+    Et le solde du permis est de 2 points
+    Quand l'agent tente d'ouvrir un dossier obligatoire sur une 48N reçue le 10/03/2026
+    Alors la demande est refusée en citant la règle R15

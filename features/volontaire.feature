@@ -65,3 +65,16 @@ Fonctionnalité: Stage volontaire et règle d'un stage par an
     Quand une infraction de 2 points commise le 01/02/2026 est enregistrée
     Et le conducteur demande un stage volontaire
     Alors le dossier est en attente d'inscription
+
+  @R35
+  Scénario: Au troisième stage, le dossier rappelle l'entretien obligatoire avec le psychologue
+    Étant donné un permis non probatoire avec 4 points au 01/01/2023
+    Et le conducteur a suivi un stage volontaire des 02/03/2023 et 03/03/2023 crédité le 10/03/2023
+    Et le conducteur a suivi un stage volontaire des 05/04/2024 et 06/04/2024 crédité le 12/04/2024
+    Et une infraction de 2 points commise le 01/02/2025
+    Quand le conducteur demande un stage volontaire
+    Et le conducteur suit le stage des 05/06/2025 et 06/06/2025
+    Et l'attestation est reçue et validée le 10/06/2025
+    Alors 2 points sont crédités
+    Et le dossier porte le signalement R35
+    Et le solde du permis est de 12 points
