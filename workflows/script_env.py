@@ -539,6 +539,37 @@ def _inplacevar(op: str, x: object, y: object) -> object:
     return fn(x, y)
 
 
+class _ListWrites:
+    """What `x[i] = v`, `x[a:b] = v` and `del x[i]` write to when x is a list: assigning a
+    slice can grow the list in C, out of every other bound (`x[:0] = x` doubles it; a dozen
+    doublings of a 100 000-item list took gigabytes in a dozen steps, before the memory check
+    ran), so the length it would reach is checked first."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: list):
+        object.__setattr__(self, "_target", target)
+
+    def __setitem__(self, key: object, value: object) -> None:
+        target = self._target
+        if isinstance(key, slice):
+            items = value if isinstance(value, _SIZED) else list(value)  # an iterator is read
+            _too_long(len(target) - len(range(*key.indices(len(target)))) + len(items))
+            value = items
+        target[key] = value
+
+    def __delitem__(self, key: object) -> None:
+        del self._target[key]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise ScriptRejected(f"attribut « {str(name)[:40]} » non modifiable")
+
+
+def _write_guard(ob: object) -> object:
+    """RestrictedPython's write guard, with a list's slice assignments bounded."""
+    return _ListWrites(ob) if type(ob) is list else full_write_guard(ob)
+
+
 def _apply(f: Callable, *args: object, **kwargs: object) -> object:
     return f(*args, **kwargs)
 
@@ -550,7 +581,7 @@ _GUARDS = {
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": full_write_guard,
+    "_write_": _write_guard,
     "_inplacevar_": _inplacevar,
     "_apply_": _apply,
     "_binop_": _binop,

@@ -341,6 +341,33 @@ def test_methods_and_literals_that_compare_or_hash_are_bounded(forced, script):
     assert "limite dépassée" in caught.value.message
 
 
+# A slice assignment grows a list in C (security review): `x[:0] = x` doubled it past every
+# bound, and a dozen doublings of a 100 000-item list took gigabytes within a dozen steps,
+# before the memory check (every 64 steps) could see them.
+@pytest.mark.parametrize("script", [
+    "x = [0]*100000\nx[:0] = x",
+    "x = [0]*100000\nfor i in range(12):\n    x[len(x):] = x",
+    "x = [0]*60000\nx[1:2] = range(10000)\nx[0:0] = [1]*40000",
+    "x = [0]*100000\nx[5:5] = enumerate([1])",
+])
+def test_a_slice_assignment_cannot_grow_a_list_past_the_bound(forced, script):
+    began = time.process_time()
+    with pytest.raises(WorkflowError) as caught:
+        start(forced, minimal(script=script))
+    assert time.process_time() - began < 3
+    assert caught.value.element_id == "script_1"
+    assert "valeur trop grande" in caught.value.message, caught.value.message
+
+
+def test_item_and_slice_writes_still_work():
+    script = ("x = [1, 2, 3, 4]\nx[0] = 9\nx[1:3] = [7, 8, 6]\nx[::2] = [0, 0, 0]\n"
+              "x[0:1] = []\nx[len(x):] = range(2)\nd = {}\nd['b'] = len(x)")
+    engine = ProcessEngine(lambda: NOW)
+    run = engine.start(1, minimal(script=script), "p", ScriptContext({}, {}))
+    data = next(t.data for t in run.workflow.get_tasks() if t.task_spec.name == "tache")
+    assert data["x"] == [7, 0, 6, 0, 0, 1] and data["d"] == {"b": 6}
+
+
 def test_a_timer_value_in_the_wrong_format_is_said_so_not_as_a_bound(forced):
     """A QA finding: « limite dépassée : minuterie : « une semaine » n'est pas une durée » told
     a format error as a bound hit."""
