@@ -277,6 +277,13 @@ def _text_size(x: object, budget: int) -> int:
     return _measure(x, budget, text=True)
 
 
+def text_size(x: object, budget: int) -> int:
+    """An upper bound of the characters str(x) writes, counting a shared value each time it
+    appears, stopped past `budget` (costs about `budget` steps at most). Also used by the
+    letters' sandbox (services/letters/render.py)."""
+    return _text_size(x, budget)
+
+
 def _deep_guard(x: object) -> object:
     """A value about to be compared, hashed or sorted in C: its deep size is bounded."""
     if isinstance(x, _CONTAINERS):

@@ -8,7 +8,9 @@ no URL and no file (a template cannot read the server's disk or reach the networ
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 import sys
 import threading
 import time
@@ -16,8 +18,12 @@ import traceback
 from dataclasses import dataclass
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.compiler import CodeGenerator, operators
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import Namespace
+
+from workflows.script_env import resident_bytes, text_size
 
 LETTERS_DIR = "courriers"
 LETTER_SUFFIX = ".html"
@@ -26,6 +32,12 @@ PDF_VARIANT = "pdf/a-3b"
 MAX_OUTPUT_CHARS = 1_000_000  # one letter's HTML
 MAX_RENDER_SECONDS = 2.0  # CPU time of one rendering, checked as the output grows
 MAX_POWER = 1000  # `a ** b`: b at most this (a huge power is a denial of service)
+# a list, tuple, dict or namespace a letter builds, written as text (a shared value counted each
+# time it appears): measuring it costs up to about a second per million characters
+MAX_VALUE_CHARS = 100_000
+MAX_INT_BITS = 4096  # an integer a letter computes (as the processes' scripts)
+MAX_MEMORY_GROWTH = 256 * 1024**2  # resident memory one rendering may add
+MEMORY_EVERY = 64  # traced lines between two reads of the resident memory
 
 
 TEMPLATE_ID = re.compile(r"_?[a-z0-9][a-z0-9_]{0,79}")  # a letter's id (`_`: a partial)
@@ -72,33 +84,277 @@ class _BundleLoader(BaseLoader):
         return self.files[template], template, lambda: True
 
 
+class LetterBoundExceeded(SecurityError):
+    """A letter's code would build a value, or use memory, beyond the bounds (French)."""
+
+
+def _too_large(what: str, limit: int = MAX_OUTPUT_CHARS) -> LetterBoundExceeded:
+    return LetterBoundExceeded(f"{what} (limite {limit} caractères)")
+
+
+def bounded(value):
+    """`value` unless, written as text, it would exceed what a letter may hold. Every value a
+    letter's code builds passes here (literals, operators, calls, filters, concatenation, what
+    is printed): a list repeated, shared or nested is counted each time it appears, so no one C
+    operation (str(), a join, a comparison, a sort) can work on more than that (security
+    review: `{{ [l] * 1000 }}`, `'a'.ljust(10**9)`, `s|center(10**9)`… took gigabytes)."""
+    if isinstance(value, str):
+        if len(value) > MAX_OUTPUT_CHARS:
+            raise _too_large("texte trop long")
+    elif isinstance(value, Namespace):
+        bounded(dict(value._Namespace__attrs))  # noqa: SLF001 - what it holds
+    elif isinstance(value, list | tuple | set | frozenset | dict):
+        if text_size(value, MAX_VALUE_CHARS) > MAX_VALUE_CHARS:
+            raise _too_large("valeur trop grande", MAX_VALUE_CHARS)
+    return value
+
+
+def _bounded_items(value):
+    """An iterator (a `map`, a `select`…) read into a list, its items bounded as a whole."""
+    if isinstance(value, str | list | tuple | set | frozenset | dict | Namespace) or \
+            not hasattr(value, "__next__"):
+        return bounded(value)
+    items, total = [], 0
+    for item in value:
+        total += text_size(item, MAX_VALUE_CHARS) if not isinstance(item, str) else len(item)
+        if total > MAX_OUTPUT_CHARS:
+            raise _too_large("valeur trop grande")
+        items.append(item)
+    return items
+
+
+def _int_too_large(bits: int) -> None:
+    if bits > MAX_INT_BITS:
+        raise LetterBoundExceeded(f"nombre entier trop grand (limite {MAX_INT_BITS} bits)")
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _check_percent(fmt: str) -> None:
+    """`'%09999999d' % 1` writes what its width says, in C: widths and precisions are literal
+    and at most 3 digits."""
+    for width, precision in _PERCENT_SPEC.findall(fmt):
+        for part in (width, precision):
+            if part == "*" or len(part) > 3:
+                raise LetterBoundExceeded("largeur de formatage « % » trop grande ou calculée")
+
+
+def _check_format(fmt: str) -> None:
+    """The same for `'{:>9999999}'.format(…)`."""
+    try:
+        specs = [spec for _, _, spec, _ in string.Formatter().parse(fmt) if spec]
+    except ValueError:
+        return  # str.format raises it again, as an error of the template
+    for spec in specs:
+        if "{" in spec or re.search(r"\d{4,}", spec):
+            raise LetterBoundExceeded("largeur de formatage trop grande ou calculée")
+
+
+def _width(value, limit: int = MAX_OUTPUT_CHARS) -> None:
+    if isinstance(value, int) and value > limit:
+        raise _too_large("largeur trop grande")
+
+
+def _replace_size(text: str, old, new, count=-1) -> None:
+    if isinstance(old, str) and isinstance(new, str) and len(new) > len(old):
+        n = text.count(old) if old else len(text) + 1
+        if isinstance(count, int) and count >= 0:
+            n = min(n, count)
+        if len(text) + n * (len(new) - len(old)) > MAX_OUTPUT_CHARS:
+            raise _too_large("texte trop long")
+
+
+def _check_str_method(text: str, name: str, args: tuple, kwargs: dict) -> None:
+    """The methods of a text that can make a much longer one, checked before they run."""
+    if name in ("ljust", "rjust", "center", "zfill"):
+        _width(args[0] if args else kwargs.get("width"))
+    elif name == "expandtabs":
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        if isinstance(size, int) and len(text) * max(size, 1) > MAX_OUTPUT_CHARS:
+            raise _too_large("texte trop long")
+    elif name == "replace":
+        _replace_size(text, *args, **kwargs)
+    elif name == "join" and args:
+        items = _bounded_items(args[0])
+        if len(text) * max(len(items) - 1, 0) + sum(
+                len(i) if isinstance(i, str) else text_size(i, MAX_VALUE_CHARS) for i in items) \
+                > MAX_OUTPUT_CHARS:
+            raise _too_large("texte trop long")
+        args = (items,)
+    elif name in ("format", "format_map"):
+        _check_format(text)
+        bounded(args)
+        bounded(kwargs)
+    elif name in ("translate", "maketrans"):
+        raise LetterBoundExceeded(f"la méthode « {name} » n'est pas permise")
+    return args
+
+
+def _guarded_filter(name: str, fn):
+    """A filter (or a test) whose value is bounded before and after it runs, and whose own
+    arguments cannot make it write more than a letter may hold."""
+    pass_arg = getattr(fn, "jinja_pass_arg", None)
+    lead = 1 if pass_arg is not None else 0
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        args = list(args)
+        if len(args) > lead:
+            args[lead] = _bounded_items(args[lead])
+        rest = args[lead + 1:]
+        bounded(rest)
+        bounded(kwargs)
+        value = args[lead] if len(args) > lead else None
+        if name == "center":
+            _width(rest[0] if rest else kwargs.get("width", 80))
+        elif name == "indent":
+            width = rest[0] if rest else kwargs.get("width", 4)
+            width = len(width) if isinstance(width, str) else width
+            lines = str(value).count("\n") + 1 if value is not None else 1
+            if isinstance(width, int) and width * lines > MAX_OUTPUT_CHARS:
+                raise _too_large("texte trop long")
+        elif name in ("batch", "slice"):
+            _width(rest[0] if rest else kwargs.get("linecount", kwargs.get("slices")),
+                   limit=10_000)
+        elif name == "replace" and isinstance(value, str):
+            _replace_size(value, *rest[:3])
+        elif name == "format" and isinstance(value, str):
+            _check_percent(value)
+        elif name == "join":
+            sep = rest[0] if rest else kwargs.get("d", "")
+            if isinstance(sep, str) and isinstance(value, list | tuple) and \
+                    len(sep) * len(value) > MAX_OUTPUT_CHARS:
+                raise _too_large("texte trop long")
+        elif name == "sum":
+            start = rest[1] if len(rest) > 1 else kwargs.get("start", 0)
+            if not isinstance(start, int | float):
+                raise LetterBoundExceeded("sum n'additionne que des nombres")
+        return bounded(fn(*args, **kwargs))
+
+    return run
+
+
+class _BoundedCode(CodeGenerator):
+    """Jinja's compiler, with every list, tuple and dict written in a template, every operand of
+    a comparison and every piece of a `~` concatenation passed through `bounded` (the sandbox
+    intercepts calls, attributes and some operators, but not these)."""
+
+    def _guarded(self, visit, node, frame) -> None:
+        self.write("environment.bounded(")
+        visit(node, frame)
+        self.write(")")
+
+    def visit_List(self, node, frame) -> None:
+        self._guarded(super().visit_List, node, frame)
+
+    def visit_Tuple(self, node, frame) -> None:
+        self._guarded(super().visit_Tuple, node, frame)
+
+    def visit_Dict(self, node, frame) -> None:
+        self._guarded(super().visit_Dict, node, frame)
+
+    def visit_Compare(self, node, frame) -> None:
+        self.write("(")
+        self._guarded(self.visit, node.expr, frame)
+        for op in node.ops:
+            self.visit(op, frame)
+        self.write(")")
+
+    def visit_Operand(self, node, frame) -> None:
+        self.write(f" {operators[node.op]} ")
+        self._guarded(self.visit, node.expr, frame)
+
+    def visit_Concat(self, node, frame) -> None:
+        func = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        if frame.eval_ctx.volatile:
+            func = "(markup_join if context.eval_ctx.volatile else str_join)"
+        self.write(f"environment.bounded({func}((")
+        for arg in node.nodes:
+            self._guarded(self.visit, arg, frame)
+            self.write(", ")
+        self.write(")))")
+
+
 class _Sandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset({"**", "*"})
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+    code_generator_class = _BoundedCode
+
+    @staticmethod
+    def bounded(value):
+        return bounded(value)
+
+    def wrap_str_format(self, value):
+        """`'…'.format` / `format_map`: Jinja's sandboxed formatter, after the widths of its
+        format are checked (`'{:>300000000}'.format(1)` wrote 300 MB in C)."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text = value.__self__
+
+        @functools.wraps(wrapped)
+        def checked(*args, **kwargs):
+            _check_format(text)
+            bounded(args)
+            bounded(kwargs)
+            return bounded(wrapped(*args, **kwargs))
+
+        return checked
 
     def call_binop(self, context, operator, left, right):
         if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
             raise SecurityError("puissance trop grande")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+            _int_too_large(left.bit_length() * right)
         if operator == "*" and _huge_repeat(left, right):
-            raise SecurityError("répétition trop grande")
-        return super().call_binop(context, operator, left, right)
+            raise _too_large("répétition trop grande")
+        if operator == "*" and isinstance(left, int) and isinstance(right, int):
+            _int_too_large(left.bit_length() + right.bit_length())
+        if operator == "%" and isinstance(left, str):
+            _check_percent(left)
+            bounded(right)
+        return bounded(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            args = _check_str_method(owner, getattr(__obj, "__name__", ""), args, kwargs) \
+                or args
+        elif isinstance(owner, list | dict | set):  # append, extend, update…: what it becomes
+            bounded(args)
+            bounded(kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(owner, list | dict | set):
+            bounded(owner)
+        return bounded(result)
 
 
 def _huge_repeat(left, right) -> bool:
-    """`'x' * n` or `[…] * n` that would allocate more than a letter may hold."""
+    """`'x' * n` or `[…] * n` that would hold more than a letter may (a list's items counted
+    as the text they write, each time they appear)."""
     for seq, n in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(n, int) \
-                and len(seq) * n > MAX_OUTPUT_CHARS:
-            return True
+        if isinstance(seq, str | list | tuple) and isinstance(n, int) and n > 0:
+            size = len(seq) if isinstance(seq, str) else text_size(seq, MAX_VALUE_CHARS)
+            if size * n > (MAX_OUTPUT_CHARS if isinstance(seq, str) else MAX_VALUE_CHARS):
+                return True
     return False
 
 
+_UNTRACED = frozenset({__file__, sys.modules[text_size.__module__].__file__})
+
+
 class _CpuBound:
-    """A trace on the template's own frames only (their file is `courriers/…`): past the CPU
-    budget, the rendering stops, even in a loop that writes nothing."""
+    """A trace on the template's frames and on every Python function they call (a filter such as
+    `wordwrap` or `slice` loops in Python, outside the template's own lines): past the CPU
+    budget, or past MAX_MEMORY_GROWTH of resident memory, the rendering stops, even in a loop
+    that writes nothing."""
 
     def __init__(self, path: str):
         self.path = path
         self.deadline = time.process_time() + MAX_RENDER_SECONDS
+        self.countdown = MEMORY_EVERY
+        start = resident_bytes()
+        self.rss_limit = None if start is None else start + MAX_MEMORY_GROWTH
 
     def __enter__(self):
         self.previous = sys.gettrace()
@@ -110,15 +366,29 @@ class _CpuBound:
         return False
 
     def _call(self, frame, event, arg):
-        if frame.f_code.co_filename.startswith(f"{LETTERS_DIR}/"):
-            return self._line
-        return None
+        if frame.f_code.co_filename in _UNTRACED:
+            return None  # the bounds' own code: bounded by its budget, not slowed by the trace
+        return self._line
 
     def _line(self, frame, event, arg):
         if time.process_time() > self.deadline:
-            raise LetterError(frame.f_code.co_filename, _template_lineno(frame),
-                              "le rendu du courrier prend trop de temps")
+            raise LetterError(*self._where(frame), "le rendu du courrier prend trop de temps")
+        self.countdown -= 1
+        if self.countdown <= 0:
+            self.countdown = MEMORY_EVERY
+            rss = resident_bytes() if self.rss_limit is not None else None
+            if rss is not None and rss > self.rss_limit:
+                raise LetterError(*self._where(frame), "le rendu du courrier utilise trop de "
+                                  f"mémoire (limite {MAX_MEMORY_GROWTH // 1024**2} Mio)")
         return self._line
+
+    def _where(self, frame) -> tuple[str, int | None]:
+        """The template's file and line the rendering is at (the innermost template frame)."""
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(f"{LETTERS_DIR}/"):
+                return frame.f_code.co_filename, _template_lineno(frame)
+            frame = frame.f_back
+        return self.path, None
 
 
 def _template_lineno(frame) -> int | None:
@@ -142,6 +412,9 @@ def environment(files: dict | None, cache_size: int = 0) -> SandboxedEnvironment
                    undefined=StrictUndefined, auto_reload=False, cache_size=cache_size,
                    finalize=_absent_as_dash)
     env.filters["date_fr"] = date_in_words
+    env.filters = {name: _guarded_filter(name, fn) for name, fn in env.filters.items()}
+    env.tests = {name: _guarded_filter(name, fn) for name, fn in env.tests.items()}
+    env.globals.pop("lipsum", None)  # paragraphs of lorem ipsum: n of them, no letter needs it
     return env
 
 
@@ -244,6 +517,8 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, UndefinedError):
         return "variable ou attribut inconnu (" + _french(
             exc.message, _UNDEFINED_FR, "valeur absente du dossier") + ")"
+    if isinstance(exc, LetterBoundExceeded):
+        return f"limite dépassée : {exc}"
     if isinstance(exc, SecurityError):
         found = re.search(r"attribute '(.*?)'", str(exc))
         what = f"accès à « {found.group(1)[:80]} »" if found else "opération"
