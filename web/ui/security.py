@@ -53,6 +53,10 @@ EVERY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+# Pages and API answers carry personal data (names, licence numbers, outcomes): no browser or
+# proxy keeps a copy (a shared computer's back button or disk cache after logout). Static files
+# keep their own caching.
+NO_STORE = "no-store"
 
 
 def _login_failed(response) -> bool:
@@ -93,6 +97,9 @@ def init(app: Flask) -> None:
     def _security_headers(response):
         for name, value in EVERY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if (is_ui_path(request.path) and not request.path.startswith("/ui/static/")) \
+                or request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", NO_STORE)
         if is_ui_path(request.path):
             for name, value in PAGE_HEADERS.items():
                 if name == "Content-Security-Policy" and EDITOR_PATH.match(request.path):
