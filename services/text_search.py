@@ -3,7 +3,7 @@ holder's licence number or names, hold the searched text, and of those licences;
 wildcards), but with neither case nor accents mattering, and each word of the text found on its
 own: « ines petit » finds « PETIT Inès » (a clerk types a name as it comes).
 
-A licence keeps its number and names folded in one column, `search_key` (`search_key`, filled
+A licence keeps its number and names folded in one column, `search_key` (filled
 when the licence is written; migration 0024_search_folded), which the searches read:
 PostgreSQL through its trigram index on it, SQLite through its FTS5 trigram table
 `search_licences`, for each word of 3 characters or more (a trigram index cannot answer fewer);
