@@ -5,8 +5,9 @@
   generator, a few hundred rows at a time, so a long list is never held in memory.
 - XLSX: XlsxWriter in constant_memory mode (each row goes to a temporary file as it is written),
   into a temporary file that is then sent and removed. Dates are real date cells shown JJ/MM/AAAA.
-- Formula injection: a text cell that starts with = + - @ (or a tab or carriage return) could run
-  as a formula in a spreadsheet. In CSV it gets a leading apostrophe; in XLSX it is written as a
+- Formula injection: a text cell that starts with = + - @ (or their full-width forms ＝ ＋ － ＠,
+  a tab or a carriage return) could run as a formula in a spreadsheet. In CSV it gets a
+  leading apostrophe; in XLSX it is written as a
   text cell marked "quote prefix" (what Excel does when one types an apostrophe first), so the
   value is kept as it is and never evaluated. Numbers stay numbers (−3 points is a number).
 - An export reads every row of the filtered list, not a page, up to MAX_ROWS (configurable as
@@ -30,7 +31,8 @@ from services.errors import Invalid
 
 MAX_ROWS = 100_000
 FORMATS = ("csv", "xlsx")
-RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+# and their full-width forms, which some spreadsheets read as the ASCII ones
+RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CSV_CHUNK = 500  # rows per piece of the streamed CSV
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
