@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from services import groups, outcome, statuses, task_counters
@@ -49,10 +49,13 @@ def task_kinds() -> dict[str, str]:
     """The task list's « Type de tâche » choices (key → title): the contract's tasks, then the
     other keys of the open tasks (a task a designer drew), titled as one of them is."""
     kinds = dict(statuses.TASK_TITLES)
-    for key in task_counters.open_keys():
-        if key not in kinds:
-            kinds[key] = db.session.scalar(select(HumanTask.title).where(
-                HumanTask.state == "open", HumanTask.key == key).limit(1)) or key
+    others = [key for key in task_counters.open_keys() if key not in kinds]
+    if others:  # one statement for all of them (the task list's page reads this each time)
+        titles = dict(db.session.execute(
+            select(HumanTask.key, func.min(HumanTask.title))
+            .where(HumanTask.state == "open", HumanTask.key.in_(others))
+            .group_by(HumanTask.key)).all())
+        kinds.update((key, titles.get(key) or key) for key in others)
     return kinds
 
 
