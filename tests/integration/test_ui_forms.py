@@ -148,6 +148,30 @@ def test_the_session_cookie_expires_after_8_hours_and_is_secure_when_set(api, ap
     assert "Secure" in [part.strip() for part in cookie.split(";")]
 
 
+def _session_cookies(resp) -> list[str]:
+    return [c for c in resp.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+
+def test_static_files_neither_set_nor_refresh_the_session_cookie(api):
+    """Static files are public and cacheable: a response carrying the session cookie must not
+    be kept by a shared cache, and a stylesheet is no sign of the clerk's activity. A page still
+    re-issues the cookie, its 8-hour expiry counted from this request (the idle timeout)."""
+    client = UiClient(api.app)
+    client.login("agent")
+    for path in ("/ui/static/ui.css", "/ui/static/designer.js",
+                 "/static/vendor/dsfr/dsfr.min.css"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        assert _session_cookies(resp) == [], (path, resp.headers.getlist("Set-Cookie"))
+        assert "Cookie" not in resp.headers.get("Vary", ""), path
+    anonymous = UiClient(api.app).get("/ui/static/ui.css")
+    assert anonymous.status_code == 200 and _session_cookies(anonymous) == []
+    page = client.get("/ui/tableau-de-bord")
+    assert page.status_code == 200
+    assert "Expires=" in _session_cookie(page)  # the page refreshes it, as before
+    assert client.get("/api/v1/cases").status_code == 200  # the session still authenticates
+
+
 def test_pages_have_no_inline_script_nor_style_attribute(api, ui):
     api.licence(NUM)
     inf = api.infraction(NUM, "01/02/2026")

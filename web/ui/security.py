@@ -20,6 +20,7 @@ from functools import wraps
 from urllib.parse import quote
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.util import get_remote_address
 from limits.errors import ConfigurationError
 
@@ -57,6 +58,21 @@ EVERY_HEADERS = {
 # proxy keeps a copy (a shared computer's back button or disk cache after logout). Static files
 # keep their own caching.
 NO_STORE = "no-store"
+# Flask's endpoints of static files: the UI's own (/ui/static) and the front-end packages'
+# (/static/vendor, web/ui/vendor.py)
+STATIC_ENDPOINTS = frozenset({"ui.static", "vendor", "static"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, never written on a static file's response. Static files are public
+    and cacheable (a response that sets a cookie must not be shared by a cache), and fetching a
+    stylesheet is no sign of the user's activity; pages and API calls keep re-issuing the cookie
+    (SESSION_REFRESH_EACH_REQUEST with a permanent session: 8 hours from the last request)."""
+
+    def save_session(self, app, session, response) -> None:
+        if request.endpoint in STATIC_ENDPOINTS:
+            return  # nothing of the session is read or changed by a static file
+        super().save_session(app, session, response)
 
 
 def _login_failed(response) -> bool:
@@ -83,6 +99,7 @@ def login_throttled(view):
 
 def init(app: Flask) -> None:
     """The cookie's lifetime and flags are settings (services/settings.py)."""
+    app.session_interface = SessionInterface()
     try:
         limiter.init_app(app)
     except ConfigurationError as exc:  # an unknown scheme, or its client library missing
