@@ -67,7 +67,7 @@ def create(data: dict, actor: str) -> Case:
     case = Case(kind=data["kind"], licence_id=licence.id, status=statuses.NOUVEAU.code,
                 obligation=None, flags=[], created_at=now, updated_at=now)
     infraction = _mandatory_facts(case, licence, data) if data["kind"] == "obligatoire" else None
-    version = processes.active_version(PROCESS_BY_KIND[case.kind])
+    version = _version_for_new_case(PROCESS_BY_KIND[case.kind])
     # past the unit of work (services/row_writes.insert_row): with journey.start's, the opening of a
     # case flushes nothing; a new case has no enrolment, session or instance yet
     insert_row(case)
@@ -80,6 +80,17 @@ def create(data: dict, actor: str) -> Case:
                  receipt=case.letter_receipt, process=f"{version.key} v{version.version}")
     journey.start(case, version, actor)
     return case
+
+
+def _version_for_new_case(key: str):
+    """The version in service of `key`; 409 for a clerk while there is none (a process
+    designer deploys it, in the workspace)."""
+    version = processes.in_service(key)
+    if version is None:
+        raise Conflict(f"Le dossier ne peut pas être ouvert : aucune version du processus "
+                       f"« {key} » n'est déployée. Demandez à un concepteur de processus de "
+                       "la déployer.")
+    return version
 
 
 def _check_retrait_known(licence: Licence) -> None:

@@ -21,16 +21,25 @@ from workflows.diff import diff_bundles
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
 
-def active_version(key: str) -> ProcessVersion:
+def in_service(key: str) -> ProcessVersion | None:
+    """The version new cases of `key` follow (None before its first deployment)."""
     # the XML (60 KB) and the bundle's files are read only if the engine has not parsed this
     # version yet
-    version = db.session.scalar(select(ProcessVersion).where(
+    return db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.key == key, ProcessVersion.active.is_(True))
         .order_by(ProcessVersion.version.desc()).limit(1)
         .options(defer(ProcessVersion.xml), defer(ProcessVersion.files)))
+
+
+def active_version(key: str) -> ProcessVersion:
+    """The version in service of `key`, for the designers' pages: NotFound (404) for a process
+    without any, told as a designer acts on it (in the workspace; the command line's
+    `processes deploy` says its own)."""
+    version = in_service(key)
     if version is None:
-        raise NotFound(f"Aucune version déployée du processus « {key} » "
-                       "(lancez « flask --app app processes deploy »).")
+        raise NotFound(f"Aucune version déployée du processus « {key} » : vérifiez son nom "
+                       "dans la liste des processus de l'atelier, ou déployez-en un "
+                       "brouillon depuis l'atelier (« Tester et déployer »).")
     return version
 
 

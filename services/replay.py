@@ -241,8 +241,9 @@ def accept(case_id: int, actor: str, proposal_id: int | None = None) -> Case:
     case, p = _to_decide(case_id, proposal_id)
     for c in p.changes:
         if audit.jsonable(_stored(case, c["field"]), keep_none=True) != c["before"]:
-            raise Conflict("Le dossier a changé depuis la proposition : relancez le rejeu "
-                           "(flask rules replay) pour une proposition à jour.")
+            raise Conflict("Le dossier a changé depuis la proposition : elle n'est plus à "
+                           "jour. Écartez-la avec un motif, ou demandez à un administrateur "
+                           "de relancer le rejeu des règles pour une proposition à jour.")
     apply(case, actor, p.changes, p.reason, validated_by=actor, proposition=p.id)
     p.state, p.decided_at, p.decided_by = "accepted", clock().now(), actor
     return case

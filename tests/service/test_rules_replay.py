@@ -154,6 +154,9 @@ def test_R48_accept_refused_when_the_case_changed_since_the_proposal(world):
     with pytest.raises(Conflict) as exc:
         _call(replay.accept, case["id"], "agent", None)
     assert "a changé depuis la proposition" in exc.value.detail
+    # a clerk reads it: what they can do, and who replays the rules (no command to run)
+    assert "Écartez-la" in exc.value.detail and "administrateur" in exc.value.detail
+    assert "flask" not in exc.value.detail
     assert world.case(case["id"])["outcome"]["obligation"] == "met"  # nothing applied
 
 
