@@ -73,14 +73,24 @@ def get(draft_id: int) -> ProcessDraft:
 
 def list_drafts(key: str, page: int, per_page: int) -> tuple[list[dict], int]:
     """One page of `key`'s drafts, newest first, as views: the drafts without their XML, then
-    their latest test runs and the versions they became, a query each whatever the page size."""
+    their latest test runs, the versions they became and the process's newest version (which
+    of them it is identical to), a query each whatever the page size."""
     query = (select(ProcessDraft).where(ProcessDraft.key == key)
              .options(defer(ProcessDraft.xml),
                       selectinload(ProcessDraft.deployed_version).load_only(
                           ProcessVersion.version, ProcessVersion.draft_id)))
     items, total = paginate(query, (ProcessDraft.id.desc(),), page, per_page)
     runs = _latest_runs([d.id for d in items])
-    return [_view(d, runs.get(d.id)) for d in items], total
+    live = _live(key)
+    return [_view(d, runs.get(d.id), live) for d in items], total
+
+
+def _live(key: str) -> tuple[int, str] | None:
+    """(number, checksum) of `key`'s newest version, the one a deployment would follow."""
+    row = db.session.execute(select(ProcessVersion.version, ProcessVersion.checksum)
+                             .where(ProcessVersion.key == key)
+                             .order_by(ProcessVersion.version.desc()).limit(1)).first()
+    return (row.version, row.checksum) if row is not None else None
 
 
 def latest_run(draft: ProcessDraft) -> DraftTestRun | None:
@@ -100,16 +110,21 @@ def _latest_runs(draft_ids: list[int]) -> dict[int, DraftTestRun]:
 
 def view(draft: ProcessDraft) -> dict:
     """The draft as the API shows it, with its latest test run."""
-    return _view(draft, latest_run(draft))
+    return _view(draft, latest_run(draft), _live(draft.key))
 
 
-def _view(draft: ProcessDraft, run: DraftTestRun | None) -> dict:
+def _view(draft: ProcessDraft, run: DraftTestRun | None, live: tuple[int, str] | None) -> dict:
     deployed = draft.deployed_version
+    # a draft whose bundle is the newest version's has nothing to deploy (deploy: 409): its
+    # page says so instead of offering the deployment
+    identical = (live[0] if deployed is None and live is not None and live[1] == draft.checksum
+                 else None)
     return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
             "created_by": draft.created_by, "created_at": in_paris(draft.created_at),
             "valid": draft.valid, "problems": list(draft.problems or []),
             "last_test_run": scenario_runs.view(run) if run is not None else None,
-            "deployed_as": deployed.version if deployed is not None else None}
+            "deployed_as": deployed.version if deployed is not None else None,
+            "identical_to": identical}
 
 
 def diff(draft: ProcessDraft) -> dict:

@@ -459,3 +459,35 @@ def test_the_bundle_a_version_page_gives_is_imported_back_with_its_letters(page,
     draft = int(page.url.rsplit("/", 1)[1])
     view = page.evaluate("async id => (await fetch(`/api/v1/drafts/${id}`)).json()", draft)
     assert view["valid"] is True and view["problems"] == []
+
+
+def test_a_draft_identical_to_the_live_version_offers_no_deploy(page, server):
+    """A QA finding: the page of a draft identical to the live version said it could be
+    deployed, and only the deployment answered 409 « identique ». It says so up front now, with
+    no deploy button nor forcing form; its scenarios may still run (they play the live one)."""
+    key = "stage_volontaire"
+    login(page, "admin")
+    _versions_loaded(page)
+    draft, live = page.evaluate("""async key => {
+        const all = (await (await fetch('/api/v1/processes?per_page=200')).json()).items;
+        const live = Math.max(...all.filter(v => v.key === key).map(v => v.version));
+        const zip = await (await fetch(`/api/v1/processes/${key}/versions/${live}/bundle`)).blob();
+        const token = document.querySelector('meta[name="csrf-token"]').content;
+        const resp = await fetch(`/api/v1/processes/${key}/drafts`, {method: 'POST',
+          headers: {'Content-Type': 'application/zip', 'X-CSRF-Token': token}, body: zip});
+        const body = await resp.json();
+        return [body.id === undefined ? JSON.stringify([resp.status, body]) : body.id, live];
+    }""", key)
+    assert isinstance(draft, int), draft
+    page.goto(f"/ui/processus/brouillons/{draft}")
+    page.wait_for_selector("#draft-body:not([hidden])")
+    state = page.locator("#deploy-state").inner_text()
+    assert f"identique à la version {live} déjà déployée" in state, state
+    assert not page.locator("#deploy").is_visible()
+    assert not page.locator("#force-form").is_visible()
+    assert page.get_by_role("button", name="Lancer les scénarios").is_enabled()
+    _no_serious_violations(page, "brouillon identique")
+    page.goto(f"/ui/processus/{key}/brouillons")
+    row = page.locator(f"#drafts-table tr[data-draft='{draft}']")
+    row.wait_for()
+    assert f"identique à la version {live}" in row.inner_text()

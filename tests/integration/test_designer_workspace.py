@@ -255,6 +255,34 @@ def test_deploying_without_any_test_run_is_409(api):
     assert "aucun test" in body["detail"]
 
 
+def test_a_draft_identical_to_the_live_version_says_so_before_its_deploy(api):
+    """The designer reads it on the draft (`identical_to`), not only from the deploy's 409."""
+    same = api.ok(post_draft(api, VOLONTAIRE), 201)
+    changed = api.ok(post_draft(api, renamed_volontaire()), 201)
+    assert same["identical_to"] == 1 and changed["identical_to"] is None
+    assert api.ok(api.get(f"/api/v1/drafts/{same['id']}", as_="designer"))["identical_to"] == 1
+    listed = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer"))["items"]
+    assert {d["id"]: d["identical_to"] for d in listed} == {same["id"]: 1, changed["id"]: None}
+    with unchanged():
+        resp = api.post(f"/api/v1/drafts/{same['id']}/deploy", {}, as_="designer")
+    assert "identique à la version 1" in assert_problem(resp, 409)["detail"]
+    api.ok(api.post(f"/api/v1/drafts/{changed['id']}/deploy",
+                    {"override": True, "reason": "libellé corrigé"}, as_="admin"), 201)
+    # v2 is live: the deployed draft says what it became, the copy of v1 is identical to nothing
+    # live (its deploy is still refused, v2 having been deployed since its base)
+    assert api.ok(api.get(f"/api/v1/drafts/{changed['id']}", as_="designer"))[
+        "identical_to"] is None
+    assert api.ok(api.get(f"/api/v1/drafts/{same['id']}", as_="designer"))["identical_to"] is None
+    resp = api.post(f"/api/v1/drafts/{same['id']}/deploy", {}, as_="designer")
+    assert "version 2 a été déployée depuis" in assert_problem(resp, 409)["detail"]
+    again = api.ok(post_draft(api, renamed_volontaire()), 201)
+    assert again["based_on"] == 2 and again["identical_to"] == 2
+    document = api.ok(api.get("/api/v1/openapi.json"))
+    field = document["components"]["schemas"]["Draft"]["properties"]["identical_to"]
+    assert field["type"] == "integer" and field["nullable"] is True
+    assert "identique" in field["description"]
+
+
 def test_a_draft_identical_to_the_live_version_is_not_deployed(api):
     draft = api.ok(post_draft(api, VOLONTAIRE), 201)
     resp = api.post(f"/api/v1/drafts/{draft['id']}/deploy", {"override": True, "reason": "x"},

@@ -142,6 +142,11 @@ class DraftSchema(Schema):
     problems = fields.List(fields.Nested(ProblemSchema))
     last_test_run = fields.Nested(TestRunSchema, allow_none=True)
     deployed_as = fields.Integer(allow_none=True)
+    identical_to = fields.Integer(
+        allow_none=True, metadata={"description": "numéro de la dernière version déployée "
+                                   "quand le brouillon lui est identique (BPMN et fichiers) : "
+                                   "il n'y a rien à déployer (le déploiement répond 409) ; "
+                                   "null sinon, et pour un brouillon déjà déployé"})
 
 
 class DeployInSchema(In):

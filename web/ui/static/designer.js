@@ -445,7 +445,8 @@
           h("td", {}, d.valid ? badge("valide", "success")
             : badge(plural((d.problems || []).length, "problème", "problèmes"), "error")),
           h("td", {}, runCell(d.last_test_run)),
-          h("td", {}, d.deployed_as ? link(ui.version(config.key, d.deployed_as), "version " + d.deployed_as) : "non"),
+          h("td", {}, d.deployed_as ? link(ui.version(config.key, d.deployed_as), "version " + d.deployed_as)
+            : d.identical_to ? "non (identique à la version " + d.identical_to + ")" : "non"),
           h("td", {class: "ui-actions"},
             link(ui.editor(config.key, d.id), "Ouvrir dans l'éditeur", "Ouvrir dans l'éditeur le brouillon n° " + d.id), " · ",
             link(ui.draft(d.id), "Tester et déployer", "Tester et déployer le brouillon n° " + d.id)));
@@ -541,8 +542,13 @@
       const run = draft.last_test_run;
       let canForce = false;
       button.disabled = true;
+      button.hidden = Boolean(draft.identical_to);  // its deployment could only be refused
       if (draft.deployed_as) {
         state.replaceChildren("Ce brouillon est déployé : ", link(ui.version(draft.key, draft.deployed_as), "version " + draft.deployed_as), ".");
+      } else if (draft.identical_to) {
+        state.replaceChildren("Ce brouillon est identique à la ", link(ui.version(draft.key, draft.identical_to), "version " + draft.identical_to),
+          " déjà déployée : il n'y a rien à déployer. Modifiez-le dans l'éditeur et enregistrez un nouveau brouillon."
+          + " Ses scénarios peuvent tout de même être lancés : ils vérifient la version " + draft.identical_to + " en service.");
       } else if (!draft.valid) {
         state.textContent = "Le brouillon a des problèmes de validation : corrigez-les dans l'éditeur et enregistrez un nouveau brouillon.";
       } else if (run && run.status === "reussi") {
