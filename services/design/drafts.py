@@ -119,12 +119,16 @@ def _view(draft: ProcessDraft, run: DraftTestRun | None, live: tuple[int, str] |
     # page says so instead of offering the deployment
     identical = (live[0] if deployed is None and live is not None and live[1] == draft.checksum
                  else None)
+    # a version deployed since the draft's base: its deployment would be refused (deploy: 409)
+    # until the designer saves a new draft from that version
+    outdated = (live[0] if deployed is None and identical is None and live is not None
+                and live[0] != draft.based_on else None)
     return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
             "created_by": draft.created_by, "created_at": in_paris(draft.created_at),
             "valid": draft.valid, "problems": list(draft.problems or []),
             "last_test_run": scenario_runs.view(run) if run is not None else None,
             "deployed_as": deployed.version if deployed is not None else None,
-            "identical_to": identical}
+            "identical_to": identical, "outdated_by": outdated}
 
 
 def diff(draft: ProcessDraft) -> dict:

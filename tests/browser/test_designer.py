@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from tests.browser.conftest import SHOTS, axe_violations, login, shot
+from tests.designer_support import renamed_volontaire
 
 KEY = "stage_obligatoire"
 FEATURE = "remboursement"  # 5 short scenarios of the mandatory journey: keeps the run fast
@@ -491,3 +492,41 @@ def test_a_draft_identical_to_the_live_version_offers_no_deploy(page, server):
     row = page.locator(f"#drafts-table tr[data-draft='{draft}']")
     row.wait_for()
     assert f"identique à la version {live}" in row.inner_text()
+
+
+def test_a_draft_whose_base_was_superseded_offers_no_deploy(page, server):
+    """The sibling of the case above: a version deployed since the draft's base makes its
+    deployment a 409 « … a été déployée depuis ». The page says so up front and names the
+    version to start again from, with no deploy button nor forcing form."""
+    key = "stage_volontaire"
+    login(page, "admin")
+    _versions_loaded(page)
+    old, new = page.evaluate("""async ([key, changed]) => {
+        const token = document.querySelector('meta[name="csrf-token"]').content;
+        const post = async (path, body, type) => {
+          const resp = await fetch(path, {method: 'POST', body,
+            headers: {'Content-Type': type, 'X-CSRF-Token': token}});
+          return [resp.status, await resp.json()];
+        };
+        const all = (await (await fetch('/api/v1/processes?per_page=200')).json()).items;
+        const live = Math.max(...all.filter(v => v.key === key).map(v => v.version));
+        const zip = await (await fetch(`/api/v1/processes/${key}/versions/${live}/bundle`)).blob();
+        const [, old] = await post(`/api/v1/processes/${key}/drafts`, zip, 'application/zip');
+        const [, draft] = await post(`/api/v1/processes/${key}/drafts`, changed, 'application/xml');
+        const [status, deployed] = await post(`/api/v1/drafts/${draft.id}/deploy`,
+          JSON.stringify({override: true, reason: 'libellé corrigé'}), 'application/json');
+        return [old.id, status === 201 ? deployed.version : JSON.stringify([status, deployed])];
+    }""", [key, renamed_volontaire("Vérifier l'attestation reçue").decode()])
+    assert isinstance(new, int), new
+    page.goto(f"/ui/processus/brouillons/{old}")
+    page.wait_for_selector("#draft-body:not([hidden])")
+    state = page.locator("#deploy-state").inner_text()
+    assert f"La version {new} a été déployée depuis la version {new - 1}" in state, state
+    assert f"Ouvrez la version {new} dans l'éditeur" in state, state
+    assert not page.locator("#deploy").is_visible()
+    assert not page.locator("#force-form").is_visible()
+    _no_serious_violations(page, "brouillon dépassé")
+    page.goto(f"/ui/processus/{key}/brouillons")
+    row = page.locator(f"#drafts-table tr[data-draft='{old}']")
+    row.wait_for()
+    assert f"la version {new} a été déployée depuis" in row.inner_text()

@@ -283,6 +283,29 @@ def test_a_draft_identical_to_the_live_version_says_so_before_its_deploy(api):
     assert "identique" in field["description"]
 
 
+def test_a_draft_whose_base_was_superseded_says_so_before_its_deploy(api):
+    """`outdated_by`: the version deployed since the draft's base, whose deploy answers 409."""
+    old = api.ok(post_draft(api, renamed_volontaire("Vérifier l'attestation")), 201)
+    changed = api.ok(post_draft(api, renamed_volontaire()), 201)
+    assert old["outdated_by"] is None and changed["outdated_by"] is None
+    api.ok(api.post(f"/api/v1/drafts/{changed['id']}/deploy",
+                    {"override": True, "reason": "libellé corrigé"}, as_="admin"), 201)
+    view = api.ok(api.get(f"/api/v1/drafts/{old['id']}", as_="designer"))
+    assert (view["based_on"], view["outdated_by"], view["identical_to"]) == (1, 2, None)
+    listed = api.ok(api.get(f"/api/v1/processes/{KEY}/drafts", as_="designer"))["items"]
+    assert {d["id"]: d["outdated_by"] for d in listed} == {old["id"]: 2, changed["id"]: None}
+    with unchanged():
+        resp = api.post(f"/api/v1/drafts/{old['id']}/deploy", {"override": True, "reason": "x"},
+                        as_="admin")
+    assert "version 2 a été déployée depuis" in assert_problem(resp, 409)["detail"]
+    # a new draft from version 2 is current again
+    again = api.ok(post_draft(api, renamed_volontaire("Vérifier l'attestation")), 201)
+    assert (again["based_on"], again["outdated_by"]) == (2, None)
+    document = api.ok(api.get("/api/v1/openapi.json"))
+    field = document["components"]["schemas"]["Draft"]["properties"]["outdated_by"]
+    assert field["type"] == "integer" and field["nullable"] is True
+
+
 def test_a_draft_identical_to_the_live_version_is_not_deployed(api):
     draft = api.ok(post_draft(api, VOLONTAIRE), 201)
     resp = api.post(f"/api/v1/drafts/{draft['id']}/deploy", {"override": True, "reason": "x"},

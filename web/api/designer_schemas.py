@@ -147,6 +147,12 @@ class DraftSchema(Schema):
                                    "quand le brouillon lui est identique (BPMN et fichiers) : "
                                    "il n'y a rien à déployer (le déploiement répond 409) ; "
                                    "null sinon, et pour un brouillon déjà déployé"})
+    outdated_by = fields.Integer(
+        allow_none=True, metadata={"description": "numéro de la dernière version déployée quand "
+                                   "elle a été déployée après la version dont part le brouillon "
+                                   "(based_on) : son déploiement serait refusé (409), il faut "
+                                   "enregistrer un nouveau brouillon à partir d'elle ; null "
+                                   "sinon (et quand identical_to est renseigné)"})
 
 
 class DeployInSchema(In):

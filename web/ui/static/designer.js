@@ -446,7 +446,8 @@
             : badge(plural((d.problems || []).length, "problème", "problèmes"), "error")),
           h("td", {}, runCell(d.last_test_run)),
           h("td", {}, d.deployed_as ? link(ui.version(config.key, d.deployed_as), "version " + d.deployed_as)
-            : d.identical_to ? "non (identique à la version " + d.identical_to + ")" : "non"),
+            : d.identical_to ? "non (identique à la version " + d.identical_to + ")"
+              : d.outdated_by ? "non (la version " + d.outdated_by + " a été déployée depuis)" : "non"),
           h("td", {class: "ui-actions"},
             link(ui.editor(config.key, d.id), "Ouvrir dans l'éditeur", "Ouvrir dans l'éditeur le brouillon n° " + d.id), " · ",
             link(ui.draft(d.id), "Tester et déployer", "Tester et déployer le brouillon n° " + d.id)));
@@ -542,13 +543,19 @@
       const run = draft.last_test_run;
       let canForce = false;
       button.disabled = true;
-      button.hidden = Boolean(draft.identical_to);  // its deployment could only be refused
+      // its deployment could only be refused
+      button.hidden = Boolean(draft.identical_to || draft.outdated_by);
       if (draft.deployed_as) {
         state.replaceChildren("Ce brouillon est déployé : ", link(ui.version(draft.key, draft.deployed_as), "version " + draft.deployed_as), ".");
       } else if (draft.identical_to) {
         state.replaceChildren("Ce brouillon est identique à la ", link(ui.version(draft.key, draft.identical_to), "version " + draft.identical_to),
           " déjà déployée : il n'y a rien à déployer. Modifiez-le dans l'éditeur et enregistrez un nouveau brouillon."
           + " Ses scénarios peuvent tout de même être lancés : ils vérifient la version " + draft.identical_to + " en service.");
+      } else if (draft.outdated_by) {
+        state.replaceChildren("La ", link(ui.version(draft.key, draft.outdated_by), "version " + draft.outdated_by),
+          " a été déployée depuis " + (draft.based_on ? "la version " + draft.based_on : "la création de ce brouillon")
+          + " dont il part : il ne peut plus être déployé. Ouvrez la version " + draft.outdated_by
+          + " dans l'éditeur, reportez-y vos changements et enregistrez un nouveau brouillon.");
       } else if (!draft.valid) {
         state.textContent = "Le brouillon a des problèmes de validation : corrigez-les dans l'éditeur et enregistrez un nouveau brouillon.";
       } else if (run && run.status === "reussi") {
