@@ -530,3 +530,43 @@ def test_a_draft_whose_base_was_superseded_offers_no_deploy(page, server):
     row = page.locator(f"#drafts-table tr[data-draft='{old}']")
     row.wait_for()
     assert f"la version {new} a été déployée depuis" in row.inner_text()
+
+
+def test_a_refused_deploy_draws_the_draft_as_it_is_now(page, server):
+    """A version deployed by someone else while the draft's page was open: the forced deploy is
+    refused (409), and the deploy section is drawn again from the draft re-read, which now
+    says which version superseded its base, with no forcing form left to try again."""
+    key = "stage_volontaire"
+    login(page, "admin")
+    _versions_loaded(page)
+    post = """async ([path, body, type]) => {
+        const token = document.querySelector('meta[name="csrf-token"]').content;
+        const resp = await fetch(path, {method: 'POST', body,
+          headers: {'Content-Type': type, 'X-CSRF-Token': token}});
+        return [resp.status, await resp.json()];
+    }"""
+    status, draft = page.evaluate(post, [f"/api/v1/processes/{key}/drafts",
+                                         renamed_volontaire("Attestation à vérifier").decode(),
+                                         "application/xml"])
+    assert status == 201, draft
+    page.goto(f"/ui/processus/brouillons/{draft['id']}")
+    page.wait_for_selector("#draft-body:not([hidden])")
+    assert page.locator("#force-form").is_visible()
+    # meanwhile, another draft is deployed
+    status, other = page.evaluate(post, [f"/api/v1/processes/{key}/drafts",
+                                         renamed_volontaire("Attestation reçue").decode(),
+                                         "application/xml"])
+    assert status == 201, other
+    status, version = page.evaluate(post, [f"/api/v1/drafts/{other['id']}/deploy",
+                                           '{"override": true, "reason": "autre correction"}',
+                                           "application/json"])
+    assert status == 201, version
+    page.get_by_label("Motif du forçage").fill("Libellé corrigé")
+    page.get_by_role("button", name="Forcer le déploiement").click()
+    refusal = page.locator("#deploy-result .fr-alert--error")
+    refusal.wait_for()
+    assert "a été déployée depuis" in refusal.inner_text()
+    state = page.locator("#deploy-state")
+    state.filter(has_text=f"La version {version['version']} a été déployée").wait_for()
+    assert not page.locator("#force-form").is_visible()
+    assert not page.locator("#deploy").is_visible()

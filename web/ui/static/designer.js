@@ -650,7 +650,9 @@
         return true;
       } catch (err) {
         result.replaceChildren(errorBox(err, "Le déploiement a été refusé"));
-        renderDeploy();
+        // a refusal often means the draft's situation changed (a version deployed meanwhile):
+        // the deploy section is drawn again from the draft as it is now
+        try { await reload(); } catch (ignored) { renderDeploy(); }
         return err;
       }
     }
