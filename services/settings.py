@@ -91,6 +91,14 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         ("BPMN_MAX_STEPS", 100_000, "nombre de lignes exécutées"),
         ("BPMN_MAX_MILLISECONDS", 1000, "nombre de millisecondes"),
         ("BPMN_MAX_MEMORY_MB", 256, "nombre de Mio"))}
+    # bounds of WeasyPrint's layout of one letter, in its child process (services/letters/
+    # layout.py, whose defaults these are; docs/security.md): past them, the letter is refused
+    letter_layout = {
+        "LETTER_LAYOUT_TIMEOUT_SECONDS": _positive_number(
+            merged, "LETTER_LAYOUT_TIMEOUT_SECONDS", 10.0, "nombre de secondes"),
+        **{name: _positive_int(merged, name, default, what) for name, default, what in (
+            ("LETTER_LAYOUT_MEMORY_MB", 512, "nombre de Mio"),
+            ("LETTER_LAYOUT_MAX_PAGES", 100, "nombre de pages"))}}
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
@@ -109,6 +117,7 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SANDBOX_MAX_QUEUE": sandbox_max_queue,  # runs of the API waiting at once (then 429)
         "SANDBOX_SYNC": False,
         **bpmn_bounds,
+        **letter_layout,
         # the letters' sender (services/letters/context.py; defaults there): the prefecture's
         # name, its service and its address (lines separated by "\n")
         **{name: str(merged[name]) for name in ("PREFECTURE_NOM", "PREFECTURE_SERVICE",
@@ -204,6 +213,16 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     return {"pool_pre_ping": True}
+
+
+def _positive_number(merged: Mapping[str, object], name: str, default: float, what: str) -> float:
+    try:
+        value = float(merged.get(name) or default)
+        if not 0 < value < float("inf"):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} : {what} attendu, reçu « {merged.get(name)} »") from None
+    return value
 
 
 def _positive_int(merged: Mapping[str, object], name: str, default: int, what: str) -> int:

@@ -3,8 +3,9 @@
 Templates are designers' text: they are rendered ONLY by a sandboxed Jinja environment
 (autoescape on, undefined names refused, no attribute of Python's internals reachable) whose
 loader sees the bundle's `courriers/` files and nothing else, so a letter can extend the shared
-layout `courriers/_mise_en_page.html`. WeasyPrint then lays the HTML out as a PDF/A; it fetches
-no URL and no file (a template cannot read the server's disk or reach the network)."""
+layout `courriers/_mise_en_page.html`. WeasyPrint then lays the HTML out as a PDF/A, in a child
+process bounded in time, memory and pages (layout.py); it fetches no URL and no file (a template
+cannot read the server's disk or reach the network)."""
 
 from __future__ import annotations
 
@@ -568,16 +569,11 @@ def render_html(files: dict | None, template_id: str, context: dict,
 
 
 def to_pdf(html: str) -> bytes:
-    """The HTML laid out as a PDF/A-3b by WeasyPrint; no external resource is ever fetched."""
-    import weasyprint  # heavy: loaded when a letter is first made
+    """The HTML laid out as a PDF/A-3b by WeasyPrint, in a child process bounded in time, memory
+    and pages (services/letters/layout.py); no external resource is ever fetched."""
+    from services.letters import layout
 
-    class NoFetch(weasyprint.URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"ressource externe refusée : {url[:80]}")
-
-    document = weasyprint.HTML(string=html, url_fetcher=NoFetch(allowed_protocols=()),
-                               base_url=None)
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return layout.to_pdf(html)
 
 
 @dataclass(frozen=True)
@@ -587,12 +583,18 @@ class Rendered:
 
 
 def laid_out(html: str, template_id: str) -> bytes:
-    """to_pdf, its failures as a LetterError (French) naming the template."""
+    """to_pdf, its failures as a LetterError (French) naming the template: a limit of the
+    layout (« la mise en page a dépassé 10 secondes »), else WeasyPrint's error by its kind."""
+    from services.letters.layout import LayoutFailed, LayoutRefused
+
     try:
         return to_pdf(html)
+    except LayoutRefused as exc:
+        raise LetterError(letter_path(template_id), None, str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - WeasyPrint's errors are many; told, never a 5xx
+        kind = exc.kind if isinstance(exc, LayoutFailed) else type(exc).__name__
         raise LetterError(letter_path(template_id), None,
-                          f"la mise en page PDF a échoué ({type(exc).__name__})") from None
+                          f"la mise en page PDF a échoué ({kind})") from None
 
 
 def render(files: dict | None, template_id: str, context: dict) -> Rendered:
