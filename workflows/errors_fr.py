@@ -30,6 +30,8 @@ _BY_KIND: dict[str, str] = {
     "RecursionError": "appels imbriqués trop profonds",
     "SyntaxError": "code illisible (erreur de syntaxe)",
     "AssertionError": "une vérification du code a échoué",
+    # a letter's layout (the outbox's channel courrier_pdf): its text says which limit
+    "LetterError": "le courrier n'a pas pu être mis en page",
     # a send (the outbox's channels: SMTP)
     "ConnectionRefusedError": "connexion refusée : le serveur distant (messagerie SMTP) n'accepte "
                               "pas de connexion à cette adresse et ce port (arrêté, ou mal "
