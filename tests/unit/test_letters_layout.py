@@ -20,6 +20,7 @@ from tests.unit.test_letters_render import pdf_text, shipped
 
 # 3,000 page breaks: tens of seconds of WeasyPrint (2,000 took 16 s), from 100 kB of HTML
 ENDLESS = '<p style="break-after: page">x</p>' * 3000
+ONLY_TIME = {"max_pages": 1_000_000}  # the page limit would stop it first on a fast machine
 MANY_PAGES = '<p style="break-after: page">x</p>' * 300  # quick to read, 300 pages
 HUNGRY = "<p>" + "<span>m</span> " * 5000 + "</p>"  # about 80 Mio more, in a few seconds
 
@@ -55,14 +56,14 @@ def test_a_layout_past_its_time_is_refused_in_french_and_its_child_killed():
     [pid] = layout.child_pids()
     started = time.monotonic()
     with pytest.raises(layout.LayoutRefused, match=r"^la mise en page a dépassé 0,5 secondes$"):
-        layout.to_pdf(ENDLESS, layout.Limits(timeout=0.5))
+        layout.to_pdf(ENDLESS, layout.Limits(timeout=0.5, **ONLY_TIME))
     assert time.monotonic() - started < 5  # not the tens of seconds WeasyPrint wanted
     assert gone(pid) and layout.child_pids() == []
 
 
 def test_the_next_letter_after_a_kill_is_laid_out_by_a_new_child():
     with pytest.raises(layout.LayoutRefused):
-        layout.to_pdf(ENDLESS, layout.Limits(timeout=0.5))
+        layout.to_pdf(ENDLESS, layout.Limits(timeout=0.5, **ONLY_TIME))
     assert "STG-2026-000001" in pdf_text(layout.to_pdf(normal_html()))
     assert len(layout.child_pids()) == 1
 
@@ -88,7 +89,7 @@ def test_a_letter_past_its_pages_is_refused_while_laid_out_and_the_child_kept():
 
 def test_laid_out_names_the_template_and_the_limit(monkeypatch):
     """What the download (409), the outbox (its reason) and the designer's preview show."""
-    monkeypatch.setattr(layout, "current_limits", lambda: layout.Limits(timeout=0.5))
+    monkeypatch.setattr(layout, "current_limits", lambda: layout.Limits(timeout=0.5, **ONLY_TIME))
     with pytest.raises(LetterError) as err:
         laid_out(ENDLESS, "relance")
     assert str(err.value) == "courriers/relance.html : la mise en page a dépassé 0,5 secondes"
@@ -122,7 +123,7 @@ def test_a_child_whose_parent_dies_mid_letter_exits():
         from services.letters import layout
         layout.to_pdf("<p>x</p>")
         print(layout.child_pids()[0], flush=True)
-        layout.to_pdf({ENDLESS!r}, layout.Limits(timeout=600))
+        layout.to_pdf({ENDLESS!r}, layout.Limits(timeout=600, max_pages=10**6))
     """)
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                               text=True)
