@@ -24,7 +24,7 @@ from services.errors import Conflict, NotFound
 from services.letters import render as rendering
 from services.letters.context import letter_context, sample_context
 from services.letters.render import LetterError, template_ids
-from services.models import Letter, ProcessInstance, ProcessVersion
+from services.models import Letter, OutboxJob, ProcessInstance, ProcessVersion
 
 __all__ = ["LETTER_EVENT", "LetterError", "issue_letter", "letter_for", "letters_of",
            "letter_context", "make_pdf", "pdf_of", "sample_context", "template_ids"]
@@ -102,7 +102,7 @@ def issue_letter(case, template_id: str, *, actor: str, version_id: int | None =
     outbox.enqueue(PDF_CHANNEL, case_id=case.id, action=COMMAND,
                    payload={"letter_id": letter_id,
                             "subject": f"Mise en page du courrier n° {letter_id} : {title}"},
-                   key=f"<courrier-{letter_id}-pdf@{PDF_CHANNEL}>")
+                   key=_pdf_job_key(letter_id))
     # shown as « Courrier généré — courrier : « <title> », … » (web/labels.py)
     audit.record(case, LETTER_EVENT, actor, courrier=f"« {title} »", lettre=letter_id,
                  modele=template_id)
@@ -141,6 +141,13 @@ def pdf_of(case_id: int, letter_id: int) -> Letter:
     letter = letter_for(case_id, letter_id)
     if letter.pdf is not None:
         return letter
+    given_up = _abandoned_layout(letter_id)
+    if given_up is not None:
+        # the worker tried MAX_ATTEMPTS times and gave up: laying it out again at every click
+        # would hold a web worker up to the layout's time limit each time, for the same refusal
+        raise Conflict(f"Le courrier n° {letter_id} n'a pas pu être mis en page ({given_up}). "
+                       "Un concepteur doit corriger son modèle ; un administrateur peut relancer "
+                       "sa mise en page depuis « Envois différés ».")
     try:
         make_pdf(letter_id)
     except LetterError as exc:
@@ -148,6 +155,21 @@ def pdf_of(case_id: int, letter_id: int) -> Letter:
                        "Un concepteur doit corriger son modèle.") from None
     db.session.refresh(letter)  # the PDF was stored by a statement the object did not see
     return letter
+
+
+def _pdf_job_key(letter_id: int) -> str:
+    return f"<courrier-{letter_id}-pdf@{PDF_CHANNEL}>"
+
+
+def _abandoned_layout(letter_id: int) -> str | None:
+    """The last error of the letter's layout job when the outbox abandoned it, else None."""
+    row = db.session.execute(select(OutboxJob.status, OutboxJob.last_error)
+                             .where(OutboxJob.key == _pdf_job_key(letter_id))).one_or_none()
+    if row is None or row.status != outbox.ABANDONED:
+        return None
+    # the worker's text (workflows/errors_fr.described): the letter's own error is its end
+    error = row.last_error or "mise en page abandonnée"
+    return error.split(f"({LetterError.__name__}) : ", 1)[-1]
 
 
 def letters_of(case_id: int) -> list[dict]:

@@ -15,7 +15,7 @@ from services import cases, letters, outbox
 from services.db import db, transaction
 from services.letters import layout
 from services.models import Letter, OutboxJob
-from tests.api_errors_support import assert_problem
+from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import OBLIGATOIRE, xml_headers
 from tests.integration.test_letters import NUM, deploy_zip, shipped_bundle
 from tests.ui_support import UiClient
@@ -98,6 +98,34 @@ def test_the_outbox_retries_then_abandons_it_with_the_french_reason(api, case):
     db.session.remove()
     job = db.session.get(OutboxJob, job_id)
     assert job.status == outbox.ABANDONED and REFUSED in job.last_error
+
+
+def test_a_download_of_an_abandoned_layout_answers_at_once(api, case, monkeypatch):
+    """Once the outbox gave up, a click no longer lays the letter out again (up to the time
+    limit of a web worker each time, for the same refusal): 409 at once with the worker's
+    reason; an admin's relaunch puts it back, and the next download tries again."""
+    endless = issue(case["id"])
+    db.session.remove()
+    with transaction():
+        job = db.session.scalar(select(OutboxJob).where(OutboxJob.channel == letters.PDF_CHANNEL))
+        job.attempts, job.next_attempt_at = outbox.MAX_ATTEMPTS - 1, job.created_at
+    db.session.remove()
+    assert outbox.run_pass().abandoned == 1
+    db.session.remove()
+    laid_out = []
+    real = layout.to_pdf
+    monkeypatch.setattr(layout, "to_pdf", lambda *a, **k: laid_out.append(1) or real(*a, **k))
+    with unchanged():
+        resp = api.get(f"/api/v1/cases/{case['id']}/letters/{endless}", as_="agent")
+    detail = assert_problem(resp, 409)["detail"]
+    assert f"courriers/sans_fin.html : {REFUSED}" in detail, detail
+    assert "relancer sa mise en page depuis « Envois différés »" in detail
+    assert "détail technique" not in detail and laid_out == []
+    job_id = db.session.scalar(select(OutboxJob.id).where(
+        OutboxJob.channel == letters.PDF_CHANNEL))
+    api.ok(api.post(f"/api/v1/outbox/{job_id}/retry", {}, as_="admin"))
+    resp = api.get(f"/api/v1/cases/{case['id']}/letters/{endless}", as_="agent")
+    assert REFUSED in assert_problem(resp, 409)["detail"] and laid_out == [1]
 
 
 def test_the_designer_preview_names_the_limit(api, tiny_timeout):
