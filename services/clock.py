@@ -33,7 +33,7 @@ class AppClock:
         self._frozen: dt.datetime | None = None
 
     def system_now(self) -> dt.datetime:
-        return dt.datetime.now(PARIS)
+        return system_now()
 
     @contextmanager
     def frozen(self, instant: dt.datetime) -> Iterator[None]:
@@ -79,6 +79,12 @@ class AppClock:
             admin_log.record(actor, "horloge_reglee", "horloge",
                              now=[before, instant.astimezone(PARIS)])
         return instant.astimezone(PARIS)
+
+
+def system_now() -> dt.datetime:
+    """The real time, whatever CLOCK_MODE says: what rate limits count in (Flask-Limiter reads
+    the system time for its reset instants)."""
+    return dt.datetime.now(PARIS)
 
 
 def in_range(instant: dt.datetime) -> bool:

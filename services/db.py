@@ -106,6 +106,27 @@ def transaction():
             _write_intent.reset(token)
 
 
+@contextmanager
+def own_transaction(engine):
+    """A short transaction of its own on a connection of its own, committed when the block
+    ends: outside the request's session and any command (what it writes stays written when the
+    command rolls back). On SQLite it begins as a writer (BEGIN IMMEDIATE) so that it queues
+    for the write lock at once; it must not run inside a command, whose transaction holds that
+    lock until it ends."""
+    token = _write_intent.set(True)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        _write_intent.reset(token)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` is the database failing (server down, no such file, lock timeout...)
+    rather than a bug: the web layer answers 503, not 500."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 def in_command() -> bool:
     """Whether the caller runs inside a command's transaction (see transaction)."""
     return _write_intent.get()

@@ -130,11 +130,13 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         "SESSION_IDLE_TIMEOUT": dt.timedelta(hours=8),
         "SESSION_ABSOLUTE_LIFETIME": dt.timedelta(hours=12),
         # login throttling (web/ui/security.py): failed attempts per username and per client
-        # address; counters in each process's memory unless RATELIMIT_STORAGE_URI names a shared
-        # store (redis://…, memcached://…: the limits library's URIs)
-        "RATELIMIT_STORAGE_URI": str(merged.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        # address; counters in the application's database (database://, every process shares
+        # them: services/rate_counters.py) unless RATELIMIT_STORAGE_URI names another store
+        # (redis://…, memcached://…: the limits library's URIs; memory://: each process's own)
+        "RATELIMIT_STORAGE_URI": str(merged.get("RATELIMIT_STORAGE_URI") or "database://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        # a shared store that stops answering: each process counts in its memory meanwhile
+        # the store (the database included) stops answering: each process counts in its memory
+        # meanwhile
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_USERNAME": "10 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",

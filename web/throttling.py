@@ -7,7 +7,8 @@ still learn which licences have one. Its refused enrolments are therefore counte
 (every user of the centre together) and, past ENROLMENT_REFUSALS_PER_CENTRE, its enrolments by
 licence number are suspended (429 with Retry-After, in French) until the window ends; the
 prefecture's clerks are never throttled. The counters live where the login's do
-(RATELIMIT_STORAGE_URI)."""
+(RATELIMIT_STORAGE_URI): by default the application's database, shared by every web process
+(services/rate_counters.py, the `database://` storage)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,17 @@ from flask import Response, current_app
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 
-from services import centre_access
+from services import (
+    centre_access,
+    rate_counters,  # noqa: F401 - registers the database:// storage
+)
 from services.clock import clock
 from web.auth import current_user
 
 log = logging.getLogger(__name__)
 
 # one limiter for the process's applications; its storage is set by each init_app
+# (RATELIMIT_STORAGE_URI; database:// is registered by importing services.rate_counters)
 limiter = Limiter(key_func=get_remote_address)
 
 ENROLMENT_SCOPE = "enrolment_refusals"

@@ -15,6 +15,7 @@ from services.models.processes import (
     ProcessVersion,
     TaskCounter,
 )
+from services.models.rate_counters import RateCounter
 from services.models.stats import StatCaseParts, StatCounter, StatStep
 from services.models.users import ApiToken, Group, LoginSession, User
 
@@ -25,7 +26,8 @@ __all__ = [
     "Enrollment", "Group", "HumanTask", "Incident", "Infraction", "Invalidation", "Letter",
     "Licence",
     "LoginSession", "OutboxJob",
-    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "StatCaseParts",
+    "ProcessDraft", "ProcessEvent", "ProcessInstance", "ProcessVersion", "RateCounter",
+    "StatCaseParts",
     "StatCounter", "StatStep",
     "TaskCounter", "User",
 ]

@@ -65,7 +65,8 @@ def test_session_lifetimes_and_login_limits(tmp_path):
     config = load_settings(str(tmp_path), ENV)
     assert config["SESSION_IDLE_TIMEOUT"] == dt.timedelta(hours=8)
     assert config["SESSION_ABSOLUTE_LIFETIME"] == dt.timedelta(hours=12)
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    # the counters are shared by every web process, in the application's database
+    assert config["RATELIMIT_STORAGE_URI"] == "database://"
     assert config["PROXY_FIX_X_FOR"] == 0
     config = load_settings(str(tmp_path), {**ENV, "RATELIMIT_STORAGE_URI": "redis://cache:6379",
                                            "PROXY_FIX_X_FOR": "1"})

@@ -7,6 +7,7 @@ import logging
 from flask import Response, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from services.db import unreachable
 from services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ TITLES = {
     422: ("Données invalides", "Certaines données sont invalides."),
     429: ("Trop de demandes", "Trop de demandes : réessayez plus tard."),
     500: ("Erreur interne", "Une erreur inattendue s'est produite ; rien n'a été enregistré."),
+    503: ("Service momentanément indisponible",
+          "La base de données ne répond pas : rien n'a été enregistré. Réessayez dans quelques "
+          "minutes."),
 }
 
 
@@ -101,5 +105,9 @@ def from_service_error(error: ServiceError) -> Response:
 
 
 def from_unexpected(error: Exception) -> Response:
+    if unreachable(error):  # the database is down or failed the work: 503, not a 500
+        log.warning("database unavailable: %s",
+                    str(error).splitlines()[0] if str(error) else type(error).__name__)
+        return problem(503, headers={"Retry-After": "60"})
     log.exception("unexpected error", exc_info=error)
     return problem(500)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from services.db import rollback
+from services.db import rollback, unreachable
 from services.errors import ServiceError
 from web import throttling
 from web.ui.security import is_ui_path
@@ -13,10 +13,14 @@ from web.ui.security import is_ui_path
 ERROR_TITLES = {400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable",
                 405: "Méthode non permise", 409: "Action impossible dans l'état actuel",
                 413: "Requête trop volumineuse", 422: "Données invalides",
-                429: "Trop de tentatives", 500: "Erreur interne"}
+                429: "Trop de tentatives", 500: "Erreur interne",
+                503: "Service momentanément indisponible"}
 ERROR_DETAILS = {413: "Le formulaire envoyé dépasse la taille permise : rien n'a été enregistré.",
                  429: "Trop de tentatives de connexion échouées pour cet identifiant ou depuis "
-                      "ce poste : la connexion est suspendue."}
+                      "ce poste : la connexion est suspendue.",
+                 503: "La base de données ne répond pas : rien n'a été enregistré. Réessayez "
+                      "dans quelques minutes ; si cela dure, prévenez l'équipe technique."}
+DATABASE_RETRY_AFTER = "60"
 
 
 def error_page(status: int, detail: str = "", headers: dict | None = None):
@@ -48,9 +52,25 @@ def _too_many_attempts():
 
 
 def _unexpected(error: Exception):
+    if unreachable(error):
+        return database_unavailable(error)
     current_app.logger.exception("Erreur dans l'interface web", exc_info=error)
     rollback()
     return error_page(500)
+
+
+def database_unavailable(error: Exception):
+    """The database is down or failed the work (a login included: the users live there): a
+    French 503, not a 500. The page names nobody: who is logged in is the database's to say."""
+    current_app.logger.warning("Base de données indisponible : %s",
+                               str(error).splitlines()[0] if str(error) else type(error).__name__)
+    try:
+        rollback()
+    except Exception as exc:  # noqa: BLE001 - the connection is gone; nothing to undo
+        if not unreachable(exc):
+            raise
+    request.environ["app.user"] = None
+    return error_page(503, ERROR_DETAILS[503], headers={"Retry-After": DATABASE_RETRY_AFTER})
 
 
 def register(blp: Blueprint) -> None:

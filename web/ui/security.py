@@ -8,8 +8,8 @@ compared in constant time; a new session (login) gets a new token.
 Login throttling (Flask-Limiter): failed attempts are counted per username and per client
 address (LOGIN_LIMIT_PER_USERNAME, LOGIN_LIMIT_PER_ADDRESS); past either, the form answers 429
 with Retry-After and a French page, even for the right password. A successful login costs
-nothing. The counters live in the process's memory unless RATELIMIT_STORAGE_URI names a shared
-store (each gunicorn worker then counts on its own)."""
+nothing. The counters live in the application's database, shared by every web process
+(services/rate_counters.py), unless RATELIMIT_STORAGE_URI names another store (Redis...)."""
 
 from __future__ import annotations
 
