@@ -8,9 +8,10 @@ A `limits` storage for the fixed-window strategy, Flask-Limiter's (the project s
 a window is one row (key, hits, end); `incr` adds to it, or starts a new window when the row's
 has ended, in one atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING (PostgreSQL and SQLite
 alike: two processes that miss the row at once add up). Every access runs on a connection and
-in a short transaction of its own, never in the request's session nor in a command: a failure
-is counted even when the request's command rolls back. Each write also deletes a few ended
-windows (by the index on their end), so the table needs no cron.
+in a short transaction of its own (on PostgreSQL each statement is one), never in the request's
+session nor in a command: a failure is counted even when the request's command rolls back.
+Each write that starts a window also deletes a few ended ones (by the index on their end), so
+the table needs no cron.
 
 When the database fails, reads raise and Flask-Limiter counts in the process's memory meanwhile
 (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) until `check` sees the database again; a failed `incr`
@@ -23,6 +24,7 @@ import hashlib
 import logging
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from limits.storage import Storage
 from sqlalchemy import case, delete, select
@@ -83,7 +85,7 @@ class DatabaseCounters(Storage):
         end = now + int(expiry * 1000)
         ended = COUNTERS.c.expires_ms <= now
         try:
-            with own_transaction(self.engine) as conn:
+            with self._connection(write=True) as conn:
                 base = dialect_insert(COUNTERS, conn.dialect.name)
                 upsert = base.values(key=stored_key(key), hits=amount, expires_ms=end) \
                     .on_conflict_do_update(index_elements=["key"], set_={
@@ -91,7 +93,8 @@ class DatabaseCounters(Storage):
                         "expires_ms": case((ended, end), else_=COUNTERS.c.expires_ms)}) \
                     .returning(COUNTERS.c.hits)
                 hits = conn.execute(upsert).scalar_one()
-                self._purge(conn, now)
+                if hits == amount:  # a new window: the table grows, ended ones go
+                    self._purge(conn, now)
                 return hits
         except SQLAlchemyError as exc:
             # Flask-Limiter counts after the response is made: raising would turn the user's
@@ -107,8 +110,24 @@ class DatabaseCounters(Storage):
             .limit(PURGE_BATCH).with_for_update(skip_locked=True)
         conn.execute(delete(COUNTERS).where(COUNTERS.c.key.in_(ended)))
 
+    @contextmanager
+    def _connection(self, write: bool):
+        """A connection of the pool, outside the request's session. PostgreSQL: each statement
+        its own transaction (autocommit; the upsert is atomic by itself), one round trip where
+        BEGIN ... COMMIT took three. SQLite (no round trips): a write transaction of its own."""
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        elif write:
+            with own_transaction(engine) as conn:
+                yield conn
+        else:
+            with engine.connect() as conn:
+                yield conn
+
     def _current(self, key: str):
-        with self.engine.connect() as conn:
+        with self._connection(write=False) as conn:
             return conn.execute(
                 select(COUNTERS.c.hits, COUNTERS.c.expires_ms)
                 .where(COUNTERS.c.key == stored_key(key),
