@@ -98,8 +98,9 @@ class DatabaseCounters(Storage):
                 return hits
         except SQLAlchemyError as exc:
             # Flask-Limiter counts after the response is made: raising would turn the user's
-            # answer into a 500. Used as a direct hit, the past-any-limit count refuses.
-            log.warning("rate counter %s not counted: database unavailable (%s)", key,
+            # answer into a 500. Used as a direct hit, the past-any-limit count refuses. (The
+            # key is not logged: it holds what was typed as a username.)
+            log.warning("rate counter not counted: database unavailable (%s)",
                         str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return PAST_ANY_LIMIT
 

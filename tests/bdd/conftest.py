@@ -99,7 +99,8 @@ if SHARED_APP:
         shutil.copyfile(template, working)
         # the versions of the template only: one a scenario deployed is not known to the next
         app.extensions["process_engine"]._cache = dict(parsed)
-        limiter.reset()
+        with app.app_context():  # the counters are the application database's
+            limiter.reset()
         yield app
         with app.app_context():
             db.session.remove()
