@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -121,10 +122,24 @@ def own_transaction(engine):
         _write_intent.reset(token)
 
 
+# SQLite reports a statement that names a missing table or column, or does not parse, as an
+# OperationalError too: that is the code's (or a missing migration's) fault, not the database's
+_SQLITE_STATEMENT_FAULT = re.compile(
+    r"^(no such (table|column|function|index)|near \S+: syntax error|table \S+ has no column"
+    r"|\S+ syntax error)", re.IGNORECASE)
+
+
 def unreachable(exc: BaseException) -> bool:
     """Whether `exc` is the database failing (server down, no such file, lock timeout...)
     rather than a bug: the web layer answers 503, not 500."""
-    return isinstance(exc, OperationalError | InterfaceError)
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    driver = getattr(exc, "orig", None)
+    if type(driver).__module__ == "sqlite3" and _SQLITE_STATEMENT_FAULT.match(str(driver)):
+        return False
+    return True
 
 
 def in_command() -> bool:
