@@ -114,6 +114,10 @@ def own_transaction(engine):
     command rolls back). On SQLite it begins as a writer (BEGIN IMMEDIATE) so that it queues
     for the write lock at once; it must not run inside a command, whose transaction holds that
     lock until it ends."""
+    if _write_intent.get():
+        # on SQLite it would wait for the write lock its own command holds (busy_timeout, then
+        # fail): a programming error, told at once rather than 30 s later
+        raise RuntimeError("own_transaction() called inside a command's transaction")
     token = _write_intent.set(True)
     try:
         with engine.begin() as conn:

@@ -58,3 +58,21 @@ def test_a_locked_database_is_unavailable(tmp_path):
 def test_other_errors_are_bugs():
     assert unreachable(ProgrammingError("SELECT", {}, Exception("x"))) is False
     assert unreachable(ValueError("x")) is False
+
+
+def test_a_transaction_of_its_own_is_refused_inside_a_command(tmp_path):
+    """services/db.own_transaction (the throttling counters') inside a command would wait on
+    SQLite for the write lock that command holds: refused at once."""
+    from services.db import _write_intent, own_transaction
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'own.db'}")
+    with own_transaction(engine) as conn:  # outside a command: fine
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    token = _write_intent.set(True)  # what services.db.transaction() sets for a command
+    try:
+        with pytest.raises(RuntimeError, match="inside a command"):
+            with own_transaction(engine):
+                pass
+    finally:
+        _write_intent.reset(token)
+        engine.dispose()
