@@ -484,14 +484,20 @@ def test_a_draft_identical_to_the_live_version_offers_no_deploy(page, server):
     page.wait_for_selector("#draft-body:not([hidden])")
     state = page.locator("#deploy-state").inner_text()
     assert f"identique à la version {live} déjà déployée" in state, state
+    assert page.get_by_role("button", name="Lancer les scénarios").is_enabled()
+    _offers_no_deploy(page, key, draft, f"identique à la version {live}", "brouillon identique")
+
+
+def _offers_no_deploy(page, key: str, draft: int, listed: str, shot_name: str) -> None:
+    """The draft's page offers neither the deployment nor the forcing form, passes axe, and
+    the drafts' list says why (`listed`) in the draft's row."""
     assert not page.locator("#deploy").is_visible()
     assert not page.locator("#force-form").is_visible()
-    assert page.get_by_role("button", name="Lancer les scénarios").is_enabled()
-    _no_serious_violations(page, "brouillon identique")
+    _no_serious_violations(page, shot_name)
     page.goto(f"/ui/processus/{key}/brouillons")
     row = page.locator(f"#drafts-table tr[data-draft='{draft}']")
     row.wait_for()
-    assert f"identique à la version {live}" in row.inner_text()
+    assert listed in row.inner_text()
 
 
 def test_a_draft_whose_base_was_superseded_offers_no_deploy(page, server):
@@ -523,13 +529,8 @@ def test_a_draft_whose_base_was_superseded_offers_no_deploy(page, server):
     state = page.locator("#deploy-state").inner_text()
     assert f"La version {new} a été déployée depuis la version {new - 1}" in state, state
     assert f"Ouvrez la version {new} dans l'éditeur" in state, state
-    assert not page.locator("#deploy").is_visible()
-    assert not page.locator("#force-form").is_visible()
-    _no_serious_violations(page, "brouillon dépassé")
-    page.goto(f"/ui/processus/{key}/brouillons")
-    row = page.locator(f"#drafts-table tr[data-draft='{old}']")
-    row.wait_for()
-    assert f"la version {new} a été déployée depuis" in row.inner_text()
+    _offers_no_deploy(page, key, old, f"la version {new} a été déployée depuis",
+                      "brouillon dépassé")
 
 
 def test_a_refused_deploy_draws_the_draft_as_it_is_now(page, server):
