@@ -161,26 +161,35 @@ def _pdf_job_key(letter_id: int) -> str:
     return f"<courrier-{letter_id}-pdf@{PDF_CHANNEL}>"
 
 
+def _abandoned_layouts(letter_ids: list[int]) -> dict[int, str]:
+    """{letter id: the reason} of the letters whose layout job the outbox abandoned."""
+    keys = {_pdf_job_key(i): i for i in letter_ids}
+    if not keys:
+        return {}
+    rows = db.session.execute(select(OutboxJob.key, OutboxJob.last_error).where(
+        OutboxJob.key.in_(keys), OutboxJob.status == outbox.ABANDONED)).all()
+    # the worker's text (workflows/errors_fr.described): the letter's own error is its end
+    return {keys[r.key]: (r.last_error or "mise en page abandonnée")
+            .split(f"({LetterError.__name__}) : ", 1)[-1] for r in rows}
+
+
 def _abandoned_layout(letter_id: int) -> str | None:
     """The last error of the letter's layout job when the outbox abandoned it, else None."""
-    row = db.session.execute(select(OutboxJob.status, OutboxJob.last_error)
-                             .where(OutboxJob.key == _pdf_job_key(letter_id))).one_or_none()
-    if row is None or row.status != outbox.ABANDONED:
-        return None
-    # the worker's text (workflows/errors_fr.described): the letter's own error is its end
-    error = row.last_error or "mise en page abandonnée"
-    return error.split(f"({LetterError.__name__}) : ", 1)[-1]
+    return _abandoned_layouts([letter_id]).get(letter_id)
 
 
 def letters_of(case_id: int) -> list[dict]:
-    """The case's letters, oldest first, without their PDF."""
+    """The case's letters, oldest first, without their PDF; `layout_error`: why the outbox
+    gave up laying one out (None otherwise)."""
     rows = db.session.execute(
         select(Letter.id, Letter.template_id, Letter.title, Letter.sha256, Letter.created_at,
                Letter.created_by).where(Letter.case_id == case_id).order_by(Letter.id)).all()
+    # only the letters not laid out yet can have been given up
+    given_up = _abandoned_layouts([r.id for r in rows if r.sha256 is None])
     # sha256 None: not laid out yet (the PDF is made by the worker, or at the first download)
     return [{"id": r.id, "template": r.template_id, "title": r.title, "sha256": r.sha256,
-             "pdf_ready": r.sha256 is not None, "created_at": r.created_at,
-             "created_by": r.created_by} for r in rows]
+             "pdf_ready": r.sha256 is not None, "layout_error": given_up.get(r.id),
+             "created_at": r.created_at, "created_by": r.created_by} for r in rows]
 
 
 def letter_for(case_id: int, letter_id: int) -> Letter:

@@ -121,6 +121,17 @@ def test_a_download_of_an_abandoned_layout_answers_at_once(api, case, monkeypatc
     assert f"courriers/sans_fin.html : {REFUSED}" in detail, detail
     assert "relancer sa mise en page depuis « Envois différés »" in detail
     assert "détail technique" not in detail and laid_out == []
+    # the case's letters say so beforehand: the API's list, the case page (no download link)
+    listed = {item["id"]: item for item in api.ok(api.get(
+        f"/api/v1/cases/{case['id']}/letters", as_="agent"))["items"]}
+    assert REFUSED in listed[endless]["layout_error"]
+    assert "détail technique" not in listed[endless]["layout_error"]
+    assert all(item["layout_error"] is None for i, item in listed.items() if i != endless)
+    ui = UiClient(api.app)
+    ui.login("agent")
+    page = html.unescape(ui.get(f"/ui/dossiers/{case['id']}").get_data(as_text=True))
+    assert f"mise en page impossible : courriers/sans_fin.html : {REFUSED}" in page
+    assert f"/courriers/{endless}\"" not in page and laid_out == []
     job_id = db.session.scalar(select(OutboxJob.id).where(
         OutboxJob.channel == letters.PDF_CHANNEL))
     api.ok(api.post(f"/api/v1/outbox/{job_id}/retry", {}, as_="admin"))

@@ -166,9 +166,10 @@ def test_clerks_list_and_download_the_letters(api, case):
     assert [i["template"] for i in body["items"]] == ["signalement_procureur",
                                                       "notification_credit_points"]
     first = body["items"][0]
-    assert set(first) == {"id", "template", "title", "sha256", "pdf_ready", "created_at",
-                          "created_by"}
+    assert set(first) == {"id", "template", "title", "sha256", "pdf_ready", "layout_error",
+                          "created_at", "created_by"}
     assert first["sha256"] is None and first["pdf_ready"] is False  # the worker has not run
+    assert first["layout_error"] is None  # nor given up
     # downloaded before the worker ran: laid out now, then the same PDF at every download
     resp = api.get(f"/api/v1/cases/{case['id']}/letters/{letter_id}", as_="agent")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"

@@ -25,6 +25,11 @@ class CaseLetterSchema(Schema):
                        "page (le texte du courrier est fixé par la commande qui l'a produit, sa "
                        "mise en page suit, ou se fait au premier téléchargement)"})
     pdf_ready = fields.Boolean(metadata={"description": "le PDF est mis en page (sha256 connu)"})
+    layout_error = fields.String(allow_none=True, metadata={
+        "description": "pourquoi la mise en page a été abandonnée (après ses essais par le "
+                       "traitement des envois différés) ; le téléchargement répond alors 409 "
+                       "sans la refaire, jusqu'à ce qu'un administrateur la relance ; null "
+                       "sinon"})
     created_at = fields.DateTime()
     created_by = fields.String()
 
