@@ -11,13 +11,14 @@ import html
 import pytest
 from sqlalchemy import select
 
-from services import cases, letters, outbox
+from services import letters, outbox
 from services.db import db, transaction
 from services.letters import layout
 from services.models import Letter, OutboxJob
 from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import OBLIGATOIRE, xml_headers
-from tests.integration.test_letters import NUM, deploy_zip, shipped_bundle
+from tests.integration.test_letters import deploy_zip, open_case, shipped_bundle
+from tests.integration.test_letters import issue as issue_letter
 from tests.ui_support import UiClient
 
 ENDLESS = ('{% extends "courriers/_mise_en_page.html" %}\n'
@@ -44,15 +45,11 @@ def case(api, tiny_timeout):
     entries["courriers/sans_fin.html"] = ENDLESS.encode()
     resp = deploy_zip(api, entries)
     assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
-    api.set_today("20/03/2026")
-    api.licence(NUM, obtained="01/09/2025")
-    inf = api.infraction(NUM, "01/02/2026")
-    return api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
+    return open_case(api)
 
 
 def issue(case_id: int, template: str = "sans_fin") -> int:
-    with transaction():
-        return letters.issue_letter(cases.get(case_id), template, actor="agent")
+    return issue_letter(case_id, template)
 
 
 def test_a_download_past_the_layout_time_is_a_french_409_and_the_next_letter_works(api, case):

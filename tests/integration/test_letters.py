@@ -29,12 +29,17 @@ def pdf_text(pdf: bytes) -> str:
                     for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-@pytest.fixture
-def case(api):
+def open_case(api) -> dict:
+    """A mandatory case of the running version, its 48N received on 10/03/2026."""
     api.set_today("20/03/2026")
     api.licence(NUM, obtained="01/09/2025")
     inf = api.infraction(NUM, "01/02/2026")
     return api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
+
+
+@pytest.fixture
+def case(api):
+    return open_case(api)
 
 
 def issue(case_id: int, template: str = "signalement_procureur") -> int:
