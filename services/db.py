@@ -133,6 +133,16 @@ _SQLITE_STATEMENT_FAULT = re.compile(
     r"|\S+ syntax error)", re.IGNORECASE)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 60  # what a 503 for the database tells the client to wait
+
+
+def first_line(exc: BaseException) -> str:
+    """The exception's first line (a driver's message runs on with the statement and its
+    parameters, which may hold what a user typed), or its kind: for a log line."""
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def unreachable(exc: BaseException) -> bool:
     """Whether `exc` is the database failing (server down, no such file, lock timeout...)
     rather than a bug: the web layer answers 503, not 500."""

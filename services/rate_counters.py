@@ -31,7 +31,7 @@ from sqlalchemy import case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from services import clock
-from services.db import db, dialect_insert, own_transaction
+from services.db import db, dialect_insert, first_line, own_transaction
 from services.models import RateCounter
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,7 @@ class DatabaseCounters(Storage):
             # Flask-Limiter counts after the response is made: raising would turn the user's
             # answer into a 500. Used as a direct hit, the past-any-limit count refuses. (The
             # key is not logged: it holds what was typed as a username.)
-            log.warning("rate counter not counted: database unavailable (%s)",
-                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            log.warning("rate counter not counted: database unavailable (%s)", first_line(exc))
             return PAST_ANY_LIMIT
 
     @staticmethod

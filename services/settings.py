@@ -15,6 +15,11 @@ from services.db import url_without_password
 from services.rules.config import FALSE_WORDS, TRUE_WORDS, ConfigError, RulesConfig
 
 CLOCK_MODES = ("system", "manual")
+# bounds of WeasyPrint's layout of one letter, in its child process (services/letters/layout.py,
+# docs/security.md): 10 s is well under gunicorn's 30 (a download answers 409 first); a layout
+# may add 512 MiB (2,000 pages took about 180); a letter has a few pages, hundreds is a
+# page-break mistake
+LETTER_LAYOUT_TIMEOUT_SECONDS, LETTER_LAYOUT_MEMORY_MB, LETTER_LAYOUT_MAX_PAGES = 10.0, 512, 100
 
 
 class SettingsError(RuntimeError):
@@ -91,14 +96,14 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         ("BPMN_MAX_STEPS", 100_000, "nombre de lignes exécutées"),
         ("BPMN_MAX_MILLISECONDS", 1000, "nombre de millisecondes"),
         ("BPMN_MAX_MEMORY_MB", 256, "nombre de Mio"))}
-    # bounds of WeasyPrint's layout of one letter, in its child process (services/letters/
-    # layout.py, whose defaults these are; docs/security.md): past them, the letter is refused
+    # past them, a letter's layout is refused (LETTER_LAYOUT_* above)
     letter_layout = {
         "LETTER_LAYOUT_TIMEOUT_SECONDS": _positive_number(
-            merged, "LETTER_LAYOUT_TIMEOUT_SECONDS", 10.0, "nombre de secondes"),
+            merged, "LETTER_LAYOUT_TIMEOUT_SECONDS", LETTER_LAYOUT_TIMEOUT_SECONDS,
+            "nombre de secondes"),
         **{name: _positive_int(merged, name, default, what) for name, default, what in (
-            ("LETTER_LAYOUT_MEMORY_MB", 512, "nombre de Mio"),
-            ("LETTER_LAYOUT_MAX_PAGES", 100, "nombre de pages"))}}
+            ("LETTER_LAYOUT_MEMORY_MB", LETTER_LAYOUT_MEMORY_MB, "nombre de Mio"),
+            ("LETTER_LAYOUT_MAX_PAGES", LETTER_LAYOUT_MAX_PAGES, "nombre de pages"))}}
 
     config = {
         "SQLALCHEMY_DATABASE_URI": url,

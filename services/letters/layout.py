@@ -29,12 +29,14 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
+from services import settings
 from services.letters import layout_child as wire
 
 CHILD_SCRIPT = str(Path(wire.__file__).resolve())
-DEFAULT_TIMEOUT_SECONDS = 10.0  # well under gunicorn's 30 s: a download answers 409 first
-DEFAULT_MEMORY_MB = 512  # what one layout may add; 2,000 pages took about 180 Mio
-DEFAULT_MAX_PAGES = 100  # a letter has a few: hundreds is a page-break mistake
+# the settings' defaults, for a layout outside an application (the bench, unit tests)
+DEFAULT_TIMEOUT_SECONDS = settings.LETTER_LAYOUT_TIMEOUT_SECONDS
+DEFAULT_MEMORY_MB = settings.LETTER_LAYOUT_MEMORY_MB
+DEFAULT_MAX_PAGES = settings.LETTER_LAYOUT_MAX_PAGES
 STARTUP_SECONDS = 60.0  # importing WeasyPrint on a loaded machine; not the letter's time
 MAX_CHILDREN = 4  # per process: letters laid out at once (a sync gunicorn worker: one)
 STALE_SECONDS = wire.IDLE_SECONDS - 30  # an idle child is replaced before it exits by itself
@@ -65,10 +67,9 @@ def current_limits() -> Limits:
     """The running application's settings (services/settings.py); the defaults outside one."""
     if not has_app_context():
         return Limits()
-    config = current_app.config
-    return Limits(float(config.get("LETTER_LAYOUT_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT_SECONDS),
-                  int(config.get("LETTER_LAYOUT_MEMORY_MB") or DEFAULT_MEMORY_MB),
-                  int(config.get("LETTER_LAYOUT_MAX_PAGES") or DEFAULT_MAX_PAGES))
+    config = current_app.config  # checked by services/settings.py at start-up
+    return Limits(config["LETTER_LAYOUT_TIMEOUT_SECONDS"], config["LETTER_LAYOUT_MEMORY_MB"],
+                  config["LETTER_LAYOUT_MAX_PAGES"])
 
 
 def seconds_fr(value: float) -> str:

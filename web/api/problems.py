@@ -7,7 +7,7 @@ import logging
 from flask import Response, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from services.db import unreachable
+from services.db import DATABASE_RETRY_AFTER_SECONDS, first_line, unreachable
 from services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,7 @@ def from_service_error(error: ServiceError) -> Response:
 
 def from_unexpected(error: Exception) -> Response:
     if unreachable(error):  # the database is down or failed the work: 503, not a 500
-        log.warning("database unavailable: %s",
-                    str(error).splitlines()[0] if str(error) else type(error).__name__)
-        return problem(503, headers={"Retry-After": "60"})
+        log.warning("database unavailable: %s", first_line(error))
+        return problem(503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
     log.exception("unexpected error", exc_info=error)
     return problem(500)

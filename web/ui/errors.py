@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from services.db import rollback, unreachable
+from services.db import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    first_line,
+    rollback,
+    unreachable,
+)
 from services.errors import ServiceError
 from web import throttling
 from web.ui.security import is_ui_path
@@ -20,7 +25,6 @@ ERROR_DETAILS = {413: "Le formulaire envoyé dépasse la taille permise : rien n
                       "ce poste : la connexion est suspendue.",
                  503: "La base de données ne répond pas : rien n'a été enregistré. Réessayez "
                       "dans quelques minutes ; si cela dure, prévenez l'équipe technique."}
-DATABASE_RETRY_AFTER = "60"
 
 
 def error_page(status: int, detail: str = "", headers: dict | None = None):
@@ -62,15 +66,15 @@ def _unexpected(error: Exception):
 def database_unavailable(error: Exception):
     """The database is down or failed the work (a login included: the users live there): a
     French 503, not a 500. The page names nobody: who is logged in is the database's to say."""
-    current_app.logger.warning("Base de données indisponible : %s",
-                               str(error).splitlines()[0] if str(error) else type(error).__name__)
+    current_app.logger.warning("Base de données indisponible : %s", first_line(error))
     try:
         rollback()
     except Exception as exc:  # noqa: BLE001 - the connection is gone; nothing to undo
         if not unreachable(exc):
             raise
     request.environ["app.user"] = None
-    return error_page(503, ERROR_DETAILS[503], headers={"Retry-After": DATABASE_RETRY_AFTER})
+    return error_page(503, ERROR_DETAILS[503],
+                      headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
 
 def register(blp: Blueprint) -> None:
