@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from services import audit, centre_access, journey, outcome, stat_counters
-from services.clock import clock
+from services.clock import clock, in_paris
 from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound, raise_all
 from services.models import Case, Centre, CourseSession, Enrollment, Licence
@@ -174,7 +174,9 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     centre_access.check(user, session.centre_id)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
-    raise_all(rfacts.cancellation_problems(data["on"], session.day2, clock().today()))
+    raise_all(rfacts.cancellation_problems(data["on"], session.day2, clock().today(),
+                                           day1=session.day1,
+                                           recorded_on=in_paris(session.created_at).date()))
     _load_trainee_cases(session)
     enrolled = active_enrollments(session)
     # R19: before the cancellation (R36), so the deadline watch hears only of a change

@@ -215,12 +215,19 @@ def attestation_receipt_problems(received_on: date, issued_on: date,
     return problems
 
 
-def cancellation_problems(on: date, day2: date, today: date) -> list[Problem]:
+def cancellation_problems(on: date, day2: date, today: date, day1: date | None = None,
+                          recorded_on: date | None = None) -> list[Problem]:
     """R36: a session is cancelled at the latest on its second day, and a cancellation is
-    recorded once it happened: `on` is not after today (LD15)."""
+    recorded once it happened: `on` is not after today (LD15). A session recorded before its
+    first day (`recorded_on`, the Paris day it was recorded) was announced then: it cannot
+    have been cancelled earlier (LD15). One recorded after the fact (the prefecture catching up
+    on a course already due) may have been cancelled before it was recorded."""
     problems: list[Problem] = []
     if on > day2:
         problems.append(("on", f"Une session s'annule au plus tard son second jour "
                                f"({fr_date(day2)}) (R36)."))
+    if recorded_on is not None and day1 is not None and recorded_on <= day1 and on < recorded_on:
+        problems.append(("on", f"La session n'a été enregistrée que le {fr_date(recorded_on)} : "
+                               f"elle ne peut avoir été annulée avant."))
     problems += _future("on", on, today, "La date d'annulation")
     return problems

@@ -287,6 +287,24 @@ def test_R36_a_session_cancelled_on_a_day_to_come_is_refused(api, today):
         "status"] == "cancelled"
 
 
+def test_R36_LD15_an_announced_session_is_not_cancelled_before_it_was_recorded(api, today):
+    """Recorded on 02/03/2026 for June: « annulée le 01/03/2026 » cannot be; a session the
+    prefecture records after its days (catching up) may have been cancelled before."""
+    session = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": "2026-06-05",
+                                                   "day2": "2026-06-06", "capacity": 20}), 201)
+    path = f"/api/v1/sessions/{session['id']}/cancel"
+    with unchanged():
+        resp = api.post(path, {"on": "2026-03-01", "reason": "effectif insuffisant"})
+    assert "enregistrée que le 02/03/2026" in assert_problem(resp, 422, "on")["errors"]["on"][0]
+    assert api.ok(api.post(path, {"on": "2026-03-02", "reason": "effectif insuffisant"}))[
+        "status"] == "cancelled"
+    late = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": "2026-02-27",
+                                                "day2": "2026-02-28", "capacity": 20}), 201)
+    assert api.ok(api.post(f"/api/v1/sessions/{late['id']}/cancel",
+                           {"on": "2026-02-20", "reason": "formateur absent"}))[
+        "status"] == "cancelled"
+
+
 def test_Q5_a_negative_imported_balance_is_refused_when_balances_may_not_be_negative(api, today):
     import dataclasses
     body = {**LICENCE, "obtained_on": "2010-01-01", "probation": "none",

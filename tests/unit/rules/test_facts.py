@@ -3,7 +3,7 @@ a licence and of an infraction (item 1 of the QA pass), the amounts of R5."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -271,6 +271,26 @@ def test_R36_a_cancellation_dated_after_today_or_after_day_2_is_refused():
 @given(on=days, day2=days, today=days)
 def test_R36_property_cancelled_on_a_day_past_neither_day_2_nor_today(on, day2, today):
     assert (cancellation_problems(on, day2, today) == []) == (on <= min(day2, today))
+
+
+def test_R36_LD15_a_session_announced_in_advance_is_not_cancelled_before_it_was_recorded():
+    day1, day2 = date(2026, 6, 5), date(2026, 6, 6)
+    recorded = date(2026, 3, 2)
+    problems = cancellation_problems(date(2026, 3, 1), day2, TODAY, day1, recorded)
+    assert fields(problems) == ["on"] and "02/03/2026" in problems[0][1]
+    assert cancellation_problems(recorded, day2, TODAY, day1, recorded) == []
+    # recorded after its first day (the prefecture catching up): cancelled before, as it was
+    assert cancellation_problems(date(2026, 2, 1), date(2026, 2, 21), TODAY,
+                                 date(2026, 2, 20), date(2026, 3, 1)) == []
+
+
+@settings(deadline=None)
+@given(on=days, day1=days, today=days, recorded=days)
+def test_R36_LD15_property_never_cancelled_before_an_announced_sessions_record(on, day1, today,
+                                                                              recorded):
+    day2 = day1 + timedelta(days=1)
+    ok = on <= min(day2, today) and (recorded > day1 or on >= recorded)
+    assert (cancellation_problems(on, day2, today, day1, recorded) == []) == ok
 
 
 def test_Q5_a_negative_imported_balance_only_where_balances_may_be_negative():
