@@ -16,6 +16,11 @@ if [ -z "${SECRET_KEY:-}" ] && [ ! -s "$INSTANCE/secret_key" ]; then
 fi
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
+if [ -z "${SMTP_HOST:-}" ] && [ -z "${NOTIFICATION_CHANNEL:-}" ]; then
+  # no mail server for the demo: the notifications to centres are recorded on their cases
+  # instead of failing against localhost:25 (set SMTP_HOST to send them)
+  export NOTIFICATION_CHANNEL=journal
+fi
 .venv/bin/flask db upgrade
 .venv/bin/flask processes deploy
 .venv/bin/flask demo seed
@@ -26,5 +31,18 @@ echo "Jeton d'API de l'agent de démonstration : $(.venv/bin/flask users token a
 echo "Jeton d'API de l'administrateur          : $(.venv/bin/flask users token admin)"
 echo
 echo "Application : http://$HOST:$PORT/   (documentation de l'API : http://$HOST:$PORT/api/v1/docs)"
+if [ "${NOTIFICATION_CHANNEL:-}" = journal ]; then
+  echo "Courriels : pas de serveur SMTP (SMTP_HOST), les notifications sont consignées dans l'historique des dossiers."
+fi
 echo
-exec .venv/bin/flask run --host "$HOST" --port "$PORT"
+# The web server and the background worker (timers: deadlines and reminders; the outbox: the
+# letters' PDF, the emails), stopped together: Ctrl-C or a TERM to this script stops both, and
+# either one ending stops the other. One worker: SQLite serialises writers.
+.venv/bin/flask timers run --loop &
+WORKER=$!
+.venv/bin/flask run --host "$HOST" --port "$PORT" &
+SERVER=$!
+trap 'kill "$WORKER" "$SERVER" 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+wait -n "$WORKER" "$SERVER"

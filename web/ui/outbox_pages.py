@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from services import outbox
+from services import background_health, outbox
 from services.errors import Conflict, NotFound
 from web.auth import current_user
 from web.ui.listing import PER_PAGE, choice_arg, int_arg, page_numbers, past_the_end
@@ -28,7 +28,8 @@ def outbox_list():
         return back
     return render_template("ui/outbox.html", items=items, total=total, page=page,
                            pages=page_numbers(total), state=state, states=STATES,
-                           max_attempts=outbox.MAX_ATTEMPTS)
+                           max_attempts=outbox.MAX_ATTEMPTS,
+                           late_work=background_health.late_work())
 
 
 @pages.route("/envois/<int:job_id>/relancer", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from services import cases, licences, replay, tasks
+from services import background_health, cases, licences, replay, tasks
 from services.clock import clock
 from services.errors import Conflict, Forbidden
 from services.reads import worklist
@@ -36,7 +36,8 @@ def dashboard_view():
     chart = worklist.deadlines_per_week(today)
     return render_template("ui/dashboard.html", mine=mine, mine_total=mine_total, free=free,
                            free_total=free_total, near=near, near_total=near_total, late=late,
-                           late_total=late_total, chart=chart)
+                           late_total=late_total, chart=chart,
+                           late_work=background_health.late_work())
 
 
 @pages.route("/taches")
