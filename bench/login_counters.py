@@ -1,0 +1,168 @@
+"""What the login's throttling costs the rate counters in the database (services/rate_counters.py,
+web/ui/security.py): the counter accesses and SQL statements of a failed login (in a window
+already started, and the one that starts it), a successful one and a refused one (429), and
+the time of a failed login, median of N, on SQLite and, given a URL, on PostgreSQL.
+
+    .venv/bin/python -m bench.login_counters [iterations] [postgresql URL]
+
+The PostgreSQL database's public schema is dropped and made again (use a scratch database).
+The password hash is the test-suite's cheap one: the counters are measured, not scrypt.
+(docs/performance.md)
+"""
+
+from __future__ import annotations
+
+import collections
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+
+from sqlalchemy import event, text
+
+PASSWORD = "motdepasse-bench"
+GROUP = 8  # timed failures per username and address (the username's limit is 10)
+
+
+def fresh_app(url: str):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from services import users
+    from services.db import db, transaction
+
+    app = create_app({"DATABASE_URL": url, "CLOCK_MODE": "system", "SECRET_KEY": "bench",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        with transaction():
+            users.create("agent", "agent", PASSWORD)
+        db.session.remove()
+    return app
+
+
+class Meter:
+    """Counter accesses (the storage's get, get_expiry and incr), the statements on
+    rate_counters, the pool checkouts made by those accesses (on PostgreSQL each one is a
+    pre-ping round trip) and the time spent in them."""
+
+    def __init__(self, storage, engine):
+        self.storage, self.engine = storage, engine
+        self.accesses: collections.Counter = collections.Counter()
+        self.statements: collections.Counter = collections.Counter()
+        self.checkouts = 0
+        self.seconds = 0.0
+        self._inside = False
+
+    def reset(self) -> None:
+        self.accesses.clear()
+        self.statements.clear()
+        self.checkouts, self.seconds = 0, 0.0
+
+    @contextmanager
+    def installed(self):
+        originals = {name: getattr(self.storage, name) for name in ("get", "get_expiry", "incr")}
+
+        def wrap(name, method):
+            def measured(*args, **kwargs):
+                self.accesses[name] += 1
+                self._inside = True
+                start = time.perf_counter()
+                try:
+                    return method(*args, **kwargs)
+                finally:
+                    self.seconds += time.perf_counter() - start
+                    self._inside = False
+            return measured
+
+        def statement(_conn, _cursor, sql, *_args):
+            if "rate_counters" in sql:
+                self.statements[sql.split()[0].upper()] += 1
+
+        def checkout(*_args):
+            if self._inside:
+                self.checkouts += 1
+
+        for name, method in originals.items():
+            setattr(self.storage, name, wrap(name, method))
+        event.listen(self.engine, "before_cursor_execute", statement)
+        event.listen(self.engine.pool, "checkout", checkout)
+        try:
+            yield self
+        finally:
+            for name in originals:
+                delattr(self.storage, name)  # the class's methods again
+            event.remove(self.engine, "before_cursor_execute", statement)
+            event.remove(self.engine.pool, "checkout", checkout)
+
+
+def login(client, username: str, password: str, address: str):
+    with client.session_transaction() as session:
+        token = session.setdefault("csrf_token", "bench-token")
+    return client.post("/ui/connexion", data={"username": username, "password": password,
+                                               "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def measure(url: str, iterations: int) -> dict:
+    from services.db import db
+    from web.throttling import limiter
+
+    app = fresh_app(url)
+    out: dict = {"database": url.split(":")[0]}
+    with app.app_context():
+        meter = Meter(limiter.storage, db.engine)
+        client = app.test_client()
+        client.get("/ui/connexion")
+        with meter.installed():
+
+            def counted(label: str, username: str, password: str, address: str, status: int):
+                meter.reset()
+                resp = login(client, username, password, address)
+                assert resp.status_code == status, (label, resp.status_code)
+                out[label] = {"accesses": dict(meter.accesses),
+                              "statements": dict(meter.statements),
+                              "checkouts": meter.checkouts}
+
+            counted("failed, starts the windows", "u-first", "x", "10.1.0.1", 401)
+            counted("failed, in a started window", "u-first", "x", "10.1.0.1", 401)
+            counted("succeeded", "agent", PASSWORD, "10.1.0.2", 302)
+            for _ in range(8):
+                login(client, "u-first", "x", "10.1.0.3")
+            counted("refused (429)", "u-first", PASSWORD, "10.1.0.3", 429)
+
+            request_ms, counter_ms = [], []
+            for i in range(iterations):
+                username, address = f"u{i // GROUP}", f"10.2.{i // GROUP // 200}.{i // GROUP % 200}"
+                if i % GROUP == 0:  # its windows start untimed: the timed ones are in them
+                    assert login(client, username, "x", address).status_code == 401
+                meter.reset()
+                start = time.perf_counter()
+                resp = login(client, username, "x", address)
+                request_ms.append((time.perf_counter() - start) * 1000)
+                counter_ms.append(meter.seconds * 1000)
+                assert resp.status_code == 401, resp.status_code
+        out["failed login, median ms"] = round(statistics.median(request_ms), 2)
+        out["in the counters, median ms"] = round(statistics.median(counter_ms), 2)
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def main(iterations: int, pg_url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        urls = [f"sqlite:///{folder}/login.sqlite"] + ([pg_url] if pg_url else [])
+        for url in urls:
+            result = measure(url, iterations)
+            print(result.pop("database"))
+            for key, value in result.items():
+                print(f"  {key}: {value}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50, sys.argv[2] if len(sys.argv) > 2 else None)
