@@ -4,6 +4,8 @@ bearer scheme, and writes numeric bounds as numbers (issue 12, item 10)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.api_errors_support import assert_problem
@@ -99,3 +101,36 @@ def test_a_decimal_maximum_is_a_number(spec):
                 numbers_only(value, f"{where}.{i}")
 
     numbers_only(spec)
+
+
+def throttled_operations(app) -> set[tuple[str, str]]:
+    """(path, method) of the API's views that Flask-Limiter throttles (web/throttling.py), found
+    from the limiter's own record of its decorated views, not from a list."""
+    from flask_limiter.util import get_qualified_name
+
+    from web.throttling import limiter
+
+    found = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.rule.startswith("/api/") and limiter.limit_manager.decorated_limits(
+                get_qualified_name(view)):
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+            found |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    return found
+
+
+def test_every_operation_declares_503_and_every_throttled_one_429_with_retry_after(spec, app):
+    """Every operation reads its caller from the database (web/auth.py): 503 problem+json with
+    Retry-After when the database does not answer. The throttled ones (a centre's enrolments by
+    licence, the scenario runs' queue) declare 429 with Retry-After."""
+    for path, method, operation in operations(spec):
+        unavailable = resolve(spec, operation["responses"].get("503", {"description": ""}))
+        assert "base de données ne répond pas" in unavailable["description"], (path, method)
+        assert unavailable["headers"]["Retry-After"]["required"] is True, (path, method)
+        assert list(unavailable["content"]) == ["application/problem+json"], (path, method)
+    throttled = throttled_operations(app) | {("/api/v1/drafts/{draft_id}/test-runs", "post")}
+    assert ("/api/v1/sessions/{session_id}/enrollment", "post") in throttled
+    for path, method in throttled:
+        too_many = resolve(spec, spec["paths"][path][method]["responses"]["429"])
+        assert too_many["headers"]["Retry-After"]["required"] is True, (path, method)

@@ -1,6 +1,7 @@
 """What the OpenAPI document says beyond the marshmallow schemas: the error answers
-(application/problem+json, the statuses each operation can return), that query parameters
-other than the declared ones are refused, the bearer scheme, and numbers written as numbers."""
+(application/problem+json, the statuses each operation can return, with Retry-After where the
+client is told when to come back), that query parameters other than the declared ones are
+refused, the bearer scheme, and numbers written as numbers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import http
 from apispec import BasePlugin
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
+
+from services.db import DATABASE_RETRY_AFTER_SECONDS
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -47,11 +50,15 @@ WHY = {
     429: "Trop de demandes : file des tests de scénarios pleine, ou trop d'inscriptions par "
          "numéro de permis refusées pour le centre appelant ; réessayez après le délai de "
          "l'en-tête Retry-After.",
+    503: "La base de données ne répond pas (serveur injoignable, délai d'attente d'un verrou "
+         "dépassé) : rien n'a été enregistré ; réessayez après le délai de l'en-tête "
+         f"Retry-After ({DATABASE_RETRY_AFTER_SECONDS} secondes).",
 }
 QUERY_422 = (" Un paramètre de requête autre que ceux déclarés est refusé (422, nommé dans "
              "`errors`).")
-RETRY_AFTER = {"description": "secondes à attendre avant de réessayer",
+RETRY_AFTER = {"description": "secondes à attendre avant de réessayer", "required": True,
                "schema": {"type": "integer", "minimum": 1}}
+RETRY_STATUSES = (429, 503)  # their answers always say when to come back
 CHANGES = ("post", "put", "patch", "delete")
 # the POSTs that may answer 429: the scenario runs' queue, a centre's enrolments by licence
 # (web/throttling.py)
@@ -60,8 +67,10 @@ THROTTLED = ("/test-runs", "/sessions/{session_id}/enrollment")
 
 def statuses(path: str, method: str, operation: dict) -> list[int]:
     """The error statuses an operation can answer: every one needs a token (401), has a role
-    check (403) and refuses a malformed request (400); the others follow from its path
-    parameters, its body, its query parameters and what it changes."""
+    check (403), refuses a malformed request (400) and reads its caller from the database (the
+    token's or the session's user, web/auth.py), so answers 503 when the database does not
+    (web/api/problems.from_unexpected); the others follow from its path parameters, its body,
+    its query parameters and what it changes."""
     out = [400, 401, 403]
     if "{" in path:
         out.append(404)
@@ -71,6 +80,7 @@ def statuses(path: str, method: str, operation: dict) -> list[int]:
         out.append(422)
     if method == "post" and path.endswith(THROTTLED):
         out.append(429)
+    out.append(503)
     return out
 
 
@@ -98,7 +108,7 @@ def register_problem_responses(api) -> None:
             continue
         response = {"description": WHY.get(status.value, status.phrase),
                     "schema": ProblemDetailsSchema}
-        if status.value == 429:
+        if status.value in RETRY_STATUSES:
             response["headers"] = {"Retry-After": RETRY_AFTER}
         if status.value == 405:
             response["headers"] = {"Allow": {"description": "les méthodes permises",
