@@ -70,18 +70,23 @@ def statuses(path: str, method: str, operation: dict) -> list[int]:
     check (403), refuses a malformed request (400) and reads its caller from the database (the
     token's or the session's user, web/auth.py), so answers 503 when the database does not
     (web/api/problems.from_unexpected); the others follow from its path parameters, its body,
-    its query parameters and what it changes."""
+    its query parameters and what it changes. A change without a body (a task's claim, a
+    timers' run...) ignores what is sent with it: no 422."""
     out = [400, 401, 403]
     if "{" in path:
         out.append(404)
     if method in CHANGES:
-        out += [409, 413, 422]
-    elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        out += [409, 413]
+    if "requestBody" in operation or takes_query(operation):
         out.append(422)
     if method == "post" and path.endswith(THROTTLED):
         out.append(429)
     out.append(503)
     return out
+
+
+def takes_query(operation: dict) -> bool:
+    return any(p.get("in") == "query" for p in operation.get("parameters", []))
 
 
 class ErrorResponsesPlugin(BasePlugin):
@@ -94,7 +99,7 @@ class ErrorResponsesPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             for status in statuses(path or "", method, operation):
                 responses[str(status)] = http.HTTPStatus(status).name
-            if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+            if takes_query(operation):
                 operation["x-unknown-query-parameters"] = "refused"
                 operation["description"] = (operation.get("description") or "") + QUERY_422
 
