@@ -5,6 +5,9 @@ the time of a failed login, median of N, on SQLite and, given a URL, on PostgreS
 
     .venv/bin/python -m bench.login_counters [iterations] [postgresql URL]
 
+Each failed login is timed twice, in turn: with the limiter's X-RateLimit-* headers (as before
+RATELIMIT_HEADERS_ENABLED was turned off: each limited answer read its counter again) and
+without (the setting), so that both meet the same load; the counts are given for both too.
 The PostgreSQL database's public schema is dropped and made again (use a scratch database).
 The password hash is the test-suite's cheap one: the counters are measured, not scrypt.
 (docs/performance.md)
@@ -22,7 +25,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, text
 
 PASSWORD = "motdepasse-bench"
-GROUP = 8  # timed failures per username and address (the username's limit is 10)
+GROUP = 4  # failures timed in each mode per username and address (its limit is 10)
 
 
 def fresh_app(url: str):
@@ -109,12 +112,16 @@ def login(client, username: str, password: str, address: str):
                        environ_base={"REMOTE_ADDR": address})
 
 
+MODES = {"with headers (before)": True, "without (after)": False}
+
+
 def measure(url: str, iterations: int) -> dict:
     from services.db import db
     from web.throttling import limiter
 
     app = fresh_app(url)
     out: dict = {"database": url.split(":")[0]}
+    setting = limiter._headers_enabled  # the bench turns it on and off: Flask-Limiter's own
     with app.app_context():
         meter = Meter(limiter.storage, db.engine)
         client = app.test_client()
@@ -129,26 +136,35 @@ def measure(url: str, iterations: int) -> dict:
                               "statements": dict(meter.statements),
                               "checkouts": meter.checkouts}
 
-            counted("failed, starts the windows", "u-first", "x", "10.1.0.1", 401)
-            counted("failed, in a started window", "u-first", "x", "10.1.0.1", 401)
-            counted("succeeded", "agent", PASSWORD, "10.1.0.2", 302)
-            for _ in range(8):
-                login(client, "u-first", "x", "10.1.0.3")
-            counted("refused (429)", "u-first", PASSWORD, "10.1.0.3", 429)
+            for n, (mode, headers) in enumerate(MODES.items()):
+                limiter._headers_enabled = headers
+                user, address = f"u-first-{n}", f"10.1.{n}.1"
+                counted(f"{mode}: failed, starts the windows", user, "x", address, 401)
+                counted(f"{mode}: failed, in a started window", user, "x", address, 401)
+                counted(f"{mode}: succeeded", "agent", PASSWORD, f"10.1.{n}.2", 302)
+                for _ in range(8):
+                    login(client, user, "x", f"10.1.{n}.3")
+                counted(f"{mode}: refused (429)", user, PASSWORD, f"10.1.{n}.3", 429)
 
-            request_ms, counter_ms = [], []
+            request_ms = {mode: [] for mode in MODES}
+            counter_ms = {mode: [] for mode in MODES}
             for i in range(iterations):
                 username, address = f"u{i // GROUP}", f"10.2.{i // GROUP // 200}.{i // GROUP % 200}"
                 if i % GROUP == 0:  # its windows start untimed: the timed ones are in them
                     assert login(client, username, "x", address).status_code == 401
-                meter.reset()
-                start = time.perf_counter()
-                resp = login(client, username, "x", address)
-                request_ms.append((time.perf_counter() - start) * 1000)
-                counter_ms.append(meter.seconds * 1000)
-                assert resp.status_code == 401, resp.status_code
-        out["failed login, median ms"] = round(statistics.median(request_ms), 2)
-        out["in the counters, median ms"] = round(statistics.median(counter_ms), 2)
+                for mode, headers in sorted(MODES.items(), reverse=bool(i % 2)):
+                    limiter._headers_enabled = headers
+                    meter.reset()
+                    start = time.perf_counter()
+                    resp = login(client, username, "x", address)
+                    request_ms[mode].append((time.perf_counter() - start) * 1000)
+                    counter_ms[mode].append(meter.seconds * 1000)
+                    assert resp.status_code == 401, resp.status_code
+        limiter._headers_enabled = setting
+        for mode in MODES:
+            out[f"{mode}: failed login, median ms"] = round(statistics.median(request_ms[mode]), 2)
+            out[f"{mode}: in the counters, median ms"] = round(
+                statistics.median(counter_ms[mode]), 2)
         db.session.remove()
         db.engine.dispose()
     return out

@@ -139,7 +139,9 @@ def load_settings(instance_path: str, env: Mapping[str, str] | None = None,
         # them: services/rate_counters.py) unless RATELIMIT_STORAGE_URI names another store
         # (redis://…, memcached://…: the limits library's URIs; memory://: each process's own)
         "RATELIMIT_STORAGE_URI": str(merged.get("RATELIMIT_STORAGE_URI") or "database://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # no X-RateLimit-* headers (no client reads them): each limited request would read every
+        # counter again after counting it; a 429 says when to come back in its own Retry-After
+        "RATELIMIT_HEADERS_ENABLED": False,
         # the store (the database included) stops answering: each process counts in its memory
         # meanwhile
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

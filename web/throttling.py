@@ -13,6 +13,7 @@ prefecture's clerks are never throttled. The counters live where the login's do
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 
 from flask import Response, current_app
@@ -36,11 +37,13 @@ ENROLMENT_SCOPE = "enrolment_refusals"
 
 
 def retry_after(limit: RequestLimit | None, default: int = 60) -> int:
-    """Seconds until the limit's window ends (the limiter's reset is a real-time epoch, whatever
-    the application's manual clock says)."""
+    """Seconds until the limit's window ends, rounded up (the window's end is a real-time
+    epoch, whatever the application's manual clock says): at most the window's length. One
+    read of the counters, the window's end: the limit's `reset_at` would read its count too."""
     if limit is None:
         return default
-    return max(1, int(limit.reset_at - clock().system_now().timestamp()) + 1)
+    ends = limit.limiter.storage.get_expiry(limit.key)
+    return max(1, math.ceil(ends - clock().system_now().timestamp()))
 
 
 def in_minutes(seconds: int) -> str:

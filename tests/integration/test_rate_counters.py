@@ -22,6 +22,7 @@ from tests.integration.test_enrolment_throttling import (  # noqa: F401 - a fixt
     _enrol,
     world,
 )
+from tests.query_count import counted
 from tests.threads import side_by_side
 from tests.ui_support import UiClient
 from tests.ui_support import text as page_text
@@ -84,6 +85,43 @@ def test_the_login_window_ends_after_15_minutes(api):
     assert _attempt(client, "agent").status_code == 401
     assert [n for key, n in _counters(api.app).items() if "username:agent/" in key] == [1]
     assert UiClient(api.app).login("agent")
+
+
+def _counter_statements(seen) -> dict[str, int]:
+    """The statements on the counters' table among `seen` (tests.query_count), by kind."""
+    kinds: dict[str, int] = {}
+    for statement, times in seen.items():
+        if "rate_counters" in statement:
+            kind = statement.split()[0].upper()
+            kinds[kind] = kinds.get(kind, 0) + times
+    return kinds
+
+
+def test_what_a_login_costs_the_counters(api):
+    """Before the view, Flask-Limiter reads the count of each of the login's two limits; after a
+    failure, it adds one to each (one upsert each, RETURNING the count). Nothing more: the
+    X-RateLimit-* headers read every count again (a failed login cost 6 statements, a
+    successful one 4). A refused login reads the count that refuses it and its window's end
+    (Retry-After); a window's first failure also deletes ended windows."""
+    client = UiClient(api.app)
+    client.get("/ui/connexion")
+    with counted() as seen:
+        assert _attempt(client, "agent").status_code == 401
+    assert _counter_statements(seen) == {"SELECT": 2, "INSERT": 2, "DELETE": 2}
+    with counted() as seen:
+        resp = _attempt(client, "agent")
+    assert resp.status_code == 401
+    assert not [name for name in resp.headers.keys() if name.startswith("X-RateLimit")]
+    assert _counter_statements(seen) == {"SELECT": 2, "INSERT": 2}
+    with counted() as seen:
+        UiClient(api.app).login("agent")
+    assert _counter_statements(seen) == {"SELECT": 2}
+    for _ in range(LOGIN_LIMIT - 2):
+        assert _attempt(client, "agent").status_code == 401
+    with counted() as seen:
+        resp = _attempt(client, "agent", PASSWORD)
+    assert resp.status_code == 429 and 0 < int(resp.headers["Retry-After"]) <= WINDOW
+    assert _counter_statements(seen) == {"SELECT": 2}
 
 
 def test_a_refused_enrolment_stays_counted_though_its_command_rolled_back(world):  # noqa: F811

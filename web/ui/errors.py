@@ -48,8 +48,7 @@ def _http_error(error: HTTPException):
 
 
 def _too_many_attempts():
-    """429 from the login throttling: when to try again, in French and in Retry-After (the
-    limiter adds that header to the response)."""
+    """429 from the login throttling: when to try again, in French and in Retry-After."""
     wait = throttling.retry_after(throttling.limiter.current_limit)
     detail = f"{ERROR_DETAILS[429]} Nouvel essai possible dans {throttling.in_minutes(wait)}."
     return error_page(429, detail, headers={"Retry-After": str(wait)})

@@ -7,9 +7,11 @@ compared in constant time; a new session (login) gets a new token.
 
 Login throttling (Flask-Limiter): failed attempts are counted per username and per client
 address (LOGIN_LIMIT_PER_USERNAME, LOGIN_LIMIT_PER_ADDRESS); past either, the form answers 429
-with Retry-After and a French page, even for the right password. A successful login costs
+with Retry-After and a French page, even for the right password. A successful login counts
 nothing. The counters live in the application's database, shared by every web process
-(services/rate_counters.py), unless RATELIMIT_STORAGE_URI names another store (Redis...)."""
+(services/rate_counters.py), unless RATELIMIT_STORAGE_URI names another store (Redis...): a
+login reads the two counts before the form is checked, a failed one then adds one to each
+(no X-RateLimit-* headers, which would read them again: RATELIMIT_HEADERS_ENABLED)."""
 
 from __future__ import annotations
 
