@@ -13,14 +13,15 @@ CENTRE = "R2407500010"
 GROUP = 6  # R32: a session is held with 6 to 20 present
 
 
-def fresh_app(url: str, clock_mode: str = "system"):
+def fresh_app(url: str, clock_mode: str = "system", **settings):
     from flask_migrate import upgrade
     from sqlalchemy import text
 
     from app import create_app
     from services.db import db
 
-    app = create_app({"DATABASE_URL": url, "CLOCK_MODE": clock_mode, "SECRET_KEY": "bench"})
+    app = create_app({"DATABASE_URL": url, "CLOCK_MODE": clock_mode, "SECRET_KEY": "bench",
+                      **settings})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

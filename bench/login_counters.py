@@ -22,30 +22,21 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from sqlalchemy import event
+
+from bench import common
 
 PASSWORD = "motdepasse-bench"
 GROUP = 4  # failures timed in each mode per username and address (its limit is 10)
 
 
 def fresh_app(url: str):
-    from flask_migrate import upgrade
-
-    from app import create_app
     from services import users
-    from services.db import db, transaction
+    from services.db import transaction
 
-    app = create_app({"DATABASE_URL": url, "CLOCK_MODE": "system", "SECRET_KEY": "bench",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        with transaction():
-            users.create("agent", "agent", PASSWORD)
-        db.session.remove()
+    app = common.fresh_app(url, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    with app.app_context(), transaction():
+        users.create("agent", "agent", PASSWORD)
     return app
 
 
