@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import actions, outbox
+from web.api.instants import Instant
 from web.api.schemas import PageArgs, code, page_body, page_schema
 from web.auth import current_user, require
 
@@ -48,10 +49,10 @@ class OutboxJobSchema(Schema):
     status = code(outbox.STATUS_LABELS)
     status_label = fields.String()
     attempts = fields.Integer()
-    next_attempt_at = fields.DateTime(allow_none=True)
+    next_attempt_at = Instant(allow_none=True)
     last_error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    created_at = Instant()
+    sent_at = Instant(allow_none=True)
 
 
 class OutboxListArgs(PageArgs):

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import admin_log
+from web.api.instants import Instant
 from web.api.schemas import PageArgs, code, length, page_body, page_schema
 from web.auth import require
 
@@ -17,7 +18,7 @@ blp = Blueprint("admin_journal", __name__, url_prefix="/api/v1/admin",
 
 class AdminEventSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime(metadata={"description": "l'heure réelle (même sous une horloge "
+    at = Instant(metadata={"description": "l'heure réelle (même sous une horloge "
                                                   "manuelle)"})
     actor = fields.String(metadata={"description": "nom de l'administrateur ; « cli:COMPTE » "
                                                    "pour la ligne de commande, « systeme » "

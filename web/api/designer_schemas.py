@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.design import process_history, sandbox, scenario_runs
+from web.api.instants import Instant
 from web.api.schemas import (
     CASE_KINDS,
     CASE_STATUS_DESCRIPTION,
@@ -22,7 +23,7 @@ from web.api.schemas import (
 
 
 class ProcessEventSchema(Schema):
-    at = fields.DateTime()
+    at = Instant()
     actor = fields.String()
     type = code(process_history.TYPES)
     version = fields.Integer(allow_none=True)
@@ -116,9 +117,9 @@ class TestRunSchema(Schema):
     draft = fields.Integer()
     status = code(TEST_RUN_STATUSES)
     requested_by = fields.String()
-    requested_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    requested_at = Instant()
+    started_at = Instant(allow_none=True)
+    finished_at = Instant(allow_none=True)
     features = fields.List(fields.String())
     summary = fields.Nested(SummarySchema)
     scenarios = fields.List(fields.Nested(ScenarioSchema))
@@ -137,7 +138,7 @@ class DraftSchema(Schema):
     key = fields.String()
     based_on = fields.Integer(allow_none=True)
     created_by = fields.String()
-    created_at = fields.DateTime()
+    created_at = Instant()
     valid = fields.Boolean()
     problems = fields.List(fields.Nested(ProblemSchema))
     last_test_run = fields.Nested(TestRunSchema, allow_none=True)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services import incidents
+from web.api.instants import Instant
 from web.api.schemas import PageArgs, one_of, page_body, page_schema
 from web.auth import current_user, require
 
@@ -26,11 +27,11 @@ class IncidentSchema(Schema):
     command = fields.String(metadata={"description": "l'action qui a échoué"})
     message = fields.String()
     actor = fields.String()
-    at = fields.DateTime()
-    last_at = fields.DateTime()
+    at = Instant()
+    last_at = Instant()
     occurrences = fields.Integer()
     resolved = fields.Boolean()
-    resolved_at = fields.DateTime(allow_none=True)
+    resolved_at = Instant(allow_none=True)
     resolved_by = fields.String(allow_none=True)
 
 

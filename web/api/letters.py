@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services import cases, letters
+from web.api.instants import Instant
 from web.api.uploads import DOWNLOAD_HEADERS
 from web.auth import require
 
@@ -30,7 +31,7 @@ class CaseLetterSchema(Schema):
                        "traitement des envois différés) ; le téléchargement répond alors 409 "
                        "sans la refaire, jusqu'à ce qu'un administrateur la relance ; null "
                        "sinon"})
-    created_at = fields.DateTime()
+    created_at = Instant()
     created_by = fields.String()
 
 

@@ -11,6 +11,7 @@ from services.rules import dates as rdates
 from services.rules import eligibility, ledger, refund
 from web import labels
 from web.api import messages_fr
+from web.api.instants import Instant
 
 messages_fr.install()
 
@@ -140,7 +141,7 @@ class MovementSchema(Schema):
     kind = code(MOVEMENT_KINDS)
     points = fields.Integer()
     effective_on = fields.Date()
-    recorded_at = fields.DateTime(allow_none=True, metadata={
+    recorded_at = Instant(allow_none=True, metadata={
         "description": "quand le mouvement a été enregistré : le solde avec le permis, un "
                        "retrait avec son infraction, un stage quand son crédit a été décidé ; "
                        "null pour une majoration ou une restitution (la loi les fait à leur "
@@ -263,7 +264,7 @@ class CentrePatchSchema(In):
 
 
 class CentreEventSchema(Schema):
-    at = fields.DateTime()
+    at = Instant()
     actor = fields.String()
     type = fields.String()
     detail = fields.Dict()
@@ -445,7 +446,7 @@ class ChangeSchema(Schema):
 
 class PendingChangeSchema(Schema):
     id = fields.Integer(metadata={"description": "le numéro de la proposition"})
-    proposed_at = fields.DateTime()
+    proposed_at = Instant()
     proposed_by = fields.String()
     reason = fields.String(metadata={"description": "pourquoi le résultat a été recalculé"})
     changes = fields.List(fields.Nested(ChangeSchema))
@@ -518,7 +519,7 @@ class AttestationInSchema(In):
 
 
 class EventSchema(Schema):
-    at = fields.DateTime()
+    at = Instant()
     actor = fields.String()
     type = fields.String()
     detail = fields.Dict()
@@ -549,11 +550,11 @@ class TaskSchema(Schema):
     form = fields.Function(lambda t: tasks.form_for_display(t))
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
     state = code(TASK_STATES)
-    created_at = fields.DateTime()
+    created_at = Instant()
     due_on = fields.Date(allow_none=True)
     reminders = fields.Integer(metadata={
         "description": "relances (minuteries non interruptives sur la tâche) déclenchées"})
-    reminded_at = fields.DateTime(allow_none=True)
+    reminded_at = Instant(allow_none=True)
     group = fields.String(attribute="group_code", allow_none=True, metadata={
         "description": "le code du groupe d'agents auquel la tâche est proposée (couloir BPMN) ; "
                        "null : ouverte à tous les agents"})
@@ -575,7 +576,7 @@ class OverrideSchema(Schema):
 class ProcessVersionSchema(Schema):
     key = fields.String()
     version = fields.Integer()
-    deployed_at = fields.DateTime()
+    deployed_at = Instant()
     deployed_by = fields.String()
     active = fields.Boolean()
     running_cases = fields.Integer()
