@@ -255,6 +255,10 @@ ROWS = [
     # ---- GET /sessions
     row("world", "GET", "/api/v1/sessions?from=2026-02-30", None, {}, "from", "impossible from"),
     row("world", "GET", "/api/v1/sessions?to=demain", None, {}, "to", "to as text"),
+    row("world", "GET", "/api/v1/sessions?from=2027-01-01&to=2026-01-01", None, {}, "to",
+        "period ending before it starts"),
+    row("world", "GET", "/api/v1/sessions/export?from=2027-01-01&to=2026-01-01", None, {}, "to",
+        "export: period ending before it starts"),
     row("world", "GET", "/api/v1/sessions?per_page=201", None, {}, "per_page", "per_page > 200"),
     row("world", "GET", "/api/v1/sessions?page=0", None, {}, "page", "page 0"),
     row("world", "GET", "/api/v1/sessions?page=un", None, {}, "page", "page as text"),

@@ -360,7 +360,7 @@ def test_the_login_next_is_a_safe_local_redirect(api, target, expected):
     ({"username": "x" * 6_000_000, "password": "mauvais"}, 413),  # past the size limit
     ({"username": "age\x00nt", "password": "mauvais"}, 400),  # a NUL character
     ({"username": ["agent", "admin"], "password": "mauvais"}, 401),  # a repeated field
-    ({}, 401),
+    ({}, 422),  # nothing typed: said as such, not a failed attempt
 ])
 def test_odd_login_forms_get_a_french_4xx_and_no_5xx(api, form, status):
     client = UiClient(api.app)
@@ -368,3 +368,26 @@ def test_odd_login_forms_get_a_french_4xx_and_no_5xx(api, form, status):
     resp = client.post("/ui/connexion", form)
     assert resp.status_code == status, text(resp)[:300]
     assert resp.mimetype == "text/html"
+
+
+def test_an_empty_login_form_is_told_and_not_counted_as_a_failure(api):
+    """A QA finding: nothing typed read « Identifiant ou mot de passe incorrect »."""
+    client = UiClient(api.app)
+    client.get("/ui/connexion")
+    for form in ({"username": "", "password": ""}, {"username": "agent", "password": ""},
+                 {"username": "  ", "password": "x"}):
+        for _ in range(6):
+            resp = client.post("/ui/connexion", form)
+            assert resp.status_code == 422
+            assert "Saisissez votre identifiant et votre mot de passe." in text(resp)
+    # 18 empty submissions, 6 of them for « agent »: none counted against its limit of 10
+    assert _attempt(client, "agent", PASSWORD).status_code == 302
+
+
+def test_the_login_page_sends_a_logged_in_user_on(api):
+    client = UiClient(api.app)
+    client.login("agent")
+    resp = client.http.get("/ui/connexion")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/ui/tableau-de-bord"
+    resp = client.http.get("/ui/connexion?next=/ui/taches")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/ui/taches"

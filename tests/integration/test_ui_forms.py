@@ -511,6 +511,9 @@ def test_session_list_filters_and_pages(api, ui):
     assert resp.status_code == 200
     assert field_errors(resp) == {"from": [
         "Date invalide : format AAAA-MM-JJ et jour existant attendus."]}
+    resp = ui.get("/ui/sessions", **{"from": "2027-01-01", "to": "2026-01-01"})  # QA finding
+    assert field_errors(resp) == {"to": [
+        "La fin de la période (01/01/2026) précède son début (01/01/2027)."]}
     centre = UiClient(api.app)
     centre.login("centre93")
     assert "11 sessions." in text(centre.get("/ui/sessions", centre=CENTRE))  # its own only

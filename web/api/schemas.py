@@ -304,8 +304,20 @@ class SessionSchema(Schema):
 class SessionFilters(In):
     """The session list's filters (its page and its export)."""
     centre = fields.String(load_default=None)
-    from_ = fields.Date(load_default=None, data_key="from")
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(load_default=None, data_key="from",
+                        metadata={"description": "sessions dont le premier jour est ce jour ou "
+                                                 "après"})
+    to = fields.Date(load_default=None, metadata={
+        "description": "sessions dont le premier jour est ce jour ou avant ; pas avant `from` "
+                       "(422)"})
+
+    @validates_schema
+    def a_period(self, data, **_):
+        # an inverted period selects nothing: said, rather than an empty list that looks like
+        # « no session » (a QA finding)
+        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
+            raise ValidationError(f"La fin de la période ({data['to']:%d/%m/%Y}) précède son "
+                                  f"début ({data['from_']:%d/%m/%Y}).", "to")
 
 
 class SessionListArgs(PageArgs, SessionFilters):

@@ -18,16 +18,23 @@ pages = Pages()
 @pages.route("/connexion", methods=["GET", "POST"])
 @login_throttled
 def login():
-    error = None
+    error, status = None, 200
     username = request.form.get("username", "")
+    if request.method == "GET" and (user := current_user()) is not None:
+        # already logged in (a bookmark, the back button): where the login would have led
+        return redirect(safe_next(request.args.get("next"), home_url(user)))
     if request.method == "POST":
-        user = users.check_password(username, request.form.get("password", ""))
-        if user is not None and user.active:
-            log_in(user)
-            return redirect(safe_next(request.args.get("next"), home_url(user)))
-        error = "Identifiant ou mot de passe incorrect."
-    return render_template("ui/login.html", error=error, username=username), \
-        (401 if error else 200)
+        password = request.form.get("password", "")
+        if not username.strip() or not password:
+            # nothing to check: said as such, and not counted as a failed attempt (422)
+            error, status = "Saisissez votre identifiant et votre mot de passe.", 422
+        else:
+            user = users.check_password(username, password)
+            if user is not None and user.active:
+                log_in(user)
+                return redirect(safe_next(request.args.get("next"), home_url(user)))
+            error, status = "Identifiant ou mot de passe incorrect.", 401
+    return render_template("ui/login.html", error=error, username=username), status
 
 
 @pages.route("/deconnexion", methods=["POST"])
