@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from services.db import db
+from services.db import db, end_read_transaction, in_command
 from services.errors import Invalid
 from services.letters.render import LETTER_SUFFIX, LETTERS_DIR, TEMPLATE_ID, is_letter_path
 from services.models import ProcessInstance, ProcessVersion
@@ -294,8 +294,32 @@ def letter_problems(files: dict | None) -> list[DefinitionProblem]:
     except Exception as exc:  # noqa: BLE001 - never raises
         return [DefinitionProblem("document", None, f"courriers illisibles : "
                                                     f"{type(exc).__name__}")]
+    return _letter_problems(found, "produit")
+
+
+def _letter_problems(found, done: str) -> list[DefinitionProblem]:
     return [DefinitionProblem(p.path, p.line, f"le courrier « {p.path} » ne peut pas être "
-                                              f"produit : {p.message}") for p in found]
+                                              f"{done} : {p.message}") for p in found]
+
+
+def letter_layout_problems(files: dict | None, base_files) -> list[DefinitionProblem]:
+    """The letters of the bundle whose templates differ from those of `base_files` (the version
+    the deployment follows; None: a new process, every letter), rendered against the sample case
+    and laid out as PDF by the bounded child (services/letters/layout.py): each one past a limit
+    of the layout, or that WeasyPrint cannot lay out, named by its file. Laying out takes up to
+    seconds: never inside a command, whose transaction holds the write lock on SQLite (a
+    RuntimeError); the caller's read transaction is ended first (no snapshot held meanwhile)."""
+    from services.letters.context import sample_context
+    from services.letters.render import changed_letters, layout_problems
+
+    if in_command():
+        raise RuntimeError("letters laid out inside a command's transaction")
+    files = files if isinstance(files, dict) else {}
+    ids = changed_letters(files, decode_files(base_files) if base_files is not None else None)
+    if not ids:
+        return []
+    end_read_transaction()
+    return _letter_problems(layout_problems(files, ids, sample_context()), "mis en page")
 
 
 # --- the forms of a deployed version, parsed once per (version, checksum) -----------------------

@@ -79,15 +79,21 @@ def configure_engine(engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+def end_read_transaction() -> None:
+    """End the session's transaction when it has only read (nothing pending to write): no
+    snapshot is kept open meanwhile, and what comes next sees the latest committed state."""
+    if db.session().in_transaction() and not (db.session.new or db.session.dirty
+                                            or db.session.deleted):
+        db.session.commit()
+
+
 @contextmanager
 def transaction():
     """One command, one transaction: commit on success, roll everything back otherwise.
 
     A read transaction left open by the request (authentication, lookups) is ended first so
     that the command's transaction starts as a writer and sees the latest committed state."""
-    if db.session().in_transaction() and not (db.session.new or db.session.dirty
-                                            or db.session.deleted):
-        db.session.commit()
+    end_read_transaction()
     token = _write_intent.set(True)
     try:
         yield db.session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from services import actions, bundles, groups
 from services.clock import clock, in_paris
 from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
 from services.design import process_history
-from services.errors import Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound
 from services.models import ProcessInstance, ProcessVersion
 from services.settings import setting
 from workflows.diff import diff_bundles
@@ -102,10 +102,11 @@ def definition_problems(key: str, xml: bytes, files: dict | None = None) -> list
             *actions.definition_problems(xml, files)]
 
 
-def check_definition(key: str, xml: bytes, files: dict | None = None) -> None:
+def check_definition(key: str, xml: bytes, files: dict | None = None, more=()) -> None:
     """Invalid (with every problem, in French) unless the bundle (`xml` and its `files`) may be
-    deployed as `key`."""
-    problems = definition_problems(key, xml, files)
+    deployed as `key`; `more`: its problems found before the transaction (its letters' layout,
+    bundles.letter_layout_problems), told with the others."""
+    problems = [*definition_problems(key, xml, files), *more]
     if problems:
         raise refuse(key, problems)
 
@@ -137,22 +138,63 @@ def store_version(key: str, xml: bytes, actor: str, latest: ProcessVersion | Non
     return version
 
 
+@dataclass(frozen=True)
+class LettersLaidOut:
+    """A bundle's letters laid out before the deployment's transaction: against the version
+    `base` (its checksum; None: the process had none), with the `problems` found."""
+    base: str | None
+    problems: list
+
+
+class _BaseMoved(Exception):
+    """Another version was deployed since the bundle's letters were laid out against its base."""
+
+
+LAYOUT_ATTEMPTS = 3
+
+
+def deploy_upload(key: str, xml: bytes, actor: str,
+                  files: dict | None = None) -> tuple[ProcessVersion, bool]:
+    """`deploy`, the letters of the bundle that differ from the newest version's laid out first
+    (bundles.letter_layout_problems), outside the deployment's transaction: what a designer's
+    upload runs. Laid out again when another version is deployed meanwhile (409 past
+    LAYOUT_ATTEMPTS)."""
+    check_key(key)
+    for _ in range(LAYOUT_ATTEMPTS):
+        latest = latest_version(key)
+        base_files = latest.files if latest else None
+        laid_out = LettersLaidOut(latest.checksum if latest else None,
+                                  bundles.letter_layout_problems(
+                                      inherited_files(xml, files, base_files), base_files))
+        try:
+            return deploy(key, xml, actor, files=files, letters=laid_out)
+        except _BaseMoved:
+            continue
+    raise Conflict(f"D'autres versions du processus « {key} » ont été déployées pendant la mise "
+                   "en page de ses courriers : réessayez.")
+
+
 @command
 def deploy(key: str, xml: bytes, actor: str, origin: str = "televersement",
-           files: dict | None = None, create_groups: bool = False) -> tuple[ProcessVersion, bool]:
+           files: dict | None = None, create_groups: bool = False,
+           letters: LettersLaidOut | None = None) -> tuple[ProcessVersion, bool]:
     """Validate and store the bundle (`xml` and its `files`; a raw BPMN, `files` None, keeps
     the forms of the latest version it references) as the next version of `key`; unchanged
     bundles are not redeployed. Recorded in the process history as deployed without a scenario
     test run. `create_groups` (the shipped files): the clerks' groups its lanes name that do not
-    exist are created first instead of refused. Returns (version, created)."""
+    exist are created first instead of refused. `letters`: its letters laid out beforehand
+    (deploy_upload), told with its other problems; without it (the shipped files) they are not
+    laid out. Returns (version, created)."""
     check_key(key)
     latest = lock_for_deploy(key)
+    if letters is not None and letters.base != (latest.checksum if latest else None):
+        raise _BaseMoved
     files = inherited_files(xml, files, latest.files if latest else None)
     if latest is not None and latest.checksum == bundles.checksum(xml, files):
         return latest, False  # unchanged: already validated when it was deployed
     if create_groups:  # an invalid file is refused below: the transaction is rolled back
         groups.ensure_named(xml)
-    check_definition(key, xml, files)
+    check_definition(key, xml, files, letters.problems if letters else ())
     version = store_version(key, xml, actor, latest, files=files)
     process_history.record(key, process_history.VERSION_DEPLOYED, actor, version=version.version,
                            origine=origin, scenarios_testes=False)

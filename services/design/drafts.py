@@ -147,20 +147,34 @@ def _lock(draft_id: int) -> ProcessDraft:
     return draft
 
 
-@command
 def deploy(draft_id: int, user, override: bool = False, reason: str = "") -> ProcessVersion:
     """Make the draft the newest version of its process, if its latest scenario run passed, or
-    if an admin forces it with a reason (recorded as a forced deployment)."""
+    if an admin forces it with a reason (recorded as a forced deployment). Its letters that
+    differ from the version it is based on (the live one, or the deployment is refused) are
+    laid out first, outside the deployment's transaction (bundles.letter_layout_problems): one
+    past a limit of the layout is a problem of the draft, refused (422) with the others."""
     reason = (reason or "").strip()
-    draft = _lock(draft_id)
+    draft = get(draft_id)
     if override and user.role != "admin":
         raise Forbidden("Seul un administrateur peut forcer le déploiement d'un brouillon dont "
                         "les scénarios ne sont pas réussis.")
     if override and not reason:
         raise Invalid.field("reason", "Indiquez le motif du déploiement forcé.")
+    laid_out = []  # a draft deployed already is refused below (409): nothing to lay out
+    if draft.deployed_version is None:
+        base = processes.get_version(draft.key, draft.based_on) if draft.based_on else None
+        laid_out = bundles.letter_layout_problems(bundles.decode_files(draft.files),
+                                                  base.files if base else None)
+    return _deploy(draft_id, user, override, reason, laid_out)
+
+
+@command
+def _deploy(draft_id: int, user, override: bool, reason: str, laid_out: list) -> ProcessVersion:
+    """deploy's transaction: the draft locked, checked again, stored as a version."""
+    draft = _lock(draft_id)
     if draft.deployed_version is not None:
         raise Conflict(f"Ce brouillon est déjà déployé (version {draft.deployed_version.version}).")
-    processes.check_definition(draft.key, draft.xml, bundles.decode_files(draft.files))
+    processes.check_definition(draft.key, draft.xml, bundles.decode_files(draft.files), laid_out)
     latest = processes.lock_for_deploy(draft.key)
     if latest is not None and latest.version != draft.based_on:
         since = f"la version {draft.based_on}" if draft.based_on else "rien (nouveau processus)"

@@ -18,7 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.compiler import CodeGenerator, operators
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -621,6 +621,76 @@ def template_problems(files: dict | None, context: dict) -> list[LetterError]:
             continue
         try:
             render_html(files, template_id, context)
+        except LetterError as exc:
+            found.append(exc)
+    return found
+
+
+def changed_letters(files: dict | None, base_files: dict | None) -> list[str]:
+    """The ids of the letters of `files` whose HTML may differ from the same letter of
+    `base_files` (the version a deployment follows; None: every letter): a letter whose own
+    template, or a template it extends, includes or imports (at any depth: the shared layout),
+    was added, changed or removed. A template that names another by an expression, or that does
+    not parse, depends on every template."""
+    ids = template_ids(files)
+    if base_files is None:
+        return ids
+    paths = {str(p) for p in (*(files or {}), *base_files) if is_letter_path(str(p))}
+    changed = {p for p in paths if (files or {}).get(p) != base_files.get(p)}
+    if not changed:
+        return []
+    env = environment(files)
+    names: dict[str, set[str] | None] = {}  # the templates each one names; None: any
+    for path in sorted(p for p in (files or {}) if is_letter_path(str(p))):
+        try:
+            found = set(meta.find_referenced_templates(env.parse(files[path])))
+        except Exception:  # noqa: BLE001 - it does not render either: template_problems says so
+            found = {None}
+        names[path] = None if None in found else found
+    out = []
+    for template_id in ids:
+        seen, todo = set(), [letter_path(template_id)]
+        while todo:
+            path = todo.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            named = names.get(path, set())
+            if named is None:
+                seen = paths
+                break
+            todo.extend(named)
+        if seen & changed:
+            out.append(template_id)
+    return out
+
+
+def layout_problems(files: dict | None, ids: list[str], context: dict,
+                    budget: float | None = None) -> list[LetterError]:
+    """The letters `ids` of the bundle rendered against `context` and laid out as PDF one after
+    the other by the bounded child (laid_out: layout.py's limits, as for a clerk's letter): each
+    one refused (past a limit, or WeasyPrint failing) as a LetterError naming it. A letter that
+    does not render is left to template_problems. No letter starts past `budget` seconds (default:
+    the layout's time limit) since the first: those left are refused as not checked, so the
+    whole takes at most about twice the time limit."""
+    from services.letters.layout import current_limits, seconds_fr
+
+    budget = current_limits().timeout if budget is None else budget
+    env = environment(files)
+    found: list[LetterError] = []
+    started = time.monotonic()
+    for n, template_id in enumerate(ids):
+        if time.monotonic() - started > budget:
+            found.extend(LetterError(letter_path(t), None, "mise en page non vérifiée : celle des "
+                                     f"courriers modifiés a dépassé {seconds_fr(budget)} "
+                                     "secondes en tout") for t in ids[n:])
+            break
+        try:
+            html = render_html(files, template_id, context, env=env)
+        except LetterError:
+            continue
+        try:
+            laid_out(html, template_id)
         except LetterError as exc:
             found.append(exc)
     return found

@@ -11,14 +11,14 @@ import html
 import pytest
 from sqlalchemy import select
 
-from services import letters, outbox
+from services import bundles, letters, outbox, processes
 from services.db import db, transaction
 from services.letters import layout
 from services.models import Letter, OutboxJob
 from tests.api_errors_support import assert_problem, unchanged
 from tests.designer_support import OBLIGATOIRE, xml_headers
-from tests.integration.test_letters import deploy_zip, open_case, shipped_bundle
 from tests.integration.test_letters import issue as issue_letter
+from tests.integration.test_letters import open_case, shipped_bundle, zipped
 from tests.ui_support import UiClient
 
 ENDLESS = ('{% extends "courriers/_mise_en_page.html" %}\n'
@@ -39,12 +39,17 @@ def tiny_timeout(api):
 
 @pytest.fixture
 def case(api, tiny_timeout):
-    """A case of a version whose `courriers/sans_fin.html` deploys (its HTML renders within the
-    sandbox's bounds; the deployment check does not lay it out) but cannot be laid out."""
+    """A case of a version whose `courriers/sans_fin.html` cannot be laid out: deployed as the
+    shipped files are (`flask processes deploy`), whose letters are not laid out at deployment
+    (a designer's upload or draft would be refused: test_deploy_letter_layout.py); its HTML
+    renders within the sandbox's bounds. Also what a version deployed before that check, or
+    whose letter met the limits then but no longer does (a busier machine, a lower limit), is."""
     entries = shipped_bundle(api)
     entries["courriers/sans_fin.html"] = ENDLESS.encode()
-    resp = deploy_zip(api, entries)
-    assert resp.status_code == 201, resp.get_data(as_text=True)[:800]
+    xml, files = bundles.read_zip(zipped(entries))
+    version, created = processes.deploy("stage_obligatoire", xml, "tests", files=files)
+    assert created and version.version == 2
+    db.session.remove()
     return open_case(api)
 
 

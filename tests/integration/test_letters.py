@@ -248,12 +248,16 @@ def shipped_bundle(api) -> dict[str, bytes]:
     return {n: archive.read(n) for n in archive.namelist()}
 
 
-def deploy_zip(api, entries):
+def zipped(entries: dict) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name, content in entries.items():
             archive.writestr(name, content)
-    return api.request("POST", VERSIONS, as_="designer", raw=out.getvalue(),
+    return out.getvalue()
+
+
+def deploy_zip(api, entries):
+    return api.request("POST", VERSIONS, as_="designer", raw=zipped(entries),
                        headers={"Content-Type": "application/zip"})
 
 

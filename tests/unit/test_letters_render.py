@@ -273,3 +273,62 @@ def test_ordinary_template_code_still_works():
     out = render.render_html(one(body), "essai", {})
     assert out == ("a et     b|  x  |1, 2|00042|z|81|ab|[1, 2, 3]|True|True|1|AB|3|a-b|"
                    "l1\n  l2"), out
+
+
+# ---- what a deployment lays out (bundles.letter_layout_problems) ------------------------------
+
+BASE = {"courriers/_cadre.html": "<main>{% block corps %}{% endblock %}</main>",
+        "courriers/_pied.html": "<footer>Préfecture</footer>",
+        "courriers/a.html": '{% extends "courriers/_cadre.html" %}{% block corps %}A'
+                            '{% include "courriers/_pied.html" %}{% endblock %}',
+        "courriers/b.html": '{% extends "courriers/_cadre.html" %}{% block corps %}B'
+                            '{% endblock %}',
+        "courriers/c.html": "<p>C, seul</p>",
+        "courriers/d.html": '{% include "courriers/c.html" %}'}
+
+
+def changed(**edits) -> list[str]:
+    files = dict(BASE)
+    for name, text in edits.items():
+        if text is None:
+            del files[f"courriers/{name}.html"]
+        else:
+            files[f"courriers/{name}.html"] = text
+    return render.changed_letters(files, BASE)
+
+
+def test_a_new_process_lays_out_every_letter_an_unchanged_bundle_none():
+    assert render.changed_letters(BASE, None) == ["a", "b", "c", "d"]
+    assert render.changed_letters(BASE, dict(BASE)) == []
+
+
+def test_a_letter_is_laid_out_when_a_template_it_uses_at_any_depth_changed():
+    assert changed(b="<p>B autrement</p>") == ["b"]
+    assert changed(_pied="<footer>Autre</footer>") == ["a"]  # included by a only
+    assert changed(_cadre="<div>{% block corps %}{% endblock %}</div>") == ["a", "b"]
+    assert changed(c="<p>C changé</p>") == ["c", "d"]  # d includes c
+    assert changed(_pied=None) == ["a"]  # a template removed
+    assert changed(e="<p>nouveau</p>") == ["e"]
+
+
+def test_a_template_named_by_an_expression_or_unreadable_depends_on_every_template():
+    dynamic = "{% include 'courriers/' ~ nom %}"
+    assert changed(b=dynamic) == ["b"]
+    assert changed(b=dynamic, _pied="<footer>Autre</footer>") == ["a", "b"]
+    assert changed(b="{% if %}", _pied="<footer>Autre</footer>") == ["a", "b"]
+
+
+def test_the_layouts_stop_past_their_budget_and_name_the_letters_left(monkeypatch):
+    import time
+
+    laid = []
+    monkeypatch.setattr(render, "laid_out",
+                        lambda html, template_id: laid.append(template_id) or time.sleep(0.05))
+    found = render.layout_problems(BASE, ["a", "b", "c"], sample_context(), budget=0.01)
+    assert laid == ["a"]
+    assert [(p.path, p.message) for p in found] == [
+        (f"courriers/{t}.html", "mise en page non vérifiée : celle des courriers modifiés a "
+                                "dépassé 0,01 secondes en tout") for t in ("b", "c")]
+    laid.clear()
+    assert render.layout_problems(BASE, ["a", "b", "c"], sample_context(), budget=5) == []
+    assert laid == ["a", "b", "c"]

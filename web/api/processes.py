@@ -101,7 +101,7 @@ def post_version(key):
     version ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) ; inscrit
     à l'historique du processus comme déployée sans test des scénarios"""
     xml, files = bundle_upload()
-    version, _created = processes.deploy(key, xml, current_user().username, files=files)
+    version, _created = processes.deploy_upload(key, xml, current_user().username, files=files)
     return processes.version_view(version)
 
 
