@@ -571,3 +571,41 @@ def test_a_refused_deploy_draws_the_draft_as_it_is_now(page, server):
     state.filter(has_text=f"La version {version['version']} a été déployée").wait_for()
     assert not page.locator("#force-form").is_visible()
     assert not page.locator("#deploy").is_visible()
+
+
+def test_a_deploy_refused_for_a_letter_past_the_layout_limits_names_it(page, server):
+    """A letter of the draft that cannot be laid out within the layout's limits: the deploy is
+    refused in the page as the other deployment checks are (422, the letter's file and the limit
+    reached), before anything is live."""
+    from services import bundles, processes
+    from services.design import drafts
+    from services.letters import layout
+
+    long_letter = ('{% extends "courriers/_mise_en_page.html" %}'
+                   "{% block titre %}Relevé trop long{% endblock %}"
+                   "{% block corps %}{% for i in range(6) %}"
+                   '<p style="break-after: page">{{ i }}</p>{% endfor %}{% endblock %}')
+    with server.app.app_context():
+        live = processes.latest_version(KEY)
+        number, files = live.version, bundles.decode_files(live.files)
+        draft = drafts.save(KEY, live.xml, number, "conceptrice",
+                            files={**files, "courriers/releve.html": long_letter}).id
+    server.app.config["LETTER_LAYOUT_MAX_PAGES"] = 3
+    try:
+        login(page, "admin")
+        page.goto(f"/ui/processus/brouillons/{draft}")
+        page.wait_for_selector("#draft-body:not([hidden])")
+        page.get_by_label("Motif du forçage").fill("Nouveau relevé")
+        page.get_by_role("button", name="Forcer le déploiement").click()
+        refusal = page.locator("#deploy-result .fr-alert--error")
+        refusal.wait_for()
+        text = refusal.inner_text()
+        assert "Le déploiement a été refusé" in text and "1 problème" in text
+        assert ("courriers/releve.html : le courrier « courriers/releve.html » ne peut pas être "
+                "mis en page : le courrier dépasse 3 pages") in text
+        with server.app.app_context():
+            assert processes.latest_version(KEY).version == number  # nothing deployed
+        _no_serious_violations(page, "déploiement refusé pour un courrier")
+        shot(page, "30-deploiement-refuse-courrier")
+    finally:
+        server.app.config["LETTER_LAYOUT_MAX_PAGES"] = layout.DEFAULT_MAX_PAGES

@@ -178,3 +178,24 @@ def test_an_upload_lays_its_letters_out_again_when_a_version_is_deployed_meanwhi
     version = api.ok(deploy_zip(api, entries), 201)
     assert others == [2] and version["version"] == 3
     assert laid_out == ["signalement_procureur", "signalement_procureur"]
+
+
+def test_an_upload_overtaken_at_each_layout_is_409_and_not_deployed(api, monkeypatch):
+    entries = shipped_bundle(api)
+    entries[PROSECUTOR] = entries[PROSECUTOR].replace(b"Tribunal judiciaire",
+                                                      b"Tribunal judiciaire de Bordeaux")
+    xml = next(v for k, v in entries.items() if k.endswith(".bpmn"))
+    real = rendering.to_pdf
+    others = []
+
+    def to_pdf(html):  # another version deployed during every layout
+        others.append(processes.deploy(KEY, xml.replace(
+            b"</bpmn:definitions>", f"<!-- autre {len(others)} --></bpmn:definitions>".encode()),
+            "autre")[0].version)
+        return real(html)
+
+    monkeypatch.setattr(rendering, "to_pdf", to_pdf)
+    detail = assert_problem(deploy_zip(api, entries), 409)["detail"]
+    assert detail == (f"D'autres versions du processus « {KEY} » ont été déployées pendant la "
+                      "mise en page de ses courriers : réessayez.")
+    assert others == [2, 3, 4] and versions(api) == [1, 2, 3, 4]

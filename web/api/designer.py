@@ -144,7 +144,8 @@ def get_test_run(run_id):
 @blp.response(201, ProcessVersionSchema)
 def post_deploy(data, draft_id):
     """Déployer le brouillon comme nouvelle version : ses scénarios doivent avoir réussi, sauf
-    déploiement forcé par un administrateur, avec un motif, inscrit à l'historique"""
+    déploiement forcé par un administrateur, avec un motif, inscrit à l'historique ; ses
+    courriers modifiés sont d'abord mis en page (422 nommant celui qui dépasse une limite)"""
     version = drafts.deploy(draft_id, current_user(), data["override"], data["reason"])
     return processes.version_view(version)
 

@@ -99,7 +99,8 @@ def get_version_diff(args, key, number):
 def post_version(key):
     """Déployer une nouvelle version (XML BPMN seul, ses formulaires repris de la dernière
     version ; multipart avec un fichier .bpmn et des fichiers .form ; ou archive zip) ; inscrit
-    à l'historique du processus comme déployée sans test des scénarios"""
+    à l'historique du processus comme déployée sans test des scénarios ; ses courriers modifiés
+    sont d'abord mis en page (422 nommant celui qui dépasse une limite)"""
     xml, files = bundle_upload()
     version, _created = processes.deploy_upload(key, xml, current_user().username, files=files)
     return processes.version_view(version)
