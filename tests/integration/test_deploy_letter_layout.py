@@ -81,11 +81,16 @@ def test_a_draft_whose_letter_is_past_the_page_limit_is_refused_in_french(api, f
     assert api.ok(api.get(f"/api/v1/drafts/{draft['id']}", as_="designer"))["deployed_as"] is None
 
 
-def test_a_draft_with_a_changed_letter_deploys_and_only_that_letter_is_laid_out(api, laid_out):
+def changed_letter(api) -> dict:
+    """The shipped bundle with the prosecutor's letter changed."""
     entries = shipped_bundle(api)
     entries[PROSECUTOR] = entries[PROSECUTOR].replace(b"Tribunal judiciaire",
                                                       b"Tribunal judiciaire de Bordeaux")
-    version = api.ok(deploy(api, draft_of(api, entries)), 201)
+    return entries
+
+
+def test_a_draft_with_a_changed_letter_deploys_and_only_that_letter_is_laid_out(api, laid_out):
+    version = api.ok(deploy(api, draft_of(api, changed_letter(api))), 201)
     assert version["version"] == 2 and versions(api) == [1, 2]
     assert laid_out == ["signalement_procureur"]
 
@@ -156,45 +161,37 @@ def test_an_upload_whose_letter_is_past_the_page_limit_is_refused(api, few_pages
     assert laid_out == ["releve"] and versions(api) == [1]
 
 
-def test_an_upload_lays_its_letters_out_again_when_a_version_is_deployed_meanwhile(
-        api, laid_out, monkeypatch):
-    """The letters are laid out against the newest version before the deployment's
-    transaction; when another version is deployed meanwhile, they are laid out again against
-    it, and the upload then follows it."""
-    entries = shipped_bundle(api)
-    entries[PROSECUTOR] = entries[PROSECUTOR].replace(b"Tribunal judiciaire",
-                                                      b"Tribunal judiciaire de Bordeaux")
+def overtaken(api, monkeypatch, times: int) -> tuple[dict, list[int]]:
+    """The shipped bundle with a changed letter, and the versions another designer deploys
+    (a raw BPMN) during each of the first `times` layouts of its letters."""
+    entries = changed_letter(api)
     xml = next(v for k, v in entries.items() if k.endswith(".bpmn"))
     real = rendering.to_pdf
     others = []
 
     def to_pdf(html):
-        if not others:  # a designer's raw BPMN deployed during the first layout
-            others.append(processes.deploy(KEY, xml.replace(
-                b"</bpmn:definitions>", b"<!-- autre --></bpmn:definitions>"), "autre")[0].version)
+        if len(others) < times:
+            others.append(processes.deploy(KEY, xml.replace(b"</bpmn:definitions>", (
+                f"<!-- autre {len(others)} --></bpmn:definitions>").encode()), "autre")[0].version)
         return real(html)
 
     monkeypatch.setattr(rendering, "to_pdf", to_pdf)
+    return entries, others
+
+
+def test_an_upload_lays_its_letters_out_again_when_a_version_is_deployed_meanwhile(
+        api, laid_out, monkeypatch):
+    """The letters are laid out against the newest version before the deployment's
+    transaction; when another version is deployed meanwhile, they are laid out again against
+    it, and the upload then follows it."""
+    entries, others = overtaken(api, monkeypatch, 1)
     version = api.ok(deploy_zip(api, entries), 201)
     assert others == [2] and version["version"] == 3
     assert laid_out == ["signalement_procureur", "signalement_procureur"]
 
 
 def test_an_upload_overtaken_at_each_layout_is_409_and_not_deployed(api, monkeypatch):
-    entries = shipped_bundle(api)
-    entries[PROSECUTOR] = entries[PROSECUTOR].replace(b"Tribunal judiciaire",
-                                                      b"Tribunal judiciaire de Bordeaux")
-    xml = next(v for k, v in entries.items() if k.endswith(".bpmn"))
-    real = rendering.to_pdf
-    others = []
-
-    def to_pdf(html):  # another version deployed during every layout
-        others.append(processes.deploy(KEY, xml.replace(
-            b"</bpmn:definitions>", f"<!-- autre {len(others)} --></bpmn:definitions>".encode()),
-            "autre")[0].version)
-        return real(html)
-
-    monkeypatch.setattr(rendering, "to_pdf", to_pdf)
+    entries, others = overtaken(api, monkeypatch, processes.LAYOUT_ATTEMPTS + 1)
     detail = assert_problem(deploy_zip(api, entries), 409)["detail"]
     assert detail == (f"D'autres versions du processus « {KEY} » ont été déployées pendant la "
                       "mise en page de ses courriers : réessayez.")
