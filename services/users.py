@@ -4,7 +4,13 @@ or of a session id is stored).
 Deactivating a user, changing their password or their role ends every browser session of theirs
 at once. API tokens: deactivation and a new password revoke them (a new password answers a
 suspected leak; `flask users token` issues a new one); a role change keeps them, since the role is
-read from the user on every request."""
+read from the user on every request.
+
+The same functions serve the command line (`flask users …`, actor `cli:<account>`) and the admins'
+pages (web/ui/user_pages.py, actor the admin's username), with the same rules and the same entries
+in the admins' journal. Nobody deactivates their own account, and the last active admin can be
+neither deactivated nor given another role: someone must stay able to manage the users from the
+pages."""
 
 from __future__ import annotations
 
@@ -14,13 +20,14 @@ import re
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services import admin_log, groups
 from services.admin_log import SYSTEM, user_subject
 from services.clock import clock
-from services.db import command, db, in_command
+from services.db import LIKE_ESCAPE, command, contains_pattern, db, in_command, paginate
 from services.errors import Conflict, Invalid, NotFound
 from services.models import ApiToken, Centre, LoginSession, User
 from services.models.users import ROLES
@@ -59,9 +66,24 @@ def create(username: str, role: str, password: str, centre_agrement: str | None 
     return user
 
 
+MIN_PASSWORD = 8
+# the generated passwords' letters: no 0/o, 1/l/i, easy to read out and to type
+_GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
 def _check_password_rules(password: str) -> None:
-    if len(password) < 8:
-        raise Invalid.field("password", "Le mot de passe doit compter au moins 8 caractères.")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid.field("password", f"Le mot de passe doit compter au moins {MIN_PASSWORD} "
+                            "caractères.")
+
+
+def generate_password() -> str:
+    """A random password for an admin to hand over (shown once, never stored in clear):
+    four groups of four letters and digits, about 79 bits."""
+    letters = "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(16))
+    password = "-".join(letters[i:i + 4] for i in range(0, 16, 4))
+    _check_password_rules(password)
+    return password
 
 
 def _hash(password: str) -> str:
@@ -74,22 +96,43 @@ def _centre_for(role: str, centre_agrement: str | None) -> Centre | None:
     if role != "centre":
         if centre_agrement is not None:
             raise Invalid.field("centre", f"Seul un utilisateur de rôle centre est rattaché à un "
-                                f"centre : pas de --centre avec le rôle {role}.")
+                                f"centre : pas de centre avec le rôle {role}.")
         return None
     if not centre_agrement:
         raise Invalid.field("centre", "Un utilisateur de centre doit être rattaché à un centre "
-                            "(--centre AGREMENT).")
+                            "agréé.")
     centre = db.session.scalar(select(Centre).where(Centre.agrement == centre_agrement))
     if centre is None:
         raise Invalid.field("centre", f"Centre agréé inconnu : {centre_agrement}.")
     return centre
 
 
+def _keep_an_admin(user: User, what: str) -> None:
+    """Conflict when `user` is the last active admin, whom `what` (French: « désactiver »,
+    « changer le rôle de ») would remove. The active admins' rows are locked (PostgreSQL, in id
+    order) so that two admins removing each other at once cannot both pass; SQLite runs one
+    writer at a time."""
+    if user.role != "admin" or not user.active:
+        return
+    admins = db.session.scalars(select(User.id).where(User.role == "admin",
+                                                      User.active.is_(True))
+                                .order_by(User.id).with_for_update()).all()
+    if not [uid for uid in admins if uid != user.id]:
+        raise Conflict(f"Impossible de {what} « {user.username} » : c'est le dernier "
+                       "administrateur actif. Créez ou réactivez d'abord un autre administrateur.")
+
+
 @command
 def set_active(username: str, active: bool, actor: str = SYSTEM) -> User:
     """Deactivate (or reactivate) a user; deactivation ends their sessions and revokes their
-    API tokens."""
+    API tokens. Nobody deactivates their own account (`actor` is their username), nor the last
+    active admin."""
     user = get_by_name(username)
+    if not active and user.active:
+        if actor == username:
+            raise Conflict("Vous ne pouvez pas désactiver votre propre compte : demandez-le à un "
+                           "autre administrateur.")
+        _keep_an_admin(user, "désactiver")
     if user.active != active:
         admin_log.record(actor, "utilisateur_reactive" if active else "utilisateur_desactive",
                          user_subject(username), active=[user.active, active])
@@ -116,11 +159,13 @@ def set_password(username: str, password: str, actor: str = SYSTEM) -> User:
 def set_role(username: str, role: str, centre_agrement: str | None = None,
              actor: str = SYSTEM) -> User:
     """A new role (and centre) ends the user's sessions; their API tokens stay (the role is read
-    on every request)."""
+    on every request). The last active admin keeps the role."""
     if role not in ROLES:
         raise Invalid.field("role", f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
     user = get_by_name(username)
     centre = _centre_for(role, centre_agrement)
+    if role != "admin":
+        _keep_an_admin(user, "changer le rôle de")
     changes = {name: [before, after] for name, before, after in (
         ("role", user.role, role),
         ("centre", user.centre.agrement if user.centre else None,
@@ -146,6 +191,34 @@ def get_by_name(username: str) -> User:
     if user is None:
         raise NotFound(f"Utilisateur inconnu : {username}.")
     return user
+
+
+def list_users(page: int, per_page: int, text: str = "", role: str | None = None,
+               active: bool | None = None) -> tuple[list[User], int]:
+    """One page of the users by name, with their centre and groups (three queries whatever
+    their number, and the count): `text` anywhere in the username, one role, active or not."""
+    query = select(User)
+    if text:
+        query = query.where(User.username.like(contains_pattern(text.casefold()),
+                                               escape=LIKE_ESCAPE))
+    if role:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    query = query.options(selectinload(User.centre), selectinload(User.groups))
+    return paginate(query, (User.username,), page, per_page)
+
+
+def access_counts(user: User) -> tuple[int, int]:
+    """How many live browser sessions and API tokens `user` has (what a deactivation, a new
+    password or a new role ends)."""
+    idle, absolute = _lapse_cutoffs(_now())
+    sessions = db.session.scalar(select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.last_seen_at >= idle,
+        LoginSession.created_at >= absolute))
+    tokens = db.session.scalar(select(func.count()).select_from(ApiToken)
+                               .where(ApiToken.user_id == user.id))
+    return sessions, tokens
 
 
 def check_password(username: str, password: str) -> User | None:

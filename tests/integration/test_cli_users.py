@@ -30,7 +30,7 @@ def test_a_centre_given_to_another_role_is_refused_not_dropped(api, runner, role
     result = runner.invoke(args=["users", "create", "qa", "--role", role, "--centre", CENTRE,
                                  "--password-stdin"], input="motdepasse-qa\n")
     assert result.exit_code == 1, result.output
-    assert f"Seul un utilisateur de rôle centre est rattaché à un centre : pas de --centre " \
+    assert f"Seul un utilisateur de rôle centre est rattaché à un centre : pas de centre " \
            f"avec le rôle {role}." in result.output
     assert _user("qa") is None
     changed = runner.invoke(args=["users", "role", "agent", "--role", role, "--centre", CENTRE])
