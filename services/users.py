@@ -295,6 +295,7 @@ def open_session(user: User) -> str:
     session_id = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, token_hash=_digest(session_id), created_at=now,
                                 last_seen_at=now))
+    user.last_login_at = now  # kept after the session ends: the admins' list shows it
     return session_id
 
 

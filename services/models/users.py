@@ -17,6 +17,8 @@ class User(db.Model):
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime(), nullable=False)
+    # the last login through the pages (None: none since migration user_last_login)
+    last_login_at = mapped_column(UTCDateTime(), nullable=True)
 
     centre = relationship("Centre")
     groups = relationship("Group", secondary="user_groups", order_by="Group.code",
