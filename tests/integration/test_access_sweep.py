@@ -171,6 +171,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/ui/incidents/<int:incident_id>/resoudre"): D,
     ("GET", "/ui/journal"): ADMIN_ONLY,
     ("GET", "/ui/mon-centre"): C,
+    ("GET", "/ui/nouvel-utilisateur"): ADMIN_ONLY,
+    ("POST", "/ui/nouvel-utilisateur"): ADMIN_ONLY,
     ("GET", "/ui/permis/<number>"): A,
     ("GET", "/ui/permis/<number>/infraction"): A,
     ("POST", "/ui/permis/<number>/infraction"): A,
@@ -218,6 +220,18 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/ui/taches/attestations"): A,
     ("POST", "/ui/taches/attestations"): A,
     ("GET", "/ui/taches/export.<any(csv, xlsx):fmt>"): A,
+    ("GET", "/ui/utilisateurs"): ADMIN_ONLY,
+    ("GET", "/ui/utilisateurs/<username>"): ADMIN_ONLY,
+    # an empty form changes nothing: a deactivation needs confirmation=oui, a new role or
+    # password is refused (422); the reactivation of an active user is a no-op
+    ("GET", "/ui/utilisateurs/<username>/desactivation"): ADMIN_ONLY,
+    ("POST", "/ui/utilisateurs/<username>/desactivation"): ADMIN_ONLY,
+    ("POST", "/ui/utilisateurs/<username>/jeton"): ADMIN_ONLY,
+    ("GET", "/ui/utilisateurs/<username>/mot-de-passe"): ADMIN_ONLY,
+    ("POST", "/ui/utilisateurs/<username>/mot-de-passe"): ADMIN_ONLY,
+    ("POST", "/ui/utilisateurs/<username>/reactivation"): ADMIN_ONLY,
+    ("GET", "/ui/utilisateurs/<username>/role"): ADMIN_ONLY,
+    ("POST", "/ui/utilisateurs/<username>/role"): ADMIN_ONLY,
 }
 
 # The ids a centre owns or not: those of its own centre pass, the others are its one 403.

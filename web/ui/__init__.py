@@ -29,13 +29,14 @@ from web.ui import (
     security,
     session_pages,
     stats_pages,
+    user_pages,
     vendor,
     worklist_pages,
 )
 
 PAGES = (login_pages, worklist_pages, case_pages, licence_pages, session_pages, designer,
          form_preview, incident_pages, export_pages, attendance_upload, batch_pages, stats_pages,
-         group_pages, letter_pages, outbox_pages, centre_pages, admin_journal_pages)
+         group_pages, letter_pages, outbox_pages, centre_pages, admin_journal_pages, user_pages)
 
 
 def make_blueprint() -> Blueprint:

@@ -42,6 +42,7 @@ NAV = [
              ("ui.statistics*", "ui.heatmap_page")),
     NavEntry("Processus", "ui.processus_versions", ("designer",), ("ui.processus*",)),
     NavEntry("Incidents", "ui.incident_list", ("designer",), ("ui.incident*",)),
+    NavEntry("Utilisateurs", "ui.user_list", ("admin",), ("ui.user*",)),
     NavEntry("Groupes d'agents", "ui.group_list", ("admin",), ("ui.group*",)),
     NavEntry("Envois différés", "ui.outbox_list", ("admin",), ("ui.outbox*",)),
     NavEntry("Journal", "ui.admin_journal", ("admin",)),
