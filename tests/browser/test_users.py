@@ -76,6 +76,13 @@ def test_an_admin_creates_a_centre_user_and_deactivates_an_agent(page, open_page
     accessible(page, "utilisateur désactivé")
     shot(page, "utilisateur-desactive")
 
+    for path, name in (("/ui/utilisateurs/operateur/role", "changer le rôle"),
+                       ("/ui/utilisateurs/operateur/mot-de-passe", "nouveau mot de passe")):
+        page.goto(path)
+        assert "Ce que ce changement fait" in page.locator(".fr-alert--warning").inner_text()
+        accessible(page, name)
+    shot(page, "utilisateur-mot-de-passe")
+
     clerk.get_by_role("link", name="Tableau de bord").first.click()
     clerk.wait_for_load_state()
     assert "/ui/connexion" in clerk.url

@@ -119,10 +119,55 @@ def user_list():
                            filtered=bool(text) or role != "tous" or state != "tous")
 
 
+ROLE_WARNING = ("Toutes ses sessions ouvertes prennent fin : il devra se reconnecter. Ses jetons "
+                "d'API restent valables, avec le nouveau rôle. Devenu concepteur ou centre, il "
+                "quitte ses groupes d'agents. Le dernier administrateur actif garde son rôle.")
+PASSWORD_WARNING = ("L'ancien mot de passe ne vaut plus. Toutes ses sessions ouvertes prennent "
+                    "fin et tous ses jetons d'API sont révoqués (un jeton se recrée depuis sa "
+                    "page).")
+
+
+def _form_page(form: Form, status: int, heading: str, sections: list, action: str, submit: str,
+               crumbs: list, back_url: str, user=None, warning: str = ""):
+    """A users' form (ui/user_form.html): a new user, a new role or a new password."""
+    names = {name for _legend, fields in sections for name in fields}
+    return render_template(
+        "ui/user_form.html", form=form, heading=heading, sections=sections, action=action,
+        submit=submit, back_url=back_url, warning=warning,
+        crumbs=[("Utilisateurs", url_for("ui.user_list")), *crumbs],
+        is_self=user is not None and user.id == current_user().id,
+        centre_choices=_centre_choices() if "centre" in names else [],
+        all_groups=groups.list_groups() if "groups" in names else [],
+        chosen_groups=request.form.getlist("groups")), status
+
+
+def _user_crumbs(user, last: str) -> list:
+    return [(user.username, url_for("ui.user_page", username=user.username)), (last, None)]
+
+
 def _new_page(form: Form, status: int = 200):
-    return render_template("ui/user_new.html", form=form, centre_choices=_centre_choices(),
-                           all_groups=groups.list_groups(),
-                           chosen_groups=request.form.getlist("groups")), status
+    return _form_page(form, status, "Créer un utilisateur",
+                      [("Compte", ["username", "role", "centre", "groups"]),
+                       ("Mot de passe initial", ["password"])],
+                      url_for("ui.user_new"), "Créer l'utilisateur",
+                      [("Nouvel utilisateur", None)], url_for("ui.user_list"))
+
+
+def _role_page(user, form: Form, status: int = 200):
+    return _form_page(form, status, f"Changer le rôle de « {user.username} »",
+                      [("Nouveau rôle", ["role", "centre"])],
+                      url_for("ui.user_role", username=user.username),
+                      "Changer le rôle et mettre fin à ses sessions", _user_crumbs(user, "Rôle"),
+                      url_for("ui.user_page", username=user.username), user, ROLE_WARNING)
+
+
+def _password_page(user, form: Form, status: int = 200):
+    return _form_page(form, status, f"Réinitialiser le mot de passe de « {user.username} »",
+                      [("Nouveau mot de passe", ["password"])],
+                      url_for("ui.user_password", username=user.username),
+                      "Changer le mot de passe et révoquer ses accès",
+                      _user_crumbs(user, "Mot de passe"),
+                      url_for("ui.user_page", username=user.username), user, PASSWORD_WARNING)
 
 
 @pages.route("/nouvel-utilisateur", methods=["GET", "POST"])
@@ -130,7 +175,7 @@ def _new_page(form: Form, status: int = 200):
 def user_new():
     """Not under /utilisateurs/: « nouveau » is a possible username."""
     if request.method == "GET":
-        return _new_page(Form(NEW_FORM, {"password_mode": GENERATED}))
+        return _new_page(Form(NEW_FORM, {"password_mode": GENERATED, "role": "agent"}))
     username = request.form.get("username", "").strip()
     try:
         password, generated = _new_password()
@@ -176,9 +221,7 @@ def user_role(username: str):
             flash(f"« {username} » a désormais le rôle « {ROLE_LABELS.get(role, role)} » ; ses "
                   "sessions ont pris fin.", "success")
             return redirect(url_for("ui.user_page", username=username))
-    return render_template("ui/user_role.html", account=user, form=form,
-                           centre_choices=_centre_choices(),
-                           is_self=user.id == current_user().id), status
+    return _role_page(user, form, status)
 
 
 @pages.route("/utilisateurs/<username>/mot-de-passe", methods=["GET", "POST"])
@@ -199,8 +242,7 @@ def user_password(username: str):
             flash(f"Mot de passe de « {username} » changé ; ses sessions et ses jetons d'API "
                   "sont révoqués.", "success")
             return redirect(url_for("ui.user_page", username=username))
-    return render_template("ui/user_password.html", account=user, form=form,
-                           is_self=user.id == current_user().id), status
+    return _password_page(user, form, status)
 
 
 @pages.route("/utilisateurs/<username>/desactivation", methods=["GET", "POST"])
