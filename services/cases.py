@@ -161,7 +161,9 @@ def enroll(case: Case, session_id: int, user) -> Case:
     check_session_open(session, user)
     if outcome.invalidated(case.licence, clock().today()):
         raise Conflict("R42 : le permis est invalidé (48SI notifiée) ; l'inscription est refusée.")
-    if any(e.session_id == session.id for e in case.enrollments):
+    # a seat given back in this session (an un-enrolment, LD16) is taken again: the same row
+    earlier = next((e for e in case.enrollments if e.session_id == session.id), None)
+    if earlier is not None and earlier.status != "cancelled":
         raise Conflict("Le dossier est déjà inscrit à cette session.")
     if any(e.status == "enrolled" for e in case.enrollments):
         raise Conflict("Le dossier est déjà inscrit à une autre session.")
@@ -170,7 +172,7 @@ def enroll(case: Case, session_id: int, user) -> Case:
     if case.kind == "obligatoire":
         flags = eligibility.enrollment_flags(case.notified_on, case.deadline, session.day1,
                                              session.day2, rules_config())
-    _seat(case, session, flags)
+    _seat(case, session, flags, earlier)
     if not journey.send(case, "inscription", user.username, conformity_before=conformity_before,
                         instance=instance):
         raise Conflict("Le dossier n'attend pas d'inscription (statut : "
@@ -182,23 +184,28 @@ def enroll(case: Case, session_id: int, user) -> Case:
     return case
 
 
-def _seat(case: Case, session: CourseSession, flags) -> None:
+def _seat(case: Case, session: CourseSession, flags, earlier: Enrollment | None = None) -> None:
     """The case's enrolment in `session`, and the case pointed at it with the eligibility's
     flags, written past the unit of work (services/row_writes.insert_row, update_row): with the
     write-back's, the command then flushes nothing. The enrolment joins the collections the
-    run's facts read (the case's, the session's) as a loaded row would."""
+    run's facts read (the case's, the session's) as a loaded row would. `earlier`: the case's
+    cancelled enrolment in this session (un-enrolled, LD16), enrolled again."""
     stat_counters.touch((case.id,))  # the statistics count a course by its session
-    enr = Enrollment(session_id=session.id, case_id=case.id, status="enrolled",
-                     created_at=clock().now())
-    try:
-        insert_row(enr)
-    except IntegrityError:  # the same seat taken by a command that committed meanwhile
-        raise Conflict("Le dossier est déjà inscrit à cette session.") from None
-    keep_in_step(enr, "case", case)
-    keep_in_step(enr, "session", session)
-    for parent in (case, session):
-        if "enrollments" not in inspect(parent).unloaded:
-            keep_in_step(parent, "enrollments", [*parent.enrollments, enr])
+    if earlier is not None:
+        if not update_row(earlier, {"status": "enrolled"}, expect={"status": "cancelled"}):
+            raise Conflict("Le dossier est déjà inscrit à cette session.")
+    else:
+        enr = Enrollment(session_id=session.id, case_id=case.id, status="enrolled",
+                         created_at=clock().now())
+        try:
+            insert_row(enr)
+        except IntegrityError:  # the same seat taken by a command that committed meanwhile
+            raise Conflict("Le dossier est déjà inscrit à cette session.") from None
+        keep_in_step(enr, "case", case)
+        keep_in_step(enr, "session", session)
+        for parent in (case, session):
+            if "enrollments" not in inspect(parent).unloaded:
+                keep_in_step(parent, "enrollments", [*parent.enrollments, enr])
     update_row(case, {"session_id": session.id,
                       "flags": case.flags_with((f.rule, f.message) for f in flags)})
 

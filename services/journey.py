@@ -278,9 +278,11 @@ _ONE_CASE_GRAPH = (joinedload(Case.licence, innerjoin=True),
                    joinedload(Case.enrollments).joinedload(Enrollment.session))
 
 
-def load_case(case_id: int) -> Case | None:
-    """The case with what a command on it reads (every command, the timer sweep included)."""
-    return db.session.get(Case, case_id, options=_ONE_CASE_GRAPH)
+def load_case(case_id: int, fresh: bool = False) -> Case | None:
+    """The case with what a command on it reads (every command, the timer sweep included);
+    `fresh`: read again as stored, for a command that took its instance's lock after the case
+    was first read (a command on the case that committed meanwhile is then seen)."""
+    return db.session.get(Case, case_id, options=_ONE_CASE_GRAPH, populate_existing=fresh)
 
 # ---- one event applied to one instance, in the caller's transaction --------------------------
 

@@ -169,9 +169,19 @@ def _load_trainee_cases(session: CourseSession) -> None:
                        ).all()
 
 
+def _lock(session: CourseSession) -> None:
+    """Lock the session's row and read it again: the commands that change a session's trainees
+    (its cancellation, its attendance, an un-enrolment) take this lock first, then their cases'
+    instances, so two of them on one session run one after the other and the second sees what
+    the first did (PostgreSQL: FOR NO KEY UPDATE, which does not hold back an enrolment whose
+    row only refers to the session; SQLite writers are serialised already)."""
+    db.session.refresh(session, with_for_update={"key_share": True})
+
+
 @command
 def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     centre_access.check(user, session.centre_id)
+    _lock(session)
     if session.status != "planned":
         raise Conflict(f"La session est déjà {_status_fr(session.status)}.")
     raise_all(rfacts.cancellation_problems(data["on"], session.day2, clock().today(),
@@ -197,9 +207,86 @@ def cancel(session: CourseSession, data: dict, user) -> CourseSession:
     return session
 
 
+REASON_MAX = 255  # as a session's cancellation reason (CourseSession.cancel_reason)
+UNENROLMENT_RULE = "LD16"  # docs/legal-decisions.md
+# the process hears an un-enrolment as its session's cancellation: that message's meaning in
+# the shipped diagrams (« retour à l'attente d'une inscription, sans report de l'échéance »)
+MSG_UNENROLLED = "annulation_session"
+
+
+def unenrolment_open(session: CourseSession, today=None) -> bool:
+    """Whether a trainee may still be taken out of the session (LD16): planned, and its first
+    day after today (a session starts on its first day, as for LD4's released seats)."""
+    return session.status == "planned" and session.day1 > (today or clock().today())
+
+
+@command
+def unenrol(session: CourseSession, case_id: int, reason: str | None, user) -> CourseSession:
+    """Take one trainee out of a session that has not started (LD16): the per-trainee analogue
+    of the session's cancellation (R36). The seat is free again, the enrolment `cancelled`, the
+    case back to waiting for an enrolment with its deadline unchanged (its process hears
+    « annulation_session », the message of a cancelled session), and the history says who, when
+    and why."""
+    centre_access.check(user, session.centre_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid.field("reason", "Indiquez le motif de la désinscription.")
+    if len(reason) > REASON_MAX:
+        raise Invalid.field("reason", f"{REASON_MAX} caractères au plus.")
+    _lock(session)
+    enr = enrolment_of(session, case_id)
+    if session.status != "planned":
+        raise Conflict(f"La session est {_status_fr(session.status)} : "
+                       + ("ses stagiaires sont déjà revenus en attente d'inscription (R36)."
+                          if session.status == "cancelled" else
+                          "sa présence est enregistrée (R34) ; un stagiaire ne peut plus en être "
+                          "désinscrit."))
+    if not unenrolment_open(session):
+        raise Conflict(f"La session a commencé le {session.day1:%d/%m/%Y} : un stagiaire qui ne "
+                       "vient pas y est déclaré absent sur la feuille de présence (R34) ; il ne "
+                       f"peut plus être désinscrit (décision {UNENROLMENT_RULE}).")
+    # the case's instance, as every command on a case, then the case and its enrolments read
+    # again: a command on the case that committed meanwhile (its closing, LD4) is seen
+    instance = journey.lock_instance(enr.case)
+    case = journey.load_case(case_id, fresh=True)
+    enr = next(e for e in case.enrollments if e.session_id == session.id)
+    if enr.status != "enrolled":
+        raise Conflict(f"Le dossier {case.reference} n'est plus inscrit à cette session "
+                       "(son inscription est déjà annulée).")
+    conformity_before = journey.conformity_now(case)  # R19: the watch hears only of a change
+    # past the unit of work (services/row_writes), the statistics told first
+    stat_counters.touch((case.id,))
+    if not update_row(enr, {"status": "cancelled"}, expect={"status": "enrolled"}):
+        raise Conflict(f"Le dossier {case.reference} n'est plus inscrit à cette session.")
+    if case.session_id == session.id:
+        update_row(case, {"session_id": None})
+    audit.record(case, "desinscription", user.username, session=session.id, day1=session.day1,
+                 day2=session.day2, reason=reason, regle=UNENROLMENT_RULE,
+                 message=f"Désinscrit de la session n° {session.id} des "
+                         f"{session.day1:%d/%m/%Y} et {session.day2:%d/%m/%Y} avant son début, "
+                         f"motif : « {reason} ». Sa place est libérée ; le dossier revient en "
+                         "attente d'inscription, l'échéance ne change pas (décision "
+                         f"{UNENROLMENT_RULE}, R36).")
+    journey.send(case, MSG_UNENROLLED, user.username, conformity_before=conformity_before,
+                 instance=instance)
+    return session
+
+
+def enrolment_of(session: CourseSession, case_id: int) -> Enrollment:
+    """The case's enrolment in the session, as stored now; 404 when it has none (an unknown
+    case too: a centre learns nothing of a case that is not its trainee)."""
+    enr = db.session.scalar(select(Enrollment).where(Enrollment.session_id == session.id,
+                                                     Enrollment.case_id == case_id)
+                            .execution_options(populate_existing=True))
+    if enr is None:
+        raise NotFound(f"Le dossier n° {case_id} n'est pas inscrit à la session n° {session.id}.")
+    return enr
+
+
 @command
 def record_attendance(session: CourseSession, records: list[dict], user) -> CourseSession:
     centre_access.check(user, session.centre_id)
+    _lock(session)
     if session.status == "cancelled":
         raise Conflict("La session est annulée.")
     if session.status == "held":

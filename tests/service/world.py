@@ -201,6 +201,11 @@ class World:
         db.session.remove()
         return self.session_view(session_id)
 
+    def unenrol(self, session_id, case_id, reason, as_="admin") -> dict:
+        sessions.unenrol(sessions.get(session_id), case_id, reason, self.user(as_))
+        db.session.remove()
+        return self.session_view(session_id)
+
     def attendance(self, session_id, records, as_="admin") -> dict:
         recs = [{"licence": n, "day1": a, "day2": b} for n, a, b in records]
         recs += [{"licence": n, "day1": "present", "day2": "present"}
