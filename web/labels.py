@@ -15,6 +15,7 @@ status_label = statuses.label_of  # a case's status for people
 EVENT_LABELS = {
     "dossier_ouvert": "Dossier ouvert", "inscription": "Inscription à une session",
     "inscription_liberee": "Place libérée dans la session (dossier clos)",
+    "desinscription": "Désinscription d'une session",
     "presence_enregistree": "Présence enregistrée", "attestation_recue": "Attestation reçue",
     "tache_prise": "Tâche prise", "tache_rendue": "Tâche rendue",
     "tache_terminee": "Tâche terminée", "points_credites": "Points crédités",

@@ -134,6 +134,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/sessions/<int:session_id>/attendance"): AC,
     ("POST", "/api/v1/sessions/<int:session_id>/cancel"): AC,
     ("POST", "/api/v1/sessions/<int:session_id>/enrollment"): AC,
+    ("POST", "/api/v1/sessions/<int:session_id>/enrollments/<int:case_id>/cancel"): AC,
     ("GET", "/api/v1/sessions/export"): AC,
     ("GET", "/api/v1/statistics"): A,
     ("GET", "/api/v1/tasks"): A,
@@ -203,6 +204,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/ui/sessions/<int:session_id>"): AC,
     ("GET", "/ui/sessions/<int:session_id>/annulation"): AC,
     ("POST", "/ui/sessions/<int:session_id>/annulation"): AC,
+    ("GET", "/ui/sessions/<int:session_id>/desinscription/<int:case_id>"): AC,
+    ("POST", "/ui/sessions/<int:session_id>/desinscription/<int:case_id>"): AC,
     ("POST", "/ui/sessions/<int:session_id>/inscription"): AC,
     ("POST", "/ui/sessions/<int:session_id>/presence"): AC,
     ("POST", "/ui/sessions/<int:session_id>/presence/fichier"): AC,
@@ -251,6 +254,7 @@ CENTRE_BODY = {
         {"licence": NUM, "day1": "present", "day2": "present"}]},
     "/api/v1/sessions/<int:session_id>/cancel": {"on": "2026-03-02", "reason": "balayage"},
     "/api/v1/sessions/<int:session_id>/enrollment": {"licence": "999999999999"},
+    "/api/v1/sessions/<int:session_id>/enrollments/<int:case_id>/cancel": {"reason": "balayage"},
 }
 # The query a route needs to reach its look-up.
 QUERY = {"/api/v1/licences/<number>/balance": {"on": "2026-03-02"}}
@@ -348,6 +352,7 @@ class World:
                 "task_id": self.task["id"], "draft_id": self.draft["id"],
                 "run_id": self.run_id, "incident_id": self.incident_id, "job_id": self.job_id,
                 "infraction_id": self.infraction_id, "session_id": self.other_session["id"],
+                "trainee_id": self.foreign_case["id"],
                 "agrement": OTHER_CENTRE, "number": REVIEW_NUM, "key": "stage_obligatoire",
                 "number_int": 1, "code": "balayage", "username": "agent"}
 
@@ -363,6 +368,9 @@ class World:
             return dict(self.real(), case_id=self.other_case["id"])
         if args >= {"number", "infraction_id"}:
             return dict(self.real(), number=NUM)
+        if args >= {"session_id", "case_id"} and not is_api(rule.rule):
+            # a case that is not the session's trainee (the API's body is checked first: 422)
+            return dict(self.real(), trainee_id=self.case["id"])
         return None
 
 
@@ -380,6 +388,9 @@ def unknown_ids(rule) -> dict:
 
 
 def fill(rule, ids: dict) -> str:
+    if {"session_id", "case_id"} <= set(rule.arguments) and "trainee_id" in ids:
+        ids = dict(ids, case_id=ids["trainee_id"])  # a case named with a session: its trainee
+
     def value(match):
         arg = match.group(1)
         if arg in FIXED:

@@ -331,6 +331,12 @@ class CancelSchema(In):
     reason = fields.String(required=True, validate=length(1, 255))
 
 
+class UnenrolmentSchema(In):
+    reason = fields.String(required=True, validate=length(1, sessions.REASON_MAX), metadata={
+        "description": "pourquoi le stagiaire est désinscrit (erreur de saisie, désistement…), "
+                       "en français : il figure dans l'historique du dossier (LD16)"})
+
+
 class AttendanceRecordSchema(In):
     licence = fields.String(required=True)
     day1 = code(ATTENDANCE, required=True)

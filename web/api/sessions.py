@@ -16,6 +16,7 @@ from web.api.schemas import (
     SessionInSchema,
     SessionListArgs,
     SessionSchema,
+    UnenrolmentSchema,
     page_body,
     page_schema,
 )
@@ -115,6 +116,20 @@ def cancel_session(data, session_id):
     """Annuler une session : les dossiers inscrits reviennent en attente d'inscription (R36)"""
     user = current_user()
     sessions.cancel(centre_access.session_for(user, session_id), data, user)
+    return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
+
+
+@blp.route("/<int:session_id>/enrollments/<int:case_id>/cancel", methods=["POST"])
+@require("agent", "centre")
+@blp.arguments(UnenrolmentSchema)
+@blp.response(200, SessionSchema)
+def cancel_enrollment(data, session_id, case_id):
+    """Désinscrire un stagiaire d'une session qui n'a pas commencé (premier jour après
+    aujourd'hui) : sa place est libérée et son dossier revient en attente d'inscription, sans
+    changer l'échéance (LD16, R36). 404 quand le dossier n'est pas inscrit à la session ; 409
+    quand la session est annulée, tenue ou commencée, ou l'inscription déjà annulée."""
+    user = current_user()
+    sessions.unenrol(centre_access.session_for(user, session_id), case_id, data["reason"], user)
     return sessions.view(sessions.get(session_id, *sessions.VIEW_LOAD))
 
 

@@ -11,7 +11,14 @@ from services import cases, centre_access, sessions
 from services.clock import clock
 from services.errors import Conflict, Invalid
 from services.reads import session_view
-from web.api.schemas import CancelSchema, In, SessionInSchema, SessionListArgs, length
+from web.api.schemas import (
+    CancelSchema,
+    In,
+    SessionInSchema,
+    SessionListArgs,
+    UnenrolmentSchema,
+    length,
+)
 from web.auth import current_user
 from web.labels import ATTENDANCE, SESSION_STATUS_LABELS
 from web.throttling import enrolment_refusals_throttled
@@ -44,6 +51,12 @@ CANCEL_FORM = FormSpec(
     Field("reason", "Motif de l'annulation", "text", True, widget="textarea", max_length=255,
           hint="Par exemple : effectif insuffisant. Il figure dans l'historique de chaque "
                "dossier inscrit (R36)."),
+)
+UNENROL_FORM = FormSpec(
+    Field("reason", "Motif de la désinscription", "text", True, widget="textarea",
+          max_length=sessions.REASON_MAX,
+          hint="Par exemple : erreur sur le numéro de permis, désistement du stagiaire. Il "
+               "figure dans l'historique du dossier (LD16)."),
 )
 ENROL_FORM = FormSpec(Field(
     "case", "Dossier à inscrire", "text", True,
@@ -165,6 +178,7 @@ def render_session(session_id: int, values: dict | None = None, errors: dict | N
         seated=sum(1 for e in session.enrollments if e.status != "cancelled"),
         late=late,
         can_record=can_record, can_enrol=can_enrol, waiting=waiting,
+        can_unenrol=sessions.unenrolment_open(session, today),
         enrol=enrol or Form(_enrol_form(user)), values=values or {}, errors=errors or {},
         message=message, attendance=ATTENDANCE, **extra), status
 
@@ -271,3 +285,56 @@ def session_cancel(session_id: int):
         crumbs=[("Sessions de stage", url_for("ui.session_list")),
                 (f"Session n° {session.id}", url_for("ui.session_page", session_id=session_id)),
                 ("Annulation", None)]), status
+
+
+# ---- un-enrol one trainee (LD16) -----------------------------------------------------------------
+
+@pages.route("/sessions/<int:session_id>/desinscription/<int:case_id>", methods=["GET", "POST"])
+@login_required("agent", "centre")
+def session_unenrol(session_id: int, case_id: int):
+    """The confirmation of an un-enrolment, with its reason: the trainee's seat is freed and
+    the case goes back to waiting for an enrolment, its deadline unchanged."""
+    session = _session_for_user(session_id)
+    enr = sessions.enrolment_of(session, case_id)  # 404 when not a trainee of the session
+    page = url_for("ui.session_page", session_id=session_id)
+    holder = enr.case.licence.holder_name
+    closed = _unenrolment_closed(session, enr)
+    if request.method == "GET" and closed:
+        flash(f"{holder} ne peut pas être désinscrit de la session n° {session.id} : {closed}.",
+              "error")
+        return redirect(page + "#stagiaires")
+    form, status = Form(UNENROL_FORM), 200
+    if request.method == "POST":
+        try:
+            reason = UNENROL_FORM.load(UnenrolmentSchema, request.form)["reason"]
+            sessions.unenrol(_session_for_user(session_id), case_id, reason, current_user())
+        except (Invalid, Conflict) as exc:
+            form, status = Form.refused(UNENROL_FORM, request.form, exc), exc.status
+        else:
+            flash(f"{holder} est désinscrit de la session n° {session_id} : sa place est "
+                  "libérée et son dossier revient en attente d'inscription ; l'échéance ne "
+                  "change pas (LD16).", "success")
+            return redirect(page + "#stagiaires")
+    case = enr.case
+    intro = (f"{holder}, permis n° {case.licence.number}, dossier {case.reference} — session "
+             f"n° {session.id}, {session.centre.name}, les {session.day1:%d/%m/%Y} et "
+             f"{session.day2:%d/%m/%Y}. Sa place sera libérée et son dossier reviendra en "
+             "attente d'inscription, sans report de son échéance (R36, décision LD16).")
+    return render_template(
+        "ui/form_page.html", form=form, heading="Désinscrire un stagiaire", intro=intro,
+        action=url_for("ui.session_unenrol", session_id=session_id, case_id=case_id),
+        submit="Désinscrire le stagiaire", back_label="Retour à la session",
+        back_url=page + "#stagiaires", groups=[("Désinscription", ["reason"])],
+        crumbs=[("Sessions de stage", url_for("ui.session_list")),
+                (f"Session n° {session.id}", page), ("Désinscription", None)]), status
+
+
+def _unenrolment_closed(session, enr) -> str | None:
+    """Why the trainee can no longer be un-enrolled (the page's words), or None."""
+    if session.status != "planned":
+        return f"la session est {SESSION_STATUS_LABELS[session.status].lower()}"
+    if not sessions.unenrolment_open(session):
+        return f"la session a commencé le {session.day1:%d/%m/%Y} (décision LD16)"
+    if enr.status != "enrolled":
+        return "son inscription est déjà annulée"
+    return None
