@@ -60,3 +60,29 @@ Fonctionnalité: Sessions de stage : jours, effectif, annulation
     Et l'historique du dossier mentionne « effectif insuffisant »
     Quand l'agent tente d'inscrire le conducteur à cette session
     Alors la demande est refusée en citant la règle R36
+
+  @R36 @D1 @R34
+  Scénario: Un stagiaire désinscrit avant la session revient en attente d'inscription sans changer l'échéance
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026 avec 2 autres stagiaires
+    Et le conducteur s'inscrit à cette session
+    Quand le centre désinscrit le conducteur de la session le 01/05/2026 pour « erreur sur le numéro de permis »
+    Alors le dossier est en attente d'inscription
+    Et l'échéance est le 10/07/2026
+    Et la session est programmée
+    Et la session compte 2 stagiaires inscrits
+    Et l'historique du dossier mentionne « erreur sur le numéro de permis »
+    Quand le conducteur s'inscrit au stage des 12/06/2026 et 13/06/2026
+    Alors le dossier est inscrit
+    Et l'échéance est le 10/07/2026
+
+  @R34
+  Scénario: Un stagiaire ne peut plus être désinscrit une fois la session commencée
+    Étant donné un permis probatoire obtenu le 01/09/2025 avec 3 points
+    Et la lettre 48N a été reçue le 10/03/2026
+    Et une session est programmée les 05/06/2026 et 06/06/2026
+    Et le conducteur s'inscrit à cette session
+    Quand l'agent tente de désinscrire le conducteur de cette session le 05/06/2026
+    Alors la demande est refusée en citant la règle R34
+    Et le dossier est inscrit

@@ -104,6 +104,28 @@ def annulation(ctx, date, motif):
                         {"on": d(date), "reason": motif}), "annuler la session")
 
 
+def _desinscription(ctx: Contexte) -> str:
+    return f"/api/v1/sessions/{ctx.session['id']}/enrollments/{ctx.dossier['id']}/cancel"
+
+
+@when(parsers.re(rf"(?P<qui>le conducteur est désinscrit|le centre désinscrit le conducteur) "
+                 rf"de la session le (?P<date>{DATE}) pour « (?P<motif>.+) »"))
+def desinscription(ctx, qui, date, motif):
+    """An agent (« le conducteur est désinscrit ») or the session's centre takes the trainee
+    out of the session before it starts (docs/legal-decisions.md LD16)."""
+    ctx.avancer(date)
+    par = "agent" if qui.startswith("le conducteur") else "centre75"
+    ctx.ok(ctx.api.post(_desinscription(ctx), {"reason": motif}, as_=par),
+           "désinscrire le conducteur de la session")
+
+
+@when(parsers.re(rf"l'agent tente de désinscrire le conducteur de cette session le "
+                 rf"(?P<date>{DATE})"))
+def tentative_desinscription(ctx, date):
+    ctx.avancer(date)
+    ctx.reponse = ctx.api.post(_desinscription(ctx), {"reason": "désistement"}, as_="agent")
+
+
 # -- présence ---------------------------------------------------------------------------------
 @given(parsers.re(rf"le conducteur (?:suit|a suivi) le stage des (?P<j1>{DATE}) et (?P<j2>{DATE})"))
 @when(parsers.re(rf"le conducteur suit le stage des (?P<j1>{DATE}) et (?P<j2>{DATE})"))
