@@ -30,7 +30,6 @@ ATTENDANCE = {"records": []}
 CASE = {"kind": "volontaire", "licence": NUM}
 ENROLLMENT = {"session": 1}
 SESSION_ENROLLMENT = {"licence": NUM}
-UNENROLMENT = {"reason": "désistement du stagiaire"}
 ATTESTATION = {"received_on": "2026-03-02"}
 COMPLETE = {"data": {"decision": "valider"}}
 CLOCK = {"today": "2026-03-05"}
@@ -54,7 +53,6 @@ ENDPOINTS = [
     ("POST", "/api/v1/sessions/{s}/cancel", CANCEL, {"agent", "centre"}),
     ("POST", "/api/v1/sessions/{s}/attendance", ATTENDANCE, {"agent", "centre"}),
     ("POST", "/api/v1/sessions/{s}/enrollment", SESSION_ENROLLMENT, {"agent", "centre"}),
-    ("POST", "/api/v1/sessions/{s}/enrollments/{c}/cancel", UNENROLMENT, {"agent", "centre"}),
     ("POST", "/api/v1/cases", CASE, {"agent"}),
     ("GET", "/api/v1/cases", None, {"agent"}),
     ("GET", "/api/v1/cases/{c}", None, {"agent"}),
@@ -170,7 +168,6 @@ UNKNOWN = [
     ("POST", "/api/v1/sessions/999/cancel", CANCEL),
     ("POST", "/api/v1/sessions/999/attendance", ATTENDANCE),
     ("POST", "/api/v1/sessions/999/enrollment", SESSION_ENROLLMENT),
-    ("POST", "/api/v1/sessions/999/enrollments/1/cancel", UNENROLMENT),
     ("GET", "/api/v1/cases/999", None),
     ("POST", "/api/v1/cases/999/enrollment", {"session": "{s}"}),
     ("POST", "/api/v1/cases/999/attestation", ATTESTATION),

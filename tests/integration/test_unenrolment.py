@@ -380,6 +380,7 @@ def _enrolled_elsewhere(api):
 def test_ui_unknown_or_not_enrolled_is_404_for_a_clerk(api, agent):
     case, session = _enrolled(api)
     other = _other_trainee(api)
+    assert agent.get(_unenrol_link(session["id"], case["id"])).status_code == 200  # its trainee
     for path in (_unenrol_link(session["id"], other["id"]),
                  _unenrol_link(session["id"], UNKNOWN_ID),
                  _unenrol_link(UNKNOWN_ID, case["id"])):
