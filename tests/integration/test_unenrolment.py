@@ -76,7 +76,7 @@ def test_LD16_R36_an_unenrolled_trainee_waits_again_with_the_same_deadline_and_f
     # the history: who, when, why, under which decision
     (event,) = _events(api, case["id"], "desinscription")
     assert event["actor"] == "agent"
-    assert event["at"] == "2026-04-30T22:00:00+00:00"  # 01/05/2026 at 00:00, Paris time
+    assert event["at"] == "2026-05-01T00:00:00+02:00"  # 01/05/2026 at 00:00, Paris time
     detail = event["detail"]
     assert detail["reason"] == REASON and detail["regle"] == "LD16"
     assert detail["session"] == session["id"] and detail["day1"] == "2026-06-05"
