@@ -40,6 +40,10 @@ MAX_PATTERN_CHARS = 200
 MAX_TEXT_CHARS = 2000  # a text answer without a maxLength of its own
 MAX_LABEL_CHARS = 500
 MAX_VALUES = 200
+MAX_BUTTON_CHARS = 80
+# a choice field's custom properties (form-js `properties`) read by the clerks' page: which
+# values ask for a confirmation, the warning shown then, the confirming button's label
+PROP_CONFIRM, PROP_WARNING, PROP_BUTTON = "confirmer", "avertissement", "bouton_confirmer"
 
 FIELD_TYPES = {
     "textfield": "texte",
@@ -86,6 +90,12 @@ class FormField:
     pattern: str | None = None
     values: tuple[tuple[str, str], ...] = ()
     text: str = ""  # a read-only text's content
+    # custom properties (form-js `properties`, the editor's « Propriétés personnalisées »): the
+    # values of a choice whose submission a clerk's page asks to confirm first, the warning
+    # it shows and its button's label (CONFIRM_PROPERTIES)
+    confirm: tuple[str, ...] = ()
+    warning: str = ""
+    confirm_button: str = ""
 
     @property
     def is_input(self) -> bool:
@@ -271,8 +281,60 @@ def _component(raw, n: int, path: str, problems: list) -> FormField | None:
             problems.append(_problem(path, f"{where} : valeurs en double"))
             return None
         values = tuple(out)
+    confirm = _confirmation(raw.get("properties"), ftype, values, where, path, problems)
+    if confirm is None:
+        return None
     return FormField(ftype, key, label or key, description, required, bounds["min"],
-                     bounds["max"], bounds["minLength"], bounds["maxLength"], pattern, values)
+                     bounds["max"], bounds["minLength"], bounds["maxLength"], pattern, values,
+                     **confirm)
+
+
+def _confirmation(props, ftype: str, values: tuple, where: str, path: str,
+                  problems: list) -> dict | None:
+    """The confirmation a field's custom properties ask for (FormField's `confirm`, `warning`,
+    `confirm_button`), or None after telling its problem. Other custom properties are the
+    designer's own and are left alone."""
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        problems.append(_problem(path, f"{where} : propriétés personnalisées illisibles (objet "
+                                       "attendu)"))
+        return None
+    asked = {name: props.get(name) for name in (PROP_CONFIRM, PROP_WARNING, PROP_BUTTON)
+             if props.get(name) not in (None, "")}
+    if not asked:
+        return {}
+    if any(not isinstance(v, str) for v in asked.values()):
+        problems.append(_problem(path, f"{where} : les propriétés « {PROP_CONFIRM} », "
+                                       f"« {PROP_WARNING} » et « {PROP_BUTTON} » sont des "
+                                       "textes"))
+        return None
+    if PROP_CONFIRM not in asked:
+        problems.append(_problem(path, f"{where} : « {PROP_WARNING} » et « {PROP_BUTTON} » "
+                                       f"vont avec « {PROP_CONFIRM} » (les valeurs à faire "
+                                       "confirmer)"))
+        return None
+    if ftype not in CHOICE_TYPES:
+        problems.append(_problem(path, f"{where} : « {PROP_CONFIRM} » ne s'applique qu'à une "
+                                       "liste de choix ou à des boutons radio"))
+        return None
+    named = tuple(v.strip() for v in asked[PROP_CONFIRM].split(",") if v.strip())
+    unknown = [v for v in named if v not in {value for value, _ in values}]
+    if not named or unknown:
+        problems.append(_problem(path, f"{where} : « {PROP_CONFIRM} » doit nommer des valeurs "
+                                       "du champ, séparées par des virgules (valeurs : "
+                                       f"{', '.join(v for v, _ in values)}) ; inconnue(s) : "
+                                       f"{', '.join(unknown)[:200] or 'aucune valeur'}"))
+        return None
+    warning = asked.get(PROP_WARNING, "").strip()
+    button = asked.get(PROP_BUTTON, "").strip()
+    if len(warning) > MAX_TEXT_CHARS or len(button) > MAX_BUTTON_CHARS:
+        problems.append(_problem(path, f"{where} : « {PROP_WARNING} » ({MAX_TEXT_CHARS} "
+                                       f"caractères au plus) ou « {PROP_BUTTON} » "
+                                       f"({MAX_BUTTON_CHARS} au plus) trop long"))
+        return None
+    return {"confirm": tuple(dict.fromkeys(named)), "warning": warning,
+            "confirm_button": button}
 
 
 def parse_form(text: object, path: str) -> tuple[Form | None, list[DefinitionProblem]]:
@@ -553,6 +615,10 @@ def describe(f: FormField) -> str:
             parts.append(f"{name} {value}")
     if f.description:
         parts.append(f"aide « {f.description} »")
+    if f.confirm:
+        parts.append("confirmation demandée pour : " + ", ".join(f.confirm)
+                     + (f" (avertissement « {f.warning} »)" if f.warning else "")
+                     + (f" (bouton « {f.confirm_button} »)" if f.confirm_button else ""))
     return ", ".join(parts)
 
 

@@ -308,6 +308,7 @@ def test_a_contract_task_must_keep_its_decisions(api):
     forms = shipped_forms()
     doc = json.loads(forms["verification_attestation.form"])
     doc["components"][1]["values"] = [{"value": "valider", "label": "Valider"}]
+    del doc["components"][1]["properties"]  # its confirmation names « refuser », gone too
     forms["verification_attestation.form"] = form_bytes(doc)
     body = _refused(api, {**forms, "appel.form": form_bytes(call_form())})
     assert "valider, refuser" in body["errors"]["verification_attestation"][0]

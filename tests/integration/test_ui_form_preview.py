@@ -221,6 +221,7 @@ def test_a_document_a_deployment_refuses_gets_the_deployments_messages(api, docu
 def test_a_contract_tasks_form_gets_the_contracts_rules(api):
     doc = json.loads((SHIPPED / "verification_attestation.form").read_text("utf-8"))
     doc["components"][1]["values"] = [{"value": "oui", "label": "Oui"}]
+    del doc["components"][1]["properties"]  # its confirmation names « refuser », gone too
     resp = preview(_ui(api), doc, task="verification_attestation")
     assert resp.status_code == 422
     assert problems(resp) == ["formulaire « verification_attestation » : le champ « decision » "

@@ -113,3 +113,45 @@ def test_a_field_left_out_reaches_the_engine_blank_by_its_type():
     sent = with_blanks(form, {"motif": "x", "vu": True, "montant": 0})
     assert (sent["motif"], sent["vu"], sent["montant"], sent["nom"]) == ("x", True, 0, "")
     assert with_blanks(None, {"x": 1}) == {"x": 1}  # a confirmation: nothing to fill
+
+
+CHOICE = {"type": "radio", "key": "decision", "label": "Décision",
+          "values": [{"value": "valider", "label": "Valider"},
+                     {"value": "refuser", "label": "Refuser"}]}
+
+
+def test_a_choice_names_the_values_a_clerk_confirms_in_its_custom_properties():
+    """The form editor's « Propriétés personnalisées » (form-js `properties`): `confirmer`
+    names the values the clerks' page asks to confirm, `avertissement` and `bouton_confirmer`
+    what it says; other custom properties are the designer's own."""
+    props = {"confirmer": "refuser, valider", "avertissement": " Définitif. ",
+             "bouton_confirmer": "Confirmer", "autre": "libre"}
+    form, problems = parse_form(doc({**CHOICE, "properties": props}), "forms/f.form")
+    assert problems == []
+    field = form.field("decision")
+    assert (field.confirm, field.warning, field.confirm_button) == (
+        ("refuser", "valider"), "Définitif.", "Confirmer")
+    plain, _ = parse_form(doc({**CHOICE, "properties": {"autre": "libre"}}), "forms/f.form")
+    assert plain.field("decision").confirm == ()
+    shipped, _ = parse_form((SHIPPED / "verification_attestation.form").read_text(), "v")
+    assert shipped.field("decision").confirm == ("refuser",)
+    assert shipped.field("decision").confirm_button == "Confirmer le refus"
+    # a change of the confirmation is a change of the form (the diff says it), not of its data
+    changes = form_changes(plain, form)
+    assert changes and "confirmation demandée pour : refuser, valider" in changes[0][2]
+    assert only_labels_changed(plain, form)
+
+
+@pytest.mark.parametrize("component, needle", [
+    ({**CHOICE, "properties": {"confirmer": "refuse"}}, "inconnue(s) : refuse"),
+    ({**CHOICE, "properties": {"confirmer": " , "}}, "aucune valeur"),
+    ({**CHOICE, "properties": {"avertissement": "Attention"}}, "vont avec « confirmer »"),
+    ({**CHOICE, "properties": {"confirmer": ["refuser"]}}, "sont des textes"),
+    ({**CHOICE, "properties": "confirmer"}, "propriétés personnalisées illisibles"),
+    ({**CHOICE, "properties": {"confirmer": "refuser", "bouton_confirmer": "x" * 81}},
+     "trop long"),
+    ({**NAME, "properties": {"confirmer": "Martin"}}, "ne s'applique qu'à une liste de choix"),
+])
+def test_a_confirmation_the_page_could_not_ask_is_refused(component, needle):
+    form, problems = parse_form(doc(component), "forms/f.form")
+    assert form is None and any(needle in p.message for p in problems), problems
