@@ -283,8 +283,9 @@ def enrolment_of(session: CourseSession, case_id: int) -> Enrollment:
     return enr
 
 
-@command
-def record_attendance(session: CourseSession, records: list[dict], user) -> CourseSession:
+def check_attendance(session: CourseSession, records: list[dict], user) -> dict:
+    """Every refusal `record_attendance` answers for this sheet, nothing written: {licence
+    number: enrolment} of the trainees. The page checks a sheet before asking to confirm it."""
     centre_access.check(user, session.centre_id)
     _lock(session)
     if session.status == "cancelled":
@@ -309,7 +310,19 @@ def record_attendance(session: CourseSession, records: list[dict], user) -> Cour
         errors["records"] = [f"Il manque la présence de : {', '.join(missing)}."]
     if errors:
         raise Invalid("La feuille de présence ne correspond pas aux inscrits.", errors)
+    return enrolled
 
+
+def attestations_of(records: list[dict]) -> list[tuple[dict, bool]]:
+    """(record, attestation issued) for each record of an attendance sheet (R34), as
+    `record_attendance` decides it: the clerks' and centres' page says it before."""
+    return [(rec, eligibility.attestation_issued(rec["day1"], rec["day2"]).ok)
+            for rec in records]
+
+
+@command
+def record_attendance(session: CourseSession, records: list[dict], user) -> CourseSession:
+    enrolled = check_attendance(session, records, user)
     # R19: before the attendance (R34), so the deadline watch hears only of a change
     conformity_before = {enr.case_id: journey.conformity_now(enr.case)
                          for enr in enrolled.values()}

@@ -23,8 +23,10 @@ from services import (
 from services.clock import clock
 from services.db import command, db, paginate
 from services.errors import Conflict, Invalid, NotFound
-from services.models import Case, HumanTask, ProcessInstance
+from services.models import Case, CaseEvent, HumanTask, ProcessInstance
 from services.row_writes import update_row
+from services.rules import conformity as rconf
+from services.settings import rules_config
 from workflows import TaskNotReady
 from workflows.forms import with_blanks
 
@@ -224,13 +226,7 @@ def _message_fr(err) -> str:
 @command
 def complete(task_id: int, data: dict, user) -> Case:
     task, case, instance = _lock(task_id)
-    _check_open(task)
-    groups.check_may_take(task, user)
-    if task.assignee_id not in (None, user.id):
-        raise Conflict(f"La tâche est prise par {task.assignee.username}.")
-    validate_data(task, data)
-    if task.key == statuses.TASK_EXAMEN_MANUEL:
-        _check_review_applies(case, data)
+    _check_completion(task, case, data, user)
     _close(task, user, data)
     _record_decision(case, task.key, data)
     audit.record(case, "tache_terminee", user.username, task=task.key, title=task.title, **data)
@@ -250,6 +246,49 @@ def complete(task_id: int, data: dict, user) -> Case:
     journey.apply(case, user.username, event, instance=instance,
                   command=f"tâche « {task.key} »")
     return case
+
+
+def check_completion(task_id: int, data: dict, user) -> HumanTask:
+    """Every refusal `complete` would answer for these data, nothing written: the clerks' page
+    checks a decision before asking to confirm it (web/ui/case_pages.py)."""
+    task = get(task_id)
+    _check_completion(task, cases.get(task.case_id), data, user)
+    return task
+
+
+def _check_completion(task: HumanTask, case: Case, data: dict, user) -> None:
+    _check_open(task)
+    groups.check_may_take(task, user)
+    if task.assignee_id not in (None, user.id):
+        raise Conflict(f"La tâche est prise par {task.assignee.username}.")
+    validate_data(task, data)
+    if task.key == statuses.TASK_EXAMEN_MANUEL:
+        _check_review_applies(case, data)
+
+
+def decision_consequences(task: HumanTask, data: dict) -> tuple[str, ...]:
+    """What the law makes of these data, in French, for a clerk about to confirm them: the
+    refusal of the contract's attestation check (R19, R21, R48); nothing for other data."""
+    if task.key != statuses.TASK_VERIFICATION_ATTESTATION or data.get("decision") != "refuser":
+        return ()
+    case = cases.get(task.case_id)
+    return rconf.refused_attestation_consequences(
+        case.kind == "obligatoire", case.obligation, case.deadline, clock().today(),
+        rules_config())
+
+
+def claimed_at(task: HumanTask):
+    """When the task's holder took it (its history's latest « tâche prise » by them for this
+    task's key), or None: not held, or held without a claim (a migration kept its holder)."""
+    if task.assignee is None:
+        return None
+    claims = db.session.execute(
+        select(CaseEvent.at, CaseEvent.detail).where(
+            CaseEvent.case_id == task.case_id, CaseEvent.type == "tache_prise",
+            CaseEvent.actor == task.assignee.username)
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    return next((at for at, detail in claims
+                 if isinstance(detail, dict) and detail.get("task") == task.key), None)
 
 
 def _close(task: HumanTask, user, data: dict) -> None:

@@ -91,3 +91,35 @@ def receipt_problems(receipt: str, sent_on: date, received_on: date | None) -> l
     if receipt == "npai" and received_on is not None:
         problems.append(("received_on", "Une lettre NPAI n'a pas de date de réception (D11)."))
     return problems
+
+
+R21_SANCTION = ("Ne pas suivre le stage dans le délai est puni de l'amende des contraventions de "
+                "la 4e classe et, le cas échéant, d'une suspension du permis de 3 ans au plus "
+                "(R21).")
+
+
+def refused_attestation_consequences(mandatory: bool, obligation: str | None,
+                                     deadline: date | None, today: date,
+                                     cfg: RulesConfig = DEFAULT_CONFIG) -> tuple[str, ...]:
+    """What refusing a course's attestation does to a 48N case under the law, in French, for
+    the clerk about to confirm it: the course does not count for R19, so the obligation is met
+    only by another course ending by the deadline (D1); past the deadline, it is not met, the
+    fine is not refunded (R48) and the case is a referral candidate (R21). Nothing for a
+    voluntary case, an obligation already met or under manual review (Q8), or a deadline that
+    does not run (R17, D11)."""
+    if not mandatory or deadline is None or obligation in ("met", "manual_review"):
+        return ()
+    if obligation == "not_met":
+        return ("L'obligation de stage reste non remplie (R19) et l'amende ne sera pas "
+                "remboursée (R48).",)
+    if today > deadline:
+        return (f"L'échéance du délai de quatre mois, le {deadline:%d/%m/%Y}, est passée : "
+                "l'obligation de stage devient non remplie (R19), l'amende ne sera pas "
+                "remboursée (R48) et le dossier devient candidat au signalement au parquet, "
+                "qu'un agent décide (R21).", R21_SANCTION)
+    return (f"Pour remplir son obligation (R19) et obtenir le remboursement de l'amende (R48), "
+            f"le titulaire doit {'achever' if cfg.deadline_test == 'LAST_DAY' else 'commencer'}"
+            f" un autre stage au plus tard le {deadline:%d/%m/%Y}, "
+            "échéance du délai de quatre mois ; sinon, l'obligation ne sera pas remplie, "
+            "l'amende ne sera pas remboursée et le signalement au parquet sera à décider "
+            "(R21).", R21_SANCTION)

@@ -18,6 +18,7 @@ from services.rules.conformity import (
     npai_review,
     receipt_problems,
     refusal_rule,
+    refused_attestation_consequences,
 )
 from services.rules.dates import deadline_4_months
 from services.rules.eligibility import compliance
@@ -129,3 +130,32 @@ def test_D11_a_signed_or_unclaimed_letter_needs_a_receipt_date_not_before_sendin
 def test_D11_an_npai_letter_has_no_receipt_date():
     assert receipt_problems("npai", D(2026, 2, 20), None) == []
     assert "NPAI" in receipt_problems("npai", D(2026, 2, 20), D(2026, 2, 23))[0][1]
+
+
+# ---- what refusing an attestation does (the clerk's confirmation) ----------------------------
+
+def test_R19_R21_R48_a_refusal_before_the_deadline_leaves_until_it_for_another_course():
+    said = refused_attestation_consequences(True, "pending", DEADLINE, DEADLINE)
+    assert "achever un autre stage au plus tard le 02/07/2026" in said[0]
+    assert "(R19)" in said[0] and "(R48)" in said[0] and "(R21)" in said[0]
+    assert "suspension du permis de 3 ans au plus (R21)" in said[1]
+    first_day = refused_attestation_consequences(True, "pending", DEADLINE, DEADLINE, FIRST_DAY)
+    assert "commencer un autre stage" in first_day[0]
+
+
+def test_R19_R21_R48_D1_a_refusal_past_the_deadline_leaves_the_obligation_unmet():
+    said = refused_attestation_consequences(True, "pending", DEADLINE,
+                                            DEADLINE + timedelta(days=1))
+    assert said[0].startswith("L'échéance du délai de quatre mois, le 02/07/2026, est passée")
+    assert "devient non remplie (R19)" in said[0] and "ne sera pas remboursée (R48)" in said[0]
+    assert "candidat au signalement au parquet" in said[0]
+    unmet = refused_attestation_consequences(True, "not_met", DEADLINE, DEADLINE)
+    assert unmet == ("L'obligation de stage reste non remplie (R19) et l'amende ne sera pas "
+                     "remboursée (R48).",)
+
+
+def test_R17_R19_Q8_a_refusal_where_no_obligation_runs_says_nothing_of_the_law():
+    assert refused_attestation_consequences(False, None, None, DEADLINE) == ()
+    assert refused_attestation_consequences(True, "pending", None, DEADLINE) == ()  # NPAI
+    assert refused_attestation_consequences(True, "manual_review", DEADLINE, DEADLINE) == ()
+    assert refused_attestation_consequences(True, "met", DEADLINE, DEADLINE) == ()
