@@ -334,7 +334,9 @@ def test_opening_the_48n_case_from_its_infraction(api, ui):
         resp = ui.post(path, {"letter_48n.sent_on": "2026-02-25", "letter_48n.receipt": "signed",
                               "letter_48n.received_on": "2026-02-27"})
     assert resp.status_code == 409
-    assert summary(resp) == ["Un dossier existe déjà pour cette infraction."]
+    assert summary(resp) == [f"Un dossier existe déjà pour cette infraction : "
+                             f"{case['reference']} (En attente d'inscription)"]
+    assert f'<a href="/ui/dossiers/{case_id}">{case["reference"]}</a>' in text(resp)
     assert ui.get(f"/ui/permis/{NUM}/infractions/999999/dossier-48n").status_code == 404
 
 

@@ -29,7 +29,7 @@ from web.api.schemas import (
 )
 from web.api.uploads import bpmn_response
 from web.auth import current_user
-from web.ui import forms
+from web.ui import confirm, forms
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import paged
 from web.ui.routes import Pages
@@ -70,7 +70,8 @@ def case_page(case_id: int):
 
 def render_case(case_id: int, form_task: int | None = None, values: dict | None = None,
                 errors: dict | None = None, status: int = 200, enrol: Form | None = None,
-                attestation: Form | None = None, dismiss: Form | None = None):
+                attestation: Form | None = None, dismiss: Form | None = None,
+                confirmation: dict | None = None):
     case = cases.get(case_id)
     today = clock().today()
     # the ledger replayed and the open tasks read once, for the case, the figures and the chart
@@ -111,6 +112,11 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         dismiss=dismiss or Form(DISMISS_FORM),
         letters=letters.letters_of(case.id),
         incidents=incidents.open_on_case(case.id),
+        confirmation=confirmation,
+        # a course no longer current (its attestation refused, none issued): still shown
+        past_course=None if case.session else outcome.latest_attended(case),
+        claimed_at={t.id: tasks.claimed_at(t) for t in open_tasks
+                    if t.assignee_id not in (None, current_user().id)},
     ), status
 
 
@@ -140,8 +146,21 @@ def complete_task(case_id: int, task_id: int):
     task = tasks.get(task_id)
     if task.case_id != case_id:
         abort(404)
+    if confirm.going_back(request.form):  # « Revenir »: the form again, as it was filled in
+        return render_case(case_id, task_id, dict(request.form))
     data = forms.data_from(task, request.form)
+    asked = forms.confirmation(task, data)
+    scope = f"tache:{task_id}"
     try:
+        if asked and not confirm.confirmed(scope, data, request.form):
+            # checked as the command would be, then shown: nothing is done before « Confirmer »
+            tasks.check_completion(task_id, data, current_user())
+            return render_case(case_id, confirmation={
+                **asked, "task": task_id, "token": confirm.token(scope, data),
+                "consequences": tasks.decision_consequences(task, data),
+                "answers": forms.answers(task, data),
+                "fields": forms.sent_fields(task, request.form),
+                "again": bool(request.form.get(confirm.FIELD))})
         tasks.complete(task_id, data, current_user())
     except Invalid as exc:
         return render_case(case_id, task_id, dict(request.form),

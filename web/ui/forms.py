@@ -52,6 +52,10 @@ def problem(task) -> str | None:
 
 
 def task_form(task, values: dict | None = None, errors: dict | None = None) -> Form:
+    """The task's form: empty, as refused, or as sent back from its confirmation (the values
+    kept, no error)."""
+    if values is not None and not errors:
+        return Form.rejected(spec(task), values, {}, f"t{task.id}-")
     return form_of(spec(task), f"t{task.id}-", values, errors)
 
 
@@ -95,6 +99,25 @@ def data_of(form_js, form) -> dict:
     return data
 
 
+def confirmation(task, data: dict) -> dict | None:
+    """What the designer asks a clerk to confirm before these data complete the task: the first
+    choice field whose chosen value its custom property `confirmer` names (workflows/forms.py),
+    as {"label": "Décision : Refuser", "warning", "button"}; None when nothing is asked."""
+    form_js = tasks.task_form(task).form
+    for field in form_js.fields if form_js else ():
+        if field.confirm and data.get(field.key) in field.confirm:
+            return {"label": f"{field.label} : {_shown(field, data[field.key])}",
+                    "warning": field.warning, "button": field.confirm_button}
+    return None
+
+
+def sent_fields(task, form) -> list[tuple[str, str]]:
+    """(name, value as typed) of the task's fields in a POST: the confirming form sends them
+    again, so that the confirmed POST reads exactly what was confirmed."""
+    return [(name, form[name]) for name, field in spec(task).fields.items()
+            if field.kind != "static" and name in form]
+
+
 def field_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """'data.motif' -> 'motif' (the service names fields from the task's data)."""
     return {k.removeprefix("data."): v for k, v in errors.items()}
@@ -117,12 +140,14 @@ def _shown(field, value) -> str:
     return str(value)
 
 
-def answers(task) -> list[tuple[str, str]]:
-    """(label, value in French) of each answer a completed task took, in the form's order."""
-    try:
-        data = json.loads(task.data or "{}")
-    except ValueError:
-        return []
+def answers(task, data: dict | None = None) -> list[tuple[str, str]]:
+    """(label, value in French) of each answer a completed task took (or `data`, the answers
+    about to be confirmed), in the form's order."""
+    if data is None:
+        try:
+            data = json.loads(task.data or "{}")
+        except ValueError:
+            return []
     if not isinstance(data, dict) or not data:
         return []
     form = tasks.task_form(task).form

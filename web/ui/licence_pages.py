@@ -241,7 +241,11 @@ def case_48n_new(number: str, infraction_id: int):
     licence = licences.get(number)
     infraction = licences.infraction_of(licence, infraction_id)
     form, status = Form(LETTER_FORM), 200
-    if request.method == "POST":
+    # one case per infraction: once it exists, the page links to it instead of the form
+    existing = licence_view.cases_by_infraction(licence).get(infraction_id)
+    if request.method == "POST" and existing is not None:
+        status = 409
+    elif request.method == "POST":
         try:
             data = LETTER_FORM.load(CaseInSchema, request.form, {
                 "kind": "obligatoire", "licence": number, "infraction": infraction_id})
@@ -249,10 +253,13 @@ def case_48n_new(number: str, infraction_id: int):
             case_id, reference = case.id, case.reference
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(LETTER_FORM, request.form, exc, "infraction"), exc.status
+            if isinstance(exc, Conflict):  # opened meanwhile by another clerk: its link
+                existing = licence_view.cases_by_infraction(licences.get(number)).get(
+                    infraction_id)
         else:
             flash(f"Dossier {reference} ouvert : stage obligatoire (lettre 48N).", "success")
             return redirect(url_for("ui.case_page", case_id=case_id))
-    return _form_page(form, status, heading="Ouvrir le dossier 48N",
+    return _form_page(form, status, existing=existing, heading="Ouvrir le dossier 48N",
                       intro=f"Permis n° {licence.number} — {licence.holder_name}. Infraction : "
                             f"{infraction.label}, {infraction.points} points, décision du "
                             f"{infraction.decision_on:%d/%m/%Y}. Le délai de 4 mois pour suivre "

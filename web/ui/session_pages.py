@@ -22,6 +22,7 @@ from web.api.schemas import (
 from web.auth import current_user
 from web.labels import ATTENDANCE, SESSION_STATUS_LABELS
 from web.throttling import enrolment_refusals_throttled
+from web.ui import confirm
 from web.ui.case_pages import enrolled_message
 from web.ui.formdata import Field, Form, FormSpec
 from web.ui.listing import PER_PAGE, choice_arg, int_arg, page_numbers, past_the_end
@@ -220,6 +221,8 @@ def session_enroll(session_id: int):
 @login_required("agent", "centre")
 def record_attendance(session_id: int):
     session = _session_for_user(session_id)
+    if confirm.going_back(request.form):  # « Modifier »: the grid again, the choices kept
+        return render_session(session_id, dict(request.form))
     enrolled = sessions.active_enrollments(session)
     records, errors = [], {}
     allowed = {v for v, _ in ATTENDANCE}
@@ -234,13 +237,41 @@ def record_attendance(session_id: int):
     if errors:
         return render_session(session_id, dict(request.form), errors,
                               "La feuille de présence est incomplète.", 422)
+    scope = f"session:{session_id}"
     try:
+        if not confirm.confirmed(scope, records, request.form):
+            # checked as the command would be, then summed up: nothing is recorded, and no
+            # attestation issued, before « Confirmer la présence »
+            sessions.check_attendance(_session_for_user(session_id), records, current_user())
+            return render_session(session_id, dict(request.form), confirmation=_summary(
+                enrolled, records, confirm.token(scope, records),
+                bool(request.form.get(confirm.FIELD))))
         sessions.record_attendance(_session_for_user(session_id), records, current_user())
     except (Invalid, Conflict) as exc:
         return render_session(session_id, dict(request.form), {}, exc.detail, exc.status)
     flash("Présence enregistrée : les attestations des stagiaires présents les deux jours "
           "sont délivrées.", "success")
     return redirect(url_for("ui.session_page", session_id=session_id))
+
+
+def _summary(enrolled, records: list[dict], token: str, again: bool) -> dict:
+    """What confirming the sheet does (R34): who gets an attestation, who does not and why;
+    the grid's choices (sent again, hidden) and the confirmation's token."""
+    label = dict(ATTENDANCE)
+    issued, without = [], []
+    for enr, (rec, ok) in zip(enrolled, sessions.attestations_of(records), strict=True):
+        name = enr.case.licence.holder_name
+        if ok:
+            issued.append(name)
+        else:
+            days = [f"jour {n} : {label[rec[day]].lower()}" for n, day in ((1, "day1"),
+                                                                            (2, "day2"))
+                    if rec[day] != "present"]
+            without.append(f"{name} ({', '.join(days)})")
+    fields = [(f"{day}-{e.id}", rec[day]) for e, rec in zip(enrolled, records, strict=True)
+              for day in ("day1", "day2")]
+    return {"issued": issued, "without": without, "fields": fields, "token": token,
+            "again": again}
 
 
 # ---- cancel (R36) -------------------------------------------------------------------------------

@@ -159,8 +159,10 @@
     // side panel beside the table too (without it, each row's disclosure shows them)
     var panel = document.querySelector("[data-facts-panel]");
     if (panel) { factsPanel(panel); }
-    // a rejected form: focus its error summary, which links to each field in error
-    var summary = document.querySelector("[data-error-summary]");
+    // a rejected form: focus its error summary, which links to each field in error; a command
+    // to confirm: focus the confirmation's heading, what will happen read first
+    var summary = document.querySelector("[data-error-summary]") ||
+      document.querySelector("[data-confirm-heading]");
     if (summary) { summary.focus(); }
   }
 
