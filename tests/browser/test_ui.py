@@ -190,6 +190,18 @@ def test_clerk_and_centre_take_a_48n_case_through_the_ui(page, open_page, server
     centre.get_by_role("button", name="Marquer tous les stagiaires présents les deux jours").click()
     shot(centre, "06-feuille-de-presence")
     submit(centre, "Enregistrer la présence")
+    # asked first: what will be issued, the heading focused, nothing recorded yet
+    heading = centre.get_by_role("heading", name="Confirmer la présence ?")
+    assert heading.is_visible()
+    assert centre.evaluate("document.activeElement.id") == "confirmation-titre"
+    assert centre.locator("#confirmation-resume").inner_text().startswith(
+        "Vous allez délivrer 7 attestations de stage ; tous les stagiaires inscrits")
+    assert centre.locator("#session-status").text_content().strip() == "Planifiée"
+    accessible(centre, "confirmation de la présence")
+    submit(centre, "Modifier")  # back to the grid, the choices kept
+    assert rows.nth(6).locator("input[value=present]").last.is_checked()
+    submit(centre, "Enregistrer la présence")
+    submit(centre, "Confirmer la présence")
     assert "Présence enregistrée" in flash(centre)
     assert centre.locator("#session-status").text_content().strip() == "Tenue"
     shot(centre, "07-presence-enregistree")
@@ -261,6 +273,18 @@ def test_rejected_task_form_shows_the_field_error_and_keeps_the_input(page, serv
     page.wait_for_selector("#bpmn[data-ready='true']")
     assert page.locator(".ui-timer-overlay").first.inner_text().startswith("Échéance : ")
     page.locator("#bpmn").screenshot(path=str(SHOTS / "13-diagramme-en-cours.png"))
+    # with a motif, the refusal asks first: its consequences, the heading focused
+    motif.fill("Attestation d'un autre centre")
+    submit(page, "Enregistrer la décision")
+    assert page.get_by_role("heading", name="Confirmer le refus ?").is_visible()
+    assert page.evaluate("document.activeElement.id") == "confirmation-titre"
+    assert "signalement au parquet" in page.locator("#confirmation-consequences").inner_text()
+    assert page.title().startswith("Confirmation demandée — Dossier")
+    accessible(page, "confirmation du refus de l'attestation")
+    shot(page, "12b-confirmation-du-refus")
+    submit(page, "Revenir")  # nothing done: the form again, as it was filled in
+    assert page.get_by_label("Refuser").is_checked()
+    assert page.locator("textarea").first.input_value() == "Attestation d'un autre centre"
 
 
 def test_clerk_enrols_a_case_from_its_page(page, server):
