@@ -131,14 +131,6 @@ def test_a_refusal_asks_first_and_only_the_confirmed_post_completes_the_task(api
         "refusée)")
 
 
-def test_validating_needs_no_confirmation(api, ui):
-    case = attested_case(api, NUM)
-    task = api.task(case["id"], "verification_attestation")
-    resp = ui.post(task_path(case, task), {"decision": "valider", "motif": ""})
-    assert resp.status_code == 302
-    assert api.case(case["id"])["outcome"]["points_credited"] is not None
-
-
 def test_past_the_deadline_the_confirmation_says_the_obligation_fails(api, ui):
     case = attested_case(api, NUM)
     api.set_today("11/07/2026")  # the deadline (10/07) passed, the course awaiting its check
@@ -153,10 +145,9 @@ def test_past_the_deadline_the_confirmation_says_the_obligation_fails(api, ui):
             "dossier devient candidat au signalement au parquet, qu'un agent décide (R21).") \
         in page
     assert "suspension du permis de 3 ans au plus (R21)" in page
-    resp = ui.post(task_path(case, task), {**REFUSAL, "etape": "confirmer",
-                                           "confirmation": hidden(resp, "confirmation")})
-    assert resp.status_code == 302
-    done = api.case(case["id"])  # what the confirmation said
+    # the API never asks: the same refusal is done at once, as the confirmation said
+    done = api.ok(api.post(f"/api/v1/tasks/{task['id']}/complete", {"data": REFUSAL},
+                           as_="agent"))
     assert done["outcome"]["obligation"] == "not_met"
     assert done["outcome"]["refund"]["eligible"] is False
     assert done["outcome"]["referral"] == "candidate"
@@ -187,7 +178,9 @@ def test_a_confirmation_made_for_other_data_a_task_or_a_login_is_not_one(api, ui
         resp = ui.post(task_path(case, task), {**confirmed, "motif": ""})
     assert resp.status_code == 422
     assert field_errors(resp) == {f"t{task['id']}-motif": ["Ne peut pas être vide."]}
-    api.complete(other_case["id"], "verification_attestation", decision="valider")
+    # validating asks nothing: done at once
+    resp = ui.post(task_path(other_case, other), {"decision": "valider", "motif": ""})
+    assert resp.status_code == 302 and task_state(api, other_case) == "completed"
     other_token = hidden(ui.post(task_path(case, task), REFUSAL), "confirmation")
     with unchanged():
         resp = ui.post(task_path(other_case, other), {**REFUSAL, "etape": "confirmer",
@@ -200,15 +193,6 @@ def test_a_confirmation_made_for_other_data_a_task_or_a_login_is_not_one(api, ui
         resp = ui.post(task_path(case, task), REFUSAL)
     assert resp.status_code == 302
     assert "La tâche est prise par agent2." in page_text(ui.get(resp.headers["Location"]))
-
-
-def test_the_api_completes_a_refusal_at_once(api):
-    case = attested_case(api, NUM)
-    task = api.task(case["id"], "verification_attestation")
-    body = api.ok(api.post(f"/api/v1/tasks/{task['id']}/complete", {"data": REFUSAL},
-                           as_="agent"))
-    assert body["status"] == "en_attente_inscription"
-    assert task_state(api, case) == "completed"
 
 
 def test_a_designer_asks_a_confirmation_with_a_custom_property_of_the_field(api, ui):
@@ -260,6 +244,9 @@ def test_the_attendance_is_summed_up_and_recorded_only_once_confirmed(api, held)
     path = f"/ui/sessions/{held['id']}"
     names = grid(centre.get(path))
     assert len(names) == 12
+    with unchanged():  # incomplete: the errors, as before, and no summary
+        resp = centre.post(f"{path}/presence", {names[0]: "present"})
+    assert resp.status_code == 422 and "Confirmer la présence" not in text(resp)
     sheet = {name: "present" for name in names}
     sheet[names[1]] = "absent"  # the first trainee's second day
     sheet[names[2]] = "late"  # the second one's first day
@@ -302,23 +289,18 @@ def test_the_attendance_is_summed_up_and_recorded_only_once_confirmed(api, held)
     view = api.ok(api.get(f"/api/v1/sessions/{held['id']}"))
     assert view["status"] == "held"
     assert sum(1 for e in view["enrollments"] if e["attestation_issued_on"]) == 4
-
-
-def test_an_incomplete_or_refused_sheet_is_not_summed_up(api, held, ui):
-    path = f"/ui/sessions/{held['id']}"
-    names = grid(ui.get(path))
-    with unchanged():  # incomplete: the errors, as before
-        resp = ui.post(f"{path}/presence", {names[0]: "present"})
-    assert resp.status_code == 422 and "Confirmer la présence" not in text(resp)
-    # recorded meanwhile (by the centre, or the API): the service's refusal, no summary
-    api.attendance(held["id"], [(NUM, "present", "present")])
+    # recorded: the service's refusal, no summary
     with unchanged():
-        resp = ui.post(f"{path}/presence", {name: "present" for name in names})
+        resp = centre.post(f"{path}/presence", sheet)
     assert resp.status_code == 409 and "Confirmer la présence" not in text(resp)
     assert "La présence de cette session est déjà enregistrée." in page_text(resp)
 
 
-def test_the_api_records_the_attendance_at_once(api, held):
+def test_the_api_records_the_attendance_at_once_while_the_page_asks(api, held, ui):
+    path = f"/ui/sessions/{held['id']}"
+    with unchanged():
+        resp = ui.post(f"{path}/presence", {name: "present" for name in grid(ui.get(path))})
+    assert resp.status_code == 200 and "Confirmer la présence ?" in text(resp)
     view = api.attendance(held["id"], [(NUM, "present", "present")])
     assert view["status"] == "held"
 
