@@ -47,11 +47,14 @@ def task_state(api, case, key="verification_attestation") -> str:
     return "none"
 
 
-def two_attested(api) -> tuple[dict, dict]:
+def two_attested(api, between=None) -> tuple[dict, dict]:
     """Two mandatory cases (deadline 10/07/2026) whose course of 05-06/06/2026 was attested:
-    each verification task open, the clock on 06/06/2026."""
+    each verification task open, the clock on 06/06/2026. `between`: called once the first
+    case is open (a new version deployed, say)."""
     cases = []
     for number in (NUM, "120175200202"):
+        if cases and between:
+            between()
         api.licence(number, obtained="01/09/2025")
         inf = api.infraction(number, "01/02/2026", points=3)
         api.set_today("10/03/2026")
@@ -196,25 +199,35 @@ def test_a_confirmation_made_for_other_data_a_task_or_a_login_is_not_one(api, ui
 
 
 def test_a_designer_asks_a_confirmation_with_a_custom_property_of_the_field(api, ui):
-    """The confirmation belongs to the form (custom property `confirmer` of its choice): on a
-    version whose form has none, a refusal completes at once, as before."""
+    """The confirmation belongs to the form (custom property `confirmer` of its choice): a case
+    on a version whose form has none completes a refusal at once; a case on the shipped one
+    asks."""
     forms = {p.name: p.read_bytes() for p in (ROOT / "bpmn" / "forms").glob("*.form")}
     doc = json.loads(forms["verification_attestation.form"])
+    assert doc["components"][1]["properties"]["confirmer"] == "refuser"
     del doc["components"][1]["properties"]
     forms["verification_attestation.form"] = json.dumps(doc, ensure_ascii=False).encode()
-    data = {"bpmn": (io.BytesIO(OBLIGATOIRE), "stage_obligatoire.bpmn"),
-            **{f"form{n}": (io.BytesIO(content), name)
-               for n, (name, content) in enumerate(forms.items())}}
-    resp = api.http.post("/api/v1/processes/stage_obligatoire/versions", data=data,
-                         headers={"Authorization": f"Bearer {api.tokens['designer']}"},
-                         content_type="multipart/form-data")
-    assert resp.status_code == 201, resp.get_data(as_text=True)[:1500]
-    case = attested_case(api, NUM)  # on the new version
-    assert api.case(case["id"])["process"]["version"] == resp.get_json()["version"]
-    task = api.task(case["id"], "verification_attestation")
-    resp = ui.post(task_path(case, task), REFUSAL)
+
+    def deploy_without_confirmation():
+        data = {"bpmn": (io.BytesIO(OBLIGATOIRE), "stage_obligatoire.bpmn"),
+                **{f"form{n}": (io.BytesIO(content), name)
+                   for n, (name, content) in enumerate(forms.items())}}
+        resp = api.http.post("/api/v1/processes/stage_obligatoire/versions", data=data,
+                             headers={"Authorization": f"Bearer {api.tokens['designer']}"},
+                             content_type="multipart/form-data")
+        assert resp.status_code == 201, resp.get_data(as_text=True)[:1500]
+
+    shipped, plain = two_attested(api, deploy_without_confirmation)
+    assert api.case(plain["id"])["process"]["version"] \
+        == api.case(shipped["id"])["process"]["version"] + 1
+    task = api.task(shipped["id"], "verification_attestation")
+    with unchanged():
+        resp = ui.post(task_path(shipped, task), REFUSAL)
+    assert resp.status_code == 200 and asked_to_confirm(resp)
+    task = api.task(plain["id"], "verification_attestation")
+    resp = ui.post(task_path(plain, task), REFUSAL)
     assert resp.status_code == 302
-    assert task_state(api, case) == "completed"
+    assert task_state(api, plain) == "completed"
 
 
 # ---- 2. a session's attendance -------------------------------------------------------------------
