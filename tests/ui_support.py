@@ -45,6 +45,13 @@ class UiClient:
         return self._done(self.http.post(path, data=form))
 
 
+def logged_in(app, username: str) -> UiClient:
+    """A UI client logged in as `username` through the form."""
+    client = UiClient(app)
+    client.login(username)
+    return client
+
+
 def log_in_directly(client, username: str) -> str:
     """Give a Flask test client a live login session of `username` without the form (no CSRF
     token in it): a server-side session whose id goes in the signed cookie, as log_in does."""

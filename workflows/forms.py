@@ -304,37 +304,38 @@ def _confirmation(props, ftype: str, values: tuple, where: str, path: str,
              if props.get(name) not in (None, "")}
     if not asked:
         return {}
-    if any(not isinstance(v, str) for v in asked.values()):
-        problems.append(_problem(path, f"{where} : les propriétés « {PROP_CONFIRM} », "
-                                       f"« {PROP_WARNING} » et « {PROP_BUTTON} » sont des "
-                                       "textes"))
-        return None
-    if PROP_CONFIRM not in asked:
-        problems.append(_problem(path, f"{where} : « {PROP_WARNING} » et « {PROP_BUTTON} » "
-                                       f"vont avec « {PROP_CONFIRM} » (les valeurs à faire "
-                                       "confirmer)"))
-        return None
-    if ftype not in CHOICE_TYPES:
-        problems.append(_problem(path, f"{where} : « {PROP_CONFIRM} » ne s'applique qu'à une "
-                                       "liste de choix ou à des boutons radio"))
+    wrong = _confirmation_problem(asked, ftype, values)
+    if wrong:
+        problems.append(_problem(path, f"{where} : {wrong}"))
         return None
     named = tuple(v.strip() for v in asked[PROP_CONFIRM].split(",") if v.strip())
-    unknown = [v for v in named if v not in {value for value, _ in values}]
-    if not named or unknown:
-        problems.append(_problem(path, f"{where} : « {PROP_CONFIRM} » doit nommer des valeurs "
-                                       "du champ, séparées par des virgules (valeurs : "
-                                       f"{', '.join(v for v, _ in values)}) ; inconnue(s) : "
-                                       f"{', '.join(unknown)[:200] or 'aucune valeur'}"))
-        return None
     warning = asked.get(PROP_WARNING, "").strip()
     button = asked.get(PROP_BUTTON, "").strip()
-    if len(warning) > MAX_TEXT_CHARS or len(button) > MAX_BUTTON_CHARS:
-        problems.append(_problem(path, f"{where} : « {PROP_WARNING} » ({MAX_TEXT_CHARS} "
-                                       f"caractères au plus) ou « {PROP_BUTTON} » "
-                                       f"({MAX_BUTTON_CHARS} au plus) trop long"))
-        return None
     return {"confirm": tuple(dict.fromkeys(named)), "warning": warning,
             "confirm_button": button}
+
+
+def _confirmation_problem(asked: dict, ftype: str, values: tuple) -> str | None:
+    """Why the confirmation these custom properties ask for cannot be (French), if it cannot."""
+    if any(not isinstance(v, str) for v in asked.values()):
+        return (f"les propriétés « {PROP_CONFIRM} », « {PROP_WARNING} » et « {PROP_BUTTON} » "
+                "sont des textes")
+    if PROP_CONFIRM not in asked:
+        return (f"« {PROP_WARNING} » et « {PROP_BUTTON} » vont avec « {PROP_CONFIRM} » (les "
+                "valeurs à faire confirmer)")
+    if ftype not in CHOICE_TYPES:
+        return f"« {PROP_CONFIRM} » ne s'applique qu'à une liste de choix ou à des boutons radio"
+    named = [v.strip() for v in asked[PROP_CONFIRM].split(",") if v.strip()]
+    unknown = [v for v in named if v not in {value for value, _ in values}]
+    if not named or unknown:
+        return (f"« {PROP_CONFIRM} » doit nommer des valeurs du champ, séparées par des "
+                f"virgules (valeurs : {', '.join(v for v, _ in values)}) ; inconnue(s) : "
+                f"{', '.join(unknown)[:200] or 'aucune valeur'}")
+    if len(asked.get(PROP_WARNING, "").strip()) > MAX_TEXT_CHARS \
+            or len(asked.get(PROP_BUTTON, "").strip()) > MAX_BUTTON_CHARS:
+        return (f"« {PROP_WARNING} » ({MAX_TEXT_CHARS} caractères au plus) ou « {PROP_BUTTON} »"
+                f" ({MAX_BUTTON_CHARS} au plus) trop long")
+    return None
 
 
 def parse_form(text: object, path: str) -> tuple[Form | None, list[DefinitionProblem]]:

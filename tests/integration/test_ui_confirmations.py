@@ -17,16 +17,14 @@ from services.db import db
 from tests.api_errors_support import unchanged
 from tests.designer_support import OBLIGATOIRE, ROOT
 from tests.integration.test_ui_clerk_defects import attested_case
-from tests.ui_support import UiClient, checked, field_errors, flashes, summary, text
+from tests.ui_support import checked, field_errors, flashes, logged_in, summary, text
 
 NUM = "120175200201"
 
 
 @pytest.fixture
 def ui(api):
-    client = UiClient(api.app)
-    client.login("agent")
-    return client
+    return logged_in(api.app, "agent")
 
 
 def page_text(resp) -> str:
@@ -163,8 +161,7 @@ def test_a_confirmation_made_for_other_data_a_task_or_a_login_is_not_one(api, ui
     other = api.task(other_case["id"], "verification_attestation")
     token = hidden(ui.post(task_path(case, task), REFUSAL), "confirmation")
     confirmed = {**REFUSAL, "confirmation": token, "etape": "confirmer"}
-    second = UiClient(api.app)
-    second.login("agent2")
+    second = logged_in(api.app, "agent2")
     for client, path, form in (
             (ui, task_path(other_case, other), confirmed),  # another task
             (ui, task_path(case, task), {**confirmed, "motif": "Un autre motif"}),  # other data
@@ -252,8 +249,7 @@ def grid(resp) -> list[str]:
 
 
 def test_the_attendance_is_summed_up_and_recorded_only_once_confirmed(api, held):
-    centre = UiClient(api.app)
-    centre.login("centre75")
+    centre = logged_in(api.app, "centre75")
     path = f"/ui/sessions/{held['id']}"
     names = grid(centre.get(path))
     assert len(names) == 12
@@ -375,11 +371,9 @@ def test_a_task_another_clerk_holds_shows_who_and_since_when_and_no_form(api, ui
     assert action not in page and "Enregistrer la décision" not in page
     assert f"/ui/taches/{task['id']}/rendre" not in page  # no take-over for a clerk
     # its holder has the form; an admin sees who holds it and may give it back
-    holder = UiClient(api.app)
-    holder.login("agent2")
+    holder = logged_in(api.app, "agent2")
     assert action in text(holder.get(f"/ui/dossiers/{case['id']}"))
-    admin = UiClient(api.app)
-    admin.login("admin")
+    admin = logged_in(api.app, "admin")
     page = page_text(admin.get(f"/ui/dossiers/{case['id']}"))
     assert "Tâche prise par <strong>agent2</strong> depuis le 08/06/2026" in page
     assert "Vous pouvez la rendre" in page and f"/ui/taches/{task['id']}/rendre" in page
