@@ -52,3 +52,28 @@ def race(app, calls: dict) -> dict:
     for t in threads:
         t.join(60)
     return results
+
+
+# A QA finding: a draft whose verification task carried a Camunda task listener, an execution
+# listener and an asynchronous continuation was « valide », passed its scenarios and deployed,
+# the engine ignoring all three (workflows/extensions.py).
+IGNORED_LISTENERS = (b'<camunda:taskListener class="com.example.Mailer" event="create" />'
+                     b'<camunda:executionListener expression="${mailer.send()}" event="start" />')
+
+
+def with_ignored_features(xml: bytes = VOLONTAIRE) -> bytes:
+    """`xml` with the verification task given those three Camunda features."""
+    task = b'<bpmn:userTask id="verification_attestation" '
+    start = xml.index(task)
+    ext = xml.index(b"<bpmn:extensionElements>", start) + len(b"<bpmn:extensionElements>")
+    xml = xml[:ext] + IGNORED_LISTENERS + xml[ext:]
+    return xml.replace(task, task + b'camunda:asyncBefore="true" ', 1)
+
+
+def with_descriptive_extensions(xml: bytes = VOLONTAIRE) -> bytes:
+    """`xml` whose process carries what Camunda Modeler writes and nothing of a case's course
+    depends on: a history time to live and a version tag (warnings, not problems)."""
+    process = b'<bpmn:process id="stage_volontaire" '
+    assert process in xml
+    return xml.replace(process, process + b'camunda:historyTimeToLive="P180D" '
+                                          b'camunda:versionTag="1.4" ', 1)

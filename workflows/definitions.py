@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from . import clerk_view, problems_fr, service_tasks
+from . import clerk_view, extensions, problems_fr, service_tasks
 from . import decisions as decisions_mod
 from . import lanes as lanes_mod
 from .clerk_view import Annotations
@@ -104,19 +104,25 @@ CONTAINER_TAGS = frozenset(_B + t for t in ("definitions", "process", "subProces
                                             "laneSet", "lane", "childLaneSet"))
 
 
-def _element_id(el) -> str | None:
-    """The id of the diagram element `el` belongs to: the nearest ancestor-or-self with an id
-    that sits in a process or sub-process (not an event definition's own id), else the nearest
-    id at all."""
+def _owner(el):
+    """The diagram element `el` belongs to: the nearest ancestor-or-self with an id that sits
+    in a process or sub-process (not an event definition's own id), else the nearest element
+    with an id at all (None without any)."""
     nearest = None
     while el is not None:
         if isinstance(el.tag, str) and el.get("id"):
-            nearest = nearest or el.get("id")
+            nearest = nearest if nearest is not None else el
             parent = el.getparent()
             if parent is None or parent.tag in CONTAINER_TAGS:
-                return el.get("id")
+                return el
         el = el.getparent()
     return nearest
+
+
+def _element_id(el) -> str | None:
+    """The id of the diagram element `el` belongs to (`_owner`)."""
+    owner = _owner(el)
+    return owner.get("id") if owner is not None else None
 
 
 def _parse_document(xml: object) -> tuple[object, list[DefinitionProblem]]:
@@ -450,8 +456,11 @@ class ProcessParser(decisions_mod.DecisionParser):
 
 
 def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = frozenset(),
-             decisions: Mapping | None = None) -> tuple[list[DefinitionProblem], dict]:
-    """Returns (problems, {process_id: ParsedProcess}) and never raises."""
+             decisions: Mapping | None = None, engine_extensions: bool = False
+             ) -> tuple[list[DefinitionProblem], dict]:
+    """Returns (problems, {process_id: ParsedProcess}) and never raises. `engine_extensions`:
+    the other engines' extensions the engine would ignore are problems too (a deployment's
+    check, not a deployed version's parse: workflows/extensions.py)."""
     root, problems = _parse_document(xml)
     if problems:
         return problems, {}
@@ -463,6 +472,9 @@ def _analyse(xml: object, process_key: str | None, data_names: frozenset[str] = 
         problems = schema_problems + _check_code(root)
     finally:
         _DATA_NAMES.reset(token)
+    if engine_extensions:
+        problems += [DefinitionProblem(f.element_id, f.line, f.message)
+                     for f in extensions.findings(root, _owner) if f.blocking]
     annotations, annotation_problems = clerk_view.read(root)
     problems += [DefinitionProblem(p.element_id, p.line, p.message) for p in annotation_problems]
     problems += [DefinitionProblem(*p) for p in lanes_mod.lane_problems(root)]
@@ -562,12 +574,27 @@ def validate(xml: bytes, process_key: str | None = None,
              decisions: Mapping | None = None) -> list[DefinitionProblem]:
     """All problems of a BPMN definition (empty list when it can be deployed), its code allowed
     to read `data_names` (the keys of its bundle's form fields), its business-rule tasks naming
-    the decisions of `decisions` (the bundle's files). Never raises."""
+    the decisions of `decisions` (the bundle's files), no other engine's extension it would
+    ignore while it matters (`definition_warnings` tells those that do not). Never raises."""
     try:
-        problems, _ = _analyse(xml, process_key, data_names, decisions)
+        problems, _ = _analyse(xml, process_key, data_names, decisions, engine_extensions=True)
     except Exception as exc:  # noqa: BLE001 - last resort: never raise on any input
         problems = [DefinitionProblem(None, None, f"définition illisible : {type(exc).__name__}")]
     return problems
+
+
+def definition_warnings(xml: bytes) -> list[DefinitionProblem]:
+    """What a definition carries that the engine ignores without changing how a case goes (the
+    other engines' descriptive extensions: workflows/extensions.py): told to the designer, never
+    blocking. Empty for a document that cannot be read. Never raises."""
+    try:
+        root, problems = _parse_document(xml)
+        if problems:
+            return []
+        return [DefinitionProblem(f.element_id, f.line, f.message)
+                for f in extensions.findings(root, _owner) if not f.blocking]
+    except Exception:  # noqa: BLE001 - never raise on any input
+        return []
 
 
 def lanes_naming_groups(xml: bytes) -> list[lanes_mod.Lane]:

@@ -14,7 +14,7 @@ from services.db import command, db, paginate
 from services.design import process_history, scenario_runs
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.models import DraftTestRun, ProcessDraft, ProcessVersion
-from workflows import check_document
+from workflows import check_document, definition_warnings
 from workflows.diff import diff_bundles
 
 
@@ -109,8 +109,11 @@ def _latest_runs(draft_ids: list[int]) -> dict[int, DraftTestRun]:
 
 
 def view(draft: ProcessDraft) -> dict:
-    """The draft as the API shows it, with its latest test run."""
-    return _view(draft, latest_run(draft), _live(draft.key))
+    """The draft as the API shows it, with its latest test run and its warnings (what its BPMN
+    carries that the engine ignores without consequence: told, never blocking; read from its
+    XML, which the list of drafts does not load)."""
+    return {**_view(draft, latest_run(draft), _live(draft.key)),
+            "warnings": [asdict(w) for w in definition_warnings(draft.xml)]}
 
 
 def _view(draft: ProcessDraft, run: DraftTestRun | None, live: tuple[int, str] | None) -> dict:

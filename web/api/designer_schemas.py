@@ -141,6 +141,13 @@ class DraftSchema(Schema):
     created_at = Instant()
     valid = fields.Boolean()
     problems = fields.List(fields.Nested(ProblemSchema))
+    warnings = fields.List(
+        fields.Nested(ProblemSchema),
+        metadata={"description": "ce que le BPMN porte et que le moteur ignore sans effet sur "
+                                 "le déroulement des dossiers (extensions descriptives d'autres "
+                                 "outils, comme camunda:historyTimeToLive) : signalé, jamais "
+                                 "bloquant ; seulement pour un brouillon lu seul (pas dans la "
+                                 "liste des brouillons)"})
     last_test_run = fields.Nested(TestRunSchema, allow_none=True)
     deployed_as = fields.Integer(allow_none=True)
     identical_to = fields.Integer(
