@@ -27,9 +27,10 @@
   const modeler = new window.BpmnJS({
     container: container,
     propertiesPanel: {parent: "#properties"},
+    /* PanelEngine: the panel offers only what the engine honours (panel-engine.js) */
     additionalModules: [window.BpmnFr.module, P.BpmnPropertiesPanelModule,
                         P.BpmnPropertiesProviderModule, P.CamundaPlatformPropertiesProviderModule,
-                        window.BpmnFr.panelModule],
+                        window.PanelEngine.module, window.BpmnFr.panelModule],
     moddleExtensions: {camunda: camundaDescriptor}});
   const eventBus = modeler.get("eventBus");
   // what bpmn-js and its panel write without `translate` (bpmn-fr.js): the canvas holds the popup menus
@@ -60,15 +61,45 @@
     overlays.remove({type: MARKER});
   }
 
-  /** problems: [{element_id, line, message}] — marked on the diagram and listed beside it. */
-  function showProblems(problems) {
+  /** One problem or warning of the list: its element (a button showing it on the diagram). */
+  function problemItem(p) {
+    const where = p.line ? " (ligne " + p.line + ")" : "";
+    if (!p.element_id) {
+      return h("li", {}, h("strong", {text: "Document"}), where + " : " + p.message);
+    }
+    if (!registry.get(p.element_id)) {
+      return h("li", {"data-element-id": p.element_id}, h("code", {text: p.element_id}),
+               " (absent du diagramme)" + where + " : " + p.message);
+    }
+    return h("li", {"data-element-id": p.element_id},
+      h("button", {type: "button", class: "fr-link", "data-element-id": p.element_id,
+                   "aria-label": "Montrer l'élément " + p.element_id + " sur le diagramme",
+                   onclick: function () { focusElement(p.element_id); }},
+        p.element_id),
+      where + " : " + p.message);
+  }
+
+  /* warnings: what the engine ignores without consequence (workflows/extensions.py), listed
+     after the problems; they never prevent a deployment */
+  function warningList(warnings) {
+    if (!warnings.length) { return []; }
+    return [h("p", {class: "fr-hint-text", id: "warnings-count"},
+              D.plural(warnings.length, "avertissement", "avertissements")
+              + " : ignoré par le moteur, sans effet sur le déroulement des dossiers (le déploiement reste possible)."),
+            h("ul", {id: "warning-list", class: "ui-problems"}, warnings.map(problemItem))];
+  }
+
+  /** problems: [{element_id, line, message}] — marked on the diagram and listed beside it;
+      warnings (same shape) listed after them. */
+  function showProblems(problems, warnings) {
     clearProblems();
     currentProblems = problems;
     panelErrors();
     const panel = document.getElementById("problems");
+    const notes = warningList(warnings || []);
     if (!problems.length) {
       panel.replaceChildren(h("p", {id: "no-problem"}, D.badge("valide", "success"),
-                              " Aucun problème de validation."));
+                              " Aucun problème de validation."), ...notes);
       return;
     }
     const byElement = new Map();
@@ -88,22 +119,7 @@
     panel.replaceChildren(
       h("p", {class: "fr-error-text", id: "problems-count"},
         D.plural(problems.length, "problème", "problèmes") + " : le brouillon est enregistré mais ne peut pas être déployé tel quel."),
-      h("ol", {id: "problem-list", class: "ui-problems"}, problems.map(function (p) {
-        const where = p.line ? " (ligne " + p.line + ")" : "";
-        if (!p.element_id) {
-          return h("li", {}, h("strong", {text: "Document"}), where + " : " + p.message);
-        }
-        if (!registry.get(p.element_id)) {
-          return h("li", {"data-element-id": p.element_id}, h("code", {text: p.element_id}),
-                   " (absent du diagramme)" + where + " : " + p.message);
-        }
-        return h("li", {"data-element-id": p.element_id},
-          h("button", {type: "button", class: "fr-link", "data-element-id": p.element_id,
-                       "aria-label": "Montrer l'élément " + p.element_id + " sur le diagramme",
-                       onclick: function () { focusElement(p.element_id); }},
-            p.element_id),
-          where + " : " + p.message);
-      })));
+      h("ol", {id: "problem-list", class: "ui-problems"}, problems.map(problemItem)), ...notes);
   }
 
   /* The selected element's problems beside the panel's fields: `propertiesPanel.setErrors`
@@ -167,7 +183,7 @@
         await loadForms("/drafts/" + config.draft + "/forms");
         await loadDecisions("/drafts/" + config.draft + "/decisions");
         await modeler.importXML(xml);
-        showProblems(draft.problems || []);
+        showProblems(draft.problems || [], draft.warnings || []);
         showDraftLink(draft.id);
         document.getElementById("editor-origin").textContent = "Brouillon n° " + draft.id
           + ", basé sur la version " + draft.based_on + " — l'enregistrement crée un nouveau brouillon, jamais une version en service.";
@@ -497,15 +513,16 @@
       const opened = container.dataset.draft || config.draft;
       const draft = await D.api("POST", "/processes/" + encodeURIComponent(config.key) + "/drafts?based_on=" + basedOn
                                 + (opened ? "&from_draft=" + encodeURIComponent(opened) : ""), body);
-      const problems = draft.problems || [];
-      showProblems(problems);
+      const problems = draft.problems || [], warnings = draft.warnings || [];
+      showProblems(problems, warnings);
       showDraftLink(draft.id);
       history.replaceState(null, "", D.ui.editor(config.key, draft.id));
       document.getElementById("dirty").hidden = true;
       container.dataset.draft = String(draft.id);
       say("Brouillon n° " + draft.id + " enregistré (basé sur la version " + draft.based_on + ")"
           + (problems.length ? " : " + D.plural(problems.length, "problème", "problèmes") + " de validation à corriger."
-            : " : aucun problème de validation ; vous pouvez le tester puis le déployer."));
+            : " : aucun problème de validation ; vous pouvez le tester puis le déployer.")
+          + (warnings.length ? " " + D.plural(warnings.length, "avertissement", "avertissements") + " (non bloquant)." : ""));
     } catch (err) {
       if (err.status === 422) {
         showProblems(problemsOf(err).length ? problemsOf(err) : [{element_id: null, line: null, message: err.detail}]);
