@@ -529,13 +529,18 @@
         h("dt", {text: "Par"}), h("dd", {text: draft.created_by}),
         h("dt", {text: "Déployé"}), h("dd", {}, draft.deployed_as ? link(ui.version(draft.key, draft.deployed_as), "version " + draft.deployed_as) : "non"));
       $("draft-edit").setAttribute("href", ui.editor(draft.key, draft.id));
-      const problems = draft.problems || [];
+      const problems = draft.problems || [], warnings = draft.warnings || [];
       $("draft-problems").replaceChildren(problems.length
         ? h("div", {class: "fr-alert fr-alert--error fr-alert--sm"},
             h("h3", {class: "fr-alert__title", text: plural(problems.length, "problème de validation", "problèmes de validation")}),
             h("ul", {id: "draft-problems-list"}, problemItems(problems)),
             h("p", {}, link(ui.editor(draft.key, draft.id), "Voir les éléments signalés dans l'éditeur")))
-        : h("p", {id: "draft-valid"}, badge("valide", "success"), " Aucun problème de validation."));
+        : h("p", {id: "draft-valid"}, badge("valide", "success"), " Aucun problème de validation."),
+        // what the engine ignores without consequence (workflows/extensions.py): never blocking
+        ...(warnings.length ? [h("div", {class: "fr-alert fr-alert--warning fr-alert--sm", id: "draft-warnings"},
+          h("h3", {class: "fr-alert__title", text: plural(warnings.length, "avertissement", "avertissements")
+            + " : ignoré par le moteur, sans effet sur le déroulement des dossiers"}),
+          h("ul", {id: "draft-warnings-list"}, problemItems(warnings)))] : []));
     }
 
     function renderDeploy() {
