@@ -275,10 +275,31 @@
       + '</decisionTable></decision></definitions>';
   }
 
+  /* dmn-js is loaded the first time a table is opened, not with the page: its UMD (dmn-js
+     17.10.2's only build, « production » included) bundles a development build of Inferno, which
+     logs a console error and costs every editor load a megabyte of script (dmn-js#965). */
+  let dmnLoading = null;
+  function loadDmnJs() {
+    if (window.DmnJS) { return Promise.resolve(); }
+    if (!dmnLoading) {
+      dmnLoading = new Promise(function (resolve, reject) {
+        document.head.append(h("script", {src: SCRIPT.dataset.dmnJs, onload: resolve,
+                                          onerror: function () { dmnLoading = null; reject(new Error("dmn-js")); }}));
+      });
+    }
+    return dmnLoading;
+  }
+
   async function openDecision(id, element) {
     decisionElement = element;
     const xml = decisions[id] || newDecision(id, (element && element.businessObject.name) || id);
     decisionPanel.hidden = false;
+    try {
+      await loadDmnJs();
+    } catch {
+      say("L'éditeur de tables de décision n'a pas pu être chargé : rechargez la page.");
+      return;
+    }
     if (!dmnModeler) {
       /* the translate module per view: dmn-js 17 replaces `common.additionalModules` with the
          view's own list (Manager._createViewer) */
