@@ -18,6 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
+import lxml.html
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.compiler import CodeGenerator, operators
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
@@ -597,8 +598,56 @@ def laid_out(html: str, template_id: str) -> bytes:
                           f"la mise en page PDF a échoué ({kind})") from None
 
 
+EMPTY_TEMPLATE = ("le modèle de courrier est vide : écrivez le courrier, qui commence "
+                  "d'ordinaire par {% extends \"courriers/_mise_en_page.html\" %}")
+EMPTY_LETTER = ("le courrier produit pour le dossier d'exemple est vide (aucun texte) : il "
+                "donnerait une page blanche")
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+# what a reader sees of a letter: the body's text, an image, a drawing (not the <title>, which
+# is the PDF's metadata, nor the style sheet)
+_UNSEEN_TAGS = ("head", "title", "style", "script", "template")
+_SEEN_TAGS = ("img", "svg", "object", "embed", "canvas")
+
+
+def _blank(source: str) -> bool:
+    """A template with nothing but blanks and Jinja comments."""
+    return not _JINJA_COMMENT.sub("", source or "").strip()
+
+
+def _shows_nothing(html: str) -> bool:
+    """The rendered letter has no text and no image a reader would see: a blank page."""
+    if not html.strip():
+        return True
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # noqa: BLE001 - an unreadable HTML is WeasyPrint's to tell
+        return False
+    for el in root.iter(*_UNSEEN_TAGS):
+        el.drop_tree()
+    if next(root.iter(*_SEEN_TAGS), None) is not None:
+        return False
+    return not root.text_content().strip()
+
+
+def empty_problem(files: dict | None, template_id: str, html: str | None) -> LetterError | None:
+    """Why the letter would come out as a blank page (a QA finding: previewing an empty
+    template gave a blank PDF without a word): its template is empty, or what it renders for
+    `html` shows nothing. None when it shows something."""
+    path = letter_path(template_id)
+    if _blank(str((files or {}).get(path, ""))):
+        return LetterError(path, None, EMPTY_TEMPLATE)
+    if html is not None and _shows_nothing(html):
+        return LetterError(path, None, EMPTY_LETTER)
+    return None
+
+
 def render(files: dict | None, template_id: str, context: dict) -> Rendered:
+    """The letter's HTML and PDF (a preview): LetterError for a template that fails, and for
+    one that would give a blank page (empty_problem), before any layout."""
     html = render_html(files, template_id, context)
+    empty = empty_problem(files, template_id, html)
+    if empty is not None:
+        raise empty
     return Rendered(html, laid_out(html, template_id))
 
 
@@ -620,9 +669,13 @@ def template_problems(files: dict | None, context: dict) -> list[LetterError]:
         if letter_path(template_id) in broken:
             continue
         try:
-            render_html(files, template_id, context)
+            html = render_html(files, template_id, context)
         except LetterError as exc:
             found.append(exc)
+            continue
+        empty = empty_problem(files, template_id, html)
+        if empty is not None:
+            found.append(empty)
     return found
 
 

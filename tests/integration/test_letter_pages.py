@@ -164,3 +164,27 @@ def test_from_draft_must_be_a_draft_of_the_process(api, draft, other):
                                raw=OBLIGATOIRE, headers=xml_headers(), from_draft=draft_id),
                    422, "from_draft")
     assert db.session.query(ProcessDraft).count() == before
+
+
+def test_previewing_an_empty_letter_says_so_instead_of_a_blank_pdf(api, draft):
+    """A QA finding: « Aperçu » of an emptied template downloaded a blank PDF, no word said."""
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers/apercu",
+                       {"modele": "signalement_procureur", "texte": "  \n"})
+    assert resp.status_code == 422 and resp.mimetype == "text/html"
+    assert ("Aperçu impossible : courriers/signalement_procureur.html : le modèle de courrier "
+            "est vide") in resp.get_data(as_text=True)
+
+
+def test_an_empty_letter_saved_makes_a_draft_with_its_problem(api, draft):
+    client = ui(api)
+    client.get(f"/ui/processus/brouillons/{draft}")
+    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
+                       {"modele": "relance", "texte": ""})
+    new_id = int(re.search(r"/brouillons/(\d+)", resp.headers["Location"]).group(1))
+    new = db.session.get(ProcessDraft, new_id)
+    assert new.valid is False
+    [problem] = [p for p in new.problems if p["element_id"] == "courriers/relance.html"]
+    assert problem["message"].startswith("le courrier « courriers/relance.html » ne peut pas "
+                                         "être produit : le modèle de courrier est vide")

@@ -332,3 +332,38 @@ def test_the_layouts_stop_past_their_budget_and_name_the_letters_left(monkeypatc
     laid.clear()
     assert render.layout_problems(BASE, ["a", "b", "c"], sample_context(), budget=5) == []
     assert laid == ["a", "b", "c"]
+
+
+# --- an empty letter is told, never laid out as a blank page (QA finding) ----------------------
+
+@pytest.mark.parametrize("body", ["", "  \n\t", "{# à écrire #}\n"])
+def test_an_empty_template_is_a_problem_and_not_previewed(body):
+    [problem] = render.template_problems(one(body), sample_context())
+    assert (problem.path, problem.line) == ("courriers/essai.html", None)
+    assert problem.message.startswith("le modèle de courrier est vide")
+    with pytest.raises(render.LetterError) as refused:
+        render.render(one(body), "essai", sample_context())
+    assert refused.value.message == problem.message
+
+
+@pytest.mark.parametrize("body", [
+    "<p></p>", "{% if dossier.nature == 'volontaire' %}Madame, Monsieur{% endif %}",
+    "<html><head><title>Relance</title><style>p {}</style></head><body>\n</body></html>",
+    '{% extends "courriers/_mise_en_page.html" %}',  # a layout that writes nothing either
+])
+def test_a_letter_that_renders_no_text_is_a_problem(body):
+    files = one(body, layout="{% block corps %}{% endblock %}")
+    [problem] = render.template_problems(files, sample_context())
+    assert problem.message == render.EMPTY_LETTER
+    with pytest.raises(render.LetterError, match="est vide"):
+        render.render(files, "essai", sample_context())
+
+
+def test_a_letter_with_text_or_an_image_is_not_empty():
+    assert render.template_problems(one("<p>Bonjour {{ conducteur.nom }}</p>"),
+                                    sample_context()) == []
+    assert render.template_problems(one('<img alt="" src="data:image/png;base64,AA">'),
+                                    sample_context()) == []
+    # an empty partial is not a letter: only the letters extending it are told
+    files = {**one("<p>Bonjour</p>"), "courriers/_vide.html": ""}
+    assert render.template_problems(files, sample_context()) == []
