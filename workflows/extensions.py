@@ -102,19 +102,28 @@ _ERROR_PATHS = ("Le moteur ne met ni le code ni le message de l'erreur dans les 
                 "dessinez un événement de bordure par code d'erreur.")
 # Warnings: ignored, and nothing of how a case goes depends on them.
 _NO_EFFECT = "sans effet sur le déroulement des dossiers"
+_NEVER_ASYNC = "Les étapes ne sont jamais asynchrones ici."
+_SAME_FILE = "L'activité d'appel appelle toujours le processus du même fichier."
+_BUNDLE_TABLE = "La table est toujours celle du paquet (decisions/<identifiant>.dmn)."
+_BUNDLE_FORM = "Le formulaire est toujours celui du paquet (forms/<identifiant>.form)."
+_CALL_PROCESS = "Appelez à la place un processus du même fichier (calledElement)."
+_VERSIONS = "Les versions sont numérotées par l'application."
+
+
+def _described(words: str, agreement: str, instead: str) -> Feature:
+    """A warning: what only describes the model for another tool."""
+    return Feature(words, agreement, instead, blocking=False)
 
 # Attributes of Camunda 7 (and of Flowable and Activiti, which use the same names), by name.
 _ATTRIBUTES: dict[str, Feature] = {
     "async": Feature("la continuation asynchrone", "f", _SYNC),
     "asyncBefore": Feature("la continuation asynchrone avant l'élément", "f", _SYNC),
     "asyncAfter": Feature("la continuation asynchrone après l'élément", "f", _SYNC),
-    "exclusive": Feature("la tâche asynchrone non exclusive", "f",
-                         "Les étapes ne sont jamais asynchrones ici.", blocking=False),
-    "jobPriority": Feature("la priorité des tâches asynchrones", "f",
-                           "Les étapes ne sont jamais asynchrones ici.", blocking=False),
-    "taskPriority": Feature("la priorité des tâches externes", "f",
-                            "Une action du catalogue s'exécute dès que le dossier l'atteint.",
-                            blocking=False),
+    "exclusive": _described("la tâche asynchrone non exclusive", "f", _NEVER_ASYNC),
+    "jobPriority": _described("la priorité des tâches asynchrones", "f", _NEVER_ASYNC),
+    "taskPriority": _described("la priorité des tâches externes", "f",
+                               "Une action du catalogue s'exécute dès que le dossier "
+                               "l'atteint."),
     "class": Feature("l'implémentation par une classe Java", "f", _ACTION),
     "expression": Feature("l'implémentation par une expression", "f", _ACTION),
     "delegateExpression": Feature("l'implémentation par une expression de délégué", "f",
@@ -128,25 +137,18 @@ _ATTRIBUTES: dict[str, Feature] = {
     "formHandlerClass": Feature("le gestionnaire de formulaire Java", "m", _FORM),
     "formRef": Feature("le formulaire", "m",
                        "Seule une tâche utilisateur a un formulaire (camunda:formRef)."),
-    "formRefBinding": Feature("la liaison du formulaire", "f",
-                              "Le formulaire est toujours celui du paquet "
-                              "(forms/<identifiant>.form).", blocking=False),
-    "formRefVersion": Feature("la version du formulaire", "f",
-                              "Le formulaire est toujours celui du paquet "
-                              "(forms/<identifiant>.form).", blocking=False),
+    "formRefBinding": _described("la liaison du formulaire", "f", _BUNDLE_FORM),
+    "formRefVersion": _described("la version du formulaire", "f", _BUNDLE_FORM),
     "initiator": Feature("la variable de l'initiateur", "f", _NO_START),
     "candidateStarterGroups": Feature("les groupes autorisés à démarrer le processus", "mp",
                                       _NO_START),
     "candidateStarterUsers": Feature("les utilisateurs autorisés à démarrer le processus", "mp",
                                      _NO_START),
-    "versionTag": Feature("l'étiquette de version", "f",
-                          "Les versions sont numérotées par l'application.", blocking=False),
-    "historyTimeToLive": Feature("la durée de conservation de l'historique", "f",
-                                 "L'historique des dossiers est conservé par l'application.",
-                                 blocking=False),
-    "isStartableInTasklist": Feature("le démarrage depuis la liste des tâches", "m",
-                                     "Les dossiers sont ouverts par l'application.",
-                                     blocking=False),
+    "versionTag": _described("l'étiquette de version", "f", _VERSIONS),
+    "historyTimeToLive": _described("la durée de conservation de l'historique", "f",
+                                    "L'historique des dossiers est conservé par l'application."),
+    "isStartableInTasklist": _described("le démarrage depuis la liste des tâches", "m",
+                                        "Les dossiers sont ouverts par l'application."),
     "assignee": Feature("l'attribution de la tâche à une personne", "f", _GROUP),
     "candidateUsers": Feature("les utilisateurs candidats", "mp", _GROUP),
     "candidateGroups": Feature("les groupes candidats", "mp", _GROUP),
@@ -158,47 +160,29 @@ _ATTRIBUTES: dict[str, Feature] = {
     "escalationCodeVariable": Feature("la variable du code d'escalade", "f",
                                       "Le moteur ne met pas le code de l'escalade dans les "
                                       "données : dessinez un événement de bordure par code."),
-    "errorMessage": Feature("le message de l'erreur", "m",
-                            "Le code de l'erreur (errorCode) suffit à la reconnaître.",
-                            blocking=False),
-    "calledElementBinding": Feature("la liaison du processus appelé", "f",
-                                    "L'activité d'appel appelle toujours le processus du même "
-                                    "fichier.", blocking=False),
-    "calledElementVersion": Feature("la version du processus appelé", "f",
-                                    "L'activité d'appel appelle toujours le processus du même "
-                                    "fichier.", blocking=False),
-    "calledElementVersionTag": Feature("l'étiquette de version du processus appelé", "f",
-                                       "L'activité d'appel appelle toujours le processus du "
-                                       "même fichier.", blocking=False),
-    "calledElementTenantId": Feature("le locataire du processus appelé", "m",
-                                     "L'activité d'appel appelle toujours le processus du même "
-                                     "fichier.", blocking=False),
-    "caseRef": Feature("l'appel d'un dossier CMMN", "m",
-                       "Appelez à la place un processus du même fichier (calledElement)."),
-    "caseBinding": Feature("la liaison du dossier CMMN", "f",
-                           "Appelez à la place un processus du même fichier (calledElement)."),
-    "caseVersion": Feature("la version du dossier CMMN", "f",
-                           "Appelez à la place un processus du même fichier (calledElement)."),
-    "caseTenantId": Feature("le locataire du dossier CMMN", "m",
-                            "Appelez à la place un processus du même fichier (calledElement)."),
+    "errorMessage": _described("le message de l'erreur", "m",
+                               "Le code de l'erreur (errorCode) suffit à la reconnaître."),
+    "calledElementBinding": _described("la liaison du processus appelé", "f", _SAME_FILE),
+    "calledElementVersion": _described("la version du processus appelé", "f", _SAME_FILE),
+    "calledElementVersionTag": _described("l'étiquette de version du processus appelé", "f",
+                                          _SAME_FILE),
+    "calledElementTenantId": _described("le locataire du processus appelé", "m", _SAME_FILE),
+    "caseRef": Feature("l'appel d'un dossier CMMN", "m", _CALL_PROCESS),
+    "caseBinding": Feature("la liaison du dossier CMMN", "f", _CALL_PROCESS),
+    "caseVersion": Feature("la version du dossier CMMN", "f", _CALL_PROCESS),
+    "caseTenantId": Feature("le locataire du dossier CMMN", "m", _CALL_PROCESS),
     "variableMappingClass": Feature("la correspondance des variables par une classe Java", "f",
                                     _ALL_DATA),
     "variableMappingDelegateExpression": Feature(
         "la correspondance des variables par une expression de délégué", "f", _ALL_DATA),
-    "decisionRefBinding": Feature("la liaison de la table de décision", "f",
-                                  "La table est toujours celle du paquet "
-                                  "(decisions/<identifiant>.dmn).", blocking=False),
-    "decisionRefVersion": Feature("la version de la table de décision", "f",
-                                  "La table est toujours celle du paquet "
-                                  "(decisions/<identifiant>.dmn).", blocking=False),
-    "decisionRefVersionTag": Feature("l'étiquette de version de la table de décision", "f",
-                                     "La table est toujours celle du paquet "
-                                     "(decisions/<identifiant>.dmn).", blocking=False),
-    "decisionRefTenantId": Feature("le locataire de la table de décision", "m",
-                                   "La table est toujours celle du paquet "
-                                   "(decisions/<identifiant>.dmn).", blocking=False),
-    "mapDecisionResult": Feature("la forme du résultat de la table de décision", "f",
-                                 _TABLE_OUTPUTS, blocking=False),
+    "decisionRefBinding": _described("la liaison de la table de décision", "f", _BUNDLE_TABLE),
+    "decisionRefVersion": _described("la version de la table de décision", "f", _BUNDLE_TABLE),
+    "decisionRefVersionTag": _described("l'étiquette de version de la table de décision", "f",
+                                        _BUNDLE_TABLE),
+    "decisionRefTenantId": _described("le locataire de la table de décision", "m",
+                                      _BUNDLE_TABLE),
+    "mapDecisionResult": _described("la forme du résultat de la table de décision", "f",
+                                    _TABLE_OUTPUTS),
     "collection": Feature("la collection de la multi-instance", "f", _MULTI),
     "elementVariable": Feature("la variable d'élément de la multi-instance", "f", _MULTI),
     "resource": Feature("le script externe", "m", _IN_SCRIPT),
@@ -249,9 +233,8 @@ _ELEMENTS: dict[str, Feature] = {
     "errorEventDefinition": Feature("l'erreur levée par expression", "f",
                                     "Utilisez à la place une passerelle exclusive après la "
                                     "tâche."),
-    "historyLevel": Feature("le niveau d'historique", "m",
-                            "L'historique des dossiers est tenu par l'application.",
-                            blocking=False),
+    "historyLevel": _described("le niveau d'historique", "m",
+                               "L'historique des dossiers est tenu par l'application."),
 }
 
 # Camunda 8 (Zeebe): its own extension elements and attributes.
@@ -283,11 +266,10 @@ _ZEEBE: dict[str, Feature] = {
     "executionListeners": Feature("les écouteurs d'exécution Zeebe", "mp", _SCRIPT_OR_ACTION),
     "taskListeners": Feature("les écouteurs de tâche Zeebe", "mp",
                              _ELEMENTS["taskListener"].instead),
-    "properties": Feature("les propriétés d'extension Zeebe", "fp",
-                          "Les propriétés que lit l'application (statut, code_statut, groupe) "
-                          "sont des propriétés Camunda (camunda:properties).", blocking=False),
-    "versionTag": Feature("l'étiquette de version Zeebe", "f",
-                          "Les versions sont numérotées par l'application.", blocking=False),
+    "properties": _described("les propriétés d'extension Zeebe", "fp",
+                             "Les propriétés que lit l'application (statut, code_statut, "
+                             "groupe) sont des propriétés Camunda (camunda:properties)."),
+    "versionTag": _described("l'étiquette de version Zeebe", "f", _VERSIONS),
 }
 
 

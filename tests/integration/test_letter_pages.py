@@ -83,13 +83,18 @@ def test_save_makes_a_new_draft_with_the_letter(api, draft):
     assert new.valid is True and letter_text(draft) != text  # the old draft unchanged
 
 
-def test_a_new_letter_with_an_error_is_saved_with_its_problem(api, draft):
+def saved_letter(api, draft: int, modele: str, texte: str) -> ProcessDraft:
+    """The new draft « Enregistrer » makes with the letter `modele` written as `texte`."""
     client = ui(api)
     client.get(f"/ui/processus/brouillons/{draft}")
     resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
-                       {"modele": "relance", "texte": "<p>{{ inconnu }}</p>"})
+                       {"modele": modele, "texte": texte})
     new_id = int(re.search(r"/brouillons/(\d+)", resp.headers["Location"]).group(1))
-    new = db.session.get(ProcessDraft, new_id)
+    return db.session.get(ProcessDraft, new_id)
+
+
+def test_a_new_letter_with_an_error_is_saved_with_its_problem(api, draft):
+    new = saved_letter(api, draft, "relance", "<p>{{ inconnu }}</p>")
     assert new.valid is False
     assert any(p["element_id"] == "courriers/relance.html" for p in new.problems)
 
@@ -178,12 +183,7 @@ def test_previewing_an_empty_letter_says_so_instead_of_a_blank_pdf(api, draft):
 
 
 def test_an_empty_letter_saved_makes_a_draft_with_its_problem(api, draft):
-    client = ui(api)
-    client.get(f"/ui/processus/brouillons/{draft}")
-    resp = client.post(f"/ui/processus/brouillons/{draft}/courriers",
-                       {"modele": "relance", "texte": ""})
-    new_id = int(re.search(r"/brouillons/(\d+)", resp.headers["Location"]).group(1))
-    new = db.session.get(ProcessDraft, new_id)
+    new = saved_letter(api, draft, "relance", "")
     assert new.valid is False
     [problem] = [p for p in new.problems if p["element_id"] == "courriers/relance.html"]
     assert problem["message"].startswith("le courrier « courriers/relance.html » ne peut pas "
