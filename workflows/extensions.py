@@ -81,7 +81,7 @@ _FORM = ("Utilisez à la place le formulaire de la tâche (bouton « Formulaire 
 _GROUP = ("Utilisez à la place un couloir dont la propriété d'extension « groupe » nomme le "
           "groupe d'agents, ou l'action « Affecter une tâche à un groupe ».")
 _NO_START = ("Les dossiers sont ouverts par l'application (API des dossiers), jamais par un "
-             "utilisateur qui démarrerait le processus : retirez-le.")
+             "utilisateur qui démarrerait le processus : retirez cette extension.")
 _ALL_DATA = ("Une activité d'appel reçoit toutes les données du processus et les lui rend : "
              "retirez-la, et préparez les données dans une tâche de script si besoin.")
 _SYNC = ("Le moteur exécute chaque étape dans la commande qui l'atteint ; ce qui part vers "
@@ -113,6 +113,7 @@ _VERSIONS = "Les versions sont numérotées par l'application."
 def _described(words: str, agreement: str, instead: str) -> Feature:
     """A warning: what only describes the model for another tool."""
     return Feature(words, agreement, instead, blocking=False)
+
 
 # Attributes of Camunda 7 (and of Flowable and Activiti, which use the same names), by name.
 _ATTRIBUTES: dict[str, Feature] = {
