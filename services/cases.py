@@ -22,7 +22,7 @@ from services import (
 )
 from services.clock import clock
 from services.db import command, db, paginate
-from services.errors import Conflict, Invalid, NotFound, raise_all
+from services.errors import Conflict, Invalid, NotFound, raise_all, sentences
 from services.models import (
     Case,
     CourseSession,
@@ -381,7 +381,7 @@ def view(case: Case, lg=None, tasks: list[HumanTask] | None = None) -> dict:
             "obligation": case.obligation if case.kind == "obligatoire" else None,
             "points_credited": credit["points_credited"], "effect_on": credit["effect_on"],
             "balance_after": credit["balance_after"], "credit_refusal": credit["credit_refusal"],
-            "explanation": " ".join(t for t in (credit["explanation"],
+            "explanation": sentences(t for t in (credit["explanation"],
                                                  outcome.review_explanation(case)) if t) or None,
             "refund": case.refund if case.kind == "obligatoire" else None,
             "referral": case.referral,

@@ -16,7 +16,7 @@ from services import centre_access
 from services.audit import jsonable
 from services.clock import clock
 from services.db import command, db, paginate
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, sentences
 from services.models import Centre, CentreEvent, CourseSession
 
 # what a change may name; the agrément is the centre's identity
@@ -49,8 +49,8 @@ def _checked(data: dict) -> dict:
                               "des espaces seuls ne suffisent pas)."]
         data = {**data, "name": name}
     if errors:
-        raise Invalid("Centre agréé invalide : " + " ".join(m for ms in errors.values()
-                                                            for m in ms), errors)
+        raise Invalid("Centre agréé invalide : " + sentences(m for ms in errors.values()
+                                                              for m in ms), errors)
     return data
 
 

@@ -57,5 +57,17 @@ def raise_all(problems: list[tuple[str, str]]) -> None:
     for field, message in problems:
         errors.setdefault(field, []).append(message)
     detail = problems[0][1] if len(problems) == 1 else (
-        f"{len(problems)} erreurs : " + " ; ".join(m for _f, m in problems))
+        f"{len(problems)} erreurs : " + sentences(m for _f, m in problems))
     raise Invalid(detail, errors)
+
+
+def sentences(messages) -> str:
+    """Several messages told as one text (a problem's `detail`, an explanation): each ends with
+    its full stop and one space follows it, so that they never run together (a QA finding:
+    « …(20/12/2026 puis 19/12/2026) R31 : … »). Empty messages are left out."""
+    out = []
+    for message in messages:
+        text = str(message).strip()
+        if text:
+            out.append(text if text.endswith((".", "!", "?", "…")) else text + ".")
+    return " ".join(out)

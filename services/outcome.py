@@ -11,6 +11,7 @@ from sqlalchemy import exists, or_, select
 
 from services import audit, licence_ledger, statuses
 from services.clock import clock
+from services.errors import sentences
 from services.models import Case, CourseSession, Enrollment, Licence
 from services.rules import conformity as rconf
 from services.rules import dates as rdates
@@ -82,7 +83,7 @@ def credit_for(case: Case, lg=None) -> dict:
                 "explanation": credit.refusal.message}
     return {"points_credited": credit.points, "effect_on": credit.effect_on,
             "balance_after": credit.balance_after, "credit_refusal": None,
-            "explanation": " ".join(e.message for e in credit.explanations)}
+            "explanation": sentences(e.message for e in credit.explanations)}
 
 
 def fine_known(inf) -> bool:

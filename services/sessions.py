@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from services import audit, centre_access, journey, outcome, stat_counters
 from services.clock import clock, in_paris
 from services.db import command, db, paginate
-from services.errors import Conflict, Invalid, NotFound, raise_all
+from services.errors import Conflict, Invalid, NotFound, raise_all, sentences
 from services.models import Case, Centre, CourseSession, Enrollment, Licence
 from services.row_writes import update_row
 from services.rules import calendar as rcal
@@ -70,11 +70,11 @@ def create(data: dict, user) -> CourseSession:
         messages.append(message)
     if errors:
         if problems:
-            detail = "Dates de stage invalides : " + " ".join(messages)
+            detail = "Dates de stage invalides : " + sentences(messages)
         elif "centre" in errors and len(messages) == 1:
             detail = f"R23 : l'agrément du centre {centre.agrement} n'est plus valide."
         else:
-            detail = " ".join(messages)
+            detail = sentences(messages)
         raise Invalid(detail, errors)
     session = CourseSession(centre_id=centre.id, day1=data["day1"], day2=data["day2"],
                             capacity=data["capacity"],

@@ -19,7 +19,7 @@ from services import bundles
 from services.clock import clock, in_paris
 from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, many_commands
 from services.design import process_history, sandbox
-from services.errors import Conflict, Invalid, NotFound, TooManyRequests
+from services.errors import Conflict, Invalid, NotFound, TooManyRequests, sentences
 from services.models import DraftTestRun, ProcessDraft
 from services.settings import setting
 
@@ -154,7 +154,7 @@ def execute(run_id: int) -> DraftTestRun:
     except Invalid as exc:  # validated again before anything starts: nothing ran
         result = sandbox.SandboxResult(ERROR, message=(
             f"{exc.detail} Rien n'a été lancé. "
-            + " ".join(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
+            + sentences(f"{k} : {m}" for k, ms in exc.errors.items() for m in ms))[:4000])
     return _record_result(run_id, result)
 
 

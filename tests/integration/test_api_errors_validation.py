@@ -487,6 +487,18 @@ def test_post_sessions_bad_days_is_422_citing_D12_or_R31(world, day1, day2, why)
     assert set(problem["errors"]) <= {"day1", "day2"}, problem
 
 
+def test_several_problems_of_a_session_are_told_as_sentences_in_the_detail(world):
+    """A QA finding: the 422's `detail` ran its messages together (« …(20/12/2026 puis
+    19/12/2026) R31 : … »); each now ends with its full stop, a space before the next."""
+    body = dict(SESSION, day1="2026-12-20", day2="2026-12-19")  # a Sunday, then the Saturday
+    with unchanged():
+        problem = assert_problem(world.api.post("/api/v1/sessions", body, as_="agent"), 422)
+    assert problem["detail"] == (
+        "Dates de stage invalides : D12 : les deux journées doivent être consécutives "
+        "(20/12/2026 puis 19/12/2026). R31 : le premier jour du stage (20/12/2026) est un "
+        "dimanche.")
+
+
 def test_post_sessions_unknown_centre_is_422_naming_centre(world):
     with unchanged():
         assert_problem(world.api.post("/api/v1/sessions", dict(SESSION, centre="R0000000000"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import request, url_for
 
 from services import cases, licences
-from services.errors import Invalid
+from services.errors import Invalid, sentences
 from services.reads import worklist
 from web import exports, tabular
 from web.api.schemas import SessionListArgs
@@ -72,7 +72,7 @@ def session_export(fmt: str):
     try:
         filters = FILTER_FORM.load(SessionListArgs, args, {"page": 1, "per_page": 1})
     except Invalid as exc:
-        raise Invalid("Les filtres de l'export sont invalides : " + " ".join(
+        raise Invalid("Les filtres de l'export sont invalides : " + sentences(
             f"{FILTER_FORM.fields[k].label if k in FILTER_FORM.fields else k} : {m}"
             for k, msgs in exc.errors.items() for m in msgs), exc.errors) from None
     return tabular.response(exports.sessions_table(user, filters["centre"], filters["from_"],

@@ -12,7 +12,7 @@ from flask import Response, render_template, request, url_for
 from lxml import etree
 
 from services import processes, statistics
-from services.errors import Invalid
+from services.errors import Invalid, sentences
 from services.reads import session_view
 from web import tabular
 from web.ui.routes import Pages
@@ -127,7 +127,7 @@ def _export_name(stats: dict, ext: str) -> str:
 def statistics_csv():
     args, stats, errors = _figures()
     if errors:
-        raise Invalid("Filtres invalides : " + " ".join(m for v in errors.values() for m in v))
+        raise Invalid("Filtres invalides : " + sentences(m for v in errors.values() for m in v))
     head, rows, task_head, task_rows = rows_for_export(stats)
     out = io.StringIO()
     out.write("\ufeff")  # UTF-8 with BOM: a spreadsheet opens it with its accents
@@ -161,7 +161,7 @@ def statistics_xlsx():
 
     args, stats, errors = _figures()
     if errors:
-        raise Invalid("Filtres invalides : " + " ".join(m for v in errors.values() for m in v))
+        raise Invalid("Filtres invalides : " + sentences(m for v in errors.values() for m in v))
     head, rows, task_head, task_rows = rows_for_export(stats)
     buf = io.BytesIO()
     # every text is a text: a task's name (a designer's) never becomes a formula or a link
