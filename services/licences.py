@@ -12,7 +12,7 @@ from services import audit, journey, licence_ledger, text_search
 from services.clock import clock
 from services.db import MAX_ROW_ID, command, db, paginate
 from services.errors import Conflict, NotFound, raise_all
-from services.models import Case, Enrollment, Infraction, Invalidation, Licence
+from services.models import Case, CourseSession, Enrollment, Infraction, Invalidation, Licence
 from services.row_writes import insert_row, keep_in_step
 from services.rules import dates as rdates
 from services.rules import eligibility
@@ -212,6 +212,27 @@ def _recorded_at(movements: list, licence: Licence):
         return None
 
     return recorded
+
+
+def movement_sources(licence: Licence, refs) -> dict[str, str]:
+    """What each ledger reference (`stage:<enrolment>`, `infraction:<id>`, the API's `ref`) is,
+    for a clerk: « Stage du 21/10/2026 au 22/10/2026 (dossier STG-2026-000007) », « Infraction
+    du 28/08/2026 (Excès de vitesse) » (a QA finding: the ledger's export showed `stage:2`). One
+    read of the enrolments named; a reference of nothing known is left out."""
+    out = {f"infraction:{i.id}": f"Infraction du {i.committed_on:%d/%m/%Y} ({i.label})"
+           for i in licence.infractions}
+    stage_ids = [int(ref.split(":", 1)[1]) for ref in set(refs)
+                 if ref and ref.startswith("stage:") and ref.split(":", 1)[1].isdigit()]
+    if stage_ids:
+        for enr, session, reference in db.session.execute(
+                select(Enrollment, CourseSession, Case.reference)
+                .join(CourseSession, Enrollment.session_id == CourseSession.id)
+                .join(Case, Enrollment.case_id == Case.id)
+                .where(Enrollment.id.in_(stage_ids))):
+            out[licence_ledger.course_ref(enr)] = (
+                f"Stage du {session.day1:%d/%m/%Y} au {session.day2:%d/%m/%Y} "
+                f"(dossier {reference})")
+    return out
 
 
 def balance(licence: Licence, on: dt.date) -> dict:

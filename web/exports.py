@@ -117,15 +117,17 @@ def ledger_table(licence) -> Table:
     lg = licence_ledger.replay(licence)
     movements = list(reversed(licences.view(licence, today, lg)["movements"]))
     balance_on = {p["on"]: p["balance"] for p in licence_view.balance_series(licence, today, lg)}
+    sources = licences.movement_sources(licence, [m["ref"] for m in movements])
 
     def rows():
         for m in movements:
             yield [m["effective_on"], labels.MOVEMENT_LABELS.get(m["kind"], m["kind"]),
-                   m["points"], balance_on.get(m["effective_on"]), m["explanation"], m["ref"]]
+                   m["points"], balance_on.get(m["effective_on"]), m["explanation"],
+                   sources.get(m["ref"], m["ref"])]
 
     return Table(f"releve-{licence.number}", "Relevé de points",
                  ["Date d'effet", "Mouvement", "Points", "Solde ce jour-là", "Explication",
-                  "Référence"], len(movements), rows, [12, 16, 8, 14, 60, 20])
+                  "Référence"], len(movements), rows, [12, 16, 8, 14, 60, 40])
 
 
 def history_table(case) -> Table:
@@ -135,7 +137,7 @@ def history_table(case) -> Table:
     def rows():
         for e in events:
             yield [e.at, e.actor, labels.EVENT_LABELS.get(e.type, e.type),
-                   labels.fdetail(e.detail)]
+                   labels.fdetail(e.detail, e.type)]
 
     return Table(f"historique-{case.reference}", "Historique",
                  ["Date", "Par", "Événement", "Détail"], len(events), rows, [17, 14, 30, 80])

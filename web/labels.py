@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from collections.abc import Mapping
 
 from services import statuses
 from services.clock import PARIS
@@ -83,6 +85,21 @@ DECISION_LABELS = {
 }
 
 
+def flag_message(flag) -> str:
+    """A flag's message as the pages show it, after the flag's rule (a badge, or « R32 : »):
+    without the rule id the message begins with, so that the rule is not read twice (a QA
+    finding: « R32 R32 : session tenue… », « R32 : R32 : … »). A message that does not begin
+    with its rule is shown whole. `flag`: the API's {"rule", "message"} or a rules' Flag."""
+    if isinstance(flag, Mapping):
+        rule, message = flag.get("rule"), flag.get("message")
+    else:
+        rule, message = getattr(flag, "rule", None), getattr(flag, "message", None)
+    message = str(message or "")
+    if rule:
+        return re.sub(rf"^\s*{re.escape(str(rule))}\s*:\s*", "", message, count=1)
+    return message
+
+
 def fdate(value) -> str:
     if value is None or value == "":
         return "—"
@@ -119,6 +136,21 @@ def fdatetime(value) -> str:
     return f"{fdate(value)} {value:%H:%M}"
 
 
+def timer_due(due_at) -> str:
+    """When a waiting timer of a case falls, as the case page tells it (the list above the
+    diagram, and the diagram's overlay after « Échéance : »). A timer due at the start of a Paris
+    day closes the day before, which is the deadline the page shows (D1: the 4-month timer fires
+    at 00:00 the day after the deadline): « 28/12/2026 (minuteur le 29/12/2026 à 00:00) », not
+    « 29/12/2026 00:00 » beside a page saying 28/12/2026 (a QA finding). Any other timer:
+    « 06/11/2026 à 10:00 »."""
+    if isinstance(due_at, str):
+        due_at = dt.datetime.fromisoformat(due_at)
+    at = due_at.astimezone(PARIS)
+    if at.time() == dt.time(0, 0):
+        return f"{fdate(at.date() - dt.timedelta(days=1))} (minuteur le {fdate(at.date())} à 00:00)"
+    return f"{fdate(at.date())} à {at:%H:%M}"
+
+
 def fvalue(value) -> str:
     """A history detail value, readable: French dates, lists and objects spelled out."""
     if isinstance(value, bool):
@@ -146,9 +178,108 @@ def _value_labels() -> dict[str, dict[str, str]]:
             "obligation": DECISION_LABELS, "remboursement": DECISION_LABELS}
 
 
-def fdetail(detail: dict | None) -> str:
-    """A history event's detail for people: its message, or each value under a French name."""
+ISO_DURATION = re.compile(r"P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+                          r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+DURATION_UNITS = (("an", "ans"), ("mois", "mois"), ("semaine", "semaines"), ("jour", "jours"),
+                  ("heure", "heures"), ("minute", "minutes"), ("seconde", "secondes"))
+
+
+def fduration(value: str) -> str | None:
+    """An ISO 8601 duration in words (« P14D » → « 14 jours », « P1M15D » → « 1 mois et
+    15 jours »); None when `value` is not one."""
+    found = ISO_DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        return None
+    words = [f"{n} {one if int(n) <= 1 else many}"
+             for n, (one, many) in zip(found.groups(), DURATION_UNITS, strict=True) if n]
+    return " et ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " et " + words[-1]
+
+
+def _decision_value(value) -> str:
+    """A DMN table's input or output value in a history line: a duration in words, yes/no."""
+    if value is None:
+        return "aucune valeur"
+    if isinstance(value, str):
+        return fduration(value) or f"« {value} »"
+    if isinstance(value, list):
+        return ", ".join(_decision_value(v) for v in value) or "aucune valeur"
+    return fvalue(value)
+
+
+DECISION_NAME = re.compile(r"^Décision « (.+?) » :")
+
+
+def _decision_text(detail: dict) -> str | None:
+    """A DMN table's decision (services/decision_history), told from its stored inputs, rules
+    and outputs: « Décision « Délai de relance du signalement » : règle 2 retenue (Attestation
+    délivrée : oui) → delai_relance : 14 jours » (a QA finding: « delai_relance = « P14D » »).
+    None for a detail without them (its message is shown)."""
+    if not isinstance(detail.get("sorties"), dict) or not isinstance(detail.get("regles"), list):
+        return None
+    named = DECISION_NAME.match(str(detail.get("message") or ""))
+    name = named.group(1) if named else detail.get("table") or "table de décision"
+    rules = [str(i) for i in detail["regles"]]
+    retained = ("aucune règle retenue" if not rules else f"règle {rules[0]} retenue"
+                if len(rules) == 1 else f"règles {', '.join(rules)} retenues")
+    inputs = ", ".join(f"{label} : {_decision_value(v)}"
+                       for label, v in (detail.get("entrees") or {}).items())
+    outputs = ", ".join(f"{name_} : {_decision_value(v)}" for name_, v in detail["sorties"].items())
+    return (f"Décision « {name} » : {retained}" + (f" ({inputs})" if inputs else "")
+            + f" → {outputs or 'aucune sortie'}")
+
+
+def _timers_text(detail: dict) -> str | None:
+    """« 1 minuteur arrivé à échéance le 30/10/2026 à 10:00 » (was « minuteurs : 1 ; à : … »)."""
+    count, at = detail.get("timers"), detail.get("at")
+    if not isinstance(count, int) or not at:
+        return None
+    when = fdatetime(at).replace(" ", " à ", 1)
+    return (f"{count} minuteur arrivé à échéance le {when}" if count <= 1
+            else f"{count} minuteurs arrivés à échéance le {when}")
+
+
+def refund_text(refund) -> str:
+    """The refund decided for a case (API.md outcome.refund) in a history line: « possible,
+    135 €, demande à adresser au comptable public au plus tard le 09/11/2026 » or « refusé (R48) :
+    <reason> » (was « possible : oui, montant (€) : 135, à demander au plus tard le : … »)."""
+    if not isinstance(refund, Mapping):
+        return fvalue(refund)
+    if not refund.get("eligible"):
+        text = "refusé" + (f" ({refund['rule']})" if refund.get("rule") else "")
+        return text + (f" : {refund['reason']}" if refund.get("reason") else "")
+    parts = ["possible"]
+    if refund.get("amount") is not None:
+        parts.append(f"{feuros(refund['amount'])} €")
+    if refund.get("request_deadline"):
+        parts.append("demande à adresser au comptable public au plus tard le "
+                     f"{fdate(refund['request_deadline'])}")
+    if refund.get("reason"):
+        parts.append(str(refund["reason"]))
+    return ", ".join(parts)
+
+
+def _flags_text(flags) -> str:
+    """A list of flags in a history line: « R19 : le stage se termine… » each, the rule once."""
+    if not isinstance(flags, list):
+        return fvalue(flags)
+    return " ; ".join(f"{f.get('rule')} : {flag_message(f)}" if isinstance(f, Mapping)
+                      and f.get("rule") else fvalue(f) for f in flags)
+
+
+# an event whose detail reads as one sentence (its type → the sentence, None: shown as usual)
+EVENT_TEXTS = {"decision_table": _decision_text, "minuteur_declenche": _timers_text}
+# a detail's value that reads as words of its own (its key → the words)
+VALUE_TEXTS = {"refund": refund_text, "flags": _flags_text}
+
+
+def fdetail(detail: dict | None, kind: str | None = None) -> str:
+    """A history event's detail for people: a sentence for the events that have one
+    (EVENT_TEXTS, `kind`: the event's type), else its message, else each value under a French
+    name. Only the words change: the stored detail is what the event recorded."""
     detail = detail or {}
+    sentence = EVENT_TEXTS[kind](detail) if kind in EVENT_TEXTS else None
+    if sentence:
+        return sentence
     if detail.get("message"):
         return detail["message"]
     labels = _value_labels()
@@ -158,5 +289,6 @@ def fdetail(detail: dict | None) -> str:
             continue  # nothing to show, or the task's title twice
         if isinstance(value, str):
             value = labels.get(key, {}).get(value, value)
-        parts.append(f"{DETAIL_LABELS.get(key, key)} : {fvalue(value)}")
+        text = VALUE_TEXTS[key](value) if key in VALUE_TEXTS else fvalue(value)
+        parts.append(f"{DETAIL_LABELS.get(key, key)} : {text}")
     return " ; ".join(parts)

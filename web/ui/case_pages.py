@@ -21,6 +21,7 @@ from services import (
 from services.clock import clock
 from services.errors import Conflict, Forbidden, Invalid
 from services.reads import case_view, licence_view, session_view
+from web import labels
 from web.api.schemas import (
     AttestationInSchema,
     EnrollmentInSchema,
@@ -90,12 +91,15 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
     history, history_page, history_pages = paged(history_all, "historique", HISTORY_PER_PAGE)
     open_sessions = (session_view.open_sessions(today)
                      if case.status == "en_attente_inscription" else [])
+    diagram = journey.diagram_state(case)
+    for timer in (diagram or {}).get("timers", []):  # the overlay says what the page says
+        timer["when"] = labels.timer_due(timer["due_at"])
     return render_template(
         "ui/case.html", case=case, view=view, task_forms=task_forms, answered=answered,
         ledger=points,
         movements=movements, ledger_page=ledger_page, ledger_pages=ledger_pages,
         series=licence_view.balance_series(case.licence, today, replayed),
-        diagram=journey.diagram_state(case),
+        diagram=diagram,
         days_left=(case.deadline - today).days if case.deadline else None,
         # R19/D1: a course that met the deadline ends its count; then the crediting deadline
         # (D4) is what can be late, as the dashboard's lists say (a QA finding)

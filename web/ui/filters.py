@@ -10,7 +10,8 @@ from web.ui.listing import page_url
 
 FILTERS = {"fdate": labels.fdate, "fdatetime": labels.fdatetime, "fvalue": labels.fvalue,
            "fdetail": labels.fdetail, "status_label": labels.status_label,
-           "fnumber": labels.fnumber, "feuros": labels.feuros}
+           "fnumber": labels.fnumber, "feuros": labels.feuros,
+           "flag_message": labels.flag_message}
 
 
 def _names() -> dict:

@@ -30,11 +30,6 @@
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
   }
 
-  function frDate(iso) {
-    var d = new Date(iso);
-    return d.toLocaleString("fr-FR", {timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short"});
-  }
-
   function diagram(containerId, stateId) {
     var container = document.getElementById(containerId);
     if (!container || !window.BpmnJS) { return; }
@@ -68,7 +63,9 @@
           if (!registry.get(t.element)) { return; }
           var html = document.createElement("div");
           html.className = "ui-timer-overlay";
-          html.textContent = "Échéance : " + frDate(t.due_at);
+          // the page's words (web/labels.timer_due): the deadline the page shows, not the
+          // instant the timer fires (the start of the next day)
+          html.textContent = "Échéance : " + t.when;
           overlays.add(t.element, {position: {bottom: -4, left: -30}, html: html});
         });
         container.dataset.ready = "true";
