@@ -127,6 +127,47 @@ def test_the_draft_page_lists_the_acceptance_features(api):
         assert f'id="feature-{name}" name="features" value="{name}" checked' in html
 
 
+def _run_count(path) -> tuple[int, int]:
+    """What a run of the feature file reports (one result per scenario, one per example row of
+    an outline: services/design/sandbox.parse_cucumber), counted from its lines: (results,
+    example rows)."""
+    results = rows = 0
+    outline = in_examples = header = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.strip().split(":", 1)[0].strip()
+        if word in ("Scénario", "Exemple"):
+            results, outline, in_examples = results + 1, False, False
+        elif word == "Plan du scénario":
+            outline, in_examples = True, False
+        elif word == "Exemples" and outline:
+            in_examples, header = True, True
+        elif in_examples and line.strip().startswith("|"):
+            if header:
+                header = False
+            else:
+                results, rows = results + 1, rows + 1
+        elif in_examples and line.strip() and not line.strip().startswith("#"):
+            in_examples = False
+    return results, rows
+
+
+def test_the_draft_page_counts_the_scenarios_as_a_run_reports_them(api):
+    """A QA finding: « remboursement.feature — 7 scénarios » on the draft page, « 9 scénarios …
+    sur 9 » in its run: an outline runs once per example."""
+    from services.design import sandbox
+
+    html = _client(api, "designer").get(f"/ui/processus/brouillons/{_draft(api)}") \
+        .get_data(as_text=True)
+    features = {f["name"]: f for f in _config(html)["features"]}
+    for name, feature in features.items():
+        results, rows = _run_count(sandbox.FEATURES_DIR / f"{name}.feature")
+        assert (feature["scenarios"], feature["examples"]) == (results, rows), name
+    results, rows = _run_count(sandbox.FEATURES_DIR / "remboursement.feature")
+    assert rows >= 1  # the file has an outline: the case the page miscounted
+    assert (f"remboursement.feature — {results} scénarios, dont {rows} ligne"
+            f"{'s' if rows > 1 else ''} d'exemples") in html
+
+
 def test_the_designer_lands_on_the_versions_and_sees_the_nav_entry(api):
     client = api.app.test_client()
     client.get("/ui/connexion")

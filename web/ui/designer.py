@@ -116,16 +116,18 @@ def _number(raw: str | None) -> int | None:
 # ---- the acceptance features a draft can be tested against ---------------------------------
 
 TITLE = re.compile(r"^\s*Fonctionnalité\s*:\s*(.+?)\s*$", re.MULTILINE)
-SCENARIO = re.compile(r"^\s*(Scénario|Exemple|Plan du scénario)\s*:", re.MULTILINE)
 
 
 def feature_list() -> list[dict]:
-    """The Gherkin features of the acceptance suite (file stem, French title, scenarios)."""
+    """The Gherkin features of the acceptance suite (file stem, French title, and the scenarios
+    a run reports: an outline's examples each count, sandbox.feature_count)."""
     out = []
     for name in sandbox.available_features():  # exactly the stems a test run accepts
         path = sandbox.FEATURES_DIR / f"{name}.feature"
         text = path.read_text(encoding="utf-8")
         title = TITLE.search(text)
+        count = sandbox.feature_count(name)
         out.append({"name": name, "title": title.group(1) if title else name,
-                    "scenarios": len(SCENARIO.findall(text))})
+                    "scenarios": count.scenarios if count else None,
+                    "examples": count.examples if count else 0})
     return out

@@ -762,10 +762,12 @@
       bulk.replaceChildren(h("div", {class: "fr-alert fr-alert--warning fr-alert--sm fr-mb-2w", role: "alertdialog",
           "aria-labelledby": "bulk-confirm-title", "aria-describedby": "bulk-confirm-text"},
         h("h3", {class: "fr-alert__title", id: "bulk-confirm-title", text: "Confirmer la migration"}),
-        h("p", {id: "bulk-confirm-text", text: "Migrer vers la version " + n + " "
-          + (safe ? plural(safe, "dossier sûr", "dossiers sûrs") : "les dossiers sûrs")
+        // one sentence, the number with its article (a QA finding: « Migrer vers la version 2 9
+        // dossiers sûrs… », two numbers run together)
+        h("p", {id: "bulk-confirm-text", text: "Migrer "
+          + (safe === 1 ? "le dossier sûr" : safe > 1 ? "les " + plural(safe, "dossier sûr", "dossiers sûrs") : "les dossiers sûrs")
           + (from === null ? " de toutes les autres versions" : " de la version " + from)
-          + " ? Chaque dossier migre dans sa propre transaction et son historique le note ; les dossiers non sûrs restent sur leur version."}),
+          + " vers la version " + n + " ? Chaque dossier migre dans sa propre transaction et son historique le note ; les dossiers non sûrs restent sur leur version."}),
         h("ul", {class: "fr-btns-group fr-btns-group--inline-sm fr-mt-1w"},
           h("li", {}, confirmButton),
           h("li", {}, h("button", {type: "button", class: "fr-btn fr-btn--secondary", id: "bulk-cancel",
