@@ -43,7 +43,8 @@ def course_facts(enrollment: Enrollment, session: CourseSession) -> rl.CourseFac
     if enrollment.credit_decision == "refuser":
         rule = enrollment.credit_rule or "R41"
         refused = Explanation(rule, f"{rule} : crédit refusé après examen manuel : "
-                              f"{enrollment.credit_motif or 'sans motif'}")
+                              f"{enrollment.credit_motif or 'sans motif'}",
+                              {"by_person": True, "motif": enrollment.credit_motif})
     return rl.CourseFacts(ref=course_ref(enrollment), day1=session.day1, day2=session.day2,
                           attested=enrollment.attestation_issued_on is not None,
                           refused_by=refused)

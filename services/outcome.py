@@ -142,13 +142,20 @@ REVIEW_TEXT = {
 }
 
 
-def review_explanation(case: Case) -> str | None:
-    """What the manual review decided, each choice with its reason or its default (R19, R48)."""
+def reviewed_course(case: Case) -> Enrollment | None:
+    """The mandatory case's credited course when a person reviewed it (a choice made at the
+    manual review, or the credit refused), else None."""
     enr = case.credited_enrollment
     if enr is None or enr.credit_decision is None or case.kind != "obligatoire":
         return None
     reviewed = enr.review_obligation or enr.review_refund or enr.credit_decision == "refuser"
-    if not reviewed:
+    return enr if reviewed else None
+
+
+def review_explanation(case: Case) -> str | None:
+    """What the manual review decided, each choice with its reason or its default (R19, R48)."""
+    enr = reviewed_course(case)
+    if enr is None:
         return None
     decision = ("points crédités" if enr.credit_decision == "crediter"
                 else f"crédit refusé ({enr.credit_rule or 'R41'})")

@@ -11,6 +11,7 @@ import decimal
 
 from services import licence_ledger, outcome
 from services.clock import clock
+from services.letters import wording
 from services.letters.render import date_in_words
 from services.settings import setting
 
@@ -21,7 +22,7 @@ DEFAULT_SERVICE = "Bureau de la circulation et de la sécurité routière"
 RECEIPTS = {"signed": "remise contre signature", "unclaimed": "non réclamée",
             "npai": "retournée NPAI (n'habite pas à l'adresse indiquée)"}
 OBLIGATIONS = {"pending": "en attente", "met": "satisfaite", "not_met": "non satisfaite",
-               "manual_review": "en examen manuel"}
+               "manual_review": "en cours d'examen"}
 REFERRALS = {"candidate": "signalement à décider",
              "referred": "signalé au procureur de la République", "not_referred": "non signalé"}
 PROBATIONS = {"classic": "permis probatoire (3 ans)", "aac": "permis probatoire (2 ans, "
@@ -39,6 +40,17 @@ def euros(amount) -> str | None:
     value = decimal.Decimal(str(amount)).quantize(decimal.Decimal("0.01"))
     text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
     return (text[:-3] if text.endswith(",00") else text) + " €"
+
+
+def aupres_du_centre(name: str | None) -> str | None:
+    """« auprès du Centre Sécurité Paris 11 » for a name that says it is a centre, else
+    « auprès du centre agréé ECF Bordeaux » (a QA finding: « auprès du centre Centre Sécurité
+    Paris 11 »)."""
+    if not name:
+        return None
+    name = name.strip()
+    return (f"auprès du {name}" if name.casefold().startswith("centre ")
+            else f"auprès du centre agréé {name}")
 
 
 def prefecture() -> dict:
@@ -61,9 +73,12 @@ def letter_context(case, ledger=None) -> dict:
     session = attended.session if attended is not None else (case.session or None)
     refund = case.refund if case.kind == "obligatoire" and isinstance(case.refund, dict) \
         else None
-    explanations = list(credit.explanations) if credit is not None else []
-    if credit is not None and credit.refusal is not None:
-        explanations = [credit.refusal, *explanations]
+    refused = credit is not None and credit.refusal is not None
+    # the driver's words (services/letters/wording.py), not the clerks' rule ids and formulas
+    explanations = wording.credit_explanations(credit.explanations, credit.points) \
+        if credit is not None and not refused else []
+    decision = outcome.refund_decision_for(case, lg) \
+        if refund is not None and not refund.get("eligible") else None
     return {
         "prefecture": prefecture(),
         "date_du_jour": date_in_words(clock().today()),
@@ -86,6 +101,8 @@ def letter_context(case, ledger=None) -> dict:
                        "notifiee_le": words(case.notified_on)},
         "echeance": words(case.deadline),
         "stage": {"centre": session.centre.name if session is not None else None,
+                  "aupres_du_centre": aupres_du_centre(session.centre.name)
+                  if session is not None else None,
                   "jour1": words(session.day1) if session is not None else None,
                   "jour2": words(session.day2) if session is not None else None,
                   "attestation_delivree_le": words(attended.attestation_issued_on)
@@ -101,15 +118,16 @@ def letter_context(case, ledger=None) -> dict:
                   # R4: what a course may not exceed; a letter crediting 0 says so
                   "plafond": lg.cap_on(credit.effect_on)
                   if credit and not credit.refusal and credit.effect_on else None,
-                  "refus": credit.refusal.message if credit and credit.refusal else None,
-                  "regles": [{"regle": e.rule, "texte": e.message} for e in explanations],
-                  "examen": outcome.review_explanation(case)},
-        "remboursement": _refund(refund),
+                  "refus": wording.refusal_text(credit.refusal) if refused else None,
+                  "regles": explanations,
+                  "examen": wording.review_text(outcome.reviewed_course(case))},
+        "remboursement": _refund(refund, wording.refund_reason(refund, decision,
+                                                               words(case.deadline))),
         "signalement": REFERRALS.get(case.referral, case.referral) if case.referral else None,
     }
 
 
-def _refund(refund: dict | None) -> dict:
+def _refund(refund: dict | None, motif: str | None) -> dict:
     if not refund:
         return {"decide": False, "accorde": False, "montant": None, "a_demander_avant": None,
                 "delai_expire": False, "regle": None, "motif": None}
@@ -120,9 +138,10 @@ def _refund(refund: dict | None) -> dict:
             "a_demander_avant": words(last_day) if last_day else None,
             # the letter may be made after the driver's own deadline (R46): it says so
             "delai_expire": last_day is not None and last_day < clock().today(),
-            # an eligible refund carries no rule of its own: R20 (refund after a course on time)
+            # an eligible refund carries no rule of its own: R20 (refund after a course on time);
+            # the rule's id is for a template's conditions, not a text for the driver to read
             "regle": refund.get("rule") or ("R20" if refund.get("eligible") else None),
-            "motif": refund.get("reason")}
+            "motif": motif}
 
 
 def sample_context(today: dt.date | None = None) -> dict:
@@ -143,14 +162,20 @@ def sample_context(today: dt.date | None = None) -> dict:
         "lettre_48n": {"envoyee_le": "4 mai 2026", "reception": RECEIPTS["signed"],
                        "recue_le": "7 mai 2026", "notifiee_le": "7 mai 2026"},
         "echeance": "7 septembre 2026",
-        "stage": {"centre": "Centre de sensibilisation d'exemple", "jour1": "1er juin 2026",
+        "stage": {"centre": "Centre de sensibilisation d'exemple",
+                  "aupres_du_centre": "auprès du Centre de sensibilisation d'exemple",
+                  "jour1": "1er juin 2026",
                   "jour2": "2 juin 2026", "attestation_delivree_le": "2 juin 2026",
                   "attestation_recue_le": "10 juin 2026"},
         "issue": {"obligation": OBLIGATIONS["met"], "points_credites": 4,
                   "date_effet": "3 juin 2026", "solde_apres": 10, "plafond": 12,
                   "refus": None,
-                  "regles": [{"regle": "R26", "texte": "R26 : min(4, 12 − 6) = 4 points "
-                              "crédités le 03/06/2026"}],
+                  "regles": [{"regle": "R27", "texte": "La reconstitution de points prend effet "
+                              "le lendemain du dernier jour du stage, soit le 3 juin 2026."},
+                             {"regle": "R26", "texte": "Un stage permet de récupérer jusqu'à 4 "
+                              "points, dans la limite du plafond de 12 points applicable à votre "
+                              "permis à cette date : votre solde étant de 6 points avant le "
+                              "stage, 4 points ont été crédités."}],
                   "examen": None},
         "remboursement": {"decide": True, "accorde": True, "montant": "135 €",
                           "a_demander_avant": "2 juin 2027", "delai_expire": False,

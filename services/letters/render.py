@@ -414,6 +414,7 @@ def environment(files: dict | None, cache_size: int = 0) -> SandboxedEnvironment
                    undefined=StrictUndefined, auto_reload=False, cache_size=cache_size,
                    finalize=_absent_as_dash)
     env.filters["date_fr"] = date_in_words
+    env.filters["points"] = points_in_words
     env.filters = {name: _guarded_filter(name, fn) for name, fn in env.filters.items()}
     env.tests = {name: _guarded_filter(name, fn) for name, fn in env.tests.items()}
     env.globals.pop("lipsum", None)  # paragraphs of lorem ipsum: n of them, no letter needs it
@@ -438,6 +439,15 @@ def version_environment(version_id: int, checksum: str, files) -> SandboxedEnvir
                 _VERSION_ENVS.pop(next(iter(_VERSION_ENVS)))
             _VERSION_ENVS[key] = env
     return env
+
+
+def points_in_words(value) -> str:
+    """« 1 point », « 8 points » (French takes the plural from 2), « — » when unknown: the
+    filter `points` (a QA finding: « 3 point(s) »)."""
+    from services.rules.explain import fr_points
+
+    return "—" if value is None or isinstance(value, bool) or not isinstance(value, int) \
+        else fr_points(value)
 
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",

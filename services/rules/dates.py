@@ -271,16 +271,17 @@ def course_days_problems(day1: date, day2: date) -> list[Explanation]:
     if day2 != day1 + timedelta(days=1):
         problems.append(Explanation(
             "D12", f"D12 : les deux journées doivent être consécutives ({fr_date(day1)} puis "
-                   f"{fr_date(day2)})"))
+                   f"{fr_date(day2)})", {"day1": day1, "day2": day2}))
     for label, d in (("premier", day1), ("second", day2)):
         if is_sunday(d):
             problems.append(Explanation(
-                "R31", f"R31 : le {label} jour du stage ({fr_date(d)}) est un dimanche"))
+                "R31", f"R31 : le {label} jour du stage ({fr_date(d)}) est un dimanche",
+                {"which": label, "day": d, "holiday": None}))
         name = public_holiday_name(d)
         if name is not None:
             problems.append(Explanation(
                 "R31", f"R31 : le {label} jour du stage ({fr_date(d)}) est un jour férié "
-                       f"({name})"))
+                       f"({name})", {"which": label, "day": d, "holiday": name}))
     return problems
 
 

@@ -5,7 +5,8 @@ Messages are in French (they are shown to clerks and drivers); identifiers stay 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 
@@ -26,6 +27,10 @@ class Explanation:
 
     rule: str
     message: str
+    # the dates and figures the rule used, by name, for another wording of the same result than
+    # the clerks' `message` (a driver's letter: services/letters/wording.py); neither compared
+    # nor shown by the API
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "message": self.message}

@@ -462,7 +462,7 @@ def _credit(
     effect = c.effect_on
     explanations: list[Explanation] = [Explanation(
         "R27", f"R27 : stage du {fr_date(c.day1)} au {fr_date(c.day2)}, effet le "
-               f"{fr_date(effect)}")]
+               f"{fr_date(effect)}", {"day1": c.day1, "day2": c.day2, "effect_on": effect})]
     flags: list[Flag] = []
     refusal: Explanation | None = None
 
@@ -472,12 +472,14 @@ def _credit(
     if notified:
         refusal = Explanation("R42", f"R42 : invalidation (48SI) notifiée le "
                                      f"{fr_date(min(notified))}, avant la fin du stage : "
-                                     "aucun point ne peut être crédité")
+                                     "aucun point ne peut être crédité",
+                              {"notified_on": min(notified)})
     elif not c.attested:
         refusal = Explanation("R34", "R34 : pas d'attestation de stage (stage non suivi en "
                                      "intégralité) : aucun point")
     elif day_problems:
-        refusal = Explanation(day_problems[0].rule, day_problems[0].message + " : aucun point")
+        refusal = Explanation(day_problems[0].rule, day_problems[0].message + " : aucun point",
+                              day_problems[0].facts)
     elif c.refused_by is not None:
         refusal = c.refused_by
     elif last_clock_day1 is not None:
@@ -501,11 +503,13 @@ def _credit(
             refusal = Explanation(
                 "R25", f"R25 : un seul stage donnant des points par an : stage précédent commencé "
                        f"le {fr_date(last_clock_day1)}, nouveau stage possible à partir du "
-                       f"{fr_date(allowed)} ; ce stage commence le {fr_date(c.day1)} : 0 point")
+                       f"{fr_date(allowed)} ; ce stage commence le {fr_date(c.day1)} : 0 point",
+                {"previous_day1": last_clock_day1, "allowed_on": allowed, "day1": c.day1})
         else:
             explanations.append(Explanation(
                 "R25", f"R25 : stage précédent commencé le {fr_date(last_clock_day1)}, "
-                       f"délai d'un an respecté (à partir du {fr_date(allowed)})"))
+                       f"délai d'un an respecté (à partir du {fr_date(allowed)})",
+                {"previous_day1": last_clock_day1, "allowed_on": allowed, "day1": c.day1}))
 
     if refusal is not None:
         explanations.append(refusal)
@@ -519,7 +523,8 @@ def _credit(
         formula = f"max(0, {formula})"
     explanations.append(Explanation(
         "R26", f"R26 : {formula} = {_pts(points)} crédité{'s' if points > 1 else ''} "
-               f"(plafond {cap} le {fr_date(effect)}, solde avant {balance})"))
+               f"(plafond {cap} le {fr_date(effect)}, solde avant {balance})",
+        {"points": points, "cap": cap, "balance_before": balance, "effect_on": effect}))
     if balance <= 0:
         flags.append(Flag("R24", f"R24 : solde en droit de {_pts(balance)} le {fr_date(effect)} "
                                  "(retraits décidés avant l'effet du stage) sans 48SI notifiée : "
@@ -535,7 +540,8 @@ def _credit(
         explanations.append(Explanation(
             "R28", "R28 : stage sans point crédité : " + (
                 "il fait courir le délai d'un an (CFG_ZERO_POINT_COURSE_STARTS_CLOCK=true)"
-                if starts else "il ne fait pas courir le délai d'un an")))
+                if starts else "il ne fait pas courir le délai d'un an"),
+            {"starts_clock": starts}))
         flags.append(Flag("R28", "R28 : effet d'un stage sans point sur le délai d'un an "
                                  "incertain (Q13)"))
     # the movement explanation must be the R26 one: keep it last

@@ -86,12 +86,13 @@ def refund_decision(
     explanations: list[Explanation] = []
     flags: list[Flag] = []
 
-    def refuse(rule: str, reason: str) -> RefundDecision:
-        explanations.append(Explanation(rule, f"{rule} : {reason}"))
+    def refuse(rule: str, reason: str, cause: str) -> RefundDecision:
+        explanations.append(Explanation(rule, f"{rule} : {reason}", {"cause": cause}))
         return RefundDecision(False, None, None, rule, reason, tuple(explanations), tuple(flags))
 
     if fine is not None and fine.kind == "composition_penale":
-        return refuse("R45", "amende issue d'une composition pénale : non remboursable")
+        return refuse("R45", "amende issue d'une composition pénale : non remboursable",
+                      "composition_penale")
     if compliance is None or not compliance.ok:
         detail = compliance.text if compliance is not None and compliance.text else (
             "aucun stage conforme dans le délai de quatre mois")
@@ -100,7 +101,7 @@ def refund_decision(
                                      "de quatre mois, règle incertaine (Q7, "
                                      "CFG_REFUND_REQUIRES_DEADLINE=true)"))
             return refuse("R48", f"remboursement seulement si le stage obligatoire est suivi dans "
-                                 f"le délai de quatre mois ({detail})")
+                                 f"le délai de quatre mois ({detail})", "hors_delai")
         flags.append(Flag("R48", "R48 : stage hors délai, remboursement admis "
                                  "(CFG_REFUND_REQUIRES_DEADLINE=false, Q7)"))
     else:
@@ -175,7 +176,9 @@ def refund_after_credit(
     if clerk_choice == "refuse":
         reason = f"remboursement refusé par l'agent à l'examen manuel{motif}"
         return RefundDecision(False, None, None, "R48", reason,
-                              base.explanations + (Explanation("R48", f"R48 : {reason}"),),
+                              base.explanations + (Explanation(
+                                  "R48", f"R48 : {reason}",
+                                  {"cause": "refus_agent", "motif": clerk_motif}),),
                               base.flags)
     if clerk_choice == "accorde":
         if not base.eligible:
@@ -191,10 +194,13 @@ def refund_after_credit(
                   "remplit pas l'obligation et ne se substitue pas à l'amende (R19, R20)")
         return RefundDecision(False, None, None, credit_refusal.rule, reason,
                               (Explanation(credit_refusal.rule,
-                                           f"{credit_refusal.rule} : {reason}"),), base.flags)
+                                           f"{credit_refusal.rule} : {reason}",
+                                           {"cause": "stage_sans_point",
+                                            "refusal": credit_refusal}),), base.flags)
     if obligation_met is False:
         reason = ("obligation de stage non remplie (examen manuel) : remboursement seulement "
                   "si le stage obligatoire est conforme")
         return RefundDecision(False, None, None, "R48", reason,
-                              (Explanation("R48", f"R48 : {reason}"),), base.flags)
+                              (Explanation("R48", f"R48 : {reason}",
+                                           {"cause": "obligation_non_remplie"}),), base.flags)
     return base

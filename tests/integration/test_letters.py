@@ -382,11 +382,12 @@ def test_credit_notice_and_refund_decision_of_a_credited_case(api, case):
     assert done["outcome"]["points_credited"] == 3
     notice = made(issue(case["id"], "notification_credit_points"))
     text = pdf_text(notice.pdf)
-    assert "3 point(s)" in text and "avec effet au 7 juin 2026" in text
-    assert "solde de votre permis est alors de 6 point(s)" in text
+    assert "3 points ont été crédités" in text and "avec effet au 7 juin 2026" in text
+    assert "solde de votre permis est alors de 6 points." in text
     rules = notice.data["issue"]["regles"]
-    assert rules and all(r["texte"] in text for r in rules)  # outcome.explanation's rules
-    assert any(r["regle"] == "R26" for r in rules)
+    assert rules and all(r["texte"] in text for r in rules)  # the credit's rules, worded
+    assert [r["regle"] for r in rules] == ["R27", "R26"]  # for the driver (no id, no formula)
+    assert not any("R2" in r["texte"] or "min(" in r["texte"] for r in rules)
     refund = pdf_text(made(issue(case["id"], "decision_remboursement")).pdf)
     assert "remplissez les conditions" in refund and "135 €" in refund
     assert "au plus tard le 24 juin 2026" in refund

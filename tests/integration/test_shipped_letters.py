@@ -5,6 +5,8 @@ the refund decision (R45–R49, mandatory courses only: R20)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.integration.test_letters import pdf_text
@@ -76,11 +78,20 @@ def test_a_credited_mandatory_course_makes_the_credit_notice_and_the_refund_deci
     made = letters(api, case["id"])
     assert [m["title"] for m in made] == [CREDIT, REFUND]
     credit = pdf_text(download(api, case["id"], made[0]))
-    assert "3 point(s)" in credit and "avec effet au 7 juin 2026" in credit
+    assert "3 points ont été crédités" in credit and "avec effet au 7 juin 2026" in credit
+    # why 3 (R26) and why the 7th (R27), in the driver's words (a QA finding: « R27 : stage
+    # du… », « R26 : min(4, 8 − 5) = 3 points crédités (plafond 8… », « 3 point(s) »)
+    assert "le lendemain du dernier jour du stage, soit le 7 juin 2026" in credit
+    assert ("dans la limite du plafond de 6 points applicable à votre permis à cette date : "
+            "votre solde étant de 3 points avant le stage, 3 points ont été crédités") in credit
+    assert "auprès du Centre Paris 11" in credit  # not « auprès du centre Centre Paris 11 »
     refund = pdf_text(download(api, case["id"], made[1]))
     assert "remplissez les conditions du remboursement" in refund and "135 €" in refund
     assert "comptable public" in refund  # R50: the prefecture decides no refund itself
     assert "au plus tard le 24 juin 2026" in refund
+    assert "auprès du Centre Paris 11." in refund
+    for text in (credit, refund):
+        assert_plain_french(text)
 
 
 def test_a_refund_letter_made_after_the_drivers_deadline_says_it_has_passed(api):
@@ -130,8 +141,9 @@ def test_a_course_at_the_cap_makes_a_letter_saying_no_point_was_credited_r4_r26(
     text = pdf_text(download(api, case["id"], letter))
     assert "sans reconstitution de points" in text
     assert "aucun point n'a été crédité" in text and "plafond de 12 points" in text
-    assert "Votre solde reste de 12 point(s)" in text
-    assert "ont été crédités" not in text and "0 point(s)" not in text
+    assert "Votre solde reste de 12 points." in text
+    assert "ont été crédités" not in text and "0 point" not in text
+    assert_plain_french(text)
 
 
 def test_a_course_refused_under_r25_makes_a_letter_saying_why_no_point_was_credited(api):
@@ -143,8 +155,64 @@ def test_a_course_refused_under_r25_makes_a_letter_saying_why_no_point_was_credi
     [letter] = letters(api, case["id"])
     assert letter["title"] == NO_CREDIT
     text = pdf_text(download(api, case["id"], letter))
-    assert "aucun point ne peut être crédité" in text and "R25 : un seul stage" in text
+    assert "aucun point ne peut être crédité" in text
+    assert ("un seul stage par période d'un an peut donner lieu à une récupération de points. "
+            "Votre précédent stage de ce type ayant commencé le 3 mars 2026, un nouveau stage ne "
+            "pouvait vous rapporter des points qu'à partir du 3 mars 2027 ; celui-ci a commencé "
+            "le 5 juin 2026.") in text
     assert "ont été crédités" not in text and "plafond" not in text
+    assert_plain_french(text)
+
+
+def test_one_point_credited_is_told_in_the_singular(api):
+    api.set_today("01/03/2026")
+    api.licence(NUM, obtained="01/01/2020", probation="none", points=11, on="01/01/2026")
+    case = _validated_voluntary_course(api, "03/06/2026", "04/06/2026", "10/06/2026")
+    text = pdf_text(download(api, case["id"], letters(api, case["id"])[0]))
+    assert "1 point a été crédité sur votre permis" in text
+    assert "votre solde étant de 11 points avant le stage, 1 point a été crédité." in text
+    assert "Le solde de votre permis est alors de 12 points." in text
+    assert_plain_french(text)
+
+
+def _refused_on_review(api, **choices) -> dict:
+    """A case whose course went to the manual review (one trainee, R32) and the clerk's
+    choices there."""
+    case = api.case_at_review(NUM)
+    api.complete(case["id"], "examen_manuel", **choices)
+    return case
+
+
+def test_a_clerks_refusals_are_told_to_the_driver_with_the_motif_and_no_rule_id(api):
+    case = _refused_on_review(api, decision="refuser", motif="Session tenue sans animateur")
+    credit, refund = (pdf_text(download(api, case["id"], m)) for m in letters(api, case["id"]))
+    assert ("à la suite de ce stage : après examen de votre dossier, mes services ont refusé ce "
+            "crédit de points pour le motif suivant : Session tenue sans animateur.") in credit
+    assert ("ne peut pas vous être accordé : ce stage n'a donné lieu à aucune récupération de "
+            "points, si bien qu'il ne remplit pas l'obligation de stage et ne se substitue pas à "
+            "l'amende.") in refund
+    for text in (credit, refund):
+        assert_plain_french(text)
+
+
+def test_a_refund_refused_at_the_review_says_so_without_a_rule_id(api):
+    case = _refused_on_review(api, decision="crediter", motif="Pièces incomplètes",
+                              obligation="remplie", remboursement="refuse")
+    refund = pdf_text(download(api, case["id"], letters(api, case["id"])[1]))
+    assert ("ne peut pas vous être accordé : après examen de votre dossier, mes services ont "
+            "refusé le remboursement pour le motif suivant : Pièces incomplètes.") in refund
+    assert_plain_french(refund)
+
+
+JARGON = re.compile(r"\b[RDQ]\d{1,2}\b|\((?:s|e)\)|min\(|max\(|CFG_|centre Centre|règle|"
+                    r"examen manuel|l'agent")
+
+
+def assert_plain_french(text: str) -> None:
+    """What a driver reads: no rule id, no formula, no setting, no « point(s) », no clerks'
+    words (a QA finding)."""
+    found = JARGON.findall(text)
+    assert not found, (found, text)
 
 
 # ---- cases started on a version without the letters (migration safety) ----------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pypdf
@@ -59,29 +60,38 @@ def test_pdf_is_pdf_a():
 def test_credit_notice_lists_the_rules_of_the_explanation():
     text = pdf_text(render.render(shipped(), "notification_credit_points",
                                   sample_context()).pdf)
-    assert "4 point(s)" in text and "R26 : min(4, 12 − 6) = 4 points" in text
+    assert "4 points ont été crédités sur votre permis" in text
     assert "avec effet au 3 juin 2026" in text
+    for rule in sample_context()["issue"]["regles"]:  # the driver's words of the explanation
+        assert rule["texte"] in text
+    assert "dans la limite du plafond de 12 points" in text
+    assert "point(s)" not in text and "R26" not in text and "min(" not in text
 
 
 def test_credit_notice_of_no_point_at_the_cap_says_so_from_its_title_r4_r26():
     context = sample_context()
     context["issue"] |= {"points_credites": 0, "solde_apres": 12, "regles": [
-        {"regle": "R26", "texte": "R26 : min(4, 12 − 12) = 0 point crédité"}]}
+        {"regle": "R28", "texte": "Ce stage n'ayant donné lieu à aucun crédit de points, il ne "
+                                  "fait pas courir le délai d'un an."}]}
     out = render.render(shipped(), "notification_credit_points", context)
     assert "<title>Notification d'absence de crédit de points</title>" in out.html
     text = pdf_text(out.pdf)
     assert "sans reconstitution de points" in text and "plafond de 12 points" in text
-    assert "ont été crédités" not in text and "Cette décision applique" in text
+    assert "Votre solde reste de 12 points." in text
+    assert "ont été crédités" not in text and "Pour votre information" in text
+    assert "ne fait pas courir le délai d'un an" in text
 
 
 def test_credit_notice_of_a_refused_course_gives_the_refusal_r25():
     context = sample_context()
     context["issue"] |= {"points_credites": 0, "solde_apres": None, "plafond": None,
-                         "refus": "R25 : un seul stage donnant des points par an"}
+                         "refus": "un seul stage par période d'un an peut donner lieu à une "
+                                  "récupération de points.", "regles": []}
     out = render.render(shipped(), "notification_credit_points", context)
     assert "<title>Notification d'absence de crédit de points</title>" in out.html
     text = pdf_text(out.pdf)
-    assert "aucun point ne peut être crédité" in text and "R25 : un seul stage" in text
+    assert ("aucun point ne peut être crédité sur votre permis de conduire à la suite de ce "
+            "stage : un seul stage par période d'un an") in text
     assert "ont été crédités" not in text and "plafond" not in text
 
 
@@ -90,9 +100,45 @@ def test_credit_notice_of_points_keeps_its_title():
     assert "<title>Notification de points crédités</title>" in out.html
 
 
-def test_refund_decision_tells_amount_and_rule():
+def test_refund_decision_tells_amount_and_its_ground_without_a_rule_id():
+    """A QA finding: the letter read « (règle R20) »; it cites the code's article instead."""
     text = pdf_text(render.render(shipped(), "decision_remboursement", sample_context()).pdf)
-    assert "135 €" in text and "R20" in text and "2 juin 2027" in text
+    assert "135 €" in text and "2 juin 2027" in text
+    assert "se substituant à l'amende sanctionnant l'infraction (article L. 223-6" in text
+    assert "R20" not in text and "règle" not in text
+
+
+LETTER_JARGON = re.compile(r"\b[RDQ]\d{1,2}\b|\((?:s|e)\)|centre Centre|règle")
+
+
+def _variants():
+    """The sample case, its refund refused, its course credited 1 point or none at the cap."""
+    yield sample_context()
+    refused = sample_context()
+    refused["remboursement"] |= {"accorde": False, "montant": None, "a_demander_avant": None,
+                                 "regle": "R48", "motif": "motif"}
+    yield refused
+    for points, balance in ((1, 12), (0, 12)):
+        context = sample_context()
+        context["issue"] |= {"points_credites": points, "solde_apres": balance}
+        yield context
+
+
+@pytest.mark.parametrize("template", ["decision_remboursement", "notification_credit_points",
+                                      "signalement_procureur"])
+def test_no_shipped_letter_prints_a_rule_id_nor_a_parenthesised_plural(template):
+    """What a driver (or the prosecutor) reads is plain French: a QA finding read « (règle
+    R20) », « 3 point(s) », « né(e) », « auprès du centre Centre … » in the shipped letters."""
+    for context in _variants():
+        page = render.render_html(shipped(), template, context)
+        text = " ".join(re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S).split())
+        assert not LETTER_JARGON.findall(text), (LETTER_JARGON.findall(text), text)
+
+
+def test_points_are_agreed_in_number():
+    out = render.render(one("{{ 1|points }} ; {{ 4|points }} ; {{ none|points }}"), "essai",
+                        sample_context())
+    assert "1 point ; 4 points ; —" in out.html
 
 
 def test_date_in_words():
