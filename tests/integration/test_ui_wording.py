@@ -11,17 +11,15 @@ import re
 
 import pytest
 
-from tests.ui_support import UiClient, text
+from tests.ui_support import UiClient, logged_in, text
 
 NUM = "120175200501"
 OTHER = "120175200502"
 
 
 @pytest.fixture
-def ui(api):
-    client = UiClient(api.app)
-    client.login("agent")
-    return client
+def ui(api) -> UiClient:
+    return logged_in(api.app, "agent")
 
 
 def page(ui, path: str) -> str:
