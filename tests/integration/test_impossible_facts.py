@@ -276,28 +276,30 @@ def test_R23_D12_a_sessions_day_problems_and_expired_agrement_at_once(api, today
     assert "R23" in problem["errors"]["centre"][0]
 
 
-def test_R36_a_session_cancelled_on_a_day_to_come_is_refused(api, today):
-    session = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": "2026-03-06",
-                                                   "day2": "2026-03-07", "capacity": 20}), 201)
+def refused_then_cancelled(api, day1: str, day2: str, refused_on: str, on: str) -> str:
+    """A session of day1–day2 whose cancellation dated `refused_on` is refused (422 on `on`,
+    nothing changed), then cancelled on `on`; the refusal's message."""
+    session = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": day1,
+                                                   "day2": day2, "capacity": 20}), 201)
     path = f"/api/v1/sessions/{session['id']}/cancel"
     with unchanged():
-        resp = api.post(path, {"on": "2026-03-03", "reason": "effectif insuffisant"})
-    assert "futur" in assert_problem(resp, 422, "on")["errors"]["on"][0]
-    assert api.ok(api.post(path, {"on": "2026-03-02", "reason": "effectif insuffisant"}))[
+        resp = api.post(path, {"on": refused_on, "reason": "effectif insuffisant"})
+    message = assert_problem(resp, 422, "on")["errors"]["on"][0]
+    assert api.ok(api.post(path, {"on": on, "reason": "effectif insuffisant"}))[
         "status"] == "cancelled"
+    return message
+
+
+def test_R36_a_session_cancelled_on_a_day_to_come_is_refused(api, today):
+    assert "futur" in refused_then_cancelled(api, "2026-03-06", "2026-03-07", "2026-03-03",
+                                             "2026-03-02")
 
 
 def test_R36_LD15_an_announced_session_is_not_cancelled_before_it_was_recorded(api, today):
     """Recorded on 02/03/2026 for June: « annulée le 01/03/2026 » cannot be; a session the
     prefecture records after its days (catching up) may have been cancelled before."""
-    session = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": "2026-06-05",
-                                                   "day2": "2026-06-06", "capacity": 20}), 201)
-    path = f"/api/v1/sessions/{session['id']}/cancel"
-    with unchanged():
-        resp = api.post(path, {"on": "2026-03-01", "reason": "effectif insuffisant"})
-    assert "enregistrée que le 02/03/2026" in assert_problem(resp, 422, "on")["errors"]["on"][0]
-    assert api.ok(api.post(path, {"on": "2026-03-02", "reason": "effectif insuffisant"}))[
-        "status"] == "cancelled"
+    assert "enregistrée que le 02/03/2026" in refused_then_cancelled(
+        api, "2026-06-05", "2026-06-06", "2026-03-01", "2026-03-02")
     late = api.ok(api.post("/api/v1/sessions", {"centre": "R2407500010", "day1": "2026-02-27",
                                                 "day2": "2026-02-28", "capacity": 20}), 201)
     assert api.ok(api.post(f"/api/v1/sessions/{late['id']}/cancel",
