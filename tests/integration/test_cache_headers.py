@@ -10,10 +10,15 @@ from tests.ui_support import UiClient
 def test_pages_and_api_answers_are_not_stored(app, api):
     ui = UiClient(app)
     ui.login("agent")
-    for path in ("/ui/tableau-de-bord", "/ui/taches", "/ui/connexion"):
+    for path in ("/ui/tableau-de-bord", "/ui/taches"):
         resp = ui.get(path)
         assert resp.status_code == 200, path
         assert resp.headers.get("Cache-Control") == "no-store", path
+    # the login page as whoever meets it (a logged-in user is sent on from it), and that redirect
+    login = UiClient(app).get("/ui/connexion")
+    assert login.status_code == 200 and login.headers.get("Cache-Control") == "no-store"
+    sent_on = ui.get("/ui/connexion")
+    assert sent_on.status_code == 302 and sent_on.headers.get("Cache-Control") == "no-store"
     for path in ("/api/v1/cases", "/api/v1/tasks"):
         resp = api.get(path, as_="agent")
         assert resp.status_code == 200, path
