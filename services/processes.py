@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from services import actions, bundles, groups
-from services.clock import clock, in_paris
+from services.clock import clock
 from services.db import LOCK_PROCESS_KEY, advisory_lock, command, db
 from services.design import process_history
 from services.errors import Conflict, Invalid, NotFound
@@ -256,7 +256,7 @@ def version_view(version: ProcessVersion, running_cases: int | None = None) -> d
     override = ({"by": version.override_by, "reason": version.override_reason}
                 if version.override_by else None)
     return {"key": version.key, "version": version.version,
-            "deployed_at": in_paris(version.deployed_at),
+            "deployed_at": version.deployed_at,
             "deployed_by": version.deployed_by, "active": version.active,
             "running_cases": running_cases, "draft": version.draft_id, "override": override}
 

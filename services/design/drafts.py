@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from services import bundles, processes
-from services.clock import clock, in_paris
+from services.clock import clock
 from services.db import command, db, paginate
 from services.design import process_history, scenario_runs
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -127,7 +127,7 @@ def _view(draft: ProcessDraft, run: DraftTestRun | None, live: tuple[int, str] |
     outdated = (live[0] if deployed is None and identical is None and live is not None
                 and live[0] != draft.based_on else None)
     return {"id": draft.id, "key": draft.key, "based_on": draft.based_on,
-            "created_by": draft.created_by, "created_at": in_paris(draft.created_at),
+            "created_by": draft.created_by, "created_at": draft.created_at,
             "valid": draft.valid, "problems": list(draft.problems or []),
             "last_test_run": scenario_runs.view(run) if run is not None else None,
             "deployed_as": deployed.version if deployed is not None else None,

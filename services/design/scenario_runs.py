@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from services import bundles
-from services.clock import clock, in_paris
+from services.clock import clock
 from services.db import LOCK_SANDBOX_CLAIM, advisory_lock, command, db, many_commands
 from services.design import process_history, sandbox
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests, sentences
@@ -245,8 +245,8 @@ def view(run: DraftTestRun) -> dict:
         message = ("Le test est resté « " + run.status + " » au-delà du délai permis : le "
                    "processus qui l'exécutait s'est arrêté. Relancez les scénarios.")
     return {"id": run.id, "draft": run.draft_id, "status": status,
-            "requested_by": run.requested_by, "requested_at": in_paris(run.requested_at),
-            "started_at": in_paris(run.started_at), "finished_at": in_paris(run.finished_at),
+            "requested_by": run.requested_by, "requested_at": run.requested_at,
+            "started_at": run.started_at, "finished_at": run.finished_at,
             "features": list(run.features or []),
             "summary": dict(run.summary or {"passed": 0, "failed": 0, "total": 0}),
             "scenarios": list(run.scenarios or []), "message": message}
