@@ -37,7 +37,8 @@ def test_every_instant_read_or_answered_carries_the_paris_offset(api):
                  f"/api/v1/cases/{case['id']}/events", f"/api/v1/cases/{case['id']}/letters",
                  "/api/v1/tasks", "/api/v1/clock", "/api/v1/outbox", "/api/v1/admin/events",
                  "/api/v1/incidents", "/api/v1/processes", "/api/v1/processes/stage_obligatoire"
-                 "/versions/1", "/api/v1/processes/stage_obligatoire/drafts", f"/api/v1/sessions/{session['id']}", f"/api/v1/centres/{CENTRE}"
+                 "/versions/1", "/api/v1/processes/stage_obligatoire/drafts",
+                 f"/api/v1/sessions/{session['id']}", f"/api/v1/centres/{CENTRE}"
                  "/history", "/api/v1/licences/120175200951"):
         answers[path] = api.ok(api.get(path))
     found = [(path, where, text) for path, body in answers.items()
