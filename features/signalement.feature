@@ -70,4 +70,4 @@ Fonctionnalité: Signalement au parquet quand l'échéance passe sans stage conf
     Quand le temps passe jusqu'au 11/07/2026
     Alors une tâche « signalement_parquet » est ouverte
     Et la table « Délai de relance du signalement » décide « P7D »
-    Et l'historique du dossier mentionne « Décision « Délai de relance du signalement » : règle 1 retenue (entrées : Attestation délivrée = non) → delai_relance = « P7D » »
+    Et l'historique du dossier mentionne « Décision « Délai de relance du signalement » : règle 1 retenue (entrées : Attestation délivrée = non) → Délai de relance = « P7D » »

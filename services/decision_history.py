@@ -21,8 +21,9 @@ def _value(value) -> str:
 
 
 def message(made) -> str:
-    """« Décision « Priorité du dossier » : règle 2 retenue (entrées : points = 6) → priorite =
-    « haute » » (a workflows.decisions.DecisionMade)."""
+    """« Décision « Priorité du dossier » : règle 2 retenue (entrées : Points = 6) → Priorité =
+    « haute » » (a workflows.decisions.DecisionMade): inputs and outputs by their columns'
+    labels."""
     if not made.rules:
         rules = "aucune règle retenue"
     elif len(made.rules) == 1:
@@ -30,7 +31,9 @@ def message(made) -> str:
     else:
         rules = "règles " + ", ".join(str(i) for i, _ in made.rules) + " retenues"
     inputs = ", ".join(f"{label} = {_value(v)}" for label, v in made.inputs)
-    outputs = ", ".join(f"{name} = {_value(v)}" for name, v in made.outputs.items())
+    # the column's label, as the designer wrote it in the table, not the variable it sets
+    outputs = ", ".join(f"{made.output_labels.get(name) or name} = {_value(v)}"
+                        for name, v in made.outputs.items())
     return (f"Décision « {made.name} » : {rules}"
             + (f" (entrées : {inputs})" if inputs else "") + f" → {outputs or 'aucune sortie'}")
 
@@ -40,4 +43,6 @@ def record(case, decisions, actor: str) -> None:
     for made in decisions:
         audit.record(case, EVENT, actor, message=message(made), table=made.decision_id,
                      tache=made.task_id, regles=[i for i, _ in made.rules],
-                     entrees={label: v for label, v in made.inputs}, sorties=made.outputs)
+                     entrees={label: v for label, v in made.inputs}, sorties=made.outputs,
+                     libelles_sorties={name: made.output_labels[name] for name in made.outputs
+                                       if made.output_labels.get(name, name) != name})

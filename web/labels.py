@@ -212,7 +212,8 @@ DECISION_NAME = re.compile(r"^Décision « (.+?) » :")
 def _decision_text(detail: dict) -> str | None:
     """A DMN table's decision (services/decision_history), told from its stored inputs, rules
     and outputs: « Décision « Délai de relance du signalement » : règle 2 retenue (Attestation
-    délivrée : oui) → delai_relance : 14 jours » (a QA finding: « delai_relance = « P14D » »).
+    délivrée : oui) → Délai de relance : 14 jours » (QA findings: « delai_relance = « P14D » »,
+    then the output's variable instead of its column's label).
     None for a detail without them (its message is shown)."""
     if not isinstance(detail.get("sorties"), dict) or not isinstance(detail.get("regles"), list):
         return None
@@ -223,7 +224,10 @@ def _decision_text(detail: dict) -> str | None:
                 if len(rules) == 1 else f"règles {', '.join(rules)} retenues")
     inputs = ", ".join(f"{label} : {_decision_value(v)}"
                        for label, v in (detail.get("entrees") or {}).items())
-    outputs = ", ".join(f"{name_} : {_decision_value(v)}" for name_, v in detail["sorties"].items())
+    labels = detail.get("libelles_sorties")  # absent before 2026-12-06: the variables' names
+    labels = labels if isinstance(labels, dict) else {}
+    outputs = ", ".join(f"{labels.get(name_) or name_} : {_decision_value(v)}"
+                        for name_, v in detail["sorties"].items())
     return (f"Décision « {name} » : {retained}" + (f" ({inputs})" if inputs else "")
             + f" → {outputs or 'aucune sortie'}")
 

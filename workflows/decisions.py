@@ -551,7 +551,8 @@ class DecisionMade:
     task_id: str
     inputs: list  # [(column label, value)]
     rules: list  # [(rule index, rule id)] retained
-    outputs: dict
+    outputs: dict  # {output variable: value}
+    output_labels: dict = field(default_factory=dict)  # {output variable: its column's label}
 
 
 _TRACE: ContextVar[list | None] = ContextVar("decisions_made", default=None)
@@ -609,7 +610,8 @@ class PolicyEngine(DMNEngine):
                                       task.task_spec.bpmn_id or task.task_spec.name, inputs,
                                       [(i, ids.get(i, "")) for i in retained],
                                       {k: _plain(v) if not isinstance(v, list)
-                                       else [_plain(x) for x in v] for k, v in result.items()}))
+                                       else [_plain(x) for x in v] for k, v in result.items()},
+                                      {c.name: c.label for c in self.table.outputs if c.name}))
         return result
 
     def _values(self, output_id: str) -> tuple:

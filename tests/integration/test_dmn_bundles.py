@@ -125,8 +125,9 @@ def test_the_decision_is_in_the_case_history_in_french(api):
     [made] = [e for e in events if e["type"] == "decision_table"]
     assert made["detail"]["message"] == (
         "Décision « Délai de relance du signalement » : règle 1 retenue (entrées : Attestation "
-        "délivrée = non) → delai_relance = « P7D »")
+        "délivrée = non) → Délai de relance = « P7D »")
     assert made["detail"]["sorties"] == {"delai_relance": "P7D"}
+    assert made["detail"]["libelles_sorties"] == {"delai_relance": "Délai de relance"}
     ui = UiClient(api.app)
     ui.login("agent")
     page = text(ui.get(f"/ui/dossiers/{case['id']}"))

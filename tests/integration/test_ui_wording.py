@@ -83,11 +83,12 @@ def test_the_history_tells_a_decision_and_a_timer_in_french(api, ui):
     case = api.case_at_referral(NUM)
     body = page(ui, f"/ui/dossiers/{case['id']}")
     decision = ("Décision « Délai de relance du signalement » : règle 1 retenue (Attestation "
-                "délivrée : non) → delai_relance : 7 jours")
+                "délivrée : non) → Délai de relance : 7 jours")
     timer = re.compile(r"1 minuteur arrivé à échéance le 11/07/2026 à \d\d:\d\d")
     for shown in (body, "\n".join(history_rows(ui, case["id"]))):  # the page and its export
         assert decision in shown and timer.search(shown)
         assert "P7D" not in shown and "minuteurs :" not in shown
+        assert "→ delai_relance" not in shown  # the output's label, not its variable
 
 
 def credited_case(api) -> dict:

@@ -53,6 +53,11 @@ def test_a_decision_of_a_table_is_told_from_its_stored_facts():
         "Décision « Délai de relance du signalement » : règle 2 retenue (Attestation délivrée : "
         "oui) → delai_relance : 14 jours")
     assert fdetail(detail) == detail["message"]  # another event type: its message
+    labelled = dict(detail, libelles_sorties={"delai_relance": "Délai de relance"})
+    assert fdetail(labelled, "decision_table").endswith("→ Délai de relance : 14 jours")
+    for broken in ([], "Délai", {"autre": "Autre"}):  # an event stored otherwise: the names
+        assert fdetail(dict(detail, libelles_sorties=broken), "decision_table").endswith(
+            "→ delai_relance : 14 jours")
     several = dict(detail, regles=[], sorties={"priorite": "haute", "liste": ["a", None]})
     assert fdetail(several, "decision_table").endswith(
         ": aucune règle retenue (Attestation délivrée : oui) → priorite : « haute », liste : "
