@@ -1,7 +1,7 @@
 """A clerk's and a centre's working day in Chromium (issue 18): the filtered task list exported to
 XLSX and read back, and a centre's attendance uploaded as a CSV file, first with a bad line (the
-error shown at its line, nothing stored), then right (stored, the session held). axe-core checks
-each page on a desktop and on a phone (390 px)."""
+error shown at its line, nothing stored), then right (summed up, then stored once confirmed, the
+session held). axe-core checks each page on a desktop and on a phone (390 px)."""
 
 from __future__ import annotations
 
@@ -126,6 +126,15 @@ def test_a_centre_uploads_its_attendance_a_bad_line_then_a_right_file(open_page,
     page.set_input_files("#attendance-file", files=[{
         "name": "presence.csv", "mimeType": "text/csv", "buffer": sheet_csv(filled)}])
     submit(page, "Importer le fichier")
+    # asked first, as the grid: who gets an attestation; nothing stored yet
+    assert page.title().startswith("Confirmation demandée — Session")
+    assert page.locator("#confirmation-resume").inner_text().startswith(
+        f"Vous allez délivrer {len(numbers)} attestations de stage ; tous les stagiaires")
+    assert "« presence.csv »" in page.locator("#confirmation-fichier").inner_text()
+    assert page.locator("#session-status").text_content().strip() == "Planifiée"
+    accessible(page, "confirmation de l'import du fichier de présence")
+    shot(page, "32b-presence-fichier-confirmation")
+    submit(page, "Confirmer la présence")
     assert "Présence importée du fichier « presence.csv »" in flash(page)
     assert page.locator("#session-status").text_content().strip() == "Tenue"
     assert page.locator("#attendance-file").count() == 0  # nothing more to record

@@ -233,6 +233,27 @@ def upload(client, session_id, data: bytes | None, name="presence.csv"):
     return client.post(f"/ui/sessions/{session_id}/presence/fichier", form)
 
 
+def confirming_form(resp) -> dict[str, str]:
+    """The hidden fields of the page's « Confirmer la présence » form (its token with them)."""
+    found = re.search(r'<form method="post" action="([^"]+)" class="fr-mt-2w">(.*?)</form>',
+                      text(resp), re.S)
+    assert found, text(resp)[:3000]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
+                             found.group(2)))
+    fields.pop("csrf_token")
+    return {html.unescape(k): html.unescape(v) for k, v in fields.items()}
+
+
+def upload_confirmed(client, session_id, data: bytes, name="presence.csv"):
+    """The file uploaded: the page asks, nothing recorded; then « Confirmer la présence »."""
+    with unchanged():
+        resp = upload(client, session_id, data, name)
+    assert resp.status_code == 200, text(resp)[:3000]
+    assert 'data-confirm-heading>Confirmer la présence ?</h3>' in text(resp)
+    return client.post(f"/ui/sessions/{session_id}/presence/fichier",
+                       {**confirming_form(resp), "etape": "confirmer"})
+
+
 def errors_shown(resp) -> list[str]:
     page = text(resp)
     block = re.search(r'<ul id="upload-error-list">(.*?)</ul>', page, re.S)
@@ -309,7 +330,7 @@ def test_a_right_sheet_is_recorded_by_the_attendance_service(api, held_soon):
     # `,` separator, no BOM, the API's values, a blank line, spaces, any case, columns reordered
     lines = ["Jour 2,numéro de permis,JOUR 1", f"late, {numbers[0]} ,Present", ""]
     lines += [f"Présent,{n},présent" for n in numbers[1:]]
-    resp = upload(centre, session["id"], "\n".join(lines).encode("utf-8"))
+    resp = upload_confirmed(centre, session["id"], "\n".join(lines).encode("utf-8"))
     assert resp.status_code == 302, text(resp)[:2000]
     assert "Présence importée du fichier « presence.csv »" in flashes(centre.get(
         resp.headers["Location"]))[0]
@@ -326,6 +347,136 @@ def test_a_right_sheet_is_recorded_by_the_attendance_service(api, held_soon):
     assert "La présence de cette session est déjà enregistrée." in html.unescape(text(resp))
 
 
+REFUSED_CONFIRMATION = ("Fichier : La confirmation reçue ne correspond pas au fichier importé, "
+                        "ou elle a expiré (nouvelle connexion) : rien n'a été enregistré. "
+                        "Envoyez le fichier de nouveau.")
+
+
+def test_an_uploaded_sheet_is_summed_up_and_recorded_only_once_confirmed(api, held_soon, ui):
+    """As the grid: a right file answers who gets an attestation and who does not, by name;
+    only « Confirmer la présence » with its token over exactly the records shown records
+    them, once."""
+    session, numbers = held_soon
+    path = f"/ui/sessions/{session['id']}/presence/fichier"
+    centre = as_centre(api)
+    lines = ["Permis;Jour 1;Jour 2", f"{numbers[0]};présent;retard",
+             f"{numbers[1]};absent;présent"] + [f"{n};présent;présent" for n in numbers[2:]]
+    with unchanged():
+        resp = upload(centre, session["id"], "\r\n".join(lines).encode("utf-8"),
+                      name="présence juin.csv")
+    assert resp.status_code == 200, text(resp)[:3000]
+    page = html.unescape(text(resp))
+    assert "<title>Confirmation demandée — Session" in page
+    assert 'data-confirm-heading>Confirmer la présence ?</h3>' in page
+    said = re.search(r'<p id="confirmation-resume">(.*?)</p>', page, re.S).group(1)
+    assert said == (f"Vous allez délivrer 4 attestations de stage ; 2 stagiaires n'auront pas "
+                    f"d'attestation (absents ou en retard : {api_name(api, numbers[0])} "
+                    f"(jour 2 : en retard), {api_name(api, numbers[1])} (jour 1 : absent)).")
+    assert "Feuille importée du fichier « présence juin.csv » : rien n'est encore " \
+           "enregistré." in page
+    assert f'<form method="post" action="{path}" class="fr-mt-2w">' in page
+    assert 'name="etape" value="confirmer">Confirmer la présence</button>' in page
+    assert 'name="etape" value="revenir">Annuler</button>' in page
+    assert 'id="attendance-file"' not in page and 'type="radio"' not in page
+    assert api.ok(api.get(f"/api/v1/sessions/{session['id']}"))["status"] == "planned"
+    fields = confirming_form(resp)
+    assert fields["nom_fichier"] == "présence juin.csv"
+    assert (fields["records.0.licence"], fields["records.0.day2"], fields["records.0.line"]) \
+        == (numbers[0], "late", "2")
+    confirmed = {**fields, "etape": "confirmer"}
+
+    # records, name or token not those shown, or another login's: refused, nothing recorded
+    last = len(numbers) - 1
+    fewer = {k: v for k, v in confirmed.items() if not k.startswith(f"records.{last}.")}
+    for form in ({**confirmed, "records.0.day2": "present"},
+                 {**confirmed, "records.1.licence": numbers[2]},
+                 {**confirmed, "nom_fichier": "autre.csv"},
+                 {**confirmed, "confirmation": "0" * 64},
+                 fewer,
+                 {**confirmed, **{f"records.{last + 1}.{k}": v for k, v in (
+                     ("licence", numbers[0]), ("day1", "present"), ("day2", "present"),
+                     ("line", "9"))}},
+                 {k: v for k, v in confirmed.items() if k != "nom_fichier"}):
+        with unchanged():
+            resp = centre.post(path, form)
+        assert resp.status_code == 422, form
+        assert errors_shown(resp) == [REFUSED_CONFIRMATION]
+        assert "Confirmer la présence" not in text(resp)
+    with unchanged():  # the clerk's login: the centre's token is no confirmation of its
+        resp = ui.post(path, confirmed)
+    assert resp.status_code == 422 and errors_shown(resp) == [REFUSED_CONFIRMATION]
+
+    # « Annuler »: back to the page, nothing recorded
+    with unchanged():
+        resp = centre.post(path, {**fields, "etape": "revenir"})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/ui/sessions/{session['id']}")
+    back = html.unescape(text(centre.get(resp.headers["Location"])))
+    assert "Import du fichier annulé : rien n'a été enregistré." in back
+    assert 'id="attendance-file"' in back  # the file may be sent again
+
+    resp = centre.post(path, confirmed)
+    assert resp.status_code == 302, text(resp)[:3000]
+    assert "Présence importée du fichier « présence juin.csv » et enregistrée" in flashes(
+        centre.get(resp.headers["Location"]))[0]
+    view = api.ok(api.get(f"/api/v1/sessions/{session['id']}"))
+    assert view["status"] == "held"
+    by_licence = {e["licence"]: e for e in view["enrollments"]}
+    assert (by_licence[numbers[0]]["day2"], by_licence[numbers[1]]["day1"]) == ("late", "absent")
+    assert [n for n in numbers if by_licence[n]["attestation_issued_on"]] == numbers[2:]
+    # the same confirmation again: the service's refusal, nothing recorded twice
+    with unchanged():
+        resp = centre.post(path, confirmed)
+    assert resp.status_code == 409
+    assert "La présence de cette session est déjà enregistrée." in html.unescape(text(resp))
+
+
+def test_a_confirmation_is_checked_again_when_it_comes(api, held_soon):
+    """The attendance recorded meanwhile (by the API, say): the confirmed file is refused
+    with the usual message, nothing recorded twice."""
+    session, numbers = held_soon
+    centre = as_centre(api)
+    with unchanged():
+        resp = upload(centre, session["id"], sheet(numbers, ("présent", "absent")))
+    assert resp.status_code == 200 and "Confirmer la présence ?" in text(resp)
+    confirmed = {**confirming_form(resp), "etape": "confirmer"}
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    with unchanged():
+        resp = centre.post(f"/ui/sessions/{session['id']}/presence/fichier", confirmed)
+    assert resp.status_code == 409
+    assert "La présence de cette session est déjà enregistrée." in html.unescape(text(resp))
+    view = api.ok(api.get(f"/api/v1/sessions/{session['id']}"))
+    assert {e["day2"] for e in view["enrollments"]} == {"present"}  # the API's, kept
+
+
+def test_the_confirmation_has_the_uploads_access(api, held_soon, ui):
+    session, numbers = held_soon
+    other = api.session("27/02/2026", "28/02/2026", centre=OTHER_CENTRE, fill=1)
+    own = api.session("27/02/2026", "28/02/2026", fill=1)
+    centre = as_centre(api)
+    resp = upload(centre, session["id"], sheet(numbers))
+    confirmed = {**confirming_form(resp), "etape": "confirmer"}
+    designer = UiClient(api.app)
+    designer.login("designer")
+    with unchanged():
+        for session_id in (other["id"], 987654):  # another centre's session, or none
+            resp = centre.post(f"/ui/sessions/{session_id}/presence/fichier", confirmed)
+            assert resp.status_code == 403, session_id
+        resp = ui.post("/ui/sessions/987654/presence/fichier", confirmed)
+        assert resp.status_code == 404
+        resp = designer.post(f"/ui/sessions/{session['id']}/presence/fichier", confirmed)
+        assert resp.status_code == 403
+        # made for one session, it confirms no other one of the centre
+        resp = centre.post(f"/ui/sessions/{own['id']}/presence/fichier", confirmed)
+        assert resp.status_code == 422 and errors_shown(resp) == [REFUSED_CONFIRMATION]
+        # no CSRF token: refused
+        resp = centre.post(f"/ui/sessions/{session['id']}/presence/fichier", confirmed,
+                           csrf=False)
+        assert resp.status_code == 400
+    assert centre.post(f"/ui/sessions/{session['id']}/presence/fichier",
+                       confirmed).status_code == 302
+
+
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
 def test_a_sheet_saved_by_french_excel_is_read_in_its_encoding(api, held_soon, encoding):
     """French Excel's « CSV (séparateur : point-virgule) » is Windows-1252, not UTF-8: a
@@ -335,7 +486,7 @@ def test_a_sheet_saved_by_french_excel_is_read_in_its_encoding(api, held_soon, e
     centre = as_centre(api)
     lines = ["Stagiaire;N° de permis;Jour 1;Jour 2"]
     lines += [f"Hélène Œuvray;{n};Présent;Présent" for n in numbers]
-    resp = upload(centre, session["id"], "\r\n".join(lines).encode(encoding))
+    resp = upload_confirmed(centre, session["id"], "\r\n".join(lines).encode(encoding))
     assert resp.status_code == 302, text(resp)[:2000]
     view = api.ok(api.get(f"/api/v1/sessions/{session['id']}"))
     assert view["status"] == "held"
@@ -363,7 +514,7 @@ def test_the_upload_has_the_attendance_forms_access(api, held_soon, ui):
     assert resp.status_code == 409
     assert "à partir du second jour (07/03/2026)" in html.unescape(text(resp))
     # a clerk may upload it too
-    resp = upload(ui, session["id"], sheet(numbers))
+    resp = upload_confirmed(ui, session["id"], sheet(numbers))
     assert resp.status_code == 302
     assert api.ok(api.get(f"/api/v1/sessions/{session['id']}"))["status"] == "held"
 
@@ -472,7 +623,7 @@ def test_the_template_lists_the_trainees_and_comes_back_filled_in(api, held_soon
     assert centre.get(f"/ui/sessions/{other['id']}/presence/modele.csv").status_code == 403
     filled = "\r\n".join(";".join([*r[:2], "présent", "absent"]) for r in rows)
     filled = filled.replace("présent;absent", "Jour 1;Jour 2", 1)  # the header line
-    resp = upload(centre, session["id"], ("\ufeff" + filled).encode("utf-8"))
+    resp = upload_confirmed(centre, session["id"], ("\ufeff" + filled).encode("utf-8"))
     assert resp.status_code == 302, text(resp)[:3000]
     view = api.ok(api.get(f"/api/v1/sessions/{session['id']}"))
     assert view["status"] == "held" and {e["day2"] for e in view["enrollments"]} == {"absent"}

@@ -244,7 +244,7 @@ def record_attendance(session_id: int):
             # attestation issued, before « Confirmer la présence »
             sessions.check_attendance(_session_for_user(session_id), records, current_user())
             return render_session(session_id, dict(request.form), confirmation=_summary(
-                enrolled, records, confirm.token(scope, records),
+                session_id, enrolled, records, confirm.token(scope, records),
                 bool(request.form.get(confirm.FIELD))))
         sessions.record_attendance(_session_for_user(session_id), records, current_user())
     except (Invalid, Conflict) as exc:
@@ -254,13 +254,26 @@ def record_attendance(session_id: int):
     return redirect(url_for("ui.session_page", session_id=session_id))
 
 
-def _summary(enrolled, records: list[dict], token: str, again: bool) -> dict:
-    """What confirming the sheet does (R34): who gets an attestation, who does not and why;
-    the grid's choices (sent again, hidden) and the confirmation's token."""
+def _summary(session_id: int, enrolled, records: list[dict], token: str, again: bool) -> dict:
+    """The grid's confirmation: its choices sent again, hidden, with the token."""
+    fields = [(f"{day}-{e.id}", rec[day]) for e, rec in zip(enrolled, records, strict=True)
+              for day in ("day1", "day2")]
+    return attendance_summary([e.case.licence.holder_name for e in enrolled], records,
+                              fields, token,
+                              url_for("ui.record_attendance", session_id=session_id),
+                              again=again)
+
+
+def attendance_summary(names: list[str], records: list[dict], fields: list[tuple[str, str]],
+                       token: str, action: str, back: str = "Modifier", again: bool = False,
+                       file: str | None = None) -> dict:
+    """What confirming a sheet does (R34), for the session page's confirmation (the grid's or
+    an uploaded file's): who gets an attestation, who does not and why (`names`: record i's
+    trainee); the form that confirms it: `action`, its hidden `fields` and `token`, the other
+    button's label `back`; `file`: the uploaded file's name."""
     label = dict(ATTENDANCE)
     issued, without = [], []
-    for enr, (rec, ok) in zip(enrolled, sessions.attestations_of(records), strict=True):
-        name = enr.case.licence.holder_name
+    for name, (rec, ok) in zip(names, sessions.attestations_of(records), strict=True):
         if ok:
             issued.append(name)
         else:
@@ -268,10 +281,8 @@ def _summary(enrolled, records: list[dict], token: str, again: bool) -> dict:
                                                                             (2, "day2"))
                     if rec[day] != "present"]
             without.append(f"{name} ({', '.join(days)})")
-    fields = [(f"{day}-{e.id}", rec[day]) for e, rec in zip(enrolled, records, strict=True)
-              for day in ("day1", "day2")]
     return {"issued": issued, "without": without, "fields": fields, "token": token,
-            "again": again}
+            "again": again, "action": action, "back": back, "file": file}
 
 
 # ---- cancel (R36) -------------------------------------------------------------------------------
