@@ -8,6 +8,7 @@ nothing."""
 from __future__ import annotations
 
 import html
+import re
 import threading
 import time
 
@@ -401,3 +402,49 @@ def test_ui_once_the_session_started_no_desinscrire_and_the_page_says_why(api, a
         refused = agent.post(_unenrol_link(session["id"], case["id"]), {"reason": REASON})
     assert refused.status_code == 409
     assert "R34" in text(refused)
+
+
+def _case_page_link(client, case_id) -> str | None:
+    """The case page's « Désinscrire » link (its href), or None."""
+    page = client.get(f"/ui/dossiers/{case_id}")
+    assert page.status_code == 200, text(page)[:500]
+    found = re.search(r'<a [^>]*id="case-unenrol" href="([^"]+)">Désinscrire<',
+                      page.get_data(as_text=True))
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_ui_the_case_page_offers_desinscrire_while_the_session_page_does(api, agent):
+    """Where the case page shows its enrolment, the session page's « Désinscrire » (the same
+    route), for a clerk or an admin, while the session has not started (LD16)."""
+    case, session = _enrolled(api)
+    link = _unenrol_link(session["id"], case["id"])
+    assert _case_page_link(agent, case["id"]) == link
+    admin = UiClient(api.app)
+    admin.login("admin")
+    assert _case_page_link(admin, case["id"]) == link
+    assert agent.get(link).status_code == 200  # it opens the un-enrolment's form
+    centre = UiClient(api.app)  # a centre opens no case page, and sees no link there
+    centre.login("centre75")
+    assert centre.get(f"/ui/dossiers/{case['id']}").status_code == 403
+    # the session started: neither page offers it
+    api.set_today("05/06/2026")
+    assert _case_page_link(agent, case["id"]) is None
+    assert link not in agent.get(f"/ui/sessions/{session['id']}").get_data(as_text=True)
+    # held: the attendance recorded, no link either
+    api.set_today("06/06/2026")
+    api.attendance(session["id"], [(NUM, "present", "present")])
+    assert _case_page_link(agent, case["id"]) is None
+    assert _case_page_link(admin, case["id"]) is None
+
+
+def test_ui_the_case_page_has_no_desinscrire_once_unenrolled_or_cancelled(api, agent):
+    case, session = _enrolled(api)
+    other = _other_trainee(api)
+    api.enroll(other["id"], session["id"])
+    assert _case_page_link(agent, other["id"]) == _unenrol_link(session["id"], other["id"])
+    api.ok(_unenrol(api, session["id"], other["id"]))
+    assert _case_page_link(agent, other["id"]) is None  # waiting again: no session shown
+    assert _case_page_link(agent, case["id"]) == _unenrol_link(session["id"], case["id"])
+    api.ok(api.post(f"/api/v1/sessions/{session['id']}/cancel",
+                    {"on": "2026-03-10", "reason": "Effectif insuffisant"}))
+    assert _case_page_link(agent, case["id"]) is None

@@ -117,11 +117,25 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
         letters=letters.letters_of(case.id),
         incidents=incidents.open_on_case(case.id),
         confirmation=confirmation,
+        unenrol_url=_unenrolment_url(case, today),
         # a course no longer current (its attestation refused, none issued): still shown
         past_course=None if case.session else outcome.latest_attended(case),
         claimed_at={t.id: tasks.claimed_at(t) for t in open_tasks
                     if t.assignee_id not in (None, current_user().id)},
     ), status
+
+
+def _unenrolment_url(case, today) -> str | None:
+    """The session page's « Désinscrire » for the case's current enrolment, when that page
+    offers it (LD16: sessions.unenrolment_open, and the enrolment still current). Every user
+    of this page (clerks, admins) may un-enrol; the route answers to the session page."""
+    session = case.session
+    if session is None or not sessions.unenrolment_open(session, today):
+        return None
+    if not any(e.session_id == session.id and e.status == "enrolled"
+               for e in case.enrollments):
+        return None
+    return url_for("ui.session_unenrol", session_id=session.id, case_id=case.id)
 
 
 @pages.route("/dossiers/<int:case_id>/diagramme.bpmn")
