@@ -10,6 +10,7 @@ cannot read the server's disk or reach the network)."""
 from __future__ import annotations
 
 import functools
+import gc
 import re
 import string
 import sys
@@ -32,7 +33,7 @@ LETTER_SUFFIX = ".html"
 LAYOUT = f"{LETTERS_DIR}/_mise_en_page.html"
 PDF_VARIANT = "pdf/a-3b"
 MAX_OUTPUT_CHARS = 1_000_000  # one letter's HTML
-MAX_RENDER_SECONDS = 2.0  # CPU time of one rendering, checked as the output grows
+MAX_RENDER_SECONDS = 2.0  # the rendering thread's CPU time, checked as the output grows
 MAX_POWER = 1000  # `a ** b`: b at most this (a huge power is a denial of service)
 # a list, tuple, dict or namespace a letter builds, written as text (a shared value counted each
 # time it appears): measuring it costs up to about a second per million characters
@@ -349,23 +350,46 @@ class _CpuBound:
     """A trace on the template's frames and on every Python function they call (a filter such as
     `wordwrap` or `slice` loops in Python, outside the template's own lines): past the CPU
     budget, or past MAX_MEMORY_GROWTH of resident memory, the rendering stops, even in a loop
-    that writes nothing."""
+    that writes nothing. The budget is this thread's CPU time, without the garbage collector's
+    passes: another request's thread, or a full collection of a large process's heap (a CI
+    run's, a long-lived worker's), is not the letter's cost and must not refuse it. (The
+    collector runs as allocations call for it: a template that allocates much is still stopped
+    by its own lines' time and by its memory.)"""
 
     def __init__(self, path: str):
         self.path = path
-        self.deadline = time.process_time() + MAX_RENDER_SECONDS
+        self.deadline = time.thread_time() + MAX_RENDER_SECONDS
         self.countdown = MEMORY_EVERY
+        self.collecting_since: float | None = None
+        self.thread = threading.get_ident()
         start = resident_bytes()
         self.rss_limit = None if start is None else start + MAX_MEMORY_GROWTH
 
     def __enter__(self):
         self.previous = sys.gettrace()
+        # first at a pass's start, last at its end: the whole pass, other callbacks included
+        gc.callbacks.insert(0, self._collection_starts)
+        gc.callbacks.append(self._collection_ends)
         sys.settrace(self._call)
         return self
 
     def __exit__(self, *exc):
         sys.settrace(self.previous)
+        gc.callbacks.remove(self._collection_starts)
+        gc.callbacks.remove(self._collection_ends)
         return False
+
+    def _collection_starts(self, phase: str, info: dict) -> None:
+        if phase == "start" and threading.get_ident() == self.thread:
+            self.collecting_since = time.thread_time()
+
+    def _collection_ends(self, phase: str, info: dict) -> None:
+        """The garbage collector's pass, run by this thread, moves the deadline on by its time.
+        (A pass another thread runs is not in this thread's CPU time.)"""
+        if phase == "stop" and self.collecting_since is not None \
+                and threading.get_ident() == self.thread:
+            self.deadline += time.thread_time() - self.collecting_since
+            self.collecting_since = None
 
     def _call(self, frame, event, arg):
         if frame.f_code.co_filename in _UNTRACED:
@@ -373,7 +397,7 @@ class _CpuBound:
         return self._line
 
     def _line(self, frame, event, arg):
-        if time.process_time() > self.deadline:
+        if self.collecting_since is None and time.thread_time() > self.deadline:
             raise LetterError(*self._where(frame), "le rendu du courrier prend trop de temps")
         self.countdown -= 1
         if self.countdown <= 0:

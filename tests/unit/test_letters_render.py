@@ -225,6 +225,40 @@ def test_a_loop_that_writes_nothing_is_bounded_in_cpu_time(monkeypatch):
     assert __import__("time").process_time() - started < 5
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # raised in a pass
+def test_a_garbage_collection_during_the_rendering_is_not_charged_to_the_letter(monkeypatch):
+    """A CI run refused a shipped letter (« prend trop de temps ») while its rendering takes
+    about 40 ms: a full collection of a large test process's heap, or another thread's CPU time
+    (the budget was the process's), is not the letter's cost. Here the collector's pass is made
+    slow by a callback that runs inside it, once, while the letter is being rendered."""
+    import gc
+    import sys
+    import time
+
+    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 0.2)
+    outside = len(gc.callbacks)
+    slowed = []
+
+    def slow_pass(phase, info):  # a callback of the pass: inside it
+        if phase == "stop" and not slowed and sys.gettrace() is not None:  # the letter's
+            slowed.append(True)
+            end = time.thread_time() + 0.4
+            while time.thread_time() < end:
+                pass
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(slow_pass)
+    gc.set_threshold(1)  # a collection at almost every allocation
+    try:
+        html = render.render_html(one("{% for i in range(300) %}{{ [i, [i]]|length }}{% endfor %}"),
+                                  "essai", {})
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(slow_pass)
+    assert slowed == [True] and html.count("2") >= 300
+    assert len(gc.callbacks) == outside  # the bound's callbacks are gone with the rendering
+
+
 def test_a_huge_repetition_is_refused_before_it_is_made():
     with pytest.raises(render.LetterError) as err:
         render.render_html(one("{{ 'x' * 10000000000 }}"), "essai", {})
