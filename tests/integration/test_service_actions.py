@@ -99,7 +99,7 @@ def test_an_upload_with_a_bad_service_task_is_refused_on_its_element(api, case):
     task, message = BAD[case]
     resp = upload(api, insert_on(VOLONTAIRE, "f_t_01", task))
     body = assert_problem(resp, 422)
-    assert list(body["errors"]) == ["svc"], body
+    assert list(body["errors"]) == ["svc"], body["errors"]  # the messages, if it fails
     assert any(message in m for m in body["errors"]["svc"]), body["errors"]
     assert_problem(api.get(f"/api/v1/processes/{KEY}/versions/2"), 404)  # nothing stored
 
