@@ -130,10 +130,7 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     letter = data["letter_48n"]
     receipt = letter["receipt"]
     received = letter.get("received_on")
-    # D11, R10, and no date after today: every problem of the letter at once
-    raise_all(rfacts.letter_problems(
-        receipt=receipt, sent_on=letter["sent_on"], received_on=received,
-        decision_on=infraction.decision_on, today=clock().today()))
+    raise_all(letter_48n_problems(infraction, letter))
     cfg = rules_config()
     notified, flags = rdates.notification_date(receipt, received, cfg)
     case.infraction_id = infraction.id
@@ -145,6 +142,18 @@ def _mandatory_facts(case: Case, licence: Licence, data: dict) -> Infraction:
     case.obligation = "pending"
     case.flags = [{"rule": f.rule, "message": f.message} for f in flags]
     return infraction
+
+
+def letter_48n_problems(infraction: Infraction, letter: dict) -> list[rfacts.Problem]:
+    """D11, R10, and no date after today: every problem of the 48N notifying `infraction`'s
+    retrait, as (field path, French message). `letter` is the API schema's `letter_48n`: whole
+    (`create`), or only the fields the schema accepted (a clerk's form refused for its other
+    fields, so that one answer tells everything: web/ui/formdata.py); a check whose inputs are
+    absent is skipped."""
+    return rfacts.letter_problems(
+        receipt=letter.get("receipt"), sent_on=letter.get("sent_on"),
+        received_on=letter.get("received_on"), decision_on=infraction.decision_on,
+        today=clock().today())
 
 
 @command

@@ -58,18 +58,7 @@ def create(data: dict, actor: str) -> Licence:
         raise Conflict(f"Le permis n° {data['number']} existe déjà.")
     balance = data.get("balance")
     holder = data["holder"]
-    problems = rfacts.licence_problems(data["obtained_on"], holder.get("birth_date"),
-                                       clock().today())
-    if data["probation"] not in ("classic", "aac") and data.get("formation_complementaire"):
-        problems.append(("formation_complementaire",
-                         "La formation complémentaire ne concerne qu'un permis probatoire."))
-    if balance:
-        problems += rfacts.imported_balance_problems(
-            balance["points"], balance["on"], clock().today(),
-            LicenceFacts(obtained_on=data["obtained_on"], probation=data["probation"],
-                         formation_complementaire=bool(data.get("formation_complementaire"))),
-            rules_config().negative_balance)
-    raise_all(problems)
+    raise_all(licence_problems(data))
     licence = Licence(number=data["number"], last_name=holder["last_name"],
                       first_name=holder["first_name"], birth_date=holder["birth_date"],
                       obtained_on=data["obtained_on"], probation=data["probation"],
@@ -88,6 +77,29 @@ def create(data: dict, actor: str) -> Licence:
     return licence
 
 
+def licence_problems(data: dict) -> list[rfacts.Problem]:
+    """Every impossible fact of a new licence's data (R2, LD15, D7, R4, Q5), as (field path,
+    French message). `data` is the API schema's: whole (`create`), or only the fields the schema
+    accepted (a clerk's form refused for its other fields, so that one answer tells everything:
+    web/ui/formdata.py); a check whose inputs are absent is skipped (services/rules/facts.py)."""
+    today = clock().today()
+    obtained_on, probation = data.get("obtained_on"), data.get("probation")
+    formation = bool(data.get("formation_complementaire"))
+    problems = rfacts.licence_problems(obtained_on, (data.get("holder") or {}).get("birth_date"),
+                                       today)
+    if probation is not None and probation not in ("classic", "aac") and formation:
+        problems.append(("formation_complementaire",
+                         "La formation complémentaire ne concerne qu'un permis probatoire."))
+    balance = data.get("balance")
+    if balance:
+        facts = None if obtained_on is None or probation is None else LicenceFacts(
+            obtained_on=obtained_on, probation=probation, formation_complementaire=formation)
+        problems += rfacts.imported_balance_problems(
+            balance.get("points"), balance.get("on"), today, facts,
+            rules_config().negative_balance)
+    return problems
+
+
 @dataclass(frozen=True)
 class RecordedInfraction:
     infraction: Infraction
@@ -97,14 +109,7 @@ class RecordedInfraction:
 @command
 def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfraction:
     fine = data.get("fine") or {}
-    same_day = [i.points for i in licence.infractions if i.committed_on == data["committed_on"]]
-    raise_all(rfacts.infraction_date_problems(
-        obtained_on=licence.obtained_on, committed_on=data["committed_on"],
-        decision_on=data["decision_on"], established_on=data.get("established_on"),
-        paid_on=fine.get("paid_on"), today=clock().today())
-        + rfacts.fine_amount_problems(fine.get("amount"), data["offence_class"])
-        + rfacts.retrait_amount_problems(data["offence_class"], data["points"],
-                                         data["committed_on"], same_day))
+    raise_all(infraction_problems(licence, data))
     infraction = Infraction(
         licence_id=licence.id, committed_on=data["committed_on"], points=data["points"],
         offence_class=data["offence_class"], label=data["label"],
@@ -125,6 +130,23 @@ def record_infraction(licence: Licence, data: dict, actor: str) -> RecordedInfra
     return RecordedInfraction(infraction, decision)
 
 
+def infraction_problems(licence: Licence, data: dict) -> list[rfacts.Problem]:
+    """Every impossible fact of a new infraction of `licence` (R2, R5, R7, R8, LD14, LD15), as
+    (field path, French message); `data` whole or partial, as for `licence_problems`."""
+    fine = data.get("fine") or {}
+    committed_on, points = data.get("committed_on"), data.get("points")
+    problems = rfacts.infraction_date_problems(
+        obtained_on=licence.obtained_on, committed_on=committed_on,
+        decision_on=data.get("decision_on"), established_on=data.get("established_on"),
+        paid_on=fine.get("paid_on"), today=clock().today())
+    problems += rfacts.fine_amount_problems(fine.get("amount"), data.get("offence_class"))
+    if points is not None and committed_on is not None:
+        same_day = [i.points for i in licence.infractions if i.committed_on == committed_on]
+        problems += rfacts.retrait_amount_problems(data.get("offence_class"), points,
+                                                   committed_on, same_day)
+    return problems
+
+
 def add_infraction(licence: Licence, data: dict, actor: str) -> Infraction:
     return record_infraction(licence, data, actor).infraction
 
@@ -143,8 +165,7 @@ def infraction_view(recorded: RecordedInfraction) -> dict:
 
 @command
 def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
-    raise_all(rfacts.invalidation_problems(data["decision_on"], data.get("notified_on"),
-                                           licence.obtained_on, clock().today()))
+    raise_all(invalidation_problems(licence, data))
     inv = Invalidation(licence_id=licence.id, decision_on=data["decision_on"],
                        notified_on=data.get("notified_on"), recorded_at=clock().now())
     db.session.add(inv)
@@ -161,6 +182,13 @@ def add_invalidation(licence: Licence, data: dict, actor: str) -> Invalidation:
     from services import replay
     replay.after_late_fact(licence, actor, "48SI enregistrée après la décision")
     return inv
+
+
+def invalidation_problems(licence: Licence, data: dict) -> list[rfacts.Problem]:
+    """Every impossible fact of a 48SI of `licence` (R6, LD15); `data` whole or partial, as for
+    `licence_problems`."""
+    return rfacts.invalidation_problems(data.get("decision_on"), data.get("notified_on"),
+                                        licence.obtained_on, clock().today())
 
 
 def view(licence: Licence, on: dt.date | None = None, lg=None) -> dict:

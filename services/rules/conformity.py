@@ -77,16 +77,17 @@ def npai_review(mandatory: bool, receipt: str | None) -> Flag | None:
     return None
 
 
-def receipt_problems(receipt: str, sent_on: date, received_on: date | None) -> list[
+def receipt_problems(receipt: str | None, sent_on: date | None, received_on: date | None) -> list[
         tuple[str, str]]:
     """D11: what is wrong with a 48N's receipt, as (field, French message) pairs, none if right.
     A signed or unclaimed letter has a receipt date (the signature or the first presentation),
-    not before it was sent; an NPAI letter has none."""
+    not before it was sent; an NPAI letter has none. A receipt or a sending date None (not
+    known: a form refused for it) skips the checks that need it."""
     problems = []
     if receipt in ("signed", "unclaimed") and received_on is None:
         problems.append(("received_on", "Date de réception obligatoire (signature de l'AR ou "
                                         "première présentation, D11)."))
-    if received_on is not None and received_on < sent_on:
+    if received_on is not None and sent_on is not None and received_on < sent_on:
         problems.append(("received_on", "La réception ne peut précéder l'envoi."))
     if receipt == "npai" and received_on is not None:
         problems.append(("received_on", "Une lettre NPAI n'a pas de date de réception (D11)."))

@@ -3,6 +3,11 @@
 Each check returns every problem it finds, as (field path, French message), so that one
 submission is told all of its errors at once (a QA finding: forms gave one per submit). The
 caller raises them together (services/licences.py) and nothing is written.
+
+A date or an amount given as None is one the check cannot judge (an optional field left empty,
+or a field a form refused for its own error: services/licences.py `licence_problems`): the
+checks that need it are skipped, the others are made, so that a clerk's form tells its field
+errors and its cross-field problems in one answer.
 """
 
 from __future__ import annotations
@@ -36,10 +41,13 @@ def _future(field: str, day: date | None, today: date, what: str) -> list[Proble
     return []
 
 
-def licence_problems(obtained_on: date, birth_date: date | None, today: date) -> list[Problem]:
+def licence_problems(obtained_on: date | None, birth_date: date | None,
+                     today: date) -> list[Problem]:
     """A licence obtained after today (the application's clock), before its holder was born
     (R2: the obtention date starts the capital and the probation), or before the holder was
     MIN_HOLDER_AGE (docs/legal-decisions.md, LD15)."""
+    if obtained_on is None:
+        return []
     problems = _future("obtained_on", obtained_on, today, "La date d'obtention du permis")
     if birth_date is not None and birth_date >= obtained_on:
         problems.append(("holder.birth_date",
@@ -52,61 +60,63 @@ def licence_problems(obtained_on: date, birth_date: date | None, today: date) ->
     return problems
 
 
-def imported_balance_problems(points: int, on: date, today: date, licence: LicenceFacts,
+def imported_balance_problems(points: int | None, on: date | None, today: date,
+                              licence: LicenceFacts | None,
                               negative_balance: bool = True) -> list[Problem]:
     """An imported FNPC balance (API.md `balance`): known on a day the licence existed and not
     after today; never above what the licence could carry that day without any retrait (its
     cap: 12, or during probation 6 plus the increments due by then, R1–R4), since no movement
     raises a balance above its cap (R4, R26); below 0 only where balances may be negative
-    (Q5, CFG_NEGATIVE_BALANCE). LD15."""
-    obtained_on = licence.obtained_on
-    ceiling = replay(licence).cap_on(on) if on >= obtained_on else MAX_POINTS
+    (Q5, CFG_NEGATIVE_BALANCE). LD15. `licence` None: its obtention or probation is unknown."""
     problems: list[Problem] = []
-    if on < obtained_on:
+    known = on is not None and licence is not None
+    if known and on < licence.obtained_on:
         problems.append(("balance.on", "Le solde importé ne peut précéder l'obtention du permis."))
     problems += _future("balance.on", on, today, "La date du solde importé")
-    if on >= obtained_on and points > ceiling:
+    ceiling = replay(licence).cap_on(on) if known and on >= licence.obtained_on else MAX_POINTS
+    if known and points is not None and on >= licence.obtained_on and points > ceiling:
         problems.append(("balance.points",
                          f"R4 : le {fr_date(on)}, ce permis ne peut porter plus de {ceiling} "
                          f"points (son plafond ce jour-là) ; un solde de {points} est "
                          "impossible."))
-    if points < 0 and not negative_balance:
+    if points is not None and points < 0 and not negative_balance:
         problems.append(("balance.points",
                          "Q5 : un solde négatif n'existe pas avec le réglage "
                          "CFG_NEGATIVE_BALANCE=false ; le solde le plus bas est 0."))
     return problems
 
 
-def infraction_date_problems(*, obtained_on: date, committed_on: date, decision_on: date,
-                             established_on: date | None, paid_on: date | None,
-                             today: date) -> list[Problem]:
+def infraction_date_problems(*, obtained_on: date, committed_on: date | None,
+                             decision_on: date | None, established_on: date | None,
+                             paid_on: date | None, today: date) -> list[Problem]:
     """The dates of an infraction: committed on a licence already obtained (a retrait is taken
     from a licence, R2, R8) and not after today; the reality established (R7) on or after the
     commission, and the retrait decided (R8) on or after both, none of them after today (R8's
     four dates come in that order: commission, réalité, décision; LD14); the fine paid after
     the infraction, not after today."""
     problems: list[Problem] = []
-    if committed_on < obtained_on:
+    if committed_on is not None and committed_on < obtained_on:
         problems.append(("committed_on",
                          f"L'infraction ne peut précéder l'obtention du permis "
                          f"({fr_date(obtained_on)}) : aucun point ne peut être retiré d'un "
                          "permis qui n'existait pas encore."))
     problems += _future("committed_on", committed_on, today, "La date de l'infraction")
-    if decision_on < committed_on:
+    if decision_on is not None and committed_on is not None and decision_on < committed_on:
         problems.append(("decision_on", "La décision ne peut précéder l'infraction (R8)."))
-    elif established_on is not None and committed_on <= established_on and \
+    elif decision_on is not None and established_on is not None and \
+            (committed_on is None or committed_on <= established_on) and \
             decision_on < established_on:
         problems.append(("decision_on",
                          f"R7/R8 : le retrait est décidé une fois la réalité de l'infraction "
                          f"établie ({fr_date(established_on)}) ; la décision ne peut la "
                          "précéder."))
     problems += _future("decision_on", decision_on, today, "La date de décision du retrait")
-    if established_on is not None and established_on < committed_on:
+    if established_on is not None and committed_on is not None and established_on < committed_on:
         problems.append(("established_on", "La date de réalité ne peut précéder l'infraction."))
     problems += _future("established_on", established_on, today,
                         "La date de réalité de l'infraction")
     if paid_on is not None:
-        if paid_on < committed_on:
+        if committed_on is not None and paid_on < committed_on:
             problems.append(("fine.paid_on",
                              f"L'amende ne peut avoir été payée avant l'infraction "
                              f"({fr_date(committed_on)})."))
@@ -114,7 +124,7 @@ def infraction_date_problems(*, obtained_on: date, committed_on: date, decision_
     return problems
 
 
-def retrait_amount_problems(offence_class: str, points: int, committed_on: date,
+def retrait_amount_problems(offence_class: str | None, points: int, committed_on: date,
                             same_day_points: Sequence[int]) -> list[Problem]:
     """R5 (L223-2): what a retrait can be, given the offence class.
 
@@ -148,9 +158,10 @@ def retrait_amount_problems(offence_class: str, points: int, committed_on: date,
     return problems
 
 
-def fine_amount_problems(amount: Decimal | None, offence_class: str) -> list[Problem]:
+def fine_amount_problems(amount: Decimal | None, offence_class: str | None) -> list[Problem]:
     """A fine is a positive sum, and a contravention's no more than its class's maximum
-    (code pénal art. 131-13, LD15); R49 refunds the amount actually paid."""
+    (code pénal art. 131-13, LD15); R49 refunds the amount actually paid. No class (None): the
+    maximum is not checked."""
     if amount is None:
         return []
     if amount <= 0:
@@ -168,14 +179,14 @@ def _euros(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",") + " €"
 
 
-def letter_problems(*, receipt: str, sent_on: date, received_on: date | None,
+def letter_problems(*, receipt: str | None, sent_on: date | None, received_on: date | None,
                     decision_on: date, today: date) -> list[Problem]:
     """Everything wrong with a 48N as typed, every problem at once, keyed under `letter_48n.`:
     its receipt (D11, conformity.receipt_problems); sent or received after today; sent before
     the retrait it notifies was decided (R10)."""
     problems = [(f"letter_48n.{field}", message)
                 for field, message in receipt_problems(receipt, sent_on, received_on)]
-    if sent_on < decision_on:
+    if sent_on is not None and sent_on < decision_on:
         problems.append(("letter_48n.sent_on",
                          f"R10 : la lettre 48N notifie le retrait décidé le "
                          f"{fr_date(decision_on)} ; elle ne peut pas avoir été envoyée avant."))
@@ -184,18 +195,18 @@ def letter_problems(*, receipt: str, sent_on: date, received_on: date | None,
     return problems
 
 
-def invalidation_problems(decision_on: date, notified_on: date | None, obtained_on: date,
+def invalidation_problems(decision_on: date | None, notified_on: date | None, obtained_on: date,
                           today: date) -> list[Problem]:
     """A 48SI (R6): decided on a licence already obtained, notified on or after its decision,
     neither after today."""
     problems: list[Problem] = []
-    if decision_on < obtained_on:
+    if decision_on is not None and decision_on < obtained_on:
         problems.append(("decision_on",
                          f"La décision 48SI ne peut précéder l'obtention du permis "
                          f"({fr_date(obtained_on)})."))
     problems += _future("decision_on", decision_on, today, "La date de la décision 48SI")
     if notified_on is not None:
-        if notified_on < decision_on:
+        if decision_on is not None and notified_on < decision_on:
             problems.append(("notified_on", "La notification ne peut précéder la décision (R6)."))
         problems += _future("notified_on", notified_on, today, "La date de notification")
     return problems
