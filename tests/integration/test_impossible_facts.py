@@ -322,3 +322,96 @@ def test_Q5_a_negative_imported_balance_is_refused_when_balances_may_not_be_nega
     finally:
         api.app.config["RULES"] = before
     api.ok(api.post("/api/v1/licences", body), 201)  # the default (Q5): accepted
+
+
+# ---- a clerk's form: its field errors and its cross-field problems in one answer ----------------
+# (a review: each form told its cross-field problems only once every field was right, so a clerk
+# who made both kinds of mistakes met a second round of errors). The API keeps telling a body's
+# schema errors first: its answer to the same body is checked unchanged.
+
+def _both_at_once(ui, path: str, form: dict, expected: dict[str, str]) -> None:
+    """`form` refused in one answer with, on each field of `expected`, one message starting
+    with the text given; the summary at the top tells each of them."""
+    with unchanged():
+        resp = ui.post(path, form)
+    assert resp.status_code == 422
+    errors = field_errors(resp)
+    assert set(errors) == set(expected), errors
+    for field, start in expected.items():
+        assert len(errors[field]) == 1 and errors[field][0].startswith(start), errors
+    lines = summary(resp)
+    assert len(lines) == len(expected)
+    for messages in errors.values():
+        assert any(line.endswith(messages[0]) for line in lines), (lines, messages)
+
+
+def test_licence_form_tells_a_bad_number_and_a_birth_after_the_obtention_at_once(api, ui):
+    form = {"number": "12 34", "holder.last_name": "Martin", "holder.first_name": "Léa",
+            "holder.birth_date": "2026-01-01", "obtained_on": "2025-09-01",
+            "probation": "none", "formation_complementaire": "on",
+            "balance.points": "abc", "balance.on": "2025-08-01"}
+    _both_at_once(ui, "/ui/permis/nouveau", form, {
+        "number": "Chiffres et lettres seulement.",
+        "holder-birth_date": "La date de naissance doit précéder l'obtention du permis.",
+        "formation_complementaire": "La formation complémentaire ne concerne qu'un permis",
+        "balance-points": "Nombre entier attendu.",
+        "balance-on": "Le solde importé ne peut précéder l'obtention du permis."})
+    body = {**LICENCE, "number": "12 34",
+            "holder": {**LICENCE["holder"], "birth_date": "2026-01-01"}}
+    with unchanged():  # the API: the schema's errors first, as before
+        resp = api.post("/api/v1/licences", body)
+    assert set(assert_problem(resp, 422, "number")["errors"]) == {"number"}
+    # the obtention date refused: the checks that need it are skipped, not reported
+    _both_at_once(ui, "/ui/permis/nouveau", {**form, "obtained_on": "2025-13-01"}, {
+        "number": "Chiffres et lettres seulement.", "obtained_on": "Date invalide",
+        "formation_complementaire": "La formation complémentaire ne concerne qu'un permis",
+        "balance-points": "Nombre entier attendu."})
+
+
+def test_infraction_form_tells_a_missing_label_and_a_decision_before_the_infraction_at_once(
+        api, ui):
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    path = f"/ui/permis/{NUM}/infraction"
+    form = {"offence_class": "C4", "points": "3", "committed_on": "2026-02-01",
+            "decision_on": "2026-01-20", "fine.amount": "900", "fine.paid_on": "2026-01-15"}
+    _both_at_once(ui, path, form, {
+        "label": "Champ obligatoire.",
+        "decision_on": "La décision ne peut précéder l'infraction (R8).",
+        "fine-kind": "Champ obligatoire.",
+        "fine-amount": "Une contravention de 4e classe est punie d'une amende d'au plus 750 €",
+        "fine-paid_on": "L'amende ne peut avoir été payée avant l'infraction"})
+    with unchanged():  # the API: the schema's errors first, as before
+        resp = post_infraction(api, infraction(label="", decision_on="2026-01-20"))
+    assert set(assert_problem(resp, 422, "label")["errors"]) == {"label"}
+    # the commission date refused: R8 and the payment's order are not judged
+    _both_at_once(ui, path, {**form, "label": "Excès de vitesse", "committed_on": "2026-02-31"}, {
+        "committed_on": "Date invalide", "fine-kind": "Champ obligatoire.",
+        "fine-amount": "Une contravention de 4e classe est punie d'une amende d'au plus 750 €"})
+
+
+def test_48si_form_tells_a_bad_decision_date_and_a_notification_to_come_at_once(api, ui):
+    api.ok(api.post("/api/v1/licences", LICENCE), 201)
+    _both_at_once(ui, f"/ui/permis/{NUM}/invalidation",
+                  {"decision_on": "2026-02-30", "notified_on": "2026-03-05"},
+                  {"decision_on": "Date invalide",
+                   "notified_on": "La date de notification ne peut être dans le futur"})
+
+
+def test_48n_form_tells_a_missing_receipt_and_the_letters_dates_out_of_order_at_once(api, ui):
+    inf = _infraction_with_48n(api)
+    path = f"/ui/permis/{NUM}/infractions/{inf}/dossier-48n"
+    _both_at_once(ui, path, {"letter_48n.sent_on": "2026-02-05",
+                             "letter_48n.received_on": "2026-02-04"}, {
+        "letter_48n-receipt": "Champ obligatoire.",
+        "letter_48n-sent_on": "R10 : la lettre 48N notifie le retrait décidé le 10/02/2026",
+        "letter_48n-received_on": "La réception ne peut précéder l'envoi."})
+    with unchanged():  # the API: the schema's errors first, as before
+        resp = api.post("/api/v1/cases", {
+            "kind": "obligatoire", "licence": NUM, "infraction": inf,
+            "letter_48n": {"sent_on": "2026-02-05", "received_on": "2026-02-04"}})
+    assert set(assert_problem(resp, 422)["errors"]) == {"letter_48n.receipt"}
+    # the reception date refused: a signed letter is not told it lacks one
+    _both_at_once(ui, path, {"letter_48n.sent_on": "2026-02-05", "letter_48n.receipt": "signed",
+                             "letter_48n.received_on": "2026-02-40"}, {
+        "letter_48n-received_on": "Date invalide",
+        "letter_48n-sent_on": "R10 : la lettre 48N notifie le retrait décidé le 10/02/2026"})

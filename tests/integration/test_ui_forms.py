@@ -272,17 +272,17 @@ def test_infraction_form_checks_like_the_api_and_reports_the_48n(api, ui):
             "committed_on": "2026-02-01", "decision_on": "2026-01-20", "fine": {"amount": "135"}}
     expected = as_ids(api_errors(api, f"/api/v1/licences/{NUM}/infractions", body))
     assert set(expected) == {"points", "fine-kind"}
-    with unchanged():
+    r8 = ["La décision ne peut précéder l'infraction (R8)."]
+    with unchanged():  # the API's field errors, and the service's R8 in the same answer
         resp = ui.post(path, form)
-    assert resp.status_code == 422 and field_errors(resp) == expected
+    assert resp.status_code == 422 and field_errors(resp) == {**expected, "decision_on": r8}
     assert input_value(resp, "fine-amount") == "135"
     assert selected(resp, "offence_class") == "C4"
     form["points"] = "3"
     form["fine.kind"] = "forfaitaire"
     with unchanged():  # the schema passes, the service refuses (R8): the same field
         resp = ui.post(path, form)
-    assert field_errors(resp) == {"decision_on": ["La décision ne peut précéder l'infraction "
-                                                  "(R8)."]}
+    assert field_errors(resp) == {"decision_on": r8}
     form.update({"decision_on": "2026-02-10", "fine.amount": "135,50"})
     resp = ui.post(path, form)
     assert resp.status_code == 302 and "#infraction-" in resp.headers["Location"]

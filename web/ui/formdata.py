@@ -4,12 +4,17 @@ the same input with the same French messages under the same field paths ("holder
 
 A form field is named by its API path. Its value is typed the way a JSON client would send it
 (an integer for an integer field, a boolean for a checkbox); an empty field is left out, so the
-schema says "Champ obligatoire." where the API would."""
+schema says "Champ obligatoire." where the API would.
+
+Unlike the API, which tells a body's schema errors first and its service's checks (dates in
+order, R5, D11…) only once the schema passes, a form tells both in one answer: `load` runs the
+service's own checks (`checks`) on the fields the schema accepted, so that a clerk who made both
+kinds of mistakes does not fix the fields only to meet a second round of errors."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from marshmallow import ValidationError
@@ -67,12 +72,25 @@ class FormSpec:
             target[leaf] = value
         return data
 
-    def load(self, schema_cls, form: Mapping[str, str], extra: dict | None = None) -> dict:
-        """The schema's data, or Invalid with the API's flat field paths and messages."""
+    def load(self, schema_cls, form: Mapping[str, str], extra: dict | None = None,
+             checks: Callable[[dict], list[tuple[str, str]]] | None = None) -> dict:
+        """The schema's data, or Invalid with the API's flat field paths and messages.
+
+        `checks`: the service's cross-field checks, as it makes them on the schema's data
+        (services/licences.py `licence_problems`…, every problem as (path, message)); when the
+        schema refuses some fields, they are made on the fields it accepted (a check whose
+        inputs are absent is skipped) and their problems join the fields' errors, except on a
+        field already refused (it is told its own error only). When the schema passes, the
+        service makes them itself."""
         try:
             return schema_cls().load({**self.data(form), **(extra or {})})
         except ValidationError as exc:
             errors = flatten(exc.messages)
+            valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+            refused = set(errors)
+            for path, message in checks(valid) if checks is not None else ():
+                if path not in refused:
+                    errors.setdefault(path, []).append(message)
             raise Invalid("Certaines données sont invalides.", errors) from None
 
 

@@ -103,7 +103,8 @@ def licence_new():
     status = 200
     if request.method == "POST":
         try:
-            data = LICENCE_FORM.load(LicenceInSchema, request.form)
+            data = LICENCE_FORM.load(LicenceInSchema, request.form,
+                                     checks=licences.licence_problems)
             number = licences.create(data, current_user().username).number
         except (Invalid, Conflict) as exc:
             form, status = Form.refused(LICENCE_FORM, request.form, exc, "number"), exc.status
@@ -163,7 +164,8 @@ def infraction_new(number: str):
     form, status = Form(INFRACTION_FORM, {"points": "3"}), 200
     if request.method == "POST":
         try:
-            data = INFRACTION_FORM.load(InfractionInSchema, request.form)
+            data = INFRACTION_FORM.load(InfractionInSchema, request.form, checks=lambda valid:
+                                        licences.infraction_problems(licence, valid))
             recorded = licences.record_infraction(licences.get(number), data,
                                                   current_user().username)
             inf = recorded.infraction
@@ -210,7 +212,8 @@ def invalidation_new(number: str):
     form, status = Form(INVALIDATION_FORM), 200
     if request.method == "POST":
         try:
-            data = INVALIDATION_FORM.load(InvalidationInSchema, request.form)
+            data = INVALIDATION_FORM.load(InvalidationInSchema, request.form, checks=lambda valid:
+                                          licences.invalidation_problems(licence, valid))
             reviewed = len(licence_view.open_cases(licence))
             licences.add_invalidation(licences.get(number), data, current_user().username)
         except (Invalid, Conflict) as exc:
@@ -248,7 +251,9 @@ def case_48n_new(number: str, infraction_id: int):
     elif request.method == "POST":
         try:
             data = LETTER_FORM.load(CaseInSchema, request.form, {
-                "kind": "obligatoire", "licence": number, "infraction": infraction_id})
+                "kind": "obligatoire", "licence": number, "infraction": infraction_id},
+                checks=lambda valid: cases.letter_48n_problems(
+                    infraction, valid.get("letter_48n") or {}))
             case = cases.create(data, current_user().username)
             case_id, reference = case.id, case.reference
         except (Invalid, Conflict) as exc:
