@@ -1,6 +1,17 @@
 """Licences (permis): create one, its page (balance, cap, ledger, infractions, cases), register an
 infraction or a 48SI, open the 48N case of an infraction that triggers one (R15), or a voluntary
-case. Agents only. The API's marshmallow schemas check the forms, the same services act."""
+case. Agents only. The API's marshmallow schemas check the forms, the same services act.
+
+A refused form tells, in one answer, its fields' errors and the service's cross-field checks
+that the fields it accepted let judge (web/ui/formdata.py `FormSpec.load`, `checks`).
+
+A successful POST redirects (Post/Redirect/Get): a refresh never sends it again. A refused one
+(422, 409) answers with the form again, what was typed and every error, and no redirect: it
+recorded nothing (the services check everything before they write, and a command that raises is
+rolled back, services/db.py `command`), so the browser sending it again (refresh, back) is the
+same submission again: refused again, or, if the facts changed meanwhile, recorded once, as if
+the clerk had sent it then. A licence number and an infraction's 48N case are unique anyway
+(409)."""
 
 from __future__ import annotations
 
