@@ -229,8 +229,9 @@ def test_a_loop_that_writes_nothing_is_bounded_in_cpu_time(monkeypatch):
 def test_a_garbage_collection_during_the_rendering_is_not_charged_to_the_letter(monkeypatch):
     """A CI run refused a shipped letter, which renders in about 40 ms, at a deployment; the
     likeliest cause: a full collection of a large test process's heap, or another thread's CPU
-    time (the budget was the process's), neither of them the letter's cost. Here the collector's pass is made
-    slow by a callback that runs inside it, once, while the letter is being rendered."""
+    time (the budget was the process's), neither of them the letter's cost. Here the
+    collector's pass is made slow by a callback that runs inside it, once, while the letter is
+    being rendered."""
     import gc
     import sys
     import time
