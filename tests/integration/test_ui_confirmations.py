@@ -354,6 +354,28 @@ def test_the_48n_form_links_to_the_case_its_infraction_already_has(api, ui, monk
     assert "data-error-summary" not in page and "<title>Ouvrir le dossier 48N" in page
 
 
+def test_the_48n_form_of_an_infraction_without_a_48n_says_why_instead(api, ui):
+    """R15: a 2-point retrait gives rise to no 48N; its page offered a form that could only be
+    refused, the reason told after the clerk had typed the letter's dates."""
+    api.licence(NUM)
+    inf = api.infraction(NUM, "01/02/2026", points=2)
+    assert inf["triggers_48n"] is False
+    api.set_today("02/03/2026")
+    path = f"/ui/permis/{NUM}/infractions/{inf['id']}/dossier-48n"
+    resp = ui.get(path)
+    page = page_text(resp)
+    assert resp.status_code == 200 and 'id="formulaire"' not in page
+    assert "Cette infraction ne déclenche pas de lettre 48N" in page and "R15" in page
+    assert "<title>Ouvrir le dossier 48N" in page
+    with unchanged():
+        resp = ui.post(path, {"letter_48n.sent_on": "2026-02-25", "letter_48n.receipt": "signed",
+                              "letter_48n.received_on": "2026-02-27"})
+    assert resp.status_code == 422 and 'id="formulaire"' not in text(resp)
+    assert "<title>Erreur — Ouvrir le dossier 48N" in page_text(resp)
+    [why] = summary(resp)
+    assert why.startswith("Cette infraction ne déclenche pas de lettre 48N")
+
+
 # ---- 4. a task another clerk holds -----------------------------------------------------------
 
 def test_a_task_another_clerk_holds_shows_who_and_since_when_and_no_form(api, ui):

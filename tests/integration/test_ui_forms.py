@@ -322,7 +322,8 @@ def test_opening_the_48n_case_from_its_infraction(api, ui):
                        {"letter_48n.sent_on": "2026-02-25", "letter_48n.receipt": "signed",
                         "letter_48n.received_on": "2026-02-27"})
     assert resp.status_code == 422
-    assert summary(resp) == ["Cette infraction ne déclenche pas de lettre 48N."]
+    [why] = summary(resp)
+    assert why.startswith("Cette infraction ne déclenche pas de lettre 48N") and "R15" in why
     resp = ui.post(path, {"letter_48n.sent_on": "2026-02-25", "letter_48n.receipt": "signed",
                           "letter_48n.received_on": "2026-02-27"})
     case_id = int(resp.headers["Location"].rsplit("/", 1)[1])

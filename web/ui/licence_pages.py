@@ -257,8 +257,15 @@ def case_48n_new(number: str, infraction_id: int):
     form, status = Form(LETTER_FORM), 200
     # one case per infraction: once it exists, the page links to it instead of the form
     existing = licence_view.cases_by_infraction(licence).get(infraction_id)
+    # R15: an infraction that gives rise to no 48N gets no form to fill in and be refused
+    not_allowed = None if existing is not None or infraction.triggers_48n else (
+        "Cette infraction ne déclenche pas de lettre 48N : aucun dossier de stage obligatoire "
+        "ne peut être ouvert (R15 : retrait d'au moins 3 points pendant la période probatoire, "
+        "solde restant positif). Pour un stage volontaire, voir la page du permis.")
     if request.method == "POST" and existing is not None:
         status = 409
+    elif request.method == "POST" and not_allowed:
+        status = 422
     elif request.method == "POST":
         try:
             data = LETTER_FORM.load(CaseInSchema, request.form, {
@@ -275,7 +282,8 @@ def case_48n_new(number: str, infraction_id: int):
         else:
             flash(f"Dossier {reference} ouvert : stage obligatoire (lettre 48N).", "success")
             return redirect(url_for("ui.case_page", case_id=case_id))
-    return _form_page(form, status, existing=existing, heading="Ouvrir le dossier 48N",
+    return _form_page(form, status, existing=existing, not_allowed=not_allowed,
+                      heading="Ouvrir le dossier 48N",
                       intro=f"Permis n° {licence.number} — {licence.holder_name}. Infraction : "
                             f"{infraction.label}, {infraction.points} points, décision du "
                             f"{infraction.decision_on:%d/%m/%Y}. Le délai de 4 mois pour suivre "
