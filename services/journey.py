@@ -569,7 +569,8 @@ def repin(case: Case, instance: ProcessInstance, version: ProcessVersion, run, a
 
 
 def diagram_state(case: Case) -> dict | None:
-    """Completed and active BPMN element ids and waiting timers of the case's instance."""
+    """Completed and active BPMN element ids, the current steps (active elements but the
+    sub-processes containing them, with their names) and waiting timers of the case's instance."""
     instance = case.instance
     if instance is None:
         return None
@@ -580,6 +581,7 @@ def diagram_state(case: Case) -> dict | None:
         "process": version.key, "version": version.version,
         "completed": sorted(run.completed_element_ids()),
         "active": sorted(run.active_element_ids()),
+        "steps": [{"element": i, "name": name} for i, name in run.active_steps()],
         "timers": [{"element": t.name, "label": t.label, "due_at": t.due_at.isoformat()}
                    for t in run.waiting_timers()],
     }
