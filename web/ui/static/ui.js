@@ -30,18 +30,158 @@
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
   }
 
+  // the case's diagram: a readable zoom (never the whole diagram shrunk into a small box),
+  // centred on where the case stands, with buttons to zoom, fit and go full screen
+  var viewers = {};  // by container id, for the browser tests to read the zoom
+  var READABLE_ZOOM = 0.8, MIN_ZOOM = 0.2, MAX_ZOOM = 4, ZOOM_STEP = 1.25;
+
+  function box(elements) {
+    var x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    elements.forEach(function (e) {
+      x1 = Math.min(x1, e.x); y1 = Math.min(y1, e.y);
+      x2 = Math.max(x2, e.x + e.width); y2 = Math.max(y2, e.y + e.height);
+    });
+    return {x: x1, y: y1, width: x2 - x1, height: y2 - y1};
+  }
+
+  // where the case stands: its current steps (the page lists them), else where it ended
+  function currentElements(registry, state) {
+    var steps = (state.steps || []).map(function (s) { return registry.get(s.element); })
+      .filter(function (e) { return e && !e.waypoints; });
+    if (!steps.length) {
+      var done = new Set(state.completed);
+      steps = registry.filter(function (e) { return e.type === "bpmn:EndEvent" && done.has(e.id); });
+    }
+    if (!steps.length) { steps = registry.filter(function (e) { return e.type === "bpmn:StartEvent"; }); }
+    return steps;
+  }
+
+  // the view at `scale` centred on the elements, or on the first task among them when they do
+  // not all fit (a user task: what a clerk has to do)
+  function centreOn(canvas, elements, scale) {
+    var outer = canvas.viewbox().outer, width = outer.width / scale, height = outer.height / scale,
+        b = box(elements);
+    if (b.width > width || b.height > height) {
+      var tasks = elements.filter(function (e) { return /Task$/.test(e.type); });
+      b = box([tasks[0] || elements[0]]);
+    }
+    canvas.viewbox({x: b.x + b.width / 2 - width / 2, y: b.y + b.height / 2 - height / 2,
+                    width: width, height: height});
+  }
+
+  // the whole diagram when it is readable so, else a readable zoom on where the case stands
+  function initialView(canvas, focus) {
+    var fit = canvas.zoom("fit-viewport");
+    if (fit < READABLE_ZOOM && focus.length) { centreOn(canvas, focus, READABLE_ZOOM); }
+  }
+
+  function timerOverlay(t, el) {
+    var html = document.createElement("div");
+    html.className = "ui-timer-overlay";
+    // the page's words (web/labels.timer_due): the deadline the page shows, not the instant
+    // the timer fires (the start of the next day); on the diagram the date only, the whole
+    // sentence in its tooltip and in the list of deadlines above the diagram
+    html.textContent = "Échéance : " + t.when.split(" (")[0];
+    html.title = t.label + " : " + t.when;
+    // above an event; under a boundary event's label (above it is the task it is attached to)
+    var label = el.label, below = el.host && label ? label.y + label.height - el.y + 2 : null;
+    return {position: below !== null ? {top: below, left: -20} : {top: -24, left: -20},
+            html: html, scale: {min: 0.8}};
+  }
+
+  // one-finger dragging on a touch screen (diagram-js moves the canvas with a mouse only)
+  function touchPan(container, canvas) {
+    var last = null;
+    container.addEventListener("pointerdown", function (ev) {
+      if (ev.pointerType === "mouse" || last) { return; }
+      last = {id: ev.pointerId, x: ev.clientX, y: ev.clientY};
+    });
+    container.addEventListener("pointermove", function (ev) {
+      if (!last || ev.pointerId !== last.id) { return; }
+      canvas.scroll({dx: ev.clientX - last.x, dy: ev.clientY - last.y});
+      last.x = ev.clientX; last.y = ev.clientY;
+    });
+    ["pointerup", "pointercancel"].forEach(function (type) {
+      container.addEventListener(type, function (ev) {
+        if (last && ev.pointerId === last.id) { last = null; }
+      });
+    });
+  }
+
+  function diagramTools(container, canvas, focus) {
+    var tools = document.querySelector('[data-bpmn-tools="' + container.id + '"]'),
+        zoomText = document.querySelector('[data-bpmn-zoom="' + container.id + '"]');
+    if (!tools) { return; }
+    var frame = container.closest("figure") || container;
+    function say() {  // only when the zoom changed: moving the view is not announced
+      var text = "Zoom : " + Math.round(canvas.zoom() * 100) + " %";
+      if (zoomText && zoomText.textContent !== text) { zoomText.textContent = text; }
+    }
+    var actions = {
+      "zoom-in": function () { canvas.zoom(Math.min(MAX_ZOOM, canvas.zoom() * ZOOM_STEP)); },
+      "zoom-out": function () { canvas.zoom(Math.max(MIN_ZOOM, canvas.zoom() / ZOOM_STEP)); },
+      "fit": function () { canvas.zoom("fit-viewport"); },
+      "current": function () { centreOn(canvas, focus, Math.max(canvas.zoom(), READABLE_ZOOM)); },
+      "fullscreen": function () {
+        if (document.fullscreenElement) { document.exitFullscreen(); } else { frame.requestFullscreen(); }
+      }
+    };
+    tools.querySelectorAll("[data-bpmn-action]").forEach(function (button) {
+      var action = button.dataset.bpmnAction;
+      if (action === "fullscreen" && !(document.fullscreenEnabled && frame.requestFullscreen)) {
+        button.parentNode.hidden = true;
+        return;
+      }
+      button.addEventListener("click", function () { actions[action](); say(); });
+    });
+    // the keyboard, once the diagram has the focus: diagram-js moves it with Ctrl + arrows
+    // only; the arrows alone move it here, + and - zoom, 0 fits
+    var keys = {"ArrowLeft": [1, 0], "ArrowRight": [-1, 0], "ArrowUp": [0, 1], "ArrowDown": [0, -1]},
+        svg = container.querySelector("svg");
+    if (svg) {
+      svg.addEventListener("keydown", function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+        var move = keys[ev.key], action = {"+": "zoom-in", "=": "zoom-in", "-": "zoom-out",
+                                          "0": "fit"}[ev.key];
+        if (move) {
+          var speed = ev.shiftKey ? 200 : 50;
+          canvas.scroll({dx: move[0] * speed, dy: move[1] * speed});
+        } else if (action) {
+          actions[action]();
+          say();
+        } else {
+          return;
+        }
+        ev.preventDefault();
+      });
+    }
+    document.addEventListener("fullscreenchange", function () {
+      var full = document.fullscreenElement === frame;
+      frame.classList.toggle("ui-bpmn-frame--full", full);
+      var button = tools.querySelector('[data-bpmn-action="fullscreen"]');
+      if (button) { button.setAttribute("aria-pressed", String(full)); }
+      canvas.resized();
+      initialView(canvas, focus);
+      say();
+    });
+    tools.hidden = false;
+    if (zoomText) { zoomText.hidden = false; }
+    say();
+    return say;
+  }
+
   function diagram(containerId, stateId) {
     var container = document.getElementById(containerId);
     if (!container || !window.BpmnJS) { return; }
     var state = JSON.parse(document.getElementById(stateId).textContent);
     var viewer = new window.BpmnJS({container: container});
+    viewers[containerId] = viewer;
     fetch(container.dataset.xmlUrl, {credentials: "same-origin"})
       .then(function (r) { return r.text(); })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
         var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry"),
             overlays = viewer.get("overlays");
-        canvas.zoom("fit-viewport");
         var done = new Set(state.completed), active = new Set(state.active);
         done.forEach(function (id) {
           var el = registry.get(id);
@@ -60,14 +200,23 @@
           if (el) { canvas.addMarker(id, el.children && el.children.length ? "active-container" : "active"); }
         });
         state.timers.forEach(function (t) {
-          if (!registry.get(t.element)) { return; }
-          var html = document.createElement("div");
-          html.className = "ui-timer-overlay";
-          // the page's words (web/labels.timer_due): the deadline the page shows, not the
-          // instant the timer fires (the start of the next day)
-          html.textContent = "Échéance : " + t.when;
-          overlays.add(t.element, {position: {bottom: -4, left: -30}, html: html});
+          var el = registry.get(t.element);
+          if (el) { overlays.add(t.element, timerOverlay(t, el)); }
         });
+        // the diagram, focusable for its keyboard moves, points at its text alternative
+        var svg = container.querySelector("svg");
+        if (svg) {
+          svg.setAttribute("aria-label", "Diagramme du parcours du dossier (flèches : se déplacer ; " +
+                           "plus ou moins : zoomer ; zéro : ajuster)");
+          if (container.dataset.describedby) {
+            svg.setAttribute("aria-describedby", container.dataset.describedby);
+          }
+        }
+        var focus = currentElements(registry, state);
+        initialView(canvas, focus);
+        var say = diagramTools(container, canvas, focus);
+        if (say) { viewer.get("eventBus").on("canvas.viewbox.changed", say); }
+        touchPan(container, canvas);
         container.dataset.ready = "true";
       })
       .catch(function (err) {
@@ -163,7 +312,8 @@
     if (summary) { summary.focus(); }
   }
 
-  window.UI = {barChart: barChart, lineChart: lineChart, diagram: diagram, heatmap: heatmap};
+  window.UI = {barChart: barChart, lineChart: lineChart, diagram: diagram, heatmap: heatmap,
+               viewers: viewers};
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
