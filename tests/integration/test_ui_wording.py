@@ -138,3 +138,22 @@ def test_the_diagrams_timer_says_the_deadline_the_page_shows(api, ui):
     assert timer["when"] == "10/07/2026 (minuteur le 11/07/2026 à 00:00)"
     assert "Échéance du délai de 4 mois (D1) : 10/07/2026 (minuteur le 11/07/2026 à 00:00)" \
         in body
+
+
+def test_the_case_page_lists_the_current_steps_the_diagram_highlights(api, ui):
+    """The diagram's text alternative (a QA finding on the diagram at narrow widths): the
+    current steps by name, with the deadlines, in a list the diagram points at."""
+    api.set_today("20/03/2026")
+    api.licence(NUM, obtained="01/09/2025")
+    inf = api.infraction(NUM, "01/02/2026")
+    case = api.mandatory_case(NUM, inf["id"], received="10/03/2026", sent="05/03/2026")
+    body = page(ui, f"/ui/dossiers/{case['id']}")
+    text = re.search(r'<div id="parcours-texte">(.*?)</div>', body, re.S).group(1)
+    steps = re.findall(r"<li>(.*?)</li>", re.search(r'<ul id="steps">(.*?)</ul>', text,
+                                                    re.S).group(1))
+    assert steps == ["48SI notifiée", "Échéance ou conformité ?", "Inscription à une session"]
+    assert "Parcours du stage" not in text  # the sub-process around them is no step
+    assert "Échéance du délai de 4 mois (D1) : 10/07/2026 (minuteur le 11/07/2026 à 00:00)" \
+        in text
+    assert 'id="bpmn" class="ui-bpmn ui-bpmn--case"' in body
+    assert 'data-describedby="parcours-texte"' in body
