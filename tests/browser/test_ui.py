@@ -274,8 +274,11 @@ def test_rejected_task_form_shows_the_field_error_and_keeps_the_input(page, serv
     # the deadline the page shows, not the instant the timer fires (00:00 the day after, D1):
     # a QA finding read « Échéance : 29/12/2026 00:00 » beside « Échéance de 4 mois 28/12/2026 »
     deadline = page.locator("#deadline").inner_text().split()[0]
-    overlay = page.locator(".ui-timer-overlay").first.inner_text()
-    assert overlay.startswith(f"Échéance : {deadline} (minuteur le "), (overlay, deadline)
+    overlay = page.locator(".ui-timer-overlay").first
+    assert overlay.inner_text() == f"Échéance : {deadline}", (overlay.inner_text(), deadline)
+    # on the diagram the date only (a QA finding: the whole sentence overlapped the labels), the
+    # whole sentence in its tooltip
+    assert f": {deadline} (minuteur le " in overlay.get_attribute("title")
     page.locator("#bpmn").screenshot(path=str(SHOTS / "13-diagramme-en-cours.png"))
     # with a motif, the refusal asks first: its consequences, the heading focused
     motif.fill("Attestation d'un autre centre")
