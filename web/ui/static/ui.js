@@ -62,8 +62,9 @@
     var outer = canvas.viewbox().outer, width = outer.width / scale, height = outer.height / scale,
         b = box(elements);
     if (b.width > width || b.height > height) {
-      var tasks = elements.filter(function (e) { return /Task$/.test(e.type); });
-      b = box([tasks[0] || elements[0]]);
+      var first = function (test) { return elements.filter(test)[0]; };
+      b = box([first(function (e) { return e.type === "bpmn:UserTask"; }) ||
+               first(function (e) { return /Task$/.test(e.type); }) || elements[0]]);
     }
     canvas.viewbox({x: b.x + b.width / 2 - width / 2, y: b.y + b.height / 2 - height / 2,
                     width: width, height: height});
@@ -108,7 +109,7 @@
     });
   }
 
-  function diagramTools(container, canvas, focus) {
+  function diagramTools(container, canvas, focus, hasSteps) {
     var tools = document.querySelector('[data-bpmn-tools="' + container.id + '"]'),
         zoomText = document.querySelector('[data-bpmn-zoom="' + container.id + '"]');
     if (!tools) { return; }
@@ -122,13 +123,15 @@
       "zoom-out": function () { canvas.zoom(Math.max(MIN_ZOOM, canvas.zoom() / ZOOM_STEP)); },
       "fit": function () { canvas.zoom("fit-viewport"); },
       "current": function () { centreOn(canvas, focus, Math.max(canvas.zoom(), READABLE_ZOOM)); },
-      "fullscreen": function () {
-        if (document.fullscreenElement) { document.exitFullscreen(); } else { frame.requestFullscreen(); }
+      "fullscreen": function () {  // refused (a browser's setting): the button does nothing
+        var asked = document.fullscreenElement ? document.exitFullscreen() : frame.requestFullscreen();
+        if (asked && asked.catch) { asked.catch(function () {}); }
       }
     };
     tools.querySelectorAll("[data-bpmn-action]").forEach(function (button) {
       var action = button.dataset.bpmnAction;
-      if (action === "fullscreen" && !(document.fullscreenEnabled && frame.requestFullscreen)) {
+      if ((action === "fullscreen" && !(document.fullscreenEnabled && frame.requestFullscreen)) ||
+          (action === "current" && !hasSteps)) {  // a closed case has no current step
         button.parentNode.hidden = true;
         return;
       }
@@ -164,6 +167,8 @@
       initialView(canvas, focus);
       say();
     });
+    // a phone turned, a window resized: the canvas measures its new size
+    window.addEventListener("resize", function () { canvas.resized(); say(); });
     tools.hidden = false;
     if (zoomText) { zoomText.hidden = false; }
     say();
@@ -214,7 +219,7 @@
         }
         var focus = currentElements(registry, state);
         initialView(canvas, focus);
-        var say = diagramTools(container, canvas, focus);
+        var say = diagramTools(container, canvas, focus, !!(state.steps || []).length);
         if (say) { viewer.get("eventBus").on("canvas.viewbox.changed", say); }
         touchPan(container, canvas);
         container.dataset.ready = "true";
