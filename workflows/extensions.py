@@ -1,6 +1,7 @@
-"""The engines' extensions a diagram may carry (Camunda 7, Camunda 8/Zeebe, Flowable, Activiti)
-that this application's engine does not honour: each is told to the designer instead of being
-silently ignored (docs/designers.md, « Extensions Camunda et autres moteurs »).
+"""The engines' extensions a diagram may carry (Camunda 7, Camunda 8/Zeebe, Flowable, Activiti,
+SpiffWorkflow/SpiffArena) that this application's engine does not honour: each is told to the
+designer instead of being silently ignored (docs/designers.md, « Extensions Camunda et autres
+moteurs »).
 
 The modeler's properties panel (Camunda Platform provider) writes Camunda 7's extensions, and a
 file made in another tool brings its own engine's. The application reads a few of Camunda's
@@ -15,8 +16,44 @@ a business-rule task's `camunda:decisionRef`, a service task's `camunda:type="ex
 - a *warning* (told, not blocking) when it only describes the model for another tool and
   changes nothing in how a case goes (`camunda:historyTimeToLive`, `camunda:versionTag`…).
 
-The modelers' own bookkeeping (`camunda:diagramRelationId`, element templates' ids, the
-`modeler:` namespace, Flowable's design namespaces) is not an engine feature and is not told.
+SpiffWorkflow's own namespace (`spiffworkflow:`, what SpiffArena's modeler writes) is read by
+the library's parser, which the application's `definitions.ProcessParser` extends, but not
+everywhere: the application replaces the service-task and business-rule-task parsers (catalogue
+actions, `camunda:decisionRef`), and completes a user task by merging the form's data, never
+through the task's variable. What is honoured is not told:
+
+- `preScript`/`postScript` in the extensions of a task, manual or user task, sub-process,
+  transaction, call activity, receive or send task (the elements whose parser passes them on):
+  run by the run's restricted script engine (`script_env.make_script_engine`, never the
+  library's default `exec`), their code checked at validation like any script;
+- `messagePayload`, `messageVariable`, `processVariableCorrelation` within a message, a message
+  event definition or a receive/send task, and `payloadExpression`, `variableName` in the
+  extensions of a signal, an error or an escalation (checked at validation as expressions and
+  variable names);
+- `scriptsOnInstances` on a multi-instance marker, a data object's `category`.
+
+Everywhere else they are ignored and blocking (a pre- or post-script on a script task, a service
+or business-rule task or an event; `serviceTaskOperator`, `calledDecisionId`, a user task's
+`variableName`, `allowGuest`, properties naming a status, a group or SpiffArena's form…), or
+warnings when only descriptive (`instructionsForEndUser`, `unitTests`, other `properties`…). An
+empty one (`<spiffworkflow:variableName />`, as SpiffArena writes them) asks for nothing: not
+told.
+
+Other tools' namespaces: the modelers' own bookkeeping — layout, colours, translations, design
+metadata: `_MODELERS` (Camunda Modeler's `modeler:`, Flowable's design namespaces, Signavio,
+Bizagi, Yaoqiang, Visual Paradigm, W4's graphics, ITP, ARIS…) — is not an engine feature and is
+not told. Any other namespace's element in the `bpmn:extensionElements` of a flow element (a
+task, an event, a gateway, a flow: jBPM's `drools:`, Trisotech's modeling, ADONIS, KnowProcess…)
+is a *warning* naming the namespace, once per element and namespace. Not blocking: what it did
+in its tool cannot be known here (only the engines above have their features listed, so only
+they can be told apart as behaviour or description), and refusing every file of every modeler
+for its metadata would refuse the harmless with the rest; the warning says to draw, with what
+the application reads, whatever the extension did. Not told: those tools' attributes (in
+practice their authoring state, Trisotech's `readOnly` on every element) and their extensions
+of the document, a process, a lane or a definition (authoring data, no step of a case).
+
+Camunda's own bookkeeping (`camunda:diagramRelationId`, element templates' ids) is not told
+either.
 
 Pure: reads an lxml tree, never raises on any input (`findings`)."""
 
@@ -33,10 +70,36 @@ from .clerk_view import CAMUNDA_NS
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 FLOWABLE_NS = "http://flowable.org/bpmn"
 ACTIVITI_NS = "http://activiti.org/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # the engines whose extensions are checked, by the prefix their messages use
 ENGINES = {CAMUNDA_NS: "camunda", ZEEBE_NS: "zeebe", FLOWABLE_NS: "flowable",
-           ACTIVITI_NS: "activiti"}
+           ACTIVITI_NS: "activiti", SPIFF_NS: "spiffworkflow"}
 _B = f"{{{BPMN_MODEL_NS}}}"
+# Not extensions: the BPMN model and diagram, XML Schema instances, XML itself.
+_STANDARD = frozenset({
+    BPMN_MODEL_NS, "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC", "http://www.omg.org/spec/DD/20100524/DI",
+    "http://www.w3.org/2001/XMLSchema-instance", "http://www.w3.org/XML/1998/namespace",
+})
+# The modelers' own bookkeeping (layout, colours, translations, design and authoring
+# metadata), not an engine feature: never told.
+_MODELERS = frozenset({
+    "http://camunda.org/schema/modeler/1.0",  # Camunda Modeler: execution platform
+    "http://flowable.org/design", "http://flowable.org/modeler",  # Flowable Design
+    "http://bpmn.io/schema/bpmn/biocolor/1.0",  # bpmn.io colours
+    "http://www.omg.org/spec/BPMN/non-normative/color/1.0",  # OMG colours
+    "http://www.omg.org/spec/BPMN/non-normative/extensions/i18n/1.0",  # OMG translations
+    "http://www.signavio.com",  # Signavio: metadata, labels, stencils
+    "http://www.bizagi.com/bpmn20",  # Bizagi Modeler's properties
+    "http://bpmn.sourceforge.net",  # Yaoqiang: page format
+    "http://www.visual-paradigm.com/bpmn/vpspecificcontent",  # Visual Paradigm: layout
+    "http://www.w4.eu/spec/BPMN/20110930/GRAPH",  # W4: graphic style
+    "http://open-bpmn.org/XMLSchema",  # Open BPMN: alignment
+    "http://www.itp-commerce.com/BPMN2.0",  # ITP Commerce: authoring data
+    "http://www.trisotech.com/2014/triso/bpmn",  # Trisotech: logos
+    "http://www.softwareag.com/aris/ebpmn",  # ARIS: its object types
+    "http://www.omg.org/XMI",  # XMI version
+})
 
 # What the application reads of Camunda's extensions: (attribute, element it is honoured on).
 HONOURED_ATTRIBUTES = frozenset({
@@ -68,6 +131,8 @@ class Feature:
     agreement: str
     instead: str
     blocking: bool = True
+    # a warning says « sans effet sur le déroulement des dossiers » (False: unknown to us)
+    no_effect: bool = True
 
 
 # What the engine offers instead, as the designer finds it in the editor.
@@ -274,6 +339,121 @@ _ZEEBE: dict[str, Feature] = {
 }
 
 
+# SpiffWorkflow (SpiffArena): where the library's parser, as the application uses it, reads its
+# extensions (the module docstring); they are not told there.
+# Elements whose parser passes `preScript`/`postScript` on to the task, which runs them with the
+# run's script engine (tests/workflows/test_engine_extensions.py checks this against the parser).
+SPIFF_SCRIPTS_RUN_ON = frozenset({"task", "userTask", "manualTask", "subProcess", "transaction",
+                                  "callActivity", "receiveTask", "sendTask"})
+# `messagePayload`, `messageVariable`, `processVariableCorrelation`: read anywhere within these.
+_SPIFF_MESSAGE_HOLDERS = frozenset(_B + t for t in ("message", "messageEventDefinition",
+                                                    "receiveTask", "sendTask"))
+_SPIFF_MESSAGE = frozenset({"messagePayload", "messageVariable", "processVariableCorrelation"})
+# `payloadExpression`, `variableName`: read in the extensions of these.
+_SPIFF_ITEM_HOLDERS = frozenset({"signal", "error", "escalation"})
+# The properties the application reads are Camunda's (docs/process-bundle.md): given as
+# SpiffArena's, a status or a group would be lost; SpiffArena's form is named by these.
+_READ_PROPERTIES = frozenset({"statut", "code_statut", "groupe"})
+_SPIFF_FORM_PROPERTIES = frozenset({"formJsonSchemaFilename", "formUiSchemaFilename"})
+
+_BEFORE = ("Utilisez à la place une tâche de script (Python) avant l'élément ; le code est "
+           "vérifié et exécuté comme tout script.")
+_AFTER = ("Utilisez à la place une tâche de script (Python) après l'élément ; le code est "
+          "vérifié et exécuté comme tout script.")
+_IN_THE_SCRIPT = "Écrivez ce code dans le script de la tâche lui-même (Python)."
+_CAMUNDA_PROPERTIES = ("Les propriétés que lit l'application (statut, code_statut, groupe) "
+                       "sont des propriétés Camunda (camunda:properties).")
+_SPIFF: dict[str, Feature] = {
+    "preScript": Feature("le script avant l'élément", "m", _BEFORE),
+    "postScript": Feature("le script après l'élément", "m", _AFTER),
+    "serviceTaskOperator": Feature(
+        "l'opérateur de tâche de service SpiffArena", "m",
+        _ACTION[:-1] + " ; ses paramètres sont des camunda:inputParameter, elle n'écrit rien "
+        "dans les données (pas de variable de résultat) et, si elle échoue, c'est un incident "
+        "sur le dossier que les concepteurs résolvent (pas de nouvelles tentatives)."),
+    "calledDecisionId": Feature("la table de décision SpiffArena", "f",
+                                "Nommez à la place la table avec camunda:decisionRef (bouton "
+                                "« Table de décision de la tâche »)."),
+    "variableName": Feature("la variable qui reçoit les données du formulaire", "f",
+                            "Chaque champ du formulaire va dans les données sous sa propre "
+                            "clé : retirez-la, et lisez les champs par leur clé."),
+    "allowGuest": Feature("l'ouverture de la tâche aux invités", "f",
+                          "Seuls les agents traitent les tâches : pour la confier à un groupe, "
+                          "un couloir (propriété « groupe »)."),
+    "properties": _described("les propriétés d'extension SpiffArena", "fp",
+                             _CAMUNDA_PROPERTIES),
+    "instructionsForEndUser": _described(
+        "les consignes à l'utilisateur", "fp",
+        "Mettez la consigne dans le formulaire de la tâche (un champ « texte » en lecture "
+        "seule, bouton « Formulaire de la tâche ») ou dans la documentation de l'élément."),
+    "unitTests": _described("les tests unitaires du script", "mp",
+                            "Décrivez le comportement attendu par des scénarios Gherkin du "
+                            "paquet (« tester les scénarios » du brouillon)."),
+    "taskMetadataValues": _described("les métadonnées de la tâche", "fp",
+                                     "Ce qu'un agent doit savoir d'un dossier est dans ses "
+                                     "données et son statut."),
+    "guestConfirmation": _described("la confirmation aux invités", "f",
+                                    "Seuls les agents traitent les tâches."),
+}
+_SPIFF_PROPERTIES_READ = Feature("les propriétés d'extension SpiffArena", "fp",
+                                 "Donnez statut, code_statut et groupe en propriétés Camunda "
+                                 "(camunda:properties) : ce sont les seules que lit "
+                                 "l'application.")
+_SPIFF_FORM = Feature("le formulaire SpiffArena", "m", _FORM)
+_SPIFF_DECISION_TOO = _described("la table de décision SpiffArena", "f",
+                                 "La table appelée est celle que nomme camunda:decisionRef.")
+_SPIFF_SCRIPT_TASK = {"preScript": Feature("le script avant l'élément", "m", _IN_THE_SCRIPT),
+                      "postScript": Feature("le script après l'élément", "m", _IN_THE_SCRIPT)}
+
+
+def _local(el) -> str:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rpartition("}")[2] if tag.startswith(_B) else ""
+
+
+def _spiff_feature(el, local: str, holder) -> Feature | None:
+    """The feature a spiffworkflow: element stands for where it is (`holder`: the BPMN element
+    whose bpmn:extensionElements holds it, None elsewhere), or None when the engine reads it
+    there or it is empty."""
+    if not (el.text or "").strip() and len(el) == 0 and not el.attrib:
+        return None  # an empty extension asks for nothing
+    kind = _local(holder) if holder is not None else ""
+    if local in ("preScript", "postScript"):
+        if kind in SPIFF_SCRIPTS_RUN_ON:
+            return None
+        return _SPIFF_SCRIPT_TASK[local] if kind == "scriptTask" else _SPIFF[local]
+    if local in _SPIFF_MESSAGE:
+        if any(a.tag in _SPIFF_MESSAGE_HOLDERS for a in el.iterancestors()):
+            return None
+        return _generic("spiffworkflow")
+    if local in ("payloadExpression", "variableName") and kind in _SPIFF_ITEM_HOLDERS:
+        return None
+    if local == "category" and kind == "dataObject":
+        return None
+    if local == "calledDecisionId" and holder is not None and kind == "businessRuleTask":
+        named = (holder.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
+        if named and named == (el.text or "").strip():
+            return _SPIFF_DECISION_TOO
+    if local == "properties":
+        names = {p.get("name") or "" for p in el.iter(f"{{{SPIFF_NS}}}property")}
+        if names & _SPIFF_FORM_PROPERTIES:
+            return _SPIFF_FORM
+        if names & _READ_PROPERTIES:
+            return _SPIFF_PROPERTIES_READ
+    return _SPIFF.get(local) or _generic("spiffworkflow")
+
+
+def _foreign(prefix: str | None, uri: str) -> tuple[Feature, str]:
+    """Another tool's extension (a namespace no engine here reads): a warning naming it."""
+    named = f"« {prefix} », " if prefix else ""
+    return (Feature("les extensions d'un autre outil", "fp",
+                    "Si elles faisaient quelque chose dans cet outil (un script, un envoi, une "
+                    "affectation…), dessinez-le avec ce que lit l'application "
+                    "(docs/designers.md, « Extensions Camunda et autres moteurs »).",
+                    blocking=False, no_effect=False),
+            f"espace de noms {named}{uri}")
+
+
 def _agree(feature: Feature, blocking: bool) -> str:
     """« … n'est pas pris en charge par le moteur : il serait ignoré » with the agreement."""
     e = "e" if feature.agreement.startswith("f") else ""
@@ -293,13 +473,13 @@ def _message(label: str, feature: Feature, qname: str) -> str:
     words = feature.words
     if feature.blocking:
         return (f"{label} : {words} ({qname}) {_agree(feature, True)}. {feature.instead}")
-    return (f"{label} : {words} ({qname}) {_agree(feature, False)}, {_NO_EFFECT}. "
-            f"{feature.instead}")
+    effect = f", {_NO_EFFECT}" if feature.no_effect else ""
+    return f"{label} : {words} ({qname}) {_agree(feature, False)}{effect}. {feature.instead}"
 
 
 def _generic(engine: str) -> Feature:
     """An extension this module does not name: blocking (what it did elsewhere is unknown)."""
-    what = "Zeebe" if engine == "zeebe" else engine.capitalize()
+    what = {"zeebe": "Zeebe", "spiffworkflow": "SpiffArena"}.get(engine, engine.capitalize())
     return Feature(f"l'extension {what}", "f",
                    "Retirez-la : seules les extensions décrites dans docs/designers.md "
                    "(« Extensions Camunda et autres moteurs ») sont lues.")
@@ -309,6 +489,7 @@ _START_FORM = Feature("le formulaire de démarrage", "m", _NO_START)
 _FORM_ATTRIBUTES = frozenset({"formKey", "formHandlerClass", "formRef"})
 _FORM_ELEMENTS = frozenset({"formData", "formProperty"})
 _TRUE_ONLY = frozenset({"async", "asyncBefore", "asyncAfter"})  # "false" is their default
+_LOOPS = frozenset({"multiInstanceLoopCharacteristics", "standardLoopCharacteristics"})
 
 
 def _attribute_feature(engine: str, local: str, value: str, owner_local: str
@@ -319,6 +500,10 @@ def _attribute_feature(engine: str, local: str, value: str, owner_local: str
         return None
     if engine == "zeebe":
         return _ZEEBE.get(local) or _generic(engine)
+    if engine == "spiffworkflow":  # where the pre- and post-scripts of instances run
+        if local == "scriptsOnInstances" and owner_local in _LOOPS:
+            return None
+        return _generic(engine)
     if engine == "camunda":
         if local in _TOLD_ELSEWHERE:
             return None
@@ -354,6 +539,29 @@ def _engine_of(tag) -> tuple[str, str] | None:
     return (engine, local) if engine else None
 
 
+def _foreign_ns(tag) -> str | None:
+    """The namespace of a tag or attribute of another tool (neither standard, nor a checked
+    engine's, nor a modeler's bookkeeping), None otherwise."""
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return None
+    ns = tag[1:].partition("}")[0]
+    if ns in ENGINES or ns in _STANDARD or ns in _MODELERS:
+        return None
+    return ns
+
+
+# What holds the flow: another tool's extension is told on the elements it holds (tasks,
+# events, gateways, flows), where it could act; elsewhere (the document, a process, a lane, an
+# item definition…) it is the tool's authoring data.
+_FLOW_HOLDERS = frozenset(_B + t for t in ("process", "subProcess", "transaction",
+                                           "adHocSubProcess"))
+
+
+def _in_flow(owner) -> bool:
+    parent = owner.getparent() if owner is not None else None
+    return parent is not None and parent.tag in _FLOW_HOLDERS
+
+
 def findings(root, owner_of: Callable) -> list[Finding]:
     """Every extension of the checked engines the document carries that the engine does not
     honour, once per element and feature, in document order. `owner_of(el)`: the diagram
@@ -386,6 +594,10 @@ def _findings(root, owner_of: Callable) -> list[Finding]:
                 continue
             engine = _engine_of(child.tag)
             if engine is None:
+                ns = _foreign_ns(child.tag)
+                if (ns is not None and el.tag == _B + "extensionElements"
+                        and _in_flow(owner_of(child))):
+                    tell(child, *_foreign(child.prefix, ns))
                 _attributes(child)
                 walk(child)
                 continue
@@ -408,6 +620,12 @@ def _findings(root, owner_of: Callable) -> list[Finding]:
             return
         parent = el.getparent()
         holder = parent.getparent() if parent is not None else None
+        if engine == "spiffworkflow":
+            in_extensions = parent is not None and parent.tag == _B + "extensionElements"
+            feature = _spiff_feature(el, local, holder if in_extensions else None)
+            if feature is not None:
+                tell(el, feature, f"spiffworkflow:{local}")
+            return
         if (engine == "camunda" and local == "inputOutput" and holder is not None
                 and holder.tag == _B + "serviceTask"):
             # the action's parameters (workflows/service_tasks.py checks them); its outputs
