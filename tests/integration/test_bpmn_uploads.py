@@ -103,6 +103,9 @@ def test_every_corpus_file_gets_201_or_a_specific_422_as_version_and_as_draft(ap
     refused = [name for (name, kind), code in outcomes.items()
                if kind == "version" and code == 422]
     assert accepted and refused and len(accepted) + len(refused) == 97
+    # accepted until SpiffArena's extensions were told: its user tasks' SpiffArena form and
+    # the variable receiving their data would be ignored (test_engine_extensions_api.py)
+    assert "spiff__spiff-user_task_variable.bpmn" in refused
 
 
 # ---- local file through an entity: a FIFO proves that nothing opened it --------------------------
