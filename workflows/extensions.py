@@ -342,7 +342,8 @@ _ZEEBE: dict[str, Feature] = {
 # SpiffWorkflow (SpiffArena): where the library's parser, as the application uses it, reads its
 # extensions (the module docstring); they are not told there.
 # Elements whose parser passes `preScript`/`postScript` on to the task, which runs them with the
-# run's script engine (tests/workflows/test_engine_extensions.py checks this against the parser).
+# run's restricted script engine (tests/workflows/test_spiffworkflow_extensions.py checks
+# this list against the parser).
 SPIFF_SCRIPTS_RUN_ON = frozenset({"task", "userTask", "manualTask", "subProcess", "transaction",
                                   "callActivity", "receiveTask", "sendTask"})
 # `messagePayload`, `messageVariable`, `processVariableCorrelation`: read anywhere within these.
@@ -564,7 +565,8 @@ def _in_flow(owner) -> bool:
 
 def findings(root, owner_of: Callable) -> list[Finding]:
     """Every extension of the checked engines the document carries that the engine does not
-    honour, once per element and feature, in document order. `owner_of(el)`: the diagram
+    honour, once per element and feature, and every other tool's extension of a flow element,
+    once per element and namespace (warnings), in document order. `owner_of(el)`: the diagram
     element an XML element belongs to (the one a problem is told on). Never raises."""
     try:
         return _findings(root, owner_of)
