@@ -28,18 +28,23 @@ KEY = "stage_volontaire"
 
 
 def document(task_attrs: str = "", task_ext: str = "", task: str = "userTask",
-             process_attrs: str = "", extra: str = "") -> bytes:
-    """A small executable process whose one task (`tache`) carries what the test gives it."""
+             process_attrs: str = "", extra: str = "", inner: str = "", root_extra: str = "",
+             namespaces: str = "") -> bytes:
+    """A small executable process whose one task (`tache`) carries what the test gives it:
+    its attributes, extensions and `inner` elements; `extra` elements of the process,
+    `root_extra` of the definitions, more `namespaces` declared on the root."""
     ext = f"<bpmn:extensionElements>{task_ext}</bpmn:extensionElements>" if task_ext else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         f'xmlns:camunda="{CAMUNDA}" xmlns:zeebe="{ZEEBE}" xmlns:flowable="{FLOWABLE}" '
-        'id="d" targetNamespace="t">\n'
+        f'{namespaces} id="d" targetNamespace="t">\n'
+        f"{root_extra}"
         f'<bpmn:process id="p" isExecutable="true" {process_attrs}>\n'
         '<bpmn:startEvent id="debut"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>\n'
         f'<bpmn:{task} id="tache" name="Appeler" {task_attrs}>{ext}'
-        f"<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:{task}>\n"
+        "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
+        f"{inner}</bpmn:{task}>\n"
         '<bpmn:endEvent id="fin"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n'
         '<bpmn:sequenceFlow id="f1" sourceRef="debut" targetRef="tache" />\n'
         '<bpmn:sequenceFlow id="f2" sourceRef="tache" targetRef="fin" />\n'

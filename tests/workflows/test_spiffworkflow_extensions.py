@@ -17,11 +17,13 @@ from SpiffWorkflow.util.task import TaskState
 from workflows import ProcessEngine, ScriptContext, WorkflowError, definition_warnings, validate
 from workflows import runtime as runtime_mod
 from workflows.contract import ACTION_NAMES
-from workflows.definitions import ParsedProcess, ProcessParser, _owner, _parse_document
-from workflows.extensions import SPIFF_SCRIPTS_RUN_ON, findings
+from workflows.definitions import ParsedProcess, ProcessParser, _parse_document
+from workflows.extensions import SPIFF_SCRIPTS_RUN_ON
 
 from .conftest import SHIPPED_FILES
 from .test_definitions import CORPUS
+from .test_engine_extensions import document as engine_document
+from .test_engine_extensions import found
 
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -29,29 +31,11 @@ CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 
 def document(task_ext: str = "", task: str = "task", task_attrs: str = "", extra: str = "",
              inner: str = "", root_extra: str = "", namespaces: str = "") -> bytes:
-    """A small executable process whose one element (`tache`) carries what the test gives it."""
-    ext = f"<bpmn:extensionElements>{task_ext}</bpmn:extensionElements>" if task_ext else ""
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        f'xmlns:spiffworkflow="{SPIFF}" xmlns:camunda="{CAMUNDA}" {namespaces} '
-        'id="d" targetNamespace="t">\n'
-        f"{root_extra}"
-        '<bpmn:process id="p" isExecutable="true">\n'
-        '<bpmn:startEvent id="debut"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>\n'
-        f'<bpmn:{task} id="tache" name="Appeler" {task_attrs}>{ext}'
-        "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
-        f"{inner}</bpmn:{task}>\n"
-        '<bpmn:endEvent id="fin"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n'
-        '<bpmn:sequenceFlow id="f1" sourceRef="debut" targetRef="tache" />\n'
-        '<bpmn:sequenceFlow id="f2" sourceRef="tache" targetRef="fin" />\n'
-        f"{extra}</bpmn:process>\n</bpmn:definitions>\n").encode()
-
-
-def found(xml: bytes):
-    root, problems = _parse_document(xml)
-    assert problems == []
-    return findings(root, _owner)
+    """A small executable process whose one element (`tache`, a plain task unless told)
+    carries what the test gives it, the spiffworkflow: namespace declared."""
+    return engine_document(task_attrs, task_ext, task, extra=extra, inner=inner,
+                           root_extra=root_extra,
+                           namespaces=f'xmlns:spiffworkflow="{SPIFF}" {namespaces}')
 
 
 def scripts(pre: str = "", post: str = "") -> str:
