@@ -417,12 +417,14 @@ def test_ui_the_case_page_offers_desinscrire_while_the_session_page_does(api, ag
     """Where the case page shows its enrolment, the session page's « Désinscrire » (the same
     route), for a clerk or an admin, while the session has not started (LD16)."""
     case, session = _enrolled(api)
-    link = _unenrol_link(session["id"], case["id"])
+    link = _unenrol_link(session["id"], case["id"]) + "?retour=dossier"
     assert _case_page_link(agent, case["id"]) == link
     admin = UiClient(api.app)
     admin.login("admin")
     assert _case_page_link(admin, case["id"]) == link
-    assert agent.get(link).status_code == 200  # it opens the un-enrolment's form
+    form = agent.get(link)  # the un-enrolment's form, its way back to the case
+    assert form.status_code == 200
+    assert f'href="/ui/dossiers/{case["id"]}"' in text(form) and "Retour au dossier" in text(form)
     centre = UiClient(api.app)  # a centre opens no case page, and sees no link there
     centre.login("centre75")
     assert centre.get(f"/ui/dossiers/{case['id']}").status_code == 403
@@ -441,10 +443,32 @@ def test_ui_the_case_page_has_no_desinscrire_once_unenrolled_or_cancelled(api, a
     case, session = _enrolled(api)
     other = _other_trainee(api)
     api.enroll(other["id"], session["id"])
-    assert _case_page_link(agent, other["id"]) == _unenrol_link(session["id"], other["id"])
+    from_case = "?retour=dossier"
+    assert _case_page_link(agent, other["id"]) == \
+        _unenrol_link(session["id"], other["id"]) + from_case
     api.ok(_unenrol(api, session["id"], other["id"]))
     assert _case_page_link(agent, other["id"]) is None  # waiting again: no session shown
-    assert _case_page_link(agent, case["id"]) == _unenrol_link(session["id"], case["id"])
+    assert _case_page_link(agent, case["id"]) == \
+        _unenrol_link(session["id"], case["id"]) + from_case
     api.ok(api.post(f"/api/v1/sessions/{session['id']}/cancel",
                     {"on": "2026-03-10", "reason": "Effectif insuffisant"}))
     assert _case_page_link(agent, case["id"]) is None
+
+
+def test_ui_an_unenrolment_from_the_case_page_comes_back_to_it(api, agent):
+    """The case page's « Désinscrire » brings the clerk back to the case, not to the session;
+    a centre (no case page) asking for it is sent back to its session as always."""
+    case, session = _enrolled(api)
+    link = _case_page_link(agent, case["id"])
+    done = agent.post(link, {"reason": REASON})
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/ui/dossiers/{case['id']}")
+    assert "est désinscrit de la session" in text(agent.get(done.headers["Location"]))
+    other = _other_trainee(api)
+    api.enroll(other["id"], session["id"])
+    centre = UiClient(api.app)
+    centre.login("centre75")
+    done = centre.post(_unenrol_link(session["id"], other["id"]) + "?retour=dossier",
+                       {"reason": REASON})
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/ui/sessions/{session['id']}#stagiaires")

@@ -128,14 +128,14 @@ def render_case(case_id: int, form_task: int | None = None, values: dict | None 
 def _unenrolment_url(case, today) -> str | None:
     """The session page's « Désinscrire » for the case's current enrolment, when that page
     offers it (LD16: sessions.unenrolment_open, and the enrolment still current). Every user
-    of this page (clerks, admins) may un-enrol; the route answers to the session page."""
+    of this page (clerks, admins) may un-enrol; the route brings them back to the case."""
     session = case.session
     if session is None or not sessions.unenrolment_open(session, today):
         return None
     if not any(e.session_id == session.id and e.status == "enrolled"
                for e in case.enrollments):
         return None
-    return url_for("ui.session_unenrol", session_id=session.id, case_id=case.id)
+    return url_for("ui.session_unenrol", session_id=session.id, case_id=case.id, retour="dossier")
 
 
 @pages.route("/dossiers/<int:case_id>/diagramme.bpmn")

@@ -338,13 +338,16 @@ def session_unenrol(session_id: int, case_id: int):
     the case goes back to waiting for an enrolment, its deadline unchanged."""
     session = _session_for_user(session_id)
     enr = sessions.enrolment_of(session, case_id)  # 404 when not a trainee of the session
-    page = url_for("ui.session_page", session_id=session_id)
+    # from the case page (`retour=dossier`, a clerk's): back to it; otherwise to the session's
+    from_case = request.args.get("retour") == "dossier" and current_user().role != "centre"
+    page = (url_for("ui.case_page", case_id=case_id) if from_case
+            else url_for("ui.session_page", session_id=session_id) + "#stagiaires")
     holder = enr.case.licence.holder_name
     closed = _unenrolment_closed(session, enr)
     if request.method == "GET" and closed:
         flash(f"{holder} ne peut pas être désinscrit de la session n° {session.id} : {closed}.",
               "error")
-        return redirect(page + "#stagiaires")
+        return redirect(page)
     form, status = Form(UNENROL_FORM), 200
     if request.method == "POST":
         try:
@@ -356,7 +359,7 @@ def session_unenrol(session_id: int, case_id: int):
             flash(f"{holder} est désinscrit de la session n° {session_id} : sa place est "
                   "libérée et son dossier revient en attente d'inscription ; l'échéance ne "
                   "change pas (LD16).", "success")
-            return redirect(page + "#stagiaires")
+            return redirect(page)
     case = enr.case
     intro = (f"{holder}, permis n° {case.licence.number}, dossier {case.reference} — session "
              f"n° {session.id}, {session.centre.name}, les {session.day1:%d/%m/%Y} et "
@@ -364,11 +367,14 @@ def session_unenrol(session_id: int, case_id: int):
              "attente d'inscription, sans report de son échéance (R36, décision LD16).")
     return render_template(
         "ui/form_page.html", form=form, heading="Désinscrire un stagiaire", intro=intro,
-        action=url_for("ui.session_unenrol", session_id=session_id, case_id=case_id),
-        submit="Désinscrire le stagiaire", back_label="Retour à la session",
-        back_url=page + "#stagiaires", groups=[("Désinscription", ["reason"])],
+        action=url_for("ui.session_unenrol", session_id=session_id, case_id=case_id,
+                       **({"retour": "dossier"} if from_case else {})),
+        submit="Désinscrire le stagiaire",
+        back_label="Retour au dossier" if from_case else "Retour à la session",
+        back_url=page, groups=[("Désinscription", ["reason"])],
         crumbs=[("Sessions de stage", url_for("ui.session_list")),
-                (f"Session n° {session.id}", page), ("Désinscription", None)]), status
+                (f"Session n° {session.id}", url_for("ui.session_page", session_id=session_id)),
+                ("Désinscription", None)]), status
 
 
 def _unenrolment_closed(session, enr) -> str | None:
