@@ -144,6 +144,27 @@ def test_statistics_at_phone_width(open_page, server):
     page.goto("/ui/processus/stage_obligatoire/versions/1/carte-de-chaleur")
     page.wait_for_selector("#bpmn[data-ready=true]")
     no_serious_violations(page, "carte-de-chaleur-390")
+    # readable, as the case page's diagram: not the whole process shrunk to the phone's width,
+    # but the step that holds the most cases, and the tools to move and zoom
+    zoom = "() => UI.viewers.bpmn.get('canvas').zoom()"
+    assert page.evaluate(zoom) >= 0.6
+    rows = page.locator("#heat-table tbody tr[data-element]")
+    counts = {rows.nth(i).get_attribute("data-element"):
+              int(rows.nth(i).locator(".ui-heat-waiting").inner_text())
+              for i in range(rows.count())}
+    busiest = max(counts, key=counts.get)
+    shown = page.locator(f"#bpmn .djs-shape[data-element-id='{busiest}']").bounding_box()
+    frame = page.locator("#bpmn").bounding_box()
+    assert frame["x"] <= shown["x"] and shown["x"] + shown["width"] <= frame["x"] + frame["width"]
+    assert frame["y"] <= shown["y"] and shown["y"] + shown["height"] <= frame["y"] + frame["height"]
+    assert page.locator("#bpmn svg").first.get_attribute("aria-describedby") == "heat-table"
+    before = page.evaluate(zoom)
+    page.get_by_role("button", name="Zoomer sur le diagramme").click()
+    assert page.evaluate(zoom) > before
+    page.get_by_role("button", name="Ajuster le diagramme entier au cadre").click()
+    assert page.evaluate(zoom) < 0.6  # the whole process, on request
+    page.get_by_role("button", name="Centrer le diagramme sur l'étape la plus chargée").click()
+    assert page.evaluate(zoom) >= 0.6
 
 
 def test_heatmap_count_at_a_step_matches_the_task_list(page, server):

@@ -155,5 +155,5 @@ def test_the_case_page_lists_the_current_steps_the_diagram_highlights(api, ui):
     assert "Parcours du stage" not in text  # the sub-process around them is no step
     assert "Échéance du délai de 4 mois (D1) : 10/07/2026 (minuteur le 11/07/2026 à 00:00)" \
         in text
-    assert 'id="bpmn" class="ui-bpmn ui-bpmn--case"' in body
+    assert 'id="bpmn" class="ui-bpmn ui-bpmn--navigable"' in body
     assert 'data-describedby="parcours-texte"' in body

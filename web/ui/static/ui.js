@@ -175,6 +175,25 @@
     return say;
   }
 
+  // a drawn diagram made readable and movable: its label and text alternative, a readable first
+  // view centred on `focus`, the tools (zoom, fit, centre on `focus` when `hasFocus`, full
+  // screen), the keyboard and touch moves
+  function navigable(viewer, container, label, focus, hasFocus) {
+    var canvas = viewer.get("canvas"), svg = container.querySelector("svg");
+    if (svg) {  // focusable for its keyboard moves, pointing at its text alternative
+      svg.setAttribute("aria-label", label + " (flèches : se déplacer ; plus ou moins : zoomer ; " +
+                       "zéro : ajuster)");
+      if (container.dataset.describedby) {
+        svg.setAttribute("aria-describedby", container.dataset.describedby);
+      }
+    }
+    initialView(canvas, focus);
+    var say = diagramTools(container, canvas, focus, hasFocus);
+    if (say) { viewer.get("eventBus").on("canvas.viewbox.changed", say); }
+    touchPan(container, canvas);
+    container.dataset.ready = "true";
+  }
+
   function diagram(containerId, stateId) {
     var container = document.getElementById(containerId);
     if (!container || !window.BpmnJS) { return; }
@@ -208,21 +227,8 @@
           var el = registry.get(t.element);
           if (el) { overlays.add(t.element, timerOverlay(t, el)); }
         });
-        // the diagram, focusable for its keyboard moves, points at its text alternative
-        var svg = container.querySelector("svg");
-        if (svg) {
-          svg.setAttribute("aria-label", "Diagramme du parcours du dossier (flèches : se déplacer ; " +
-                           "plus ou moins : zoomer ; zéro : ajuster)");
-          if (container.dataset.describedby) {
-            svg.setAttribute("aria-describedby", container.dataset.describedby);
-          }
-        }
-        var focus = currentElements(registry, state);
-        initialView(canvas, focus);
-        var say = diagramTools(container, canvas, focus, !!(state.steps || []).length);
-        if (say) { viewer.get("eventBus").on("canvas.viewbox.changed", say); }
-        touchPan(container, canvas);
-        container.dataset.ready = "true";
+        navigable(viewer, container, "Diagramme du parcours du dossier",
+                  currentElements(registry, state), !!(state.steps || []).length);
       })
       .catch(function (err) {
         container.textContent = "Le diagramme n'a pas pu être affiché : " + err.message;
@@ -252,13 +258,13 @@
     if (!container || !window.BpmnJS) { return; }
     var state = JSON.parse(document.getElementById(stateId).textContent);
     var viewer = new window.BpmnJS({container: container});
+    viewers[containerId] = viewer;
     fetch(container.dataset.xmlUrl, {credentials: "same-origin"})
       .then(function (r) { return r.text(); })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
         var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry"),
             overlays = viewer.get("overlays");
-        canvas.zoom("fit-viewport");
         state.steps.forEach(function (s) {
           if (!registry.get(s.element) || !s.waiting) { return; }
           var level = Math.max(1, Math.ceil(3 * s.waiting / Math.max(1, state.top)));
@@ -274,7 +280,13 @@
           html.textContent = text;
           overlays.add(s.element, {position: {top: -22, left: 0}, html: html});
         });
-        container.dataset.ready = "true";
+        // first seen: the steps that hold the most cases (else the start)
+        var busiest = state.steps.filter(function (s) { return s.waiting && s.waiting === state.top; })
+          .map(function (s) { return registry.get(s.element); })
+          .filter(function (e) { return e && !e.waypoints; });
+        var focus = busiest.length ? busiest :
+          registry.filter(function (e) { return e.type === "bpmn:StartEvent"; });
+        navigable(viewer, container, "Carte de chaleur du processus", focus, busiest.length > 0);
       })
       .catch(function (err) {
         container.textContent = "Le diagramme n'a pas pu être affiché : " + err.message;
