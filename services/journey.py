@@ -28,6 +28,7 @@ from services import (
     stat_counters,
     statuses,
     task_counters,
+    text_search,
 )
 from services.clock import clock
 from services.db import db
@@ -581,7 +582,9 @@ def diagram_state(case: Case) -> dict | None:
         "process": version.key, "version": version.version,
         "completed": sorted(run.completed_element_ids()),
         "active": sorted(run.active_element_ids()),
-        "steps": [{"element": i, "name": name} for i, name in run.active_steps()],
+        # by name as a French reader looks for it (« Échéance » among the E's)
+        "steps": [{"element": i, "name": name} for i, name in sorted(
+            run.active_steps().items(), key=lambda step: (text_search.folded(step[1]), step[0]))],
         "timers": [{"element": t.name, "label": t.label, "due_at": t.due_at.isoformat()}
                    for t in run.waiting_timers()],
     }

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -212,12 +211,6 @@ def _translate(exc: BaseException) -> WorkflowError:
     err = WorkflowError(msg, element)
     err.__cause__ = origin if origin is not None else exc
     return err
-
-
-def _sort_key(name: str) -> str:
-    """A French name's place in a list: « Échéance » among the E's, not after « V »."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold())
-                   if not unicodedata.combining(c))
 
 
 def _bpmn_id(task) -> str | None:
@@ -453,13 +446,12 @@ class ProcessRun:
     def active_element_ids(self) -> set[str]:
         return {i for t in self._live_tasks() if (i := _bpmn_id(t))}
 
-    def active_steps(self) -> list[tuple[str, str]]:
-        """(id, name) of the active elements the diagram highlights as steps, sorted by name:
-        not the embedded sub-processes that contain them (a call activity is a step)."""
-        steps = {i: t.task_spec.bpmn_name or i for t in self._live_tasks()
-                 if (i := _bpmn_id(t)) and (not isinstance(t.task_spec, SubWorkflowTask)
-                                            or isinstance(t.task_spec, CallActivity))}
-        return sorted(steps.items(), key=lambda s: (_sort_key(s[1]), s[0]))
+    def active_steps(self) -> dict[str, str]:
+        """{id: name} of the active elements the diagram highlights as steps: not the embedded
+        sub-processes that contain them (a call activity is a step)."""
+        return {i: t.task_spec.bpmn_name or i for t in self._live_tasks()
+                if (i := _bpmn_id(t)) and (not isinstance(t.task_spec, SubWorkflowTask)
+                                           or isinstance(t.task_spec, CallActivity))}
 
     def completed_element_ids(self) -> set[str]:
         return {i for t in self._wf.get_tasks(state=TaskState.COMPLETED) if (i := _bpmn_id(t))}

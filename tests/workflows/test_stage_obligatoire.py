@@ -31,15 +31,16 @@ def test_start_waits_for_enrollment_and_deadline(obligatoire):
 
 def test_active_steps_name_the_current_steps_but_not_their_sub_process(obligatoire):
     # the case page's text list of the current steps, beside the diagram that highlights them
-    assert obligatoire.view().active_steps() == [
-        ("invalidation_48si_recue", "48SI notifiée"),
-        ("surveillance_echeance", "Échéance ou conformité ?"),
-        ("attente_inscription", "Inscription à une session")]
+    # (their order, by French name, is the page's: test_ui_wording)
+    assert obligatoire.view().active_steps() == {
+        "invalidation_48si_recue": "48SI notifiée",
+        "surveillance_echeance": "Échéance ou conformité ?",
+        "attente_inscription": "Inscription à une session"}
     obligatoire.take_course()
     steps = obligatoire.view().active_steps()
-    assert ("verification_attestation", "Vérifier l'attestation de stage") in steps
+    assert steps["verification_attestation"] == "Vérifier l'attestation de stage"
     assert "parcours_stage" in obligatoire.view().active_element_ids()
-    assert "parcours_stage" not in dict(steps)
+    assert "parcours_stage" not in steps
 
 
 def test_happy_path(obligatoire):
